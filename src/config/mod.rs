@@ -1,0 +1,345 @@
+//! Loading RON files: parse to `Raw*` types, apply variant overrides, validate into the model.
+//!
+//! Every problem becomes a [`Diagnostic`] with the file, line and column, what was expected
+//! and, for a misspelt name, the closest valid one (SPEC §5). Semantic problems are collected
+//! across the whole experiment and reported together, before anything runs.
+
+pub mod raw;
+pub mod tree;
+mod validate;
+
+use crate::model::Experiment;
+use raw::{RawExperiment, RawTopology};
+use sha2::{Digest, Sha256};
+use std::fmt;
+use std::path::{Path, PathBuf};
+
+pub use validate::TopologyModel;
+
+/// How bad a diagnostic is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Severity {
+    Error,
+    Warning,
+}
+
+/// One problem found in an input file.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Diagnostic {
+    pub severity: Severity,
+    pub file: String,
+    /// 1-based line and column, when the place is known.
+    pub line: Option<usize>,
+    pub col: Option<usize>,
+    pub message: String,
+    pub help: Option<String>,
+}
+
+impl fmt::Display for Diagnostic {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let sev = match self.severity {
+            Severity::Error => "error",
+            Severity::Warning => "warning",
+        };
+        write!(f, "{sev}: {}", self.file)?;
+        if let (Some(l), Some(c)) = (self.line, self.col) {
+            write!(f, ":{l}:{c}")?;
+        }
+        write!(f, ": {}", self.message)?;
+        if let Some(h) = &self.help {
+            write!(f, "\n  help: {h}")?;
+        }
+        Ok(())
+    }
+}
+
+/// Why a file could not be turned into a model.
+#[derive(Debug, thiserror::Error)]
+pub enum ConfigError {
+    /// The file could not be read.
+    #[error("cannot read {path}: {source}")]
+    Io {
+        path: String,
+        #[source]
+        source: std::io::Error,
+    },
+    /// Syntax, type or semantic problems; every one found.
+    #[error("{}", render(.0))]
+    Invalid(Vec<Diagnostic>),
+}
+
+fn render(diags: &[Diagnostic]) -> String {
+    let errors = diags
+        .iter()
+        .filter(|d| d.severity == Severity::Error)
+        .count();
+    let mut s: String = diags.iter().map(|d| format!("{d}\n")).collect();
+    s.push_str(&format!(
+        "{errors} error{} found; nothing was simulated",
+        if errors == 1 { "" } else { "s" }
+    ));
+    s
+}
+
+impl ConfigError {
+    /// The diagnostics, when the input was invalid.
+    pub fn diagnostics(&self) -> &[Diagnostic] {
+        match self {
+            ConfigError::Invalid(d) => d,
+            ConfigError::Io { .. } => &[],
+        }
+    }
+}
+
+/// The closest of `candidates` to `word`, when one is close enough to be a likely typo.
+pub fn did_you_mean<'a>(
+    word: &str,
+    candidates: impl IntoIterator<Item = &'a str>,
+) -> Option<&'a str> {
+    let mut best: Option<(&str, usize)> = None;
+    for c in candidates {
+        let d = strsim::levenshtein(&word.to_lowercase(), &c.to_lowercase());
+        if best.is_none_or(|(_, bd)| d < bd) {
+            best = Some((c, d));
+        }
+    }
+    let (c, d) = best?;
+    let limit = (word.chars().count().max(c.chars().count()) / 3).max(1);
+    (d <= limit && d > 0 || (d == 0 && c != word)).then_some(c)
+}
+
+/// A loaded input file: where it is, how to call it in messages, and its text.
+#[derive(Debug, Clone)]
+pub struct Source {
+    pub path: PathBuf,
+    pub display: String,
+    pub text: String,
+}
+
+impl Source {
+    /// Reads a file.
+    pub fn read(path: &Path) -> Result<Source, ConfigError> {
+        let text = std::fs::read_to_string(path).map_err(|e| ConfigError::Io {
+            path: path.display().to_string(),
+            source: e,
+        })?;
+        Ok(Source {
+            path: path.to_path_buf(),
+            display: path.display().to_string(),
+            text,
+        })
+    }
+
+    /// The directory that relative paths in this file are relative to.
+    pub fn dir(&self) -> PathBuf {
+        self.path
+            .parent()
+            .map(Path::to_path_buf)
+            .unwrap_or_default()
+    }
+
+    /// Hex SHA-256 of the text.
+    pub fn digest(&self) -> String {
+        digest_hex(self.text.as_bytes())
+    }
+
+    /// A diagnostic located at the field reached by `path` (best effort: each segment is
+    /// searched as a key or quoted name after the previous one; unknown places get no position).
+    pub fn diag(
+        &self,
+        severity: Severity,
+        path: &[&str],
+        message: String,
+        help: Option<String>,
+    ) -> Diagnostic {
+        let (line, col) = match locate(&self.text, path) {
+            Some((l, c)) => (Some(l), Some(c)),
+            None => (None, None),
+        };
+        Diagnostic {
+            severity,
+            file: self.display.clone(),
+            line,
+            col,
+            message,
+            help,
+        }
+    }
+
+    /// Parses the text as `T`, turning ron's error into a located diagnostic with a did-you-mean.
+    pub fn parse<T: serde::de::DeserializeOwned>(&self) -> Result<T, Diagnostic> {
+        let opts = ron::Options::default()
+            .with_default_extension(ron::extensions::Extensions::IMPLICIT_SOME);
+        opts.from_str::<T>(&self.text).map_err(|e| {
+            let help = match &e.code {
+                ron::Error::NoSuchStructField {
+                    expected, found, ..
+                } => Some(match did_you_mean(found, expected.iter().copied()) {
+                    Some(s) => format!("did you mean `{s}`?"),
+                    None => format!("expected one of: {}", expected.join(", ")),
+                }),
+                ron::Error::NoSuchEnumVariant {
+                    expected, found, ..
+                } => Some(match did_you_mean(found, expected.iter().copied()) {
+                    Some(s) => format!("did you mean `{s}`?"),
+                    None => format!("expected one of: {}", expected.join(", ")),
+                }),
+                _ => None,
+            };
+            Diagnostic {
+                severity: Severity::Error,
+                file: self.display.clone(),
+                line: Some(e.span.start.line),
+                col: Some(e.span.start.col),
+                message: e.code.to_string(),
+                help,
+            }
+        })
+    }
+}
+
+/// Hex SHA-256 of some bytes.
+pub fn digest_hex(bytes: &[u8]) -> String {
+    hex(&Sha256::digest(bytes))
+}
+
+/// Hex encoding.
+pub fn hex(bytes: &[u8]) -> String {
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+/// Line and column (1-based) of the field reached by `path` in RON `text`.
+pub fn locate(text: &str, path: &[&str]) -> Option<(usize, usize)> {
+    let mut from = 0usize;
+    let mut found_any = None;
+    for seg in path {
+        let quoted = format!("\"{seg}\"");
+        let mut hit = None;
+        let mut search = from;
+        while let Some(i) = text[search..].find(seg) {
+            let at = search + i;
+            let before_ok = at == 0
+                || !text.as_bytes()[at - 1].is_ascii_alphanumeric()
+                    && text.as_bytes()[at - 1] != b'_';
+            let after = &text[at + seg.len()..];
+            let is_key = before_ok && after.trim_start().starts_with(':');
+            let is_quoted = at > 0 && text[at - 1..].starts_with(&quoted);
+            if is_key || is_quoted {
+                hit = Some(if is_quoted { at - 1 } else { at });
+                break;
+            }
+            search = at + seg.len();
+        }
+        match hit {
+            Some(h) => {
+                found_any = Some(h);
+                from = h + seg.len();
+            }
+            None => break,
+        }
+    }
+    let at = found_any?;
+    let line = text[..at].matches('\n').count() + 1;
+    let col = at - text[..at].rfind('\n').map(|i| i + 1).unwrap_or(0) + 1;
+    Some((line, col))
+}
+
+/// What `check` found in one file.
+pub enum Checked {
+    Topology(TopologyModel),
+    Experiment(Experiment),
+}
+
+/// Loads and validates a topology file.
+pub fn load_topology(path: &Path) -> Result<(TopologyModel, Vec<Diagnostic>), ConfigError> {
+    let src = Source::read(path)?;
+    let raw: RawTopology = src.parse().map_err(|d| ConfigError::Invalid(vec![d]))?;
+    let mut diags = vec![];
+    let mut inputs = vec![];
+    let topo = validate::topology(&raw, &src, &mut diags, &mut inputs);
+    finish(topo, diags)
+}
+
+fn finish<T>(
+    value: Option<T>,
+    diags: Vec<Diagnostic>,
+) -> Result<(T, Vec<Diagnostic>), ConfigError> {
+    if diags.iter().any(|d| d.severity == Severity::Error) {
+        return Err(ConfigError::Invalid(diags));
+    }
+    match value {
+        Some(v) => Ok((v, diags)),
+        None => Err(ConfigError::Invalid(diags)),
+    }
+}
+
+/// Loads an experiment, its topology and every variant; validates them all.
+/// Returns the experiment and any warnings.
+pub fn load_experiment(path: &Path) -> Result<(Experiment, Vec<Diagnostic>), ConfigError> {
+    let src = Source::read(path)?;
+    let raw: RawExperiment = src.parse().map_err(|d| ConfigError::Invalid(vec![d]))?;
+    let topo_path = src.dir().join(&raw.topology);
+    let topo_src = Source::read(&topo_path).map_err(|e| match e {
+        ConfigError::Io { source, .. } => ConfigError::Invalid(vec![src.diag(
+            Severity::Error,
+            &["topology"],
+            format!(
+                "cannot read topology file {}: {source}",
+                topo_path.display()
+            ),
+            None,
+        )]),
+        other => other,
+    })?;
+    let raw_topo: RawTopology = topo_src
+        .parse()
+        .map_err(|d| ConfigError::Invalid(vec![d]))?;
+    validate::experiment(raw, raw_topo, &src, &topo_src)
+}
+
+/// Checks a topology or experiment file, deciding which by its first identifier.
+pub fn check_file(path: &Path) -> Result<(Checked, Vec<Diagnostic>), ConfigError> {
+    let src = Source::read(path)?;
+    let first = src
+        .text
+        .lines()
+        .map(str::trim)
+        .find(|l| !l.is_empty() && !l.starts_with("//") && !l.starts_with("#!"))
+        .unwrap_or("");
+    if first.starts_with("Topology") {
+        load_topology(path).map(|(t, w)| (Checked::Topology(t), w))
+    } else if first.starts_with("Experiment") {
+        load_experiment(path).map(|(e, w)| (Checked::Experiment(e), w))
+    } else {
+        Err(ConfigError::Invalid(vec![src.diag(
+            Severity::Error,
+            &[],
+            "expected a `Topology(…)` or an `Experiment(…)` file".into(),
+            None,
+        )]))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn did_you_mean_finds_typos_only() {
+        let regions = ["us-east", "us-west", "eu-central"];
+        assert_eq!(did_you_mean("us-eats", regions), Some("us-east"));
+        assert_eq!(did_you_mean("US-EAST", regions), Some("us-east"));
+        assert_eq!(did_you_mean("tokyo", regions), None);
+    }
+
+    #[test]
+    fn locate_walks_keys_and_quoted_names() {
+        let text = "Experiment(\n  populations: {\n    \"tokyo\": (\n      anchor: \"x\",\n";
+        assert_eq!(
+            locate(text, &["populations", "tokyo", "anchor"]),
+            Some((4, 7))
+        );
+        assert_eq!(locate(text, &["populations"]), Some((2, 3)));
+        assert_eq!(locate(text, &["nothing"]), None);
+    }
+}

@@ -1,0 +1,341 @@
+//! The override tree: config as a JSON-like tree, RON literals parsed into it, dotted paths applied.
+//!
+//! Raw config is serialised to a `serde_json::Value` (enums externally tagged, so
+//! `Exponential(mean_ms: 5)` becomes `{"Exponential": {"mean_ms": 5}}`). An override value is a
+//! RON literal, parsed here into the same shape (ron's own `Value` forgets enum variant names).
+//! A path walks object keys; it passes through an enum tag transparently, so
+//! `dns.lookup.ms` reaches `{"lookup": {"Constant": {"ms": 20}}}`.
+
+use serde_json::{Map, Number, Value};
+
+/// Parses a RON literal (numbers, strings, bools, lists, maps, `Some`/`None`, unit variants,
+/// struct and tuple variants, anonymous structs) into the tree shape.
+pub fn parse_ron_literal(text: &str) -> Result<Value, String> {
+    let mut p = Parser {
+        s: text.as_bytes(),
+        i: 0,
+    };
+    let v = p.value()?;
+    p.ws();
+    if p.i != p.s.len() {
+        return Err(format!("unexpected text after the value at byte {}", p.i));
+    }
+    Ok(v)
+}
+
+struct Parser<'a> {
+    s: &'a [u8],
+    i: usize,
+}
+
+impl Parser<'_> {
+    fn ws(&mut self) {
+        loop {
+            while self.i < self.s.len() && self.s[self.i].is_ascii_whitespace() {
+                self.i += 1;
+            }
+            if self.s[self.i..].starts_with(b"//") {
+                while self.i < self.s.len() && self.s[self.i] != b'\n' {
+                    self.i += 1;
+                }
+            } else {
+                return;
+            }
+        }
+    }
+    fn peek(&mut self) -> Option<u8> {
+        self.ws();
+        self.s.get(self.i).copied()
+    }
+    fn eat(&mut self, c: u8) -> bool {
+        if self.peek() == Some(c) {
+            self.i += 1;
+            true
+        } else {
+            false
+        }
+    }
+    fn expect(&mut self, c: u8) -> Result<(), String> {
+        if self.eat(c) {
+            Ok(())
+        } else {
+            Err(format!("expected `{}` at byte {}", c as char, self.i))
+        }
+    }
+    fn ident(&mut self) -> String {
+        self.ws();
+        let st = self.i;
+        while self.i < self.s.len()
+            && (self.s[self.i].is_ascii_alphanumeric() || self.s[self.i] == b'_')
+        {
+            self.i += 1;
+        }
+        String::from_utf8_lossy(&self.s[st..self.i]).into_owned()
+    }
+    fn string(&mut self) -> Result<String, String> {
+        self.expect(b'"')?;
+        let mut out = Vec::new();
+        while self.i < self.s.len() {
+            let c = self.s[self.i];
+            self.i += 1;
+            match c {
+                b'"' => return String::from_utf8(out).map_err(|e| e.to_string()),
+                b'\\' => {
+                    let e = *self.s.get(self.i).ok_or("unterminated string")?;
+                    self.i += 1;
+                    out.push(match e {
+                        b'n' => b'\n',
+                        b't' => b'\t',
+                        other => other,
+                    });
+                }
+                _ => out.push(c),
+            }
+        }
+        Err("unterminated string".into())
+    }
+    fn number(&mut self) -> Result<Value, String> {
+        let st = self.i;
+        while self.i < self.s.len()
+            && matches!(
+                self.s[self.i],
+                b'0'..=b'9' | b'-' | b'+' | b'.' | b'e' | b'E' | b'_'
+            )
+        {
+            self.i += 1;
+        }
+        let t: String = String::from_utf8_lossy(&self.s[st..self.i]).replace('_', "");
+        if let Ok(i) = t.parse::<i64>() {
+            return Ok(Value::Number(i.into()));
+        }
+        let f: f64 = t.parse().map_err(|_| format!("`{t}` is not a number"))?;
+        Number::from_f64(f)
+            .map(Value::Number)
+            .ok_or_else(|| format!("`{t}` is not a finite number"))
+    }
+    /// Comma-separated items up to `close`, allowing a trailing comma.
+    fn items(
+        &mut self,
+        close: u8,
+        mut item: impl FnMut(&mut Self) -> Result<(), String>,
+    ) -> Result<(), String> {
+        loop {
+            if self.eat(close) {
+                return Ok(());
+            }
+            item(self)?;
+            if !self.eat(b',') {
+                return self.expect(close);
+            }
+        }
+    }
+    /// After `(`: either `field: value, …` (a struct) or `value, …` (a tuple).
+    fn paren_body(&mut self) -> Result<Value, String> {
+        let save = self.i;
+        let id = self.ident();
+        let is_struct = !id.is_empty() && self.peek() == Some(b':');
+        self.i = save;
+        if is_struct {
+            let mut m = Map::new();
+            self.items(b')', |p| {
+                let k = p.ident();
+                p.expect(b':')?;
+                let v = p.value()?;
+                m.insert(k, v);
+                Ok(())
+            })?;
+            Ok(Value::Object(m))
+        } else {
+            let mut v = vec![];
+            self.items(b')', |p| {
+                v.push(p.value()?);
+                Ok(())
+            })?;
+            Ok(if v.len() == 1 {
+                v.pop().unwrap()
+            } else {
+                Value::Array(v)
+            })
+        }
+    }
+    fn value(&mut self) -> Result<Value, String> {
+        match self.peek() {
+            None => Err("expected a value, found the end".into()),
+            Some(b'"') => Ok(Value::String(self.string()?)),
+            Some(b'[') => {
+                self.i += 1;
+                let mut v = vec![];
+                self.items(b']', |p| {
+                    v.push(p.value()?);
+                    Ok(())
+                })?;
+                Ok(Value::Array(v))
+            }
+            Some(b'{') => {
+                self.i += 1;
+                let mut m = Map::new();
+                self.items(b'}', |p| {
+                    let k = match p.value()? {
+                        Value::String(s) => s,
+                        other => other.to_string(),
+                    };
+                    p.expect(b':')?;
+                    let v = p.value()?;
+                    m.insert(k, v);
+                    Ok(())
+                })?;
+                Ok(Value::Object(m))
+            }
+            Some(b'(') => {
+                self.i += 1;
+                self.paren_body()
+            }
+            Some(c) if c.is_ascii_digit() || c == b'-' || c == b'+' || c == b'.' => self.number(),
+            Some(c) if c.is_ascii_alphabetic() || c == b'_' => {
+                let id = self.ident();
+                match id.as_str() {
+                    "true" => return Ok(Value::Bool(true)),
+                    "false" => return Ok(Value::Bool(false)),
+                    "None" => return Ok(Value::Null),
+                    "inf" | "NaN" => return Err(format!("`{id}` is not a finite number")),
+                    _ => {}
+                }
+                if self.eat(b'(') {
+                    let body = self.paren_body()?;
+                    if id == "Some" {
+                        return Ok(body);
+                    }
+                    let mut m = Map::new();
+                    m.insert(id, body);
+                    Ok(Value::Object(m))
+                } else {
+                    Ok(Value::String(id))
+                }
+            }
+            Some(c) => Err(format!("unexpected `{}` at byte {}", c as char, self.i)),
+        }
+    }
+}
+
+/// True for `{"Variant": …}`: an externally tagged enum (one key, capitalised).
+fn enum_tag(v: &Value) -> Option<&str> {
+    match v {
+        Value::Object(m) if m.len() == 1 => {
+            let k = m.keys().next()?;
+            k.starts_with(|c: char| c.is_ascii_uppercase())
+                .then_some(k.as_str())
+        }
+        _ => None,
+    }
+}
+
+/// Sets the value at dotted `path` in `tree`. Every segment but the last must exist; the last
+/// must exist too (every field is present in a serialised raw tree), so a misspelt path is
+/// reported with the closest valid key.
+pub fn set_path(tree: &mut Value, path: &str, value: Value) -> Result<(), String> {
+    let segs: Vec<&str> = path.split('.').collect();
+    if path.is_empty() || segs.iter().any(|s| s.is_empty()) {
+        return Err(format!("`{path}` is not a dotted path"));
+    }
+    let mut cur = tree;
+    let mut walked = String::new();
+    for (i, seg) in segs.iter().enumerate() {
+        // Pass through an enum tag unless the segment names it.
+        if let Some(tag) = enum_tag(cur).map(str::to_owned)
+            && tag != *seg
+        {
+            cur = cur.get_mut(&tag).expect("tag exists");
+        }
+        let last = i + 1 == segs.len();
+        match cur {
+            Value::Object(m) => {
+                if !m.contains_key(*seg) {
+                    let keys: Vec<&str> = m.keys().map(String::as_str).collect();
+                    let hint = crate::config::did_you_mean(seg, keys.iter().copied())
+                        .map(|s| format!(" (did you mean `{}`?)", join(&walked, s)))
+                        .unwrap_or_else(|| format!("; valid keys here: {}", keys.join(", ")));
+                    return Err(format!(
+                        "unknown path `{path}`: `{}` has no `{seg}`{hint}",
+                        if walked.is_empty() { "<root>" } else { &walked }
+                    ));
+                }
+                if last {
+                    m.insert((*seg).to_owned(), value);
+                    return Ok(());
+                }
+                cur = m.get_mut(*seg).expect("checked");
+            }
+            Value::Array(a) => {
+                let idx: usize = seg.parse().map_err(|_| {
+                    format!("unknown path `{path}`: `{walked}` is a list; index it by number")
+                })?;
+                let len = a.len();
+                let slot = a
+                    .get_mut(idx)
+                    .ok_or_else(|| format!("unknown path `{path}`: `{walked}` has {len} items"))?;
+                if last {
+                    *slot = value;
+                    return Ok(());
+                }
+                cur = slot;
+            }
+            _ => {
+                return Err(format!(
+                    "unknown path `{path}`: `{walked}` is a single value, not a group"
+                ));
+            }
+        }
+        walked = join(&walked, seg);
+    }
+    unreachable!("loop returns on the last segment")
+}
+
+fn join(prefix: &str, seg: &str) -> String {
+    if prefix.is_empty() {
+        seg.to_owned()
+    } else {
+        format!("{prefix}.{seg}")
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn parses_ron_literals_keeping_variant_names() {
+        assert_eq!(parse_ron_literal("250").unwrap(), json!(250));
+        assert_eq!(parse_ron_literal("2.5e1").unwrap(), json!(25.0));
+        assert_eq!(
+            parse_ron_literal(r#"["a", "b",]"#).unwrap(),
+            json!(["a", "b"])
+        );
+        assert_eq!(parse_ron_literal("Latency").unwrap(), json!("Latency"));
+        assert_eq!(parse_ron_literal("Some(3)").unwrap(), json!(3));
+        assert_eq!(parse_ron_literal("None").unwrap(), json!(null));
+        assert_eq!(
+            parse_ron_literal(r#"ActiveActive(regions: ["x"])"#).unwrap(),
+            json!({"ActiveActive": {"regions": ["x"]}})
+        );
+        assert_eq!(
+            parse_ron_literal("(a: 1, b: true)").unwrap(),
+            json!({"a": 1, "b": true})
+        );
+        assert_eq!(parse_ron_literal(r#"{"k": 1}"#).unwrap(), json!({"k": 1}));
+        assert!(parse_ron_literal("[1, 2").is_err());
+        assert!(parse_ron_literal("1 2").is_err());
+    }
+
+    #[test]
+    fn set_path_passes_through_enum_tags_and_suggests() {
+        let mut t = json!({"dns": {"lookup": {"Constant": {"ms": 20}}, "ttl_s": 60}});
+        set_path(&mut t, "dns.lookup.ms", json!(5)).unwrap();
+        assert_eq!(t["dns"]["lookup"]["Constant"]["ms"], json!(5));
+        set_path(&mut t, "dns.lookup", json!({"Exponential": {"mean_ms": 3}})).unwrap();
+        let e = set_path(&mut t, "dns.tll_s", json!(1)).unwrap_err();
+        assert!(e.contains("did you mean `dns.ttl_s`"), "{e}");
+        assert!(set_path(&mut t, "dns.ttl_s.x", json!(1)).is_err());
+        assert!(set_path(&mut t, "", json!(1)).is_err());
+    }
+}

@@ -1,0 +1,973 @@
+//! Turns `Raw*` config into the validated model, collecting every semantic problem at once.
+
+use super::raw::*;
+use super::tree::{parse_ron_literal, set_path};
+use super::{ConfigError, Diagnostic, Severity, Source, did_you_mean};
+use crate::distribution::{Dist, DistSpec};
+use crate::engine::{SimTime, ms_to_ns, s_to_ns};
+use crate::geo::{estimated_rtt_ms, great_circle_km};
+use crate::model::*;
+use indexmap::IndexMap;
+use std::collections::BTreeSet;
+
+/// Largest number of requests one run may ask for (rate × duration, all populations).
+pub const MAX_REQUESTS_PER_RUN: f64 = 2e9;
+
+/// A validated topology: regions and the region-to-region RTT table.
+#[derive(Debug, Clone)]
+pub struct TopologyModel {
+    pub name: String,
+    pub description: String,
+    pub source: String,
+    pub regions: Vec<Region>,
+    /// `[from * n + to]`, ns.
+    pub region_rtt: Vec<SimTime>,
+    pub estimated: Vec<bool>,
+    pub inflation: f64,
+    pub base_ms: f64,
+    pub jitter: Dist,
+}
+
+impl TopologyModel {
+    /// RTT from `a` to `b` in ms (for display).
+    pub fn rtt_ms(&self, a: usize, b: usize) -> f64 {
+        self.region_rtt[a * self.regions.len() + b] as f64 / 1e6
+    }
+}
+
+/// Collects diagnostics against one source file.
+struct Ctx<'a> {
+    src: &'a Source,
+    diags: &'a mut Vec<Diagnostic>,
+}
+
+impl Ctx<'_> {
+    fn err(&mut self, path: &[&str], msg: impl Into<String>) {
+        let d = self.src.diag(Severity::Error, path, msg.into(), None);
+        self.diags.push(d);
+    }
+    fn err_help(&mut self, path: &[&str], msg: impl Into<String>, help: Option<String>) {
+        let d = self.src.diag(Severity::Error, path, msg.into(), help);
+        self.diags.push(d);
+    }
+    fn warn(&mut self, path: &[&str], msg: impl Into<String>, help: Option<String>) {
+        let d = self.src.diag(Severity::Warning, path, msg.into(), help);
+        self.diags.push(d);
+    }
+    fn finite(&mut self, path: &[&str], what: &str, v: f64, min: f64, strict: bool) -> bool {
+        let ok = v.is_finite() && if strict { v > min } else { v >= min };
+        if !ok {
+            let rel = if strict { "above" } else { "at least" };
+            self.err(
+                path,
+                format!("{what} must be a finite number {rel} {min}, found {v}"),
+            );
+        }
+        ok
+    }
+    fn prob(&mut self, path: &[&str], what: &str, v: f64) -> bool {
+        let ok = (0.0..=1.0).contains(&v);
+        if !ok {
+            self.err(
+                path,
+                format!("{what} is a probability and must be between 0 and 1, found {v}"),
+            );
+        }
+        ok
+    }
+    /// Checks a distribution and builds its sampler (loading an `EmpiricalCsv` relative to the file).
+    fn dist(
+        &mut self,
+        path: &[&str],
+        spec: &DistSpec,
+        inputs: &mut Vec<(String, String)>,
+    ) -> Option<Dist> {
+        let problems = spec.problems();
+        for (field, msg) in &problems {
+            let mut p = path.to_vec();
+            p.push(field);
+            self.err(&p, format!("`{}`: {msg}", path.join(".")));
+        }
+        if !problems.is_empty() {
+            return None;
+        }
+        let csv = if let DistSpec::EmpiricalCsv { path: file } = spec {
+            let full = self.src.dir().join(file);
+            match read_values_csv(&full) {
+                Ok((vals, digest)) => {
+                    record_input(inputs, full.display().to_string(), digest);
+                    if vals.is_empty() {
+                        self.err(path, format!("{} holds no values", full.display()));
+                        return None;
+                    }
+                    Some(vals)
+                }
+                Err(e) => {
+                    self.err(path, e);
+                    return None;
+                }
+            }
+        } else {
+            None
+        };
+        match Dist::new(spec, csv.as_deref()) {
+            Ok(d) => Some(d),
+            Err(e) => {
+                self.err(path, format!("`{}`: {e}", path.join(".")));
+                None
+            }
+        }
+    }
+}
+
+fn record_input(inputs: &mut Vec<(String, String)>, path: String, digest: String) {
+    if !inputs.iter().any(|(p, _)| *p == path) {
+        inputs.push((path, digest));
+    }
+}
+
+/// A one-column CSV of milliseconds (a non-numeric first line is a header).
+fn read_values_csv(path: &std::path::Path) -> Result<(Vec<f64>, String), String> {
+    let text = std::fs::read_to_string(path)
+        .map_err(|e| format!("cannot read {}: {e}", path.display()))?;
+    let digest = super::digest_hex(text.as_bytes());
+    let mut vals = vec![];
+    for (i, line) in text.lines().enumerate() {
+        let cell = line.split(',').next().unwrap_or("").trim();
+        if cell.is_empty() {
+            continue;
+        }
+        match cell.parse::<f64>() {
+            Ok(v) if v.is_finite() && v >= 0.0 => vals.push(v),
+            Ok(v) => {
+                return Err(format!(
+                    "{}:{}: expected a non-negative number of ms, found {v}",
+                    path.display(),
+                    i + 1
+                ));
+            }
+            Err(_) if i == 0 => {}
+            Err(_) => {
+                return Err(format!(
+                    "{}:{}: expected a number of ms, found `{cell}`",
+                    path.display(),
+                    i + 1
+                ));
+            }
+        }
+    }
+    Ok((vals, digest))
+}
+
+/// A directed RTT matrix: `(from, to) -> ms`.
+type Matrix = IndexMap<(String, String), f64>;
+
+fn read_matrix_csv(path: &std::path::Path) -> Result<(Matrix, String), String> {
+    let text = std::fs::read_to_string(path)
+        .map_err(|e| format!("cannot read RTT matrix {}: {e}", path.display()))?;
+    let digest = super::digest_hex(text.as_bytes());
+    let mut lines = text
+        .lines()
+        .enumerate()
+        .filter(|(_, l)| !l.trim().is_empty());
+    let (_, header) = lines
+        .next()
+        .ok_or_else(|| format!("{}: the RTT matrix is empty", path.display()))?;
+    let cols: Vec<String> = header
+        .split(',')
+        .skip(1)
+        .map(|s| s.trim().to_owned())
+        .collect();
+    let mut m = Matrix::new();
+    for (i, line) in lines {
+        let mut cells = line.split(',');
+        let from = cells.next().unwrap_or("").trim().to_owned();
+        for (j, cell) in cells.enumerate() {
+            let cell = cell.trim();
+            if cell.is_empty() {
+                continue;
+            }
+            let to = cols.get(j).ok_or_else(|| {
+                format!(
+                    "{}:{}: row `{from}` has more cells than the header has columns",
+                    path.display(),
+                    i + 1
+                )
+            })?;
+            let v: f64 = cell.parse().map_err(|_| {
+                format!(
+                    "{}:{}: expected an RTT in ms, found `{cell}`",
+                    path.display(),
+                    i + 1
+                )
+            })?;
+            if !v.is_finite() || v < 0.0 {
+                return Err(format!(
+                    "{}:{}: an RTT must be a non-negative number of ms, found {v}",
+                    path.display(),
+                    i + 1
+                ));
+            }
+            m.insert((from.clone(), to.clone()), v);
+        }
+    }
+    if m.is_empty() {
+        return Err(format!(
+            "{}: the RTT matrix is empty (no numeric entries)",
+            path.display()
+        ));
+    }
+    Ok((m, digest))
+}
+
+/// Validates a topology.
+pub(super) fn topology(
+    raw: &RawTopology,
+    src: &Source,
+    diags: &mut Vec<Diagnostic>,
+    inputs: &mut Vec<(String, String)>,
+) -> Option<TopologyModel> {
+    let mut cx = Ctx { src, diags };
+    let start = cx
+        .diags
+        .iter()
+        .filter(|d| d.severity == Severity::Error)
+        .count();
+    if raw.name.trim().is_empty() {
+        cx.err(&["name"], "the topology needs a name");
+    }
+    if raw.regions.is_empty() {
+        cx.err(
+            &["regions"],
+            "a topology needs at least one region, found none",
+        );
+    }
+    if raw.regions.len() > RegionId::MAX as usize {
+        cx.err(
+            &["regions"],
+            format!("at most {} regions are supported", RegionId::MAX),
+        );
+    }
+    let d = &raw.defaults;
+    let def_read = cx.dist(&["defaults", "read_service"], &d.read_service, inputs);
+    let def_write = cx.dist(&["defaults", "write_service"], &d.write_service, inputs);
+    if d.servers == 0 {
+        cx.err(
+            &["defaults", "servers"],
+            "a server pool needs at least 1 server, found 0",
+        );
+    }
+    let mut regions = vec![];
+    for (name, r) in &raw.regions {
+        let p = |f: &'static str| ["regions", name.as_str(), f];
+        if name.trim().is_empty() {
+            cx.err(&["regions"], "a region name is empty");
+        }
+        if !(-90.0..=90.0).contains(&r.lat) {
+            cx.err(
+                &p("lat"),
+                format!("latitude of `{name}` must be in [-90, 90], found {}", r.lat),
+            );
+        }
+        if !(-180.0..=180.0).contains(&r.lon) {
+            cx.err(
+                &p("lon"),
+                format!(
+                    "longitude of `{name}` must be in [-180, 180], found {}",
+                    r.lon
+                ),
+            );
+        }
+        let servers = r.servers.unwrap_or(d.servers);
+        if r.servers == Some(0) {
+            cx.err(
+                &p("servers"),
+                format!("region `{name}` has 0 servers; a region needs at least 1"),
+            );
+        }
+        let read = match &r.read_service {
+            Some(s) => cx.dist(&p("read_service"), s, inputs),
+            None => def_read.clone(),
+        };
+        let write = match &r.write_service {
+            Some(s) => cx.dist(&p("write_service"), s, inputs),
+            None => def_write.clone(),
+        };
+        if let (Some(read_service), Some(write_service)) = (read, write) {
+            regions.push(Region {
+                name: name.clone(),
+                lat: r.lat,
+                lon: r.lon,
+                continent: r.continent.clone(),
+                jurisdiction: r.jurisdiction.clone(),
+                servers,
+                read_service,
+                write_service,
+                queue_limit: r.queue_limit.unwrap_or(d.queue_limit),
+            });
+        }
+    }
+    let net = &raw.network;
+    let infl_ok = cx.finite(
+        &["network", "estimate", "inflation"],
+        "network.estimate.inflation",
+        net.estimate.inflation,
+        0.0,
+        true,
+    );
+    let base_ok = cx.finite(
+        &["network", "estimate", "base_ms"],
+        "network.estimate.base_ms",
+        net.estimate.base_ms,
+        0.0,
+        false,
+    );
+    cx.finite(
+        &["network", "intra_region_rtt_ms"],
+        "network.intra_region_rtt_ms",
+        net.intra_region_rtt_ms,
+        0.0,
+        false,
+    );
+    let jitter = cx.dist(&["network", "jitter"], &net.jitter, inputs);
+    let matrix: Option<Matrix> = match &net.rtt {
+        RawRttSource::CsvMatrix { path } => {
+            let full = src.dir().join(path);
+            match read_matrix_csv(&full) {
+                Ok((m, digest)) => {
+                    record_input(inputs, full.display().to_string(), digest);
+                    Some(m)
+                }
+                Err(e) => {
+                    cx.err(&["network", "rtt"], e);
+                    None
+                }
+            }
+        }
+        RawRttSource::Matrix { rows } => {
+            let mut m = Matrix::new();
+            for (from, row) in rows {
+                for (to, v) in row {
+                    if cx.finite(
+                        &["network", "rtt", from, to],
+                        &format!("RTT {from} → {to}"),
+                        *v,
+                        0.0,
+                        false,
+                    ) {
+                        m.insert((from.clone(), to.clone()), *v);
+                    }
+                }
+            }
+            if m.is_empty() {
+                cx.err(
+                    &["network", "rtt"],
+                    "the RTT matrix is empty; give at least one pair or use `GreatCircle`",
+                );
+            }
+            Some(m)
+        }
+        RawRttSource::GreatCircle => Some(Matrix::new()),
+    };
+    // Regions the matrix does not know are estimated: say so, with a did-you-mean.
+    if let (Some(m), RawRttSource::CsvMatrix { .. } | RawRttSource::Matrix { .. }) =
+        (&matrix, &net.rtt)
+    {
+        let known: BTreeSet<&str> = m
+            .keys()
+            .flat_map(|(a, b)| [a.as_str(), b.as_str()])
+            .collect();
+        for name in raw.regions.keys() {
+            if !known.contains(name.as_str()) && raw.regions.len() > 1 {
+                let help = did_you_mean(name, known.iter().copied())
+                    .map(|s| format!("did you mean `{s}`?"));
+                cx.warn(&["regions", name], format!("region `{name}` is not in the RTT matrix; its RTTs are estimated from great-circle distance"), help);
+            }
+        }
+    }
+    let errors = cx
+        .diags
+        .iter()
+        .filter(|d| d.severity == Severity::Error)
+        .count();
+    if errors > start || !infl_ok || !base_ok {
+        return None;
+    }
+    let m = matrix?;
+    let n = regions.len();
+    let mut rtt = vec![0; n * n];
+    let mut estimated = vec![false; n * n];
+    for (i, a) in regions.iter().enumerate() {
+        for (j, b) in regions.iter().enumerate() {
+            let ms = if i == j {
+                // The AWS matrix gives an intra-region RTT on its diagonal; Azure's is empty.
+                m.get(&(a.name.clone(), a.name.clone()))
+                    .copied()
+                    .unwrap_or(net.intra_region_rtt_ms)
+            } else if let Some(v) = m
+                .get(&(a.name.clone(), b.name.clone()))
+                .or_else(|| m.get(&(b.name.clone(), a.name.clone())))
+            {
+                *v
+            } else {
+                estimated[i * n + j] = true;
+                estimated_rtt_ms(
+                    great_circle_km(a.lat, a.lon, b.lat, b.lon),
+                    net.estimate.inflation,
+                    net.estimate.base_ms,
+                )
+            };
+            rtt[i * n + j] = ms_to_ns(ms);
+        }
+    }
+    Some(TopologyModel {
+        name: raw.name.clone(),
+        description: raw.description.clone(),
+        source: raw.source.clone(),
+        regions,
+        region_rtt: rtt,
+        estimated,
+        inflation: net.estimate.inflation,
+        base_ms: net.estimate.base_ms,
+        jitter: jitter?,
+    })
+}
+
+fn resolve_region(
+    cx: &mut Ctx,
+    topo: &TopologyModel,
+    path: &[&str],
+    name: &str,
+) -> Option<RegionId> {
+    match topo.regions.iter().position(|r| r.name == name) {
+        Some(i) => Some(i as RegionId),
+        None => {
+            let help = did_you_mean(name, topo.regions.iter().map(|r| r.name.as_str()))
+                .map(|s| format!("did you mean `{s}`?"))
+                .or_else(|| {
+                    Some(format!(
+                        "regions of topology `{}`: {}",
+                        topo.name,
+                        topo.regions
+                            .iter()
+                            .map(|r| r.name.as_str())
+                            .collect::<Vec<_>>()
+                            .join(", ")
+                    ))
+                });
+            cx.err_help(path, format!("unknown region `{name}`"), help);
+            None
+        }
+    }
+}
+
+fn client(cx: &mut Ctx, path: &[&str], c: &RawClient) -> ClientPolicy {
+    let p = |f: &'static str| {
+        let mut v = path.to_vec();
+        v.push(f);
+        v
+    };
+    cx.finite(
+        &p("timeout_ms"),
+        "client.timeout_ms",
+        c.timeout_ms,
+        0.0,
+        true,
+    );
+    cx.finite(
+        &p("connect_timeout_ms"),
+        "client.connect_timeout_ms",
+        c.connect_timeout_ms,
+        0.0,
+        true,
+    );
+    cx.finite(
+        &p("backoff_base_ms"),
+        "client.backoff_base_ms",
+        c.backoff_base_ms,
+        0.0,
+        false,
+    );
+    cx.finite(
+        &p("backoff_max_ms"),
+        "client.backoff_max_ms",
+        c.backoff_max_ms,
+        0.0,
+        false,
+    );
+    cx.finite(
+        &p("deadline_ms"),
+        "client.deadline_ms",
+        c.deadline_ms,
+        0.0,
+        true,
+    );
+    if c.retries > 100 {
+        cx.err(
+            &p("retries"),
+            format!("client.retries must be at most 100, found {}", c.retries),
+        );
+    }
+    ClientPolicy {
+        timeout: ms_to_ns(c.timeout_ms),
+        connect_timeout: ms_to_ns(c.connect_timeout_ms),
+        retries: c.retries,
+        backoff_base: ms_to_ns(c.backoff_base_ms),
+        backoff_max: ms_to_ns(c.backoff_max_ms),
+        deadline: ms_to_ns(c.deadline_ms),
+        re_resolve_on_failure: c.re_resolve_on_failure,
+    }
+}
+
+/// Validates one scenario (the base experiment or one variant of it).
+fn scenario(
+    raw: &RawExperiment,
+    raw_topo: &RawTopology,
+    src: &Source,
+    topo_src: &Source,
+    diags: &mut Vec<Diagnostic>,
+    inputs: &mut Vec<(String, String)>,
+) -> Option<Scenario> {
+    let topo = topology(raw_topo, topo_src, diags, inputs);
+    let mut cx = Ctx { src, diags };
+    let start = cx
+        .diags
+        .iter()
+        .filter(|d| d.severity == Severity::Error)
+        .count();
+    if raw.name.trim().is_empty() {
+        cx.err(
+            &["name"],
+            "the experiment needs a name (it names the results directory)",
+        );
+    } else if raw.name.contains(['/', '\\']) || raw.name.starts_with('.') {
+        cx.err(
+            &["name"],
+            format!(
+                "the experiment name `{}` names a directory: use letters, digits and dashes",
+                raw.name
+            ),
+        );
+    }
+    cx.finite(&["duration_s"], "duration_s", raw.duration_s, 0.0, true);
+    cx.finite(&["warmup_s"], "warmup_s", raw.warmup_s, 0.0, false);
+    if raw.warmup_s >= raw.duration_s {
+        cx.err(
+            &["warmup_s"],
+            format!(
+                "warmup_s ({}) must be shorter than duration_s ({})",
+                raw.warmup_s, raw.duration_s
+            ),
+        );
+    }
+    if cx.finite(&["window_s"], "window_s", raw.window_s, 0.0, true)
+        && raw.duration_s.is_finite()
+        && raw.duration_s / raw.window_s > 1e6
+    {
+        cx.err(
+            &["window_s"],
+            format!(
+                "{} windows of {} s are too many (limit 1 000 000): use larger windows",
+                (raw.duration_s / raw.window_s).round(),
+                raw.window_s
+            ),
+        );
+    }
+    if !(raw.slo > 0.0 && raw.slo <= 1.0) {
+        cx.err(
+            &["slo"],
+            format!(
+                "slo is a fraction of requests and must be in (0, 1], found {}",
+                raw.slo
+            ),
+        );
+    }
+    cx.finite(&["dns", "ttl_s"], "dns.ttl_s", raw.dns.ttl_s, 0.0, false);
+    let lookup = cx.dist(&["dns", "lookup"], &raw.dns.lookup, inputs);
+    let default_client = client(&mut cx, &["client"], &raw.client);
+
+    let topo = topo?;
+    let design = match &raw.design {
+        RawDesign::ActivePassive {
+            primary,
+            standbys,
+            read_local,
+        } => {
+            let p = resolve_region(&mut cx, &topo, &["design", "primary"], primary);
+            let mut ids = vec![];
+            for s in standbys {
+                if let Some(id) = resolve_region(&mut cx, &topo, &["design", "standbys", s], s) {
+                    if Some(id) == p {
+                        cx.err(
+                            &["design", "standbys", s],
+                            format!("`{s}` is the primary; it cannot also be a standby"),
+                        );
+                    } else if ids.contains(&id) {
+                        cx.err(
+                            &["design", "standbys", s],
+                            format!("standby `{s}` is listed twice"),
+                        );
+                    } else {
+                        ids.push(id);
+                    }
+                }
+            }
+            p.map(|primary| Design::ActivePassive {
+                primary,
+                standbys: ids,
+                read_local: *read_local,
+            })
+        }
+        RawDesign::ActiveActive { regions } => {
+            if regions.is_empty() {
+                cx.err(
+                    &["design", "regions"],
+                    "an active-active design needs at least one region",
+                );
+            }
+            let mut ids = vec![];
+            for r in regions {
+                if let Some(id) = resolve_region(&mut cx, &topo, &["design", "regions", r], r) {
+                    if ids.contains(&id) {
+                        cx.err(
+                            &["design", "regions", r],
+                            format!("region `{r}` is listed twice"),
+                        );
+                    }
+                    ids.push(id);
+                }
+            }
+            Some(Design::ActiveActive { regions: ids })
+        }
+    };
+
+    if raw.populations.is_empty() {
+        cx.err(
+            &["populations"],
+            "an experiment needs at least one population of users",
+        );
+    }
+    let n = topo.regions.len();
+    let mut pops = vec![];
+    let mut out = vec![];
+    let mut back = vec![];
+    let mut total_requests = 0.0;
+    for (name, p) in &raw.populations {
+        let path = |f: &'static str| ["populations", name.as_str(), f];
+        if !(-90.0..=90.0).contains(&p.lat) {
+            cx.err(
+                &path("lat"),
+                format!("latitude of `{name}` must be in [-90, 90], found {}", p.lat),
+            );
+        }
+        if !(-180.0..=180.0).contains(&p.lon) {
+            cx.err(
+                &path("lon"),
+                format!(
+                    "longitude of `{name}` must be in [-180, 180], found {}",
+                    p.lon
+                ),
+            );
+        }
+        let anchor = p
+            .anchor
+            .as_ref()
+            .and_then(|a| resolve_region(&mut cx, &topo, &path("anchor"), a).map(Some))
+            .unwrap_or(None);
+        let anchor_ok = p.anchor.is_none() || anchor.is_some();
+        if cx.finite(
+            &path("rate_per_s"),
+            &format!("rate_per_s of `{name}`"),
+            p.rate_per_s,
+            0.0,
+            true,
+        ) {
+            if p.rate_per_s > 1e7 {
+                cx.err(&path("rate_per_s"), format!("rate_per_s of `{name}` is {} requests/s; the limit is 10 000 000 per population", p.rate_per_s));
+            }
+            total_requests += p.rate_per_s * raw.duration_s.max(0.0);
+        }
+        cx.finite(
+            &path("last_mile_ms"),
+            "last_mile_ms",
+            p.last_mile_ms,
+            0.0,
+            false,
+        );
+        cx.prob(
+            &path("write_fraction"),
+            &format!("write_fraction of `{name}`"),
+            p.write_fraction,
+        );
+        cx.finite(
+            &path("utc_offset_h"),
+            "utc_offset_h",
+            p.utc_offset_h,
+            -24.0,
+            false,
+        );
+        if p.keys.count == 0 {
+            cx.err(
+                &["populations", name, "keys", "count"],
+                "a key space needs at least 1 key, found 0",
+            );
+        }
+        cx.finite(
+            &["populations", name, "keys", "zipf_s"],
+            "keys.zipf_s",
+            p.keys.zipf_s,
+            0.0,
+            false,
+        );
+        if p.users == 0 {
+            cx.err(
+                &path("users"),
+                format!("population `{name}` has 0 users; it needs at least 1"),
+            );
+        }
+        if p.resolvers == 0 {
+            cx.err(
+                &path("resolvers"),
+                format!("population `{name}` sits behind 0 resolvers; it needs at least 1"),
+            );
+        }
+        let diurnal = match &p.diurnal {
+            None => None,
+            Some(c) if c.len() != 24 => {
+                cx.err(
+                    &path("diurnal"),
+                    format!("a diurnal curve has 24 hourly values, found {}", c.len()),
+                );
+                None
+            }
+            Some(c)
+                if c.iter().any(|v| !v.is_finite() || *v < 0.0) || c.iter().sum::<f64>() <= 0.0 =>
+            {
+                cx.err(
+                    &path("diurnal"),
+                    "diurnal values must be non-negative and not all zero",
+                );
+                None
+            }
+            Some(c) => {
+                let mean = c.iter().sum::<f64>() / 24.0;
+                let mut a = [0.0; 24];
+                for (i, v) in c.iter().enumerate() {
+                    a[i] = v / mean;
+                }
+                Some(a)
+            }
+        };
+        let client = match &p.client {
+            Some(c) => client(&mut cx, &["populations", name, "client"], c),
+            None => default_client.clone(),
+        };
+        if !anchor_ok {
+            continue;
+        }
+        // Population → region RTTs (SPEC §1 Link): through the anchor when there is one.
+        for r in 0..n {
+            let reg = &topo.regions[r];
+            let (o, b) = match anchor {
+                Some(a) => {
+                    let a = a as usize;
+                    let ar = &topo.regions[a];
+                    let access = ms_to_ns(
+                        p.last_mile_ms
+                            + estimated_rtt_ms(
+                                great_circle_km(p.lat, p.lon, ar.lat, ar.lon),
+                                topo.inflation,
+                                topo.base_ms,
+                            ),
+                    );
+                    (
+                        access + topo.region_rtt[a * n + r],
+                        access + topo.region_rtt[r * n + a],
+                    )
+                }
+                None => {
+                    let v = ms_to_ns(
+                        p.last_mile_ms
+                            + estimated_rtt_ms(
+                                great_circle_km(p.lat, p.lon, reg.lat, reg.lon),
+                                topo.inflation,
+                                topo.base_ms,
+                            ),
+                    );
+                    (v, v)
+                }
+            };
+            out.push(o);
+            back.push(b);
+        }
+        pops.push(Population {
+            name: name.clone(),
+            lat: p.lat,
+            lon: p.lon,
+            anchor,
+            jurisdiction: p.jurisdiction.clone(),
+            rate_per_s: p.rate_per_s,
+            diurnal,
+            utc_offset_h: p.utc_offset_h,
+            write_fraction: p.write_fraction,
+            keys: p.keys.count,
+            zipf_s: p.keys.zipf_s,
+            users: p.users,
+            resolvers: p.resolvers,
+            client,
+        });
+    }
+    if raw.populations.len() > PopulationId::MAX as usize {
+        cx.err(
+            &["populations"],
+            format!("at most {} populations are supported", PopulationId::MAX),
+        );
+    }
+    if total_requests > MAX_REQUESTS_PER_RUN {
+        cx.err(&["populations"], format!("this experiment asks for about {total_requests:.3e} requests per run; the limit is {MAX_REQUESTS_PER_RUN:.0e}: lower the rates or the duration"));
+    }
+    let errors = cx
+        .diags
+        .iter()
+        .filter(|d| d.severity == Severity::Error)
+        .count();
+    if errors > start {
+        return None;
+    }
+    Some(Scenario {
+        name: raw.name.clone(),
+        topology_name: topo.name.clone(),
+        duration: s_to_ns(raw.duration_s),
+        warmup: s_to_ns(raw.warmup_s),
+        window: s_to_ns(raw.window_s).max(1),
+        slo: raw.slo,
+        network: Network::new(
+            n,
+            topo.region_rtt.clone(),
+            topo.estimated.clone(),
+            out,
+            back,
+            topo.jitter.clone(),
+        ),
+        regions: topo.regions,
+        populations: pops,
+        design: design?,
+        dns: DnsConfig {
+            policy: match raw.dns.policy {
+                RawDnsPolicy::Latency => DnsPolicyKind::Latency,
+            },
+            ttl: s_to_ns(raw.dns.ttl_s),
+            lookup: lookup?,
+        },
+    })
+}
+
+/// Validates an experiment and all its variants.
+pub(super) fn experiment(
+    mut raw: RawExperiment,
+    raw_topo: RawTopology,
+    src: &Source,
+    topo_src: &Source,
+) -> Result<(Experiment, Vec<Diagnostic>), ConfigError> {
+    let mut diags = vec![];
+    let mut inputs = vec![
+        (src.display.clone(), src.digest()),
+        (topo_src.display.clone(), topo_src.digest()),
+    ];
+    let variants = std::mem::take(&mut raw.variants);
+    let base = scenario(&raw, &raw_topo, src, topo_src, &mut diags, &mut inputs);
+    let mut names = BTreeSet::new();
+    for v in &variants {
+        if v.name.trim().is_empty() {
+            diags.push(src.diag(
+                Severity::Error,
+                &["variants"],
+                "a variant needs a name".into(),
+                None,
+            ));
+        } else if !names.insert(v.name.clone()) {
+            diags.push(src.diag(
+                Severity::Error,
+                &["variants", &v.name],
+                format!("variant `{}` is defined twice", v.name),
+                None,
+            ));
+        }
+    }
+    let mut out = vec![];
+    if variants.is_empty() {
+        if let Some(s) = base {
+            out.push(("base".to_owned(), s));
+        }
+    } else {
+        let base_msgs: BTreeSet<String> = diags.iter().map(|d| d.message.clone()).collect();
+        let mut tree = serde_json::to_value(&raw).expect("raw config serialises");
+        tree["topology"] = serde_json::to_value(&raw_topo).expect("raw topology serialises");
+        for v in &variants {
+            let here = |msg: String| {
+                src.diag(
+                    Severity::Error,
+                    &["variants", &v.name],
+                    format!("variant `{}`: {msg}", v.name),
+                    None,
+                )
+            };
+            let mut t = tree.clone();
+            let mut ok = true;
+            for (path, value) in &v.overrides {
+                let parsed = parse_ron_literal(value.get_ron()).map_err(|e| {
+                    format!(
+                        "override `{path}`: cannot read the value `{}`: {e}",
+                        value.get_ron().trim()
+                    )
+                });
+                match parsed.and_then(|val| set_path(&mut t, path, val)) {
+                    Ok(()) => {}
+                    Err(e) => {
+                        diags.push(here(e));
+                        ok = false;
+                    }
+                }
+            }
+            if !ok {
+                continue;
+            }
+            let topo_tree = t["topology"].take();
+            t["topology"] = serde_json::Value::String(raw.topology.clone());
+            let vt: Result<RawTopology, _> = serde_json::from_value(topo_tree);
+            let ve: Result<RawExperiment, _> = serde_json::from_value(t);
+            let (vt, ve) = match (vt, ve) {
+                (Ok(a), Ok(b)) => (a, b),
+                (Err(e), _) | (_, Err(e)) => {
+                    diags.push(here(format!(
+                        "after its overrides the configuration is not valid: {e}"
+                    )));
+                    continue;
+                }
+            };
+            let mut vd = vec![];
+            let s = scenario(&ve, &vt, src, topo_src, &mut vd, &mut inputs);
+            for d in vd {
+                if !base_msgs.contains(&d.message) {
+                    let mut d2 = here(d.message.clone());
+                    d2.severity = d.severity;
+                    d2.help = d.help;
+                    diags.push(d2);
+                }
+            }
+            if let Some(s) = s {
+                out.push((v.name.clone(), s));
+            }
+        }
+    }
+    let exp = Experiment {
+        name: raw.name.clone(),
+        question: raw.question.clone(),
+        seed: raw.seed,
+        variants: out,
+        inputs,
+    };
+    let expected = variants.len().max(1);
+    let complete = exp.variants.len() == expected;
+    super::finish(complete.then_some(exp), diags)
+}

@@ -1,0 +1,309 @@
+//! Non-negative delay distributions (service times, jitter, lags): the RON form and the sampler.
+//!
+//! Every parameter is in milliseconds, as users write them; samples are integer nanoseconds.
+
+use crate::engine::{SimTime, ms_to_ns};
+use crate::rng::{Stream, unit};
+use rand_distr::Distribution as _;
+use serde::{Deserialize, Serialize};
+
+/// z-score of the 99th percentile of the standard normal distribution.
+pub const Z_P99: f64 = 2.326_347_874_040_841;
+
+/// A distribution as written in RON.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub enum DistSpec {
+    /// Always `ms`.
+    Constant { ms: f64 },
+    /// Exponential with the given mean.
+    Exponential { mean_ms: f64 },
+    /// Uniform on `[min_ms, max_ms]`.
+    Uniform { min_ms: f64, max_ms: f64 },
+    /// Normal, truncated at 0 (negative draws are redrawn).
+    Normal { mean_ms: f64, std_ms: f64 },
+    /// Log-normal given by its median and 99th percentile.
+    LogNormal { median_ms: f64, p99_ms: f64 },
+    /// Pareto with minimum `scale_ms` and tail index `shape`.
+    Pareto { scale_ms: f64, shape: f64 },
+    /// Uniform choice among the listed values.
+    Empirical { values_ms: Vec<f64> },
+    /// Uniform choice among the values in a CSV file (one column of milliseconds, optional header),
+    /// path relative to the file that names it.
+    EmpiricalCsv { path: String },
+}
+
+impl DistSpec {
+    /// Problems with the parameters, as `(field, message)` pairs; empty when valid.
+    /// `EmpiricalCsv` is checked when its file is loaded.
+    pub fn problems(&self) -> Vec<(&'static str, String)> {
+        fn pos(out: &mut Vec<(&'static str, String)>, f: &'static str, v: f64, strict: bool) {
+            if !v.is_finite() || v < 0.0 || (strict && v == 0.0) {
+                let want = if strict {
+                    "a positive"
+                } else {
+                    "a non-negative"
+                };
+                out.push((f, format!("expected {want} finite number, found {v}")));
+            }
+        }
+        let mut out = vec![];
+        match self {
+            DistSpec::Constant { ms } => pos(&mut out, "ms", *ms, false),
+            DistSpec::Exponential { mean_ms } => pos(&mut out, "mean_ms", *mean_ms, true),
+            DistSpec::Uniform { min_ms, max_ms } => {
+                pos(&mut out, "min_ms", *min_ms, false);
+                pos(&mut out, "max_ms", *max_ms, false);
+                if max_ms < min_ms {
+                    out.push((
+                        "max_ms",
+                        format!("max_ms ({max_ms}) is below min_ms ({min_ms})"),
+                    ));
+                }
+            }
+            DistSpec::Normal { mean_ms, std_ms } => {
+                pos(&mut out, "mean_ms", *mean_ms, false);
+                pos(&mut out, "std_ms", *std_ms, false);
+            }
+            DistSpec::LogNormal { median_ms, p99_ms } => {
+                pos(&mut out, "median_ms", *median_ms, true);
+                pos(&mut out, "p99_ms", *p99_ms, true);
+                if p99_ms < median_ms {
+                    out.push((
+                        "p99_ms",
+                        format!("p99_ms ({p99_ms}) is below median_ms ({median_ms})"),
+                    ));
+                }
+            }
+            DistSpec::Pareto { scale_ms, shape } => {
+                pos(&mut out, "scale_ms", *scale_ms, true);
+                pos(&mut out, "shape", *shape, true);
+            }
+            DistSpec::Empirical { values_ms } => {
+                if values_ms.is_empty() {
+                    out.push((
+                        "values_ms",
+                        "expected at least one value, found an empty list".into(),
+                    ));
+                }
+                for v in values_ms {
+                    pos(&mut out, "values_ms", *v, false);
+                }
+            }
+            DistSpec::EmpiricalCsv { .. } => {}
+        }
+        out
+    }
+
+    /// The mean in milliseconds, where it exists in closed form.
+    pub fn mean_ms(&self) -> Option<f64> {
+        Some(match self {
+            DistSpec::Constant { ms } => *ms,
+            DistSpec::Exponential { mean_ms } => *mean_ms,
+            DistSpec::Uniform { min_ms, max_ms } => (min_ms + max_ms) / 2.0,
+            DistSpec::Normal { mean_ms, .. } => *mean_ms,
+            DistSpec::LogNormal { median_ms, p99_ms } => {
+                let sigma = (p99_ms / median_ms).ln() / Z_P99;
+                median_ms * (sigma * sigma / 2.0).exp()
+            }
+            DistSpec::Pareto { scale_ms, shape } if *shape > 1.0 => {
+                scale_ms * shape / (shape - 1.0)
+            }
+            DistSpec::Empirical { values_ms } if !values_ms.is_empty() => {
+                values_ms.iter().sum::<f64>() / values_ms.len() as f64
+            }
+            _ => return None,
+        })
+    }
+}
+
+/// A validated, ready-to-sample distribution (samples in nanoseconds).
+#[derive(Debug, Clone)]
+pub enum Dist {
+    /// Always this value.
+    Constant(SimTime),
+    /// Exponential, rate in 1/ns.
+    Exponential(rand_distr::Exp<f64>),
+    /// Uniform on [lo, hi] ns.
+    Uniform(f64, f64),
+    /// Normal truncated at 0 (ns).
+    Normal(rand_distr::Normal<f64>),
+    /// Log-normal (ns).
+    LogNormal(rand_distr::LogNormal<f64>),
+    /// Pareto (ns).
+    Pareto(rand_distr::Pareto<f64>),
+    /// Uniform choice among values (ns).
+    Empirical(Vec<SimTime>),
+}
+
+impl Dist {
+    /// Builds a sampler from a spec whose [`DistSpec::problems`] are empty. `csv_values` supplies
+    /// the loaded values of an `EmpiricalCsv`.
+    pub fn new(spec: &DistSpec, csv_values: Option<&[f64]>) -> Result<Dist, String> {
+        let ns = |ms: f64| ms * 1e6;
+        Ok(match spec {
+            DistSpec::Constant { ms } => Dist::Constant(ms_to_ns(*ms)),
+            DistSpec::Exponential { mean_ms } => Dist::Exponential(
+                rand_distr::Exp::new(1.0 / ns(*mean_ms)).map_err(|e| e.to_string())?,
+            ),
+            DistSpec::Uniform { min_ms, max_ms } => Dist::Uniform(ns(*min_ms), ns(*max_ms)),
+            DistSpec::Normal { mean_ms, std_ms } => Dist::Normal(
+                rand_distr::Normal::new(ns(*mean_ms), ns(*std_ms)).map_err(|e| e.to_string())?,
+            ),
+            DistSpec::LogNormal { median_ms, p99_ms } => {
+                let mu = ns(*median_ms).ln();
+                let sigma = (p99_ms / median_ms).ln() / Z_P99;
+                Dist::LogNormal(rand_distr::LogNormal::new(mu, sigma).map_err(|e| e.to_string())?)
+            }
+            DistSpec::Pareto { scale_ms, shape } => Dist::Pareto(
+                rand_distr::Pareto::new(ns(*scale_ms), *shape).map_err(|e| e.to_string())?,
+            ),
+            DistSpec::Empirical { values_ms } => {
+                Dist::Empirical(values_ms.iter().map(|v| ms_to_ns(*v)).collect())
+            }
+            DistSpec::EmpiricalCsv { path } => {
+                let vals = csv_values.ok_or_else(|| format!("values of {path} not loaded"))?;
+                if vals.is_empty() {
+                    return Err(format!("{path} holds no values"));
+                }
+                Dist::Empirical(vals.iter().map(|v| ms_to_ns(*v)).collect())
+            }
+        })
+    }
+
+    /// Draws one value in nanoseconds.
+    #[inline]
+    pub fn sample(&self, rng: &mut Stream) -> SimTime {
+        let f = match self {
+            Dist::Constant(v) => return *v,
+            Dist::Exponential(d) => d.sample(rng),
+            Dist::Uniform(lo, hi) => lo + (hi - lo) * unit(rng),
+            Dist::Normal(d) => {
+                let mut x = d.sample(rng);
+                let mut tries = 0;
+                while x < 0.0 && tries < 64 {
+                    x = d.sample(rng);
+                    tries += 1;
+                }
+                x.max(0.0)
+            }
+            Dist::LogNormal(d) => d.sample(rng),
+            Dist::Pareto(d) => d.sample(rng),
+            Dist::Empirical(v) => {
+                let i = ((unit(rng) * v.len() as f64) as usize).min(v.len() - 1);
+                return v[i];
+            }
+        };
+        if f >= u64::MAX as f64 {
+            u64::MAX
+        } else {
+            f.round().max(0.0) as SimTime
+        }
+    }
+
+    /// True when every draw is zero (lets hot paths skip the draw).
+    pub fn is_zero(&self) -> bool {
+        matches!(self, Dist::Constant(0))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::rng::stream;
+
+    fn mean_of(spec: DistSpec) -> f64 {
+        let d = Dist::new(&spec, None).unwrap();
+        let mut s = stream(3, "t");
+        let n = 200_000;
+        (0..n).map(|_| d.sample(&mut s) as f64).sum::<f64>() / n as f64 / 1e6
+    }
+
+    #[test]
+    fn sample_means_match_closed_forms() {
+        for spec in [
+            DistSpec::Constant { ms: 2.5 },
+            DistSpec::Exponential { mean_ms: 4.0 },
+            DistSpec::Uniform {
+                min_ms: 1.0,
+                max_ms: 3.0,
+            },
+            DistSpec::LogNormal {
+                median_ms: 10.0,
+                p99_ms: 40.0,
+            },
+            DistSpec::Pareto {
+                scale_ms: 1.0,
+                shape: 3.0,
+            },
+            DistSpec::Empirical {
+                values_ms: vec![1.0, 2.0, 6.0],
+            },
+        ] {
+            let want = spec.mean_ms().unwrap();
+            let got = mean_of(spec.clone());
+            assert!(
+                (got - want).abs() / want < 0.02,
+                "{spec:?}: {got} vs {want}"
+            );
+        }
+    }
+
+    #[test]
+    fn lognormal_p99_is_where_it_was_asked() {
+        let d = Dist::new(
+            &DistSpec::LogNormal {
+                median_ms: 10.0,
+                p99_ms: 50.0,
+            },
+            None,
+        )
+        .unwrap();
+        let mut s = stream(5, "t");
+        let mut v: Vec<u64> = (0..100_000).map(|_| d.sample(&mut s)).collect();
+        v.sort_unstable();
+        let p50 = v[50_000] as f64 / 1e6;
+        let p99 = v[99_000] as f64 / 1e6;
+        assert!((p50 - 10.0).abs() < 0.3, "{p50}");
+        assert!((p99 - 50.0).abs() < 2.5, "{p99}");
+    }
+
+    #[test]
+    fn truncated_normal_never_negative() {
+        let d = Dist::new(
+            &DistSpec::Normal {
+                mean_ms: 0.1,
+                std_ms: 5.0,
+            },
+            None,
+        )
+        .unwrap();
+        let mut s = stream(1, "n");
+        for _ in 0..10_000 {
+            let _ = d.sample(&mut s); // u64: cannot be negative; must not panic
+        }
+    }
+
+    #[test]
+    fn problems_are_reported() {
+        assert!(
+            !DistSpec::Exponential { mean_ms: -1.0 }
+                .problems()
+                .is_empty()
+        );
+        assert!(
+            !DistSpec::Uniform {
+                min_ms: 3.0,
+                max_ms: 1.0
+            }
+            .problems()
+            .is_empty()
+        );
+        assert!(
+            !DistSpec::Empirical { values_ms: vec![] }
+                .problems()
+                .is_empty()
+        );
+        assert!(DistSpec::Exponential { mean_ms: 1.0 }.problems().is_empty());
+    }
+}

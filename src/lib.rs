@@ -1,0 +1,18 @@
+//! regionsim: a deterministic discrete-event simulator of multi-region service topologies.
+//!
+//! Layout: [`engine`] (domain-free event loop), [`config`] (RON → raw → validated [`model`]),
+//! [`sim`] (the request path of SPEC §2), [`dns`], [`metrics`], [`results`], [`cli`].
+
+pub mod bench;
+pub mod cli;
+pub mod config;
+pub mod distribution;
+pub mod dns;
+pub mod engine;
+pub mod geo;
+pub mod metrics;
+pub mod model;
+pub mod results;
+pub mod rng;
+pub mod runner;
+pub mod sim;

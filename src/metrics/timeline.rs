@@ -1,0 +1,109 @@
+//! The timeline (SPEC §3): per fixed window, issued / ok / failed by reason and p50/p99 latency,
+//! overall, per population and per region. Requests are counted in the window they were issued.
+
+use super::FailReason;
+use crate::engine::SimTime;
+use hdrhistogram::Histogram;
+
+/// Counters and a coarse histogram (≈ 3% precision) of one scope in one window.
+#[derive(Clone, Default)]
+pub struct WindowStats {
+    pub issued: u64,
+    pub ok: u64,
+    pub failed: [u64; 4],
+    hist: Option<Box<Histogram<u32>>>,
+}
+
+impl WindowStats {
+    fn record(&mut self, ns: SimTime) {
+        let h = self.hist.get_or_insert_with(|| {
+            Box::new(
+                Histogram::new_with_bounds(10_000, 3_600_000_000_000, 1).expect("static bounds"),
+            )
+        });
+        h.saturating_record(ns.clamp(10_000, 3_600_000_000_000));
+    }
+    /// Latency at quantile `q` in ms, or `None` when nothing succeeded.
+    pub fn quantile_ms(&self, q: f64) -> Option<f64> {
+        self.hist
+            .as_ref()
+            .filter(|h| !h.is_empty())
+            .map(|h| h.value_at_quantile(q) as f64 / 1e6)
+    }
+    /// Failed requests, all reasons.
+    pub fn failed_total(&self) -> u64 {
+        self.failed.iter().sum()
+    }
+    /// ok / (ok + failed), or `None` when no request ended.
+    pub fn availability(&self) -> Option<f64> {
+        let done = self.ok + self.failed_total();
+        (done > 0).then(|| self.ok as f64 / done as f64)
+    }
+}
+
+/// Windows × scopes. Scope 0 is overall, then populations, then regions.
+pub struct Timeline {
+    pub window: SimTime,
+    pub n_windows: usize,
+    n_pops: usize,
+    n_scopes: usize,
+    cells: Vec<WindowStats>,
+}
+
+impl Timeline {
+    /// A timeline covering `[0, end)` in windows of `window` ns.
+    pub fn new(window: SimTime, end: SimTime, n_pops: usize, n_regions: usize) -> Self {
+        let n_windows = end.div_ceil(window).max(1) as usize;
+        let n_scopes = 1 + n_pops + n_regions;
+        Timeline {
+            window,
+            n_windows,
+            n_pops,
+            n_scopes,
+            cells: vec![WindowStats::default(); n_windows * n_scopes],
+        }
+    }
+    #[inline]
+    fn idx(&self, t: SimTime) -> usize {
+        ((t / self.window) as usize).min(self.n_windows - 1) * self.n_scopes
+    }
+    pub(super) fn issued(&mut self, t0: SimTime, pop: u16) {
+        let i = self.idx(t0);
+        self.cells[i].issued += 1;
+        self.cells[i + 1 + pop as usize].issued += 1;
+    }
+    pub(super) fn ok(&mut self, t0: SimTime, pop: u16, region: u16, latency: SimTime) {
+        let i = self.idx(t0);
+        for s in [0, 1 + pop as usize, 1 + self.n_pops + region as usize] {
+            self.cells[i + s].ok += 1;
+            self.cells[i + s].record(latency);
+        }
+    }
+    pub(super) fn failed(
+        &mut self,
+        t0: SimTime,
+        pop: u16,
+        region: Option<u16>,
+        reason: FailReason,
+    ) {
+        let i = self.idx(t0);
+        self.cells[i].failed[reason as usize] += 1;
+        self.cells[i + 1 + pop as usize].failed[reason as usize] += 1;
+        if let Some(r) = region {
+            self.cells[i + 1 + self.n_pops + r as usize].failed[reason as usize] += 1;
+        }
+        // Issued at the region level is unknown (DNS picks it later): region rows count outcomes.
+    }
+    /// The overall stats of window `w`.
+    pub fn overall(&self, w: usize) -> &WindowStats {
+        &self.cells[w * self.n_scopes]
+    }
+    /// The stats of population `p` in window `w`.
+    pub fn population(&self, w: usize, p: usize) -> &WindowStats {
+        &self.cells[w * self.n_scopes + 1 + p]
+    }
+    /// The stats of region `r` in window `w`.
+    pub fn region(&self, w: usize, r: usize) -> &WindowStats {
+        &self.cells[w * self.n_scopes + 1 + self.n_pops + r]
+    }
+}

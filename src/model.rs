@@ -1,0 +1,240 @@
+//! The validated model: ids resolved, units converted to nanoseconds, ready to simulate.
+//!
+//! Built from the `Raw*` config by `config::validate`; nothing here can be malformed.
+
+use crate::distribution::Dist;
+use crate::engine::SimTime;
+
+/// Index of a region in [`Scenario::regions`].
+pub type RegionId = u16;
+/// Index of a population in [`Scenario::populations`].
+pub type PopulationId = u16;
+
+/// A data center and its server pool (SPEC §1 Region).
+#[derive(Debug, Clone)]
+pub struct Region {
+    pub name: String,
+    pub lat: f64,
+    pub lon: f64,
+    pub continent: String,
+    pub jurisdiction: String,
+    pub servers: u32,
+    pub read_service: Dist,
+    pub write_service: Dist,
+    pub queue_limit: u32,
+}
+
+/// Round-trip times between every pair of places, in nanoseconds (SPEC §1 Link).
+#[derive(Debug, Clone)]
+pub struct Network {
+    n_regions: usize,
+    /// Directed region→region RTT, row-major `[from * n + to]`.
+    region_rtt: Vec<SimTime>,
+    /// Whether a region pair was estimated rather than taken from the matrix.
+    region_estimated: Vec<bool>,
+    /// Population→region RTT, `[pop * n + region]`; the path back uses the same value
+    /// except for the anchor's leg, which uses the reverse matrix entry.
+    pop_rtt_out: Vec<SimTime>,
+    pop_rtt_back: Vec<SimTime>,
+    /// Extra one-way delay per message.
+    pub jitter: Dist,
+}
+
+impl Network {
+    /// Builds a network from its tables (`region_rtt` is `n × n`, the population tables `p × n`).
+    pub fn new(
+        n_regions: usize,
+        region_rtt: Vec<SimTime>,
+        region_estimated: Vec<bool>,
+        pop_rtt_out: Vec<SimTime>,
+        pop_rtt_back: Vec<SimTime>,
+        jitter: Dist,
+    ) -> Self {
+        debug_assert_eq!(region_rtt.len(), n_regions * n_regions);
+        Network {
+            n_regions,
+            region_rtt,
+            region_estimated,
+            pop_rtt_out,
+            pop_rtt_back,
+            jitter,
+        }
+    }
+    /// RTT from region `a` to region `b` (directed: the source's row).
+    #[inline]
+    pub fn region_rtt(&self, a: RegionId, b: RegionId) -> SimTime {
+        self.region_rtt[a as usize * self.n_regions + b as usize]
+    }
+    /// Whether `a → b` was estimated from distance.
+    pub fn region_estimated(&self, a: RegionId, b: RegionId) -> bool {
+        self.region_estimated[a as usize * self.n_regions + b as usize]
+    }
+    /// RTT seen on the way from population `p` to region `r`.
+    #[inline]
+    pub fn pop_rtt_out(&self, p: PopulationId, r: RegionId) -> SimTime {
+        self.pop_rtt_out[p as usize * self.n_regions + r as usize]
+    }
+    /// RTT seen on the way back from region `r` to population `p`.
+    #[inline]
+    pub fn pop_rtt_back(&self, p: PopulationId, r: RegionId) -> SimTime {
+        self.pop_rtt_back[p as usize * self.n_regions + r as usize]
+    }
+    /// Symmetric population↔region RTT: the mean of both directions.
+    pub fn pop_rtt(&self, p: PopulationId, r: RegionId) -> SimTime {
+        (self.pop_rtt_out(p, r) + self.pop_rtt_back(p, r)) / 2
+    }
+}
+
+/// How a client behaves (SPEC §2 step 7), in nanoseconds.
+#[derive(Debug, Clone)]
+pub struct ClientPolicy {
+    pub timeout: SimTime,
+    pub connect_timeout: SimTime,
+    pub retries: u32,
+    pub backoff_base: SimTime,
+    pub backoff_max: SimTime,
+    pub deadline: SimTime,
+    pub re_resolve_on_failure: bool,
+}
+
+/// Users at a location (SPEC §1 Population).
+#[derive(Debug, Clone)]
+pub struct Population {
+    pub name: String,
+    pub lat: f64,
+    pub lon: f64,
+    pub anchor: Option<RegionId>,
+    pub jurisdiction: String,
+    /// Mean arrival rate per second.
+    pub rate_per_s: f64,
+    /// 24 hourly multipliers (mean 1) in local time, or none for a flat rate.
+    pub diurnal: Option<[f64; 24]>,
+    pub utc_offset_h: f64,
+    pub write_fraction: f64,
+    pub keys: u32,
+    pub zipf_s: f64,
+    pub users: u32,
+    pub resolvers: u32,
+    pub client: ClientPolicy,
+}
+
+impl Population {
+    /// The rate multiplier at simulated time `t` (linear between hourly points).
+    pub fn diurnal_factor(&self, t: SimTime) -> f64 {
+        match &self.diurnal {
+            None => 1.0,
+            Some(curve) => {
+                let hours = t as f64 / 3.6e12 + self.utc_offset_h;
+                let h = hours.rem_euclid(24.0);
+                let i = h.floor() as usize % 24;
+                let frac = h - h.floor();
+                curve[i] * (1.0 - frac) + curve[(i + 1) % 24] * frac
+            }
+        }
+    }
+    /// The largest multiplier (the thinning envelope).
+    pub fn diurnal_peak(&self) -> f64 {
+        self.diurnal
+            .as_ref()
+            .map(|c| c.iter().copied().fold(0.0, f64::max))
+            .unwrap_or(1.0)
+    }
+}
+
+/// The design under test (SPEC §1 Design).
+#[derive(Debug, Clone, PartialEq)]
+pub enum Design {
+    /// Writes go to the primary; standbys serve reads when `read_local`.
+    ActivePassive {
+        primary: RegionId,
+        standbys: Vec<RegionId>,
+        read_local: bool,
+    },
+    /// Every region serves reads and writes.
+    ActiveActive { regions: Vec<RegionId> },
+}
+
+impl Design {
+    /// Regions DNS may send users to, in a fixed order.
+    pub fn serving_regions(&self) -> Vec<RegionId> {
+        match self {
+            Design::ActivePassive {
+                primary,
+                standbys,
+                read_local,
+            } => {
+                let mut v = vec![*primary];
+                if *read_local {
+                    v.extend(standbys.iter().copied());
+                }
+                v
+            }
+            Design::ActiveActive { regions } => regions.clone(),
+        }
+    }
+    /// The region that must execute a write arriving at `at`.
+    pub fn write_target(&self, at: RegionId) -> RegionId {
+        match self {
+            Design::ActivePassive { primary, .. } => *primary,
+            Design::ActiveActive { .. } => at,
+        }
+    }
+    /// A short name for tables.
+    pub fn kind(&self) -> &'static str {
+        match self {
+            Design::ActivePassive { .. } => "active-passive",
+            Design::ActiveActive { .. } => "active-active",
+        }
+    }
+}
+
+/// DNS routing policy (SPEC §1 DNS).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum DnsPolicyKind {
+    Latency,
+}
+
+/// DNS configuration.
+#[derive(Debug, Clone)]
+pub struct DnsConfig {
+    pub policy: DnsPolicyKind,
+    pub ttl: SimTime,
+    pub lookup: Dist,
+}
+
+/// One fully resolved simulation input: a topology, users, design and run settings.
+#[derive(Debug, Clone)]
+pub struct Scenario {
+    pub name: String,
+    pub topology_name: String,
+    pub duration: SimTime,
+    pub warmup: SimTime,
+    pub window: SimTime,
+    pub slo: f64,
+    pub regions: Vec<Region>,
+    pub populations: Vec<Population>,
+    pub network: Network,
+    pub design: Design,
+    pub dns: DnsConfig,
+}
+
+impl Scenario {
+    /// The id of a region by name.
+    pub fn region_id(&self, name: &str) -> Option<RegionId> {
+        self.regions
+            .iter()
+            .position(|r| r.name == name)
+            .map(|i| i as RegionId)
+    }
+}
+
+/// A validated experiment: one scenario per variant (the base alone when there are none).
+#[derive(Debug, Clone)]
+pub struct Experiment {
+    pub name: String,
+    pub question: String,
+    pub seed: u64,
+    pub variants: Vec<(String, Scenario)>,
+    /// (path, sha256 hex) of every input file read.
+    pub inputs: Vec<(String, String)>,
+}

@@ -1,0 +1,211 @@
+//! Writing results: summary.csv, summary.json, timeline.csv and manifest.json, each atomically.
+
+use super::{ExperimentResult, ScopeSummary, VariantResult};
+use crate::model::Experiment;
+use serde::Serialize;
+use std::fmt::Write as _;
+use std::io::Write as _;
+use std::path::{Path, PathBuf};
+
+/// Writes `bytes` to `path` atomically: a temporary file in the same directory, then a rename,
+/// so a reader (or an interrupted run) never sees half a file.
+pub fn write_atomic(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
+    let dir = path
+        .parent()
+        .filter(|p| !p.as_os_str().is_empty())
+        .unwrap_or(Path::new("."));
+    std::fs::create_dir_all(dir)?;
+    let name = path
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    let tmp = dir.join(format!(".{name}.{}.tmp", std::process::id()));
+    {
+        let mut f = std::fs::File::create(&tmp)?;
+        f.write_all(bytes)?;
+        f.sync_all()?;
+    }
+    std::fs::rename(&tmp, path)
+}
+
+fn f3(x: f64) -> String {
+    format!("{x:.3}")
+}
+fn opt6(x: Option<f64>) -> String {
+    x.map(|v| format!("{v:.6}")).unwrap_or_default()
+}
+fn opt3(x: Option<f64>) -> String {
+    x.map(f3).unwrap_or_default()
+}
+
+/// Header of summary.csv.
+pub const SUMMARY_HEADER: &str = "variant,scope,name,issued,ok,failed,failed_timeout,failed_overload,failed_unreachable,failed_no_region,availability,time_availability,p50_ms,p90_ms,p95_ms,p99_ms,p999_ms,max_ms,mean_ms,read_p50_ms,read_p99_ms,write_p50_ms,write_p99_ms,served_by";
+
+fn summary_row(
+    out: &mut String,
+    v: &VariantResult,
+    scope: &str,
+    s: &ScopeSummary,
+    served_by: &str,
+) {
+    let _ = writeln!(
+        out,
+        "{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{}",
+        v.variant,
+        scope,
+        s.name,
+        s.issued,
+        s.ok,
+        s.failed,
+        s.failed_timeout,
+        s.failed_overload,
+        s.failed_unreachable,
+        s.failed_no_region,
+        opt6(s.availability),
+        opt6(s.time_availability),
+        f3(s.all.p50_ms),
+        f3(s.all.p90_ms),
+        f3(s.all.p95_ms),
+        f3(s.all.p99_ms),
+        f3(s.all.p999_ms),
+        f3(s.all.max_ms),
+        f3(s.all.mean_ms),
+        f3(s.reads.p50_ms),
+        f3(s.reads.p99_ms),
+        f3(s.writes.p50_ms),
+        f3(s.writes.p99_ms),
+        served_by
+    );
+}
+
+/// summary.csv: one row per variant × scope (overall, populations, regions).
+pub fn summary_csv(r: &ExperimentResult) -> String {
+    let mut out = String::from(SUMMARY_HEADER);
+    out.push('\n');
+    for v in &r.variants {
+        summary_row(&mut out, v, "overall", &v.overall, "");
+        for p in &v.populations {
+            let served: Vec<String> = p
+                .served_by
+                .iter()
+                .map(|s| format!("{}:{:.4}", s.region, s.share))
+                .collect();
+            summary_row(&mut out, v, "population", &p.scope, &served.join(" "));
+        }
+        for g in &v.regions {
+            summary_row(&mut out, v, "region", &g.scope, "");
+        }
+    }
+    out
+}
+
+/// timeline.csv: one row per variant × window × scope.
+pub fn timeline_csv(r: &ExperimentResult) -> String {
+    let mut out = String::from(
+        "variant,window_start_s,warmup,scope,name,issued,ok,failed,failed_timeout,failed_overload,failed_unreachable,failed_no_region,availability,p50_ms,p99_ms\n",
+    );
+    for v in &r.variants {
+        for t in &v.timeline {
+            let _ = writeln!(
+                out,
+                "{},{},{},{},{},{},{},{},{},{},{},{},{},{},{}",
+                v.variant,
+                f3(t.window_start_s),
+                t.warmup,
+                t.scope,
+                t.name,
+                t.issued,
+                t.ok,
+                t.failed.iter().sum::<u64>(),
+                t.failed[0],
+                t.failed[1],
+                t.failed[2],
+                t.failed[3],
+                opt6(t.availability),
+                opt3(t.p50_ms),
+                opt3(t.p99_ms)
+            );
+        }
+    }
+    out
+}
+
+#[derive(Serialize)]
+struct ManifestInput<'a> {
+    path: &'a str,
+    sha256: &'a str,
+}
+
+#[derive(Serialize)]
+struct ManifestRun<'a> {
+    variant: &'a str,
+    seed: u64,
+}
+
+/// What anyone needs to rerun an experiment (SPEC §4).
+#[derive(Serialize)]
+struct Manifest<'a> {
+    tool: &'static str,
+    version: &'static str,
+    experiment: &'a str,
+    rerun: String,
+    master_seed: u64,
+    runs: Vec<ManifestRun<'a>>,
+    inputs: Vec<ManifestInput<'a>>,
+    outputs: Vec<&'static str>,
+}
+
+/// Writes every result file into `dir`; returns the paths written.
+pub fn write_results(
+    dir: &Path,
+    exp: &Experiment,
+    r: &ExperimentResult,
+    experiment_file: &str,
+) -> std::io::Result<Vec<PathBuf>> {
+    let outputs = [
+        "summary.csv",
+        "summary.json",
+        "timeline.csv",
+        "manifest.json",
+    ];
+    let manifest = Manifest {
+        tool: "regionsim",
+        version: env!("CARGO_PKG_VERSION"),
+        experiment: &exp.name,
+        rerun: format!("regionsim run {experiment_file} --seed {}", exp.seed),
+        master_seed: exp.seed,
+        runs: r
+            .variants
+            .iter()
+            .map(|v| ManifestRun {
+                variant: &v.variant,
+                seed: v.seed,
+            })
+            .collect(),
+        inputs: exp
+            .inputs
+            .iter()
+            .map(|(p, d)| ManifestInput { path: p, sha256: d })
+            .collect(),
+        outputs: outputs.to_vec(),
+    };
+    let files: [(&str, Vec<u8>); 4] = [
+        ("summary.csv", summary_csv(r).into_bytes()),
+        ("summary.json", to_json(r)),
+        ("timeline.csv", timeline_csv(r).into_bytes()),
+        ("manifest.json", to_json(&manifest)),
+    ];
+    let mut written = vec![];
+    for (name, bytes) in files {
+        let p = dir.join(name);
+        write_atomic(&p, &bytes)?;
+        written.push(p);
+    }
+    Ok(written)
+}
+
+fn to_json<T: Serialize>(v: &T) -> Vec<u8> {
+    let mut s = serde_json::to_vec_pretty(v).expect("results serialise");
+    s.push(b'\n');
+    s
+}
