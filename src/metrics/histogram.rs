@@ -57,6 +57,7 @@ impl LatencyHistogram {
         LatencySummary {
             count: h.len(),
             mean_ms: h.mean() / 1e6,
+            min_ms: h.min() as f64 / 1e6,
             p50_ms: self.quantile_ms(0.5),
             p90_ms: self.quantile_ms(0.9),
             p95_ms: self.quantile_ms(0.95),
@@ -90,6 +91,7 @@ impl LatencyHistogram {
 pub struct LatencySummary {
     pub count: u64,
     pub mean_ms: f64,
+    pub min_ms: f64,
     pub p50_ms: f64,
     pub p90_ms: f64,
     pub p95_ms: f64,

@@ -39,7 +39,7 @@ fn opt3(x: Option<f64>) -> String {
 }
 
 /// Header of summary.csv.
-pub const SUMMARY_HEADER: &str = "variant,scope,name,issued,ok,failed,failed_timeout,failed_overload,failed_unreachable,failed_no_region,availability,time_availability,p50_ms,p90_ms,p95_ms,p99_ms,p999_ms,max_ms,mean_ms,read_p50_ms,read_p99_ms,write_p50_ms,write_p99_ms,served_by";
+pub const SUMMARY_HEADER: &str = "variant,scope,name,issued,ok,failed,failed_timeout,failed_overload,failed_unreachable,failed_no_region,availability,time_availability,min_ms,p50_ms,p90_ms,p95_ms,p99_ms,p999_ms,max_ms,mean_ms,read_p50_ms,read_p99_ms,write_p50_ms,write_p99_ms,served_by";
 
 fn summary_row(
     out: &mut String,
@@ -50,7 +50,7 @@ fn summary_row(
 ) {
     let _ = writeln!(
         out,
-        "{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{}",
+        "{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{}",
         v.variant,
         scope,
         s.name,
@@ -63,6 +63,7 @@ fn summary_row(
         s.failed_no_region,
         opt6(s.availability),
         opt6(s.time_availability),
+        f3(s.all.min_ms),
         f3(s.all.p50_ms),
         f3(s.all.p90_ms),
         f3(s.all.p95_ms),

@@ -176,6 +176,11 @@ impl<'a> World<'a> {
         self.in_flight
     }
 
+    /// Request slots allocated (the peak number of requests alive at once).
+    pub fn request_slots(&self) -> usize {
+        self.requests.len()
+    }
+
     /// DNS queries that missed the resolvers' caches, per population.
     pub fn dns_queries(&self) -> &[u64] {
         &self.dns.queries

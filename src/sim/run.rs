@@ -15,6 +15,8 @@ pub struct RunOutput {
     pub metrics: Metrics,
     pub pools: Vec<PoolStats>,
     pub dns_queries: Vec<u64>,
+    /// Most request slots ever allocated at once: bounded by requests in flight, not by run length.
+    pub peak_request_slots: usize,
 }
 
 /// A run that broke an invariant: a bug in regionsim, never the user's input.
@@ -64,6 +66,7 @@ pub fn run_scenario(
     }
     let pools = world.finish_pools(end);
     let dns_queries = world.dns_queries().to_vec();
+    let peak_request_slots = world.request_slots();
     Ok(RunOutput {
         events: engine.delivered(),
         counts: c,
@@ -71,5 +74,6 @@ pub fn run_scenario(
         metrics: world.metrics,
         pools,
         dns_queries,
+        peak_request_slots,
     })
 }

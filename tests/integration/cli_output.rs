@@ -1,0 +1,117 @@
+//! The command line as a user sees it: help, check and the printed summary.
+
+use super::{regionsim, temp_dir};
+
+#[test]
+fn check_reports_what_each_shipped_file_holds() {
+    let out = regionsim(&[
+        "check",
+        "topologies/azure-15.ron",
+        "topologies/aws-14.ron",
+        "topologies/single-region.ron",
+        "experiments/global-latency.ron",
+    ]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let stdout = String::from_utf8(out.stdout).unwrap();
+    let expected = "\
+topologies/azure-15.ron: ok — topology `azure-15`: 15 regions, 210 region pairs from the matrix, 0 estimated
+topologies/aws-14.ron: ok — topology `aws-14`: 14 regions, 182 region pairs from the matrix, 0 estimated
+topologies/single-region.ron: ok — topology `single-region`: 1 regions, 0 region pairs from the matrix, 0 estimated
+experiments/global-latency.ron: ok — experiment `global-latency` on topology `azure-15`: 9 population(s), variants: one-region, three-regions, three-regions-ap, all-regions; about 432000 requests per variant
+";
+    assert_eq!(stdout, expected);
+}
+
+#[test]
+fn run_prints_a_table_per_population_and_writes_results() {
+    let d = temp_dir("cli-table");
+    let out = regionsim(&[
+        "run",
+        "experiments/global-latency.ron",
+        "--out",
+        d.to_str().unwrap(),
+    ]);
+    assert!(out.status.success());
+    let stdout = String::from_utf8(out.stdout).unwrap();
+    let header = stdout
+        .lines()
+        .find(|l| l.starts_with("variant"))
+        .expect("table header");
+    for col in [
+        "population",
+        "served by",
+        "requests",
+        "avail %",
+        "p50 ms",
+        "p95 ms",
+        "p99 ms",
+    ] {
+        assert!(header.contains(col), "{header}");
+    }
+    assert!(
+        stdout.lines().any(|l| l.starts_with("all-regions")
+            && l.contains("tokyo")
+            && l.contains("japaneast 100%")),
+        "{stdout}"
+    );
+    for f in [
+        "summary.csv",
+        "summary.json",
+        "timeline.csv",
+        "manifest.json",
+    ] {
+        assert!(d.join(f).exists(), "{f}");
+    }
+    let manifest: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(d.join("manifest.json")).unwrap()).unwrap();
+    assert_eq!(manifest["master_seed"], 2026);
+    let inputs = manifest["inputs"].as_array().unwrap();
+    assert!(inputs.iter().any(|i| {
+        i["path"]
+            .as_str()
+            .unwrap()
+            .ends_with("azure_rtt_p50_2026-07.csv")
+    }));
+    assert!(
+        inputs
+            .iter()
+            .all(|i| i["sha256"].as_str().unwrap().len() == 64)
+    );
+}
+
+#[test]
+fn csv_format_prints_the_summary_file() {
+    let d = temp_dir("cli-csv");
+    let out = regionsim(&[
+        "run",
+        "experiments/global-latency.ron",
+        "--format",
+        "csv",
+        "--out",
+        d.to_str().unwrap(),
+    ]);
+    assert!(out.status.success());
+    assert_eq!(out.stdout, std::fs::read(d.join("summary.csv")).unwrap());
+}
+
+#[test]
+fn help_teaches_the_commands() {
+    let out = regionsim(&["--help"]);
+    assert!(out.status.success());
+    let s = String::from_utf8(out.stdout).unwrap();
+    for w in [
+        "run",
+        "check",
+        "bench",
+        "regionsim run experiments/global-latency.ron",
+    ] {
+        assert!(s.contains(w), "{s}");
+    }
+    let out = regionsim(&["run", "--help"]);
+    let s = String::from_utf8(out.stdout).unwrap();
+    assert!(s.contains("--seed") && s.contains("--threads") && s.contains("--out"));
+}

@@ -1,0 +1,57 @@
+//! The integration-test binary: one module per behaviour.
+
+mod cli_output;
+mod determinism;
+mod latency_geography;
+mod queueing_theory;
+mod request_conservation;
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+/// The repository root.
+pub fn root() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+}
+
+/// Runs the regionsim binary with `args` from the repository root.
+pub fn regionsim(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_regionsim"))
+        .args(args)
+        .current_dir(root())
+        .output()
+        .expect("the regionsim binary runs")
+}
+
+/// A fresh, empty directory under the system temp dir.
+pub fn temp_dir(name: &str) -> PathBuf {
+    let d = std::env::temp_dir().join(format!("regionsim-test-{}-{name}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&d);
+    std::fs::create_dir_all(&d).unwrap();
+    d
+}
+
+/// Reads summary.json of a results directory.
+pub fn summary(dir: &Path) -> serde_json::Value {
+    serde_json::from_str(&std::fs::read_to_string(dir.join("summary.json")).unwrap()).unwrap()
+}
+
+/// The population entry `name` of variant `variant` in a summary.
+pub fn population<'a>(
+    s: &'a serde_json::Value,
+    variant: &str,
+    name: &str,
+) -> &'a serde_json::Value {
+    let v = s["variants"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|v| v["variant"] == variant)
+        .unwrap_or_else(|| panic!("variant {variant}"));
+    v["populations"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|p| p["name"] == name)
+        .unwrap_or_else(|| panic!("population {name}"))
+}

@@ -1,0 +1,109 @@
+//! The pool is checked against queueing theory: Erlang C for M/M/c, M/M/1, and Little's law.
+//!
+//! Each case runs independent replications (seeds derived from 1) and compares the theoretical
+//! value with the replication mean's 95% confidence interval (Student t), so the tolerance comes
+//! from the data, not from a number picked to pass.
+
+use regionsim::bench::mmc_scenario;
+use regionsim::rng::derive_seed;
+use regionsim::sim::run_scenario;
+
+/// t quantile (0.975) for 9 degrees of freedom.
+const T_975_DF9: f64 = 2.262;
+const REPS: u64 = 10;
+
+/// Erlang C: probability an arrival waits in M/M/c with offered load `a = λ/μ`.
+fn erlang_c(c: u32, a: f64) -> f64 {
+    let mut sum = 0.0;
+    let mut term = 1.0; // a^k / k!
+    for k in 0..c {
+        if k > 0 {
+            term *= a / k as f64;
+        }
+        sum += term;
+    }
+    let top = term * a / c as f64 * (c as f64 / (c as f64 - a));
+    top / (sum + top)
+}
+
+struct Rep {
+    wait_s: f64,
+    in_pool: f64,
+    lambda: f64,
+    sojourn_s: f64,
+}
+
+fn replications(lambda: f64, c: u32, duration_s: f64, warmup_s: f64) -> Vec<Rep> {
+    let sc = mmc_scenario(lambda, c, 1.0, duration_s, warmup_s);
+    (0..REPS)
+        .map(|i| {
+            let out = run_scenario(&sc, derive_seed(1, &format!("mmc/{i}")), None).unwrap();
+            let p = &out.pools[0];
+            let span = p.span as f64 / 1e9;
+            Rep {
+                wait_s: p.wait_sum as f64 / p.wait_count as f64 / 1e9,
+                in_pool: p.present_area as f64 / 1e9 / span,
+                lambda: p.arrivals as f64 / span,
+                sojourn_s: p.sojourn_sum as f64 / p.sojourn_count as f64 / 1e9,
+            }
+        })
+        .collect()
+}
+
+fn mean_ci(x: &[f64]) -> (f64, f64) {
+    let n = x.len() as f64;
+    let m = x.iter().sum::<f64>() / n;
+    let var = x.iter().map(|v| (v - m).powi(2)).sum::<f64>() / (n - 1.0);
+    (m, T_975_DF9 * (var / n).sqrt())
+}
+
+fn check_wait(lambda: f64, c: u32, duration_s: f64) {
+    let reps = replications(lambda, c, duration_s, duration_s / 20.0);
+    let theory = erlang_c(c, lambda) / (c as f64 - lambda);
+    let (m, half) = mean_ci(&reps.iter().map(|r| r.wait_s).collect::<Vec<_>>());
+    eprintln!(
+        "M/M/{c} ρ={:.2}: mean wait {m:.4} s ± {half:.4} (95% CI), Erlang C {theory:.4} s",
+        lambda / c as f64
+    );
+    assert!(
+        (m - theory).abs() <= half,
+        "M/M/{c} at ρ={}: mean wait {m:.4} s ± {half:.4} does not cover Erlang C {theory:.4} s",
+        lambda / c as f64
+    );
+    // The interval must be informative, not wide enough to cover anything.
+    assert!(
+        half < 0.1 * theory,
+        "CI half-width {half} too wide against {theory}"
+    );
+    // Little's law, L = λW, per replication (edge effects only).
+    for r in &reps {
+        let lw = r.lambda * r.sojourn_s;
+        assert!(
+            (r.in_pool - lw).abs() / lw < 0.02,
+            "Little's law: L = {} vs λW = {lw}",
+            r.in_pool
+        );
+    }
+}
+
+#[test]
+fn erlang_c_reference_values() {
+    // Textbook values: M/M/1 P(wait) = ρ; M/M/2 with a = 1: 1/3.
+    assert!((erlang_c(1, 0.8) - 0.8).abs() < 1e-12);
+    assert!((erlang_c(2, 1.0) - 1.0 / 3.0).abs() < 1e-12);
+}
+
+#[test]
+fn mmc_c10_rho_0_9_mean_wait_matches_erlang_c() {
+    check_wait(9.0, 10, 100_000.0);
+}
+
+#[test]
+fn mm1_rho_0_8_mean_wait_matches_theory() {
+    check_wait(0.8, 1, 200_000.0);
+}
+
+#[test]
+fn mmc_rho_0_5_mean_wait_matches_erlang_c() {
+    check_wait(2.5, 5, 50_000.0);
+}
