@@ -82,6 +82,28 @@ pub enum Command {
     },
 }
 
+/// Writes to stdout. A closed pipe (`regionsim … | head`) ends the program quietly with
+/// success instead of a panic; any other write error ends it with failure.
+fn write_stdout(s: &str) {
+    use std::io::Write as _;
+    let mut o = std::io::stdout().lock();
+    if let Err(e) = o.write_all(s.as_bytes()).and_then(|_| o.flush()) {
+        if e.kind() == std::io::ErrorKind::BrokenPipe {
+            std::process::exit(0);
+        }
+        eprintln!("error: cannot write to standard output: {e}");
+        std::process::exit(1);
+    }
+}
+
+macro_rules! outp {
+    ($($t:tt)*) => { write_stdout(&format!($($t)*)) };
+}
+macro_rules! outln {
+    () => { write_stdout("\n") };
+    ($($t:tt)*) => { write_stdout(&(format!($($t)*) + "\n")) };
+}
+
 /// Exit code for bad input (files, values): 2, as for usage errors.
 pub const EXIT_INPUT: u8 = 2;
 
@@ -182,11 +204,11 @@ fn run(
         match format {
             Format::Table => {
                 if !exp.question.is_empty() {
-                    println!("{}\n", exp.question);
+                    outln!("{}\n", exp.question);
                 }
-                print!("{}", render_table(&result));
-                println!();
-                println!(
+                outp!("{}", render_table(&result));
+                outln!();
+                outln!(
                     "{} variant(s), {} requests, {} events in {:.2} s ({:.2} M events/s); results in {}",
                     result.variants.len(),
                     speed.requests,
@@ -196,8 +218,8 @@ fn run(
                     dir.display()
                 );
             }
-            Format::Json => print!("{}", std::fs::read_to_string(&files[1])?),
-            Format::Csv => print!("{}", std::fs::read_to_string(&files[0])?),
+            Format::Json => outp!("{}", std::fs::read_to_string(&files[1])?),
+            Format::Csv => outp!("{}", std::fs::read_to_string(&files[0])?),
         }
     }
     Ok(ExitCode::SUCCESS)
@@ -213,7 +235,7 @@ fn check(files: &[PathBuf]) -> anyhow::Result<ExitCode> {
                     Checked::Topology(t) => {
                         let n = t.regions.len();
                         let est = t.estimated.iter().filter(|e| **e).count();
-                        println!(
+                        outln!(
                             "{}: ok — topology `{}`: {n} regions, {} region pairs from the matrix, {est} estimated",
                             f.display(),
                             t.name,
@@ -226,7 +248,7 @@ fn check(files: &[PathBuf]) -> anyhow::Result<ExitCode> {
                         let reqs: f64 = sc.populations.iter().map(|p| p.rate_per_s).sum::<f64>()
                             * sc.duration as f64
                             / 1e9;
-                        println!(
+                        outln!(
                             "{}: ok — experiment `{}` on topology `{}`: {} population(s), variants: {}; about {:.0} requests per variant",
                             f.display(),
                             e.name,
@@ -253,7 +275,7 @@ fn check(files: &[PathBuf]) -> anyhow::Result<ExitCode> {
 
 fn bench(customers: u64, experiment: &Path) -> anyhow::Result<ExitCode> {
     let a = crate::bench::bench_mmc(customers);
-    println!(
+    outln!(
         "{:<40} {:>12} events {:>10.2} M events/s {:>10.2} M requests/s",
         a.name,
         a.events,
@@ -263,7 +285,7 @@ fn bench(customers: u64, experiment: &Path) -> anyhow::Result<ExitCode> {
     let (exp, _) = config::load_experiment(experiment)?;
     for (name, sc) in &exp.variants {
         let r = crate::bench::time_scenario(name, sc, 1);
-        println!(
+        outln!(
             "{:<40} {:>12} events {:>10.2} M events/s {:>10.2} M requests/s",
             format!("{} / {}", exp.name, r.name),
             r.events,

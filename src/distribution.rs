@@ -12,7 +12,7 @@ pub const Z_P99: f64 = 2.326_347_874_040_841;
 
 /// A distribution as written in RON.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
+#[serde(rename = "Distribution", deny_unknown_fields)]
 pub enum DistSpec {
     /// Always `ms`.
     Constant { ms: f64 },

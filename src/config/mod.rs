@@ -57,7 +57,7 @@ impl fmt::Display for Diagnostic {
 #[derive(Debug, thiserror::Error)]
 pub enum ConfigError {
     /// The file could not be read.
-    #[error("cannot read {path}: {source}")]
+    #[error("error: {path}: cannot read the file: {source}")]
     Io {
         path: String,
         #[source]
@@ -213,17 +213,16 @@ pub fn locate(text: &str, path: &[&str]) -> Option<(usize, usize)> {
     let mut from = 0usize;
     let mut found_any = None;
     for seg in path {
-        let quoted = format!("\"{seg}\"");
         let mut hit = None;
         let mut search = from;
         while let Some(i) = text[search..].find(seg) {
             let at = search + i;
-            let before_ok = at == 0
-                || !text.as_bytes()[at - 1].is_ascii_alphanumeric()
-                    && text.as_bytes()[at - 1] != b'_';
+            // Byte-wise checks: `at - 1` may fall inside a multibyte character.
+            let before = at.checked_sub(1).map(|i| text.as_bytes()[i]);
+            let before_ok = before.is_none_or(|b| !b.is_ascii_alphanumeric() && b != b'_');
             let after = &text[at + seg.len()..];
             let is_key = before_ok && after.trim_start().starts_with(':');
-            let is_quoted = at > 0 && text[at - 1..].starts_with(&quoted);
+            let is_quoted = before == Some(b'"') && after.starts_with('"');
             if is_key || is_quoted {
                 hit = Some(if is_quoted { at - 1 } else { at });
                 break;
@@ -262,8 +261,23 @@ pub fn load_topology(path: &Path) -> Result<(TopologyModel, Vec<Diagnostic>), Co
 
 fn finish<T>(
     value: Option<T>,
-    diags: Vec<Diagnostic>,
+    mut diags: Vec<Diagnostic>,
 ) -> Result<(T, Vec<Diagnostic>), ConfigError> {
+    // Files in the order they were first mentioned, then by position within each file.
+    let mut files: Vec<String> = vec![];
+    for d in &diags {
+        if !files.contains(&d.file) {
+            files.push(d.file.clone());
+        }
+    }
+    diags.sort_by_key(|d| {
+        (
+            files.iter().position(|f| *f == d.file),
+            d.line.unwrap_or(usize::MAX),
+            d.col.unwrap_or(usize::MAX),
+        )
+    });
+    diags.dedup();
     if diags.iter().any(|d| d.severity == Severity::Error) {
         return Err(ConfigError::Invalid(diags));
     }
@@ -341,5 +355,7 @@ mod tests {
         );
         assert_eq!(locate(text, &["populations"]), Some((2, 3)));
         assert_eq!(locate(text, &["nothing"]), None);
+        // A key right after a multibyte character is found, not a panic.
+        assert_eq!(locate("// a—b\n—rate: 1", &["rate"]), Some((2, 4)));
     }
 }

@@ -25,7 +25,7 @@ pub struct RawTopology {
 
 /// A region's server pool (SPEC §1 Region).
 #[derive(Debug, Clone, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
+#[serde(rename = "Pool", deny_unknown_fields)]
 pub struct RawPool {
     /// Number of servers `c`.
     pub servers: u32,
@@ -37,7 +37,7 @@ pub struct RawPool {
 
 /// One region. Pool fields left out come from the topology's `defaults`.
 #[derive(Debug, Clone, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
+#[serde(rename = "Region", deny_unknown_fields)]
 pub struct RawRegion {
     pub lat: f64,
     pub lon: f64,
@@ -60,7 +60,7 @@ pub struct RawRegion {
 
 /// The network: where region-to-region RTTs come from and how user RTTs are estimated.
 #[derive(Debug, Clone, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
+#[serde(rename = "Network", deny_unknown_fields)]
 pub struct RawNetwork {
     pub rtt: RawRttSource,
     /// Great-circle estimate for pairs the source does not give, and for users' access paths.
@@ -83,7 +83,7 @@ fn default_jitter() -> DistSpec {
 
 /// Source of region-to-region RTTs.
 #[derive(Debug, Clone, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
+#[serde(rename = "RttSource", deny_unknown_fields)]
 pub enum RawRttSource {
     /// A directed matrix in a CSV file: header `source\destination,r1,r2,…`, one row per source,
     /// RTT in ms, empty cells for unknown pairs. Path relative to the topology file.
@@ -98,7 +98,7 @@ pub enum RawRttSource {
 
 /// `rtt = 2 * d / (200 000 km/s) * inflation + base` (SPEC §1 Link).
 #[derive(Debug, Clone, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
+#[serde(rename = "Estimate", deny_unknown_fields)]
 pub struct RawEstimate {
     pub inflation: f64,
     pub base_ms: f64,
@@ -158,7 +158,7 @@ fn default_slo() -> f64 {
 
 /// DNS routing (SPEC §1 DNS, §2 step 2).
 #[derive(Debug, Clone, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
+#[serde(rename = "Dns", deny_unknown_fields)]
 pub struct RawDns {
     #[serde(default)]
     pub policy: RawDnsPolicy,
@@ -188,6 +188,7 @@ impl Default for RawDns {
 
 /// How the authoritative DNS picks a region for a resolver.
 #[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[serde(rename = "DnsPolicy")]
 pub enum RawDnsPolicy {
     /// The serving region with the lowest RTT from the resolver's users.
     #[default]
@@ -196,7 +197,7 @@ pub enum RawDnsPolicy {
 
 /// The design under test (SPEC §1 Design).
 #[derive(Debug, Clone, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
+#[serde(rename = "Design", deny_unknown_fields)]
 pub enum RawDesign {
     /// One primary takes every write; standbys may serve reads (`read_local`) and forward writes.
     ActivePassive {
@@ -212,7 +213,7 @@ pub enum RawDesign {
 
 /// Client policy (SPEC §1 Population, §2 step 7).
 #[derive(Debug, Clone, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
+#[serde(rename = "Client", deny_unknown_fields)]
 pub struct RawClient {
     /// Per-attempt timeout, from sending to the response.
     pub timeout_ms: f64,
@@ -245,7 +246,7 @@ impl Default for RawClient {
 
 /// Users at a location (SPEC §1 Population).
 #[derive(Debug, Clone, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
+#[serde(rename = "Population", deny_unknown_fields)]
 pub struct RawPopulation {
     pub lat: f64,
     pub lon: f64,
@@ -298,7 +299,7 @@ fn default_resolvers() -> u32 {
 
 /// Key space: `count` keys with Zipf popularity of exponent `zipf_s` (0 = uniform).
 #[derive(Debug, Clone, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
+#[serde(rename = "Keys", deny_unknown_fields)]
 pub struct RawKeys {
     pub count: u32,
     pub zipf_s: f64,
@@ -315,7 +316,7 @@ impl Default for RawKeys {
 
 /// A named variant: overrides of any field by dotted path (SPEC §4).
 #[derive(Debug, Clone, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
+#[serde(rename = "Variant", deny_unknown_fields)]
 pub struct RawVariant {
     pub name: String,
     /// `{"design.regions": ["eastus"], "dns.ttl_s": 30}`: values are RON.

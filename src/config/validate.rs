@@ -934,13 +934,23 @@ pub(super) fn experiment(
             }
             let topo_tree = t["topology"].take();
             t["topology"] = serde_json::Value::String(raw.topology.clone());
-            let vt: Result<RawTopology, _> = serde_json::from_value(topo_tree);
-            let ve: Result<RawExperiment, _> = serde_json::from_value(t);
+            let vt: Result<RawTopology, _> = serde_path_to_error::deserialize(topo_tree);
+            let ve: Result<RawExperiment, _> = serde_path_to_error::deserialize(t);
             let (vt, ve) = match (vt, ve) {
                 (Ok(a), Ok(b)) => (a, b),
-                (Err(e), _) | (_, Err(e)) => {
+                (Err(e), _) => {
                     diags.push(here(format!(
-                        "after its overrides the configuration is not valid: {e}"
+                        "an override sets `topology.{}` to the wrong kind of value: {}",
+                        e.path(),
+                        e.inner()
+                    )));
+                    continue;
+                }
+                (_, Err(e)) => {
+                    diags.push(here(format!(
+                        "an override sets `{}` to the wrong kind of value: {}",
+                        e.path(),
+                        e.inner()
                     )));
                     continue;
                 }

@@ -95,6 +95,8 @@ pub struct World<'a> {
     dns_rng: Stream,
     client_rng: Stream,
     pools: Vec<Pool<ReqRef>>,
+    /// Engine lane of each population's attempt timers (one lane per distinct timeout).
+    timeout_lane: Vec<usize>,
     healthy: Vec<bool>,
     region_up: Vec<bool>,
     dns: Dns,
@@ -114,9 +116,24 @@ impl<'a> World<'a> {
         for r in serving {
             healthy[r as usize] = true;
         }
+        let mut timeouts: Vec<SimTime> = vec![];
+        let timeout_lane = sc
+            .populations
+            .iter()
+            .map(
+                |p| match timeouts.iter().position(|t| *t == p.client.timeout) {
+                    Some(i) => i,
+                    None => {
+                        timeouts.push(p.client.timeout);
+                        timeouts.len() - 1
+                    }
+                },
+            )
+            .collect();
         World {
             sc,
             end,
+            timeout_lane,
             arrivals: sc
                 .populations
                 .iter()
@@ -243,7 +260,11 @@ impl<'a> World<'a> {
         } else {
             Op::Read
         };
-        let key = (self.zipf[pop as usize].sample(w) as u32).saturating_sub(1);
+        let key = match (p.keys, p.zipf_s) {
+            (1, _) => 0,
+            (k, 0.0) => ((unit(w) * k as f64) as u32).min(k - 1),
+            _ => (self.zipf[pop as usize].sample(w) as u32).saturating_sub(1),
+        };
         let user = ((unit(w) * p.users as f64) as u32).min(p.users - 1);
         let req = Request {
             generation: 0,
@@ -289,7 +310,11 @@ impl<'a> World<'a> {
         let deadline = q.t0.saturating_add(client.deadline);
         let timer = now.saturating_add(client.timeout).min(deadline).max(now);
         if timer <= self.end {
-            sched.schedule_at(timer, Event::AttemptTimeout { req: r });
+            sched.schedule_at_lane(
+                self.timeout_lane[q.pop as usize],
+                timer,
+                Event::AttemptTimeout { req: r },
+            );
         }
         let resolver = q.user % self.sc.populations[q.pop as usize].resolvers;
         let cached = if q.re_resolve {

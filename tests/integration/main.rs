@@ -1,5 +1,6 @@
 //! The integration-test binary: one module per behaviour.
 
+mod bad_input;
 mod cli_output;
 mod determinism;
 mod latency_geography;

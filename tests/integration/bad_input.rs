@@ -1,0 +1,460 @@
+//! Bad input: every mistake in a topology or experiment file is refused before anything runs,
+//! with exit code 2 (never a panic's 101) and, on stderr, `error: FILE:LINE:COL: message`
+//! naming the problem, plus a `help:` line with the closest valid name for a misspelling.
+//!
+//! Fixtures live in tests/fixtures/bad/; each one's first comment says what is wrong with it.
+
+use std::ffi::OsStr;
+use std::path::{Path, PathBuf};
+use std::process::Command;
+use std::sync::atomic::{AtomicUsize, Ordering};
+
+/// What one invocation of the binary did.
+struct Outcome {
+    code: Option<i32>,
+    stdout: String,
+    stderr: String,
+}
+
+/// One `error:` diagnostic parsed back from stderr.
+#[derive(Debug)]
+struct Reported {
+    path: String,
+    line: Option<usize>,
+    col: Option<usize>,
+    message: String,
+    help: Option<String>,
+}
+
+fn fixture(name: &str) -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/fixtures/bad")
+        .join(name)
+}
+
+fn regionsim<I, S>(args: I) -> Outcome
+where
+    I: IntoIterator<Item = S>,
+    S: AsRef<OsStr>,
+{
+    let out = Command::new(env!("CARGO_BIN_EXE_regionsim"))
+        .args(args)
+        .output()
+        .expect("regionsim starts");
+    Outcome {
+        code: out.status.code(),
+        stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
+        stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
+    }
+}
+
+/// `regionsim check tests/fixtures/bad/<name>`.
+fn check(name: &str) -> Outcome {
+    regionsim([OsStr::new("check"), fixture(name).as_os_str()])
+}
+
+/// A fresh directory under the system temp dir, removed when dropped.
+struct TempDir(PathBuf);
+
+impl TempDir {
+    fn new(tag: &str) -> TempDir {
+        static NEXT: AtomicUsize = AtomicUsize::new(0);
+        let nanos = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map(|d| d.as_nanos())
+            .unwrap_or(0);
+        let dir = std::env::temp_dir().join(format!(
+            "regionsim-bad-input-{tag}-{}-{nanos}-{}",
+            std::process::id(),
+            NEXT.fetch_add(1, Ordering::Relaxed)
+        ));
+        std::fs::create_dir_all(&dir).expect("temp dir is writable");
+        TempDir(dir)
+    }
+}
+
+impl Drop for TempDir {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.0);
+    }
+}
+
+/// `regionsim run tests/fixtures/bad/<name> --out <fresh temp dir>/results`; also asserts that
+/// the refused run wrote no results.
+fn run(name: &str) -> Outcome {
+    let tmp = TempDir::new(name.trim_end_matches(".ron"));
+    let results = tmp.0.join("results");
+    let o = regionsim([
+        OsStr::new("run"),
+        fixture(name).as_os_str(),
+        OsStr::new("--out"),
+        results.as_os_str(),
+    ]);
+    assert!(
+        !results.exists(),
+        "`regionsim run {name}` was refused but still wrote {}",
+        results.display()
+    );
+    o
+}
+
+/// Parses every `error: PATH[:LINE:COL]: message` line (and its `  help:` line) of stderr.
+fn errors(stderr: &str) -> Vec<Reported> {
+    let lines: Vec<&str> = stderr.lines().collect();
+    let mut out = vec![];
+    for (i, l) in lines.iter().enumerate() {
+        let Some(rest) = l.strip_prefix("error: ") else {
+            continue;
+        };
+        let Some((loc, message)) = rest.split_once(": ") else {
+            continue;
+        };
+        let mut parts = loc.rsplitn(3, ':');
+        let (c, l2, p) = (parts.next(), parts.next(), parts.next());
+        let (path, line, col) = match (
+            p,
+            l2.and_then(|s| s.parse().ok()),
+            c.and_then(|s| s.parse().ok()),
+        ) {
+            (Some(p), Some(line), Some(col)) => (p.to_owned(), Some(line), Some(col)),
+            _ => (loc.to_owned(), None, None),
+        };
+        let help = lines
+            .get(i + 1)
+            .and_then(|h| h.strip_prefix("  help: "))
+            .map(str::to_owned);
+        out.push(Reported {
+            path,
+            line,
+            col,
+            message: message.to_owned(),
+            help,
+        });
+    }
+    out
+}
+
+/// Asserts the input was refused the way bad input must be: exit code 2, `error:` on stderr,
+/// nothing on stdout. Returns the parsed errors.
+fn assert_refused(o: &Outcome, what: &str) -> Vec<Reported> {
+    assert_ne!(
+        o.code,
+        Some(101),
+        "{what}: regionsim panicked on bad input\nstderr:\n{}",
+        o.stderr
+    );
+    assert_eq!(
+        o.code,
+        Some(2),
+        "{what}: bad input must exit with code 2\nstdout:\n{}\nstderr:\n{}",
+        o.stdout,
+        o.stderr
+    );
+    assert!(
+        o.stderr.contains("error:"),
+        "{what}: stderr has no `error:`\nstderr:\n{}",
+        o.stderr
+    );
+    assert!(
+        o.stdout.trim().is_empty(),
+        "{what}: nothing should be printed on stdout for bad input, got:\n{}",
+        o.stdout
+    );
+    errors(&o.stderr)
+}
+
+/// The error in `file` whose message contains `words`; panics with stderr when there is none.
+fn find<'a>(errs: &'a [Reported], o: &Outcome, file: &str, words: &str) -> &'a Reported {
+    errs.iter()
+        .find(|e| e.path.ends_with(file) && e.message.contains(words))
+        .unwrap_or_else(|| {
+            panic!(
+                "no error in `{file}` containing `{words}`\nstderr:\n{}",
+                o.stderr
+            )
+        })
+}
+
+/// Asserts `e` is located at exactly `line:col`.
+fn assert_at(e: &Reported, line: usize, col: usize, o: &Outcome) {
+    assert_eq!(
+        (e.line, e.col),
+        (Some(line), Some(col)),
+        "`{}` should be located at {}:{line}:{col}\nstderr:\n{}",
+        e.message,
+        e.path,
+        o.stderr
+    );
+}
+
+/// Asserts `e` is located on `line` (any column).
+fn assert_on_line(e: &Reported, line: usize, o: &Outcome) {
+    assert!(
+        e.line == Some(line) && e.col.is_some(),
+        "`{}` should be located on line {line} of {}\nstderr:\n{}",
+        e.message,
+        e.path,
+        o.stderr
+    );
+}
+
+fn assert_help(e: &Reported, help: &str, o: &Outcome) {
+    assert!(
+        e.help.as_deref().is_some_and(|h| h.contains(help)),
+        "`{}` should come with help `{help}`\nstderr:\n{}",
+        e.message,
+        o.stderr
+    );
+}
+
+fn assert_error_count(o: &Outcome, n: usize) {
+    let want = format!(
+        "{n} error{} found; nothing was simulated",
+        if n == 1 { "" } else { "s" }
+    );
+    assert!(
+        o.stderr.contains(&want),
+        "stderr should end with `{want}`\nstderr:\n{}",
+        o.stderr
+    );
+}
+
+#[test]
+fn malformed_ron_is_reported_at_its_line_and_column() {
+    // The comma after `duration_s: 60` (line 7) is missing; ron notices at `warmup_s`, 8:5.
+    let file = "malformed-missing-comma.ron";
+    for o in [check(file), run(file)] {
+        let errs = assert_refused(&o, file);
+        let e = find(&errs, &o, file, "comma");
+        assert_at(e, 8, 5, &o);
+        assert_error_count(&o, 1);
+    }
+
+    // `"boston": (` is never closed; the `}` on line 14, column 5, comes where a field should.
+    let file = "malformed-unclosed-paren.ron";
+    let o = check(file);
+    let errs = assert_refused(&o, file);
+    assert_eq!(errs.len(), 1, "one syntax error\nstderr:\n{}", o.stderr);
+    assert!(errs[0].path.ends_with(file), "{}", o.stderr);
+    assert_at(&errs[0], 14, 5, &o);
+}
+
+#[test]
+fn unknown_region_in_design_or_anchor_suggests_the_closest_region() {
+    let file = "unknown-region.ron";
+    let o = check(file);
+    let errs = assert_refused(&o, file);
+
+    let design = find(&errs, &o, file, "unknown region `eastsu`");
+    assert_help(design, "did you mean `eastus`?", &o);
+    assert_on_line(design, 7, &o);
+
+    let anchor = find(&errs, &o, file, "unknown region `northeurpoe`");
+    assert_help(anchor, "did you mean `northeurope`?", &o);
+    assert_on_line(anchor, 10, &o);
+
+    assert!(o.stderr.contains("did you mean `eastus`?"), "{}", o.stderr);
+    assert_error_count(&o, 2);
+}
+
+#[test]
+fn misspelt_field_name_suggests_the_right_one() {
+    let file = "misspelt-field.ron";
+    let o = check(file);
+    let errs = assert_refused(&o, file);
+    let e = find(&errs, &o, file, "rate_per_sec");
+    assert_at(e, 12, 13, &o);
+    assert_help(e, "did you mean `rate_per_s`?", &o);
+    assert_error_count(&o, 1);
+}
+
+#[test]
+fn negative_rate_is_refused_naming_the_field_and_value() {
+    let file = "negative-rate.ron";
+    let o = check(file);
+    let errs = assert_refused(&o, file);
+    let e = find(&errs, &o, file, "rate_per_s");
+    assert!(
+        e.message.contains("-5") && e.message.contains("boston"),
+        "the message should give the population and the value -5: {}",
+        e.message
+    );
+    assert_on_line(e, 12, &o);
+    assert_error_count(&o, 1);
+}
+
+#[test]
+fn write_fraction_above_one_is_refused_as_a_probability() {
+    let file = "write-fraction-above-one.ron";
+    let o = check(file);
+    let errs = assert_refused(&o, file);
+    let e = find(&errs, &o, file, "write_fraction");
+    assert!(
+        e.message
+            .contains("is a probability and must be between 0 and 1")
+            && e.message.contains("1.5"),
+        "{}",
+        e.message
+    );
+    assert_on_line(e, 13, &o);
+    assert_error_count(&o, 1);
+}
+
+#[test]
+fn missing_topology_file_is_named_in_the_message() {
+    let file = "missing-topology.ron";
+    for o in [check(file), run(file)] {
+        let errs = assert_refused(&o, file);
+        let e = find(&errs, &o, file, "cannot read topology file");
+        assert!(
+            e.message.contains("topologies/no-such-topology.ron"),
+            "the message should name the missing path: {}",
+            e.message
+        );
+        // Located at the `topology:` field of the experiment.
+        assert_at(e, 4, 5, &o);
+        assert_error_count(&o, 1);
+    }
+}
+
+#[test]
+fn nonexistent_input_file_cannot_be_read() {
+    let file = "no-such-experiment.ron";
+    assert!(!fixture(file).exists());
+    for o in [check(file), run(file)] {
+        assert_ne!(o.code, Some(101), "panicked:\n{}", o.stderr);
+        assert_eq!(o.code, Some(2), "stderr:\n{}", o.stderr);
+        assert!(
+            o.stderr.contains("cannot read") && o.stderr.contains(file),
+            "stderr should say the file cannot be read:\n{}",
+            o.stderr
+        );
+        assert!(o.stdout.trim().is_empty(), "stdout:\n{}", o.stdout);
+    }
+}
+
+#[test]
+
+fn nonexistent_input_file_is_reported_as_an_error() {
+    let file = "no-such-experiment.ron";
+    for o in [check(file), run(file)] {
+        let errs = assert_refused(&o, file);
+        find(&errs, &o, file, "cannot read");
+    }
+}
+
+#[test]
+fn empty_rtt_matrix_is_refused() {
+    // A CSV matrix with a header and no rows.
+    let file = "empty-rtt-csv.ron";
+    let o = check(file);
+    let errs = assert_refused(&o, file);
+    let e = find(&errs, &o, file, "empty");
+    assert!(
+        e.message.contains("empty.csv"),
+        "the message should name the CSV: {}",
+        e.message
+    );
+    assert_at(e, 16, 9, &o);
+    assert_error_count(&o, 1);
+
+    // An inline matrix without rows.
+    let file = "empty-rtt-inline.ron";
+    let o = check(file);
+    let errs = assert_refused(&o, file);
+    let e = find(&errs, &o, file, "empty");
+    assert_at(e, 16, 9, &o);
+    assert_error_count(&o, 1);
+}
+
+#[test]
+fn all_semantic_errors_are_reported_in_one_run() {
+    let file = "three-semantic-errors.ron";
+    for o in [check(file), run(file)] {
+        let errs = assert_refused(&o, file);
+        let region = find(&errs, &o, file, "unknown region `eu-wset`");
+        assert_help(region, "did you mean `eu-west`?", &o);
+        assert_on_line(region, 8, &o);
+        let rate = find(&errs, &o, file, "rate_per_s of `boston`");
+        assert!(rate.message.contains("-20"), "{}", rate.message);
+        assert_on_line(rate, 10, &o);
+        let wf = find(&errs, &o, file, "write_fraction of `dublin`");
+        assert!(wf.message.contains("between 0 and 1"), "{}", wf.message);
+        assert_on_line(wf, 11, &o);
+        assert_eq!(errs.len(), 3, "exactly three errors\nstderr:\n{}", o.stderr);
+        assert_error_count(&o, 3);
+    }
+}
+
+#[test]
+fn zero_server_region_and_misspelt_override_path_are_both_reported() {
+    // The topology on its own.
+    let topo = "zero-servers.ron";
+    let o = check(topo);
+    let errs = assert_refused(&o, topo);
+    let e = find(&errs, &o, topo, "region `eu-west` has 0 servers");
+    assert_on_line(e, 13, &o);
+    assert_error_count(&o, 1);
+
+    // Through an experiment whose variant also misspells an override path: the server error
+    // is located in the topology file, the override error in the experiment's variant.
+    let file = "zero-servers-bad-override.ron";
+    let o = check(file);
+    let errs = assert_refused(&o, file);
+    let e = find(&errs, &o, topo, "region `eu-west` has 0 servers");
+    assert_on_line(e, 13, &o);
+    let e = find(&errs, &o, file, "variant `short-ttl`");
+    assert!(
+        e.message.contains("dns.tll_s") && e.message.contains("did you mean `dns.ttl_s`"),
+        "{}",
+        e.message
+    );
+    assert_on_line(e, 13, &o);
+    assert_error_count(&o, 2);
+}
+
+#[test]
+fn too_many_requests_are_refused_before_running() {
+    // One population at 1e12 requests/s: over the per-population limit and the per-run limit.
+    let file = "rate-too-high.ron";
+    for o in [check(file), run(file)] {
+        let errs = assert_refused(&o, file);
+        let e = find(&errs, &o, file, "rate_per_s of `boston`");
+        assert!(
+            e.message.contains("1000000000000 requests/s")
+                && e.message.contains("the limit is 10 000 000 per population"),
+            "{}",
+            e.message
+        );
+        assert_on_line(e, 8, &o);
+        let e = find(&errs, &o, file, "requests per run");
+        assert!(e.message.contains("the limit is 2e9"), "{}", e.message);
+        assert_error_count(&o, 2);
+    }
+
+    // Each rate within the per-population limit, but 1.44e10 requests in all.
+    let file = "total-requests-too-many.ron";
+    for o in [check(file), run(file)] {
+        let errs = assert_refused(&o, file);
+        let e = find(&errs, &o, file, "requests per run");
+        assert!(
+            e.message.contains("1.440e10")
+                && e.message.contains("the limit is 2e9")
+                && e.message.contains("lower the rates or the duration"),
+            "{}",
+            e.message
+        );
+        assert_error_count(&o, 1);
+    }
+}
+
+#[test]
+
+fn error_after_a_multibyte_character_is_located_without_panicking() {
+    // The comment's em dash comes right before `populations`, the first key of the error's path.
+    let file = "multibyte-before-key.ron";
+    let o = check(file);
+    let errs = assert_refused(&o, file);
+    let e = find(&errs, &o, file, "rate_per_s of `boston`");
+    assert_on_line(e, 9, &o);
+}
