@@ -86,7 +86,12 @@ pub fn mg_c_scenario(
             policy: DnsPolicyKind::Latency,
             ttl: never,
             lookup: Dist::Constant(0),
+            fail_open: true,
+            violators: None,
         },
+        health: None,
+        faults: vec![],
+        random_outages: None,
     }
 }
 

@@ -1,7 +1,7 @@
 //! The command line: `run`, `check` and `bench`, with `anyhow` context at this edge.
 
 use crate::config::{self, Checked, ConfigError, Diagnostic};
-use crate::results::{render_table, write_results};
+use crate::results::{has_faults, render_faults, render_table, write_results};
 use crate::runner::{run_experiment, total_work};
 use anyhow::Context as _;
 use clap::{Parser, Subcommand, ValueEnum};
@@ -208,6 +208,10 @@ fn run(
                 }
                 outp!("{}", render_table(&result));
                 outln!();
+                if has_faults(&result) {
+                    outp!("{}", render_faults(&result));
+                    outln!();
+                }
                 outln!(
                     "{} variant(s), {} requests, {} events in {:.2} s ({:.2} M events/s); results in {}",
                     result.variants.len(),

@@ -141,6 +141,17 @@ impl Population {
     }
 }
 
+/// How an active-passive design replaces a failed primary.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum FailoverPolicy {
+    /// The primary stays the primary.
+    Off,
+    /// Promote the first healthy standby `promotion` after health checks mark the primary down.
+    Automatic { promotion: SimTime },
+    /// An operator promotes the first healthy standby `delay` after the primary goes down.
+    Manual { delay: SimTime },
+}
+
 /// The design under test (SPEC §1 Design).
 #[derive(Debug, Clone, PartialEq)]
 pub enum Design {
@@ -149,6 +160,11 @@ pub enum Design {
         primary: RegionId,
         standbys: Vec<RegionId>,
         read_local: bool,
+        failover: FailoverPolicy,
+        /// Share of servers a standby runs until promoted.
+        standby_capacity: f64,
+        /// Time from promotion to full capacity.
+        scale_up: SimTime,
     },
     /// Every region serves reads and writes.
     ActiveActive { regions: Vec<RegionId> },
@@ -162,6 +178,7 @@ impl Design {
                 primary,
                 standbys,
                 read_local,
+                ..
             } => {
                 let mut v = vec![*primary];
                 if *read_local {
@@ -172,11 +189,17 @@ impl Design {
             Design::ActiveActive { regions } => regions.clone(),
         }
     }
-    /// The region that must execute a write arriving at `at`.
-    pub fn write_target(&self, at: RegionId) -> RegionId {
+    /// Every region the design uses (primary and standbys, or the active regions).
+    pub fn regions(&self) -> Vec<RegionId> {
         match self {
-            Design::ActivePassive { primary, .. } => *primary,
-            Design::ActiveActive { .. } => at,
+            Design::ActivePassive {
+                primary, standbys, ..
+            } => {
+                let mut v = vec![*primary];
+                v.extend(standbys.iter().copied());
+                v
+            }
+            Design::ActiveActive { regions } => regions.clone(),
         }
     }
     /// A short name for tables.
@@ -188,10 +211,32 @@ impl Design {
     }
 }
 
-/// DNS routing policy (SPEC §1 DNS).
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+/// DNS routing policy (SPEC §1 DNS), with region names resolved.
+#[derive(Debug, Clone, PartialEq)]
 pub enum DnsPolicyKind {
+    /// Lowest RTT among healthy serving regions.
     Latency,
+    /// Per jurisdiction a list of regions; `default` for the rest (and as fallback).
+    Geo {
+        rules: Vec<(String, Vec<RegionId>)>,
+        default: Vec<RegionId>,
+    },
+    /// Weighted random; each step's weights apply from its time on (first step at 0).
+    Weighted {
+        steps: Vec<(SimTime, Vec<(RegionId, f64)>)>,
+    },
+    /// Primary while healthy, else secondary.
+    Failover {
+        primary: RegionId,
+        secondary: RegionId,
+    },
+}
+
+/// Resolvers that keep answers past the TTL.
+#[derive(Debug, Clone)]
+pub struct TtlViolators {
+    pub fraction: f64,
+    pub hold: Dist,
 }
 
 /// DNS configuration.
@@ -200,6 +245,67 @@ pub struct DnsConfig {
     pub policy: DnsPolicyKind,
     pub ttl: SimTime,
     pub lookup: Dist,
+    pub fail_open: bool,
+    pub violators: Option<TtlViolators>,
+}
+
+/// A place messages travel between: a region or a population's users.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Place {
+    Region(RegionId),
+    Population(PopulationId),
+}
+
+/// What a scripted fault does while it lasts.
+#[derive(Debug, Clone, PartialEq)]
+pub enum FaultKind {
+    RegionOutage {
+        region: RegionId,
+    },
+    Partition {
+        a: Place,
+        b: Place,
+        one_way: bool,
+    },
+    LatencySpike {
+        a: Place,
+        b: Option<Place>,
+        extra: SimTime,
+    },
+    CapacityLoss {
+        region: RegionId,
+        fraction: f64,
+    },
+}
+
+/// A scripted fault over `[start, end)`.
+#[derive(Debug, Clone)]
+pub struct Fault {
+    /// A readable name, e.g. `RegionOutage(eastus)`.
+    pub label: String,
+    pub kind: FaultKind,
+    pub start: SimTime,
+    pub end: SimTime,
+}
+
+/// Health checks (SPEC §1 DNS).
+#[derive(Debug, Clone)]
+pub struct HealthConfig {
+    pub interval: SimTime,
+    pub failure_threshold: u32,
+    pub recovery_threshold: u32,
+    pub timeout: SimTime,
+    pub checkers: Vec<Place>,
+    pub healthy_above: f64,
+}
+
+/// Random region outages.
+#[derive(Debug, Clone)]
+pub struct RandomOutages {
+    pub regions: Vec<RegionId>,
+    pub mtbf_h: f64,
+    pub mttr_h: f64,
+    pub shape: f64,
 }
 
 /// One fully resolved simulation input: a topology, users, design and run settings.
@@ -216,9 +322,27 @@ pub struct Scenario {
     pub network: Network,
     pub design: Design,
     pub dns: DnsConfig,
+    pub health: Option<HealthConfig>,
+    pub faults: Vec<Fault>,
+    pub random_outages: Option<RandomOutages>,
 }
 
 impl Scenario {
+    /// A place's name.
+    pub fn place_name(&self, p: Place) -> &str {
+        match p {
+            Place::Region(r) => &self.regions[r as usize].name,
+            Place::Population(q) => &self.populations[q as usize].name,
+        }
+    }
+    /// RTT from a place to a region (a population's outbound RTT, or the region matrix).
+    pub fn rtt_to_region(&self, from: Place, r: RegionId) -> SimTime {
+        match from {
+            Place::Region(a) => self.network.region_rtt(a, r),
+            Place::Population(p) => self.network.pop_rtt_out(p, r),
+        }
+    }
+
     /// The id of a region by name.
     pub fn region_id(&self, name: &str) -> Option<RegionId> {
         self.regions

@@ -142,8 +142,110 @@ pub struct RawExperiment {
     #[serde(default)]
     pub client: RawClient,
     pub populations: IndexMap<String, RawPopulation>,
+    /// Health checks that tell DNS (and failover) which regions are up (SPEC §1 DNS).
+    #[serde(default)]
+    pub health: Option<RawHealth>,
+    /// Scripted faults (SPEC §1 Faults).
+    #[serde(default)]
+    pub faults: Vec<RawFault>,
+    /// Random region outages from MTBF/MTTR distributions, for long-horizon availability.
+    #[serde(default)]
+    pub random_outages: Option<RawRandomOutages>,
     #[serde(default)]
     pub variants: Vec<RawVariant>,
+}
+
+/// Health checks: checkers poll every serving region (SPEC §1 DNS; FACTS.md §3.1).
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(rename = "Health", deny_unknown_fields)]
+pub struct RawHealth {
+    /// Seconds between two probes of one checker (Route 53: 30, or 10 with fast checks).
+    #[serde(default = "default_interval")]
+    pub interval_s: f64,
+    /// Consecutive failed probes before a checker calls a region unhealthy (Route 53 default 3).
+    #[serde(default = "default_threshold")]
+    pub failure_threshold: u32,
+    /// Consecutive good probes before a checker calls it healthy again.
+    #[serde(default = "default_threshold")]
+    pub recovery_threshold: u32,
+    /// How long a probe waits for an answer.
+    #[serde(default = "default_probe_timeout")]
+    pub timeout_ms: f64,
+    /// Where the checkers run: region or population names. Empty: one in every region.
+    #[serde(default)]
+    pub checkers: Vec<String>,
+    /// A region is healthy while more than this share of checkers find it healthy (Route 53: 0.18).
+    #[serde(default = "default_healthy_above")]
+    pub healthy_above: f64,
+}
+
+fn default_interval() -> f64 {
+    30.0
+}
+fn default_threshold() -> u32 {
+    3
+}
+fn default_probe_timeout() -> f64 {
+    4_000.0
+}
+fn default_healthy_above() -> f64 {
+    0.18
+}
+
+/// A scripted fault. `a`/`b`/`region` name regions; partitions and latency spikes may also name
+/// populations. Times in seconds from the start of the run.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(rename = "Fault", deny_unknown_fields)]
+pub enum RawFault {
+    /// The region is down: nothing reaches it, work inside it is lost.
+    RegionOutage {
+        region: String,
+        at_s: f64,
+        for_s: f64,
+    },
+    /// Messages between `a` and `b` are dropped (only `a` → `b` when `one_way`).
+    Partition {
+        a: String,
+        b: String,
+        at_s: f64,
+        for_s: f64,
+        #[serde(default)]
+        one_way: bool,
+    },
+    /// Every message between `a` and `b` (or to and from `a` when `b` is absent) takes `extra_ms` longer.
+    LatencySpike {
+        a: String,
+        #[serde(default)]
+        b: Option<String>,
+        at_s: f64,
+        for_s: f64,
+        extra_ms: f64,
+    },
+    /// The region loses `fraction` of its servers.
+    CapacityLoss {
+        region: String,
+        fraction: f64,
+        at_s: f64,
+        for_s: f64,
+    },
+}
+
+/// Random outages of regions: alternating up times (MTBF) and repair times (MTTR).
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(rename = "RandomOutages", deny_unknown_fields)]
+pub struct RawRandomOutages {
+    /// Regions that fail; empty means every serving region.
+    #[serde(default)]
+    pub regions: Vec<String>,
+    pub mtbf_h: f64,
+    pub mttr_h: f64,
+    /// Weibull shape of both distributions (1 = exponential).
+    #[serde(default = "default_shape")]
+    pub shape: f64,
+}
+
+fn default_shape() -> f64 {
+    1.0
 }
 
 fn default_seed() -> u64 {
@@ -167,6 +269,25 @@ pub struct RawDns {
     /// Round trip from a resolver to the authoritative servers, paid on a cache miss.
     #[serde(default = "default_lookup")]
     pub lookup: DistSpec,
+    /// When no permitted region is healthy, answer as if all were (Route 53 does); otherwise
+    /// the lookup fails (`no_region`).
+    #[serde(default = "default_true")]
+    pub fail_open: bool,
+    /// Resolvers that keep answers past the TTL (SPEC §1 DNS; FACTS.md §3.2).
+    #[serde(default)]
+    pub ttl_violators: Option<RawTtlViolators>,
+}
+
+fn default_true() -> bool {
+    true
+}
+
+/// A share of resolvers holds each answer for an extra time drawn from `hold`.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(rename = "TtlViolators", deny_unknown_fields)]
+pub struct RawTtlViolators {
+    pub fraction: f64,
+    pub hold: DistSpec,
 }
 
 fn default_ttl() -> f64 {
@@ -182,6 +303,8 @@ impl Default for RawDns {
             policy: RawDnsPolicy::default(),
             ttl_s: default_ttl(),
             lookup: default_lookup(),
+            fail_open: true,
+            ttl_violators: None,
         }
     }
 }
@@ -193,6 +316,28 @@ pub enum RawDnsPolicy {
     /// The serving region with the lowest RTT from the resolver's users.
     #[default]
     Latency,
+    /// By the users' jurisdiction: `rules: {"EU": ["westeurope"], "*": ["eastus"]}`; the nearest
+    /// healthy region of the matching rule, then of the `"*"` rule.
+    Geo {
+        rules: IndexMap<String, Vec<String>>,
+    },
+    /// Random by weight among healthy regions; `schedule` changes the weights at given times
+    /// (a gradual traffic shift: 0.1% → 1% → 5% → 100%).
+    Weighted {
+        weights: IndexMap<String, f64>,
+        #[serde(default)]
+        schedule: Vec<RawWeightStep>,
+    },
+    /// The primary while healthy, else the secondary (both unhealthy: the primary).
+    Failover { primary: String, secondary: String },
+}
+
+/// New weights from `at_s` on.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(rename = "WeightStep", deny_unknown_fields)]
+pub struct RawWeightStep {
+    pub at_s: f64,
+    pub weights: IndexMap<String, f64>,
 }
 
 /// The design under test (SPEC §1 Design).
@@ -206,9 +351,36 @@ pub enum RawDesign {
         standbys: Vec<String>,
         #[serde(default)]
         read_local: bool,
+        /// How a standby takes over when the primary fails.
+        #[serde(default)]
+        failover: RawFailover,
+        /// Share of its servers a standby runs until promoted (SPEC §1 Region).
+        #[serde(default = "default_one")]
+        standby_capacity: f64,
+        /// Time after promotion until a standby runs all its servers.
+        #[serde(default)]
+        scale_up_s: f64,
     },
     /// Every listed region serves reads and writes locally.
     ActiveActive { regions: Vec<String> },
+}
+
+fn default_one() -> f64 {
+    1.0
+}
+
+/// Active-passive failover (SPEC §1 Design).
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[serde(rename = "FailoverPolicy", deny_unknown_fields)]
+pub enum RawFailover {
+    /// No failover: the primary stays the primary.
+    #[default]
+    Off,
+    /// When health checks mark the primary unhealthy, the first healthy standby is promoted
+    /// after `promotion_s` (Aurora Global Database: "under a minute", FACTS.md §5.1).
+    Automatic { promotion_s: f64 },
+    /// An operator promotes the first healthy standby `delay_s` after the primary goes down.
+    Manual { delay_s: f64 },
 }
 
 /// Client policy (SPEC §1 Population, §2 step 7).

@@ -461,6 +461,362 @@ fn resolve_region(
     }
 }
 
+/// Resolves a place name: a region of the topology or a population of the experiment.
+fn resolve_place(
+    cx: &mut Ctx,
+    topo: &TopologyModel,
+    pops: &IndexMap<String, RawPopulation>,
+    path: &[&str],
+    name: &str,
+) -> Option<Place> {
+    if let Some(i) = topo.regions.iter().position(|r| r.name == name) {
+        return Some(Place::Region(i as RegionId));
+    }
+    if let Some(i) = pops.get_index_of(name) {
+        return Some(Place::Population(i as PopulationId));
+    }
+    let names = topo
+        .regions
+        .iter()
+        .map(|r| r.name.as_str())
+        .chain(pops.keys().map(|k| k.as_str()));
+    let help = did_you_mean(name, names).map(|s| format!("did you mean `{s}`?"));
+    cx.err_help(
+        path,
+        format!(
+            "`{name}` is neither a region of topology `{}` nor a population",
+            topo.name
+        ),
+        help,
+    );
+    None
+}
+
+/// Checks a fault's window and returns it in ns.
+fn fault_window(cx: &mut Ctx, path: &[&str], at_s: f64, for_s: f64) -> (SimTime, SimTime) {
+    cx.finite(path, "a fault's at_s", at_s, 0.0, false);
+    cx.finite(path, "a fault's for_s", for_s, 0.0, true);
+    let start = s_to_ns(at_s);
+    (start, start.saturating_add(s_to_ns(for_s)))
+}
+
+/// Validates the scripted faults.
+fn faults(cx: &mut Ctx, topo: &TopologyModel, raw: &RawExperiment) -> Vec<Fault> {
+    let pops = &raw.populations;
+    let mut out = vec![];
+    for (i, f) in raw.faults.iter().enumerate() {
+        let idx = i.to_string();
+        let path = ["faults", idx.as_str()];
+        let fault = match f {
+            RawFault::RegionOutage {
+                region,
+                at_s,
+                for_s,
+            } => {
+                let (start, end) = fault_window(cx, &path, *at_s, *for_s);
+                resolve_region(cx, topo, &path, region).map(|r| Fault {
+                    label: format!("RegionOutage({region})"),
+                    kind: FaultKind::RegionOutage { region: r },
+                    start,
+                    end,
+                })
+            }
+            RawFault::Partition {
+                a,
+                b,
+                at_s,
+                for_s,
+                one_way,
+            } => {
+                let (start, end) = fault_window(cx, &path, *at_s, *for_s);
+                let pa = resolve_place(cx, topo, pops, &path, a);
+                let pb = resolve_place(cx, topo, pops, &path, b);
+                if let (Some(Place::Population(_)), Some(Place::Population(_))) = (pa, pb) {
+                    cx.err(
+                        &path,
+                        format!("a partition between two populations (`{a}`, `{b}`) changes nothing: users only talk to regions"),
+                    );
+                    None
+                } else if pa.is_some() && pa == pb {
+                    cx.err(
+                        &path,
+                        format!("a partition needs two different places, found `{a}` twice"),
+                    );
+                    None
+                } else {
+                    match (pa, pb) {
+                        (Some(pa), Some(pb)) => Some(Fault {
+                            label: format!(
+                                "Partition({a} {} {b})",
+                                if *one_way { "->" } else { "<->" }
+                            ),
+                            kind: FaultKind::Partition {
+                                a: pa,
+                                b: pb,
+                                one_way: *one_way,
+                            },
+                            start,
+                            end,
+                        }),
+                        _ => None,
+                    }
+                }
+            }
+            RawFault::LatencySpike {
+                a,
+                b,
+                at_s,
+                for_s,
+                extra_ms,
+            } => {
+                let (start, end) = fault_window(cx, &path, *at_s, *for_s);
+                cx.finite(&path, "LatencySpike.extra_ms", *extra_ms, 0.0, true);
+                let pa = resolve_place(cx, topo, pops, &path, a);
+                let pb = match b {
+                    Some(b) => resolve_place(cx, topo, pops, &path, b).map(Some),
+                    None => Some(None),
+                };
+                match (pa, pb) {
+                    (Some(pa), Some(pb)) => Some(Fault {
+                        label: match b {
+                            Some(b) => format!("LatencySpike({a} <-> {b}, +{extra_ms} ms)"),
+                            None => format!("LatencySpike({a}, +{extra_ms} ms)"),
+                        },
+                        kind: FaultKind::LatencySpike {
+                            a: pa,
+                            b: pb,
+                            extra: ms_to_ns(*extra_ms),
+                        },
+                        start,
+                        end,
+                    }),
+                    _ => None,
+                }
+            }
+            RawFault::CapacityLoss {
+                region,
+                fraction,
+                at_s,
+                for_s,
+            } => {
+                let (start, end) = fault_window(cx, &path, *at_s, *for_s);
+                if !(*fraction > 0.0 && *fraction <= 1.0) {
+                    cx.err(
+                        &path,
+                        format!("CapacityLoss.fraction is the share of servers lost, in (0, 1]; found {fraction}"),
+                    );
+                }
+                resolve_region(cx, topo, &path, region).map(|r| Fault {
+                    label: format!("CapacityLoss({region}, {:.0}%)", fraction * 100.0),
+                    kind: FaultKind::CapacityLoss {
+                        region: r,
+                        fraction: fraction.clamp(0.0, 1.0),
+                    },
+                    start,
+                    end,
+                })
+            }
+        };
+        if let Some(f) = fault {
+            if raw.duration_s.is_finite() && f.start >= s_to_ns(raw.duration_s) {
+                cx.warn(
+                    &path,
+                    format!(
+                        "fault `{}` starts at or after the end of the run ({} s): it will touch nothing",
+                        f.label, raw.duration_s
+                    ),
+                    None,
+                );
+            }
+            out.push(f);
+        }
+    }
+    out
+}
+
+/// Validates the health checks.
+fn health(cx: &mut Ctx, topo: &TopologyModel, raw: &RawExperiment, h: &RawHealth) -> HealthConfig {
+    cx.finite(
+        &["health", "interval_s"],
+        "health.interval_s",
+        h.interval_s,
+        0.0,
+        true,
+    );
+    cx.finite(
+        &["health", "timeout_ms"],
+        "health.timeout_ms",
+        h.timeout_ms,
+        0.0,
+        true,
+    );
+    if h.failure_threshold == 0 || h.failure_threshold > 10 {
+        cx.err(
+            &["health", "failure_threshold"],
+            format!(
+                "health.failure_threshold must be 1 to 10 (Route 53 allows 1–10), found {}",
+                h.failure_threshold
+            ),
+        );
+    }
+    if h.recovery_threshold == 0 || h.recovery_threshold > 10 {
+        cx.err(
+            &["health", "recovery_threshold"],
+            format!(
+                "health.recovery_threshold must be 1 to 10, found {}",
+                h.recovery_threshold
+            ),
+        );
+    }
+    if !(0.0..1.0).contains(&h.healthy_above) {
+        cx.err(
+            &["health", "healthy_above"],
+            format!(
+                "health.healthy_above is a share of checkers in [0, 1), found {}",
+                h.healthy_above
+            ),
+        );
+    }
+    if raw.duration_s.is_finite() && h.interval_s > 0.0 && raw.duration_s / h.interval_s > 5e6 {
+        cx.err(
+            &["health", "interval_s"],
+            format!(
+                "{} probe rounds are too many (limit 5 000 000): use a longer interval",
+                (raw.duration_s / h.interval_s).round()
+            ),
+        );
+    }
+    let mut checkers = vec![];
+    for c in &h.checkers {
+        if let Some(p) = resolve_place(cx, topo, &raw.populations, &["health", "checkers", c], c) {
+            if checkers.contains(&p) {
+                cx.err(
+                    &["health", "checkers", c],
+                    format!("checker `{c}` is listed twice"),
+                );
+            }
+            checkers.push(p);
+        }
+    }
+    if h.checkers.is_empty() {
+        checkers = (0..topo.regions.len())
+            .map(|r| Place::Region(r as RegionId))
+            .collect();
+    }
+    HealthConfig {
+        interval: s_to_ns(h.interval_s).max(1),
+        failure_threshold: h.failure_threshold,
+        recovery_threshold: h.recovery_threshold,
+        timeout: ms_to_ns(h.timeout_ms),
+        checkers,
+        healthy_above: h.healthy_above,
+    }
+}
+
+/// Validates the DNS routing policy against the design's regions.
+fn dns_policy(
+    cx: &mut Ctx,
+    topo: &TopologyModel,
+    design: Option<&Design>,
+    p: &RawDnsPolicy,
+) -> Option<DnsPolicyKind> {
+    let used: Vec<RegionId> = design.map(|d| d.regions()).unwrap_or_default();
+    let region = |cx: &mut Ctx, path: &[&str], name: &str| -> Option<RegionId> {
+        let r = resolve_region(cx, topo, path, name)?;
+        if design.is_some() && !used.contains(&r) {
+            cx.err(
+                path,
+                format!("DNS may only answer with a region of the design; `{name}` is not one"),
+            );
+            return None;
+        }
+        Some(r)
+    };
+    match p {
+        RawDnsPolicy::Latency => Some(DnsPolicyKind::Latency),
+        RawDnsPolicy::Geo { rules } => {
+            let mut out = vec![];
+            let mut default = vec![];
+            let mut ok = true;
+            for (jur, regions) in rules {
+                let path = ["dns", "policy", "rules", jur.as_str()];
+                if regions.is_empty() {
+                    cx.err(&path, format!("geo rule `{jur}` lists no region"));
+                    ok = false;
+                }
+                let ids: Vec<RegionId> = regions
+                    .iter()
+                    .filter_map(|n| {
+                        let r = region(cx, &path, n);
+                        ok &= r.is_some();
+                        r
+                    })
+                    .collect();
+                if jur == "*" {
+                    default = ids;
+                } else {
+                    out.push((jur.clone(), ids));
+                }
+            }
+            ok.then_some(DnsPolicyKind::Geo {
+                rules: out,
+                default,
+            })
+        }
+        RawDnsPolicy::Weighted { weights, schedule } => {
+            let mut steps = vec![];
+            let mut ok = true;
+            let mut prev = 0.0;
+            let all = std::iter::once((0.0, weights, "weights".to_owned())).chain(
+                schedule
+                    .iter()
+                    .enumerate()
+                    .map(|(i, s)| (s.at_s, &s.weights, format!("schedule.{i}"))),
+            );
+            for (at, w, label) in all {
+                let path = ["dns", "policy", label.as_str()];
+                if !(at.is_finite() && at >= prev) {
+                    cx.err(
+                        &path,
+                        format!("weight steps must be in time order (at_s ≥ {prev}), found {at}"),
+                    );
+                    ok = false;
+                }
+                prev = at.max(prev);
+                let mut v = vec![];
+                for (name, weight) in w {
+                    if !(weight.is_finite() && *weight >= 0.0) {
+                        cx.err(&path, format!("weight of `{name}` must be a finite number at least 0, found {weight}"));
+                        ok = false;
+                    }
+                    match region(cx, &path, name) {
+                        Some(r) => v.push((r, *weight)),
+                        None => ok = false,
+                    }
+                }
+                if v.iter().map(|(_, w)| w).sum::<f64>() <= 0.0 {
+                    cx.err(&path, "weights must not all be zero");
+                    ok = false;
+                }
+                steps.push((s_to_ns(at), v));
+            }
+            ok.then_some(DnsPolicyKind::Weighted { steps })
+        }
+        RawDnsPolicy::Failover { primary, secondary } => {
+            let p = region(cx, &["dns", "policy", "primary"], primary);
+            let s = region(cx, &["dns", "policy", "secondary"], secondary);
+            if p.is_some() && p == s {
+                cx.err(&["dns", "policy"], "Failover needs two different regions");
+                return None;
+            }
+            Some(DnsPolicyKind::Failover {
+                primary: p?,
+                secondary: s?,
+            })
+        }
+    }
+}
+
 fn client(cx: &mut Ctx, path: &[&str], c: &RawClient) -> ClientPolicy {
     let p = |f: &'static str| {
         let mut v = path.to_vec();
@@ -592,7 +948,62 @@ fn scenario(
             primary,
             standbys,
             read_local,
+            failover,
+            standby_capacity,
+            scale_up_s,
         } => {
+            if !(*standby_capacity > 0.0 && *standby_capacity <= 1.0) {
+                cx.err(
+                    &["design", "standby_capacity"],
+                    format!("standby_capacity is the share of servers a standby runs, in (0, 1]; found {standby_capacity}"),
+                );
+            }
+            cx.finite(
+                &["design", "scale_up_s"],
+                "design.scale_up_s",
+                *scale_up_s,
+                0.0,
+                false,
+            );
+            let failover = match failover {
+                RawFailover::Off => FailoverPolicy::Off,
+                RawFailover::Automatic { promotion_s } => {
+                    cx.finite(
+                        &["design", "failover", "promotion_s"],
+                        "failover.promotion_s",
+                        *promotion_s,
+                        0.0,
+                        false,
+                    );
+                    FailoverPolicy::Automatic {
+                        promotion: s_to_ns(*promotion_s),
+                    }
+                }
+                RawFailover::Manual { delay_s } => {
+                    cx.finite(
+                        &["design", "failover", "delay_s"],
+                        "failover.delay_s",
+                        *delay_s,
+                        0.0,
+                        false,
+                    );
+                    FailoverPolicy::Manual {
+                        delay: s_to_ns(*delay_s),
+                    }
+                }
+            };
+            if matches!(failover, FailoverPolicy::Automatic { .. }) && raw.health.is_none() {
+                cx.err(
+                    &["design", "failover"],
+                    "automatic failover reacts to health checks, but the experiment has no `health`",
+                );
+            }
+            if !matches!(failover, FailoverPolicy::Off) && standbys.is_empty() {
+                cx.err(
+                    &["design", "failover"],
+                    "failover needs at least one standby to promote",
+                );
+            }
             let p = resolve_region(&mut cx, &topo, &["design", "primary"], primary);
             let mut ids = vec![];
             for s in standbys {
@@ -616,6 +1027,9 @@ fn scenario(
                 primary,
                 standbys: ids,
                 read_local: *read_local,
+                failover,
+                standby_capacity: standby_capacity.clamp(0.0, 1.0),
+                scale_up: s_to_ns(*scale_up_s),
             })
         }
         RawDesign::ActiveActive { regions } => {
@@ -823,6 +1237,68 @@ fn scenario(
             format!("at most {} populations are supported", PopulationId::MAX),
         );
     }
+    let dns_kind = dns_policy(&mut cx, &topo, design.as_ref(), &raw.dns.policy);
+    let violators = raw.dns.ttl_violators.as_ref().and_then(|v| {
+        cx.prob(
+            &["dns", "ttl_violators", "fraction"],
+            "dns.ttl_violators.fraction",
+            v.fraction,
+        );
+        cx.dist(&["dns", "ttl_violators", "hold"], &v.hold, inputs)
+            .map(|hold| TtlViolators {
+                fraction: v.fraction,
+                hold,
+            })
+    });
+    let health = raw.health.as_ref().map(|h| health(&mut cx, &topo, raw, h));
+    let faults = faults(&mut cx, &topo, raw);
+    let random_outages = raw.random_outages.as_ref().map(|ro| {
+        cx.finite(
+            &["random_outages", "mtbf_h"],
+            "random_outages.mtbf_h",
+            ro.mtbf_h,
+            0.0,
+            true,
+        );
+        cx.finite(
+            &["random_outages", "mttr_h"],
+            "random_outages.mttr_h",
+            ro.mttr_h,
+            0.0,
+            true,
+        );
+        cx.finite(
+            &["random_outages", "shape"],
+            "random_outages.shape",
+            ro.shape,
+            0.0,
+            true,
+        );
+        if ro.shape.is_finite() && !(0.2..=20.0).contains(&ro.shape) {
+            cx.err(
+                &["random_outages", "shape"],
+                format!(
+                    "a Weibull shape between 0.2 and 20 is supported, found {}",
+                    ro.shape
+                ),
+            );
+        }
+        let mut regions = vec![];
+        for r in &ro.regions {
+            if let Some(id) = resolve_region(&mut cx, &topo, &["random_outages", "regions", r], r) {
+                regions.push(id);
+            }
+        }
+        if ro.regions.is_empty() {
+            regions = design.as_ref().map(|d| d.regions()).unwrap_or_default();
+        }
+        RandomOutages {
+            regions,
+            mtbf_h: ro.mtbf_h,
+            mttr_h: ro.mttr_h,
+            shape: ro.shape,
+        }
+    });
     if total_requests > MAX_REQUESTS_PER_RUN {
         cx.err(&["populations"], format!("this experiment asks for about {total_requests:.3e} requests per run; the limit is {MAX_REQUESTS_PER_RUN:.0e}: lower the rates or the duration"));
     }
@@ -853,12 +1329,15 @@ fn scenario(
         populations: pops,
         design: design?,
         dns: DnsConfig {
-            policy: match raw.dns.policy {
-                RawDnsPolicy::Latency => DnsPolicyKind::Latency,
-            },
+            policy: dns_kind?,
             ttl: s_to_ns(raw.dns.ttl_s),
             lookup: lookup?,
+            fail_open: raw.dns.fail_open,
+            violators,
         },
+        health,
+        faults,
+        random_outages,
     })
 }
 

@@ -1,72 +1,149 @@
-//! DNS: the authoritative routing policy and the resolvers' caches with TTL (SPEC §1 DNS, §2 step 2).
+//! DNS: the authoritative routing policy and the resolvers' caches with TTL, including
+//! resolvers that keep answers past it (SPEC §1 DNS, §2 step 2).
 
 pub mod policy;
 
 use crate::distribution::Dist;
 use crate::engine::SimTime;
 use crate::model::{DnsPolicyKind, PopulationId, RegionId, Scenario};
+use crate::rng::{Stream, stream, unit};
 pub use policy::RoutingPolicy;
 
 /// One resolver's cached answer.
 #[derive(Debug, Clone, Copy)]
 struct CacheEntry {
     region: RegionId,
+    /// When the TTL runs out.
     expires: SimTime,
+    /// When this resolver actually drops it (later than `expires` for a TTL violator).
+    dropped: SimTime,
+}
+
+/// An answer served from a resolver's cache.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct CachedAnswer {
+    pub region: RegionId,
+    /// The TTL had run out: a TTL-violating resolver kept the answer.
+    pub past_ttl: bool,
 }
 
 /// The authoritative DNS and every population's resolvers.
 pub struct Dns {
     policy: Box<dyn RoutingPolicy>,
     ttl: SimTime,
+    fail_open: bool,
+    /// Extra hold of a TTL-violating resolver, drawn per stored answer.
+    hold: Option<Dist>,
     /// Resolver → authoritative round trip on a cache miss.
     pub lookup: Dist,
     /// Caches of all resolvers, population after population.
     caches: Vec<Option<CacheEntry>>,
+    /// Whether each resolver keeps answers past their TTL.
+    violator: Vec<bool>,
     offsets: Vec<usize>,
     /// Cache misses (queries that reached the authoritative servers), per population.
     pub queries: Vec<u64>,
+    /// Scratch: eligibility when failing open.
+    scratch: Vec<bool>,
 }
 
 impl Dns {
-    /// DNS for a scenario, with empty caches.
-    pub fn new(sc: &Scenario) -> Dns {
+    /// DNS for a scenario, with empty caches; which resolvers violate TTLs is drawn from `seed`.
+    pub fn new(sc: &Scenario, seed: u64) -> Dns {
         let policy: Box<dyn RoutingPolicy> = match sc.dns.policy {
             DnsPolicyKind::Latency => Box::new(policy::latency::LatencyPolicy::new(sc)),
+            DnsPolicyKind::Geo { .. } => Box::new(policy::geo::GeoPolicy::new(sc)),
+            DnsPolicyKind::Weighted { .. } => Box::new(policy::weighted::WeightedPolicy::new(sc)),
+            DnsPolicyKind::Failover { .. } => Box::new(policy::failover::FailoverRouting::new(sc)),
         };
         let mut offsets = vec![0];
         for p in &sc.populations {
             offsets.push(offsets.last().unwrap() + p.resolvers as usize);
         }
+        let n = *offsets.last().unwrap();
+        let violator = match &sc.dns.violators {
+            Some(v) => {
+                let mut rng = stream(seed, "dns/ttl-violators");
+                (0..n).map(|_| unit(&mut rng) < v.fraction).collect()
+            }
+            None => vec![false; n],
+        };
         Dns {
             policy,
             ttl: sc.dns.ttl,
+            fail_open: sc.dns.fail_open,
+            hold: sc.dns.violators.as_ref().map(|v| v.hold.clone()),
             lookup: sc.dns.lookup.clone(),
-            caches: vec![None; *offsets.last().unwrap()],
+            caches: vec![None; n],
+            violator,
             offsets,
             queries: vec![0; sc.populations.len()],
+            scratch: vec![false; sc.regions.len()],
         }
     }
 
-    /// The cached answer of `resolver` of population `pop`, if still fresh at `now`.
+    /// The cached answer of `resolver` of population `pop`, if it still holds one at `now`.
     #[inline]
-    pub fn cached(&self, pop: PopulationId, resolver: u32, now: SimTime) -> Option<RegionId> {
+    pub fn cached(&self, pop: PopulationId, resolver: u32, now: SimTime) -> Option<CachedAnswer> {
         let e = self.caches[self.offsets[pop as usize] + resolver as usize]?;
-        (now < e.expires).then_some(e.region)
+        (now < e.dropped).then_some(CachedAnswer {
+            region: e.region,
+            past_ttl: now >= e.expires,
+        })
     }
 
-    /// Asks the authoritative servers on behalf of a resolver; `healthy` is what the health
-    /// checks currently allow. Counts the query.
-    pub fn query(&mut self, pop: PopulationId, healthy: &[bool]) -> Option<RegionId> {
+    /// Asks the authoritative servers on behalf of a resolver. `eligible[r]`: serving and
+    /// healthy now; `serving[r]`: serving in the design. When nothing eligible fits the policy
+    /// and DNS fails open (Route 53 does), it answers as if every serving region were healthy.
+    pub fn query(
+        &mut self,
+        pop: PopulationId,
+        eligible: &[bool],
+        serving: &[bool],
+        now: SimTime,
+        rng: &mut Stream,
+    ) -> Option<RegionId> {
         self.queries[pop as usize] += 1;
-        self.policy.choose(pop, healthy)
+        match self.policy.choose(pop, eligible, now, rng) {
+            Some(r) => Some(r),
+            None if self.fail_open => {
+                self.scratch.copy_from_slice(serving);
+                self.policy.choose(pop, &self.scratch, now, rng)
+            }
+            None => None,
+        }
+    }
+
+    /// Whether `resolver` of `pop` keeps answers past their TTL.
+    pub fn is_violator(&self, pop: PopulationId, resolver: u32) -> bool {
+        self.violator[self.offsets[pop as usize] + resolver as usize]
     }
 
     /// Stores an answer in a resolver's cache at `now`.
     #[inline]
-    pub fn store(&mut self, pop: PopulationId, resolver: u32, region: RegionId, now: SimTime) {
-        self.caches[self.offsets[pop as usize] + resolver as usize] = Some(CacheEntry {
+    pub fn store(
+        &mut self,
+        pop: PopulationId,
+        resolver: u32,
+        region: RegionId,
+        now: SimTime,
+        rng: &mut Stream,
+    ) {
+        let i = self.offsets[pop as usize] + resolver as usize;
+        let expires = now.saturating_add(self.ttl);
+        let dropped = match (&self.hold, self.violator[i]) {
+            (Some(h), true) => expires.saturating_add(h.sample(rng)),
+            _ => expires,
+        };
+        self.caches[i] = Some(CacheEntry {
             region,
-            expires: now.saturating_add(self.ttl),
+            expires,
+            dropped,
         });
+    }
+
+    /// Resolvers that keep answers past their TTL.
+    pub fn violators(&self) -> usize {
+        self.violator.iter().filter(|v| **v).count()
     }
 }

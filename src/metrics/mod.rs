@@ -3,6 +3,7 @@
 //! Memory depends on the number of scopes and windows, never on the number of requests.
 
 pub mod histogram;
+pub mod recovery;
 pub mod timeline;
 
 use crate::engine::SimTime;

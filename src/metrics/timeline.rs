@@ -67,19 +67,19 @@ impl Timeline {
     fn idx(&self, t: SimTime) -> usize {
         ((t / self.window) as usize).min(self.n_windows - 1) * self.n_scopes
     }
-    pub(super) fn issued(&mut self, t0: SimTime, pop: u16) {
+    pub(crate) fn issued(&mut self, t0: SimTime, pop: u16) {
         let i = self.idx(t0);
         self.cells[i].issued += 1;
         self.cells[i + 1 + pop as usize].issued += 1;
     }
-    pub(super) fn ok(&mut self, t0: SimTime, pop: u16, region: u16, latency: SimTime) {
+    pub(crate) fn ok(&mut self, t0: SimTime, pop: u16, region: u16, latency: SimTime) {
         let i = self.idx(t0);
         for s in [0, 1 + pop as usize, 1 + self.n_pops + region as usize] {
             self.cells[i + s].ok += 1;
             self.cells[i + s].record(latency);
         }
     }
-    pub(super) fn failed(
+    pub(crate) fn failed(
         &mut self,
         t0: SimTime,
         pop: u16,

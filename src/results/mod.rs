@@ -3,6 +3,7 @@
 //! Every figure here is a pure function of the run's metrics; floats are written with fixed
 //! precision so the same run gives byte-identical files.
 
+mod faults;
 mod table;
 mod write;
 
@@ -10,6 +11,7 @@ use crate::engine::ns_to_ms;
 use crate::metrics::{FailReason, LatencySummary, ScopeStats};
 use crate::model::Scenario;
 use crate::sim::RunOutput;
+pub use faults::{failovers_csv, faults_csv, has_faults, render_faults};
 use serde::Serialize;
 pub use table::render_table;
 pub use write::{write_atomic, write_results};
@@ -81,6 +83,11 @@ pub struct PopulationSummary {
     pub served_by: Vec<Share>,
     /// DNS queries that missed the resolvers' caches (whole run).
     pub dns_queries: u64,
+    /// Attempts sent by a cached DNS answer to a region that was down, unhealthy or no longer
+    /// serving (after the warm-up).
+    pub stale_dns_answers: u64,
+    /// Attempts answered from an entry past its TTL (TTL-violating resolvers).
+    pub past_ttl_answers: u64,
 }
 
 /// A region's results: request outcomes and its server pool (queueing figures after warm-up).
@@ -101,6 +108,8 @@ pub struct RegionSummary {
     pub mean_in_pool: f64,
     pub shed: u64,
     pub abandoned: u64,
+    /// Time the region was down after the warm-up, in seconds.
+    pub down_s: f64,
 }
 
 /// Everything reported about one variant.
@@ -119,8 +128,73 @@ pub struct VariantResult {
     pub overall: ScopeSummary,
     pub populations: Vec<PopulationSummary>,
     pub regions: Vec<RegionSummary>,
+    /// Resolvers that keep DNS answers past their TTL.
+    pub ttl_violators: usize,
+    /// Share of the time after the warm-up during which the design had a region able to serve
+    /// (active-active: any region up; active-passive: the current primary up). Ignores DNS
+    /// and health checks: the availability of ideal, instant failover.
+    pub service_up_fraction: f64,
+    /// What every fault touched and how the users came through it.
+    pub faults: Vec<FaultReport>,
+    /// Active-passive promotions.
+    pub failovers: Vec<FailoverReport>,
+    /// Changes of a region's health verdict (what DNS and failover saw).
+    pub health_changes: Vec<HealthChangeReport>,
     #[serde(skip)]
     pub timeline: Vec<TimelineRow>,
+}
+
+/// One fault's effect (SPEC §3 RTO; issue #4 "every fault reports what it touched").
+#[derive(Debug, Clone, Serialize)]
+pub struct FaultReport {
+    pub fault: String,
+    /// Scripted faults: start and end in seconds; random outages: `None`.
+    pub start_s: Option<f64>,
+    pub end_s: Option<f64>,
+    pub occurrences: u64,
+    /// Total time active, in seconds.
+    pub active_s: f64,
+    /// Requests and messages the fault changed (sum of the counts below).
+    pub touched: u64,
+    pub lost_in_region: u64,
+    pub refused: u64,
+    pub dropped: u64,
+    pub delayed: u64,
+    pub reduced_capacity_arrivals: u64,
+    pub probes_failed: u64,
+    /// Last attempt sent to the region while it was down, after the fault's start (seconds).
+    pub drain_s: Option<f64>,
+    /// Populations with failed requests issued while the fault was active.
+    pub affected_populations: Vec<String>,
+    /// Requests of those populations that failed from the fault's start until recovery.
+    pub failed_requests: u64,
+    /// Availability of all requests over the windows wholly inside the fault.
+    pub availability_during: Option<f64>,
+    /// Observed RTO in seconds (SPEC §3); `None` with `recovered: false` when it never recovered.
+    pub rto_s: Option<f64>,
+    pub recovered: bool,
+    /// Touched nothing: flagged in the summary, never silent.
+    pub no_effect: bool,
+}
+
+/// One active-passive promotion.
+#[derive(Debug, Clone, Serialize)]
+pub struct FailoverReport {
+    pub policy: String,
+    pub from: String,
+    /// `None`: no standby was up and healthy at promotion time.
+    pub to: Option<String>,
+    /// When the policy noticed (health verdict, or the outage for a manual failover), seconds.
+    pub triggered_s: f64,
+    pub promoted_s: f64,
+}
+
+/// A region's health verdict changed.
+#[derive(Debug, Clone, Serialize)]
+pub struct HealthChangeReport {
+    pub at_s: f64,
+    pub region: String,
+    pub healthy: bool,
 }
 
 /// One timeline row: a scope in a window.
@@ -187,6 +261,8 @@ impl VariantResult {
                         })
                         .collect(),
                     dns_queries: out.dns_queries[p],
+                    stale_dns_answers: out.dns[p].stale_answers,
+                    past_ttl_answers: out.dns[p].past_ttl_answers,
                 }
             })
             .collect();
@@ -224,6 +300,7 @@ impl VariantResult {
                     mean_in_pool: ps.present_area as f64 / span,
                     shed: ps.shed,
                     abandoned: ps.abandoned,
+                    down_s: out.region_down[r] as f64 / 1e9,
                 }
             })
             .collect::<Vec<_>>();
@@ -272,7 +349,86 @@ impl VariantResult {
                 push("region", &sc.regions[r].name, tl.region(w, r));
             }
         }
+        let labels = crate::sim::faults::fault_labels(sc);
+        let faults = out
+            .faults
+            .iter()
+            .enumerate()
+            .map(|(i, t)| {
+                let scripted = sc.faults.get(i);
+                let rec = scripted.map(|f| {
+                    crate::metrics::recovery::recovery(
+                        tl,
+                        sc.populations.len(),
+                        f.start,
+                        f.end.min(sc.duration),
+                        sc.slo,
+                    )
+                });
+                let touched = t.touched();
+                FaultReport {
+                    fault: labels[i].clone(),
+                    start_s: scripted.map(|f| f.start as f64 / 1e9),
+                    end_s: scripted.map(|f| f.end as f64 / 1e9),
+                    occurrences: t.occurrences,
+                    active_s: t.active_time as f64 / 1e9,
+                    touched,
+                    lost_in_region: t.lost_in_region,
+                    refused: t.refused,
+                    dropped: t.dropped,
+                    delayed: t.delayed,
+                    reduced_capacity_arrivals: t.reduced_capacity_arrivals,
+                    probes_failed: t.probes_failed,
+                    drain_s: match (scripted, t.last_attempt_while_down) {
+                        (Some(f), Some(last)) => Some(last.saturating_sub(f.start) as f64 / 1e9),
+                        _ => None,
+                    },
+                    affected_populations: rec
+                        .as_ref()
+                        .map(|r| {
+                            r.affected
+                                .iter()
+                                .map(|p| sc.populations[*p].name.clone())
+                                .collect()
+                        })
+                        .unwrap_or_default(),
+                    failed_requests: rec.as_ref().map(|r| r.failed).unwrap_or(0),
+                    availability_during: rec.as_ref().and_then(|r| r.availability_during),
+                    rto_s: rec.as_ref().and_then(|r| r.rto).map(|x| x as f64 / 1e9),
+                    recovered: rec.as_ref().is_none_or(|r| r.rto.is_some()),
+                    no_effect: touched == 0,
+                }
+            })
+            .collect();
+        let name_of = |r: crate::model::RegionId| sc.regions[r as usize].name.clone();
+        let failovers = out
+            .failovers
+            .iter()
+            .filter(|f| f.at != u64::MAX)
+            .map(|f| FailoverReport {
+                policy: f.policy.to_owned(),
+                from: name_of(f.from),
+                to: f.to.map(name_of),
+                triggered_s: f.triggered as f64 / 1e9,
+                promoted_s: f.at as f64 / 1e9,
+            })
+            .collect();
+        let health_changes = out
+            .health_changes
+            .iter()
+            .map(|h| HealthChangeReport {
+                at_s: h.at as f64 / 1e9,
+                region: name_of(h.region),
+                healthy: h.healthy,
+            })
+            .collect();
+        let span = sc.duration.saturating_sub(sc.warmup).max(1) as f64;
         VariantResult {
+            ttl_violators: out.ttl_violators,
+            service_up_fraction: 1.0 - out.service_down as f64 / span,
+            faults,
+            failovers,
+            health_changes,
             variant: name.to_owned(),
             design: sc.design.kind().to_owned(),
             serving_regions: sc

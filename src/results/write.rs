@@ -167,6 +167,8 @@ pub fn write_results(
         "summary.csv",
         "summary.json",
         "timeline.csv",
+        "faults.csv",
+        "failovers.csv",
         "manifest.json",
     ];
     let manifest = Manifest {
@@ -190,10 +192,12 @@ pub fn write_results(
             .collect(),
         outputs: outputs.to_vec(),
     };
-    let files: [(&str, Vec<u8>); 4] = [
+    let files: [(&str, Vec<u8>); 6] = [
         ("summary.csv", summary_csv(r).into_bytes()),
         ("summary.json", to_json(r)),
         ("timeline.csv", timeline_csv(r).into_bytes()),
+        ("faults.csv", super::faults_csv(r).into_bytes()),
+        ("failovers.csv", super::failovers_csv(r).into_bytes()),
         ("manifest.json", to_json(&manifest)),
     ];
     let mut written = vec![];

@@ -5,6 +5,8 @@
 //! finished request is recognised as stale and ignored. Slots are reused: memory is bounded
 //! by the requests in flight, not by the requests simulated.
 
+pub mod faults;
+pub mod health;
 pub mod pool;
 mod run;
 
@@ -12,8 +14,10 @@ use crate::distribution::Dist;
 use crate::dns::Dns;
 use crate::engine::{Model, Scheduler, SimTime};
 use crate::metrics::{FailReason, Metrics, Op};
-use crate::model::{Design, PopulationId, RegionId, Scenario};
+use crate::model::{Design, FailoverPolicy, FaultKind, Place, PopulationId, RegionId, Scenario};
 use crate::rng::{Stream, stream, unit};
+use faults::{FaultId, FaultTally, LinkState, NO_FAULT};
+use health::{HealthChange, HealthChecks};
 use pool::{Admission, Pool};
 use rand_distr::Distribution as _;
 pub use run::{RunOutput, SimError, run_scenario};
@@ -42,14 +46,51 @@ pub enum Event {
     Resolved { req: ReqRef, region: RegionId },
     /// An attempt (or a forwarded write) reaches a region.
     AtRegion { req: ReqRef, region: RegionId },
-    /// A server of `region` finishes `req`.
-    ServiceDone { region: RegionId, req: ReqRef },
+    /// A server of `region` finishes `req` (void if the pool crashed since: other `epoch`).
+    ServiceDone {
+        region: RegionId,
+        req: ReqRef,
+        epoch: u32,
+    },
     /// The attempt's outcome reaches the client.
     Response { req: ReqRef, result: AttemptResult },
     /// The client's per-attempt timer fires.
     AttemptTimeout { req: ReqRef },
     /// Backoff is over: start the next attempt.
     Retry { req: ReqRef },
+    /// A scripted fault begins.
+    FaultStart { fault: FaultId },
+    /// A scripted fault ends.
+    FaultEnd { fault: FaultId },
+    /// A random outage of `region` begins (index into the random-outage regions).
+    RandomFailure { index: u16 },
+    /// A random outage ends.
+    RandomRepair { index: u16 },
+    /// Health checker `checker` probes every region of the design.
+    Probe { checker: u16 },
+    /// A probe's verdict reaches its checker.
+    ProbeResult {
+        checker: u16,
+        region: RegionId,
+        ok: bool,
+    },
+    /// Promote a standby in place of `old` (active-passive failover), if still needed.
+    Promote { old: RegionId },
+    /// A promoted standby reaches full capacity.
+    ScaleUp { region: RegionId },
+}
+
+/// One promotion (or a promotion that found no standby to promote).
+#[derive(Debug, Clone)]
+pub struct Failover {
+    /// When the primary failed in a way the policy reacts to (health verdict or outage).
+    pub triggered: SimTime,
+    /// When the promotion happened.
+    pub at: SimTime,
+    pub from: RegionId,
+    /// `None`: no standby was up and healthy.
+    pub to: Option<RegionId>,
+    pub policy: &'static str,
 }
 
 /// Region id meaning "no region".
@@ -83,6 +124,45 @@ pub struct Conservation {
     pub failed: u64,
 }
 
+/// Per-population DNS figures after the warm-up.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct DnsTally {
+    /// Cache misses that reached the authoritative DNS (whole run).
+    pub queries: u64,
+    /// Attempts sent where a cached answer pointed to a region that was down, unhealthy or no
+    /// longer serving.
+    pub stale_answers: u64,
+    /// Attempts answered from an entry whose TTL had run out (a TTL-violating resolver).
+    pub past_ttl_answers: u64,
+}
+
+/// Random outage generator of one region: Weibull up and repair times.
+struct RandomOutage {
+    region: RegionId,
+    fault: FaultId,
+    rng: Stream,
+}
+
+/// Time a condition held after the warm-up.
+#[derive(Debug, Clone, Copy, Default)]
+struct DownClock {
+    since: Option<SimTime>,
+    total: SimTime,
+}
+
+impl DownClock {
+    fn start(&mut self, now: SimTime) {
+        if self.since.is_none() {
+            self.since = Some(now);
+        }
+    }
+    fn stop(&mut self, now: SimTime, warmup: SimTime) {
+        if let Some(s) = self.since.take() {
+            self.total += now.saturating_sub(s.max(warmup));
+        }
+    }
+}
+
 /// The simulated world of one run.
 pub struct World<'a> {
     sc: &'a Scenario,
@@ -97,25 +177,69 @@ pub struct World<'a> {
     pools: Vec<Pool<ReqRef>>,
     /// Engine lane of each population's attempt timers (one lane per distinct timeout).
     timeout_lane: Vec<usize>,
-    healthy: Vec<bool>,
-    region_up: Vec<bool>,
+    /// Regions DNS may answer with: serving in the design now.
+    serving: Vec<bool>,
+    /// Serving and marked healthy by the health checks.
+    eligible: Vec<bool>,
+    /// Active-passive: the current primary and standbys (in promotion order).
+    primary: Option<RegionId>,
+    standbys: Vec<RegionId>,
+    promotion_pending: bool,
+    /// Outages in effect per region (scripted and random may overlap), and the latest cause.
+    down: Vec<u16>,
+    down_by: Vec<FaultId>,
+    /// Share of servers lost per region, and the latest cause.
+    capacity_lost: Vec<f64>,
+    loss_by: Vec<FaultId>,
+    /// Share of servers a standby runs (1 for active regions).
+    capacity_factor: Vec<f64>,
+    links: LinkState,
+    health: Option<HealthChecks>,
+    random: Vec<RandomOutage>,
+    random_scale: (f64, f64),
     dns: Dns,
     requests: Vec<Request>,
     free: Vec<u32>,
     in_flight: u64,
+    region_clock: Vec<DownClock>,
+    service_clock: DownClock,
     pub metrics: Metrics,
     pub counts: Conservation,
+    pub tallies: Vec<FaultTally>,
+    pub failovers: Vec<Failover>,
+    pub health_changes: Vec<HealthChange>,
+    pub dns_tally: Vec<DnsTally>,
 }
+
+/// Health changes kept for the report (a year of random outages stays bounded).
+const MAX_HEALTH_CHANGES: usize = 10_000;
+/// Failovers kept for the report.
+const MAX_FAILOVERS: usize = 10_000;
 
 impl<'a> World<'a> {
     /// A world for `sc`, every stream derived from `seed`.
     pub fn new(sc: &'a Scenario, seed: u64) -> Self {
         let end = sc.duration;
-        let serving = sc.design.serving_regions();
-        let mut healthy = vec![false; sc.regions.len()];
-        for r in serving {
-            healthy[r as usize] = true;
+        let n = sc.regions.len();
+        let mut serving = vec![false; n];
+        for r in sc.design.serving_regions() {
+            serving[r as usize] = true;
         }
+        let mut capacity_factor = vec![1.0; n];
+        let (primary, standbys) = match &sc.design {
+            Design::ActivePassive {
+                primary,
+                standbys,
+                standby_capacity,
+                ..
+            } => {
+                for s in standbys {
+                    capacity_factor[*s as usize] = *standby_capacity;
+                }
+                (Some(*primary), standbys.clone())
+            }
+            Design::ActiveActive { .. } => (None, vec![]),
+        };
         let mut timeouts: Vec<SimTime> = vec![];
         let timeout_lane = sc
             .populations
@@ -130,7 +254,31 @@ impl<'a> World<'a> {
                 },
             )
             .collect();
-        World {
+        let random: Vec<RandomOutage> = sc
+            .random_outages
+            .iter()
+            .flat_map(|ro| ro.regions.iter())
+            .enumerate()
+            .map(|(i, r)| RandomOutage {
+                region: *r,
+                fault: (sc.faults.len() + i) as FaultId,
+                rng: stream(
+                    seed,
+                    &format!("faults/random/{}", sc.regions[*r as usize].name),
+                ),
+            })
+            .collect();
+        let random_scale = sc
+            .random_outages
+            .as_ref()
+            .map(|ro| {
+                // Weibull scale so that the mean is MTBF (MTTR): mean = scale · Γ(1 + 1/k).
+                let g = statrs::function::gamma::gamma(1.0 + 1.0 / ro.shape);
+                (ro.mtbf_h * 3.6e12 / g, ro.mttr_h * 3.6e12 / g)
+            })
+            .unwrap_or((1.0, 1.0));
+        let n_faults = sc.faults.len() + random.len();
+        let mut w = World {
             sc,
             end,
             timeout_lane,
@@ -164,12 +312,26 @@ impl<'a> World<'a> {
                 .iter()
                 .map(|r| Pool::new(r.servers, r.queue_limit, sc.warmup))
                 .collect(),
-            healthy,
-            region_up: vec![true; sc.regions.len()],
-            dns: Dns::new(sc),
+            eligible: serving.clone(),
+            serving,
+            primary,
+            standbys,
+            promotion_pending: false,
+            down: vec![0; n],
+            down_by: vec![NO_FAULT; n],
+            capacity_lost: vec![0.0; n],
+            loss_by: vec![NO_FAULT; n],
+            capacity_factor,
+            links: LinkState::new(n, sc.populations.len()),
+            health: sc.health.as_ref().map(|h| HealthChecks::new(h, n)),
+            random,
+            random_scale,
+            dns: Dns::new(sc, seed),
             requests: Vec::with_capacity(1024),
             free: Vec::new(),
             in_flight: 0,
+            region_clock: vec![DownClock::default(); n],
+            service_clock: DownClock::default(),
             metrics: Metrics::new(
                 sc.populations.len(),
                 sc.regions.len(),
@@ -178,13 +340,42 @@ impl<'a> World<'a> {
                 sc.duration,
             ),
             counts: Conservation::default(),
+            tallies: vec![FaultTally::default(); n_faults],
+            failovers: vec![],
+            health_changes: vec![],
+            dns_tally: vec![DnsTally::default(); sc.populations.len()],
+        };
+        for r in 0..n {
+            w.apply_capacity(r as RegionId, 0, None);
         }
+        w
     }
 
-    /// Schedules each population's first arrival.
+    /// Schedules each population's first arrival, the faults, the random outages and the
+    /// health checkers' first probes.
     pub fn start(&mut self, sched: &mut Scheduler<Event>) {
         for p in 0..self.sc.populations.len() {
             self.schedule_arrival(p as PopulationId, 0, sched);
+        }
+        for (i, f) in self.sc.faults.iter().enumerate() {
+            if f.start < self.end {
+                sched.schedule_at(
+                    f.start,
+                    Event::FaultStart {
+                        fault: i as FaultId,
+                    },
+                );
+            }
+        }
+        for i in 0..self.random.len() {
+            let up = self.weibull_draw(i, true);
+            sched.schedule_at(up, Event::RandomFailure { index: i as u16 });
+        }
+        if let Some(h) = &self.health {
+            for c in 0..h.config().checkers.len() {
+                let t = h.first_probe(c);
+                sched.schedule_at(t, Event::Probe { checker: c as u16 });
+            }
         }
     }
 
@@ -203,6 +394,11 @@ impl<'a> World<'a> {
         &self.dns.queries
     }
 
+    /// Resolvers that keep answers past their TTL.
+    pub fn ttl_violators(&self) -> usize {
+        self.dns.violators()
+    }
+
     /// Closes the pools' time-weighted statistics and returns them.
     pub fn finish_pools(&mut self, end: SimTime) -> Vec<pool::PoolStats> {
         self.pools
@@ -212,6 +408,25 @@ impl<'a> World<'a> {
                 p.stats.clone()
             })
             .collect()
+    }
+
+    /// Closes the clocks at the end of the run: (per-region down time, service down time)
+    /// after the warm-up, and each fault's active time.
+    pub fn finish_clocks(&mut self, end: SimTime) -> (Vec<SimTime>, SimTime) {
+        let w = self.sc.warmup;
+        for c in &mut self.region_clock {
+            c.stop(end, w);
+        }
+        self.service_clock.stop(end, w);
+        for t in &mut self.tallies {
+            if let Some(s) = t.started.take() {
+                t.active_time += end - s;
+            }
+        }
+        (
+            self.region_clock.iter().map(|c| c.total).collect(),
+            self.service_clock.total,
+        )
     }
 
     /// Poisson arrivals at the peak rate, thinned by the diurnal curve; none past the end.
@@ -234,15 +449,23 @@ impl<'a> World<'a> {
         sched.schedule_at(t as SimTime, Event::Arrival { pop });
     }
 
+    /// One-way delay of a message over a link of `rtt`, plus jitter and any latency spike on
+    /// `from → to` (counted against the spike).
     #[inline]
-    fn one_way(&mut self, rtt: SimTime) -> SimTime {
+    fn one_way(&mut self, rtt: SimTime, from: usize, to: usize) -> SimTime {
         let j = &self.sc.network.jitter;
-        rtt / 2
+        let mut d = rtt / 2
             + if j.is_zero() {
                 0
             } else {
                 j.sample(&mut self.net)
-            }
+            };
+        let (extra, by) = self.links.extra(from, to);
+        if extra > 0 {
+            d += extra;
+            self.tallies[by as usize].delayed += 1;
+        }
+        d
     }
 
     #[inline]
@@ -302,6 +525,8 @@ impl<'a> World<'a> {
         self.schedule_arrival(pop, now, sched);
     }
 
+    /// An attempt: the first one and re-resolving retries ask the user's resolver (its cache,
+    /// else the authoritative DNS); other retries go back to the region of the last attempt.
     fn start_attempt(&mut self, r: ReqRef, sched: &mut Scheduler<Event>) {
         let now = sched.now();
         let q = self.requests[r.slot as usize];
@@ -316,17 +541,30 @@ impl<'a> World<'a> {
                 Event::AttemptTimeout { req: r },
             );
         }
+        if q.attempt > 0 && !q.re_resolve && q.entry != NO_REGION {
+            self.send(r, q.entry, sched);
+            return;
+        }
         let resolver = q.user % self.sc.populations[q.pop as usize].resolvers;
-        let cached = if q.re_resolve {
-            None
-        } else {
-            self.dns.cached(q.pop, resolver, now)
-        };
-        match cached {
-            Some(region) => self.send(r, region, sched),
+        match self.dns.cached(q.pop, resolver, now) {
+            Some(ans) => {
+                if now >= self.sc.warmup {
+                    let t = &mut self.dns_tally[q.pop as usize];
+                    if ans.past_ttl {
+                        t.past_ttl_answers += 1;
+                    }
+                    if !self.eligible[ans.region as usize] || self.down[ans.region as usize] > 0 {
+                        t.stale_answers += 1;
+                    }
+                }
+                self.send(r, ans.region, sched)
+            }
             None => {
                 let delay = self.dns.lookup.sample(&mut self.dns_rng);
-                let region = self.dns.query(q.pop, &self.healthy).unwrap_or(NO_REGION);
+                let region = self
+                    .dns
+                    .query(q.pop, &self.eligible, &self.serving, now, &mut self.dns_rng)
+                    .unwrap_or(NO_REGION);
                 sched.schedule_in(delay, Event::Resolved { req: r, region });
             }
         }
@@ -340,17 +578,32 @@ impl<'a> World<'a> {
             return;
         }
         let resolver = user % self.sc.populations[pop as usize].resolvers;
-        self.dns.store(pop, resolver, region, sched.now());
+        self.dns
+            .store(pop, resolver, region, sched.now(), &mut self.dns_rng);
         self.requests[r.slot as usize].re_resolve = false;
         self.send(r, region, sched);
     }
 
+    /// The user connects to `region`: refused after the connect timeout when the region is
+    /// down or cut off from the users (SPEC §2 step 3).
     fn send(&mut self, r: ReqRef, region: RegionId, sched: &mut Scheduler<Event>) {
+        let now = sched.now();
         let q = &mut self.requests[r.slot as usize];
         q.entry = region;
         q.exec = region;
         let pop = q.pop;
-        if !self.region_up[region as usize] {
+        let (from, to) = (self.links.population(pop), self.links.region(region));
+        let refused_by = if self.down[region as usize] > 0 {
+            let f = self.down_by[region as usize];
+            self.tallies[f as usize].last_attempt_while_down = Some(now);
+            Some(f)
+        } else {
+            self.links
+                .cut(from, to)
+                .or_else(|| self.links.cut(to, from))
+        };
+        if let Some(f) = refused_by {
+            self.tallies[f as usize].refused += 1;
             let ct = self.sc.populations[pop as usize].client.connect_timeout;
             sched.schedule_in(
                 ct,
@@ -361,31 +614,45 @@ impl<'a> World<'a> {
             );
             return;
         }
-        let d = self.one_way(self.sc.network.pop_rtt_out(pop, region));
+        let d = self.one_way(self.sc.network.pop_rtt_out(pop, region), from, to);
         sched.schedule_in(d, Event::AtRegion { req: r, region });
     }
 
     fn on_at_region(&mut self, r: ReqRef, region: RegionId, sched: &mut Scheduler<Event>) {
         let Some(q) = self.get(r) else { return };
         let op = q.op;
-        if op == Op::Write {
-            let target = self.sc.design.write_target(region);
-            if target != region {
-                // Active-passive: forward the write to the primary (SPEC §2 step 5).
-                self.requests[r.slot as usize].exec = target;
-                let d = self.one_way(self.sc.network.region_rtt(region, target));
-                sched.schedule_in(
-                    d,
-                    Event::AtRegion {
-                        req: r,
-                        region: target,
-                    },
-                );
+        let ri = region as usize;
+        if self.down[ri] > 0 {
+            // The message reached a dead region: lost; the client's timer will fire.
+            self.tallies[self.down_by[ri] as usize].dropped += 1;
+            return;
+        }
+        if op == Op::Write
+            && let Some(primary) = self.primary
+            && primary != region
+        {
+            // Active-passive: forward the write to the primary (SPEC §2 step 5).
+            self.requests[r.slot as usize].exec = primary;
+            let (a, b) = (self.links.region(region), self.links.region(primary));
+            if let Some(f) = self.links.cut(a, b) {
+                self.tallies[f as usize].dropped += 1;
                 return;
             }
+            let d = self.one_way(self.sc.network.region_rtt(region, primary), a, b);
+            sched.schedule_in(
+                d,
+                Event::AtRegion {
+                    req: r,
+                    region: primary,
+                },
+            );
+            return;
+        }
+        if self.capacity_lost[ri] > 0.0 {
+            self.tallies[self.loss_by[ri] as usize].reduced_capacity_arrivals += 1;
         }
         let now = sched.now();
-        match self.pools[region as usize].arrive(r, now) {
+        match self.pools[ri].arrive(r, now) {
             Admission::Serve => self.start_service(region, r, now, sched),
             Admission::Queued => {}
             Admission::Shed => self.respond(
@@ -412,11 +679,29 @@ impl<'a> World<'a> {
             &reg.read_service
         };
         let s = d.sample(&mut self.service[region as usize]);
-        self.pools[region as usize].record_service(arrived, sched.now(), s);
-        sched.schedule_in(s, Event::ServiceDone { region, req: r });
+        let pool = &mut self.pools[region as usize];
+        pool.record_service(arrived, sched.now(), s);
+        let epoch = pool.epoch();
+        sched.schedule_in(
+            s,
+            Event::ServiceDone {
+                region,
+                req: r,
+                epoch,
+            },
+        );
     }
 
-    fn on_service_done(&mut self, region: RegionId, r: ReqRef, sched: &mut Scheduler<Event>) {
+    fn on_service_done(
+        &mut self,
+        region: RegionId,
+        r: ReqRef,
+        epoch: u32,
+        sched: &mut Scheduler<Event>,
+    ) {
+        if self.pools[region as usize].epoch() != epoch {
+            return; // the region crashed while serving it
+        }
         let now = sched.now();
         let requests = &self.requests;
         let next = self.pools[region as usize].depart(now, |h| {
@@ -432,6 +717,7 @@ impl<'a> World<'a> {
     }
 
     /// Sends the outcome back: through the forwarding region when the write was forwarded.
+    /// A response that would cross a cut link is lost (the client's timer fires).
     fn respond(
         &mut self,
         r: ReqRef,
@@ -442,9 +728,19 @@ impl<'a> World<'a> {
         let q = self.requests[r.slot as usize];
         let mut d = 0;
         if q.entry != from {
-            d += self.one_way(self.sc.network.region_rtt(from, q.entry));
+            let (a, b) = (self.links.region(from), self.links.region(q.entry));
+            if let Some(f) = self.links.cut(a, b) {
+                self.tallies[f as usize].dropped += 1;
+                return;
+            }
+            d += self.one_way(self.sc.network.region_rtt(from, q.entry), a, b);
         }
-        d += self.one_way(self.sc.network.pop_rtt_back(q.pop, q.entry));
+        let (a, b) = (self.links.region(q.entry), self.links.population(q.pop));
+        if let Some(f) = self.links.cut(a, b) {
+            self.tallies[f as usize].dropped += 1;
+            return;
+        }
+        d += self.one_way(self.sc.network.pop_rtt_back(q.pop, q.entry), a, b);
         sched.schedule_in(d, Event::Response { req: r, result });
     }
 
@@ -504,6 +800,344 @@ impl<'a> World<'a> {
     pub fn design(&self) -> &Design {
         &self.sc.design
     }
+
+    // ----- faults -------------------------------------------------------------------------
+
+    /// Sets a region's servers from its standby factor and capacity loss.
+    fn apply_capacity(
+        &mut self,
+        region: RegionId,
+        now: SimTime,
+        sched: Option<&mut Scheduler<Event>>,
+    ) {
+        let ri = region as usize;
+        let full = self.sc.regions[ri].servers as f64;
+        let lost = self.capacity_lost[ri].min(1.0);
+        let n = full * self.capacity_factor[ri] * (1.0 - lost);
+        let servers = if lost >= 1.0 {
+            0
+        } else {
+            (n.round() as u32).max(1)
+        };
+        if servers == self.pools[ri].servers() {
+            return;
+        }
+        let requests = &self.requests;
+        let started = self.pools[ri].set_servers(now, servers, |h| {
+            let q = &requests[h.slot as usize];
+            q.live && q.generation == h.generation && q.attempt == h.attempt
+        });
+        if let Some(sched) = sched {
+            for (h, at) in started {
+                self.start_service(region, h, at, sched);
+            }
+        }
+    }
+
+    /// Whether the design can serve right now (ignoring DNS and health checks): for
+    /// active-active some region is up; for active-passive the current primary is up.
+    fn service_up(&self) -> bool {
+        match self.primary {
+            Some(p) => self.down[p as usize] == 0,
+            None => self
+                .serving
+                .iter()
+                .enumerate()
+                .any(|(r, s)| *s && self.down[r] == 0),
+        }
+    }
+
+    fn refresh_service_clock(&mut self, now: SimTime) {
+        if self.service_up() {
+            self.service_clock.stop(now, self.sc.warmup);
+        } else {
+            self.service_clock.start(now);
+        }
+    }
+
+    fn region_goes_down(&mut self, region: RegionId, by: FaultId, sched: &mut Scheduler<Event>) {
+        let now = sched.now();
+        let ri = region as usize;
+        self.down[ri] += 1;
+        self.down_by[ri] = by;
+        if self.down[ri] > 1 {
+            return;
+        }
+        let lost = self.pools[ri].crash(now);
+        self.tallies[by as usize].lost_in_region += lost;
+        self.region_clock[ri].start(now);
+        self.refresh_service_clock(now);
+        if self.primary == Some(region)
+            && !self.promotion_pending
+            && let Design::ActivePassive {
+                failover: FailoverPolicy::Manual { delay },
+                ..
+            } = self.sc.design
+        {
+            self.promotion_pending = true;
+            self.schedule_promotion(region, now, delay, sched);
+        }
+    }
+
+    fn region_comes_up(&mut self, region: RegionId, now: SimTime) {
+        let ri = region as usize;
+        self.down[ri] -= 1;
+        if self.down[ri] == 0 {
+            self.region_clock[ri].stop(now, self.sc.warmup);
+            self.refresh_service_clock(now);
+        }
+    }
+
+    fn schedule_promotion(
+        &mut self,
+        old: RegionId,
+        triggered: SimTime,
+        delay: SimTime,
+        sched: &mut Scheduler<Event>,
+    ) {
+        // The trigger time travels in the failover record, pushed now and completed later.
+        if self.failovers.len() < MAX_FAILOVERS {
+            self.failovers.push(Failover {
+                triggered,
+                at: SimTime::MAX,
+                from: old,
+                to: None,
+                policy: match self.sc.design {
+                    Design::ActivePassive {
+                        failover: FailoverPolicy::Manual { .. },
+                        ..
+                    } => "manual",
+                    _ => "automatic",
+                },
+            });
+        }
+        sched.schedule_in(delay, Event::Promote { old });
+    }
+
+    fn on_promote(&mut self, old: RegionId, sched: &mut Scheduler<Event>) {
+        let now = sched.now();
+        self.promotion_pending = false;
+        let still_failed = match self.sc.design {
+            Design::ActivePassive {
+                failover: FailoverPolicy::Manual { .. },
+                ..
+            } => self.down[old as usize] > 0,
+            _ => self
+                .health
+                .as_ref()
+                .is_some_and(|h| !h.healthy[old as usize]),
+        };
+        let pending = self
+            .failovers
+            .iter()
+            .rposition(|f| f.at == SimTime::MAX && f.from == old);
+        if self.primary != Some(old) || !still_failed {
+            // The primary recovered before the promotion: nothing to do.
+            if let Some(i) = pending {
+                self.failovers.remove(i);
+            }
+            return;
+        }
+        let healthy = |r: RegionId| {
+            self.down[r as usize] == 0 && self.health.as_ref().is_none_or(|h| h.healthy[r as usize])
+        };
+        let new = self.standbys.iter().copied().find(|s| healthy(*s));
+        if let Some(i) = pending {
+            self.failovers[i].at = now;
+            self.failovers[i].to = new;
+        }
+        let Some(new) = new else { return };
+        self.primary = Some(new);
+        self.standbys.retain(|s| *s != new);
+        self.standbys.push(old);
+        if let Design::ActivePassive {
+            read_local,
+            scale_up,
+            ..
+        } = self.sc.design
+        {
+            if !read_local {
+                self.serving[old as usize] = false;
+                self.eligible[old as usize] = false;
+            }
+            self.serving[new as usize] = true;
+            self.eligible[new as usize] =
+                self.health.as_ref().is_none_or(|h| h.healthy[new as usize]);
+            if scale_up == 0 {
+                self.capacity_factor[new as usize] = 1.0;
+                self.apply_capacity(new, now, Some(sched));
+            } else {
+                sched.schedule_in(scale_up, Event::ScaleUp { region: new });
+            }
+        }
+        self.refresh_service_clock(now);
+    }
+
+    fn on_fault(&mut self, fault: FaultId, start: bool, sched: &mut Scheduler<Event>) {
+        let now = sched.now();
+        let f = &self.sc.faults[fault as usize];
+        let t = &mut self.tallies[fault as usize];
+        if start {
+            t.occurrences += 1;
+            t.started = Some(now);
+            if f.end < self.end {
+                sched.schedule_at(f.end, Event::FaultEnd { fault });
+            }
+        } else if let Some(s) = t.started.take() {
+            t.active_time += now - s;
+        }
+        match f.kind.clone() {
+            FaultKind::RegionOutage { region } => {
+                if start {
+                    self.region_goes_down(region, fault, sched);
+                } else {
+                    self.region_comes_up(region, now);
+                }
+            }
+            FaultKind::Partition { a, b, one_way } => {
+                let (a, b) = (self.links.index(a), self.links.index(b));
+                self.links.set_cut(a, b, start, fault);
+                if !one_way {
+                    self.links.set_cut(b, a, start, fault);
+                }
+            }
+            FaultKind::LatencySpike { a, b, extra } => {
+                let ai = self.links.index(a);
+                let others: Vec<usize> = match b {
+                    Some(b) => vec![self.links.index(b)],
+                    None => self.links.places().filter(|x| *x != ai).collect(),
+                };
+                for o in others {
+                    self.links.set_extra(ai, o, extra, start, fault);
+                    self.links.set_extra(o, ai, extra, start, fault);
+                }
+            }
+            FaultKind::CapacityLoss { region, fraction } => {
+                let ri = region as usize;
+                if start {
+                    self.capacity_lost[ri] += fraction;
+                    self.loss_by[ri] = fault;
+                } else {
+                    self.capacity_lost[ri] = (self.capacity_lost[ri] - fraction).max(0.0);
+                    if self.capacity_lost[ri] < 1e-12 {
+                        self.capacity_lost[ri] = 0.0;
+                    }
+                }
+                self.apply_capacity(region, now, Some(sched));
+            }
+        }
+    }
+
+    /// A Weibull draw (ns) for random outage generator `i`: time to failure or to repair.
+    fn weibull_draw(&mut self, i: usize, up: bool) -> SimTime {
+        let shape = self
+            .sc
+            .random_outages
+            .as_ref()
+            .map(|r| r.shape)
+            .unwrap_or(1.0);
+        let scale = if up {
+            self.random_scale.0
+        } else {
+            self.random_scale.1
+        };
+        let u = unit(&mut self.random[i].rng);
+        // Inverse CDF: scale · (−ln(1 − u))^(1/k).
+        let x = scale * (-(1.0 - u).ln()).powf(1.0 / shape);
+        x.min(1e18) as SimTime
+    }
+
+    fn on_random(&mut self, index: u16, failure: bool, sched: &mut Scheduler<Event>) {
+        let now = sched.now();
+        let i = index as usize;
+        let (region, fault) = (self.random[i].region, self.random[i].fault);
+        let t = &mut self.tallies[fault as usize];
+        if failure {
+            t.occurrences += 1;
+            t.started = Some(now);
+            self.region_goes_down(region, fault, sched);
+            let d = self.weibull_draw(i, false);
+            sched.schedule_in(d, Event::RandomRepair { index });
+        } else {
+            if let Some(s) = t.started.take() {
+                t.active_time += now - s;
+            }
+            self.region_comes_up(region, now);
+            let d = self.weibull_draw(i, true);
+            sched.schedule_in(d, Event::RandomFailure { index });
+        }
+    }
+
+    // ----- health checks ------------------------------------------------------------------
+
+    fn on_probe(&mut self, checker: u16, sched: &mut Scheduler<Event>) {
+        let Some(h) = &self.health else { return };
+        let cfg = h.config();
+        let place = cfg.checkers[checker as usize];
+        let (interval, timeout) = (cfg.interval, cfg.timeout);
+        let pi = self.links.index(place);
+        for region in self.sc.design.regions() {
+            let ri = self.links.region(region);
+            let rtt = match place {
+                Place::Region(a) => self.sc.network.region_rtt(a, region),
+                Place::Population(p) => self.sc.network.pop_rtt(p, region),
+            };
+            let extra = self.links.extra(pi, ri).0 + self.links.extra(ri, pi).0;
+            let blocked = if self.down[region as usize] > 0 {
+                Some(self.down_by[region as usize])
+            } else {
+                self.links.cut(pi, ri).or_else(|| self.links.cut(ri, pi))
+            };
+            let ok = blocked.is_none() && rtt + extra <= timeout;
+            if let Some(f) = blocked {
+                self.tallies[f as usize].probes_failed += 1;
+            }
+            let delay = if ok { rtt + extra } else { timeout };
+            sched.schedule_in(
+                delay,
+                Event::ProbeResult {
+                    checker,
+                    region,
+                    ok,
+                },
+            );
+        }
+        sched.schedule_in(interval, Event::Probe { checker });
+    }
+
+    fn on_probe_result(
+        &mut self,
+        checker: u16,
+        region: RegionId,
+        ok: bool,
+        sched: &mut Scheduler<Event>,
+    ) {
+        let now = sched.now();
+        let Some(h) = &mut self.health else { return };
+        let Some(healthy) = h.record(checker as usize, region, ok) else {
+            return;
+        };
+        let ri = region as usize;
+        self.eligible[ri] = self.serving[ri] && healthy;
+        if self.health_changes.len() < MAX_HEALTH_CHANGES {
+            self.health_changes.push(HealthChange {
+                at: now,
+                region,
+                healthy,
+            });
+        }
+        if !healthy
+            && self.primary == Some(region)
+            && !self.promotion_pending
+            && let Design::ActivePassive {
+                failover: FailoverPolicy::Automatic { promotion },
+                ..
+            } = self.sc.design
+        {
+            self.promotion_pending = true;
+            self.schedule_promotion(region, now, promotion, sched);
+        }
+    }
 }
 
 impl Model for World<'_> {
@@ -515,7 +1149,9 @@ impl Model for World<'_> {
             Event::Arrival { pop } => self.on_arrival(pop, sched),
             Event::Resolved { req, region } => self.on_resolved(req, region, sched),
             Event::AtRegion { req, region } => self.on_at_region(req, region, sched),
-            Event::ServiceDone { region, req } => self.on_service_done(region, req, sched),
+            Event::ServiceDone { region, req, epoch } => {
+                self.on_service_done(region, req, epoch, sched)
+            }
             Event::Response { req, result } => self.on_response(req, result, sched),
             Event::AttemptTimeout { req } => {
                 if self.get(req).is_some() {
@@ -526,6 +1162,22 @@ impl Model for World<'_> {
                 if self.get(req).is_some() {
                     self.start_attempt(req, sched);
                 }
+            }
+            Event::FaultStart { fault } => self.on_fault(fault, true, sched),
+            Event::FaultEnd { fault } => self.on_fault(fault, false, sched),
+            Event::RandomFailure { index } => self.on_random(index, true, sched),
+            Event::RandomRepair { index } => self.on_random(index, false, sched),
+            Event::Probe { checker } => self.on_probe(checker, sched),
+            Event::ProbeResult {
+                checker,
+                region,
+                ok,
+            } => self.on_probe_result(checker, region, ok, sched),
+            Event::Promote { old } => self.on_promote(old, sched),
+            Event::ScaleUp { region } => {
+                self.capacity_factor[region as usize] = 1.0;
+                let now = sched.now();
+                self.apply_capacity(region, now, Some(sched));
             }
         }
     }

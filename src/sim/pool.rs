@@ -44,6 +44,7 @@ pub struct Pool<H> {
     queue: VecDeque<(H, SimTime)>,
     last_change: SimTime,
     warmup: SimTime,
+    epoch: u32,
     pub stats: PoolStats,
 }
 
@@ -57,6 +58,7 @@ impl<H: Copy> Pool<H> {
             queue: VecDeque::new(),
             last_change: 0,
             warmup,
+            epoch: 0,
             stats: PoolStats::default(),
         }
     }
@@ -122,6 +124,18 @@ impl<H: Copy> Pool<H> {
     ) -> Option<(H, SimTime)> {
         self.advance(now);
         self.busy -= 1;
+        self.next_waiting(now, &mut live)
+    }
+
+    /// Starts the next live waiting request if a server is free.
+    fn next_waiting(
+        &mut self,
+        now: SimTime,
+        live: &mut impl FnMut(H) -> bool,
+    ) -> Option<(H, SimTime)> {
+        if self.busy >= self.servers {
+            return None;
+        }
         while let Some((h, at)) = self.queue.pop_front() {
             let counted = at >= self.warmup;
             if live(h) {
@@ -135,6 +149,42 @@ impl<H: Copy> Pool<H> {
             }
         }
         None
+    }
+
+    /// Changes the number of servers at `now` (capacity loss, standby scale-up). Fewer servers
+    /// finish their current work and take no new work until below the new count; more servers
+    /// start waiting requests at once: those are returned with their arrival times.
+    pub fn set_servers(
+        &mut self,
+        now: SimTime,
+        servers: u32,
+        mut live: impl FnMut(H) -> bool,
+    ) -> Vec<(H, SimTime)> {
+        self.advance(now);
+        self.servers = servers;
+        let mut started = vec![];
+        while let Some(x) = self.next_waiting(now, &mut live) {
+            started.push(x);
+        }
+        started
+    }
+
+    /// The region goes down at `now`: every request in service or waiting is lost, and the
+    /// services under way never complete (their completion events carry the old epoch).
+    /// Returns how many requests were lost.
+    pub fn crash(&mut self, now: SimTime) -> u64 {
+        self.advance(now);
+        let lost = self.busy as u64 + self.queue.len() as u64;
+        self.busy = 0;
+        self.queue.clear();
+        self.epoch = self.epoch.wrapping_add(1);
+        lost
+    }
+
+    /// Changes each time the pool crashes; a completion from an older epoch is void.
+    #[inline]
+    pub fn epoch(&self) -> u32 {
+        self.epoch
     }
 
     /// Closes the time-weighted statistics at the end of the run.
@@ -172,5 +222,24 @@ mod tests {
         // busy 1 over [0,10), present 2 over [1,2)... areas: busy 10, present 10 + 9.
         assert_eq!(p.stats.busy_area, 10);
         assert_eq!(p.stats.present_area, 19);
+    }
+
+    #[test]
+    fn fewer_servers_wait_more_servers_start_and_a_crash_loses_everything() {
+        let mut p: Pool<u32> = Pool::new(2, 10, 0);
+        assert_eq!(p.arrive(1, 0), Admission::Serve);
+        assert_eq!(p.arrive(2, 0), Admission::Serve);
+        assert_eq!(p.arrive(3, 0), Admission::Queued);
+        assert!(p.set_servers(1, 1, |_| true).is_empty());
+        // Two busy, one server: a departure starts nothing.
+        assert_eq!(p.depart(2, |_| true), None);
+        assert_eq!(p.depart(3, |_| true), Some((3, 0)));
+        assert_eq!(p.arrive(4, 4), Admission::Queued);
+        assert_eq!(p.set_servers(5, 2, |_| true), vec![(4, 4)]);
+        let e = p.epoch();
+        assert_eq!(p.crash(6), 2);
+        assert_ne!(p.epoch(), e);
+        assert_eq!(p.queued(), 0);
+        assert_eq!(p.arrive(5, 7), Admission::Serve);
     }
 }

@@ -1,6 +1,8 @@
 //! Running one scenario to its end and checking that every request is accounted for.
 
-use super::{Conservation, Event, World};
+use super::faults::FaultTally;
+use super::health::HealthChange;
+use super::{Conservation, DnsTally, Event, Failover, World};
 use crate::engine::{Engine, SimTime};
 use crate::metrics::Metrics;
 use crate::model::Scenario;
@@ -15,6 +17,18 @@ pub struct RunOutput {
     pub metrics: Metrics,
     pub pools: Vec<PoolStats>,
     pub dns_queries: Vec<u64>,
+    /// Stale and past-TTL answers per population.
+    pub dns: Vec<DnsTally>,
+    /// Resolvers that keep answers past their TTL.
+    pub ttl_violators: usize,
+    /// What each fault touched: scripted faults, then one record per random-outage region.
+    pub faults: Vec<FaultTally>,
+    pub failovers: Vec<Failover>,
+    pub health_changes: Vec<HealthChange>,
+    /// Per region, time spent down after the warm-up (ns).
+    pub region_down: Vec<SimTime>,
+    /// Time after the warm-up during which the design had no region able to serve (ns).
+    pub service_down: SimTime,
     /// Most request slots ever allocated at once: bounded by requests in flight, not by run length.
     pub peak_request_slots: usize,
 }
@@ -66,6 +80,8 @@ pub fn run_scenario(
     }
     let pools = world.finish_pools(end);
     let dns_queries = world.dns_queries().to_vec();
+    let (region_down, service_down) = world.finish_clocks(end);
+    let ttl_violators = world.ttl_violators();
     let peak_request_slots = world.request_slots();
     Ok(RunOutput {
         events: engine.delivered(),
@@ -74,6 +90,13 @@ pub fn run_scenario(
         metrics: world.metrics,
         pools,
         dns_queries,
+        dns: world.dns_tally,
+        ttl_violators,
+        faults: world.tallies,
+        failovers: world.failovers,
+        health_changes: world.health_changes,
+        region_down,
+        service_down,
         peak_request_slots,
     })
 }

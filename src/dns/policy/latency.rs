@@ -1,33 +1,44 @@
-//! Latency-based routing: answer with the healthy serving region of lowest RTT from the users.
+//! Latency-based routing: answer with the eligible region of lowest RTT from the users.
 
 use super::RoutingPolicy;
+use crate::engine::SimTime;
 use crate::model::{PopulationId, RegionId, Scenario};
+use crate::rng::Stream;
 
-/// Per population, the serving regions sorted by RTT (ties by region order).
+/// Per population, the design's regions sorted by RTT (ties by region order).
 pub struct LatencyPolicy {
     preference: Vec<Vec<RegionId>>,
+}
+
+/// `regions` sorted by RTT from population `p` (ties by id).
+pub(super) fn by_rtt(sc: &Scenario, p: PopulationId, regions: &[RegionId]) -> Vec<RegionId> {
+    let mut v = regions.to_vec();
+    v.sort_by_key(|r| (sc.network.pop_rtt(p, *r), *r));
+    v
 }
 
 impl LatencyPolicy {
     /// Precomputes every population's preference list.
     pub fn new(sc: &Scenario) -> Self {
-        let serving = sc.design.serving_regions();
+        let regions = sc.design.regions();
         let preference = (0..sc.populations.len())
-            .map(|p| {
-                let mut v = serving.clone();
-                v.sort_by_key(|r| (sc.network.pop_rtt(p as PopulationId, *r), *r));
-                v
-            })
+            .map(|p| by_rtt(sc, p as PopulationId, &regions))
             .collect();
         LatencyPolicy { preference }
     }
 }
 
 impl RoutingPolicy for LatencyPolicy {
-    fn choose(&self, pop: PopulationId, healthy: &[bool]) -> Option<RegionId> {
+    fn choose(
+        &self,
+        pop: PopulationId,
+        eligible: &[bool],
+        _now: SimTime,
+        _rng: &mut Stream,
+    ) -> Option<RegionId> {
         self.preference[pop as usize]
             .iter()
             .copied()
-            .find(|r| healthy[*r as usize])
+            .find(|r| eligible[*r as usize])
     }
 }

@@ -1,12 +1,27 @@
 //! Routing policies: how the authoritative DNS picks a region for a population's resolver.
+//!
+//! Each policy lives in its own file; [`Dns`](super::Dns) hands it the regions it may answer
+//! with now (serving in the design and marked healthy by the health checks).
 
+pub mod failover;
+pub mod geo;
 pub mod latency;
+pub mod weighted;
 
+use crate::engine::SimTime;
 use crate::model::{PopulationId, RegionId};
+use crate::rng::Stream;
 
 /// A DNS routing policy over the regions the health checks mark healthy.
 pub trait RoutingPolicy: Send {
-    /// The region to answer with, or `None` when no permitted region is healthy.
-    /// `healthy[r]` tells whether region `r` may be returned now.
-    fn choose(&self, pop: PopulationId, healthy: &[bool]) -> Option<RegionId>;
+    /// The region to answer with at `now`, or `None` when no permitted region is eligible.
+    /// `eligible[r]` tells whether region `r` may be returned now. `rng` is the DNS stream,
+    /// for policies that draw (weighted).
+    fn choose(
+        &self,
+        pop: PopulationId,
+        eligible: &[bool],
+        now: SimTime,
+        rng: &mut Stream,
+    ) -> Option<RegionId>;
 }

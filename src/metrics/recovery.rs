@@ -1,0 +1,148 @@
+//! Observed recovery of one fault from the timeline (SPEC §3 RTO): which populations it hurt,
+//! when their windowed availability was back at the SLO for 3 windows, and what failed meanwhile.
+
+use super::Timeline;
+use crate::engine::SimTime;
+
+/// Windows of availability at or above the SLO that make a recovery (SPEC §3).
+pub const GOOD_WINDOWS: usize = 3;
+
+/// How a fault's affected populations came through it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Recovery {
+    /// Populations with a failed request issued while the fault was active.
+    pub affected: Vec<usize>,
+    /// The observed RTO: `Some(0)` when no window fell below the SLO; `None` when availability
+    /// never came back (or the run ended first).
+    pub rto: Option<SimTime>,
+    /// Whether some window of the affected populations fell below the SLO.
+    pub visible: bool,
+    /// Requests of the affected populations issued from the fault's window until recovery
+    /// (or the end of the run) that failed.
+    pub failed: u64,
+    /// Request availability of all populations over the windows that lie wholly inside the fault.
+    pub availability_during: Option<f64>,
+}
+
+/// Computes the recovery of a fault active over `[start, end)`.
+pub fn recovery(tl: &Timeline, n_pops: usize, start: SimTime, end: SimTime, slo: f64) -> Recovery {
+    let w = tl.window;
+    let w0 = ((start / w) as usize).min(tl.n_windows - 1);
+    let w_end = ((end.saturating_sub(1) / w) as usize).min(tl.n_windows - 1);
+    let affected: Vec<usize> = (0..n_pops)
+        .filter(|&p| (w0..=w_end).any(|i| tl.population(i, p).failed_total() > 0))
+        .collect();
+    let (mut ok_in, mut done_in) = (0u64, 0u64);
+    for i in w0..=w_end {
+        let (a, b) = (i as u64 * w, (i as u64 + 1) * w);
+        if a >= start && b <= end {
+            let s = tl.overall(i);
+            ok_in += s.ok;
+            done_in += s.ok + s.failed_total();
+        }
+    }
+    let availability_during = (done_in > 0).then(|| ok_in as f64 / done_in as f64);
+    let window = |i: usize| {
+        let (mut ok, mut failed) = (0u64, 0u64);
+        for &p in &affected {
+            let s = tl.population(i, p);
+            ok += s.ok;
+            failed += s.failed_total();
+        }
+        (ok, failed)
+    };
+    let mut seen_bad = false;
+    let mut run = 0;
+    let mut run_start = w0;
+    let mut failed = 0;
+    let mut failed_until_run = 0;
+    for i in w0..tl.n_windows {
+        let (ok, f) = window(i);
+        failed += f;
+        if ok + f == 0 {
+            continue;
+        }
+        if (ok as f64) < slo * (ok + f) as f64 {
+            seen_bad = true;
+            run = 0;
+            continue;
+        }
+        if run == 0 {
+            run_start = i;
+            failed_until_run = failed - f;
+        }
+        run += 1;
+        if run >= GOOD_WINDOWS {
+            if seen_bad {
+                return Recovery {
+                    affected,
+                    rto: Some((run_start as u64 * w).saturating_sub(start)),
+                    visible: true,
+                    failed: failed_until_run,
+                    availability_during,
+                };
+            }
+            if (i as u64 + 1) * w >= end {
+                return Recovery {
+                    affected,
+                    rto: Some(0),
+                    visible: false,
+                    failed: failed_until_run,
+                    availability_during,
+                };
+            }
+        }
+    }
+    Recovery {
+        rto: if seen_bad { None } else { Some(0) },
+        affected,
+        visible: seen_bad,
+        failed,
+        availability_during,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::metrics::FailReason;
+
+    /// One population; per window (ok, failed) requests.
+    fn timeline(windows: &[(u64, u64)]) -> Timeline {
+        let mut tl = Timeline::new(10, windows.len() as u64 * 10, 1, 1);
+        for (i, (ok, failed)) in windows.iter().enumerate() {
+            let t = i as u64 * 10;
+            for _ in 0..*ok {
+                tl.issued(t, 0);
+                tl.ok(t, 0, 0, 1_000_000);
+            }
+            for _ in 0..*failed {
+                tl.issued(t, 0);
+                tl.failed(t, 0, Some(0), FailReason::Timeout);
+            }
+        }
+        tl
+    }
+
+    #[test]
+    fn rto_is_the_start_of_three_good_windows_after_a_bad_one() {
+        let tl = timeline(&[(10, 0), (5, 5), (0, 10), (10, 0), (10, 0), (10, 0), (10, 0)]);
+        let r = recovery(&tl, 1, 12, 30, 0.999);
+        assert_eq!(r.rto, Some(30 - 12));
+        assert!(r.visible);
+        assert_eq!(r.failed, 15);
+        assert_eq!(r.affected, vec![0]);
+        assert_eq!(r.availability_during, Some(0.0));
+    }
+
+    #[test]
+    fn never_recovering_and_no_effect() {
+        let tl = timeline(&[(10, 0), (0, 10), (10, 0), (10, 0)]);
+        assert_eq!(recovery(&tl, 1, 10, 20, 0.999).rto, None);
+        let tl = timeline(&[(10, 0), (10, 0), (10, 0), (10, 0), (10, 0)]);
+        let r = recovery(&tl, 1, 10, 20, 0.999);
+        assert_eq!(r.rto, Some(0));
+        assert!(!r.visible);
+        assert!(r.affected.is_empty());
+    }
+}

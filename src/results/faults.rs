@@ -1,0 +1,144 @@
+//! Fault results as files and text: faults.csv, failovers.csv, and the fault lines of the
+//! terminal summary (a fault that touched nothing is flagged, never silent).
+
+use super::ExperimentResult;
+use std::fmt::Write as _;
+
+fn opt(x: Option<f64>) -> String {
+    x.map(|v| format!("{v:.3}")).unwrap_or_default()
+}
+
+/// Header of faults.csv.
+pub const FAULTS_HEADER: &str = "variant,fault,start_s,end_s,occurrences,active_s,touched,lost_in_region,refused,dropped,delayed,reduced_capacity_arrivals,probes_failed,drain_s,failed_requests,availability_during,rto_s,recovered,no_effect,affected_populations";
+
+/// faults.csv: one row per variant × fault.
+pub fn faults_csv(r: &ExperimentResult) -> String {
+    let mut out = String::from(FAULTS_HEADER);
+    out.push('\n');
+    for v in &r.variants {
+        for f in &v.faults {
+            let _ = writeln!(
+                out,
+                "{},\"{}\",{},{},{},{:.3},{},{},{},{},{},{},{},{},{},{},{},{},{},{}",
+                v.variant,
+                f.fault,
+                opt(f.start_s),
+                opt(f.end_s),
+                f.occurrences,
+                f.active_s,
+                f.touched,
+                f.lost_in_region,
+                f.refused,
+                f.dropped,
+                f.delayed,
+                f.reduced_capacity_arrivals,
+                f.probes_failed,
+                opt(f.drain_s),
+                f.failed_requests,
+                f.availability_during
+                    .map(|a| format!("{a:.6}"))
+                    .unwrap_or_default(),
+                opt(f.rto_s),
+                f.recovered,
+                f.no_effect,
+                f.affected_populations.join(" "),
+            );
+        }
+    }
+    out
+}
+
+/// failovers.csv: one row per variant × promotion.
+pub fn failovers_csv(r: &ExperimentResult) -> String {
+    let mut out = String::from("variant,policy,from,to,triggered_s,promoted_s\n");
+    for v in &r.variants {
+        for f in &v.failovers {
+            let _ = writeln!(
+                out,
+                "{},{},{},{},{:.3},{:.3}",
+                v.variant,
+                f.policy,
+                f.from,
+                f.to.as_deref().unwrap_or(""),
+                f.triggered_s,
+                f.promoted_s
+            );
+        }
+    }
+    out
+}
+
+/// Whether any variant has faults or failovers to report.
+pub fn has_faults(r: &ExperimentResult) -> bool {
+    r.variants
+        .iter()
+        .any(|v| !v.faults.is_empty() || !v.failovers.is_empty())
+}
+
+/// The fault lines printed after the summary table.
+pub fn render_faults(r: &ExperimentResult) -> String {
+    let mut out = String::new();
+    for v in &r.variants {
+        if v.faults.is_empty() && v.failovers.is_empty() {
+            continue;
+        }
+        let _ = writeln!(
+            out,
+            "{}: service up {:.4}% of the time",
+            v.variant,
+            v.service_up_fraction * 100.0
+        );
+        for f in &v.faults {
+            if f.no_effect {
+                let _ = writeln!(
+                    out,
+                    "  {}: NO EFFECT — it touched no request, message or probe",
+                    f.fault
+                );
+                continue;
+            }
+            let rto = match (f.recovered, f.rto_s) {
+                (false, _) => "not recovered".to_owned(),
+                (true, Some(x)) if f.start_s.is_some() => format!("RTO {x:.0} s"),
+                _ => "RTO per occurrence not computed".to_owned(),
+            };
+            let drain = f
+                .drain_s
+                .map(|d| format!(", last attempt to it at +{d:.0} s"))
+                .unwrap_or_default();
+            let during = f
+                .availability_during
+                .map(|a| format!(", availability during {:.3}%", a * 100.0))
+                .unwrap_or_default();
+            let times = if f.occurrences > 1 {
+                format!(" ×{} ({:.1} h down)", f.occurrences, f.active_s / 3600.0)
+            } else {
+                String::new()
+            };
+            let _ = writeln!(
+                out,
+                "  {}{times}: touched {}, {} failed requests, {rto}{during}{drain}",
+                f.fault, f.touched, f.failed_requests
+            );
+        }
+        for f in &v.failovers {
+            match &f.to {
+                Some(to) => {
+                    let _ = writeln!(
+                        out,
+                        "  failover ({}): {} → {} at {:.0} s (triggered at {:.0} s)",
+                        f.policy, f.from, to, f.promoted_s, f.triggered_s
+                    );
+                }
+                None => {
+                    let _ = writeln!(
+                        out,
+                        "  failover ({}) from {} at {:.0} s found no healthy standby",
+                        f.policy, f.from, f.promoted_s
+                    );
+                }
+            }
+        }
+    }
+    out
+}

@@ -1,0 +1,152 @@
+//! The state faults change: which links are cut, which are slowed, and what each fault touched.
+//!
+//! Places are numbered regions first, then populations. A partition or a latency spike is an
+//! explicit counter on each directed pair it affects, raised when the fault starts and lowered
+//! when it ends, so overlapping faults compose and end cleanly.
+
+use crate::engine::SimTime;
+use crate::model::{Place, PopulationId, RegionId, Scenario};
+
+/// Index of a fault record: scripted faults first, then one per region with random outages.
+pub type FaultId = u16;
+/// No fault.
+pub const NO_FAULT: FaultId = FaultId::MAX;
+
+/// Directed link state between every pair of places.
+pub struct LinkState {
+    n_regions: usize,
+    n_places: usize,
+    cut: Vec<u16>,
+    cut_by: Vec<FaultId>,
+    extra: Vec<SimTime>,
+    extra_by: Vec<FaultId>,
+    /// Whether any spike or cut is active (the fast path skips lookups when not).
+    active: u32,
+}
+
+impl LinkState {
+    /// Every link whole.
+    pub fn new(n_regions: usize, n_pops: usize) -> Self {
+        let n = n_regions + n_pops;
+        LinkState {
+            n_regions,
+            n_places: n,
+            cut: vec![0; n * n],
+            cut_by: vec![NO_FAULT; n * n],
+            extra: vec![0; n * n],
+            extra_by: vec![NO_FAULT; n * n],
+            active: 0,
+        }
+    }
+    /// A place's index.
+    pub fn index(&self, p: Place) -> usize {
+        match p {
+            Place::Region(r) => r as usize,
+            Place::Population(q) => self.n_regions + q as usize,
+        }
+    }
+    /// Index of a region.
+    #[inline]
+    pub fn region(&self, r: RegionId) -> usize {
+        r as usize
+    }
+    /// Index of a population.
+    #[inline]
+    pub fn population(&self, p: PopulationId) -> usize {
+        self.n_regions + p as usize
+    }
+    /// Whether `a → b` is cut now, and by which fault.
+    #[inline]
+    pub fn cut(&self, a: usize, b: usize) -> Option<FaultId> {
+        if self.active == 0 {
+            return None;
+        }
+        let i = a * self.n_places + b;
+        (self.cut[i] > 0).then_some(self.cut_by[i])
+    }
+    /// Extra one-way delay on `a → b` now, and the fault that adds it.
+    #[inline]
+    pub fn extra(&self, a: usize, b: usize) -> (SimTime, FaultId) {
+        if self.active == 0 {
+            return (0, NO_FAULT);
+        }
+        let i = a * self.n_places + b;
+        (self.extra[i], self.extra_by[i])
+    }
+    /// Cuts (`on`) or heals the directed pair `a → b`.
+    pub fn set_cut(&mut self, a: usize, b: usize, on: bool, by: FaultId) {
+        let i = a * self.n_places + b;
+        if on {
+            self.cut[i] += 1;
+            self.cut_by[i] = by;
+            self.active += 1;
+        } else {
+            self.cut[i] -= 1;
+            self.active -= 1;
+        }
+    }
+    /// Adds (`on`) or removes `extra` one-way delay on `a → b`.
+    pub fn set_extra(&mut self, a: usize, b: usize, extra: SimTime, on: bool, by: FaultId) {
+        let i = a * self.n_places + b;
+        if on {
+            self.extra[i] += extra;
+            self.extra_by[i] = by;
+            self.active += 1;
+        } else {
+            self.extra[i] -= extra;
+            self.active -= 1;
+        }
+    }
+    /// Every place index.
+    pub fn places(&self) -> std::ops::Range<usize> {
+        0..self.n_places
+    }
+}
+
+/// What one fault did, as it happened.
+#[derive(Debug, Clone, Default)]
+pub struct FaultTally {
+    /// Attempts that were in the region's pool when it went down (lost).
+    pub lost_in_region: u64,
+    /// Attempts refused at connect (region down or partitioned from the users).
+    pub refused: u64,
+    /// Messages dropped (reached a dead region, or crossed a cut link).
+    pub dropped: u64,
+    /// Messages slowed by a latency spike.
+    pub delayed: u64,
+    /// Requests that reached a region while it ran with reduced capacity.
+    pub reduced_capacity_arrivals: u64,
+    /// Health probes that failed because of this fault.
+    pub probes_failed: u64,
+    /// Last time an attempt was sent to the region while it was down (time to drain).
+    pub last_attempt_while_down: Option<SimTime>,
+    /// Occurrences (1 for a scripted fault; outages drawn for random ones).
+    pub occurrences: u64,
+    /// Total time the fault was active.
+    pub active_time: SimTime,
+    /// Start of the current occurrence.
+    pub started: Option<SimTime>,
+}
+
+impl FaultTally {
+    /// Requests and messages this fault touched.
+    pub fn touched(&self) -> u64 {
+        self.lost_in_region
+            + self.refused
+            + self.dropped
+            + self.delayed
+            + self.reduced_capacity_arrivals
+            + self.probes_failed
+    }
+}
+
+/// A label for each fault record of a scenario.
+pub fn fault_labels(sc: &Scenario) -> Vec<String> {
+    let mut v: Vec<String> = sc.faults.iter().map(|f| f.label.clone()).collect();
+    if let Some(ro) = &sc.random_outages {
+        for r in &ro.regions {
+            v.push(format!("RandomOutages({})", sc.regions[*r as usize].name));
+        }
+    }
+    v
+}
