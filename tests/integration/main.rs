@@ -3,6 +3,7 @@
 mod bad_input;
 mod cli_output;
 mod determinism;
+mod faults_and_failover;
 mod latency_geography;
 mod queueing_theory;
 mod request_conservation;

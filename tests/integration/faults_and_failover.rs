@@ -1,0 +1,331 @@
+//! Faults, health checks and DNS under failure (issue #4): availability during an outage,
+//! observed RTO against detection + TTL, TTL violators' tail, the closed-form availability of
+//! two independent regions, failover, and faults that report what they touched.
+
+use super::{root, temp_dir};
+use regionsim::model::{Experiment, Scenario};
+use regionsim::results::VariantResult;
+use regionsim::sim::run_scenario;
+
+/// Loads an experiment written from `body` (the text inside `Experiment( … )`) on azure-15.
+fn experiment(name: &str, body: &str) -> Experiment {
+    let d = temp_dir(name);
+    let topo = root().join("topologies/azure-15.ron");
+    let text = format!(
+        "Experiment(name: \"{name}\", topology: \"{}\", {body})",
+        topo.display()
+    );
+    let f = d.join("e.ron");
+    std::fs::write(&f, text).unwrap();
+    match regionsim::config::load_experiment(&f) {
+        Ok((e, _)) => e,
+        Err(e) => panic!("{e}"),
+    }
+}
+
+fn variant<'a>(e: &'a Experiment, name: &str) -> &'a Scenario {
+    &e.variants.iter().find(|(n, _)| n == name).unwrap().1
+}
+
+fn run(sc: &Scenario, seed: u64) -> VariantResult {
+    let out = run_scenario(sc, seed, None).unwrap();
+    VariantResult::build("v", sc, seed, &out)
+}
+
+/// New York (near eastus) and Seattle (near westus2), each at its own region.
+const TWO_COASTS: &str = r#"
+    populations: {
+        "new-york": (lat: 40.71, lon: -74.01, anchor: "eastus", jurisdiction: "US", rate_per_s: 30, users: 5000, resolvers: 500),
+        "seattle": (lat: 47.61, lon: -122.33, anchor: "westus2", rate_per_s: 70, users: 5000, resolvers: 500),
+    },
+"#;
+
+#[test]
+fn an_outage_without_failover_costs_exactly_the_dead_regions_share() {
+    // No health checks: DNS keeps answering eastus, so its users fail for the whole outage.
+    let e = experiment(
+        "outage-share",
+        &format!(
+            r#"duration_s: 900, warmup_s: 30, window_s: 10,
+            design: ActiveActive(regions: ["eastus", "westus2"]),
+            faults: [RegionOutage(region: "eastus", at_s: 300, for_s: 400)],
+            {TWO_COASTS}"#
+        ),
+    );
+    let r = run(&e.variants[0].1, 7);
+    let f = &r.faults[0];
+    let share_east = 30.0 / 100.0;
+    let during = f.availability_during.unwrap();
+    assert!(
+        (during - (1.0 - share_east)).abs() < 0.01,
+        "availability during the outage {during} vs 1 − share {:.3}",
+        1.0 - share_east
+    );
+    assert!(f.touched > 0 && !f.no_effect);
+    assert_eq!(f.affected_populations, vec!["new-york".to_owned()]);
+    // It recovers when the region comes back, not before.
+    let rto = f.rto_s.unwrap();
+    assert!((400.0..=420.0).contains(&rto), "RTO {rto}");
+    // Time to drain: users kept trying the dead region until its end.
+    assert!(f.drain_s.unwrap() > 390.0);
+}
+
+const DNS_FAILOVER: &str = r#"
+    duration_s: 900, warmup_s: 30, window_s: 5,
+    design: ActiveActive(regions: ["eastus", "westus2"]),
+    health: (interval_s: 10, failure_threshold: 3, recovery_threshold: 3, timeout_ms: 2000,
+             checkers: ["eastus", "westus2", "northeurope", "japaneast", "brazilsouth"]),
+    client: (timeout_ms: 1000, connect_timeout_ms: 500, retries: 1, backoff_base_ms: 50,
+             backoff_max_ms: 200, deadline_ms: 5000, re_resolve_on_failure: true),
+    faults: [RegionOutage(region: "eastus", at_s: 300, for_s: 500)],
+    populations: {
+        "new-york": (lat: 40.71, lon: -74.01, anchor: "eastus", rate_per_s: 200, users: 50000, resolvers: 2000),
+    },
+"#;
+
+#[test]
+fn observed_rto_is_at_least_detection_plus_ttl_and_violators_lengthen_the_tail() {
+    let e = experiment(
+        "rto-ttl",
+        &format!(
+            r#"{DNS_FAILOVER}
+            dns: (ttl_s: 60),
+            variants: [
+                (name: "honoured", overrides: {{}}),
+                (name: "violators", overrides: {{
+                    "dns.ttl_violators": (fraction: 0.0874, hold: LogNormal(median_ms: 300000.0, p99_ms: 8900000.0)),
+                }}),
+            ],"#
+        ),
+    );
+    let detection = 10.0 * 3.0;
+    let ttl = 60.0;
+    let honoured = run(variant(&e, "honoured"), 11);
+    let f = &honoured.faults[0];
+    let rto = f.rto_s.expect("recovers once DNS has moved everyone");
+    assert!(
+        rto >= detection + ttl,
+        "RTO {rto} s < detection {detection} s + TTL {ttl} s"
+    );
+    // …and not much more: one probe interval of phase, the probe timeout, one window.
+    assert!(rto <= detection + ttl + 10.0 + 2.0 + 10.0, "RTO {rto}");
+    assert!(
+        honoured
+            .health_changes
+            .iter()
+            .any(|h| !h.healthy && h.region == "eastus")
+    );
+    let pop = &honoured.populations[0];
+    assert!(pop.stale_dns_answers > 0);
+    assert_eq!(pop.past_ttl_answers, 0);
+
+    let violators = run(variant(&e, "violators"), 11);
+    let g = &violators.faults[0];
+    assert!(violators.ttl_violators > 100);
+    assert!(violators.populations[0].past_ttl_answers > 0);
+    assert!(
+        g.failed_requests > f.failed_requests,
+        "violators: {} failed vs {} honoured",
+        g.failed_requests,
+        f.failed_requests
+    );
+    assert!(
+        g.rto_s.is_none_or(|x| x > rto + 60.0),
+        "tail RTO {:?}",
+        g.rto_s
+    );
+}
+
+#[test]
+fn two_independent_regions_match_the_closed_form_availability() {
+    // MTBF 10 h, MTTR 1 h per region: both down 1/121 of the time.
+    let (mtbf, mttr) = (10.0, 1.0);
+    let closed = 1.0 - (mttr / (mtbf + mttr) as f64).powi(2);
+    let e = experiment(
+        "closed-form",
+        &format!(
+            r#"duration_s: 3600000, warmup_s: 0, window_s: 3600,
+            design: ActiveActive(regions: ["eastus", "westus2"]),
+            random_outages: (mtbf_h: {mtbf}, mttr_h: {mttr}),
+            populations: {{
+                "new-york": (lat: 40.71, lon: -74.01, anchor: "eastus", rate_per_s: 0.001),
+            }},"#
+        ),
+    );
+    let sc = &e.variants[0].1;
+    let seeds = 12;
+    let ups: Vec<f64> = (0..seeds)
+        .map(|s| run(sc, 100 + s).service_up_fraction)
+        .collect();
+    let n = ups.len() as f64;
+    let mean = ups.iter().sum::<f64>() / n;
+    let sd = (ups.iter().map(|u| (u - mean).powi(2)).sum::<f64>() / (n - 1.0)).sqrt();
+    let half = 2.201 * sd / n.sqrt(); // Student t, 11 degrees of freedom, 95%
+    assert!(
+        (mean - closed).abs() <= half.max(1e-4),
+        "simulated {mean:.5} ± {half:.5} vs closed form {closed:.5}"
+    );
+    assert!((mean - closed).abs() / closed < 0.01);
+    // Each region alone is up MTBF/(MTBF+MTTR) of the time.
+    let r = run(sc, 5);
+    let f = &r.faults[0];
+    assert!(f.occurrences > 60, "{} outages of eastus", f.occurrences);
+    let down = f.active_s / 3.6e6;
+    assert!(
+        (down - mttr / (mtbf + mttr)).abs() < 0.01,
+        "eastus down {down:.4}"
+    );
+}
+
+#[test]
+fn request_availability_tracks_the_closed_form_with_fast_detection() {
+    // Fast health checks, a 1 s TTL and re-resolving retries: users move within seconds,
+    // so requests see (almost) the time availability of "some region up".
+    let e = experiment(
+        "closed-form-requests",
+        r#"duration_s: 720000, warmup_s: 0, window_s: 600,
+        design: ActiveActive(regions: ["eastus", "westus2"]),
+        random_outages: (mtbf_h: 10, mttr_h: 1),
+        health: (interval_s: 1, failure_threshold: 1, recovery_threshold: 1, timeout_ms: 500,
+                 checkers: ["eastus", "westus2", "northeurope"]),
+        dns: (ttl_s: 1),
+        client: (timeout_ms: 1000, connect_timeout_ms: 300, retries: 4, backoff_base_ms: 500,
+                 backoff_max_ms: 2000, deadline_ms: 8000, re_resolve_on_failure: true),
+        populations: {
+            "new-york": (lat: 40.71, lon: -74.01, anchor: "eastus", rate_per_s: 2, users: 1000, resolvers: 100),
+        },"#,
+    );
+    let r = run(&e.variants[0].1, 3);
+    let avail = r.overall.availability.unwrap();
+    assert!(
+        (avail - r.service_up_fraction).abs() < 0.002,
+        "request availability {avail:.5} vs time up {:.5}",
+        r.service_up_fraction
+    );
+}
+
+#[test]
+fn automatic_failover_promotes_after_detection_and_manual_after_the_operator() {
+    let e = experiment(
+        "failover",
+        r#"duration_s: 1500, warmup_s: 30, window_s: 10,
+        design: ActivePassive(primary: "eastus", standbys: ["westus2"],
+                              failover: Automatic(promotion_s: 60), standby_capacity: 0.25, scale_up_s: 120),
+        health: (interval_s: 10, failure_threshold: 3, checkers: ["eastus", "westus2", "northeurope"]),
+        dns: (ttl_s: 30),
+        faults: [RegionOutage(region: "eastus", at_s: 300, for_s: 1200)],
+        populations: {
+            "new-york": (lat: 40.71, lon: -74.01, anchor: "eastus", rate_per_s: 50, users: 5000, resolvers: 500),
+        },
+        variants: [
+            (name: "automatic", overrides: {}),
+            (name: "manual", overrides: {"design.failover": Manual(delay_s: 600)}),
+            (name: "off", overrides: {"design.failover": Off}),
+        ],"#,
+    );
+    let auto = run(variant(&e, "automatic"), 1);
+    assert_eq!(auto.failovers.len(), 1);
+    let fo = &auto.failovers[0];
+    assert_eq!(
+        (fo.from.as_str(), fo.to.as_deref()),
+        ("eastus", Some("westus2"))
+    );
+    assert!(fo.triggered_s >= 300.0 + 20.0 && fo.triggered_s <= 300.0 + 40.0);
+    assert!((fo.promoted_s - fo.triggered_s - 60.0).abs() < 1e-6);
+    let rto_auto = auto.faults[0].rto_s.expect("automatic failover recovers");
+    assert!(rto_auto >= fo.promoted_s - 300.0, "RTO {rto_auto}");
+
+    let manual = run(variant(&e, "manual"), 1);
+    assert_eq!(manual.failovers[0].promoted_s, 900.0);
+    let rto_manual = manual.faults[0].rto_s.expect("manual failover recovers");
+    assert!(rto_manual >= 600.0 && rto_manual > rto_auto);
+
+    let off = run(variant(&e, "off"), 1);
+    assert!(off.failovers.is_empty());
+    assert!(
+        !off.faults[0].recovered,
+        "no failover: down until the end of the run"
+    );
+    let a = |r: &VariantResult| r.overall.availability.unwrap();
+    assert!(a(&auto) > a(&manual) && a(&manual) > a(&off));
+}
+
+#[test]
+fn every_kind_of_fault_reports_what_it_touched_and_idle_ones_are_flagged() {
+    let e = experiment(
+        "fault-kinds",
+        r#"duration_s: 600, warmup_s: 10, window_s: 10,
+        design: ActiveActive(regions: ["eastus", "westus2"]),
+        faults: [
+            Partition(a: "new-york", b: "eastus", at_s: 100, for_s: 60),
+            Partition(a: "eastus", b: "westus2", at_s: 100, for_s: 60, one_way: true),
+            LatencySpike(a: "westus2", at_s: 200, for_s: 60, extra_ms: 80),
+            CapacityLoss(region: "westus2", fraction: 0.5, at_s: 300, for_s: 60),
+            RegionOutage(region: "japaneast", at_s: 400, for_s: 60),
+        ],
+        populations: {
+            "new-york": (lat: 40.71, lon: -74.01, anchor: "eastus", rate_per_s: 20, users: 500, resolvers: 50),
+            "seattle": (lat: 47.61, lon: -122.33, anchor: "westus2", rate_per_s: 20, users: 500, resolvers: 50),
+        },"#,
+    );
+    let r = run(&e.variants[0].1, 2);
+    let by = |label: &str| {
+        r.faults
+            .iter()
+            .find(|f| f.fault.starts_with(label))
+            .unwrap()
+    };
+    let p = by("Partition(new-york");
+    assert!(p.refused > 0 && p.failed_requests > 0, "{p:?}");
+    // Nothing crosses eastus → westus2 in an active-active design without replication.
+    assert!(by("Partition(eastus").no_effect);
+    let s = by("LatencySpike");
+    assert!(s.delayed > 0 && !s.no_effect);
+    let c = by("CapacityLoss");
+    assert!(c.reduced_capacity_arrivals > 0);
+    // A region the design does not use: the fault touches nothing and says so.
+    assert!(by("RegionOutage(japaneast)").no_effect);
+    // The spike shows in Seattle's latency: p99 above the normal path + 2 × 80 ms.
+    let seattle = &r.populations[1].scope.all;
+    assert!(seattle.max_ms > 160.0, "{}", seattle.max_ms);
+}
+
+#[test]
+fn dns_policies_route_as_configured() {
+    let e = experiment(
+        "dns-policies",
+        &format!(
+            r#"duration_s: 300, warmup_s: 10, window_s: 10,
+            design: ActiveActive(regions: ["eastus", "westus2"]),
+            dns: (ttl_s: 0),
+            {TWO_COASTS}
+            variants: [
+                (name: "failover", overrides: {{"dns.policy": Failover(primary: "westus2", secondary: "eastus")}}),
+                (name: "geo", overrides: {{"dns.policy": Geo(rules: {{"US": ["westus2"], "*": ["eastus"]}})}}),
+                (name: "weighted", overrides: {{"dns.policy": Weighted(weights: {{"eastus": 1, "westus2": 3}})}}),
+                (name: "shift", overrides: {{"dns.policy": Weighted(weights: {{"eastus": 1, "westus2": 0}},
+                    schedule: [(at_s: 150, weights: {{"eastus": 0, "westus2": 1}})])}}),
+            ],"#
+        ),
+    );
+    let share = |r: &VariantResult, pop: usize, region: &str| {
+        r.populations[pop]
+            .served_by
+            .iter()
+            .find(|s| s.region == region)
+            .map(|s| s.share)
+            .unwrap_or(0.0)
+    };
+    let f = run(variant(&e, "failover"), 1);
+    assert_eq!(share(&f, 0, "westus2"), 1.0);
+    // New York is in "US": sent west by its rule; Seattle has no jurisdiction: the "*" rule.
+    let g = run(variant(&e, "geo"), 1);
+    assert_eq!(share(&g, 0, "westus2"), 1.0);
+    assert_eq!(share(&g, 1, "eastus"), 1.0);
+    let w = run(variant(&e, "weighted"), 1);
+    let x = share(&w, 1, "westus2");
+    assert!((x - 0.75).abs() < 0.03, "weighted share {x}");
+    let s = run(variant(&e, "shift"), 1);
+    let y = share(&s, 0, "westus2");
+    assert!((y - 150.0 / 290.0).abs() < 0.05, "shifted share {y}");
+}
