@@ -139,8 +139,8 @@ fn observed_rto_is_at_least_detection_plus_ttl_and_violators_lengthen_the_tail()
 #[test]
 fn two_independent_regions_match_the_closed_form_availability() {
     // MTBF 10 h, MTTR 1 h per region: both down 1/121 of the time.
-    let (mtbf, mttr) = (10.0, 1.0);
-    let closed = 1.0 - (mttr / (mtbf + mttr) as f64).powi(2);
+    let (mtbf, mttr): (f64, f64) = (10.0, 1.0);
+    let closed: f64 = 1.0 - (mttr / (mtbf + mttr)).powi(2);
     let e = experiment(
         "closed-form",
         &format!(
