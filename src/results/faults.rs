@@ -9,7 +9,7 @@ fn opt(x: Option<f64>) -> String {
 }
 
 /// Header of faults.csv.
-pub const FAULTS_HEADER: &str = "variant,fault,start_s,end_s,occurrences,active_s,touched,lost_in_region,refused,dropped,delayed,reduced_capacity_arrivals,probes_failed,drain_s,failed_requests,availability_during,rto_s,recovered,no_effect,affected_populations";
+pub const FAULTS_HEADER: &str = "variant,fault,start_s,end_s,occurrences,active_s,touched,lost_in_region,refused,dropped,delayed,reduced_capacity_arrivals,probes_failed,drain_s,failed_requests,failed_until_recovery,availability_during,rto_s,recovered,no_effect,affected_populations";
 
 /// faults.csv: one row per variant × fault.
 pub fn faults_csv(r: &ExperimentResult) -> String {
@@ -19,7 +19,7 @@ pub fn faults_csv(r: &ExperimentResult) -> String {
         for f in &v.faults {
             let _ = writeln!(
                 out,
-                "{},\"{}\",{},{},{},{:.3},{},{},{},{},{},{},{},{},{},{},{},{},{},{}",
+                "{},\"{}\",{},{},{},{:.3},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{}",
                 v.variant,
                 f.fault,
                 opt(f.start_s),
@@ -35,6 +35,7 @@ pub fn faults_csv(r: &ExperimentResult) -> String {
                 f.probes_failed,
                 opt(f.drain_s),
                 f.failed_requests,
+                f.failed_until_recovery,
                 f.availability_during
                     .map(|a| format!("{a:.6}"))
                     .unwrap_or_default(),
@@ -52,7 +53,15 @@ pub fn faults_csv(r: &ExperimentResult) -> String {
 pub fn failovers_csv(r: &ExperimentResult) -> String {
     let mut out = String::from("variant,policy,from,to,triggered_s,promoted_s\n");
     for v in &r.variants {
-        for f in &v.failovers {
+        const SHOWN: usize = 4;
+        if v.failovers.len() > SHOWN {
+            let _ = writeln!(
+                out,
+                "  {} failovers (see failovers.csv); the first {SHOWN}:",
+                v.failovers.len()
+            );
+        }
+        for f in v.failovers.iter().take(SHOWN) {
             let _ = writeln!(
                 out,
                 "{},{},{},{},{:.3},{:.3}",
@@ -82,9 +91,13 @@ pub fn render_faults(r: &ExperimentResult) -> String {
         if v.faults.is_empty() && v.failovers.is_empty() {
             continue;
         }
+        let closed = v
+            .closed_form_availability
+            .map(|c| format!(" (closed form, independent regions: {:.5}%)", c * 100.0))
+            .unwrap_or_default();
         let _ = writeln!(
             out,
-            "{}: service up {:.4}% of the time",
+            "{}: service up {:.5}% of the time{closed}",
             v.variant,
             v.service_up_fraction * 100.0
         );
@@ -121,7 +134,15 @@ pub fn render_faults(r: &ExperimentResult) -> String {
                 f.fault, f.touched, f.failed_requests
             );
         }
-        for f in &v.failovers {
+        const SHOWN: usize = 4;
+        if v.failovers.len() > SHOWN {
+            let _ = writeln!(
+                out,
+                "  {} failovers (see failovers.csv); the first {SHOWN}:",
+                v.failovers.len()
+            );
+        }
+        for f in v.failovers.iter().take(SHOWN) {
             match &f.to {
                 Some(to) => {
                     let _ = writeln!(

@@ -134,6 +134,10 @@ pub struct VariantResult {
     /// (active-active: any region up; active-passive: the current primary up). Ignores DNS
     /// and health checks: the availability of ideal, instant failover.
     pub service_up_fraction: f64,
+    /// With random outages: the availability of the design if regions failed independently
+    /// with the configured MTBF/MTTR and failover were instant, `1 − uᵏ` with
+    /// `u = MTTR/(MTBF+MTTR)` and `k` the design's regions that fail (SPEC §3; issue #4).
+    pub closed_form_availability: Option<f64>,
     /// What every fault touched and how the users came through it.
     pub faults: Vec<FaultReport>,
     /// Active-passive promotions.
@@ -166,8 +170,12 @@ pub struct FaultReport {
     pub drain_s: Option<f64>,
     /// Populations with failed requests issued while the fault was active.
     pub affected_populations: Vec<String>,
-    /// Requests of those populations that failed from the fault's start until recovery.
+    /// Requests (issued after the warm-up) that finally failed after this fault refused,
+    /// dropped or lost one of their attempts.
     pub failed_requests: u64,
+    /// Failed requests of the affected populations from the fault's start until recovery
+    /// (or the end of the run), whatever the cause; scripted faults only.
+    pub failed_until_recovery: u64,
     /// Availability of all requests over the windows wholly inside the fault.
     pub availability_during: Option<f64>,
     /// Observed RTO in seconds (SPEC §3); `None` with `recovered: false` when it never recovered.
@@ -392,7 +400,8 @@ impl VariantResult {
                                 .collect()
                         })
                         .unwrap_or_default(),
-                    failed_requests: rec.as_ref().map(|r| r.failed).unwrap_or(0),
+                    failed_requests: t.requests_failed,
+                    failed_until_recovery: rec.as_ref().map(|r| r.failed).unwrap_or(0),
                     availability_during: rec.as_ref().and_then(|r| r.availability_during),
                     rto_s: rec.as_ref().and_then(|r| r.rto).map(|x| x as f64 / 1e9),
                     recovered: rec.as_ref().is_none_or(|r| r.rto.is_some()),
@@ -423,7 +432,38 @@ impl VariantResult {
             })
             .collect();
         let span = sc.duration.saturating_sub(sc.warmup).max(1) as f64;
+        let closed_form_availability = sc.random_outages.as_ref().map(|ro| {
+            let u = ro.mttr_h / (ro.mtbf_h + ro.mttr_h);
+            let fails = |r: &crate::model::RegionId| ro.regions.contains(r);
+            let k = match &sc.design {
+                crate::model::Design::ActivePassive {
+                    primary,
+                    standbys,
+                    failover,
+                    ..
+                } => {
+                    if !fails(primary) {
+                        0
+                    } else if *failover == crate::model::FailoverPolicy::Off {
+                        1
+                    } else if standbys.iter().all(fails) {
+                        1 + standbys.len()
+                    } else {
+                        0
+                    }
+                }
+                crate::model::Design::ActiveActive { regions } => {
+                    if regions.iter().all(fails) {
+                        regions.len()
+                    } else {
+                        0
+                    }
+                }
+            };
+            if k == 0 { 1.0 } else { 1.0 - u.powi(k as i32) }
+        });
         VariantResult {
+            closed_form_availability,
             ttl_violators: out.ttl_violators,
             service_up_fraction: 1.0 - out.service_down as f64 / span,
             faults,

@@ -118,6 +118,9 @@ pub struct FaultTally {
     pub reduced_capacity_arrivals: u64,
     /// Health probes that failed because of this fault.
     pub probes_failed: u64,
+    /// Requests issued after the warm-up that finally failed after this fault refused, dropped
+    /// or lost one of their attempts (the last fault to touch a request takes it).
+    pub requests_failed: u64,
     /// Last time an attempt was sent to the region while it was down (time to drain).
     pub last_attempt_while_down: Option<SimTime>,
     /// Occurrences (1 for a scripted fault; outages drawn for random ones).

@@ -114,6 +114,8 @@ struct Request {
     exec: RegionId,
     /// Ask DNS afresh on the next attempt.
     re_resolve: bool,
+    /// The last fault that refused, dropped or lost one of its attempts.
+    touched_by: FaultId,
 }
 
 /// Counts over the whole run (warm-up included) used to check conservation.
@@ -501,6 +503,7 @@ impl<'a> World<'a> {
             entry: NO_REGION,
             exec: NO_REGION,
             re_resolve: false,
+            touched_by: NO_FAULT,
         };
         let slot = match self.free.pop() {
             Some(s) => {
@@ -604,6 +607,7 @@ impl<'a> World<'a> {
         };
         if let Some(f) = refused_by {
             self.tallies[f as usize].refused += 1;
+            self.requests[r.slot as usize].touched_by = f;
             let ct = self.sc.populations[pop as usize].client.connect_timeout;
             sched.schedule_in(
                 ct,
@@ -624,7 +628,9 @@ impl<'a> World<'a> {
         let ri = region as usize;
         if self.down[ri] > 0 {
             // The message reached a dead region: lost; the client's timer will fire.
-            self.tallies[self.down_by[ri] as usize].dropped += 1;
+            let f = self.down_by[ri];
+            self.tallies[f as usize].dropped += 1;
+            self.requests[r.slot as usize].touched_by = f;
             return;
         }
         if op == Op::Write
@@ -636,6 +642,7 @@ impl<'a> World<'a> {
             let (a, b) = (self.links.region(region), self.links.region(primary));
             if let Some(f) = self.links.cut(a, b) {
                 self.tallies[f as usize].dropped += 1;
+                self.requests[r.slot as usize].touched_by = f;
                 return;
             }
             let d = self.one_way(self.sc.network.region_rtt(region, primary), a, b);
@@ -731,6 +738,7 @@ impl<'a> World<'a> {
             let (a, b) = (self.links.region(from), self.links.region(q.entry));
             if let Some(f) = self.links.cut(a, b) {
                 self.tallies[f as usize].dropped += 1;
+                self.requests[r.slot as usize].touched_by = f;
                 return;
             }
             d += self.one_way(self.sc.network.region_rtt(from, q.entry), a, b);
@@ -738,6 +746,7 @@ impl<'a> World<'a> {
         let (a, b) = (self.links.region(q.entry), self.links.population(q.pop));
         if let Some(f) = self.links.cut(a, b) {
             self.tallies[f as usize].dropped += 1;
+            self.requests[r.slot as usize].touched_by = f;
             return;
         }
         d += self.one_way(self.sc.network.pop_rtt_back(q.pop, q.entry), a, b);
@@ -783,6 +792,9 @@ impl<'a> World<'a> {
             }
         }
         let region = (q.entry != NO_REGION).then_some(q.entry);
+        if q.touched_by != NO_FAULT && q.t0 >= self.sc.warmup {
+            self.tallies[q.touched_by as usize].requests_failed += 1;
+        }
         self.metrics.failed(q.pop, region, q.op, q.t0, reason);
         self.counts.failed += 1;
         self.release(r);
@@ -863,7 +875,13 @@ impl<'a> World<'a> {
         if self.down[ri] > 1 {
             return;
         }
-        let lost = self.pools[ri].crash(now);
+        let requests = &mut self.requests;
+        let lost = self.pools[ri].crash(now, |h| {
+            let q = &mut requests[h.slot as usize];
+            if q.live && q.generation == h.generation && q.attempt == h.attempt {
+                q.touched_by = by;
+            }
+        });
         self.tallies[by as usize].lost_in_region += lost;
         self.region_clock[ri].start(now);
         self.refresh_service_clock(now);

@@ -171,12 +171,14 @@ impl<H: Copy> Pool<H> {
 
     /// The region goes down at `now`: every request in service or waiting is lost, and the
     /// services under way never complete (their completion events carry the old epoch).
-    /// Returns how many requests were lost.
-    pub fn crash(&mut self, now: SimTime) -> u64 {
+    /// `waiting` sees each waiting request dropped. Returns how many requests were lost.
+    pub fn crash(&mut self, now: SimTime, mut waiting: impl FnMut(H)) -> u64 {
         self.advance(now);
         let lost = self.busy as u64 + self.queue.len() as u64;
         self.busy = 0;
-        self.queue.clear();
+        for (h, _) in self.queue.drain(..) {
+            waiting(h);
+        }
         self.epoch = self.epoch.wrapping_add(1);
         lost
     }
@@ -237,7 +239,7 @@ mod tests {
         assert_eq!(p.arrive(4, 4), Admission::Queued);
         assert_eq!(p.set_servers(5, 2, |_| true), vec![(4, 4)]);
         let e = p.epoch();
-        assert_eq!(p.crash(6), 2);
+        assert_eq!(p.crash(6, |_| {}), 2);
         assert_ne!(p.epoch(), e);
         assert_eq!(p.queued(), 0);
         assert_eq!(p.arrive(5, 7), Admission::Serve);

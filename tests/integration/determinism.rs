@@ -10,15 +10,18 @@ const FILES: [&str; 4] = [
 ];
 
 fn run_into(dir: &std::path::Path, extra: &[&str], env: Option<(&str, &str)>) {
+    run_experiment_into("experiments/global-latency.ron", dir, extra, env)
+}
+
+fn run_experiment_into(
+    experiment: &str,
+    dir: &std::path::Path,
+    extra: &[&str],
+    env: Option<(&str, &str)>,
+) {
     let mut cmd = std::process::Command::new(env!("CARGO_BIN_EXE_regionsim"));
     cmd.current_dir(super::root())
-        .args([
-            "run",
-            "experiments/global-latency.ron",
-            "--quiet",
-            "--out",
-            dir.to_str().unwrap(),
-        ])
+        .args(["run", experiment, "--quiet", "--out", dir.to_str().unwrap()])
         .args(extra);
     if let Some((k, v)) = env {
         cmd.env(k, v);
@@ -86,4 +89,30 @@ fn variants_share_arrivals_common_random_numbers() {
         }
     }
     let _ = regionsim(&["--version"]);
+}
+
+#[test]
+fn faults_health_checks_and_failover_are_deterministic_too() {
+    // Random outages, probes, TTL violators and promotions all draw from derived streams.
+    let a = temp_dir("det-faults-a");
+    let b = temp_dir("det-faults-b");
+    run_experiment_into(
+        "experiments/dns-ttl-failover.ron",
+        &a,
+        &["--threads", "1"],
+        None,
+    );
+    run_experiment_into(
+        "experiments/dns-ttl-failover.ron",
+        &b,
+        &["--threads", "2"],
+        None,
+    );
+    for f in FILES.iter().chain(&["faults.csv", "failovers.csv"]) {
+        assert_eq!(
+            std::fs::read(a.join(f)).unwrap(),
+            std::fs::read(b.join(f)).unwrap(),
+            "{f}: 1 thread vs 2 threads"
+        );
+    }
 }

@@ -329,3 +329,40 @@ fn dns_policies_route_as_configured() {
     let y = share(&s, 0, "westus2");
     assert!((y - 150.0 / 290.0).abs() < 0.05, "shifted share {y}");
 }
+
+#[test]
+fn sampled_traffic_estimates_the_availability_of_full_traffic() {
+    // The yearly experiment simulates a Poisson sample of the traffic. The outages depend on
+    // the seed only (their own random streams), so a sparse and a 100× denser run see the same
+    // outages; by PASTA the sparse run's availability is within binomial noise of the dense one.
+    let body = |rate: f64| {
+        format!(
+            r#"duration_s: 720000, warmup_s: 0, window_s: 3600,
+            design: ActivePassive(primary: "eastus"),
+            random_outages: (mtbf_h: 10, mttr_h: 1),
+            client: (timeout_ms: 1000, connect_timeout_ms: 500, retries: 0, backoff_base_ms: 0,
+                     backoff_max_ms: 0, deadline_ms: 2000, re_resolve_on_failure: true),
+            populations: {{
+                "new-york": (lat: 40.71, lon: -74.01, anchor: "eastus", rate_per_s: {rate}, users: 1000, resolvers: 100),
+            }},"#
+        )
+    };
+    let sparse = experiment("sampled-sparse", &body(0.05));
+    let dense = experiment("sampled-dense", &body(5.0));
+    let s = run(&sparse.variants[0].1, 9);
+    let d = run(&dense.variants[0].1, 9);
+    assert_eq!(s.faults[0].occurrences, d.faults[0].occurrences);
+    let (a_s, a_d) = (
+        s.overall.availability.unwrap(),
+        d.overall.availability.unwrap(),
+    );
+    let n = s.overall.issued as f64;
+    let se = (a_d * (1.0 - a_d) / n).sqrt();
+    assert!(
+        (a_s - a_d).abs() < 3.0 * se,
+        "sampled {a_s:.5} vs full {a_d:.5} (±{:.5})",
+        3.0 * se
+    );
+    // And both estimate the time the region was up.
+    assert!((a_d - d.service_up_fraction).abs() < 0.003);
+}
