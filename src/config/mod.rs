@@ -213,6 +213,17 @@ pub fn locate(text: &str, path: &[&str]) -> Option<(usize, usize)> {
     let mut from = 0usize;
     let mut found_any = None;
     for seg in path {
+        if let Some(k) = seg.strip_prefix('#').and_then(|k| k.parse::<usize>().ok()) {
+            // The k-th element of the next list.
+            match list_element(text, from, k) {
+                Some(h) => {
+                    found_any = Some(h);
+                    from = h;
+                    continue;
+                }
+                None => break,
+            }
+        }
         let mut hit = None;
         let mut search = from;
         while let Some(i) = text[search..].find(seg) {
@@ -241,6 +252,51 @@ pub fn locate(text: &str, path: &[&str]) -> Option<(usize, usize)> {
     let line = text[..at].matches('\n').count() + 1;
     let col = at - text[..at].rfind('\n').map(|i| i + 1).unwrap_or(0) + 1;
     Some((line, col))
+}
+
+/// Byte offset of the first character of element `k` of the first `[ … ]` list at or after
+/// `from`, skipping strings, comments and nested brackets.
+fn list_element(text: &str, from: usize, k: usize) -> Option<usize> {
+    let b = text.as_bytes();
+    let mut i = from + text[from..].find('[')? + 1;
+    let mut depth = 0usize;
+    let mut index = 0usize;
+    let mut at_start = true;
+    while i < b.len() {
+        let c = b[i];
+        if c == b'/' && b.get(i + 1) == Some(&b'/') {
+            i += text[i..].find('\n').unwrap_or(text.len() - i);
+            continue;
+        }
+        if at_start && !c.is_ascii_whitespace() && depth == 0 {
+            if c == b']' {
+                return None;
+            }
+            if index == k {
+                return Some(i);
+            }
+            at_start = false;
+        }
+        match c {
+            b'"' => {
+                i += 1;
+                while i < b.len() && b[i] != b'"' {
+                    i += if b[i] == b'\\' { 2 } else { 1 };
+                }
+            }
+            b'(' | b'[' | b'{' => depth += 1,
+            b')' | b'}' => depth = depth.saturating_sub(1),
+            b']' if depth == 0 => return None,
+            b']' => depth -= 1,
+            b',' if depth == 0 => {
+                index += 1;
+                at_start = true;
+            }
+            _ => {}
+        }
+        i += 1;
+    }
+    None
 }
 
 /// What `check` found in one file.
@@ -355,6 +411,11 @@ mod tests {
         );
         assert_eq!(locate(text, &["populations"]), Some((2, 3)));
         assert_eq!(locate(text, &["nothing"]), None);
+        // List elements by index: `#k`, skipping nested lists, strings and comments.
+        let text = "faults: [\n  A(x: [1, 2], s: \"a,]\"),\n  // b, c\n  B(region: \"r\"),\n]";
+        assert_eq!(locate(text, &["faults", "#1", "region"]), Some((4, 5)));
+        assert_eq!(locate(text, &["faults", "#0"]), Some((2, 3)));
+        assert_eq!(locate(text, &["faults", "#2"]), Some((1, 1)));
         // A key right after a multibyte character is found, not a panic.
         assert_eq!(locate("// a—b\n—rate: 1", &["rate"]), Some((2, 4)));
     }

@@ -505,7 +505,7 @@ fn faults(cx: &mut Ctx, topo: &TopologyModel, raw: &RawExperiment) -> Vec<Fault>
     let pops = &raw.populations;
     let mut out = vec![];
     for (i, f) in raw.faults.iter().enumerate() {
-        let idx = i.to_string();
+        let idx = format!("#{i}");
         let path = ["faults", idx.as_str()];
         let fault = match f {
             RawFault::RegionOutage {
@@ -602,7 +602,7 @@ fn faults(cx: &mut Ctx, topo: &TopologyModel, raw: &RawExperiment) -> Vec<Fault>
                 let (start, end) = fault_window(cx, &path, *at_s, *for_s);
                 if !(*fraction > 0.0 && *fraction <= 1.0) {
                     cx.err(
-                        &path,
+                        &["faults", idx.as_str(), "fraction"],
                         format!("CapacityLoss.fraction is the share of servers lost, in (0, 1]; found {fraction}"),
                     );
                 }

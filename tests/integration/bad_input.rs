@@ -458,3 +458,25 @@ fn error_after_a_multibyte_character_is_located_without_panicking() {
     let e = find(&errs, &o, file, "rate_per_s of `boston`");
     assert_on_line(e, 9, &o);
 }
+
+#[test]
+fn fault_and_failover_mistakes_are_all_reported_with_did_you_mean() {
+    let file = "fault-errors.ron";
+    let o = check(file);
+    let errs = assert_refused(&o, file);
+    let region = find(&errs, &o, file, "unknown region `us-eats`");
+    assert_help(region, "did you mean `us-east`?", &o);
+    assert_on_line(region, 10, &o);
+    let loss = find(&errs, &o, file, "CapacityLoss.fraction");
+    assert!(loss.message.contains("1.5"), "{}", loss.message);
+    assert_on_line(loss, 11, &o);
+    let auto = find(
+        &errs,
+        &o,
+        file,
+        "automatic failover reacts to health checks",
+    );
+    assert_on_line(auto, 8, &o);
+    let checker = find(&errs, &o, file, "`tokio` is neither a region");
+    assert_help(checker, "did you mean `tokyo`?", &o);
+}
