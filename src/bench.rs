@@ -92,6 +92,16 @@ pub fn mg_c_scenario(
         health: None,
         faults: vec![],
         random_outages: None,
+        data: crate::model::DataConfig {
+            mode: crate::model::ReplicationMode::Async,
+            lag: Dist::Constant(0),
+            shape: crate::model::ReplicationShape::Mesh,
+            conflict: crate::model::ConflictStrategy::Lww,
+            class: crate::model::KeyClass::Register,
+            clock_skew: Dist::Constant(0),
+            clock_drift_ppm: 0.0,
+            keys: 1,
+        },
     }
 }
 

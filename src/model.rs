@@ -308,6 +308,55 @@ pub struct RandomOutages {
     pub shape: f64,
 }
 
+/// When a write is acknowledged (SPEC §2 step 5).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ReplicationMode {
+    Async,
+    SemiSync(u32),
+    Sync,
+}
+
+/// Who sends a write to whom.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ReplicationShape {
+    Star,
+    Mesh,
+    /// Region ids in cascade order.
+    Chain(Vec<RegionId>),
+}
+
+/// How concurrent writes are resolved.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ConflictStrategy {
+    Lww,
+    Merge,
+    Crdt,
+    AppLevel,
+}
+
+/// What a key holds.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum KeyClass {
+    Register,
+    Counter,
+    Set,
+    Booking,
+}
+
+/// The data layer's configuration.
+#[derive(Debug, Clone)]
+pub struct DataConfig {
+    pub mode: ReplicationMode,
+    pub lag: Dist,
+    pub shape: ReplicationShape,
+    pub conflict: ConflictStrategy,
+    pub class: KeyClass,
+    pub clock_skew: Dist,
+    pub clock_drift_ppm: f64,
+    /// Keys in the shared key space (the largest population key count).
+    pub keys: u32,
+}
+
 /// One fully resolved simulation input: a topology, users, design and run settings.
 #[derive(Debug, Clone)]
 pub struct Scenario {
@@ -325,6 +374,7 @@ pub struct Scenario {
     pub health: Option<HealthConfig>,
     pub faults: Vec<Fault>,
     pub random_outages: Option<RandomOutages>,
+    pub data: DataConfig,
 }
 
 impl Scenario {

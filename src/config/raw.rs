@@ -148,6 +148,9 @@ pub struct RawExperiment {
     /// Scripted faults (SPEC §1 Faults).
     #[serde(default)]
     pub faults: Vec<RawFault>,
+    /// The data layer: replication, conflict strategy, key class, clocks (SPEC §1 Design, Clock).
+    #[serde(default)]
+    pub data: RawData,
     /// Random region outages from MTBF/MTTR distributions, for long-horizon availability.
     #[serde(default)]
     pub random_outages: Option<RawRandomOutages>,
@@ -228,6 +231,120 @@ pub enum RawFault {
         at_s: f64,
         for_s: f64,
     },
+}
+
+/// The data layer: how writes replicate and how concurrent writes are resolved.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(rename = "Data", deny_unknown_fields)]
+pub struct RawData {
+    #[serde(default)]
+    pub replication: RawReplication,
+    /// How concurrent writes to one key in different regions are resolved (active-active).
+    #[serde(default)]
+    pub conflict: RawConflict,
+    /// What the keys hold: `Register` (a value), `Counter` (increments), `Set` (a cart: adds),
+    /// `Booking` (a value only the application may resolve).
+    #[serde(default)]
+    pub class: RawKeyClass,
+    /// Each region's clock offset from true time: a magnitude drawn once per run per region,
+    /// with a random sign (SPEC §1 Clock).
+    #[serde(default = "default_zero_dist")]
+    pub clock_skew: DistSpec,
+    /// Clock drift, parts per million (each region's sign drawn with its offset).
+    #[serde(default)]
+    pub clock_drift_ppm: f64,
+}
+
+impl Default for RawData {
+    fn default() -> Self {
+        RawData {
+            replication: RawReplication::default(),
+            conflict: RawConflict::default(),
+            class: RawKeyClass::default(),
+            clock_skew: default_zero_dist(),
+            clock_drift_ppm: 0.0,
+        }
+    }
+}
+
+fn default_zero_dist() -> DistSpec {
+    DistSpec::Constant { ms: 0.0 }
+}
+
+/// Replication (SPEC §1 Design, §2 step 5).
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(rename = "Replication", deny_unknown_fields)]
+pub struct RawReplication {
+    #[serde(default)]
+    pub mode: RawReplicationMode,
+    /// Delay before a write leaves its region (log shipping, batching), added to the network
+    /// one-way delay; the replica applies it on arrival.
+    #[serde(default = "default_zero_dist")]
+    pub lag: DistSpec,
+    /// Who sends to whom; default: Star from the primary (active-passive), Mesh (active-active).
+    #[serde(default)]
+    pub shape: Option<RawReplicationShape>,
+}
+
+impl Default for RawReplication {
+    fn default() -> Self {
+        RawReplication {
+            mode: RawReplicationMode::default(),
+            lag: default_zero_dist(),
+            shape: None,
+        }
+    }
+}
+
+/// When a write is acknowledged to the client.
+#[derive(Debug, Clone, Copy, Default, Serialize, Deserialize)]
+#[serde(rename = "ReplicationMode", deny_unknown_fields)]
+pub enum RawReplicationMode {
+    /// After the local commit.
+    #[default]
+    Async,
+    /// After `k` replicas have applied it.
+    SemiSync(u32),
+    /// After every replica has applied it.
+    Sync,
+}
+
+/// Replication topology.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(rename = "ReplicationShape", deny_unknown_fields)]
+pub enum RawReplicationShape {
+    /// The writing region sends to every other region of the design.
+    Star,
+    /// Every region sends its writes to every other (active-active).
+    Mesh,
+    /// A cascade: each region forwards to the next one in `order` (away from the origin).
+    Chain { order: Vec<String> },
+}
+
+/// Conflict strategy (SPEC §3 Conflict).
+#[derive(Debug, Clone, Copy, Default, Serialize, Deserialize)]
+#[serde(rename = "ConflictStrategy", deny_unknown_fields)]
+pub enum RawConflict {
+    /// Last writer wins by each region's (skewed) clock.
+    #[default]
+    Lww,
+    /// Counters add, sets union; registers fall back to LWW.
+    Merge,
+    /// CRDTs: PN-counter, OR-set, LWW register on hybrid logical clocks.
+    Crdt,
+    /// Both versions kept; the application resolves them later (counted as pending).
+    AppLevel,
+}
+
+/// What a key holds.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename = "KeyClass", deny_unknown_fields)]
+pub enum RawKeyClass {
+    #[default]
+    Register,
+    Counter,
+    Set,
+    Booking,
 }
 
 /// Random outages of regions: alternating up times (MTBF) and repair times (MTTR).

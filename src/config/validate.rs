@@ -713,6 +713,121 @@ fn health(cx: &mut Ctx, topo: &TopologyModel, raw: &RawExperiment, h: &RawHealth
     }
 }
 
+/// Largest data-layer state: keys × design regions.
+pub const MAX_KEY_REPLICAS: u64 = 50_000_000;
+
+/// Validates the data layer.
+fn data_config(
+    cx: &mut Ctx,
+    topo: &TopologyModel,
+    design: Option<&Design>,
+    raw: &RawExperiment,
+    inputs: &mut Vec<(String, String)>,
+) -> Option<DataConfig> {
+    let d = &raw.data;
+    let regions = design.map(|d| d.regions()).unwrap_or_default();
+    let replicas = regions.len().saturating_sub(1) as u32;
+    let mode = match d.replication.mode {
+        RawReplicationMode::Async => ReplicationMode::Async,
+        RawReplicationMode::Sync => ReplicationMode::Sync,
+        RawReplicationMode::SemiSync(k) => {
+            if k == 0 || (design.is_some() && k > replicas) {
+                cx.err(
+                    &["data", "replication", "mode"],
+                    format!("SemiSync({k}) waits for {k} replica(s), but the design has {replicas} besides the writer: use 1 to {replicas}"),
+                );
+            }
+            ReplicationMode::SemiSync(k)
+        }
+    };
+    let lag = cx.dist(&["data", "replication", "lag"], &d.replication.lag, inputs);
+    let skew = cx.dist(&["data", "clock_skew"], &d.clock_skew, inputs);
+    cx.finite(
+        &["data", "clock_drift_ppm"],
+        "data.clock_drift_ppm",
+        d.clock_drift_ppm,
+        0.0,
+        false,
+    );
+    let active_active = matches!(design, Some(Design::ActiveActive { .. }));
+    let shape = match &d.replication.shape {
+        None if active_active => ReplicationShape::Mesh,
+        None => ReplicationShape::Star,
+        Some(RawReplicationShape::Star) => ReplicationShape::Star,
+        Some(RawReplicationShape::Mesh) => ReplicationShape::Mesh,
+        Some(RawReplicationShape::Chain { order }) => {
+            let mut ids = vec![];
+            for n in order {
+                if let Some(r) = resolve_region(cx, topo, &["data", "replication", "shape", n], n) {
+                    if !regions.contains(&r) {
+                        cx.err(
+                            &["data", "replication", "shape", n],
+                            format!("`{n}` is not a region of the design"),
+                        );
+                    } else if ids.contains(&r) {
+                        cx.err(
+                            &["data", "replication", "shape", n],
+                            format!("`{n}` is listed twice in the chain"),
+                        );
+                    } else {
+                        ids.push(r);
+                    }
+                }
+            }
+            if design.is_some() && ids.len() != regions.len() {
+                let missing: Vec<&str> = regions
+                    .iter()
+                    .filter(|r| !ids.contains(r))
+                    .map(|r| topo.regions[*r as usize].name.as_str())
+                    .collect();
+                if !missing.is_empty() {
+                    cx.err(
+                        &["data", "replication", "shape"],
+                        format!(
+                            "the chain must list every region of the design; missing: {}",
+                            missing.join(", ")
+                        ),
+                    );
+                }
+            }
+            ReplicationShape::Chain(ids)
+        }
+    };
+    let keys = raw
+        .populations
+        .values()
+        .map(|p| p.keys.count)
+        .max()
+        .unwrap_or(1)
+        .max(1);
+    if keys as u64 * regions.len().max(1) as u64 > MAX_KEY_REPLICAS {
+        cx.err(
+            &["populations"],
+            format!("{keys} keys in {} regions is too much data-layer state (limit {MAX_KEY_REPLICAS} key replicas): use fewer keys", regions.len()),
+        );
+    }
+    Some(DataConfig {
+        mode,
+        lag: lag?,
+        shape,
+        conflict: match d.conflict {
+            RawConflict::Lww => ConflictStrategy::Lww,
+            RawConflict::Merge => ConflictStrategy::Merge,
+            RawConflict::Crdt => ConflictStrategy::Crdt,
+            RawConflict::AppLevel => ConflictStrategy::AppLevel,
+        },
+        class: match d.class {
+            RawKeyClass::Register => KeyClass::Register,
+            RawKeyClass::Counter => KeyClass::Counter,
+            RawKeyClass::Set => KeyClass::Set,
+            RawKeyClass::Booking => KeyClass::Booking,
+        },
+        clock_skew: skew?,
+        clock_drift_ppm: d.clock_drift_ppm,
+        keys,
+    })
+}
+
 /// Validates the DNS routing policy against the design's regions.
 fn dns_policy(
     cx: &mut Ctx,
@@ -1299,6 +1414,7 @@ fn scenario(
             shape: ro.shape,
         }
     });
+    let data = data_config(&mut cx, &topo, design.as_ref(), raw, inputs);
     if total_requests > MAX_REQUESTS_PER_RUN {
         cx.err(&["populations"], format!("this experiment asks for about {total_requests:.3e} requests per run; the limit is {MAX_REQUESTS_PER_RUN:.0e}: lower the rates or the duration"));
     }
@@ -1338,6 +1454,7 @@ fn scenario(
         health,
         faults,
         random_outages,
+        data: data?,
     })
 }
 

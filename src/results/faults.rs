@@ -51,26 +51,20 @@ pub fn faults_csv(r: &ExperimentResult) -> String {
 
 /// failovers.csv: one row per variant × promotion.
 pub fn failovers_csv(r: &ExperimentResult) -> String {
-    let mut out = String::from("variant,policy,from,to,triggered_s,promoted_s\n");
+    let mut out = String::from("variant,policy,from,to,triggered_s,promoted_s,lost_writes,rpo_s\n");
     for v in &r.variants {
-        const SHOWN: usize = 4;
-        if v.failovers.len() > SHOWN {
+        for f in &v.failovers {
             let _ = writeln!(
                 out,
-                "  {} failovers (see failovers.csv); the first {SHOWN}:",
-                v.failovers.len()
-            );
-        }
-        for f in v.failovers.iter().take(SHOWN) {
-            let _ = writeln!(
-                out,
-                "{},{},{},{},{:.3},{:.3}",
+                "{},{},{},{},{:.3},{:.3},{},{}",
                 v.variant,
                 f.policy,
                 f.from,
                 f.to.as_deref().unwrap_or(""),
                 f.triggered_s,
-                f.promoted_s
+                f.promoted_s,
+                f.lost_writes,
+                opt(f.rpo_s)
             );
         }
     }
@@ -147,8 +141,16 @@ pub fn render_faults(r: &ExperimentResult) -> String {
                 Some(to) => {
                     let _ = writeln!(
                         out,
-                        "  failover ({}): {} → {} at {:.0} s (triggered at {:.0} s)",
-                        f.policy, f.from, to, f.promoted_s, f.triggered_s
+                        "  failover ({}): {} → {} at {:.0} s (triggered at {:.0} s), {} acknowledged writes lost{}",
+                        f.policy,
+                        f.from,
+                        to,
+                        f.promoted_s,
+                        f.triggered_s,
+                        f.lost_writes,
+                        f.rpo_s
+                            .map(|r| format!(", RPO {r:.1} s"))
+                            .unwrap_or_default()
                     );
                 }
                 None => {

@@ -138,6 +138,8 @@ pub struct VariantResult {
     /// with the configured MTBF/MTTR and failover were instant, `1 − uᵏ` with
     /// `u = MTTR/(MTBF+MTTR)` and `k` the design's regions that fail (SPEC §3; issue #4).
     pub closed_form_availability: Option<f64>,
+    /// The data layer: replication, conflicts, losses, staleness, convergence (SPEC §3).
+    pub data: DataSummary,
     /// What every fault touched and how the users came through it.
     pub faults: Vec<FaultReport>,
     /// Active-passive promotions.
@@ -185,6 +187,69 @@ pub struct FaultReport {
     pub no_effect: bool,
 }
 
+/// The data layer's figures for one variant (SPEC §3).
+#[derive(Debug, Clone, Serialize)]
+pub struct DataSummary {
+    pub replication: String,
+    pub conflict_strategy: String,
+    pub key_class: String,
+    /// Writes committed after the warm-up.
+    pub writes: u64,
+    pub replications_applied: u64,
+    /// Pairs of concurrent writes to one key (accepted in different regions, neither seeing
+    /// the other).
+    pub conflicts: u64,
+    /// Acknowledged writes whose effect is absent from the final state (LWW losers).
+    pub lost_updates: u64,
+    /// Lost updates whose winner was earlier in true time (clock skew).
+    pub wrong_winners: u64,
+    /// Concurrent versions kept for the application to resolve (AppLevel).
+    pub pending_resolutions: u64,
+    /// Acknowledged writes lost at failovers (also per failover in `failovers`).
+    pub lost_at_failover: u64,
+    pub reads: u64,
+    pub stale_reads: u64,
+    pub stale_read_ratio: Option<f64>,
+    /// t − acknowledgement time of the oldest version a stale read missed.
+    pub staleness: LatencySummary,
+    pub read_your_writes_violations: u64,
+    /// Keys whose replicas disagree at the end of the run.
+    pub diverged_keys_at_end: u64,
+    /// Keys that still disagree once every queued message is delivered: the converged final
+    /// state lost updates are defined against (0 unless a strategy fails to converge).
+    pub diverged_keys_after_converging: u64,
+    /// Writes committed, warm-up included (for counters: the increments a lossless strategy
+    /// keeps in every region's total).
+    pub writes_total: u64,
+    /// Replication messages still queued at the end (held by a fault, or in flight).
+    pub queued_at_end: u64,
+    /// Seconds from the last fault's end until replication last applied a write, when every
+    /// log had drained by the end; `None` otherwise (or without faults).
+    pub convergence_s: Option<f64>,
+    /// Per data region, in the converged final state: sum of its keys' values (for counters:
+    /// the increments it holds).
+    pub totals: Vec<RegionValue>,
+    /// Per data region: its clock offset in ms.
+    pub clock_offsets_ms: Vec<RegionValue>,
+    /// Per replication link: apply time − commit time.
+    pub replication_lag: Vec<LinkLag>,
+}
+
+/// A figure for one region.
+#[derive(Debug, Clone, Serialize)]
+pub struct RegionValue {
+    pub region: String,
+    pub value: f64,
+}
+
+/// Replication lag of one link.
+#[derive(Debug, Clone, Serialize)]
+pub struct LinkLag {
+    pub from: String,
+    pub to: String,
+    pub lag: LatencySummary,
+}
+
 /// One active-passive promotion.
 #[derive(Debug, Clone, Serialize)]
 pub struct FailoverReport {
@@ -195,6 +260,10 @@ pub struct FailoverReport {
     /// When the policy noticed (health verdict, or the outage for a manual failover), seconds.
     pub triggered_s: f64,
     pub promoted_s: f64,
+    /// Acknowledged writes of the old primary the new one never applied (SPEC §3 RPO).
+    pub lost_writes: u64,
+    /// Seconds from the oldest lost write to the primary's failure.
+    pub rpo_s: Option<f64>,
 }
 
 /// A region's health verdict changed.
@@ -420,6 +489,8 @@ impl VariantResult {
                 to: f.to.map(name_of),
                 triggered_s: f.triggered as f64 / 1e9,
                 promoted_s: f.at as f64 / 1e9,
+                lost_writes: f.lost_writes,
+                rpo_s: f.rpo_span.map(|x| x as f64 / 1e9),
             })
             .collect();
         let health_changes = out
@@ -462,7 +533,63 @@ impl VariantResult {
             };
             if k == 0 { 1.0 } else { 1.0 - u.powi(k as i32) }
         });
+        let dr = &out.data;
+        let last_fault_end = sc.faults.iter().map(|f| f.end.min(sc.duration)).max();
+        let data = DataSummary {
+            replication: format!("{:?} {:?}", sc.data.mode, sc.data.shape),
+            conflict_strategy: format!("{:?}", sc.data.conflict),
+            key_class: format!("{:?}", sc.data.class),
+            writes: dr.tally.writes,
+            replications_applied: dr.tally.replications_applied,
+            conflicts: dr.tally.conflicts,
+            lost_updates: dr.tally.lost_updates,
+            wrong_winners: dr.tally.wrong_winners,
+            pending_resolutions: dr.tally.pending_resolutions,
+            lost_at_failover: dr.tally.lost_at_failover,
+            reads: dr.tally.reads,
+            stale_reads: dr.tally.stale_reads,
+            stale_read_ratio: (dr.tally.reads > 0)
+                .then(|| dr.tally.stale_reads as f64 / dr.tally.reads as f64),
+            staleness: dr.staleness.clone(),
+            read_your_writes_violations: dr.tally.ryw_violations,
+            diverged_keys_at_end: dr.diverged_keys,
+            diverged_keys_after_converging: dr.diverged_after_converging,
+            writes_total: dr.writes_total,
+            queued_at_end: dr.queued_at_end,
+            convergence_s: match last_fault_end {
+                Some(e) if dr.queued_at_end == 0 => {
+                    Some(dr.last_apply.saturating_sub(e) as f64 / 1e9)
+                }
+                _ => None,
+            },
+            totals: dr
+                .totals
+                .iter()
+                .map(|(r, v)| RegionValue {
+                    region: name_of(*r),
+                    value: *v as f64,
+                })
+                .collect(),
+            clock_offsets_ms: dr
+                .clock_offsets
+                .iter()
+                .map(|(r, v)| RegionValue {
+                    region: name_of(*r),
+                    value: *v as f64 / 1e6,
+                })
+                .collect(),
+            replication_lag: dr
+                .lag
+                .iter()
+                .map(|(a, b, l)| LinkLag {
+                    from: name_of(*a),
+                    to: name_of(*b),
+                    lag: l.clone(),
+                })
+                .collect(),
+        };
         VariantResult {
+            data,
             closed_form_availability,
             ttl_violators: out.ttl_violators,
             service_up_fraction: 1.0 - out.service_down as f64 / span,

@@ -118,6 +118,8 @@ pub struct FaultTally {
     pub reduced_capacity_arrivals: u64,
     /// Health probes that failed because of this fault.
     pub probes_failed: u64,
+    /// Replication messages held back (delivered when the fault heals).
+    pub messages_held: u64,
     /// Requests issued after the warm-up that finally failed after this fault refused, dropped
     /// or lost one of their attempts (the last fault to touch a request takes it).
     pub requests_failed: u64,
@@ -140,6 +142,7 @@ impl FaultTally {
             + self.delayed
             + self.reduced_capacity_arrivals
             + self.probes_failed
+            + self.messages_held
     }
 }
 

@@ -10,6 +10,7 @@ pub mod health;
 pub mod pool;
 mod run;
 
+use crate::data::{DataLayer, DataRegion, Message};
 use crate::distribution::Dist;
 use crate::dns::Dns;
 use crate::engine::{Model, Scheduler, SimTime};
@@ -20,7 +21,8 @@ use faults::{FaultId, FaultTally, LinkState, NO_FAULT};
 use health::{HealthChange, HealthChecks};
 use pool::{Admission, Pool};
 use rand_distr::Distribution as _;
-pub use run::{RunOutput, SimError, run_scenario};
+pub use run::{DataReport, RunOutput, SimError, run_scenario};
+use std::collections::BTreeMap;
 
 /// A reference to one attempt of one request.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -78,6 +80,10 @@ pub enum Event {
     Promote { old: RegionId },
     /// A promoted standby reaches full capacity.
     ScaleUp { region: RegionId },
+    /// The head of the replication log `from → to` (data regions) is due.
+    ReplDeliver { from: DataRegion, to: DataRegion },
+    /// A replica's acknowledgement of write `(origin, seq)` reaches its origin.
+    ReplAck { origin: DataRegion, seq: u32 },
 }
 
 /// One promotion (or a promotion that found no standby to promote).
@@ -91,6 +97,10 @@ pub struct Failover {
     /// `None`: no standby was up and healthy.
     pub to: Option<RegionId>,
     pub policy: &'static str,
+    /// Acknowledged writes of the old primary the new one never applied (SPEC §3 RPO).
+    pub lost_writes: u64,
+    /// From the oldest lost write's commit to the primary's failure.
+    pub rpo_span: Option<SimTime>,
 }
 
 /// Region id meaning "no region".
@@ -104,7 +114,6 @@ struct Request {
     pop: PopulationId,
     op: Op,
     user: u32,
-    #[allow(dead_code)] // read by the data layer (replication, conflicts)
     key: u32,
     t0: SimTime,
     attempt: u16,
@@ -200,6 +209,12 @@ pub struct World<'a> {
     random: Vec<RandomOutage>,
     random_scale: (f64, f64),
     dns: Dns,
+    pub data: DataLayer,
+    repl_rng: Stream,
+    /// Writes waiting for replica acknowledgements: (origin, seq) → (request, acks missing).
+    awaiting_acks: BTreeMap<(DataRegion, u32), (ReqRef, u32)>,
+    /// When each region last went down (for unshipped replication and RPO).
+    down_since: Vec<SimTime>,
     requests: Vec<Request>,
     free: Vec<u32>,
     in_flight: u64,
@@ -329,6 +344,10 @@ impl<'a> World<'a> {
             random,
             random_scale,
             dns: Dns::new(sc, seed),
+            data: DataLayer::new(sc, seed),
+            repl_rng: stream(seed, "replication/lag"),
+            awaiting_acks: BTreeMap::new(),
+            down_since: vec![0; n],
             requests: Vec::with_capacity(1024),
             free: Vec::new(),
             in_flight: 0,
@@ -718,8 +737,169 @@ impl<'a> World<'a> {
         if let Some((n, arrived)) = next {
             self.start_service(region, n, arrived, sched);
         }
-        if self.get(r).is_some() {
+        let Some(q) = self.get(r).copied() else {
+            return;
+        };
+        let Some(x) = self.data.data_region(region) else {
             self.respond(r, region, AttemptResult::Ok, sched);
+            return;
+        };
+        if q.op == Op::Read {
+            self.data.read(x, q.key, q.pop, q.user, now);
+            self.respond(r, region, AttemptResult::Ok, sched);
+            return;
+        }
+        let seq = self.data.commit(x, q.key, now);
+        for y in self.data.first_hops(x) {
+            self.replicate(x, y, x, seq, now, true, sched);
+        }
+        let needed = self.data.acks_needed();
+        if needed == 0 {
+            self.data.acknowledged(x, seq, q.pop, q.user, now);
+            self.respond(r, region, AttemptResult::Ok, sched);
+        } else {
+            self.awaiting_acks.insert((x, seq), (r, needed));
+        }
+    }
+
+    /// Sends write `(origin, seq)` from data region `from` to `to` at `now`; a first hop waits
+    /// the replication lag before it ships.
+    #[allow(clippy::too_many_arguments)]
+    fn replicate(
+        &mut self,
+        from: DataRegion,
+        to: DataRegion,
+        origin: DataRegion,
+        seq: u32,
+        now: SimTime,
+        first_hop: bool,
+        sched: &mut Scheduler<Event>,
+    ) {
+        let lag = if first_hop && !self.data.lag.is_zero() {
+            self.data.lag.sample(&mut self.repl_rng)
+        } else {
+            0
+        };
+        let (a, b) = (
+            self.data.regions[from as usize],
+            self.data.regions[to as usize],
+        );
+        let ship = now + lag;
+        let d = self.one_way(
+            self.sc.network.region_rtt(a, b),
+            self.links.region(a),
+            self.links.region(b),
+        );
+        let msg = Message {
+            origin,
+            seq,
+            ship,
+            due: ship + d,
+        };
+        if let Some(due) = self.data.push(from, to, msg) {
+            sched.schedule_at(due.max(now), Event::ReplDeliver { from, to });
+        }
+    }
+
+    /// The head of a replication log is due: applied, or parked while a fault blocks it.
+    fn on_repl_deliver(&mut self, from: DataRegion, to: DataRegion, sched: &mut Scheduler<Event>) {
+        let now = sched.now();
+        let Some(head) = self.data.head(from, to) else {
+            self.data.park(from, to);
+            return;
+        };
+        if head.due > now {
+            debug_assert!(
+                false,
+                "replication head delivered early: due {} now {now}",
+                head.due
+            );
+            sched.schedule_at(head.due, Event::ReplDeliver { from, to });
+            return;
+        }
+        let (a, b) = (
+            self.data.regions[from as usize],
+            self.data.regions[to as usize],
+        );
+        let blocked = if self.down[b as usize] > 0 {
+            Some(self.down_by[b as usize])
+        } else if self.down[a as usize] > 0 && self.down_since[a as usize] <= head.ship {
+            // The sender died before the write left it: it waits in the sender's log.
+            Some(self.down_by[a as usize])
+        } else {
+            self.links.cut(self.links.region(a), self.links.region(b))
+        };
+        if let Some(f) = blocked {
+            self.tallies[f as usize].messages_held += 1;
+            self.data.park(from, to);
+            return;
+        }
+        let (msg, next) = self.data.deliver(from, to, now);
+        if let Some(t) = next {
+            sched.schedule_at(t, Event::ReplDeliver { from, to });
+        }
+        let Some(msg) = msg else { return };
+        if let Some(n) = self.data.next_hop(msg.origin, from, to) {
+            self.replicate(to, n, msg.origin, msg.seq, now, false, sched);
+        }
+        if self.awaiting_acks.contains_key(&(msg.origin, msg.seq)) {
+            let o = self.data.regions[msg.origin as usize];
+            let (pa, pb) = (self.links.region(b), self.links.region(o));
+            if let Some(f) = self.links.cut(pa, pb) {
+                self.tallies[f as usize].dropped += 1;
+                return;
+            }
+            let d = self.one_way(self.sc.network.region_rtt(b, o), pa, pb);
+            sched.schedule_in(
+                d,
+                Event::ReplAck {
+                    origin: msg.origin,
+                    seq: msg.seq,
+                },
+            );
+        }
+    }
+
+    /// A replica acknowledged a synchronous write: answer the client once enough have.
+    fn on_repl_ack(&mut self, origin: DataRegion, seq: u32, sched: &mut Scheduler<Event>) {
+        let now = sched.now();
+        let Some((r, left)) = self.awaiting_acks.get_mut(&(origin, seq)) else {
+            return;
+        };
+        *left -= 1;
+        if *left > 0 {
+            return;
+        }
+        let r = *r;
+        self.awaiting_acks.remove(&(origin, seq));
+        let region = self.data.regions[origin as usize];
+        if self.down[region as usize] > 0 {
+            return; // the writer died waiting: the client's timer fires
+        }
+        if let Some(q) = self.get(r).copied() {
+            self.data.acknowledged(origin, seq, q.pop, q.user, now);
+            self.respond(r, region, AttemptResult::Ok, sched);
+        }
+    }
+
+    /// After a fault heals, parked replication logs resume.
+    fn resume_replication(&mut self, sched: &mut Scheduler<Event>) {
+        let n = self.data.len() as DataRegion;
+        let now = sched.now();
+        for from in 0..n {
+            for to in 0..n {
+                let li = from as usize * n as usize + to as usize;
+                let link = &mut self.data.links[li];
+                if !link.scheduled && !link.queue.is_empty() {
+                    link.scheduled = true;
+                    let (a, b) = (
+                        self.data.regions[from as usize],
+                        self.data.regions[to as usize],
+                    );
+                    let d = self.sc.network.region_rtt(a, b) / 2;
+                    sched.schedule_at(now + d, Event::ReplDeliver { from, to });
+                }
+            }
         }
     }
 
@@ -876,6 +1056,7 @@ impl<'a> World<'a> {
             return;
         }
         let requests = &mut self.requests;
+        self.down_since[ri] = now;
         let lost = self.pools[ri].crash(now, |h| {
             let q = &mut requests[h.slot as usize];
             if q.live && q.generation == h.generation && q.attempt == h.attempt {
@@ -897,12 +1078,14 @@ impl<'a> World<'a> {
         }
     }
 
-    fn region_comes_up(&mut self, region: RegionId, now: SimTime) {
+    fn region_comes_up(&mut self, region: RegionId, sched: &mut Scheduler<Event>) {
+        let now = sched.now();
         let ri = region as usize;
         self.down[ri] -= 1;
         if self.down[ri] == 0 {
             self.region_clock[ri].stop(now, self.sc.warmup);
             self.refresh_service_clock(now);
+            self.resume_replication(sched);
         }
     }
 
@@ -920,6 +1103,8 @@ impl<'a> World<'a> {
                 at: SimTime::MAX,
                 from: old,
                 to: None,
+                lost_writes: 0,
+                rpo_span: None,
                 policy: match self.sc.design {
                     Design::ActivePassive {
                         failover: FailoverPolicy::Manual { .. },
@@ -965,6 +1150,18 @@ impl<'a> World<'a> {
             self.failovers[i].to = new;
         }
         let Some(new) = new else { return };
+        if let (Some(o), Some(n)) = (self.data.data_region(old), self.data.data_region(new)) {
+            let loss = self.data.failover(o, n);
+            let failed_at = if self.down[old as usize] > 0 {
+                self.down_since[old as usize]
+            } else {
+                now
+            };
+            if let Some(i) = pending {
+                self.failovers[i].lost_writes = loss.lost_writes;
+                self.failovers[i].rpo_span = loss.oldest.map(|t| failed_at.saturating_sub(t));
+            }
+        }
         self.primary = Some(new);
         self.standbys.retain(|s| *s != new);
         self.standbys.push(old);
@@ -1009,7 +1206,7 @@ impl<'a> World<'a> {
                 if start {
                     self.region_goes_down(region, fault, sched);
                 } else {
-                    self.region_comes_up(region, now);
+                    self.region_comes_up(region, sched);
                 }
             }
             FaultKind::Partition { a, b, one_way } => {
@@ -1017,6 +1214,9 @@ impl<'a> World<'a> {
                 self.links.set_cut(a, b, start, fault);
                 if !one_way {
                     self.links.set_cut(b, a, start, fault);
+                }
+                if !start {
+                    self.resume_replication(sched);
                 }
             }
             FaultKind::LatencySpike { a, b, extra } => {
@@ -1080,7 +1280,7 @@ impl<'a> World<'a> {
             if let Some(s) = t.started.take() {
                 t.active_time += now - s;
             }
-            self.region_comes_up(region, now);
+            self.region_comes_up(region, sched);
             let d = self.weibull_draw(i, true);
             sched.schedule_in(d, Event::RandomFailure { index });
         }
@@ -1192,6 +1392,8 @@ impl Model for World<'_> {
                 ok,
             } => self.on_probe_result(checker, region, ok, sched),
             Event::Promote { old } => self.on_promote(old, sched),
+            Event::ReplDeliver { from, to } => self.on_repl_deliver(from, to, sched),
+            Event::ReplAck { origin, seq } => self.on_repl_ack(origin, seq, sched),
             Event::ScaleUp { region } => {
                 self.capacity_factor[region as usize] = 1.0;
                 let now = sched.now();

@@ -4,7 +4,9 @@ use super::faults::FaultTally;
 use super::health::HealthChange;
 use super::{Conservation, DnsTally, Event, Failover, World};
 use crate::engine::{Engine, SimTime};
+use crate::metrics::LatencySummary;
 use crate::metrics::Metrics;
+use crate::model::RegionId;
 use crate::model::Scenario;
 use crate::sim::pool::PoolStats;
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -29,8 +31,30 @@ pub struct RunOutput {
     pub region_down: Vec<SimTime>,
     /// Time after the warm-up during which the design had no region able to serve (ns).
     pub service_down: SimTime,
+    /// The data layer at the end of the run.
+    pub data: DataReport,
     /// Most request slots ever allocated at once: bounded by requests in flight, not by run length.
     pub peak_request_slots: usize,
+}
+
+/// What the data layer measured (SPEC §3), ready for the results.
+#[derive(Debug, Clone, Default)]
+pub struct DataReport {
+    pub tally: crate::data::DataTally,
+    /// (from, to, apply − commit) per replication link that carried writes.
+    pub lag: Vec<(RegionId, RegionId, LatencySummary)>,
+    pub staleness: LatencySummary,
+    pub diverged_keys: u64,
+    /// Keys that still disagree once every queued message is delivered (0 for any strategy
+    /// that converges).
+    pub diverged_after_converging: u64,
+    pub queued_at_end: u64,
+    pub writes_total: u64,
+    pub last_apply: SimTime,
+    /// Per data region, the sum of its keys' values (counters: increments kept).
+    pub totals: Vec<(RegionId, i64)>,
+    /// Per data region, its clock offset (ns).
+    pub clock_offsets: Vec<(RegionId, i64)>,
 }
 
 /// A run that broke an invariant: a bug in regionsim, never the user's input.
@@ -82,6 +106,41 @@ pub fn run_scenario(
     let dns_queries = world.dns_queries().to_vec();
     let (region_down, service_down) = world.finish_clocks(end);
     let ttl_violators = world.ttl_violators();
+    let data = {
+        let diverged_before = world.data.diverged_keys();
+        let queued_at_end = world.data.queued() as u64;
+        let last_apply = world.data.last_apply;
+        world.data.converge(end);
+        let dl = &world.data;
+        let n = dl.len();
+        let mut lag = vec![];
+        for a in 0..n {
+            for b in 0..n {
+                let h = &dl.lag_hist[a * n + b];
+                if h.count() > 0 {
+                    lag.push((dl.regions[a], dl.regions[b], h.summary()));
+                }
+            }
+        }
+        DataReport {
+            // Losses and conflicts include what converging surfaced; replication counts and
+            // lag cover the run only.
+            tally: dl.tally.clone(),
+            lag,
+            staleness: dl.staleness.summary(),
+            diverged_keys: diverged_before,
+            diverged_after_converging: dl.diverged_keys(),
+            queued_at_end,
+            last_apply,
+            writes_total: dl.writes_total,
+            totals: (0..n)
+                .map(|x| (dl.regions[x], dl.total_value(x as u8)))
+                .collect(),
+            clock_offsets: (0..n)
+                .map(|x| (dl.regions[x], dl.clock_offset(x as u8)))
+                .collect(),
+        }
+    };
     let peak_request_slots = world.request_slots();
     Ok(RunOutput {
         events: engine.delivered(),
@@ -91,6 +150,7 @@ pub fn run_scenario(
         pools,
         dns_queries,
         dns: world.dns_tally,
+        data,
         ttl_violators,
         faults: world.tallies,
         failovers: world.failovers,

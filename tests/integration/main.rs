@@ -2,6 +2,7 @@
 
 mod bad_input;
 mod cli_output;
+mod data_layer;
 mod determinism;
 mod faults_and_failover;
 mod latency_geography;

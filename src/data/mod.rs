@@ -1,0 +1,655 @@
+//! The data layer (SPEC §1 Design, §2 step 5, §3): every write is a versioned record that
+//! replicates as messages over per-link FIFO logs; replicas resolve what arrives with the
+//! design's conflict strategy, and every loss, conflict and stale read is counted as it
+//! happens. This module knows nothing of the engine: the simulation asks it what to send and
+//! tells it what arrived.
+//!
+//! Causality: each write carries its writer's *applied vector* (per origin, the highest
+//! sequence number applied there), so a replica can tell whether an arriving write had seen
+//! the version it holds (sequential) or not (concurrent: a conflict, SPEC §3).
+
+pub mod clock;
+pub mod conflict;
+pub mod crdt;
+
+use crate::engine::SimTime;
+use crate::metrics::LatencyHistogram;
+use crate::model::{DataConfig, KeyClass, RegionId, ReplicationMode, ReplicationShape, Scenario};
+use crate::rng::stream;
+use clock::{Hlc, RegionClock};
+use conflict::{ConflictResolver, Resolution, Version};
+use std::collections::VecDeque;
+
+/// Index of a region among the design's regions (the data regions).
+pub type DataRegion = u8;
+
+/// One message on a replication link: a write (by origin and sequence number).
+#[derive(Debug, Clone, Copy)]
+pub struct Message {
+    pub origin: DataRegion,
+    pub seq: u32,
+    /// When the write leaves its sender (commit + replication lag).
+    pub ship: SimTime,
+    /// When it is due at the receiver absent faults (FIFO: never before the previous one).
+    pub due: SimTime,
+}
+
+/// A directed replication link's log.
+#[derive(Debug, Default)]
+pub struct Link {
+    pub queue: VecDeque<Message>,
+    /// A delivery event is pending for the head.
+    pub scheduled: bool,
+    last_due: SimTime,
+}
+
+/// A write's record, kept until every replica has applied it (or it was fenced off).
+#[derive(Debug, Clone)]
+struct WriteRecord {
+    key: u32,
+    version: Version,
+    /// The writer's applied vector when it wrote.
+    deps: Box<[u32]>,
+    acked: Option<SimTime>,
+    /// Replicas that still have to apply it.
+    pending: u8,
+    /// Bit per data region: applied there.
+    applied: u64,
+}
+
+/// The writes of one origin, by sequence number (the first write has sequence 1).
+#[derive(Debug, Default)]
+struct Log {
+    /// Records retired from the front: the front record has sequence `base + 1`.
+    base: u32,
+    records: VecDeque<WriteRecord>,
+    next_seq: u32,
+}
+
+impl Log {
+    fn get(&self, seq: u32) -> Option<&WriteRecord> {
+        let i = seq.checked_sub(self.base + 1)?;
+        self.records.get(i as usize)
+    }
+    fn get_mut(&mut self, seq: u32) -> Option<&mut WriteRecord> {
+        let i = seq.checked_sub(self.base + 1)?;
+        self.records.get_mut(i as usize)
+    }
+    fn retire(&mut self) {
+        while self.records.front().is_some_and(|r| r.pending == 0) {
+            self.records.pop_front();
+            self.base += 1;
+        }
+    }
+}
+
+/// Counts of the data layer (SPEC §3), after the warm-up where they concern requests.
+#[derive(Debug, Clone, Default)]
+pub struct DataTally {
+    pub writes: u64,
+    pub replications_applied: u64,
+    /// Pairs of writes to one key accepted in different regions without seeing each other.
+    pub conflicts: u64,
+    /// Acknowledged writes whose effect is absent from the final state (LWW losers).
+    pub lost_updates: u64,
+    /// Lost updates whose winner was earlier in true time (clock skew).
+    pub wrong_winners: u64,
+    /// Concurrent versions kept for the application (AppLevel).
+    pub pending_resolutions: u64,
+    /// Acknowledged writes fenced off at failover (never applied at the new primary).
+    pub lost_at_failover: u64,
+    pub reads: u64,
+    pub stale_reads: u64,
+    pub ryw_violations: u64,
+}
+
+/// What a failover cost in data (SPEC §3 RPO).
+#[derive(Debug, Clone, Copy, Default)]
+pub struct FailoverLoss {
+    pub lost_writes: u64,
+    /// Commit time of the oldest lost write.
+    pub oldest: Option<SimTime>,
+}
+
+/// The data layer of one run.
+pub struct DataLayer {
+    class: KeyClass,
+    mode: ReplicationMode,
+    shape: ReplicationShape,
+    resolver: Box<dyn ConflictResolver>,
+    pub lag: crate::distribution::Dist,
+    /// Data region → region id, and back.
+    pub regions: Vec<RegionId>,
+    index: Vec<Option<DataRegion>>,
+    clocks: Vec<RegionClock>,
+    hlc: Vec<Hlc>,
+    /// `[key * d + region]`.
+    current: Vec<Version>,
+    /// Per key, the two newest acknowledged writes: (origin, seq, ack time).
+    acked: Vec<[(DataRegion, u32, SimTime); 2]>,
+    /// `[region * d + origin]`: highest sequence of `origin` applied at `region`.
+    applied: Vec<u32>,
+    logs: Vec<Log>,
+    /// `[from * d + to]`.
+    pub links: Vec<Link>,
+    /// Fenced origins: messages from them are dropped (old primaries after a failover).
+    fenced: Vec<u32>,
+    /// Per user (global index): their last acknowledged write (origin, seq, key).
+    last_write: Vec<(DataRegion, u32, u32)>,
+    user_offset: Vec<u32>,
+    warmup: SimTime,
+    pub tally: DataTally,
+    /// Per link: apply time − commit time.
+    pub lag_hist: Vec<LatencyHistogram>,
+    /// Staleness age of stale reads (t − ack time of the oldest missed version).
+    pub staleness: LatencyHistogram,
+    /// Time of the last replication apply.
+    pub last_apply: SimTime,
+    /// Writes committed, warm-up included.
+    pub writes_total: u64,
+    /// When set, every commit is recorded as (origin, seq, commit time): for tests that
+    /// recount what the data layer reports.
+    pub trace: Option<Vec<(DataRegion, u32, SimTime)>>,
+}
+
+impl DataLayer {
+    /// The data layer of `sc`; clocks drawn from `seed`.
+    pub fn new(sc: &Scenario, seed: u64) -> Self {
+        let cfg: &DataConfig = &sc.data;
+        let regions = sc.design.regions();
+        let d = regions.len();
+        let mut index = vec![None; sc.regions.len()];
+        for (i, r) in regions.iter().enumerate() {
+            index[*r as usize] = Some(i as DataRegion);
+        }
+        let mut rng = stream(seed, "clocks");
+        let clocks = regions
+            .iter()
+            .map(|_| {
+                if cfg.clock_skew.is_zero() && cfg.clock_drift_ppm == 0.0 {
+                    RegionClock::perfect()
+                } else {
+                    RegionClock::draw(&cfg.clock_skew, cfg.clock_drift_ppm, &mut rng)
+                }
+            })
+            .collect();
+        let mut user_offset = vec![0u32];
+        for p in &sc.populations {
+            user_offset.push(user_offset.last().unwrap() + p.users);
+        }
+        let keys = cfg.keys as usize;
+        DataLayer {
+            class: cfg.class,
+            mode: cfg.mode,
+            shape: cfg.shape.clone(),
+            resolver: conflict::resolver(cfg.conflict),
+            lag: cfg.lag.clone(),
+            index,
+            clocks,
+            hlc: vec![Hlc::default(); d],
+            current: vec![Version::default(); keys * d],
+            acked: vec![[(0, 0, 0); 2]; keys],
+            applied: vec![0; d * d],
+            logs: (0..d).map(|_| Log::default()).collect(),
+            links: (0..d * d).map(|_| Link::default()).collect(),
+            fenced: vec![0; d],
+            last_write: vec![(0, 0, 0); *user_offset.last().unwrap() as usize],
+            user_offset,
+            warmup: sc.warmup,
+            tally: DataTally::default(),
+            lag_hist: vec![LatencyHistogram::default(); d * d],
+            staleness: LatencyHistogram::default(),
+            last_apply: 0,
+            writes_total: 0,
+            trace: None,
+            regions,
+        }
+    }
+
+    /// Number of data regions.
+    pub fn len(&self) -> usize {
+        self.regions.len()
+    }
+    /// Whether the design has no region (never: validation refuses it).
+    pub fn is_empty(&self) -> bool {
+        self.regions.is_empty()
+    }
+    /// The data region of a region, if the design uses it.
+    #[inline]
+    pub fn data_region(&self, r: RegionId) -> Option<DataRegion> {
+        self.index[r as usize]
+    }
+    /// Replica acknowledgements a write waits for before its client hears back.
+    pub fn acks_needed(&self) -> u32 {
+        let others = self.len().saturating_sub(1) as u32;
+        match self.mode {
+            ReplicationMode::Async => 0,
+            ReplicationMode::SemiSync(k) => k.min(others),
+            ReplicationMode::Sync => others,
+        }
+    }
+    /// A region's clock offset in ns (for reports).
+    pub fn clock_offset(&self, x: DataRegion) -> i64 {
+        self.clocks[x as usize].offset_ns()
+    }
+
+    fn timestamp(&mut self, x: DataRegion, now: SimTime) -> u64 {
+        let pt = self.clocks[x as usize].read(now);
+        if self.resolver.uses_hlc() {
+            self.hlc[x as usize].now(pt)
+        } else {
+            pt
+        }
+    }
+
+    /// The first hops of a write from `x`: everyone (Star, Mesh) or the chain neighbours.
+    pub fn first_hops(&self, x: DataRegion) -> Vec<DataRegion> {
+        match &self.shape {
+            ReplicationShape::Star | ReplicationShape::Mesh => {
+                (0..self.len() as DataRegion).filter(|y| *y != x).collect()
+            }
+            ReplicationShape::Chain(order) => {
+                let pos = self.chain_pos(order, x);
+                let mut v = vec![];
+                if pos > 0 {
+                    v.push(self.index[order[pos - 1] as usize].unwrap());
+                }
+                if pos + 1 < order.len() {
+                    v.push(self.index[order[pos + 1] as usize].unwrap());
+                }
+                v
+            }
+        }
+    }
+
+    fn chain_pos(&self, order: &[RegionId], x: DataRegion) -> usize {
+        let r = self.regions[x as usize];
+        order.iter().position(|o| *o == r).unwrap_or(0)
+    }
+
+    /// Where a chain forwards a write of `origin` that `at` received from `from`.
+    pub fn next_hop(
+        &self,
+        origin: DataRegion,
+        from: DataRegion,
+        at: DataRegion,
+    ) -> Option<DataRegion> {
+        let ReplicationShape::Chain(order) = &self.shape else {
+            return None;
+        };
+        let _ = origin;
+        let (pf, pa) = (self.chain_pos(order, from), self.chain_pos(order, at));
+        let next = if pa > pf { pa + 1 } else { pa.checked_sub(1)? };
+        order.get(next).map(|r| self.index[*r as usize].unwrap())
+    }
+
+    /// A write of `key` commits at `x` at `now`. Returns its sequence number.
+    pub fn commit(&mut self, x: DataRegion, key: u32, now: SimTime) -> u32 {
+        let d = self.len();
+        let ts = self.timestamp(x, now);
+        let log = &mut self.logs[x as usize];
+        log.next_seq += 1;
+        let seq = log.next_seq;
+        let xi = x as usize;
+        self.applied[xi * d + xi] = seq;
+        let cur = self.current[key as usize * d + xi];
+        let value = match self.class {
+            KeyClass::Counter | KeyClass::Set => cur.value + 1,
+            KeyClass::Register | KeyClass::Booking => cur.value + 1,
+        };
+        let version = Version {
+            origin: x,
+            seq,
+            ts,
+            true_t: now,
+            value,
+        };
+        let counted = now >= self.warmup;
+        if counted {
+            self.tally.writes += 1;
+        }
+        self.writes_total += 1;
+        if let Some(t) = &mut self.trace {
+            t.push((x, seq, now));
+        }
+        // LWW compares timestamps even for a causally later local write: with a clock behind
+        // the current version's, the new write loses at once (a wrong winner).
+        if cur.exists()
+            && self.resolver.local_write_can_lose(self.class)
+            && version.lww_key() < cur.lww_key()
+        {
+            if counted {
+                self.tally.lost_updates += 1;
+                self.tally.wrong_winners += 1;
+            }
+        } else {
+            self.current[key as usize * d + xi] = version;
+        }
+        let deps: Box<[u32]> = self.applied[xi * d..(xi + 1) * d].into();
+        let hops = self.replicas_to_reach(x);
+        self.logs[xi].records.push_back(WriteRecord {
+            key,
+            version,
+            deps,
+            acked: None,
+            pending: hops,
+            applied: 1 << x,
+        });
+        self.logs[xi].retire();
+        seq
+    }
+
+    fn replicas_to_reach(&self, _x: DataRegion) -> u8 {
+        (self.len() - 1) as u8
+    }
+
+    /// Queues a message on `from → to`; returns whether a delivery must now be scheduled (for
+    /// the returned due time).
+    pub fn push(&mut self, from: DataRegion, to: DataRegion, msg: Message) -> Option<SimTime> {
+        let d = self.len();
+        let link = &mut self.links[from as usize * d + to as usize];
+        let due = msg.due.max(link.last_due);
+        link.last_due = due;
+        link.queue.push_back(Message { due, ..msg });
+        if link.scheduled {
+            None
+        } else {
+            link.scheduled = true;
+            Some(due)
+        }
+    }
+
+    /// The head message of a link.
+    pub fn head(&self, from: DataRegion, to: DataRegion) -> Option<Message> {
+        self.links[from as usize * self.len() + to as usize]
+            .queue
+            .front()
+            .copied()
+    }
+
+    /// Marks a link idle (its head waits for a fault to heal).
+    pub fn park(&mut self, from: DataRegion, to: DataRegion) {
+        let d = self.len();
+        self.links[from as usize * d + to as usize].scheduled = false;
+    }
+
+    /// Pops the head of `from → to` and applies it at `to` at `now`. Returns the message, or
+    /// `None` when it was fenced off or a duplicate; and the due time of the next message.
+    pub fn deliver(
+        &mut self,
+        from: DataRegion,
+        to: DataRegion,
+        now: SimTime,
+    ) -> (Option<Message>, Option<SimTime>) {
+        let d = self.len();
+        let li = from as usize * d + to as usize;
+        let Some(msg) = self.links[li].queue.pop_front() else {
+            self.links[li].scheduled = false;
+            return (None, None);
+        };
+        let next = self.links[li].queue.front().map(|m| m.due.max(now));
+        self.links[li].scheduled = next.is_some();
+        let applied = self.apply(msg, to, now, true);
+        (applied.then_some(msg), next)
+    }
+
+    /// Applies a write at replica `to`; false when it was fenced or already applied. `live`:
+    /// during the run (replication lag and apply counts are recorded), not while converging.
+    fn apply(&mut self, msg: Message, to: DataRegion, now: SimTime, live: bool) -> bool {
+        let d = self.len();
+        let (o, ti) = (msg.origin as usize, to as usize);
+        if msg.seq <= self.fenced[o] && self.fenced[o] > 0 {
+            return false;
+        }
+        if self.applied[ti * d + o] >= msg.seq {
+            return false; // a duplicate (a chain can deliver twice)
+        }
+        let Some(rec) = self.logs[o].get(msg.seq) else {
+            return false;
+        };
+        let (key, w, concurrent_with) = (rec.key, rec.version, rec.deps.clone());
+        self.applied[ti * d + o] = msg.seq;
+        let ki = key as usize * d + ti;
+        let cur = self.current[ki];
+        let counted = w.true_t >= self.warmup;
+        if !cur.exists() {
+            self.current[ki] = w;
+        } else {
+            let saw_current =
+                cur.origin == w.origin || concurrent_with[cur.origin as usize] >= cur.seq;
+            let concurrent = !saw_current;
+            if concurrent && counted && cur.origin == to && to < w.origin {
+                self.tally.conflicts += 1;
+            }
+            match self.resolver.resolve(self.class, &cur, &w, concurrent) {
+                Resolution::TakeIncoming => {
+                    // The replica's own write is overwritten by one that never saw it: lost.
+                    if concurrent && cur.origin == to && counted {
+                        self.tally.lost_updates += 1;
+                        if cur.true_t > w.true_t {
+                            self.tally.wrong_winners += 1;
+                        }
+                    } else if !concurrent
+                        && counted
+                        && cur.origin == to
+                        && w.lww_key() < cur.lww_key()
+                    {
+                        // unreachable for LWW (it keeps the higher stamp); kept for clarity
+                    }
+                    self.current[ki] = w;
+                }
+                Resolution::KeepCurrent => {}
+                Resolution::Merge => {
+                    let mut v = cur;
+                    v.value += 1;
+                    if w.lww_key() > cur.lww_key() {
+                        v.origin = w.origin;
+                        v.seq = w.seq;
+                        v.ts = w.ts;
+                        v.true_t = w.true_t;
+                    }
+                    self.current[ki] = v;
+                }
+                Resolution::KeepBoth => {
+                    if counted && cur.origin == to && to < w.origin {
+                        self.tally.pending_resolutions += 1;
+                    }
+                    if w.lww_key() > cur.lww_key() {
+                        let mut v = w;
+                        v.value = cur.value.max(w.value);
+                        self.current[ki] = v;
+                    }
+                }
+            }
+        }
+        if self.resolver.uses_hlc() {
+            self.hlc[ti].observe(w.ts);
+        }
+        if let Some(r) = self.logs[o].get_mut(msg.seq) {
+            r.pending = r.pending.saturating_sub(1);
+            r.applied |= 1 << to;
+        }
+        self.logs[o].retire();
+        if live {
+            if counted {
+                self.tally.replications_applied += 1;
+                self.lag_hist[o * d + ti].record(now.saturating_sub(w.true_t));
+            }
+            self.last_apply = now;
+        }
+        true
+    }
+
+    /// The write `(x, seq)` was acknowledged to user `user` of population `pop` at `now`.
+    pub fn acknowledged(&mut self, x: DataRegion, seq: u32, pop: u16, user: u32, now: SimTime) {
+        let Some(rec) = self.logs[x as usize].get_mut(seq) else {
+            return;
+        };
+        rec.acked = Some(now);
+        let key = rec.key;
+        let a = &mut self.acked[key as usize];
+        a[1] = a[0];
+        a[0] = (x, seq, now);
+        let u = self.user_offset[pop as usize] + user;
+        self.last_write[u as usize] = (x, seq, key);
+    }
+
+    /// A read of `key` by `user` served at `x` at `now`: counts stale reads (SPEC §3: a version
+    /// older than the newest acknowledged anywhere) and read-your-writes violations.
+    pub fn read(&mut self, x: DataRegion, key: u32, pop: u16, user: u32, now: SimTime) {
+        if now < self.warmup {
+            return;
+        }
+        let d = self.len();
+        let xi = x as usize;
+        self.tally.reads += 1;
+        let mut oldest_missed = None;
+        for &(o, seq, at) in &self.acked[key as usize] {
+            if seq > 0 && at < now && self.applied[xi * d + o as usize] < seq {
+                oldest_missed = Some(oldest_missed.map_or(at, |m: SimTime| m.min(at)));
+            }
+        }
+        if let Some(at) = oldest_missed {
+            self.tally.stale_reads += 1;
+            self.staleness.record(now - at);
+        }
+        let u = self.user_offset[pop as usize] + user;
+        let (o, seq, k) = self.last_write[u as usize];
+        if seq > 0 && k == key && self.applied[xi * d + o as usize] < seq {
+            self.tally.ryw_violations += 1;
+        }
+    }
+
+    /// Failover from `old` to `new` at `now`: the old primary's acknowledged writes that `new`
+    /// has not applied are lost (SPEC §3 RPO); its queued messages are fenced off.
+    pub fn failover(&mut self, old: DataRegion, new: DataRegion) -> FailoverLoss {
+        let mut loss = FailoverLoss::default();
+        let log = &mut self.logs[old as usize];
+        for r in &log.records {
+            if r.applied & (1 << new) == 0 && r.acked.is_some() {
+                loss.lost_writes += 1;
+                loss.oldest = Some(
+                    loss.oldest
+                        .map_or(r.version.true_t, |o| o.min(r.version.true_t)),
+                );
+            }
+        }
+        self.fenced[old as usize] = log.next_seq;
+        for r in log.records.iter_mut() {
+            r.pending = 0;
+        }
+        log.retire();
+        let d = self.len();
+        for to in 0..d {
+            let l = &mut self.links[old as usize * d + to];
+            l.queue.retain(|m| m.origin != old);
+        }
+        self.tally.lost_at_failover += loss.lost_writes;
+        loss
+    }
+
+    /// Delivers every queued message, ignoring faults, in each link's order (chains forward
+    /// as they go): the converged final state SPEC §3 defines lost updates against. Returns
+    /// the messages applied.
+    pub fn converge(&mut self, now: SimTime) -> u64 {
+        let d = self.len();
+        let mut applied = 0;
+        loop {
+            let mut progress = false;
+            for from in 0..d {
+                for to in 0..d {
+                    while let Some(m) = self.links[from * d + to].queue.pop_front() {
+                        progress = true;
+                        if self.apply(m, to as DataRegion, now, false) {
+                            applied += 1;
+                            if let Some(n) =
+                                self.next_hop(m.origin, from as DataRegion, to as DataRegion)
+                            {
+                                self.links[to * d + n as usize].queue.push_back(Message {
+                                    ship: now,
+                                    due: now,
+                                    ..m
+                                });
+                            }
+                        }
+                    }
+                    self.links[from * d + to].scheduled = false;
+                }
+            }
+            if !progress {
+                return applied;
+            }
+        }
+    }
+
+    /// Messages still queued on every link.
+    pub fn queued(&self) -> usize {
+        self.links.iter().map(|l| l.queue.len()).sum()
+    }
+
+    /// Keys whose replicas disagree at the end of the run (by value, or by version for
+    /// registers).
+    pub fn diverged_keys(&self) -> u64 {
+        let d = self.len();
+        if d < 2 {
+            return 0;
+        }
+        let mut n = 0;
+        for k in 0..self.acked.len() {
+            let row = &self.current[k * d..(k + 1) * d];
+            let same = match self.class {
+                KeyClass::Counter | KeyClass::Set => row.iter().all(|v| v.value == row[0].value),
+                KeyClass::Register | KeyClass::Booking => row
+                    .iter()
+                    .all(|v| (v.origin, v.seq) == (row[0].origin, row[0].seq)),
+            };
+            if !same {
+                n += 1;
+            }
+        }
+        n
+    }
+
+    /// Sum over keys of the value held at data region `x` (counters: increments kept).
+    pub fn total_value(&self, x: DataRegion) -> i64 {
+        let d = self.len();
+        (0..self.acked.len())
+            .map(|k| self.current[k * d + x as usize].value)
+            .sum()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn rec(pending: u8, key: u32) -> WriteRecord {
+        WriteRecord {
+            key,
+            version: Version::default(),
+            deps: Box::new([]),
+            acked: None,
+            pending,
+            applied: 0,
+        }
+    }
+
+    #[test]
+    fn log_finds_records_by_sequence_after_retiring() {
+        let mut l = Log::default();
+        for (i, p) in [0u8, 1, 0].iter().enumerate() {
+            l.records.push_back(rec(*p, i as u32 + 10));
+            l.next_seq += 1;
+        }
+        l.retire();
+        assert_eq!(l.base, 1);
+        assert!(l.get(1).is_none());
+        assert_eq!(l.get(2).unwrap().key, 11);
+        assert_eq!(l.get(3).unwrap().key, 12);
+        assert!(l.get(4).is_none());
+        l.get_mut(2).unwrap().pending = 0;
+        l.retire();
+        assert_eq!(l.base, 3);
+        assert!(l.records.is_empty());
+    }
+}

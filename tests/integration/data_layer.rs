@@ -1,0 +1,249 @@
+//! The data layer (issue #3): replication modes, failover data loss against an independent
+//! count, LWW under clock skew, lossless Merge and CRDT counters, stale reads, convergence.
+
+use super::{root, temp_dir};
+use regionsim::engine::Engine;
+use regionsim::model::{Experiment, Scenario};
+use regionsim::results::VariantResult;
+use regionsim::sim::{Event, World, run_scenario};
+
+fn experiment(name: &str, body: &str) -> Experiment {
+    let d = temp_dir(name);
+    let topo = root().join("topologies/azure-15.ron");
+    let text = format!(
+        "Experiment(name: \"{name}\", topology: \"{}\", {body})",
+        topo.display()
+    );
+    let f = d.join("e.ron");
+    std::fs::write(&f, text).unwrap();
+    match regionsim::config::load_experiment(&f) {
+        Ok((e, _)) => e,
+        Err(e) => panic!("{e}"),
+    }
+}
+
+fn variant<'a>(e: &'a Experiment, name: &str) -> &'a Scenario {
+    &e.variants.iter().find(|(n, _)| n == name).unwrap().1
+}
+
+fn run(sc: &Scenario, seed: u64) -> VariantResult {
+    let out = run_scenario(sc, seed, None).unwrap();
+    VariantResult::build("v", sc, seed, &out)
+}
+
+/// Active-passive in Virginia with standbys in Washington and Dublin; Virginia dies at 300 s.
+const AP_FAILOVER: &str = r#"
+    duration_s: 900, warmup_s: 10, window_s: 10,
+    design: ActivePassive(primary: "eastus", standbys: ["westus2", "northeurope"],
+                          failover: Automatic(promotion_s: 30)),
+    health: (interval_s: 10, failure_threshold: 3, checkers: ["westus2", "northeurope", "japaneast"]),
+    faults: [RegionOutage(region: "eastus", at_s: 300, for_s: 400)],
+    populations: {
+        "new-york": (lat: 40.71, lon: -74.01, anchor: "eastus", rate_per_s: 100, write_fraction: 1.0,
+                     keys: (count: 1000, zipf_s: 0.5)),
+    },
+"#;
+
+#[test]
+fn sync_replication_loses_nothing_at_failover_and_waits_for_the_farthest_replica() {
+    let e = experiment(
+        "sync-failover",
+        &format!(
+            r#"{AP_FAILOVER}
+            data: (replication: (mode: Async, lag: Exponential(mean_ms: 500.0))),
+            variants: [
+                (name: "async", overrides: {{}}),
+                (name: "sync", overrides: {{"data.replication.mode": Sync}}),
+                (name: "semi", overrides: {{"data.replication.mode": SemiSync(1)}}),
+            ],"#
+        ),
+    );
+    let sync = run(variant(&e, "sync"), 4);
+    assert_eq!(sync.failovers.len(), 1);
+    assert_eq!(
+        sync.failovers[0].lost_writes, 0,
+        "Sync loses no acknowledged write"
+    );
+    assert_eq!(sync.data.lost_at_failover, 0);
+    // A synchronous write waits for Dublin: at least the Virginia↔Dublin round trip.
+    let sc = variant(&e, "sync");
+    let (east, dublin) = (
+        sc.region_id("eastus").unwrap(),
+        sc.region_id("northeurope").unwrap(),
+    );
+    let rtt_ms = sc.network.region_rtt(east, dublin) as f64 / 1e6;
+    let min = sync.populations[0].scope.writes.min_ms;
+    assert!(
+        min >= rtt_ms,
+        "fastest sync write {min} ms < RTT to Dublin {rtt_ms} ms"
+    );
+    // SemiSync(1) waits only for the nearer standby.
+    let semi = run(variant(&e, "semi"), 4);
+    assert!(semi.populations[0].scope.writes.p50_ms < sync.populations[0].scope.writes.p50_ms);
+    // Async with half a second of shipping lag loses the writes not yet shipped.
+    let asyn = run(variant(&e, "async"), 4);
+    let fo = &asyn.failovers[0];
+    assert!(fo.lost_writes > 10, "async lost {}", fo.lost_writes);
+    assert!(
+        fo.rpo_s.unwrap() > 0.5 && fo.rpo_s.unwrap() < 10.0,
+        "RPO {:?}",
+        fo.rpo_s
+    );
+}
+
+#[test]
+fn async_failover_loss_matches_a_count_from_the_commit_trace() {
+    // Constant lag L: a write committed at c leaves Virginia at c + L. Virginia dies at T, so
+    // exactly the writes committed in (T − L, T) never reach the standby before promotion.
+    let e = experiment(
+        "trace-count",
+        &format!(
+            r#"{AP_FAILOVER}
+            data: (replication: (mode: Async, lag: Constant(ms: 800.0))),"#
+        ),
+    );
+    let sc = &e.variants[0].1;
+    let mut world = World::new(sc, 21);
+    world.data.trace = Some(vec![]);
+    let mut engine: Engine<Event> = Engine::new();
+    world.start(engine.scheduler());
+    engine.run_until(&mut world, sc.duration);
+    let primary = world
+        .data
+        .data_region(sc.region_id("eastus").unwrap())
+        .unwrap();
+    let (t, lag) = (300_000_000_000u64, 800_000_000u64);
+    let by_hand = world
+        .data
+        .trace
+        .as_ref()
+        .unwrap()
+        .iter()
+        .filter(|(o, _, c)| *o == primary && *c + lag > t && *c < t)
+        .count() as u64;
+    assert!(by_hand > 30, "{by_hand} writes in the last 0.8 s");
+    assert_eq!(world.failovers.len(), 1);
+    assert_eq!(world.failovers[0].lost_writes, by_hand);
+}
+
+/// Two coasts writing the same few keys through an active-active pair.
+fn two_writers(rate: f64, keys: u32) -> String {
+    format!(
+        r#"duration_s: 4000, warmup_s: 0, window_s: 100,
+        design: ActiveActive(regions: ["eastus", "westus2"]),
+        populations: {{
+            "new-york": (lat: 40.71, lon: -74.01, anchor: "eastus", rate_per_s: {rate}, write_fraction: 1.0, keys: (count: {keys}, zipf_s: 0.0)),
+            "seattle": (lat: 47.61, lon: -122.33, anchor: "westus2", rate_per_s: {rate}, write_fraction: 1.0, keys: (count: {keys}, zipf_s: 0.0)),
+        }},"#
+    )
+}
+
+#[test]
+fn lww_loses_nothing_without_skew_or_concurrency_and_picks_wrong_winners_with_skew() {
+    // Sparse writes: no two within the 65 ms RTT of each other in this run.
+    let e = experiment("lww-sparse", &two_writers(0.02, 1));
+    let r = run(&e.variants[0].1, 3);
+    assert!(r.data.writes > 100);
+    assert_eq!(r.data.conflicts, 0);
+    assert_eq!(r.data.lost_updates, 0);
+    assert_eq!(r.data.diverged_keys_after_converging, 0);
+
+    // Denser writes: concurrent pairs appear; without skew a loser is never the later write.
+    let e = experiment(
+        "lww-skew",
+        &format!(
+            r#"{}
+            variants: [
+                (name: "no-skew", overrides: {{}}),
+                (name: "skew", overrides: {{"data.clock_skew": Constant(ms: 200.0)}}),
+            ],"#,
+            two_writers(2.0, 1)
+        ),
+    );
+    let calm = run(variant(&e, "no-skew"), 3);
+    assert!(calm.data.conflicts > 0);
+    assert_eq!(calm.data.wrong_winners, 0);
+    let skewed = run(variant(&e, "skew"), 3);
+    let off: Vec<f64> = skewed
+        .data
+        .clock_offsets_ms
+        .iter()
+        .map(|c| c.value)
+        .collect();
+    assert!(
+        (off[0] - off[1]).abs() > 100.0,
+        "offsets {off:?}: the seed must give opposite signs"
+    );
+    assert!(skewed.data.wrong_winners > 0);
+    assert!(skewed.data.lost_updates > calm.data.lost_updates);
+}
+
+#[test]
+fn merge_and_crdt_counters_keep_every_increment_and_lww_does_not() {
+    let e = experiment(
+        "counters",
+        &format!(
+            r#"{}
+            data: (class: Counter),
+            variants: [
+                (name: "lww", overrides: {{"data.conflict": Lww}}),
+                (name: "merge", overrides: {{"data.conflict": Merge}}),
+                (name: "crdt", overrides: {{"data.conflict": Crdt}}),
+                (name: "app", overrides: {{"data.conflict": AppLevel}}),
+            ],"#,
+            two_writers(5.0, 3)
+        ),
+    );
+    for name in ["merge", "crdt"] {
+        let r = run(variant(&e, name), 8);
+        assert!(
+            r.data.conflicts > 0,
+            "{name}: concurrent increments happened"
+        );
+        assert_eq!(r.data.lost_updates, 0, "{name}");
+        for t in &r.data.totals {
+            assert_eq!(
+                t.value, r.data.writes_total as f64,
+                "{name}: {} holds every increment once converged",
+                t.region
+            );
+        }
+        assert_eq!(r.data.diverged_keys_after_converging, 0);
+    }
+    let lww = run(variant(&e, "lww"), 8);
+    assert!(lww.data.lost_updates > 0);
+    assert!(lww.data.totals[0].value < lww.data.writes_total as f64);
+    assert_eq!(
+        lww.data.diverged_keys_after_converging, 0,
+        "LWW converges, lossily"
+    );
+    let app = run(variant(&e, "app"), 8);
+    assert!(app.data.pending_resolutions > 0);
+    assert_eq!(app.data.lost_updates, 0);
+}
+
+#[test]
+fn reads_at_a_lagging_replica_are_stale_and_counted() {
+    let e = experiment(
+        "stale",
+        r#"duration_s: 300, warmup_s: 10, window_s: 10,
+        design: ActivePassive(primary: "eastus", standbys: ["westeurope"], read_local: true),
+        data: (replication: (lag: Constant(ms: 1000.0))),
+        populations: {
+            "new-york": (lat: 40.71, lon: -74.01, anchor: "eastus", rate_per_s: 50, write_fraction: 0.5, keys: (count: 5, zipf_s: 0.0)),
+            "london": (lat: 51.51, lon: -0.13, anchor: "northeurope", rate_per_s: 50, write_fraction: 0.0, keys: (count: 5, zipf_s: 0.0)),
+        },"#,
+    );
+    let r = run(&e.variants[0].1, 1);
+    let ratio = r.data.stale_read_ratio.unwrap();
+    // London reads at the standby, a second behind: most reads of 5 hot keys miss a write.
+    assert!(ratio > 0.3, "stale-read ratio {ratio}");
+    assert!(r.data.staleness.p50_ms > 100.0 && r.data.staleness.max_ms < 1200.0);
+    let lag = r
+        .data
+        .replication_lag
+        .iter()
+        .find(|l| l.from == "eastus" && l.to == "westeurope")
+        .unwrap();
+    assert!(lag.lag.min_ms >= 990.0, "{:?}", lag.lag);
+}
