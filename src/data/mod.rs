@@ -20,6 +20,9 @@ use clock::{Hlc, RegionClock};
 use conflict::{ConflictResolver, Resolution, Version};
 use std::collections::VecDeque;
 
+/// How long one draw of a replication stream's lag lasts (1 s).
+pub const LAG_EPOCH: SimTime = 1_000_000_000;
+
 /// Index of a region among the design's regions (the data regions).
 pub type DataRegion = u8;
 
@@ -98,6 +101,9 @@ pub struct DataTally {
     pub pending_resolutions: u64,
     /// Acknowledged writes fenced off at failover (never applied at the new primary).
     pub lost_at_failover: u64,
+    /// Keys where a returning old primary held a fenced (lost) write that the new lineage
+    /// overwrote on reconciliation.
+    pub failback_conflicts: u64,
     pub reads: u64,
     pub stale_reads: u64,
     pub ryw_violations: u64,
@@ -132,8 +138,8 @@ pub struct DataLayer {
     logs: Vec<Log>,
     /// `[from * d + to]`.
     pub links: Vec<Link>,
-    /// Fenced origins: messages from them are dropped (old primaries after a failover).
-    fenced: Vec<u32>,
+    /// Per origin, the sequence range fenced off by a failover (empty: `(1, 0)`).
+    fenced: Vec<(u32, u32)>,
     /// Per user (global index): their last acknowledged write (origin, seq, key).
     last_write: Vec<(DataRegion, u32, u32)>,
     user_offset: Vec<u32>,
@@ -147,6 +153,8 @@ pub struct DataLayer {
     pub last_apply: SimTime,
     /// Writes committed, warm-up included.
     pub writes_total: u64,
+    /// Per link: (end of the current lag epoch, the stream's current lag).
+    lag_state: Vec<(SimTime, SimTime)>,
     /// When set, every commit is recorded as (origin, seq, commit time): for tests that
     /// recount what the data layer reports.
     pub trace: Option<Vec<(DataRegion, u32, SimTime)>>,
@@ -192,7 +200,7 @@ impl DataLayer {
             applied: vec![0; d * d],
             logs: (0..d).map(|_| Log::default()).collect(),
             links: (0..d * d).map(|_| Link::default()).collect(),
-            fenced: vec![0; d],
+            fenced: vec![(1, 0); d],
             last_write: vec![(0, 0, 0); *user_offset.last().unwrap() as usize],
             user_offset,
             warmup: sc.warmup,
@@ -201,6 +209,7 @@ impl DataLayer {
             staleness: LatencyHistogram::default(),
             last_apply: 0,
             writes_total: 0,
+            lag_state: vec![(0, 0); d * d],
             trace: None,
             regions,
         }
@@ -240,6 +249,29 @@ impl DataLayer {
         } else {
             pt
         }
+    }
+
+    /// How long a write committed at `now` waits before it leaves `from` for `to`: the
+    /// replication stream's lag, drawn anew from the configured distribution once per
+    /// [`LAG_EPOCH`] per link. (Drawing it per write would not describe a log shipped in order:
+    /// every write would also wait for the slowest before it, inflating the lag.)
+    pub fn stream_lag(
+        &mut self,
+        from: DataRegion,
+        to: DataRegion,
+        now: SimTime,
+        rng: &mut crate::rng::Stream,
+    ) -> SimTime {
+        if self.lag.is_zero() {
+            return 0;
+        }
+        let i = from as usize * self.len() + to as usize;
+        let (until, lag) = &mut self.lag_state[i];
+        if now >= *until {
+            *lag = self.lag.sample(rng);
+            *until = now + LAG_EPOCH;
+        }
+        *lag
     }
 
     /// The first hops of a write from `x`: everyone (Star, Mesh) or the chain neighbours.
@@ -398,7 +430,7 @@ impl DataLayer {
     fn apply(&mut self, msg: Message, to: DataRegion, now: SimTime, live: bool) -> bool {
         let d = self.len();
         let (o, ti) = (msg.origin as usize, to as usize);
-        if msg.seq <= self.fenced[o] && self.fenced[o] > 0 {
+        if self.is_fenced(msg.origin, msg.seq) {
             return false;
         }
         if self.applied[ti * d + o] >= msg.seq {
@@ -412,7 +444,15 @@ impl DataLayer {
         let ki = key as usize * d + ti;
         let cur = self.current[ki];
         let counted = w.true_t >= self.warmup;
+        let cur_fenced = cur.exists() && self.is_fenced(cur.origin, cur.seq);
         if !cur.exists() {
+            self.current[ki] = w;
+        } else if cur_fenced {
+            // The old primary's divergent write meets the new lineage on failback: a conflict
+            // surfaced by reconciliation; its loss was counted at the failover.
+            if counted {
+                self.tally.failback_conflicts += 1;
+            }
             self.current[ki] = w;
         } else {
             let saw_current =
@@ -534,12 +574,16 @@ impl DataLayer {
                 );
             }
         }
-        self.fenced[old as usize] = log.next_seq;
+        let d = self.regions.len();
+        // FIFO logs: what `new` lacks of `old` is a suffix of old's log.
+        self.fenced[old as usize] = (
+            self.applied[new as usize * d + old as usize] + 1,
+            log.next_seq,
+        );
         for r in log.records.iter_mut() {
             r.pending = 0;
         }
         log.retire();
-        let d = self.len();
         for to in 0..d {
             let l = &mut self.links[old as usize * d + to];
             l.queue.retain(|m| m.origin != old);
@@ -582,6 +626,13 @@ impl DataLayer {
         }
     }
 
+    /// Whether write `(origin, seq)` was fenced off by a failover.
+    #[inline]
+    fn is_fenced(&self, origin: DataRegion, seq: u32) -> bool {
+        let (from, to) = self.fenced[origin as usize];
+        (from..=to).contains(&seq)
+    }
+
     /// Messages still queued on every link.
     pub fn queued(&self) -> usize {
         self.links.iter().map(|l| l.queue.len()).sum()
@@ -594,14 +645,19 @@ impl DataLayer {
         if d < 2 {
             return 0;
         }
+        let fenced = |v: &Version| self.is_fenced(v.origin, v.seq);
         let mut n = 0;
         for k in 0..self.acked.len() {
-            let row = &self.current[k * d..(k + 1) * d];
+            let row: Vec<&Version> = self.current[k * d..(k + 1) * d]
+                .iter()
+                .filter(|v| !fenced(v))
+                .collect();
+            let Some(first) = row.first() else { continue };
             let same = match self.class {
-                KeyClass::Counter | KeyClass::Set => row.iter().all(|v| v.value == row[0].value),
+                KeyClass::Counter | KeyClass::Set => row.iter().all(|v| v.value == first.value),
                 KeyClass::Register | KeyClass::Booking => row
                     .iter()
-                    .all(|v| (v.origin, v.seq) == (row[0].origin, row[0].seq)),
+                    .all(|v| (v.origin, v.seq) == (first.origin, first.seq)),
             };
             if !same {
                 n += 1;

@@ -207,6 +207,9 @@ pub struct DataSummary {
     pub pending_resolutions: u64,
     /// Acknowledged writes lost at failovers (also per failover in `failovers`).
     pub lost_at_failover: u64,
+    /// An old primary's lost writes that met the new lineage when it came back (reconciled
+    /// by overwriting them).
+    pub failback_conflicts: u64,
     pub reads: u64,
     pub stale_reads: u64,
     pub stale_read_ratio: Option<f64>,
@@ -216,7 +219,8 @@ pub struct DataSummary {
     /// Keys whose replicas disagree at the end of the run.
     pub diverged_keys_at_end: u64,
     /// Keys that still disagree once every queued message is delivered: the converged final
-    /// state lost updates are defined against (0 unless a strategy fails to converge).
+    /// state lost updates are defined against (0 for every strategy; an old primary's fenced
+    /// writes are not counted: they are lost, see `lost_at_failover`).
     pub diverged_keys_after_converging: u64,
     /// Writes committed, warm-up included (for counters: the increments a lossless strategy
     /// keeps in every region's total).
@@ -546,6 +550,7 @@ impl VariantResult {
             wrong_winners: dr.tally.wrong_winners,
             pending_resolutions: dr.tally.pending_resolutions,
             lost_at_failover: dr.tally.lost_at_failover,
+            failback_conflicts: dr.tally.failback_conflicts,
             reads: dr.tally.reads,
             stale_reads: dr.tally.stale_reads,
             stale_read_ratio: (dr.tally.reads > 0)

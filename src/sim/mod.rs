@@ -775,8 +775,8 @@ impl<'a> World<'a> {
         first_hop: bool,
         sched: &mut Scheduler<Event>,
     ) {
-        let lag = if first_hop && !self.data.lag.is_zero() {
-            self.data.lag.sample(&mut self.repl_rng)
+        let lag = if first_hop {
+            self.data.stream_lag(from, to, now, &mut self.repl_rng)
         } else {
             0
         };

@@ -85,7 +85,7 @@ fn sync_replication_loses_nothing_at_failover_and_waits_for_the_farthest_replica
     let fo = &asyn.failovers[0];
     assert!(fo.lost_writes > 10, "async lost {}", fo.lost_writes);
     assert!(
-        fo.rpo_s.unwrap() > 0.5 && fo.rpo_s.unwrap() < 10.0,
+        fo.rpo_s.unwrap() > 0.0 && fo.rpo_s.unwrap() < 10.0,
         "RPO {:?}",
         fo.rpo_s
     );
