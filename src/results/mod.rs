@@ -10,7 +10,7 @@ use crate::engine::ns_to_ms;
 use crate::metrics::{FailReason, LatencySummary, ScopeStats};
 use crate::model::Scenario;
 use crate::sim::RunOutput;
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 pub use table::render_table;
 pub use write::{write_atomic, write_results};
 
@@ -65,6 +65,13 @@ impl ScopeSummary {
     }
 }
 
+/// Reads and writes merged: the latency of all successful requests of a scope.
+fn all_latency(s: &ScopeStats) -> crate::metrics::LatencyHistogram {
+    let mut all = s.latency[0].clone();
+    all.merge(&s.latency[1]);
+    all
+}
+
 /// Share of a population's successful requests that entered a region.
 #[derive(Debug, Clone, Serialize)]
 pub struct Share {
@@ -103,12 +110,23 @@ pub struct RegionSummary {
     pub abandoned: u64,
 }
 
+/// A span of simulated time in which a fault was active, for shading timeline charts.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct FaultWindow {
+    pub label: String,
+    pub start_s: f64,
+    pub end_s: f64,
+}
+
 /// Everything reported about one variant.
 #[derive(Debug, Clone, Serialize)]
 pub struct VariantResult {
     pub variant: String,
     pub design: String,
     pub serving_regions: Vec<String>,
+    /// Faults active during the run, shaded on timeline charts (none yet).
+    #[serde(default)]
+    pub fault_windows: Vec<FaultWindow>,
     pub seed: u64,
     pub events: u64,
     /// Whole run, warm-up included: issued = ok + failed + in_flight.
@@ -172,13 +190,15 @@ impl VariantResult {
                     .filter(|x| x.1 > 0)
                     .collect();
                 served.sort_by_key(|&(r, c)| (std::cmp::Reverse(c), r));
+                let mut scope = ScopeSummary::build(
+                    &pop.name,
+                    stats,
+                    Some(m.issued[p][0] + m.issued[p][1]),
+                    ta,
+                );
+                scope.all.cdf = all_latency(stats).cdf_points();
                 PopulationSummary {
-                    scope: ScopeSummary::build(
-                        &pop.name,
-                        stats,
-                        Some(m.issued[p][0] + m.issued[p][1]),
-                        ta,
-                    ),
+                    scope,
                     served_by: served
                         .into_iter()
                         .map(|(r, c)| Share {
@@ -229,12 +249,13 @@ impl VariantResult {
             .collect::<Vec<_>>();
         let overall_stats = m.overall();
         let issued_after_warmup: u64 = m.issued.iter().map(|i| i[0] + i[1]).sum();
-        let overall = ScopeSummary::build(
+        let mut overall = ScopeSummary::build(
             "all",
             &overall_stats,
             Some(issued_after_warmup),
             time_avail(&|w| tl.overall(w).availability()),
         );
+        overall.all.cdf = all_latency(&overall_stats).cdf_points();
         // Timeline rows: overall, populations, and regions that saw traffic.
         let active_regions: Vec<usize> = regions
             .iter()
@@ -281,6 +302,7 @@ impl VariantResult {
                 .iter()
                 .map(|r| sc.regions[*r as usize].name.clone())
                 .collect(),
+            fault_windows: vec![],
             seed,
             events: out.events,
             issued_total: out.counts.issued,
