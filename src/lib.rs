@@ -13,6 +13,7 @@ pub mod engine;
 pub mod geo;
 pub mod metrics;
 pub mod model;
+pub mod report;
 pub mod results;
 pub mod rng;
 pub mod runner;
