@@ -57,11 +57,16 @@ impl Draw for CdfChart {
         if !(lo.is_finite() && hi > 0.0) {
             return style::message_panel(&body, "no successful requests: no latency to plot");
         }
-        let (lo, hi) = if hi / lo < 1.5 {
+        let (mut lo, hi) = if hi / lo < 1.5 {
             (lo / 1.5, hi * 1.5)
         } else {
             (lo / 1.15, hi * 1.15)
         };
+        // plotters labels a log axis from its first power of ten: make sure there is one.
+        let decade = 10f64.powf(hi.log10().floor());
+        if decade < lo {
+            lo = decade;
+        }
         let mut chart = ChartBuilder::on(&body)
             .margin_left(20)
             .margin_right(50)
@@ -70,11 +75,23 @@ impl Draw for CdfChart {
             .x_label_area_size(100)
             .y_label_area_size(130)
             .build_cartesian_2d((lo..hi).log_scale(), 0f64..100.0)?;
+        let last = std::cell::Cell::new(f64::NAN);
         chart
             .configure_mesh()
             .x_desc("latency (ms, log scale)")
             .y_desc("requests at or below (%)")
-            .x_label_formatter(&|v| style::log_tick(*v))
+            .x_label_formatter(&|v| {
+                // plotters yields each power of ten twice: label it once.
+                if last.replace(*v) == *v {
+                    return String::new();
+                }
+                // Within a decade few 1-2-5 values fall: label every tick then.
+                if hi / lo >= 10.0 {
+                    style::log_tick(*v)
+                } else {
+                    style::tick(*v)
+                }
+            })
             .y_label_formatter(&|v| style::tick(*v))
             .x_labels(30)
             .y_labels(11)

@@ -154,12 +154,11 @@ impl Draw for TimelineChart {
         let pad = (100.0 - lo) * 0.06;
         let mut a = panel(
             &top,
-            t0,
-            t1,
-            (lo - pad).max(0.0),
-            100.0 + pad,
+            (t0, t1),
+            ((lo - pad).max(0.0), 100.0 + pad),
             "availability (%)",
             false,
+            11,
         )?;
         shade(&mut a, &shades, lo - pad, 100.0 + pad)?;
         lines(&mut a, &self.series, &avail)?;
@@ -171,7 +170,7 @@ impl Draw for TimelineChart {
             .map(|p| p.1)
             .fold(0.0f64, f64::max);
         let hi = if hi > 0.0 { hi * 1.12 } else { 1.0 };
-        let mut b = panel(&bottom, t0, t1, 0.0, hi, "p99 latency (ms)", true)?;
+        let mut b = panel(&bottom, (t0, t1), (0.0, hi), "p99 latency (ms)", true, 6)?;
         shade(&mut b, &shades, 0.0, hi)?;
         lines(&mut b, &self.series, &p99)?;
         Ok(())
@@ -182,12 +181,11 @@ type Panel<'a, DB> = ChartContext<'a, DB, Cartesian2d<RangedCoordf64, RangedCoor
 
 fn panel<'a, DB: DrawingBackend>(
     area: &'a DrawingArea<DB, Shift>,
-    t0: f64,
-    t1: f64,
-    y0: f64,
-    y1: f64,
+    (t0, t1): (f64, f64),
+    (y0, y1): (f64, f64),
     y_desc: &str,
     x_desc: bool,
+    y_labels: usize,
 ) -> Result<Panel<'a, DB>, DrawingAreaErrorKind<DB::ErrorType>> {
     let mut c = ChartBuilder::on(area)
         .margin_left(20)
@@ -202,7 +200,7 @@ fn panel<'a, DB: DrawingBackend>(
         .x_label_formatter(&|v| style::tick(*v))
         .y_label_formatter(&|v| style::tick(*v))
         .x_labels(12)
-        .y_labels(6)
+        .y_labels(y_labels)
         .label_style(style::text(style::TICK_SIZE))
         .axis_desc_style(style::text(style::LABEL_SIZE))
         .bold_line_style(RGBColor(215, 215, 215))
