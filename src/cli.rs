@@ -20,7 +20,9 @@ use std::time::{Duration, Instant};
 ///   regionsim run experiments/global-latency.ron
 ///
 /// Results land in results/<experiment>/ (summary.csv, summary.json, timeline.csv,
-/// manifest.json). The same files and seed always give byte-identical results.
+/// topology.json, manifest.json, charts/*.svg and *.png, report.html). The same files and
+/// seed always give byte-identical results. `regionsim report results/<experiment>`
+/// redraws the charts and the report from those files without simulating again.
 #[derive(Parser, Debug)]
 #[command(name = "regionsim", version, about, long_about, verbatim_doc_comment)]
 pub struct Cli {
@@ -64,6 +66,21 @@ pub enum Command {
         /// How to print the summary.
         #[arg(long, value_enum, default_value = "table")]
         format: Format,
+        /// Skip the charts and report.html (results files are still written).
+        #[arg(long)]
+        no_charts: bool,
+    },
+    /// Redraw the charts and report.html of a results directory, without simulating.
+    ///
+    /// Reads summary.json, timeline.csv, topology.json and manifest.json written by `run`
+    /// and writes charts/*.svg, charts/*.png and report.html next to them.
+    #[command(verbatim_doc_comment)]
+    Report {
+        /// The results directory (e.g. results/global-latency).
+        dir: PathBuf,
+        /// Write SVG charts only, no PNG.
+        #[arg(long)]
+        no_png: bool,
     },
     /// Validate topology and experiment files, reporting every problem at once.
     Check {
@@ -117,6 +134,12 @@ pub fn main() -> ExitCode {
                 eprintln!("{ce}");
                 return ExitCode::from(EXIT_INPUT);
             }
+            if let Some(re) = e.downcast_ref::<crate::report::ReportError>()
+                && re.is_input()
+            {
+                eprintln!("error: {re}");
+                return ExitCode::from(EXIT_INPUT);
+            }
             eprintln!("error: {e:#}");
             ExitCode::FAILURE
         }
@@ -138,7 +161,9 @@ fn dispatch(cli: Cli) -> anyhow::Result<ExitCode> {
             quiet,
             threads,
             format,
-        } => run(&experiment, seed, out, quiet, threads, format),
+            no_charts,
+        } => run(&experiment, seed, out, quiet, threads, format, no_charts),
+        Command::Report { dir, no_png } => report(&dir, no_png),
         Command::Check { files } => check(&files),
         Command::Bench {
             customers,
@@ -154,6 +179,7 @@ fn run(
     quiet: bool,
     threads: Option<usize>,
     format: Format,
+    no_charts: bool,
 ) -> anyhow::Result<ExitCode> {
     let (mut exp, warnings) = config::load_experiment(path)?;
     if !quiet {
@@ -200,6 +226,13 @@ fn run(
     let dir = out.unwrap_or_else(|| PathBuf::from("results").join(&exp.name));
     let files = write_results(&dir, &exp, &result, &path.display().to_string())
         .with_context(|| format!("cannot write results to {}", dir.display()))?;
+    crate::report::write_topology(&dir, &exp)?;
+    let report = if no_charts {
+        None
+    } else {
+        crate::report::build(&dir, true)?;
+        Some(dir.join("report.html"))
+    };
     if !quiet {
         match format {
             Format::Table => {
@@ -221,11 +254,28 @@ fn run(
                     speed.events_per_s() / 1e6,
                     dir.display()
                 );
+                if let Some(r) = &report {
+                    outln!("report: {}", r.display());
+                }
             }
             Format::Json => outp!("{}", std::fs::read_to_string(&files[1])?),
             Format::Csv => outp!("{}", std::fs::read_to_string(&files[0])?),
         }
     }
+    Ok(ExitCode::SUCCESS)
+}
+
+fn report(dir: &Path, no_png: bool) -> anyhow::Result<ExitCode> {
+    let written = crate::report::build(dir, !no_png)?;
+    let charts = written
+        .iter()
+        .filter(|p| p.extension().is_some_and(|e| e == "svg"))
+        .count();
+    outln!(
+        "{} chart(s) and {} written",
+        charts,
+        dir.join("report.html").display()
+    );
     Ok(ExitCode::SUCCESS)
 }
 

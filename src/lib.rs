@@ -4,6 +4,7 @@
 //! [`sim`] (the request path of SPEC §2), [`dns`], [`metrics`], [`results`], [`cli`].
 
 pub mod bench;
+pub mod chart;
 pub mod cli;
 pub mod config;
 pub mod data;
@@ -13,6 +14,7 @@ pub mod engine;
 pub mod geo;
 pub mod metrics;
 pub mod model;
+pub mod report;
 pub mod results;
 pub mod rng;
 pub mod runner;

@@ -48,6 +48,26 @@ impl LatencyHistogram {
             self.0.value_at_quantile(q) as f64 / 1e6
         }
     }
+    /// At most `CDF_QUANTILES.len()` points of the empirical CDF, (latency ms, fraction of
+    /// requests at or below it), sampled at the fixed quantiles [`CDF_QUANTILES`]; each point
+    /// is a bucket edge, so the fraction is exact for the histogram. Empty when nothing was
+    /// recorded. Bounded, so it can be stored in summary.json and drawn without the histogram.
+    pub fn cdf_points(&self) -> Vec<(f64, f64)> {
+        let mut out: Vec<(f64, f64)> = Vec::with_capacity(CDF_QUANTILES.len());
+        if self.0.is_empty() {
+            return out;
+        }
+        for q in CDF_QUANTILES {
+            let v = self.0.value_at_quantile(q);
+            let ms = v as f64 / 1e6;
+            if out.last().is_some_and(|p| p.0 >= ms) {
+                continue;
+            }
+            let fraction = (self.0.quantile_below(v) * 1e6).round() / 1e6;
+            out.push((ms, fraction));
+        }
+        out
+    }
     /// Summary statistics in ms.
     pub fn summary(&self) -> LatencySummary {
         let h = &self.0;
@@ -64,6 +84,7 @@ impl LatencyHistogram {
             p99_ms: self.quantile_ms(0.99),
             p999_ms: self.quantile_ms(0.999),
             max_ms: h.max() as f64 / 1e6,
+            cdf: vec![],
         }
     }
     /// Points of the empirical CDF: (latency ms, fraction ≤ it), one per distinct bucket.
@@ -86,6 +107,15 @@ impl LatencyHistogram {
     }
 }
 
+/// Quantiles at which [`LatencyHistogram::cdf_points`] samples the CDF: 57 of them, denser in
+/// the tail, where designs differ most.
+pub const CDF_QUANTILES: [f64; 57] = [
+    0.0, 0.005, 0.01, 0.02, 0.03, 0.05, 0.075, 0.1, 0.125, 0.15, 0.175, 0.2, 0.225, 0.25, 0.275,
+    0.3, 0.325, 0.35, 0.375, 0.4, 0.425, 0.45, 0.475, 0.5, 0.525, 0.55, 0.575, 0.6, 0.625, 0.65,
+    0.675, 0.7, 0.725, 0.75, 0.775, 0.8, 0.825, 0.85, 0.875, 0.9, 0.92, 0.94, 0.95, 0.96, 0.97,
+    0.975, 0.98, 0.985, 0.99, 0.9925, 0.995, 0.9975, 0.999, 0.9995, 0.9999, 0.99999, 1.0,
+];
+
 /// Latency statistics of successful requests (SPEC §3 Latency), in ms.
 #[derive(Debug, Clone, Default, PartialEq, Serialize)]
 pub struct LatencySummary {
@@ -98,6 +128,10 @@ pub struct LatencySummary {
     pub p99_ms: f64,
     pub p999_ms: f64,
     pub max_ms: f64,
+    /// Bounded CDF points (latency ms, fraction ≤ it), for charts; filled for the `all`
+    /// latency of populations and of the overall scope, left out elsewhere.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub cdf: Vec<(f64, f64)>,
 }
 
 #[cfg(test)]
@@ -130,10 +164,23 @@ mod tests {
         }
         assert_eq!(h.count(), 100_000);
         assert!(h.cdf().last().unwrap().1 == 1.0);
+        let pts = h.cdf_points();
+        assert!(
+            pts.len() <= CDF_QUANTILES.len() && pts.len() > 40,
+            "{}",
+            pts.len()
+        );
+        assert!(pts.windows(2).all(|w| w[0].0 < w[1].0 && w[0].1 <= w[1].1));
+        assert_eq!(pts.last().unwrap().1, 1.0);
+        for (ms, f) in &pts {
+            let below = values.partition_point(|v| (*v as f64 / 1e6) <= *ms) as f64;
+            assert!((below / values.len() as f64 - f).abs() < 0.011, "{ms} {f}");
+        }
     }
 
     #[test]
     fn empty_histogram_summarises_to_zero() {
         assert_eq!(LatencyHistogram::new().summary(), LatencySummary::default());
+        assert!(LatencyHistogram::new().cdf_points().is_empty());
     }
 }

@@ -12,7 +12,7 @@ use crate::metrics::{FailReason, LatencySummary, ScopeStats};
 use crate::model::Scenario;
 use crate::sim::RunOutput;
 pub use faults::{failovers_csv, faults_csv, has_faults, render_faults};
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 pub use table::render_table;
 pub use write::{write_atomic, write_results};
 
@@ -67,6 +67,13 @@ impl ScopeSummary {
     }
 }
 
+/// Reads and writes merged: the latency of all successful requests of a scope.
+fn all_latency(s: &ScopeStats) -> crate::metrics::LatencyHistogram {
+    let mut all = s.latency[0].clone();
+    all.merge(&s.latency[1]);
+    all
+}
+
 /// Share of a population's successful requests that entered a region.
 #[derive(Debug, Clone, Serialize)]
 pub struct Share {
@@ -112,12 +119,23 @@ pub struct RegionSummary {
     pub down_s: f64,
 }
 
+/// A span of simulated time in which a fault was active, for shading timeline charts.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct FaultWindow {
+    pub label: String,
+    pub start_s: f64,
+    pub end_s: f64,
+}
+
 /// Everything reported about one variant.
 #[derive(Debug, Clone, Serialize)]
 pub struct VariantResult {
     pub variant: String,
     pub design: String,
     pub serving_regions: Vec<String>,
+    /// Scripted faults, shaded on timeline charts.
+    #[serde(default)]
+    pub fault_windows: Vec<FaultWindow>,
     pub seed: u64,
     pub events: u64,
     /// Whole run, warm-up included: issued = ok + failed + in_flight.
@@ -327,13 +345,15 @@ impl VariantResult {
                     .filter(|x| x.1 > 0)
                     .collect();
                 served.sort_by_key(|&(r, c)| (std::cmp::Reverse(c), r));
+                let mut scope = ScopeSummary::build(
+                    &pop.name,
+                    stats,
+                    Some(m.issued[p][0] + m.issued[p][1]),
+                    ta,
+                );
+                scope.all.cdf = all_latency(stats).cdf_points();
                 PopulationSummary {
-                    scope: ScopeSummary::build(
-                        &pop.name,
-                        stats,
-                        Some(m.issued[p][0] + m.issued[p][1]),
-                        ta,
-                    ),
+                    scope,
                     served_by: served
                         .into_iter()
                         .map(|(r, c)| Share {
@@ -387,12 +407,13 @@ impl VariantResult {
             .collect::<Vec<_>>();
         let overall_stats = m.overall();
         let issued_after_warmup: u64 = m.issued.iter().map(|i| i[0] + i[1]).sum();
-        let overall = ScopeSummary::build(
+        let mut overall = ScopeSummary::build(
             "all",
             &overall_stats,
             Some(issued_after_warmup),
             time_avail(&|w| tl.overall(w).availability()),
         );
+        overall.all.cdf = all_latency(&overall_stats).cdf_points();
         // Timeline rows: overall, populations, and regions that saw traffic.
         let active_regions: Vec<usize> = regions
             .iter()
@@ -608,6 +629,15 @@ impl VariantResult {
                 .serving_regions()
                 .iter()
                 .map(|r| sc.regions[*r as usize].name.clone())
+                .collect(),
+            fault_windows: sc
+                .faults
+                .iter()
+                .map(|f| FaultWindow {
+                    label: f.label.clone(),
+                    start_s: f.start as f64 / 1e9,
+                    end_s: f.end.min(sc.duration) as f64 / 1e9,
+                })
                 .collect(),
             seed,
             events: out.events,

@@ -1,0 +1,158 @@
+//! Latency CDF chart: for one population, one line per variant on a log latency axis.
+
+use super::style::{self, LegendEntry, Mark};
+use super::{Draw, DrawResult, finite};
+use plotters::coord::Shift;
+use plotters::prelude::*;
+
+/// One variant's CDF: (latency ms, fraction of requests at or below it) points.
+#[derive(Debug, Clone)]
+pub struct CdfSeries {
+    pub label: String,
+    pub colour: RGBColor,
+    pub points: Vec<(f64, f64)>,
+}
+
+/// A CDF chart: a title and a series per variant.
+#[derive(Debug, Clone)]
+pub struct CdfChart {
+    pub title: String,
+    pub series: Vec<CdfSeries>,
+}
+
+/// The points of `s` that can be drawn: finite, positive latency, fraction in [0, 1].
+fn drawable(s: &CdfSeries) -> Vec<(f64, f64)> {
+    s.points
+        .iter()
+        .copied()
+        .filter(|&(x, y)| finite(x) && finite(y) && x > 0.0 && (0.0..=1.0).contains(&y))
+        .collect()
+}
+
+impl Draw for CdfChart {
+    fn size(&self) -> (u32, u32) {
+        (1600, 1000)
+    }
+
+    fn draw<DB: DrawingBackend>(&self, root: &DrawingArea<DB, Shift>) -> DrawResult<DB> {
+        let clean: Vec<Vec<(f64, f64)>> = self.series.iter().map(drawable).collect();
+        let entries: Vec<LegendEntry> = self
+            .series
+            .iter()
+            .zip(&clean)
+            .map(|(s, pts)| {
+                if pts.is_empty() {
+                    LegendEntry::new(
+                        Mark::Missing,
+                        format!("{} (no successful requests)", s.label),
+                    )
+                } else {
+                    LegendEntry::new(Mark::Line(s.colour, 5), s.label.clone())
+                }
+            })
+            .collect();
+        let body = style::frame(root, &self.title, &entries)?;
+        let xs = clean.iter().flatten().map(|p| p.0);
+        let (lo, hi) = xs.fold((f64::INFINITY, 0.0f64), |(a, b), x| (a.min(x), b.max(x)));
+        if !(lo.is_finite() && hi > 0.0) {
+            return style::message_panel(&body, "no successful requests: no latency to plot");
+        }
+        let (mut lo, hi) = if hi / lo < 1.5 {
+            (lo / 1.5, hi * 1.5)
+        } else {
+            (lo / 1.15, hi * 1.15)
+        };
+        // plotters labels a log axis from its first power of ten: make sure there is one.
+        let decade = 10f64.powf(hi.log10().floor());
+        if decade < lo {
+            lo = decade;
+        }
+        let mut chart = ChartBuilder::on(&body)
+            .margin_left(20)
+            .margin_right(50)
+            .margin_top(20)
+            .margin_bottom(10)
+            .x_label_area_size(100)
+            .y_label_area_size(130)
+            .build_cartesian_2d((lo..hi).log_scale(), 0f64..100.0)?;
+        let last = std::cell::Cell::new(f64::NAN);
+        chart
+            .configure_mesh()
+            .x_desc("latency (ms, log scale)")
+            .y_desc("requests at or below (%)")
+            .x_label_formatter(&|v| {
+                // plotters yields each power of ten twice: label it once.
+                if last.replace(*v) == *v {
+                    return String::new();
+                }
+                // Within a decade few 1-2-5 values fall: label every tick then.
+                if hi / lo >= 10.0 {
+                    style::log_tick(*v)
+                } else {
+                    style::tick(*v)
+                }
+            })
+            .y_label_formatter(&|v| style::tick(*v))
+            .x_labels(30)
+            .y_labels(11)
+            .label_style(style::text(style::TICK_SIZE))
+            .axis_desc_style(style::text(style::LABEL_SIZE))
+            .bold_line_style(RGBColor(215, 215, 215))
+            .light_line_style(RGBColor(242, 242, 242))
+            .axis_style(style::INK.stroke_width(2))
+            .draw()?;
+        for (s, pts) in self.series.iter().zip(&clean) {
+            if pts.is_empty() {
+                continue;
+            }
+            chart.draw_series(LineSeries::new(
+                pts.iter().map(|&(x, y)| (x, y * 100.0)),
+                s.colour.stroke_width(5),
+            ))?;
+        }
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::chart::render;
+
+    #[test]
+    fn empty_and_nan_series_give_a_labelled_panel() {
+        let c = CdfChart {
+            title: "Latency CDF: nowhere".into(),
+            series: vec![
+                CdfSeries {
+                    label: "a".into(),
+                    colour: style::variant_colour(0),
+                    points: vec![],
+                },
+                CdfSeries {
+                    label: "b".into(),
+                    colour: style::variant_colour(1),
+                    points: vec![(f64::NAN, 0.5), (-1.0, 0.2)],
+                },
+            ],
+        };
+        let r = render("cdf", &c, false).unwrap();
+        assert!(r.svg.contains("no successful requests: no latency to plot"));
+        assert!(r.svg.contains("a (no successful requests)"));
+        assert!(!r.svg.contains("NaN"));
+    }
+
+    #[test]
+    fn a_single_point_still_draws() {
+        let c = CdfChart {
+            title: "one".into(),
+            series: vec![CdfSeries {
+                label: "a".into(),
+                colour: style::variant_colour(0),
+                points: vec![(20.0, 1.0)],
+            }],
+        };
+        let r = render("cdf", &c, false).unwrap();
+        assert!(r.svg.contains("latency (ms, log scale)"));
+    }
+}

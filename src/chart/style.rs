@@ -1,0 +1,351 @@
+//! The look shared by every chart: font, palette, text sizes, legends and empty panels.
+
+use super::{ChartError, DrawResult};
+use plotters::coord::Shift;
+use plotters::prelude::*;
+use plotters::style::text_anchor::{HPos, Pos, VPos};
+use std::sync::OnceLock;
+
+/// DejaVu Sans (Bitstream Vera licence, assets/fonts/LICENSE-DejaVu.txt).
+static FONT: &[u8] = include_bytes!("../../assets/fonts/DejaVuSans.ttf");
+
+/// The font family every chart asks for; the bundled font is registered under it.
+pub const FAMILY: &str = "sans-serif";
+
+/// Registers the bundled font with plotters once per process.
+pub fn ensure_font() -> Result<(), ChartError> {
+    static DONE: OnceLock<bool> = OnceLock::new();
+    let ok = *DONE
+        .get_or_init(|| plotters::style::register_font(FAMILY, FontStyle::Normal, FONT).is_ok());
+    if ok { Ok(()) } else { Err(ChartError::Font) }
+}
+
+/// Colours for variants, in experiment order (Okabe–Ito, safe for colour-blind readers).
+pub const PALETTE: [RGBColor; 8] = [
+    RGBColor(0, 114, 178),   // blue
+    RGBColor(230, 159, 0),   // orange
+    RGBColor(0, 158, 115),   // bluish green
+    RGBColor(213, 94, 0),    // vermillion
+    RGBColor(204, 121, 167), // reddish purple
+    RGBColor(86, 180, 233),  // sky blue
+    RGBColor(0, 0, 0),       // black
+    RGBColor(153, 153, 51),  // olive
+];
+
+/// The colour of the variant at `index` in the experiment: the same in every chart.
+pub fn variant_colour(index: usize) -> RGBColor {
+    PALETTE[index % PALETTE.len()]
+}
+
+/// Text colour for labels and axes.
+pub const INK: RGBColor = RGBColor(40, 40, 40);
+/// Light grey for graticules, empty panels and missing values.
+pub const MUTED: RGBColor = RGBColor(150, 150, 150);
+/// Shading of fault windows.
+pub const FAULT: RGBColor = RGBColor(214, 39, 40);
+
+/// Font sizes in plotters units (SVG font-size is this / 1.24), chosen for slide reading.
+pub const TITLE_SIZE: f64 = 40.0;
+pub const LABEL_SIZE: f64 = 30.0;
+pub const TICK_SIZE: f64 = 26.0;
+pub const LEGEND_SIZE: f64 = 28.0;
+pub const NOTE_SIZE: f64 = 24.0;
+
+/// A text style of `size` in the chart font.
+pub fn text(size: f64) -> TextStyle<'static> {
+    TextStyle::from((FAMILY, size).into_font()).color(&INK)
+}
+
+/// Centred text (both axes) of `size`.
+pub fn centred(size: f64) -> TextStyle<'static> {
+    text(size).pos(Pos::new(HPos::Center, VPos::Center))
+}
+
+/// Width and height `s` would take in `style` (an estimate from the font's advances).
+pub fn text_size<DB: DrawingBackend>(
+    area: &DrawingArea<DB, Shift>,
+    s: &str,
+    style: &TextStyle,
+) -> (u32, u32) {
+    area.estimate_text_size(s, style).unwrap_or((0, 0))
+}
+
+/// `s` cut with "…" so it fits `max_w` pixels in `style`.
+pub fn fit<DB: DrawingBackend>(
+    area: &DrawingArea<DB, Shift>,
+    s: &str,
+    style: &TextStyle,
+    max_w: u32,
+) -> String {
+    if text_size(area, s, style).0 <= max_w {
+        return s.to_owned();
+    }
+    let chars: Vec<char> = s.chars().collect();
+    for n in (1..chars.len()).rev() {
+        let t: String = chars[..n].iter().collect::<String>() + "…";
+        if text_size(area, &t, style).0 <= max_w {
+            return t;
+        }
+    }
+    "…".to_owned()
+}
+
+/// How a legend entry marks its series.
+#[derive(Debug, Clone, Copy)]
+pub enum Mark {
+    /// A line sample of this colour and width.
+    Line(RGBColor, u32),
+    /// A filled box (bars, shaded windows) of this colour and opacity.
+    Box(RGBColor, f64),
+    /// A filled circle.
+    Dot(RGBColor),
+    /// A hollow square.
+    Square(RGBColor, bool),
+    /// A dashed grey line: a series with nothing to draw.
+    Missing,
+}
+
+/// One legend entry.
+#[derive(Debug, Clone)]
+pub struct LegendEntry {
+    pub mark: Mark,
+    pub label: String,
+}
+
+impl LegendEntry {
+    pub fn new(mark: Mark, label: impl Into<String>) -> Self {
+        LegendEntry {
+            mark,
+            label: label.into(),
+        }
+    }
+}
+
+const SAMPLE_W: i32 = 44;
+const ENTRY_GAP: i32 = 36;
+
+/// Height a legend strip of `width` px needs for `entries` (rows wrap), 0 when empty.
+pub fn legend_height<DB: DrawingBackend>(
+    area: &DrawingArea<DB, Shift>,
+    entries: &[LegendEntry],
+    width: u32,
+) -> u32 {
+    if entries.is_empty() {
+        return 0;
+    }
+    let rows = legend_layout(area, entries, width)
+        .last()
+        .map(|p| p.1)
+        .unwrap_or(0)
+        + 1;
+    rows as u32 * row_height() + 12
+}
+
+fn row_height() -> u32 {
+    (LEGEND_SIZE * 1.35) as u32
+}
+
+/// (x, row) of each entry when laid out left to right in `width`, wrapping.
+fn legend_layout<DB: DrawingBackend>(
+    area: &DrawingArea<DB, Shift>,
+    entries: &[LegendEntry],
+    width: u32,
+) -> Vec<(i32, usize, String)> {
+    let st = text(LEGEND_SIZE);
+    let max_label = (width as i32 - SAMPLE_W - 20).max(40) as u32;
+    let mut out = vec![];
+    let (mut x, mut row) = (10i32, 0usize);
+    for e in entries {
+        let label = fit(area, &e.label, &st, max_label);
+        let w = SAMPLE_W + 10 + text_size(area, &label, &st).0 as i32;
+        if x > 10 && x + w > width as i32 - 10 {
+            x = 10;
+            row += 1;
+        }
+        out.push((x, row, label));
+        x += w + ENTRY_GAP;
+    }
+    out
+}
+
+/// Draws `entries` as a wrapping strip filling `area` (which nothing else draws on, so the
+/// legend never covers data).
+pub fn draw_legend<DB: DrawingBackend>(
+    area: &DrawingArea<DB, Shift>,
+    entries: &[LegendEntry],
+) -> DrawResult<DB> {
+    let width = area.dim_in_pixel().0;
+    let rh = row_height() as i32;
+    let st = text(LEGEND_SIZE).pos(Pos::new(HPos::Left, VPos::Center));
+    for ((x, row, label), e) in legend_layout(area, entries, width).into_iter().zip(entries) {
+        let y = 6 + row as i32 * rh + rh / 2;
+        let (x0, x1) = (x, x + SAMPLE_W);
+        match e.mark {
+            Mark::Line(c, w) => {
+                area.draw(&PathElement::new(
+                    vec![(x0, y), (x1, y)],
+                    c.stroke_width(w.max(1)),
+                ))?;
+            }
+            Mark::Box(c, a) => {
+                area.draw(&Rectangle::new(
+                    [(x0, y - rh / 3), (x1, y + rh / 3)],
+                    c.mix(a).filled(),
+                ))?;
+            }
+            Mark::Dot(c) => {
+                area.draw(&Circle::new(((x0 + x1) / 2, y), 8, c.filled()))?;
+            }
+            Mark::Square(c, filled) => {
+                let r = 9;
+                let m = (x0 + x1) / 2;
+                let s = if filled {
+                    c.filled()
+                } else {
+                    c.stroke_width(3)
+                };
+                area.draw(&Rectangle::new([(m - r, y - r), (m + r, y + r)], s))?;
+            }
+            Mark::Missing => {
+                let mut xs = x0;
+                while xs < x1 {
+                    area.draw(&PathElement::new(
+                        vec![(xs, y), ((xs + 7).min(x1), y)],
+                        MUTED.stroke_width(3),
+                    ))?;
+                    xs += 12;
+                }
+            }
+        }
+        area.draw(&Text::new(label, (x1 + 10, y), st.clone()))?;
+    }
+    Ok(())
+}
+
+/// Splits `root` into a title strip, a legend strip for `entries`, and the rest (returned).
+pub fn frame<DB: DrawingBackend>(
+    root: &DrawingArea<DB, Shift>,
+    title: &str,
+    entries: &[LegendEntry],
+) -> Result<DrawingArea<DB, Shift>, DrawingAreaErrorKind<DB::ErrorType>> {
+    let (w, _) = root.dim_in_pixel();
+    let title_st = text(TITLE_SIZE).pos(Pos::new(HPos::Left, VPos::Center));
+    let title_h = (TITLE_SIZE * 1.6) as u32;
+    let (top, rest) = root.split_vertically(title_h);
+    let t = fit(root, title, &title_st, w.saturating_sub(40));
+    top.draw(&Text::new(t, (20, title_h as i32 / 2 + 4), title_st))?;
+    let lh = legend_height(root, entries, w);
+    if lh == 0 {
+        return Ok(rest);
+    }
+    let (legend, body) = rest.split_vertically(lh);
+    draw_legend(&legend, entries)?;
+    Ok(body)
+}
+
+/// A labelled empty panel: a light frame with `message` in the middle, and a `title` on top.
+pub fn empty_panel<DB: DrawingBackend>(
+    area: &DrawingArea<DB, Shift>,
+    title: &str,
+    message: &str,
+) -> DrawResult<DB> {
+    let body = frame(area, title, &[])?;
+    message_panel(&body, message)
+}
+
+/// A light frame with `message` centred in it, filling `area`.
+pub fn message_panel<DB: DrawingBackend>(
+    area: &DrawingArea<DB, Shift>,
+    message: &str,
+) -> DrawResult<DB> {
+    let (w, h) = area.dim_in_pixel();
+    let (w, h) = (w as i32, h as i32);
+    area.draw(&Rectangle::new(
+        [(10, 10), ((w - 10).max(11), (h - 10).max(11))],
+        MUTED.stroke_width(2),
+    ))?;
+    let st = centred(LABEL_SIZE).color(&MUTED);
+    let m = fit(area, message, &st, (w - 40).max(20) as u32);
+    area.draw(&Text::new(m, (w / 2, h / 2), st))?;
+    Ok(())
+}
+
+/// A number for an axis tick: no more digits than it needs.
+pub fn tick(v: f64) -> String {
+    let a = v.abs();
+    if a >= 100.0 || a == 0.0 || (a - a.round()).abs() < 1e-9 {
+        format!("{v:.0}")
+    } else if a >= 10.0 {
+        format!("{v:.1}")
+    } else if a >= 1.0 {
+        format!("{v:.2}")
+            .trim_end_matches('0')
+            .trim_end_matches('.')
+            .to_owned()
+    } else {
+        format!("{v:.3}")
+            .trim_end_matches('0')
+            .trim_end_matches('.')
+            .to_owned()
+    }
+}
+
+/// A tick label on a log axis: only 1, 2 and 5 times a power of ten are written, so the
+/// crowded ticks near the top of each decade stay unlabelled.
+pub fn log_tick(v: f64) -> String {
+    if !(v.is_finite() && v > 0.0) {
+        return String::new();
+    }
+    let m = v / 10f64.powf(v.log10().floor());
+    if [1.0, 2.0, 5.0, 10.0]
+        .iter()
+        .any(|k| (m - k).abs() < 1e-6 * k)
+    {
+        tick(v)
+    } else {
+        String::new()
+    }
+}
+
+/// A file-name-safe slug of `s`: lower-case letters, digits and dashes.
+pub fn slug(s: &str) -> String {
+    let mut out = String::new();
+    for c in s.chars() {
+        if c.is_ascii_alphanumeric() {
+            out.push(c.to_ascii_lowercase());
+        } else if !out.ends_with('-') {
+            out.push('-');
+        }
+    }
+    let t = out.trim_matches('-');
+    if t.is_empty() { "x".into() } else { t.into() }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn ticks_are_short() {
+        assert_eq!(tick(200.0), "200");
+        assert_eq!(tick(12.5), "12.5");
+        assert_eq!(tick(2.5), "2.5");
+        assert_eq!(tick(0.05), "0.05");
+        assert_eq!(tick(99.9), "99.9");
+    }
+
+    #[test]
+    fn log_ticks_label_one_two_five() {
+        assert_eq!(log_tick(20.0), "20");
+        assert_eq!(log_tick(500.0), "500");
+        assert_eq!(log_tick(90.0), "");
+        assert_eq!(log_tick(0.0), "");
+    }
+
+    #[test]
+    fn slugs_are_file_names() {
+        assert_eq!(slug("New York"), "new-york");
+        assert_eq!(slug("a/b..c"), "a-b-c");
+        assert_eq!(slug("///"), "x");
+    }
+}

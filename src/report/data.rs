@@ -1,0 +1,289 @@
+//! What a report is drawn from, read back from a results directory: summary.json,
+//! timeline.csv, topology.json and manifest.json.
+//!
+//! Only the fields charts and the report need are read, and every one has a default, so a
+//! summary.json from an older or newer regionsim still makes a report.
+
+use super::ReportError;
+use crate::model::{RegionId, Scenario};
+use crate::results::FaultWindow;
+use serde::{Deserialize, Serialize};
+use std::path::Path;
+
+/// Latency figures of a scope (ms).
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(default)]
+pub struct LatencyView {
+    pub count: u64,
+    pub p50_ms: f64,
+    pub p95_ms: f64,
+    pub p99_ms: f64,
+    pub cdf: Vec<(f64, f64)>,
+}
+
+/// Outcomes of a scope.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(default)]
+pub struct ScopeView {
+    pub name: String,
+    pub issued: u64,
+    pub ok: u64,
+    pub failed: u64,
+    pub availability: Option<f64>,
+    pub all: LatencyView,
+}
+
+/// Share of a population's successful requests served by a region.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(default)]
+pub struct ShareView {
+    pub region: String,
+    pub share: f64,
+}
+
+/// A population's results.
+#[derive(Debug, Clone, Default, Deserialize)]
+pub struct PopulationView {
+    #[serde(flatten)]
+    pub scope: ScopeView,
+    #[serde(default)]
+    pub served_by: Vec<ShareView>,
+}
+
+/// A variant's results.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(default)]
+pub struct VariantView {
+    pub variant: String,
+    pub design: String,
+    pub serving_regions: Vec<String>,
+    pub fault_windows: Vec<FaultWindow>,
+    pub seed: u64,
+    pub overall: ScopeView,
+    pub populations: Vec<PopulationView>,
+}
+
+/// summary.json.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(default)]
+pub struct SummaryView {
+    pub experiment: String,
+    pub question: String,
+    pub seed: u64,
+    pub variants: Vec<VariantView>,
+}
+
+/// One row of timeline.csv (the fields charts use).
+#[derive(Debug, Clone, PartialEq)]
+pub struct TimelineRowView {
+    pub variant: String,
+    pub window_start_s: f64,
+    pub warmup: bool,
+    pub scope: String,
+    pub name: String,
+    pub availability: Option<f64>,
+    pub p99_ms: Option<f64>,
+}
+
+/// A place on the map.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct PlaceView {
+    pub name: String,
+    pub lat: f64,
+    pub lon: f64,
+}
+
+/// topology.json: where regions and populations are and the RTTs between regions, as
+/// simulated (the experiment's base scenario).
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[serde(default)]
+pub struct TopologyView {
+    pub name: String,
+    pub regions: Vec<PlaceView>,
+    pub populations: Vec<PlaceView>,
+    /// Directed round-trip time from region `i` to region `j` (ms).
+    pub rtt_ms: Vec<Vec<Option<f64>>>,
+}
+
+impl TopologyView {
+    /// The topology of scenario `sc`.
+    pub fn from_scenario(sc: &Scenario) -> Self {
+        let n = sc.regions.len();
+        TopologyView {
+            name: sc.topology_name.clone(),
+            regions: sc
+                .regions
+                .iter()
+                .map(|r| PlaceView {
+                    name: r.name.clone(),
+                    lat: r.lat,
+                    lon: r.lon,
+                })
+                .collect(),
+            populations: sc
+                .populations
+                .iter()
+                .map(|p| PlaceView {
+                    name: p.name.clone(),
+                    lat: p.lat,
+                    lon: p.lon,
+                })
+                .collect(),
+            rtt_ms: (0..n)
+                .map(|a| {
+                    (0..n)
+                        .map(|b| {
+                            let ns = sc.network.region_rtt(a as RegionId, b as RegionId);
+                            Some(crate::engine::ns_to_ms(ns))
+                        })
+                        .collect()
+                })
+                .collect(),
+        }
+    }
+}
+
+/// Everything read back from a results directory.
+#[derive(Debug, Clone)]
+pub struct ReportData {
+    pub summary: SummaryView,
+    pub timeline: Vec<TimelineRowView>,
+    /// `None` when topology.json is missing (results written before it existed).
+    pub topology: Option<TopologyView>,
+    /// manifest.json as written, `None` when missing.
+    pub manifest: Option<serde_json::Value>,
+}
+
+fn read(path: &Path) -> Result<Option<String>, ReportError> {
+    match std::fs::read_to_string(path) {
+        Ok(s) => Ok(Some(s)),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(None),
+        Err(e) => Err(ReportError::Io {
+            path: path.to_owned(),
+            source: e,
+        }),
+    }
+}
+
+fn json<T: for<'de> Deserialize<'de>>(path: &Path, s: &str) -> Result<T, ReportError> {
+    serde_json::from_str(s).map_err(|e| ReportError::Json {
+        path: path.to_owned(),
+        message: e.to_string(),
+    })
+}
+
+impl ReportData {
+    /// Reads a results directory; only summary.json is required.
+    pub fn load(dir: &Path) -> Result<Self, ReportError> {
+        let sp = dir.join("summary.json");
+        let summary = match read(&sp)? {
+            Some(s) => json(&sp, &s)?,
+            None => {
+                return Err(ReportError::NoSummary {
+                    dir: dir.to_owned(),
+                });
+            }
+        };
+        let tp = dir.join("timeline.csv");
+        let timeline = match read(&tp)? {
+            Some(s) => parse_timeline(&s).map_err(|(line, message)| ReportError::Csv {
+                path: tp.clone(),
+                line,
+                message,
+            })?,
+            None => vec![],
+        };
+        let gp = dir.join("topology.json");
+        let topology = read(&gp)?.map(|s| json(&gp, &s)).transpose()?;
+        let mp = dir.join("manifest.json");
+        let manifest = read(&mp)?.map(|s| json(&mp, &s)).transpose()?;
+        Ok(ReportData {
+            summary,
+            timeline,
+            topology,
+            manifest,
+        })
+    }
+}
+
+/// Parses timeline.csv by column name (extra columns are ignored); errors carry the line.
+pub fn parse_timeline(s: &str) -> Result<Vec<TimelineRowView>, (usize, String)> {
+    let mut lines = s.lines();
+    let Some(header) = lines.next() else {
+        return Ok(vec![]);
+    };
+    let cols: Vec<&str> = header.split(',').collect();
+    let col = |name: &str| {
+        cols.iter()
+            .position(|c| *c == name)
+            .ok_or((1, format!("no `{name}` column")))
+    };
+    let (iv, it, iw, is, iname, ia, ip) = (
+        col("variant")?,
+        col("window_start_s")?,
+        col("warmup")?,
+        col("scope")?,
+        col("name")?,
+        col("availability")?,
+        col("p99_ms")?,
+    );
+    let mut out = vec![];
+    for (k, line) in lines.enumerate() {
+        let n = k + 2;
+        if line.is_empty() {
+            continue;
+        }
+        let f: Vec<&str> = line.split(',').collect();
+        if f.len() != cols.len() {
+            return Err((n, format!("{} fields, expected {}", f.len(), cols.len())));
+        }
+        let num = |i: usize| -> Result<Option<f64>, (usize, String)> {
+            if f[i].is_empty() {
+                return Ok(None);
+            }
+            f[i].parse::<f64>()
+                .map(Some)
+                .map_err(|_| (n, format!("`{}` is not a number", f[i])))
+        };
+        out.push(TimelineRowView {
+            variant: f[iv].to_owned(),
+            window_start_s: num(it)?.ok_or((n, "empty window_start_s".to_owned()))?,
+            warmup: f[iw] == "true",
+            scope: f[is].to_owned(),
+            name: f[iname].to_owned(),
+            availability: num(ia)?,
+            p99_ms: num(ip)?,
+        });
+    }
+    Ok(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn timeline_rows_are_read_by_column_name() {
+        let s = "variant,window_start_s,warmup,scope,name,extra,availability,p99_ms\n\
+                 a,0.000,true,overall,all,1,,\n\
+                 a,10.000,false,overall,all,2,0.999000,42.500\n";
+        let rows = parse_timeline(s).unwrap();
+        assert_eq!(rows.len(), 2);
+        assert_eq!(rows[1].availability, Some(0.999));
+        assert_eq!(rows[1].p99_ms, Some(42.5));
+        assert!(rows[0].warmup && rows[0].p99_ms.is_none());
+        assert_eq!(parse_timeline("variant\n").unwrap_err().0, 1);
+        let bad = "variant,window_start_s,warmup,scope,name,availability,p99_ms\na,x,false,overall,all,,\n";
+        assert_eq!(parse_timeline(bad).unwrap_err().0, 2);
+    }
+
+    #[test]
+    fn a_minimal_summary_is_enough() {
+        let s: SummaryView = serde_json::from_str(
+            r#"{"experiment":"e","variants":[{"variant":"v","populations":[{"name":"p","future_field":1}]}]}"#,
+        )
+        .unwrap();
+        assert_eq!(s.variants[0].populations[0].scope.name, "p");
+        assert!(s.variants[0].populations[0].scope.all.cdf.is_empty());
+    }
+}

@@ -1,0 +1,226 @@
+//! report.html: question, inputs, summary table, every chart as inline SVG, and the manifest.
+
+use super::Figure;
+use super::data::{ReportData, ScopeView};
+use std::fmt::Write as _;
+
+/// Escapes text for HTML element content and attribute values.
+pub fn esc(s: &str) -> String {
+    let mut o = String::with_capacity(s.len());
+    for c in s.chars() {
+        match c {
+            '&' => o.push_str("&amp;"),
+            '<' => o.push_str("&lt;"),
+            '>' => o.push_str("&gt;"),
+            '"' => o.push_str("&quot;"),
+            '\'' => o.push_str("&#39;"),
+            c => o.push(c),
+        }
+    }
+    o
+}
+
+const STYLE: &str = "
+body{font-family:'DejaVu Sans',Verdana,sans-serif;margin:2rem auto;max-width:1200px;padding:0 1rem;color:#222;line-height:1.45}
+h1{margin-bottom:.2rem}h2{margin-top:2.4rem;border-bottom:1px solid #ddd}
+.question{font-size:1.2rem;color:#333}
+table{border-collapse:collapse;font-size:.9rem;margin:.8rem 0}
+th,td{border-bottom:1px solid #e4e4e4;padding:.25rem .6rem;text-align:left;vertical-align:top}
+td.n,th.n{text-align:right;font-variant-numeric:tabular-nums}
+tr.all td{font-weight:bold}
+.swatch{display:inline-block;width:.9em;height:.9em;margin-right:.4em;vertical-align:-.1em;border-radius:2px}
+figure{margin:1.6rem 0}figure svg{width:100%;height:auto;border:1px solid #eee}
+figcaption{margin-bottom:.4rem}
+code,pre{font-family:'DejaVu Sans Mono',monospace;font-size:.85rem}
+pre{background:#f6f6f6;padding:.7rem;overflow-x:auto}
+nav a{margin-right:1rem}
+";
+
+fn pct(a: Option<f64>) -> String {
+    a.filter(|x| x.is_finite())
+        .map(|x| format!("{:.3}", x * 100.0))
+        .unwrap_or_else(|| "–".into())
+}
+
+fn ms(s: &ScopeView, v: f64) -> String {
+    if s.all.count > 0 && v.is_finite() {
+        format!("{v:.1}")
+    } else {
+        "–".into()
+    }
+}
+
+/// The whole report page. Deterministic: the same data gives the same bytes.
+pub fn report_html(d: &ReportData, figures: &[Figure]) -> String {
+    let s = &d.summary;
+    let mut h = String::new();
+    let name = esc(&s.experiment);
+    let _ = write!(
+        h,
+        "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n<title>regionsim — {name}</title>\n<style>{STYLE}</style>\n</head>\n<body>\n"
+    );
+    let _ = writeln!(h, "<h1>{name}</h1>");
+    if !s.question.is_empty() {
+        let _ = writeln!(h, "<p class=\"question\">{}</p>", esc(&s.question));
+    }
+    h.push_str("<nav><a href=\"#inputs\">Inputs</a><a href=\"#summary\">Summary</a><a href=\"#charts\">Charts</a><a href=\"#manifest\">Manifest</a></nav>\n");
+
+    // Inputs.
+    h.push_str("<h2 id=\"inputs\">Inputs</h2>\n");
+    let topo = d
+        .topology
+        .as_ref()
+        .map(|t| t.name.as_str())
+        .filter(|n| !n.is_empty())
+        .unwrap_or("(not recorded)");
+    let _ = writeln!(
+        h,
+        "<p>Master seed <code>{}</code>; topology <code>{}</code>; {} variant(s), each simulated with the same random streams (common random numbers), so differences between them are the design's.</p>",
+        s.seed,
+        esc(topo),
+        s.variants.len()
+    );
+    h.push_str("<table>\n<tr><th>variant</th><th>design</th><th>serving regions</th><th class=\"n\">run seed</th><th>faults</th></tr>\n");
+    for (i, v) in s.variants.iter().enumerate() {
+        let c = crate::chart::style::variant_colour(i);
+        let faults = if v.fault_windows.is_empty() {
+            "none".to_owned()
+        } else {
+            v.fault_windows
+                .iter()
+                .map(|f| format!("{} ({}–{} s)", esc(&f.label), f.start_s, f.end_s))
+                .collect::<Vec<_>>()
+                .join("; ")
+        };
+        let _ = writeln!(
+            h,
+            "<tr><td><span class=\"swatch\" style=\"background:#{:02x}{:02x}{:02x}\"></span>{}</td><td>{}</td><td>{}</td><td class=\"n\">{}</td><td>{}</td></tr>",
+            c.0,
+            c.1,
+            c.2,
+            esc(&v.variant),
+            esc(&v.design),
+            esc(&v.serving_regions.join(", ")),
+            v.seed,
+            faults
+        );
+    }
+    h.push_str("</table>\n");
+
+    // Summary.
+    h.push_str("<h2 id=\"summary\">Summary</h2>\n<p>Requests issued after the warm-up; latency of successful requests. One run per variant, so no confidence intervals yet.</p>\n");
+    h.push_str("<table>\n<tr><th>variant</th><th>population</th><th>served by</th><th class=\"n\">requests</th><th class=\"n\">avail %</th><th class=\"n\">p50 ms</th><th class=\"n\">p95 ms</th><th class=\"n\">p99 ms</th></tr>\n");
+    for v in &s.variants {
+        let rows = v
+            .populations
+            .iter()
+            .map(|p| {
+                let served = p
+                    .served_by
+                    .iter()
+                    .map(|x| format!("{} {:.0}%", x.region, x.share * 100.0))
+                    .collect::<Vec<_>>()
+                    .join(", ");
+                (
+                    &p.scope,
+                    if served.is_empty() {
+                        "–".into()
+                    } else {
+                        served
+                    },
+                    false,
+                )
+            })
+            .chain(std::iter::once((&v.overall, String::new(), true)));
+        for (sc, served, all) in rows {
+            let _ = writeln!(
+                h,
+                "<tr{}><td>{}</td><td>{}</td><td>{}</td><td class=\"n\">{}</td><td class=\"n\">{}</td><td class=\"n\">{}</td><td class=\"n\">{}</td><td class=\"n\">{}</td></tr>",
+                if all { " class=\"all\"" } else { "" },
+                esc(&v.variant),
+                if all { "(all)".into() } else { esc(&sc.name) },
+                esc(&served),
+                sc.issued,
+                pct(sc.availability),
+                ms(sc, sc.all.p50_ms),
+                ms(sc, sc.all.p95_ms),
+                ms(sc, sc.all.p99_ms)
+            );
+        }
+    }
+    h.push_str("</table>\n");
+
+    // Charts.
+    h.push_str("<h2 id=\"charts\">Charts</h2>\n<p>Each chart is also in <code>charts/</code> as SVG and PNG. Colours mark the same variant in every chart.</p>\n");
+    for f in figures {
+        let _ = writeln!(
+            h,
+            "<figure id=\"{}\">\n<figcaption>{}</figcaption>",
+            esc(&f.spec.stem),
+            esc(&f.spec.caption)
+        );
+        h.push_str(f.rendered.svg.trim_end());
+        h.push_str("\n</figure>\n");
+    }
+
+    // Manifest.
+    h.push_str("<h2 id=\"manifest\">Manifest</h2>\n");
+    match &d.manifest {
+        Some(m) => {
+            if let Some(r) = m.get("rerun").and_then(|r| r.as_str()) {
+                let _ = writeln!(
+                    h,
+                    "<p>Rerun the simulation (same files and seed give byte-identical results):</p>\n<pre>{}</pre>",
+                    esc(r)
+                );
+            }
+            let _ = writeln!(
+                h,
+                "<p>Rebuild this report and its charts from the stored results, without simulating:</p>\n<pre>regionsim report results/{}</pre>",
+                name
+            );
+            let tool = m
+                .get("tool")
+                .and_then(|t| t.as_str())
+                .unwrap_or("regionsim");
+            let version = m.get("version").and_then(|t| t.as_str()).unwrap_or("?");
+            let _ = writeln!(h, "<p>Made by {} {}.</p>", esc(tool), esc(version));
+            if let Some(inputs) = m.get("inputs").and_then(|i| i.as_array()) {
+                h.push_str("<table>\n<tr><th>input file</th><th>sha256</th></tr>\n");
+                for i in inputs {
+                    let p = i.get("path").and_then(|x| x.as_str()).unwrap_or("");
+                    let d = i.get("sha256").and_then(|x| x.as_str()).unwrap_or("");
+                    let _ = writeln!(
+                        h,
+                        "<tr><td><code>{}</code></td><td><code>{}</code></td></tr>",
+                        esc(p),
+                        esc(d)
+                    );
+                }
+                h.push_str("</table>\n");
+            }
+            let pretty = serde_json::to_string_pretty(m).unwrap_or_default();
+            let _ = writeln!(
+                h,
+                "<details><summary>manifest.json</summary>\n<pre>{}</pre>\n</details>",
+                esc(&pretty)
+            );
+        }
+        None => h.push_str("<p>No manifest.json in this results directory.</p>\n"),
+    }
+    h.push_str("</body>\n</html>\n");
+    h
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn escapes_markup() {
+        assert_eq!(
+            esc("<a href=\"x\">&'"),
+            "&lt;a href=&quot;x&quot;&gt;&amp;&#39;"
+        );
+    }
+}

@@ -1,0 +1,400 @@
+//! The report: charts and one self-contained report.html, made from a results directory.
+//!
+//! `regionsim run` writes results, then calls [`build`] on the directory it wrote, and
+//! `regionsim report` calls the same [`build`] later: both read the stored files back, so a
+//! rebuilt report is byte-identical to the first one and never re-simulates anything.
+
+pub mod data;
+mod html;
+
+use crate::chart::bars::{BarPanel, BarsChart};
+use crate::chart::cdf::{CdfChart, CdfSeries};
+use crate::chart::heatmap::HeatmapChart;
+use crate::chart::map::{Link, MapChart, Place};
+use crate::chart::style::{self, variant_colour};
+use crate::chart::timeline::{Shade, TimelineChart, TimelinePoint, TimelineSeries};
+use crate::chart::{ChartError, Draw, Rendered, render};
+use crate::model::Experiment;
+use crate::results::write_atomic;
+pub use data::{ReportData, TopologyView};
+use std::collections::BTreeSet;
+use std::path::{Path, PathBuf};
+
+/// Why a report could not be made.
+#[derive(Debug, thiserror::Error)]
+pub enum ReportError {
+    #[error("{dir} holds no summary.json: is it a results directory written by `regionsim run`?")]
+    NoSummary { dir: PathBuf },
+    #[error("cannot read {path}: {source}")]
+    Io {
+        path: PathBuf,
+        source: std::io::Error,
+    },
+    #[error("cannot write {path}: {source}")]
+    Write {
+        path: PathBuf,
+        source: std::io::Error,
+    },
+    #[error("{path} is not valid: {message}")]
+    Json { path: PathBuf, message: String },
+    #[error("{path}, line {line}: {message}")]
+    Csv {
+        path: PathBuf,
+        line: usize,
+        message: String,
+    },
+    #[error(transparent)]
+    Chart(#[from] ChartError),
+}
+
+impl ReportError {
+    /// Whether the error is in the results directory given (exit code 2), not the machine.
+    pub fn is_input(&self) -> bool {
+        matches!(
+            self,
+            ReportError::NoSummary { .. } | ReportError::Json { .. } | ReportError::Csv { .. }
+        )
+    }
+}
+
+/// Any chart kind.
+#[derive(Debug, Clone)]
+pub enum AnyChart {
+    Cdf(CdfChart),
+    Bars(BarsChart),
+    Timeline(TimelineChart),
+    Heatmap(HeatmapChart),
+    Map(MapChart),
+}
+
+impl AnyChart {
+    fn render(&self, name: &str, png: bool) -> Result<Rendered, ChartError> {
+        match self {
+            AnyChart::Cdf(c) => render(name, c, png),
+            AnyChart::Bars(c) => render(name, c, png),
+            AnyChart::Timeline(c) => render(name, c, png),
+            AnyChart::Heatmap(c) => render(name, c, png),
+            AnyChart::Map(c) => render(name, c, png),
+        }
+    }
+    /// Width and height in pixels.
+    pub fn size(&self) -> (u32, u32) {
+        match self {
+            AnyChart::Cdf(c) => c.size(),
+            AnyChart::Bars(c) => c.size(),
+            AnyChart::Timeline(c) => c.size(),
+            AnyChart::Heatmap(c) => c.size(),
+            AnyChart::Map(c) => c.size(),
+        }
+    }
+}
+
+/// A chart of the report: its file stem, a caption that says what to read in it, and input.
+#[derive(Debug, Clone)]
+pub struct ChartSpec {
+    pub stem: String,
+    pub caption: String,
+    pub chart: AnyChart,
+}
+
+/// Every chart of a report, in report order. A pure function of the stored results.
+pub fn charts(d: &ReportData) -> Vec<ChartSpec> {
+    let s = &d.summary;
+    let mut out = vec![];
+    let mut stems = BTreeSet::new();
+    let mut stem = |base: String| {
+        let mut name = base.clone();
+        let mut k = 2;
+        while !stems.insert(name.clone()) {
+            name = format!("{base}-{k}");
+            k += 1;
+        }
+        name
+    };
+    // Populations in first-seen order over the variants.
+    let mut pops: Vec<String> = vec![];
+    for v in &s.variants {
+        for p in &v.populations {
+            if !pops.contains(&p.scope.name) {
+                pops.push(p.scope.name.clone());
+            }
+        }
+    }
+    let scope_of = |v: &data::VariantView, pop: Option<&str>| -> Option<data::ScopeView> {
+        match pop {
+            None => Some(v.overall.clone()),
+            Some(n) => v
+                .populations
+                .iter()
+                .find(|p| p.scope.name == n)
+                .map(|p| p.scope.clone()),
+        }
+    };
+
+    // Latency CDFs: everyone, then each population.
+    let groups: Vec<Option<&str>> = std::iter::once(None)
+        .chain(pops.iter().map(|p| Some(p.as_str())))
+        .collect();
+    for g in &groups {
+        let series = s
+            .variants
+            .iter()
+            .enumerate()
+            .map(|(i, v)| CdfSeries {
+                label: v.variant.clone(),
+                colour: variant_colour(i),
+                points: scope_of(v, *g).map(|sc| sc.all.cdf).unwrap_or_default(),
+            })
+            .collect();
+        let who = g.unwrap_or("all populations");
+        out.push(ChartSpec {
+            stem: stem(format!("latency-cdf-{}", style::slug(g.unwrap_or("all")))),
+            caption: format!(
+                "Latency CDF, {who}: the share of successful requests at or below each latency (log scale). Lines further left are faster; where a line flattens near 100% is its tail."
+            ),
+            chart: AnyChart::Cdf(CdfChart {
+                title: format!("Latency CDF — {who}"),
+                series,
+            }),
+        });
+    }
+
+    // p50 / p95 / p99 per population.
+    let labels: Vec<String> = pops
+        .iter()
+        .cloned()
+        .chain(std::iter::once("(all)".to_owned()))
+        .collect();
+    let panel = |name: &str, get: fn(&data::LatencyView) -> f64| BarPanel {
+        y_desc: format!("{name} latency (ms)"),
+        values: pops
+            .iter()
+            .map(|p| Some(p.as_str()))
+            .chain(std::iter::once(None))
+            .map(|g| {
+                s.variants
+                    .iter()
+                    .map(|v| {
+                        scope_of(v, g)
+                            .filter(|sc| sc.all.count > 0)
+                            .map(|sc| get(&sc.all))
+                    })
+                    .collect()
+            })
+            .collect(),
+    };
+    out.push(ChartSpec {
+        stem: stem("latency-percentiles".into()),
+        caption: "Median, p95 and p99 latency per population, a bar per variant: how much each design saves where, and whether it saves it in the tail too.".into(),
+        chart: AnyChart::Bars(BarsChart {
+            title: "Latency percentiles per population".into(),
+            groups: labels,
+            variants: variants(d),
+            panels: vec![
+                panel("p50", |l| l.p50_ms),
+                panel("p95", |l| l.p95_ms),
+                panel("p99", |l| l.p99_ms),
+            ],
+        }),
+    });
+
+    // Timeline of the overall scope after the warm-up, faults shaded.
+    let mut shades: Vec<Shade> = vec![];
+    for v in &s.variants {
+        for f in &v.fault_windows {
+            let sh = Shade {
+                label: f.label.clone(),
+                start_s: f.start_s,
+                end_s: f.end_s,
+            };
+            if !shades.contains(&sh) {
+                shades.push(sh);
+            }
+        }
+    }
+    let series = s
+        .variants
+        .iter()
+        .enumerate()
+        .map(|(i, v)| TimelineSeries {
+            label: v.variant.clone(),
+            colour: variant_colour(i),
+            points: d
+                .timeline
+                .iter()
+                .filter(|r| r.variant == v.variant && r.scope == "overall" && !r.warmup)
+                .map(|r| TimelinePoint {
+                    start_s: r.window_start_s,
+                    availability: r.availability,
+                    p99_ms: r.p99_ms,
+                })
+                .collect(),
+        })
+        .collect();
+    out.push(ChartSpec {
+        stem: stem("timeline".into()),
+        caption: "Availability and p99 latency of all requests per window after the warm-up (requests counted in the window they were issued); shaded spans are faults.".into(),
+        chart: AnyChart::Timeline(TimelineChart {
+            title: "Availability and p99 latency over time".into(),
+            series,
+            shades,
+        }),
+    });
+
+    // Topology: RTT heatmap and a map per variant.
+    let topo = d.topology.clone().unwrap_or_default();
+    out.push(ChartSpec {
+        stem: stem("rtt-heatmap".into()),
+        caption: format!(
+            "Round-trip times between the regions of topology `{}` as simulated (ms, row = source).",
+            topo.name
+        ),
+        chart: AnyChart::Heatmap(HeatmapChart {
+            title: if topo.name.is_empty() {
+                "Region RTT (topology.json missing: rerun to record it)".into()
+            } else {
+                format!("Region-to-region RTT — {}", topo.name)
+            },
+            names: topo.regions.iter().map(|r| r.name.clone()).collect(),
+            rtt_ms: topo.rtt_ms.clone(),
+        }),
+    });
+    let place = |p: &data::PlaceView| Place {
+        name: p.name.clone(),
+        lat: p.lat,
+        lon: p.lon,
+    };
+    let regions = &topo.regions;
+    for (i, v) in s.variants.iter().enumerate() {
+        let links = v
+            .populations
+            .iter()
+            .filter_map(|p| {
+                let pi = topo
+                    .populations
+                    .iter()
+                    .position(|x| x.name == p.scope.name)?;
+                Some(p.served_by.iter().filter_map(move |sh| {
+                    let ri = regions.iter().position(|x| x.name == sh.region)?;
+                    Some(Link {
+                        population: pi,
+                        region: ri,
+                        share: sh.share,
+                    })
+                }))
+            })
+            .flatten()
+            .collect();
+        out.push(ChartSpec {
+            stem: stem(format!("map-{}", style::slug(&v.variant))),
+            caption: format!(
+                "Where `{}` served its users: a line from each population to each region that served it, as wide as that region's share of its successful requests.",
+                v.variant
+            ),
+            chart: AnyChart::Map(MapChart {
+                title: format!("Who serves whom — {}", v.variant),
+                colour: variant_colour(i),
+                regions: topo.regions.iter().map(place).collect(),
+                serving: topo
+                    .regions
+                    .iter()
+                    .map(|r| v.serving_regions.contains(&r.name))
+                    .collect(),
+                populations: topo.populations.iter().map(place).collect(),
+                links,
+            }),
+        });
+    }
+    out
+}
+
+/// (name, colour) of every variant, in experiment order.
+fn variants(d: &ReportData) -> Vec<(String, plotters::style::RGBColor)> {
+    d.summary
+        .variants
+        .iter()
+        .enumerate()
+        .map(|(i, v)| (v.variant.clone(), variant_colour(i)))
+        .collect()
+}
+
+/// A rendered chart of the report.
+pub struct Figure {
+    pub spec: ChartSpec,
+    pub rendered: Rendered,
+}
+
+/// Writes topology.json (the chart input that summary.json lacks) for experiment `exp`.
+pub fn write_topology(dir: &Path, exp: &Experiment) -> Result<PathBuf, ReportError> {
+    let topo = exp
+        .variants
+        .first()
+        .map(|(_, sc)| TopologyView::from_scenario(sc))
+        .unwrap_or_default();
+    let mut bytes = serde_json::to_vec_pretty(&topo).map_err(|e| ReportError::Json {
+        path: dir.join("topology.json"),
+        message: e.to_string(),
+    })?;
+    bytes.push(b'\n');
+    let p = dir.join("topology.json");
+    write_atomic(&p, &bytes).map_err(|source| ReportError::Write {
+        path: p.clone(),
+        source,
+    })?;
+    Ok(p)
+}
+
+/// Reads the results in `dir` and writes charts/*.svg (and *.png when `png`) and
+/// report.html there; returns the paths written. Chart files of earlier runs that this run
+/// does not make (a renamed population, say) are removed.
+pub fn build(dir: &Path, png: bool) -> Result<Vec<PathBuf>, ReportError> {
+    let data = ReportData::load(dir)?;
+    let figures: Vec<Figure> = charts(&data)
+        .into_iter()
+        .map(|spec| {
+            let rendered = spec.chart.render(&spec.stem, png)?;
+            Ok(Figure { spec, rendered })
+        })
+        .collect::<Result<_, ChartError>>()?;
+    let charts_dir = dir.join("charts");
+    let mut written = vec![];
+    let mut keep = BTreeSet::new();
+    let write = |p: PathBuf, bytes: &[u8]| {
+        write_atomic(&p, bytes).map_err(|source| ReportError::Write {
+            path: p.clone(),
+            source,
+        })?;
+        Ok::<PathBuf, ReportError>(p)
+    };
+    for f in &figures {
+        let name = format!("{}.svg", f.spec.stem);
+        keep.insert(name.clone());
+        written.push(write(charts_dir.join(name), f.rendered.svg.as_bytes())?);
+        if let Some(png) = &f.rendered.png {
+            let name = format!("{}.png", f.spec.stem);
+            keep.insert(name.clone());
+            written.push(write(charts_dir.join(name), png)?);
+        }
+    }
+    remove_stale(&charts_dir, &keep)?;
+    let html = html::report_html(&data, &figures);
+    written.push(write(dir.join("report.html"), html.as_bytes())?);
+    Ok(written)
+}
+
+/// Removes .svg and .png files in `charts_dir` that are not in `keep`.
+fn remove_stale(charts_dir: &Path, keep: &BTreeSet<String>) -> Result<(), ReportError> {
+    let entries = std::fs::read_dir(charts_dir).map_err(|source| ReportError::Io {
+        path: charts_dir.to_owned(),
+        source,
+    })?;
+    for e in entries.flatten() {
+        let name = e.file_name().to_string_lossy().into_owned();
+        let chart_file = name.ends_with(".svg") || name.ends_with(".png");
+        if chart_file && !keep.contains(&name) {
+            let p = e.path();
+            std::fs::remove_file(&p).map_err(|source| ReportError::Write { path: p, source })?;
+        }
+    }
+    Ok(())
+}

@@ -1,0 +1,399 @@
+//! Charts and the report: every kind is made, is valid, is reproducible, and survives empty data.
+
+use super::{regionsim, temp_dir};
+use std::collections::BTreeMap;
+use std::path::Path;
+
+const TINY: &str = "tests/fixtures/tiny-charts.ron";
+
+/// Every chart the tiny experiment must produce, one or more per chart kind.
+const CHARTS: [&str; 9] = [
+    "latency-cdf-all",
+    "latency-cdf-new-york",
+    "latency-cdf-frankfurt",
+    "latency-cdf-tokyo",
+    "latency-percentiles",
+    "timeline",
+    "rtt-heatmap",
+    "map-one-region",
+    "map-three-regions",
+];
+
+fn run_tiny(name: &str, extra: &[&str]) -> std::path::PathBuf {
+    let d = temp_dir(name);
+    let mut args = vec!["run", TINY, "--quiet", "--out", d.to_str().unwrap()];
+    args.extend_from_slice(extra);
+    let out = regionsim(&args);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    d
+}
+
+/// Checks that `s` is one well-formed XML element tree (tags nest and match, attributes are
+/// quoted, text holds no raw `<` or bare `&`); returns the root element's name.
+fn check_xml(s: &str) -> Result<String, String> {
+    let mut stack: Vec<String> = vec![];
+    let mut root: Option<String> = None;
+    let mut rest = s.trim_start();
+    if let Some(r) = rest.strip_prefix("<?xml") {
+        rest = &r[r.find("?>").ok_or("unclosed declaration")? + 2..];
+    }
+    loop {
+        let lt = match rest.find('<') {
+            Some(i) => i,
+            None => {
+                check_text(rest)?;
+                break;
+            }
+        };
+        check_text(&rest[..lt])?;
+        if stack.is_empty() && root.is_some() && !rest[..lt].trim().is_empty() {
+            return Err("text after the root element".into());
+        }
+        rest = &rest[lt..];
+        if let Some(r) = rest.strip_prefix("<!--") {
+            rest = &r[r.find("-->").ok_or("unclosed comment")? + 3..];
+            continue;
+        }
+        let gt = tag_end(rest).ok_or("unclosed tag")?;
+        let tag = &rest[1..gt];
+        rest = &rest[gt + 1..];
+        if let Some(name) = tag.strip_prefix('/') {
+            let open = stack.pop().ok_or(format!("`</{name}>` closes nothing"))?;
+            if open != name.trim() {
+                return Err(format!("`<{open}>` closed by `</{name}>`"));
+            }
+            continue;
+        }
+        let self_closing = tag.ends_with('/');
+        let body = tag.trim_end_matches('/');
+        let name: String = body.chars().take_while(|c| !c.is_whitespace()).collect();
+        if name.is_empty() {
+            return Err("empty tag name".into());
+        }
+        check_attrs(&body[name.len()..])?;
+        if stack.is_empty() {
+            if root.is_some() {
+                return Err(format!("second root element `<{name}>`"));
+            }
+            root = Some(name.clone());
+        }
+        if !self_closing {
+            stack.push(name);
+        }
+    }
+    if let Some(open) = stack.pop() {
+        return Err(format!("`<{open}>` never closed"));
+    }
+    root.ok_or_else(|| "no element".into())
+}
+
+/// Index of the `>` ending the tag at the start of `s`, skipping quoted attribute values.
+fn tag_end(s: &str) -> Option<usize> {
+    let mut quote: Option<char> = None;
+    for (i, c) in s.char_indices() {
+        match (quote, c) {
+            (None, '"' | '\'') => quote = Some(c),
+            (Some(q), c) if c == q => quote = None,
+            (None, '>') => return Some(i),
+            _ => {}
+        }
+    }
+    None
+}
+
+fn check_text(t: &str) -> Result<(), String> {
+    let mut rest = t;
+    while let Some(i) = rest.find('&') {
+        let after = &rest[i + 1..];
+        let semi = after.find(';').ok_or("bare `&` in text")?;
+        let ent = &after[..semi];
+        let known = ["amp", "lt", "gt", "quot", "apos"].contains(&ent)
+            || (ent.starts_with('#') && ent.len() > 1);
+        if !known {
+            return Err(format!("unknown entity `&{ent};`"));
+        }
+        rest = &after[semi + 1..];
+    }
+    Ok(())
+}
+
+fn check_attrs(a: &str) -> Result<(), String> {
+    let mut rest = a.trim();
+    while !rest.is_empty() {
+        let eq = rest
+            .find('=')
+            .ok_or(format!("attribute without value: `{rest}`"))?;
+        let name = rest[..eq].trim();
+        if name.is_empty() || name.contains(char::is_whitespace) {
+            return Err(format!("bad attribute name `{name}`"));
+        }
+        let v = rest[eq + 1..].trim_start();
+        let q = v.chars().next().ok_or("missing attribute value")?;
+        if q != '"' && q != '\'' {
+            return Err(format!("unquoted value of `{name}`"));
+        }
+        let end = v[1..].find(q).ok_or("unclosed attribute value")?;
+        let value = &v[1..1 + end];
+        if value.contains('<') {
+            return Err(format!("`<` in the value of `{name}`"));
+        }
+        check_text(value)?;
+        rest = v[end + 2..].trim_start();
+    }
+    Ok(())
+}
+
+/// Every file under `dir` (recursively) with its bytes, by path relative to `dir`.
+fn files(dir: &Path) -> BTreeMap<String, Vec<u8>> {
+    let mut out = BTreeMap::new();
+    let mut todo = vec![dir.to_path_buf()];
+    while let Some(d) = todo.pop() {
+        for e in std::fs::read_dir(&d).unwrap() {
+            let p = e.unwrap().path();
+            if p.is_dir() {
+                todo.push(p);
+            } else {
+                let rel = p.strip_prefix(dir).unwrap().to_string_lossy().into_owned();
+                out.insert(rel, std::fs::read(&p).unwrap());
+            }
+        }
+    }
+    out
+}
+
+#[test]
+fn the_xml_checker_rejects_broken_markup() {
+    assert_eq!(
+        check_xml("<svg a=\"1\"><g/><text>x &amp; y</text></svg>\n"),
+        Ok("svg".into())
+    );
+    assert!(check_xml("<svg><g></svg>").is_err());
+    assert!(check_xml("<svg>a < b</svg>").is_err());
+    assert!(check_xml("<svg>a & b</svg>").is_err());
+    assert!(check_xml("<svg a=1></svg>").is_err());
+    assert!(check_xml("<svg></svg><svg></svg>").is_err());
+    assert!(check_xml("<svg>").is_err());
+}
+
+#[test]
+fn every_chart_kind_is_made_valid_and_inlined_in_the_report() {
+    let d = run_tiny("charts-all", &[]);
+    for c in CHARTS {
+        let svg = std::fs::read_to_string(d.join("charts").join(format!("{c}.svg")))
+            .unwrap_or_else(|e| panic!("{c}.svg: {e}"));
+        assert!(
+            svg.starts_with("<svg"),
+            "{c}.svg starts with {:?}",
+            &svg[..20]
+        );
+        assert_eq!(check_xml(&svg), Ok("svg".into()), "{c}.svg");
+        assert!(!svg.contains("NaN"), "{c}.svg");
+        let png = std::fs::read(d.join("charts").join(format!("{c}.png"))).unwrap();
+        assert_eq!(&png[..8], b"\x89PNG\r\n\x1a\n", "{c}.png signature");
+        assert!(png.len() > 10_000, "{c}.png has content");
+    }
+    let chart_files = std::fs::read_dir(d.join("charts")).unwrap().count();
+    assert_eq!(
+        chart_files,
+        2 * CHARTS.len(),
+        "nothing but the expected charts"
+    );
+
+    let html = std::fs::read_to_string(d.join("report.html")).unwrap();
+    assert!(html.starts_with("<!DOCTYPE html>"));
+    assert_eq!(
+        html.matches("<svg ").count(),
+        CHARTS.len(),
+        "every chart inline"
+    );
+    for c in CHARTS {
+        assert!(
+            html.contains(&format!("<figure id=\"{c}\">")),
+            "{c} in report"
+        );
+    }
+    for needle in [
+        "Does a second continent&#39;s region help users far from Virginia?",
+        "three-regions",
+        "active-active",
+        "Master seed <code>11</code>",
+        "regionsim run tests/fixtures/tiny-charts.ron --seed 11",
+        "regionsim report results/tiny-charts",
+        "japaneast 100%",
+    ] {
+        assert!(html.contains(needle), "report lacks {needle:?}");
+    }
+    // Self-contained: nothing is fetched.
+    for bad in ["<script", "<link", "<img", "src=", "url(", "href=\"http"] {
+        assert!(!html.contains(bad), "report contains {bad:?}");
+    }
+    // The body of the report, SVGs taken out, is well-formed markup too.
+    let body = &html[html.find("<html").unwrap()..];
+    let body = body
+        .replace("<!DOCTYPE html>", "")
+        .replace("<meta charset=\"utf-8\">", "<meta charset=\"utf-8\"/>")
+        .replace(
+            "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">",
+            "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\"/>",
+        );
+    assert_eq!(check_xml(&body), Ok("html".into()));
+
+    // summary.json carries the CDF points the charts were drawn from.
+    let s = super::summary(&d);
+    let cdf = super::population(&s, "three-regions", "tokyo")["all"]["cdf"]
+        .as_array()
+        .unwrap()
+        .clone();
+    assert!(cdf.len() > 20 && cdf.len() <= 57, "{}", cdf.len());
+    assert_eq!(cdf.last().unwrap()[1], 1.0);
+    assert_eq!(s["variants"][0]["fault_windows"], serde_json::json!([]));
+}
+
+#[test]
+fn charts_and_report_are_identical_across_runs_and_rebuilt_without_simulating() {
+    let a = run_tiny("charts-a", &[]);
+    let b = run_tiny("charts-b", &["--threads", "1"]);
+    let fa = files(&a);
+    assert_eq!(fa, files(&b), "two runs with the same seed differ");
+    assert!(fa.contains_key("report.html") && fa.contains_key("topology.json"));
+
+    // `report` on a copy holding only the stored results redraws the same bytes.
+    let c = temp_dir("charts-rebuilt");
+    for f in [
+        "summary.json",
+        "timeline.csv",
+        "topology.json",
+        "manifest.json",
+    ] {
+        std::fs::copy(a.join(f), c.join(f)).unwrap();
+    }
+    std::fs::create_dir_all(c.join("charts")).unwrap();
+    std::fs::write(c.join("charts").join("stale-chart.svg"), "<svg/>").unwrap();
+    let out = regionsim(&["report", c.to_str().unwrap()]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    // Compare what `report` makes: the charts and report.html (run writes other files too).
+    let made = |m: &BTreeMap<String, Vec<u8>>| -> BTreeMap<String, Vec<u8>> {
+        m.iter()
+            .filter(|(k, _)| k.starts_with("charts") || *k == "report.html")
+            .map(|(k, v)| (k.clone(), v.clone()))
+            .collect()
+    };
+    assert_eq!(
+        made(&fa),
+        made(&files(&c)),
+        "rebuilt report differs (or a stale chart survived)"
+    );
+}
+
+#[test]
+fn no_charts_skips_charts_and_report_but_keeps_results() {
+    let d = run_tiny("charts-none", &["--no-charts"]);
+    assert!(!d.join("charts").exists());
+    assert!(!d.join("report.html").exists());
+    for f in [
+        "summary.json",
+        "timeline.csv",
+        "topology.json",
+        "manifest.json",
+    ] {
+        assert!(d.join(f).exists(), "{f}");
+    }
+    // The report can still be made later, SVG only when asked.
+    let out = regionsim(&["report", d.to_str().unwrap(), "--no-png"]);
+    assert!(out.status.success());
+    assert!(d.join("charts/timeline.svg").exists());
+    assert!(!d.join("charts/timeline.png").exists());
+    assert!(d.join("report.html").exists());
+}
+
+#[test]
+fn empty_data_gives_labelled_empty_panels() {
+    // A variant whose only population had no successful request, no timeline, no topology.
+    let d = temp_dir("charts-empty");
+    let summary = serde_json::json!({
+        "experiment": "empty",
+        "question": "What if nothing succeeds?",
+        "seed": 1,
+        "variants": [
+            {
+                "variant": "down",
+                "design": "active-passive",
+                "serving_regions": ["eastus"],
+                "seed": 5,
+                "overall": {"name": "all", "issued": 10, "ok": 0, "failed": 10, "availability": 0.0,
+                            "all": {"count": 0, "p50_ms": 0.0, "p95_ms": 0.0, "p99_ms": 0.0}},
+                "populations": [
+                    {"name": "nowhere", "issued": 10, "ok": 0, "failed": 10, "availability": 0.0,
+                     "all": {"count": 0, "p50_ms": 0.0, "p95_ms": 0.0, "p99_ms": 0.0},
+                     "served_by": []}
+                ]
+            }
+        ]
+    });
+    std::fs::write(d.join("summary.json"), summary.to_string()).unwrap();
+    let out = regionsim(&["report", d.to_str().unwrap()]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let svg = |n: &str| std::fs::read_to_string(d.join("charts").join(format!("{n}.svg"))).unwrap();
+    for (chart, label) in [
+        (
+            "latency-cdf-all",
+            "no successful requests: no latency to plot",
+        ),
+        ("latency-cdf-nowhere", "down (no successful requests)"),
+        (
+            "latency-percentiles",
+            "no successful requests: no latency to plot",
+        ),
+        ("timeline", "no windows with requests: nothing to plot"),
+        ("rtt-heatmap", "no round-trip times to plot"),
+        ("map-down", "no places with coordinates: nothing to map"),
+    ] {
+        let s = svg(chart);
+        assert!(s.contains(label), "{chart} lacks {label:?}");
+        assert_eq!(check_xml(&s), Ok("svg".into()), "{chart}");
+        assert!(!s.contains("NaN"), "{chart}");
+    }
+    let html = std::fs::read_to_string(d.join("report.html")).unwrap();
+    assert!(html.contains("No manifest.json"));
+}
+
+#[test]
+fn report_of_a_directory_without_results_is_an_input_error() {
+    let d = temp_dir("charts-nothing");
+    let out = regionsim(&["report", d.to_str().unwrap()]);
+    assert_eq!(out.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("summary.json"), "{err}");
+    std::fs::write(d.join("summary.json"), "{not json").unwrap();
+    let out = regionsim(&["report", d.to_str().unwrap()]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("is not valid"));
+}
+
+#[test]
+fn json_format_prints_the_summary_file() {
+    let d = temp_dir("charts-json");
+    let out = regionsim(&[
+        "run",
+        TINY,
+        "--format",
+        "json",
+        "--no-charts",
+        "--out",
+        d.to_str().unwrap(),
+    ]);
+    assert!(out.status.success());
+    assert_eq!(out.stdout, std::fs::read(d.join("summary.json")).unwrap());
+}
