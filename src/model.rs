@@ -276,6 +276,17 @@ pub enum FaultKind {
         region: RegionId,
         fraction: f64,
     },
+    /// Extra replication lag on the links from and to `a` (or `a` → `b` only).
+    LagSpike {
+        a: RegionId,
+        b: Option<RegionId>,
+        extra: SimTime,
+    },
+    /// The region's clock moves by `by` ns (signed) and stays moved.
+    ClockJump {
+        region: RegionId,
+        by: i64,
+    },
 }
 
 /// A scripted fault over `[start, end)`.

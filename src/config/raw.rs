@@ -231,6 +231,22 @@ pub enum RawFault {
         at_s: f64,
         for_s: f64,
     },
+    /// Replication from and to region `a` (or only on the link `a` → `b`) waits `extra_ms`
+    /// longer before it ships.
+    LagSpike {
+        a: String,
+        #[serde(default)]
+        b: Option<String>,
+        at_s: f64,
+        for_s: f64,
+        extra_ms: f64,
+    },
+    /// The region's clock jumps by `by_ms` (negative: backwards) at `at_s` and stays there.
+    ClockJump {
+        region: String,
+        at_s: f64,
+        by_ms: f64,
+    },
 }
 
 /// The data layer: how writes replicate and how concurrent writes are resolved.

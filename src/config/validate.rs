@@ -616,6 +616,60 @@ fn faults(cx: &mut Ctx, topo: &TopologyModel, raw: &RawExperiment) -> Vec<Fault>
                     end,
                 })
             }
+            RawFault::LagSpike {
+                a,
+                b,
+                at_s,
+                for_s,
+                extra_ms,
+            } => {
+                let (start, end) = fault_window(cx, &path, *at_s, *for_s);
+                cx.finite(&path, "LagSpike.extra_ms", *extra_ms, 0.0, true);
+                let ra = resolve_region(cx, topo, &path, a);
+                let rb = match b {
+                    Some(b) => resolve_region(cx, topo, &path, b).map(Some),
+                    None => Some(None),
+                };
+                match (ra, rb) {
+                    (Some(ra), Some(rb)) => Some(Fault {
+                        label: match b {
+                            Some(b) => format!("LagSpike({a} -> {b}, +{extra_ms} ms)"),
+                            None => format!("LagSpike({a}, +{extra_ms} ms)"),
+                        },
+                        kind: FaultKind::LagSpike {
+                            a: ra,
+                            b: rb,
+                            extra: ms_to_ns(*extra_ms),
+                        },
+                        start,
+                        end,
+                    }),
+                    _ => None,
+                }
+            }
+            RawFault::ClockJump {
+                region,
+                at_s,
+                by_ms,
+            } => {
+                cx.finite(&path, "ClockJump.at_s", *at_s, 0.0, false);
+                if !by_ms.is_finite() || by_ms.abs() > 3.6e6 {
+                    cx.err(
+                        &["faults", idx.as_str(), "by_ms"],
+                        format!("ClockJump.by_ms must be a finite jump of at most an hour either way, found {by_ms}"),
+                    );
+                }
+                let start = s_to_ns(*at_s);
+                resolve_region(cx, topo, &path, region).map(|r| Fault {
+                    label: format!("ClockJump({region}, {by_ms:+} ms)"),
+                    kind: FaultKind::ClockJump {
+                        region: r,
+                        by: (by_ms * 1e6) as i64,
+                    },
+                    start,
+                    end: s_to_ns(raw.duration_s.max(0.0)).max(start),
+                })
+            }
         };
         if let Some(f) = fault {
             if raw.duration_s.is_finite() && f.start >= s_to_ns(raw.duration_s) {

@@ -37,6 +37,10 @@ impl RegionClock {
         let v = t as i64 + self.offset + (t as f64 * self.drift) as i64;
         v.max(0) as u64
     }
+    /// Moves the clock by `by` ns (a clock jump).
+    pub fn jump(&mut self, by: i64) {
+        self.offset += by;
+    }
     /// The offset in ns (for reports).
     pub fn offset_ns(&self) -> i64 {
         self.offset

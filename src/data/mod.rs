@@ -237,6 +237,10 @@ impl DataLayer {
             ReplicationMode::Sync => others,
         }
     }
+    /// Moves a region's clock (a `ClockJump` fault).
+    pub fn jump_clock(&mut self, x: DataRegion, by: i64) {
+        self.clocks[x as usize].jump(by);
+    }
     /// A region's clock offset in ns (for reports).
     pub fn clock_offset(&self, x: DataRegion) -> i64 {
         self.clocks[x as usize].offset_ns()
@@ -494,11 +498,15 @@ impl DataLayer {
                     if counted && cur.origin == to && to < w.origin {
                         self.tally.pending_resolutions += 1;
                     }
-                    if w.lww_key() > cur.lww_key() {
-                        let mut v = w;
-                        v.value = cur.value.max(w.value);
-                        self.current[ki] = v;
-                    }
+                    // The kept pair is shown by its newer stamp; counters and sets hold
+                    // both contributions (what the application's merge will keep), so every
+                    // replica ends with the same value whatever the delivery order.
+                    let mut v = if w.lww_key() > cur.lww_key() { w } else { cur };
+                    v.value = match self.class {
+                        KeyClass::Counter | KeyClass::Set => cur.value + 1,
+                        KeyClass::Register | KeyClass::Booking => v.value,
+                    };
+                    self.current[ki] = v;
                 }
             }
         }

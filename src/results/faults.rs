@@ -9,7 +9,7 @@ fn opt(x: Option<f64>) -> String {
 }
 
 /// Header of faults.csv.
-pub const FAULTS_HEADER: &str = "variant,fault,start_s,end_s,occurrences,active_s,touched,lost_in_region,refused,dropped,delayed,reduced_capacity_arrivals,probes_failed,drain_s,failed_requests,failed_until_recovery,availability_during,rto_s,recovered,no_effect,affected_populations";
+pub const FAULTS_HEADER: &str = "variant,fault,start_s,end_s,occurrences,active_s,touched,lost_in_region,refused,dropped,delayed,reduced_capacity_arrivals,probes_failed,messages_held,replication_delayed,writes_stamped,diverged_keys_at_heal,caught_up_after_s,drain_s,failed_requests,failed_until_recovery,availability_during,rto_s,recovered,no_effect,affected_populations";
 
 /// faults.csv: one row per variant × fault.
 pub fn faults_csv(r: &ExperimentResult) -> String {
@@ -19,7 +19,7 @@ pub fn faults_csv(r: &ExperimentResult) -> String {
         for f in &v.faults {
             let _ = writeln!(
                 out,
-                "{},\"{}\",{},{},{},{:.3},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{}",
+                "{},\"{}\",{},{},{},{:.3},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{}",
                 v.variant,
                 f.fault,
                 opt(f.start_s),
@@ -33,6 +33,13 @@ pub fn faults_csv(r: &ExperimentResult) -> String {
                 f.delayed,
                 f.reduced_capacity_arrivals,
                 f.probes_failed,
+                f.messages_held,
+                f.replication_delayed,
+                f.writes_stamped,
+                f.diverged_keys_at_heal
+                    .map(|d| d.to_string())
+                    .unwrap_or_default(),
+                opt(f.caught_up_after_s),
                 opt(f.drain_s),
                 f.failed_requests,
                 f.failed_until_recovery,
@@ -106,6 +113,9 @@ pub fn render_faults(r: &ExperimentResult) -> String {
             }
             let rto = match (f.recovered, f.rto_s) {
                 (false, _) => "not recovered".to_owned(),
+                (true, Some(x)) if f.start_s.is_some() && x == 0.0 => {
+                    "no window below the SLO".to_owned()
+                }
                 (true, Some(x)) if f.start_s.is_some() => format!("RTO {x:.0} s"),
                 _ => "RTO per occurrence not computed".to_owned(),
             };
@@ -122,9 +132,20 @@ pub fn render_faults(r: &ExperimentResult) -> String {
             } else {
                 String::new()
             };
+            let heal = match (f.diverged_keys_at_heal, f.caught_up_after_s) {
+                (Some(k), Some(c)) => format!(
+                    ", {} replication messages held, {k} keys diverged at heal, caught up {c:.1} s later",
+                    f.messages_held
+                ),
+                (Some(k), None) => format!(
+                    ", {} replication messages held, {k} keys diverged at heal, not caught up by the end",
+                    f.messages_held
+                ),
+                _ => String::new(),
+            };
             let _ = writeln!(
                 out,
-                "  {}{times}: touched {}, {} failed requests, {rto}{during}{drain}",
+                "  {}{times}: touched {}, {} failed requests, {rto}{during}{drain}{heal}",
                 f.fault, f.touched, f.failed_requests
             );
         }

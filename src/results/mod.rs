@@ -188,6 +188,17 @@ pub struct FaultReport {
     pub probes_failed: u64,
     /// Last attempt sent to the region while it was down, after the fault's start (seconds).
     pub drain_s: Option<f64>,
+    /// Replication messages held back by the fault (delivered when it healed).
+    pub messages_held: u64,
+    /// Replication messages slowed by a lag spike.
+    pub replication_delayed: u64,
+    /// Writes stamped by a clock after it jumped.
+    pub writes_stamped: u64,
+    /// A partition between regions: keys whose replicas disagreed when it healed.
+    pub diverged_keys_at_heal: Option<u64>,
+    /// A partition between regions: seconds from the heal until replication had delivered
+    /// everything it held.
+    pub caught_up_after_s: Option<f64>,
     /// Populations with failed requests issued while the fault was active.
     pub affected_populations: Vec<String>,
     /// Requests (issued after the warm-up) that finally failed after this fault refused,
@@ -217,7 +228,9 @@ pub struct DataSummary {
     /// Pairs of concurrent writes to one key (accepted in different regions, neither seeing
     /// the other).
     pub conflicts: u64,
-    /// Acknowledged writes whose effect is absent from the final state (LWW losers).
+    /// Acknowledged writes whose effect is absent from the converged final state: for
+    /// counters and sets, the increments or items the converged state lacks (beyond those lost
+    /// at failover); for registers and bookings, writes discarded by last-writer-wins.
     pub lost_updates: u64,
     /// Lost updates whose winner was earlier in true time (clock skew).
     pub wrong_winners: u64,
@@ -485,6 +498,11 @@ impl VariantResult {
                         (Some(f), Some(last)) => Some(last.saturating_sub(f.start) as f64 / 1e9),
                         _ => None,
                     },
+                    messages_held: t.messages_held,
+                    replication_delayed: t.replication_delayed,
+                    writes_stamped: t.writes_stamped,
+                    diverged_keys_at_heal: t.diverged_keys_at_heal,
+                    caught_up_after_s: t.caught_up_after.map(|x| x as f64 / 1e9),
                     affected_populations: rec
                         .as_ref()
                         .map(|r| {
@@ -567,7 +585,19 @@ impl VariantResult {
             writes: dr.tally.writes,
             replications_applied: dr.tally.replications_applied,
             conflicts: dr.tally.conflicts,
-            lost_updates: dr.tally.lost_updates,
+            lost_updates: match sc.data.class {
+                // Every write adds one: what the converged state lacks was lost (SPEC §3),
+                // minus what failovers already account for.
+                crate::model::KeyClass::Counter | crate::model::KeyClass::Set => {
+                    let kept = dr.totals.iter().map(|(_, v)| *v).max().unwrap_or(0).max(0) as u64;
+                    dr.writes_total
+                        .saturating_sub(kept)
+                        .saturating_sub(dr.tally.lost_at_failover)
+                }
+                crate::model::KeyClass::Register | crate::model::KeyClass::Booking => {
+                    dr.tally.lost_updates
+                }
+            },
             wrong_winners: dr.tally.wrong_winners,
             pending_resolutions: dr.tally.pending_resolutions,
             lost_at_failover: dr.tally.lost_at_failover,

@@ -120,6 +120,14 @@ pub struct FaultTally {
     pub probes_failed: u64,
     /// Replication messages held back (delivered when the fault heals).
     pub messages_held: u64,
+    /// Replication messages slowed by a lag spike.
+    pub replication_delayed: u64,
+    /// Writes stamped by a clock after it jumped.
+    pub writes_stamped: u64,
+    /// Keys whose replicas disagreed when a partition between regions healed.
+    pub diverged_keys_at_heal: Option<u64>,
+    /// Time from the heal until replication had delivered everything held by the fault.
+    pub caught_up_after: Option<SimTime>,
     /// Requests issued after the warm-up that finally failed after this fault refused, dropped
     /// or lost one of their attempts (the last fault to touch a request takes it).
     pub requests_failed: u64,
@@ -143,6 +151,8 @@ impl FaultTally {
             + self.reduced_capacity_arrivals
             + self.probes_failed
             + self.messages_held
+            + self.replication_delayed
+            + self.writes_stamped
     }
 }
 

@@ -215,6 +215,14 @@ pub struct World<'a> {
     awaiting_acks: BTreeMap<(DataRegion, u32), (ReqRef, u32)>,
     /// When each region last went down (for unshipped replication and RPO).
     down_since: Vec<SimTime>,
+    /// Extra replication lag per data link from lag spikes, and the latest cause.
+    repl_extra: Vec<SimTime>,
+    repl_extra_by: Vec<FaultId>,
+    /// Per data region, the clock jump that last moved its clock.
+    clock_jumped_by: Vec<FaultId>,
+    /// After a partition heals: (fault, from, to, origin, seq, heal time) — the last message
+    /// it held on a link; its delivery means replication has caught up.
+    heal_watch: Vec<(FaultId, DataRegion, DataRegion, DataRegion, u32, SimTime)>,
     requests: Vec<Request>,
     free: Vec<u32>,
     in_flight: u64,
@@ -348,6 +356,10 @@ impl<'a> World<'a> {
             repl_rng: stream(seed, "replication/lag"),
             awaiting_acks: BTreeMap::new(),
             down_since: vec![0; n],
+            repl_extra: vec![0; sc.design.regions().len().pow(2)],
+            repl_extra_by: vec![NO_FAULT; sc.design.regions().len().pow(2)],
+            clock_jumped_by: vec![NO_FAULT; sc.design.regions().len()],
+            heal_watch: vec![],
             requests: Vec::with_capacity(1024),
             free: Vec::new(),
             in_flight: 0,
@@ -750,6 +762,10 @@ impl<'a> World<'a> {
             return;
         }
         let seq = self.data.commit(x, q.key, now);
+        let jumped = self.clock_jumped_by[x as usize];
+        if jumped != NO_FAULT {
+            self.tallies[jumped as usize].writes_stamped += 1;
+        }
         for y in self.data.first_hops(x) {
             self.replicate(x, y, x, seq, now, true, sched);
         }
@@ -775,11 +791,17 @@ impl<'a> World<'a> {
         first_hop: bool,
         sched: &mut Scheduler<Event>,
     ) {
-        let lag = if first_hop {
-            self.data.stream_lag(from, to, now, &mut self.repl_rng)
-        } else {
-            0
-        };
+        let li = from as usize * self.data.len() + to as usize;
+        let spike = self.repl_extra[li];
+        if spike > 0 {
+            self.tallies[self.repl_extra_by[li] as usize].replication_delayed += 1;
+        }
+        let lag = spike
+            + if first_hop {
+                self.data.stream_lag(from, to, now, &mut self.repl_rng)
+            } else {
+                0
+            };
         let (a, b) = (
             self.data.regions[from as usize],
             self.data.regions[to as usize],
@@ -837,6 +859,19 @@ impl<'a> World<'a> {
         let (msg, next) = self.data.deliver(from, to, now);
         if let Some(t) = next {
             sched.schedule_at(t, Event::ReplDeliver { from, to });
+        }
+        if let Some(m) = msg
+            && !self.heal_watch.is_empty()
+        {
+            self.heal_watch.retain(|&(f, wf, wt, o, seq, healed)| {
+                let done = wf == from && wt == to && m.origin == o && m.seq >= seq;
+                if done {
+                    let t = &mut self.tallies[f as usize];
+                    let after = now.saturating_sub(healed);
+                    t.caught_up_after = Some(t.caught_up_after.map_or(after, |x| x.max(after)));
+                }
+                !done
+            });
         }
         let Some(msg) = msg else { return };
         if let Some(n) = self.data.next_hop(msg.origin, from, to) {
@@ -1216,7 +1251,42 @@ impl<'a> World<'a> {
                     self.links.set_cut(b, a, start, fault);
                 }
                 if !start {
+                    self.on_partition_healed(fault, a, b, now);
                     self.resume_replication(sched);
+                }
+            }
+            FaultKind::LagSpike { a, b, extra } => {
+                let n = self.data.len();
+                let (Some(xa), xb) = (
+                    self.data.data_region(a),
+                    b.and_then(|b| self.data.data_region(b)),
+                ) else {
+                    return;
+                };
+                for y in 0..n as DataRegion {
+                    let pairs: &[(DataRegion, DataRegion)] = match (b, xb) {
+                        (None, _) => &[(xa, y), (y, xa)],
+                        (Some(_), Some(xb)) if y == xb => &[(xa, xb)],
+                        _ => &[],
+                    };
+                    for &(f, t) in pairs {
+                        if f == t {
+                            continue;
+                        }
+                        let li = f as usize * n + t as usize;
+                        if start {
+                            self.repl_extra[li] += extra;
+                            self.repl_extra_by[li] = fault;
+                        } else {
+                            self.repl_extra[li] = self.repl_extra[li].saturating_sub(extra);
+                        }
+                    }
+                }
+            }
+            FaultKind::ClockJump { region, by } => {
+                if start && let Some(x) = self.data.data_region(region) {
+                    self.data.jump_clock(x, by);
+                    self.clock_jumped_by[x as usize] = fault;
                 }
             }
             FaultKind::LatencySpike { a, b, extra } => {
@@ -1242,6 +1312,33 @@ impl<'a> World<'a> {
                     }
                 }
                 self.apply_capacity(region, now, Some(sched));
+            }
+        }
+    }
+
+    /// A partition between two of the design's regions heals: how far apart they drifted, and
+    /// which held messages mark replication as caught up once delivered.
+    fn on_partition_healed(&mut self, fault: FaultId, a: usize, b: usize, now: SimTime) {
+        let n_regions = self.sc.regions.len();
+        if a >= n_regions || b >= n_regions {
+            return; // a population: no replication crosses it
+        }
+        let (Some(xa), Some(xb)) = (
+            self.data.data_region(a as RegionId),
+            self.data.data_region(b as RegionId),
+        ) else {
+            return;
+        };
+        self.tallies[fault as usize].diverged_keys_at_heal = Some(self.data.diverged_keys());
+        for (f, t) in [(xa, xb), (xb, xa)] {
+            let li = f as usize * self.data.len() + t as usize;
+            if let Some(last) = self.data.links[li].queue.back() {
+                self.heal_watch
+                    .push((fault, f, t, last.origin, last.seq, now));
+            } else {
+                self.tallies[fault as usize]
+                    .caught_up_after
+                    .get_or_insert(0);
             }
         }
     }

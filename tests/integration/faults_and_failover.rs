@@ -366,3 +366,78 @@ fn sampled_traffic_estimates_the_availability_of_full_traffic() {
     // And both estimate the time the region was up.
     assert!((a_d - d.service_up_fraction).abs() < 0.003);
 }
+
+#[test]
+fn lag_spikes_clock_jumps_and_split_brain_report_their_effect() {
+    let e = experiment(
+        "data-faults",
+        r#"duration_s: 600, warmup_s: 10, window_s: 10,
+        design: ActiveActive(regions: ["eastus", "westus2"]),
+        data: (class: Counter, conflict: Crdt),
+        faults: [
+            LagSpike(a: "eastus", at_s: 100, for_s: 60, extra_ms: 2000),
+            ClockJump(region: "westus2", at_s: 200, by_ms: -500),
+            Partition(a: "eastus", b: "westus2", at_s: 300, for_s: 120),
+        ],
+        populations: {
+            "new-york": (lat: 40.71, lon: -74.01, anchor: "eastus", rate_per_s: 20, write_fraction: 0.5, keys: (count: 50, zipf_s: 0.0)),
+            "seattle": (lat: 47.61, lon: -122.33, anchor: "westus2", rate_per_s: 20, write_fraction: 0.5, keys: (count: 50, zipf_s: 0.0)),
+        },"#,
+    );
+    let r = run(&e.variants[0].1, 2);
+    let by = |label: &str| {
+        r.faults
+            .iter()
+            .find(|f| f.fault.starts_with(label))
+            .unwrap()
+    };
+    let spike = by("LagSpike");
+    assert!(spike.replication_delayed > 0 && !spike.no_effect);
+    let jump = by("ClockJump");
+    assert!(jump.writes_stamped > 0 && !jump.no_effect);
+    let part = by("Partition");
+    assert!(part.messages_held > 0);
+    assert!(part.diverged_keys_at_heal.unwrap() > 10, "{part:?}");
+    let caught_up = part
+        .caught_up_after_s
+        .expect("replication caught up after the heal");
+    assert!(caught_up < 5.0, "caught up after {caught_up} s");
+    // The spike shows in the replication lag east → west: some writes waited 2 s more.
+    let lag = r
+        .data
+        .replication_lag
+        .iter()
+        .find(|l| l.from == "eastus" && l.to == "westus2")
+        .unwrap();
+    assert!(lag.lag.max_ms > 2000.0, "{:?}", lag.lag);
+    assert_eq!(
+        r.data.lost_updates, 0,
+        "CRDT counters lose nothing through it all"
+    );
+}
+
+#[test]
+fn every_fault_in_a_shipped_experiment_has_an_effect() {
+    let mut checked = 0;
+    for entry in std::fs::read_dir(root().join("results")).unwrap() {
+        let path = entry.unwrap().path().join("summary.json");
+        let Ok(text) = std::fs::read_to_string(&path) else {
+            continue;
+        };
+        let s: serde_json::Value = serde_json::from_str(&text).unwrap();
+        for v in s["variants"].as_array().unwrap() {
+            for f in v["faults"].as_array().into_iter().flatten() {
+                checked += 1;
+                assert_eq!(
+                    f["no_effect"],
+                    false,
+                    "{}: variant {} fault {} touched nothing",
+                    path.display(),
+                    v["variant"],
+                    f["fault"]
+                );
+            }
+        }
+    }
+    assert!(checked >= 20, "{checked} faults checked");
+}
