@@ -104,6 +104,8 @@ pub struct DataTally {
     /// Keys where a returning old primary held a fenced (lost) write that the new lineage
     /// overwrote on reconciliation.
     pub failback_conflicts: u64,
+    /// Writes fenced off at failovers, acknowledged or not (whole run).
+    pub fenced_writes: u64,
     pub reads: u64,
     pub stale_reads: u64,
     pub ryw_violations: u64,
@@ -574,6 +576,9 @@ impl DataLayer {
         let mut loss = FailoverLoss::default();
         let log = &mut self.logs[old as usize];
         for r in &log.records {
+            if r.applied & (1 << new) == 0 {
+                self.tally.fenced_writes += 1;
+            }
             if r.applied & (1 << new) == 0 && r.acked.is_some() {
                 loss.lost_writes += 1;
                 loss.oldest = Some(

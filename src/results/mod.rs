@@ -592,7 +592,7 @@ impl VariantResult {
                     let kept = dr.totals.iter().map(|(_, v)| *v).max().unwrap_or(0).max(0) as u64;
                     dr.writes_total
                         .saturating_sub(kept)
-                        .saturating_sub(dr.tally.lost_at_failover)
+                        .saturating_sub(dr.tally.fenced_writes)
                 }
                 crate::model::KeyClass::Register | crate::model::KeyClass::Booking => {
                     dr.tally.lost_updates
