@@ -20,6 +20,12 @@ use clock::{Hlc, RegionClock};
 use conflict::{ConflictResolver, Resolution, Version};
 use std::collections::VecDeque;
 
+/// Upper edges (ms) of the t-visibility bins: a read issued t after the newest acknowledged
+/// write to its key falls in the first bin whose edge exceeds t (the last bin is open).
+pub const T_VISIBILITY_EDGES_MS: [f64; 14] = [
+    1.0, 2.0, 5.0, 10.0, 20.0, 50.0, 100.0, 200.0, 500.0, 1000.0, 2000.0, 5000.0, 10000.0, 60000.0,
+];
+
 /// How long one draw of a replication stream's lag lasts (1 s).
 pub const LAG_EPOCH: SimTime = 1_000_000_000;
 
@@ -151,6 +157,8 @@ pub struct DataLayer {
     pub lag_hist: Vec<LatencyHistogram>,
     /// Staleness age of stale reads (t − ack time of the oldest missed version).
     pub staleness: LatencyHistogram,
+    /// Per t-visibility bin (and one open bin past the last edge): (reads, reads that saw it).
+    pub t_visibility: Vec<(u64, u64)>,
     /// Time of the last replication apply.
     pub last_apply: SimTime,
     /// Writes committed, warm-up included.
@@ -209,6 +217,7 @@ impl DataLayer {
             tally: DataTally::default(),
             lag_hist: vec![LatencyHistogram::default(); d * d],
             staleness: LatencyHistogram::default(),
+            t_visibility: vec![(0, 0); T_VISIBILITY_EDGES_MS.len() + 1],
             last_apply: 0,
             writes_total: 0,
             lag_state: vec![(0, 0); d * d],
@@ -530,13 +539,21 @@ impl DataLayer {
         true
     }
 
-    /// The write `(x, seq)` was acknowledged to user `user` of population `pop` at `now`.
-    pub fn acknowledged(&mut self, x: DataRegion, seq: u32, pop: u16, user: u32, now: SimTime) {
-        let Some(rec) = self.logs[x as usize].get_mut(seq) else {
-            return;
-        };
-        rec.acked = Some(now);
-        let key = rec.key;
+    /// The write `(x, seq)` of `key` was acknowledged to user `user` of population `pop` at
+    /// `now`.
+    pub fn acknowledged(
+        &mut self,
+        x: DataRegion,
+        seq: u32,
+        key: u32,
+        pop: u16,
+        user: u32,
+        now: SimTime,
+    ) {
+        // The record may be retired already (a synchronous write every replica has applied).
+        if let Some(rec) = self.logs[x as usize].get_mut(seq) {
+            rec.acked = Some(now);
+        }
         let a = &mut self.acked[key as usize];
         a[1] = a[0];
         a[0] = (x, seq, now);
@@ -562,6 +579,17 @@ impl DataLayer {
         if let Some(at) = oldest_missed {
             self.tally.stale_reads += 1;
             self.staleness.record(now - at);
+        }
+        // t-visibility (PBS): did this read see the newest write acknowledged before it?
+        let (o, seq, at) = self.acked[key as usize][0];
+        if seq > 0 && at <= now {
+            let t_ms = (now - at) as f64 / 1e6;
+            let bin = T_VISIBILITY_EDGES_MS.partition_point(|e| *e <= t_ms);
+            let b = &mut self.t_visibility[bin];
+            b.0 += 1;
+            if self.applied[xi * d + o as usize] >= seq {
+                b.1 += 1;
+            }
         }
         let u = self.user_offset[pop as usize] + user;
         let (o, seq, k) = self.last_write[u as usize];

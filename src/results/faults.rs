@@ -78,6 +78,27 @@ pub fn failovers_csv(r: &ExperimentResult) -> String {
     out
 }
 
+/// t_visibility.csv: per variant and bin of t (ms since the newest acknowledged write to the
+/// key), the reads and the share that saw that write.
+pub fn t_visibility_csv(r: &ExperimentResult) -> String {
+    let mut out = String::from("variant,t_from_ms,t_to_ms,reads,saw_write,p_visible\n");
+    for v in &r.variants {
+        for b in &v.data.t_visibility {
+            let _ = writeln!(
+                out,
+                "{},{},{},{},{},{}",
+                v.variant,
+                b.t_from_ms,
+                b.t_to_ms.map(|x| x.to_string()).unwrap_or_default(),
+                b.reads,
+                b.saw_write,
+                b.p_visible.map(|p| format!("{p:.6}")).unwrap_or_default()
+            );
+        }
+    }
+    out
+}
+
 /// Whether any variant has faults or failovers to report.
 pub fn has_faults(r: &ExperimentResult) -> bool {
     r.variants

@@ -11,7 +11,7 @@ use crate::engine::ns_to_ms;
 use crate::metrics::{FailReason, LatencySummary, ScopeStats};
 use crate::model::Scenario;
 use crate::sim::RunOutput;
-pub use faults::{failovers_csv, faults_csv, has_faults, render_faults};
+pub use faults::{failovers_csv, faults_csv, has_faults, render_faults, t_visibility_csv};
 use serde::{Deserialize, Serialize};
 pub use table::render_table;
 pub use write::{write_atomic, write_results};
@@ -268,6 +268,20 @@ pub struct DataSummary {
     pub clock_offsets_ms: Vec<RegionValue>,
     /// Per replication link: apply time − commit time.
     pub replication_lag: Vec<LinkLag>,
+    /// Probability that a read issued t after the newest acknowledged write to its key sees it
+    /// (PBS t-visibility), per bin of t.
+    pub t_visibility: Vec<TVisibility>,
+}
+
+/// One bin of t-visibility.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct TVisibility {
+    pub t_from_ms: f64,
+    /// `None`: the open last bin.
+    pub t_to_ms: Option<f64>,
+    pub reads: u64,
+    pub saw_write: u64,
+    pub p_visible: Option<f64>,
 }
 
 /// A figure for one region.
@@ -632,6 +646,21 @@ impl VariantResult {
                 .map(|(r, v)| RegionValue {
                     region: name_of(*r),
                     value: *v as f64 / 1e6,
+                })
+                .collect(),
+            t_visibility: dr
+                .t_visibility
+                .iter()
+                .enumerate()
+                .map(|(i, (reads, saw))| {
+                    let edges = crate::data::T_VISIBILITY_EDGES_MS;
+                    TVisibility {
+                        t_from_ms: if i == 0 { 0.0 } else { edges[i - 1] },
+                        t_to_ms: edges.get(i).copied(),
+                        reads: *reads,
+                        saw_write: *saw,
+                        p_visible: (*reads > 0).then(|| *saw as f64 / *reads as f64),
+                    }
                 })
                 .collect(),
             replication_lag: dr

@@ -169,6 +169,7 @@ pub fn write_results(
         "timeline.csv",
         "faults.csv",
         "failovers.csv",
+        "t_visibility.csv",
         "manifest.json",
     ];
     let manifest = Manifest {
@@ -192,12 +193,13 @@ pub fn write_results(
             .collect(),
         outputs: outputs.to_vec(),
     };
-    let files: [(&str, Vec<u8>); 6] = [
+    let files: [(&str, Vec<u8>); 7] = [
         ("summary.csv", summary_csv(r).into_bytes()),
         ("summary.json", to_json(r)),
         ("timeline.csv", timeline_csv(r).into_bytes()),
         ("faults.csv", super::faults_csv(r).into_bytes()),
         ("failovers.csv", super::failovers_csv(r).into_bytes()),
+        ("t_visibility.csv", super::t_visibility_csv(r).into_bytes()),
         ("manifest.json", to_json(&manifest)),
     ];
     let mut written = vec![];

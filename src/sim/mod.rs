@@ -771,7 +771,7 @@ impl<'a> World<'a> {
         }
         let needed = self.data.acks_needed();
         if needed == 0 {
-            self.data.acknowledged(x, seq, q.pop, q.user, now);
+            self.data.acknowledged(x, seq, q.key, q.pop, q.user, now);
             self.respond(r, region, AttemptResult::Ok, sched);
         } else {
             self.awaiting_acks.insert((x, seq), (r, needed));
@@ -912,7 +912,8 @@ impl<'a> World<'a> {
             return; // the writer died waiting: the client's timer fires
         }
         if let Some(q) = self.get(r).copied() {
-            self.data.acknowledged(origin, seq, q.pop, q.user, now);
+            self.data
+                .acknowledged(origin, seq, q.key, q.pop, q.user, now);
             self.respond(r, region, AttemptResult::Ok, sched);
         }
     }

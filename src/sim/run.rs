@@ -55,6 +55,8 @@ pub struct DataReport {
     pub totals: Vec<(RegionId, i64)>,
     /// Per data region, its clock offset (ns).
     pub clock_offsets: Vec<(RegionId, i64)>,
+    /// Per t-visibility bin: (reads, reads that saw the newest acknowledged write).
+    pub t_visibility: Vec<(u64, u64)>,
 }
 
 /// A run that broke an invariant: a bug in regionsim, never the user's input.
@@ -136,6 +138,7 @@ pub fn run_scenario(
             totals: (0..n)
                 .map(|x| (dl.regions[x], dl.total_value(x as u8)))
                 .collect(),
+            t_visibility: dl.t_visibility.clone(),
             clock_offsets: (0..n)
                 .map(|x| (dl.regions[x], dl.clock_offset(x as u8)))
                 .collect(),

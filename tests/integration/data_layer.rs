@@ -247,3 +247,48 @@ fn reads_at_a_lagging_replica_are_stale_and_counted() {
         .unwrap();
     assert!(lag.lag.min_ms >= 990.0, "{:?}", lag.lag);
 }
+
+#[test]
+fn t_visibility_is_certain_after_sync_and_after_lag_plus_delay_when_async() {
+    let e = experiment(
+        "t-visibility",
+        &format!(
+            r#"{}
+            data: (replication: (lag: Constant(ms: 300.0))),
+            variants: [
+                (name: "async", overrides: {{}}),
+                (name: "sync", overrides: {{"data.replication.mode": Sync}}),
+            ],"#,
+            two_writers(5.0, 3).replace("write_fraction: 1.0", "write_fraction: 0.3")
+        ),
+    );
+    // Sync: a write is acknowledged only once every replica has it — every later read sees it.
+    let sync = run(variant(&e, "sync"), 2);
+    let reads: u64 = sync.data.t_visibility.iter().map(|b| b.reads).sum();
+    assert!(reads > 1000, "{:?}", sync.data);
+    for b in &sync.data.t_visibility {
+        assert_eq!(b.saw_write, b.reads, "sync, t from {} ms", b.t_from_ms);
+    }
+    // Async with a 300 ms lag: early reads elsewhere miss it; after lag + one-way (~335 ms)
+    // every read sees it.
+    let asyn = run(variant(&e, "async"), 2);
+    let early = asyn
+        .data
+        .t_visibility
+        .iter()
+        .find(|b| b.t_from_ms == 10.0)
+        .unwrap();
+    let p = early.p_visible.unwrap();
+    assert!(
+        p > 0.3 && p < 0.7,
+        "p(visible) at 10–20 ms = {p}: about the writer's half"
+    );
+    for b in asyn
+        .data
+        .t_visibility
+        .iter()
+        .filter(|b| b.t_from_ms >= 500.0)
+    {
+        assert_eq!(b.saw_write, b.reads, "async, t from {} ms", b.t_from_ms);
+    }
+}
