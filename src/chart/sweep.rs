@@ -181,7 +181,12 @@ impl Draw for SweepChart {
             // Ticks and light grid lines at the parameter values.
             let base = area.get_base_pixel();
             let tick_st = style::text(style::TICK_SIZE).pos(Pos::new(HPos::Center, VPos::Top));
-            for (x, label) in &self.x_ticks {
+            let tick_h = (style::TICK_SIZE * 1.1) as i32;
+            // A tick label that would touch the one before it drops to a second row.
+            let mut ends = [i32::MIN; 2];
+            let mut ticks: Vec<&(f64, String)> = self.x_ticks.iter().collect();
+            ticks.sort_by(|a, b| a.0.total_cmp(&b.0));
+            for (x, label) in ticks {
                 if !finite(*x) || (log && *x <= 0.0) {
                     continue;
                 }
@@ -190,9 +195,12 @@ impl Draw for SweepChart {
                     RGBColor(225, 225, 225).stroke_width(2),
                 )))?;
                 let (px, py) = c.backend_coord(&(u(*x), y0));
+                let tw = style::text_size(area, label, &tick_st).0 as i32;
+                let row = if px - tw / 2 > ends[0] + 8 { 0 } else { 1 };
+                ends[row] = px + tw / 2;
                 area.draw(&Text::new(
                     label.clone(),
-                    (px - base.0, py - base.1 + 10),
+                    (px - base.0, py - base.1 + 10 + row as i32 * tick_h),
                     tick_st.clone(),
                 ))?;
             }
@@ -218,20 +226,36 @@ impl Draw for SweepChart {
                         .map(|q| Circle::new((u(q.0), q.1), 8, s.colour.filled())),
                 )?;
                 let val_st = style::text(style::NOTE_SIZE).color(&s.colour);
+                let mut prev: Option<(i32, bool)> = None;
                 for q in p {
-                    // Above the point, unless another line is higher at this x: then below,
-                    // so the two labels do not collide.
-                    let below = pts.iter().flatten().any(|o| o.0 == q.0 && o.1 > q.1);
+                    // Above the point, unless another line is higher at this x (then below,
+                    // so the two labels do not collide); a label that would touch the
+                    // previous one of its line takes the other side.
+                    let mut below = pts.iter().flatten().any(|o| o.0 == q.0 && o.1 > q.1);
                     let (px, py) = c.backend_coord(&(u(q.0), q.1));
-                    let (dy, v) = if below {
-                        (14, VPos::Top)
+                    let text = compact(q.1);
+                    let tw = style::text_size(area, &text, &val_st).0 as i32;
+                    if let Some((end, side)) = prev
+                        && px - tw / 2 <= end + 6
+                        && side == below
+                    {
+                        below = !below;
+                    }
+                    prev = Some((px + tw / 2, below));
+                    // Below a point at the foot of the panel would cross the axis: beside it.
+                    let floor = c.backend_coord(&(u0, y0)).1;
+                    let th = style::text_size(area, &text, &val_st).1 as i32;
+                    let (dx, dy, pos) = if below && py + 14 + th > floor {
+                        (14, 0, Pos::new(HPos::Left, VPos::Center))
+                    } else if below {
+                        (0, 14, Pos::new(HPos::Center, VPos::Top))
                     } else {
-                        (-12, VPos::Bottom)
+                        (0, -12, Pos::new(HPos::Center, VPos::Bottom))
                     };
                     area.draw(&Text::new(
-                        compact(q.1),
-                        (px - base.0, py - base.1 + dy),
-                        val_st.clone().pos(Pos::new(HPos::Center, v)),
+                        text,
+                        (px - base.0 + dx, py - base.1 + dy),
+                        val_st.clone().pos(pos),
                     ))?;
                 }
             }
