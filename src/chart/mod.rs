@@ -11,7 +11,10 @@ pub mod bars;
 pub mod cdf;
 pub mod heatmap;
 pub mod map;
+pub mod safety;
+pub mod sequence;
 pub mod style;
+pub mod sweep;
 pub mod timeline;
 
 use plotters::coord::Shift;

@@ -103,6 +103,8 @@ pub enum Mark {
     Square(RGBColor, bool),
     /// A dashed grey line: a series with nothing to draw.
     Missing,
+    /// A dashed line of this colour: a marker (an event in time).
+    Dashed(RGBColor),
 }
 
 /// One legend entry.
@@ -206,12 +208,16 @@ pub fn draw_legend<DB: DrawingBackend>(
                 };
                 area.draw(&Rectangle::new([(m - r, y - r), (m + r, y + r)], s))?;
             }
-            Mark::Missing => {
+            Mark::Missing | Mark::Dashed(_) => {
+                let c = match e.mark {
+                    Mark::Dashed(c) => c,
+                    _ => MUTED,
+                };
                 let mut xs = x0;
                 while xs < x1 {
                     area.draw(&PathElement::new(
                         vec![(xs, y), ((xs + 7).min(x1), y)],
-                        MUTED.stroke_width(3),
+                        c.stroke_width(3),
                     ))?;
                     xs += 12;
                 }

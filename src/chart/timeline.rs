@@ -1,10 +1,12 @@
-//! Timeline chart: availability and p99 latency per window, a line per variant, faults shaded.
+//! Timeline chart: availability and p99 latency per window, a line per variant, faults shaded,
+//! events (health verdicts, promotions, DNS TTL expiry) marked by dashed vertical lines.
 
 use super::style::{self, LegendEntry, Mark};
 use super::{Draw, DrawResult, finite};
 use plotters::coord::Shift;
 use plotters::coord::types::RangedCoordf64;
 use plotters::prelude::*;
+use plotters::style::text_anchor::{HPos, Pos, VPos};
 
 /// One window of one variant.
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -33,13 +35,28 @@ pub struct Shade {
     pub end_s: f64,
 }
 
+/// An instant to mark with a dashed vertical line across both panels.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Marker {
+    pub at_s: f64,
+    /// Written in a strip above the panels (never over data), or, when `in_legend`, once in
+    /// the legend for every marker with the same label.
+    pub label: String,
+    pub colour: RGBColor,
+    pub in_legend: bool,
+}
+
 /// Availability (top) and p99 (bottom) over time.
 #[derive(Debug, Clone)]
 pub struct TimelineChart {
     pub title: String,
     pub series: Vec<TimelineSeries>,
     pub shades: Vec<Shade>,
+    pub markers: Vec<Marker>,
 }
+
+/// Rows of the marker-label strip.
+const MARKER_ROWS: usize = 4;
 
 /// Runs of consecutive windows that have a value, as (time at window middle, value).
 fn segments(
@@ -127,6 +144,12 @@ impl Draw for TimelineChart {
                 ),
             ));
         }
+        let markers: Vec<&Marker> = self.markers.iter().filter(|m| finite(m.at_s)).collect();
+        for m in &markers {
+            if m.in_legend && !entries.iter().any(|e| e.label == m.label) {
+                entries.push(LegendEntry::new(Mark::Dashed(m.colour), m.label.clone()));
+            }
+        }
         let body = style::frame(root, &self.title, &entries)?;
         let starts = self
             .series
@@ -141,6 +164,24 @@ impl Draw for TimelineChart {
         {
             return style::message_panel(&body, "no windows with requests: nothing to plot");
         }
+        let labelled: Vec<&Marker> = markers
+            .iter()
+            .copied()
+            .filter(|m| !m.in_legend && m.at_s >= t0 && m.at_s <= t1)
+            .collect();
+        let row_h = (style::NOTE_SIZE * 1.3) as u32;
+        let at_px: Vec<(i32, &Marker)> = labelled
+            .iter()
+            .map(|m| (time_px(m.at_s, (t0, t1), body.dim_in_pixel().0), *m))
+            .collect();
+        let placed = place_labels(&body, &at_px);
+        let (strip, body) = match placed.iter().map(|p| p.row + 1).max() {
+            None => (None, body),
+            Some(rows) => {
+                let (a, b) = body.split_vertically(row_h * rows as u32 + 12);
+                (Some(a), b)
+            }
+        };
         let (top, bottom) = body.split_vertically(body.dim_in_pixel().1 / 2);
 
         // Availability: from a little under the lowest value (at most 99%) to 100%.
@@ -162,6 +203,10 @@ impl Draw for TimelineChart {
         )?;
         shade(&mut a, &shades, lo - pad, 100.0 + pad)?;
         lines(&mut a, &self.series, &avail)?;
+        vlines(&mut a, &markers, (lo - pad).max(0.0), 100.0 + pad)?;
+        if let Some(strip) = &strip {
+            marker_labels(strip, &placed, &at_px, row_h)?;
+        }
 
         let hi = p99
             .iter()
@@ -173,6 +218,7 @@ impl Draw for TimelineChart {
         let mut b = panel(&bottom, (t0, t1), (0.0, hi), "p99 latency (ms)", true, 6)?;
         shade(&mut b, &shades, 0.0, hi)?;
         lines(&mut b, &self.series, &p99)?;
+        vlines(&mut b, &markers, 0.0, hi)?;
         Ok(())
     }
 }
@@ -230,6 +276,114 @@ fn shade<DB: DrawingBackend>(
         }
     }
     Ok(())
+}
+
+/// Dashed vertical lines at the markers inside the panel's time range.
+fn vlines<DB: DrawingBackend>(
+    c: &mut Panel<'_, DB>,
+    markers: &[&Marker],
+    y0: f64,
+    y1: f64,
+) -> DrawResult<DB> {
+    let (t0, t1) = (c.x_range().start, c.x_range().end);
+    let n = 40;
+    for m in markers.iter().filter(|m| m.at_s >= t0 && m.at_s <= t1) {
+        let dy = (y1 - y0) / n as f64;
+        c.draw_series((0..n).step_by(2).map(|k| {
+            let a = y0 + k as f64 * dy;
+            PathElement::new(
+                vec![(m.at_s, a), (m.at_s, a + dy)],
+                m.colour.stroke_width(3),
+            )
+        }))?;
+    }
+    Ok(())
+}
+
+/// A laid-out marker label: its text, row, anchor x, and whether it runs left of its line.
+struct Placed {
+    x: i32,
+    label: String,
+    row: usize,
+    left: bool,
+}
+
+/// Places the labels of `markers` (x in pixels of `area`) in the first of [`MARKER_ROWS`]
+/// rows where each does not overlap an earlier one.
+fn place_labels<DB: DrawingBackend>(
+    area: &DrawingArea<DB, Shift>,
+    markers: &[(i32, &Marker)],
+) -> Vec<Placed> {
+    let w = area.dim_in_pixel().0 as i32;
+    let st = style::text(style::NOTE_SIZE);
+    let mut sorted: Vec<(i32, &Marker)> = markers.to_vec();
+    sorted.sort_by_key(|m| m.0);
+    let mut ends = [i32::MIN; MARKER_ROWS];
+    sorted
+        .into_iter()
+        .map(|(x, m)| {
+            let label = style::fit(area, &m.label, &st, (w as u32).saturating_sub(40) / 2);
+            let tw = style::text_size(area, &label, &st).0 as i32;
+            let left = x + 8 + tw > w - 10;
+            let (l, r) = if left {
+                (x - 8 - tw, x)
+            } else {
+                (x, x + 8 + tw)
+            };
+            let row = (0..MARKER_ROWS)
+                .find(|k| ends[*k] + 12 < l)
+                .unwrap_or(MARKER_ROWS - 1);
+            ends[row] = r;
+            Placed {
+                x,
+                label,
+                row,
+                left,
+            }
+        })
+        .collect()
+}
+
+/// The x pixel of time `t` in a panel of `width` (the margins [`panel`] uses).
+fn time_px(t: f64, (t0, t1): (f64, f64), width: u32) -> i32 {
+    let (l, r) = (150.0, width as f64 - 50.0);
+    (l + (t - t0) / (t1 - t0) * (r - l)).round() as i32
+}
+
+/// Writes the placed labels in `strip`, each joined to its line by a short tick.
+fn marker_labels<DB: DrawingBackend>(
+    strip: &DrawingArea<DB, Shift>,
+    placed: &[Placed],
+    markers: &[(i32, &Marker)],
+    row_h: u32,
+) -> DrawResult<DB> {
+    let h = strip.dim_in_pixel().1 as i32;
+    let st = style::text(style::NOTE_SIZE);
+    for (p, (_, m)) in placed.iter().zip(markers_sorted(markers)) {
+        let y = 6 + p.row as i32 * row_h as i32 + row_h as i32 / 2;
+        let (pos, tx) = if p.left {
+            (Pos::new(HPos::Right, VPos::Center), p.x - 8)
+        } else {
+            (Pos::new(HPos::Left, VPos::Center), p.x + 8)
+        };
+        strip.draw(&Text::new(
+            p.label.clone(),
+            (tx, y),
+            st.clone().color(&m.colour).pos(pos),
+        ))?;
+        strip.draw(&PathElement::new(
+            vec![(p.x, y), (p.x, h)],
+            m.colour.stroke_width(2),
+        ))?;
+    }
+    Ok(())
+}
+
+/// `markers` in the order [`place_labels`] places them.
+fn markers_sorted<'a>(markers: &[(i32, &'a Marker)]) -> Vec<(i32, &'a Marker)> {
+    let mut v = markers.to_vec();
+    v.sort_by_key(|m| m.0);
+    v
 }
 
 fn lines<DB: DrawingBackend>(
@@ -301,15 +455,39 @@ mod tests {
                 start_s: 12.0,
                 end_s: 18.0,
             }],
+            markers: vec![
+                Marker {
+                    at_s: 14.0,
+                    label: "DNS stops answering eastus".into(),
+                    colour: style::INK,
+                    in_legend: false,
+                },
+                Marker {
+                    at_s: 15.0,
+                    label: "cached answers expire".into(),
+                    colour: style::variant_colour(0),
+                    in_legend: true,
+                },
+                Marker {
+                    at_s: f64::NAN,
+                    label: "nowhere".into(),
+                    colour: style::INK,
+                    in_legend: false,
+                },
+            ],
         };
         let r = render("timeline", &c, false).unwrap();
         assert!(r.svg.contains("outage (12–18 s)"));
         assert!(r.svg.contains("b (no requests ended)"));
+        assert!(r.svg.contains("DNS stops answering eastus"));
+        assert_eq!(r.svg.matches("cached answers expire").count(), 1);
+        assert!(!r.svg.contains("nowhere"));
         assert!(!r.svg.contains("NaN"));
         let empty = TimelineChart {
             title: "t".into(),
             series: vec![],
             shades: vec![],
+            markers: vec![],
         };
         let r = render("timeline", &empty, false).unwrap();
         assert!(r.svg.contains("no windows with requests"));

@@ -50,6 +50,79 @@ pub struct PopulationView {
     pub served_by: Vec<ShareView>,
 }
 
+/// A figure for one region (clock offsets).
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(default)]
+pub struct RegionValueView {
+    pub region: String,
+    pub value: f64,
+}
+
+/// Replication lag of one link (ms).
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(default)]
+pub struct LinkLagView {
+    pub from: String,
+    pub to: String,
+    pub lag: LatencyView,
+}
+
+/// The data layer's figures of a variant (absent in results older than the data layer:
+/// every count is then 0).
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(default)]
+pub struct DataView {
+    pub replication: String,
+    pub conflict_strategy: String,
+    pub writes: u64,
+    pub conflicts: u64,
+    pub lost_updates: u64,
+    pub wrong_winners: u64,
+    pub pending_resolutions: u64,
+    pub lost_at_failover: u64,
+    pub failback_conflicts: u64,
+    pub clock_offsets_ms: Vec<RegionValueView>,
+    pub replication_lag: Vec<LinkLagView>,
+}
+
+/// One fault's effect.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(default)]
+pub struct FaultView {
+    pub fault: String,
+    pub start_s: Option<f64>,
+    pub end_s: Option<f64>,
+    pub occurrences: u64,
+    pub active_s: f64,
+    pub failed_requests: u64,
+    pub availability_during: Option<f64>,
+    pub rto_s: Option<f64>,
+    pub recovered: bool,
+    pub no_effect: bool,
+}
+
+/// One active-passive promotion.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(default)]
+pub struct FailoverView {
+    pub policy: String,
+    pub from: String,
+    pub to: Option<String>,
+    pub triggered_s: f64,
+    pub promoted_s: f64,
+    pub lost_writes: u64,
+    pub rpo_s: Option<f64>,
+}
+
+/// A change of a region's health verdict.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(default)]
+pub struct HealthChangeView {
+    pub at_s: f64,
+    pub region: String,
+    pub healthy: bool,
+}
+
 /// A variant's results.
 #[derive(Debug, Clone, Default, Deserialize)]
 #[serde(default)]
@@ -61,6 +134,13 @@ pub struct VariantView {
     pub seed: u64,
     pub overall: ScopeView,
     pub populations: Vec<PopulationView>,
+    pub ttl_violators: u64,
+    pub service_up_fraction: Option<f64>,
+    pub closed_form_availability: Option<f64>,
+    pub data: DataView,
+    pub faults: Vec<FaultView>,
+    pub failovers: Vec<FailoverView>,
+    pub health_changes: Vec<HealthChangeView>,
 }
 
 /// summary.json.

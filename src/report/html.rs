@@ -50,6 +50,97 @@ fn ms(s: &ScopeView, v: f64) -> String {
     }
 }
 
+fn secs(x: Option<f64>) -> String {
+    x.filter(|v| v.is_finite())
+        .map(|v| format!("{v:.1}"))
+        .unwrap_or_else(|| "–".into())
+}
+
+/// Whether any variant has faults or failovers to tabulate.
+fn has_recovery(d: &ReportData) -> bool {
+    d.summary
+        .variants
+        .iter()
+        .any(|v| !v.faults.is_empty() || !v.failovers.is_empty())
+}
+
+/// The availability and time-to-recover tables: a row per fault, a row per failover.
+fn recovery_tables(h: &mut String, d: &ReportData) {
+    h.push_str("<h2 id=\"recovery\">Faults and recovery</h2>\n<p>RTO: from the fault's start until every affected population's availability is back at the SLO. Failed requests: requests that finally failed after the fault refused, dropped or lost one of their attempts. Availability during: all requests, over the windows wholly inside the fault. Service up: the share of time the design had a region able to serve (ideal, instant failover).</p>\n");
+    h.push_str("<table>\n<tr><th>variant</th><th>fault</th><th class=\"n\">start–end s</th><th class=\"n\">RTO s</th><th class=\"n\">failed requests</th><th class=\"n\">avail during %</th><th class=\"n\">service up %</th></tr>\n");
+    for v in &d.summary.variants {
+        for f in &v.faults {
+            let window = match (f.start_s, f.end_s) {
+                (Some(a), Some(b)) => format!("{a:.0}–{b:.0}"),
+                _ if f.occurrences > 0 => {
+                    format!("{}× random, {:.1} h", f.occurrences, f.active_s / 3600.0)
+                }
+                _ => "–".into(),
+            };
+            let rto = if f.no_effect {
+                "no effect".into()
+            } else if !f.recovered {
+                "not recovered".into()
+            } else {
+                secs(f.rto_s)
+            };
+            let up = match (v.service_up_fraction, v.closed_form_availability) {
+                (Some(u), Some(c)) => format!("{:.4} (closed form {:.4})", u * 100.0, c * 100.0),
+                (Some(u), None) => format!("{:.4}", u * 100.0),
+                _ => "–".into(),
+            };
+            let _ = writeln!(
+                h,
+                "<tr><td>{}</td><td>{}</td><td class=\"n\">{}</td><td class=\"n\">{}</td><td class=\"n\">{}</td><td class=\"n\">{}</td><td class=\"n\">{}</td></tr>",
+                esc(&v.variant),
+                esc(&f.fault),
+                window,
+                rto,
+                f.failed_requests,
+                pct(f.availability_during),
+                up
+            );
+        }
+    }
+    h.push_str("</table>\n");
+    let failovers: usize = d.summary.variants.iter().map(|v| v.failovers.len()).sum();
+    if failovers == 0 {
+        return;
+    }
+    const SHOWN: usize = 10;
+    h.push_str("<p>Promotions of a standby (active-passive). Lost writes: acknowledged writes of the old primary the new one never applied; RPO: from the oldest of them to the primary's failure.</p>\n");
+    h.push_str("<table>\n<tr><th>variant</th><th>policy</th><th>from → to</th><th class=\"n\">triggered s</th><th class=\"n\">promoted s</th><th class=\"n\">lost writes</th><th class=\"n\">RPO s</th></tr>\n");
+    for v in &d.summary.variants {
+        for f in v.failovers.iter().take(SHOWN) {
+            let _ = writeln!(
+                h,
+                "<tr><td>{}</td><td>{}</td><td>{} → {}</td><td class=\"n\">{:.1}</td><td class=\"n\">{:.1}</td><td class=\"n\">{}</td><td class=\"n\">{}</td></tr>",
+                esc(&v.variant),
+                esc(&f.policy),
+                esc(&f.from),
+                esc(f.to.as_deref().unwrap_or("(no healthy standby)")),
+                f.triggered_s,
+                f.promoted_s,
+                f.lost_writes,
+                if f.lost_writes == 0 {
+                    "0".into()
+                } else {
+                    secs(f.rpo_s)
+                }
+            );
+        }
+        if v.failovers.len() > SHOWN {
+            let _ = writeln!(
+                h,
+                "<tr><td>{}</td><td colspan=\"6\">… and {} more (see failovers.csv)</td></tr>",
+                esc(&v.variant),
+                v.failovers.len() - SHOWN
+            );
+        }
+    }
+    h.push_str("</table>\n");
+}
+
 /// The whole report page. Deterministic: the same data gives the same bytes.
 pub fn report_html(d: &ReportData, figures: &[Figure]) -> String {
     let s = &d.summary;
@@ -63,7 +154,16 @@ pub fn report_html(d: &ReportData, figures: &[Figure]) -> String {
     if !s.question.is_empty() {
         let _ = writeln!(h, "<p class=\"question\">{}</p>", esc(&s.question));
     }
-    h.push_str("<nav><a href=\"#inputs\">Inputs</a><a href=\"#summary\">Summary</a><a href=\"#charts\">Charts</a><a href=\"#manifest\">Manifest</a></nav>\n");
+    let recovery = has_recovery(d);
+    let _ = writeln!(
+        h,
+        "<nav><a href=\"#inputs\">Inputs</a><a href=\"#summary\">Summary</a>{}<a href=\"#charts\">Charts</a><a href=\"#manifest\">Manifest</a></nav>",
+        if recovery {
+            "<a href=\"#recovery\">Faults and recovery</a>"
+        } else {
+            ""
+        }
+    );
 
     // Inputs.
     h.push_str("<h2 id=\"inputs\">Inputs</h2>\n");
@@ -149,6 +249,10 @@ pub fn report_html(d: &ReportData, figures: &[Figure]) -> String {
         }
     }
     h.push_str("</table>\n");
+
+    if recovery {
+        recovery_tables(&mut h, d);
+    }
 
     // Charts.
     h.push_str("<h2 id=\"charts\">Charts</h2>\n<p>Each chart is also in <code>charts/</code> as SVG and PNG. Colours mark the same variant in every chart.</p>\n");

@@ -6,13 +6,18 @@
 
 pub mod data;
 mod html;
+pub mod sequence;
+pub mod sweep;
 
 use crate::chart::bars::{BarPanel, BarsChart};
 use crate::chart::cdf::{CdfChart, CdfSeries};
 use crate::chart::heatmap::HeatmapChart;
 use crate::chart::map::{Link, MapChart, Place};
+use crate::chart::safety::SafetyChart;
+use crate::chart::sequence::SequenceChart;
 use crate::chart::style::{self, variant_colour};
-use crate::chart::timeline::{Shade, TimelineChart, TimelinePoint, TimelineSeries};
+use crate::chart::sweep::SweepChart;
+use crate::chart::timeline::{Marker, Shade, TimelineChart, TimelinePoint, TimelineSeries};
 use crate::chart::{ChartError, Draw, Rendered, render};
 use crate::model::Experiment;
 use crate::results::write_atomic;
@@ -65,6 +70,9 @@ pub enum AnyChart {
     Timeline(TimelineChart),
     Heatmap(HeatmapChart),
     Map(MapChart),
+    Safety(SafetyChart),
+    Sweep(SweepChart),
+    Sequence(SequenceChart),
 }
 
 impl AnyChart {
@@ -75,6 +83,9 @@ impl AnyChart {
             AnyChart::Timeline(c) => render(name, c, png),
             AnyChart::Heatmap(c) => render(name, c, png),
             AnyChart::Map(c) => render(name, c, png),
+            AnyChart::Safety(c) => render(name, c, png),
+            AnyChart::Sweep(c) => render(name, c, png),
+            AnyChart::Sequence(c) => render(name, c, png),
         }
     }
     /// Width and height in pixels.
@@ -85,6 +96,9 @@ impl AnyChart {
             AnyChart::Timeline(c) => c.size(),
             AnyChart::Heatmap(c) => c.size(),
             AnyChart::Map(c) => c.size(),
+            AnyChart::Safety(c) => c.size(),
+            AnyChart::Sweep(c) => c.size(),
+            AnyChart::Sequence(c) => c.size(),
         }
     }
 }
@@ -231,15 +245,77 @@ pub fn charts(d: &ReportData) -> Vec<ChartSpec> {
                 .collect(),
         })
         .collect();
+    let markers = timeline_markers(d);
     out.push(ChartSpec {
         stem: stem("timeline".into()),
-        caption: "Availability and p99 latency of all requests per window after the warm-up (requests counted in the window they were issued); shaded spans are faults.".into(),
+        caption: "Availability and p99 latency of all requests per window after the warm-up (requests counted in the window they were issued); shaded spans are faults; dashed lines mark health verdicts, promotions and, for TTL variants, when cached DNS answers expire.".into(),
         chart: AnyChart::Timeline(TimelineChart {
             title: "Availability and p99 latency over time".into(),
             series,
             shades,
+            markers,
         }),
     });
+
+    // Data safety: conflicts and losses per variant.
+    type Count = fn(&data::DataView) -> u64;
+    let kinds: [(&str, Count); 5] = [
+        ("conflicts", |x| x.conflicts),
+        ("lost updates", |x| x.lost_updates),
+        ("wrong winners", |x| x.wrong_winners),
+        ("lost at failover", |x| x.lost_at_failover),
+        ("pending resolutions", |x| x.pending_resolutions),
+    ];
+    out.push(ChartSpec {
+        stem: stem("data-safety".into()),
+        caption: "What happened to acknowledged writes, per variant (log scale, every count written on its bar): concurrent-write conflicts, updates lost to last-writer-wins, lost updates whose winner was earlier in true time (wrong winners, from clock skew), writes lost when a standby was promoted, and concurrent versions left for the application.".into(),
+        chart: AnyChart::Safety(SafetyChart {
+            title: "Data safety: conflicts and lost writes".into(),
+            kinds: kinds.iter().map(|k| k.0.to_owned()).collect(),
+            variants: variants(d),
+            counts: kinds
+                .iter()
+                .map(|k| s.variants.iter().map(|v| (k.1)(&v.data)).collect())
+                .collect(),
+            all_zero_message: "no conflicts and no lost writes: every acknowledged write survived"
+                .into(),
+        }),
+    });
+
+    // Metrics against the parameter the variant names vary.
+    if let Some((chart, left_out)) = sweep::sweep_chart(d) {
+        let out_note = if left_out.is_empty() {
+            String::new()
+        } else {
+            format!(
+                " Not on the x axis (their names hold no value of it): {}.",
+                left_out.join(", ")
+            )
+        };
+        out.push(ChartSpec {
+            stem: stem("sweep".into()),
+            caption: format!(
+                "The metrics that change most across the variants, against the parameter read from their names (`ttl-60-violators` is 60 s on the line `ttl-N-violators`); one run per point, so no confidence bands yet.{out_note}"
+            ),
+            chart: AnyChart::Sweep(chart),
+        });
+    }
+
+    // Teaching diagrams.
+    if let Some((chart, caption)) = sequence::failover_diagram(d) {
+        out.push(ChartSpec {
+            stem: stem("sequence-failover".into()),
+            caption,
+            chart: AnyChart::Sequence(chart),
+        });
+    }
+    if let Some((chart, caption)) = sequence::conflict_diagram(d) {
+        out.push(ChartSpec {
+            stem: stem("sequence-conflict".into()),
+            caption,
+            chart: AnyChart::Sequence(chart),
+        });
+    }
 
     // Topology: RTT heatmap and a map per variant.
     let topo = d.topology.clone().unwrap_or_default();
@@ -304,6 +380,83 @@ pub fn charts(d: &ReportData) -> Vec<ChartSpec> {
                 links,
             }),
         });
+    }
+    out
+}
+
+/// More verdicts and promotions than this are not marked (random outages make dozens).
+const MAX_EVENT_MARKERS: usize = 8;
+
+/// Dashed lines on the timeline: health verdicts (what DNS and failover act on), promotions,
+/// and, when the variants vary the DNS TTL (`ttl-N…` names), when cached answers expire.
+fn timeline_markers(d: &ReportData) -> Vec<Marker> {
+    let vs = &d.summary.variants;
+    let mut out: Vec<Marker> = vec![];
+    // Health verdicts shared by variants are drawn once, labelled by the designs that saw them.
+    let mut verdicts: Vec<(f64, &str, bool, Vec<&str>)> = vec![];
+    for v in vs {
+        for h in &v.health_changes {
+            let t = (h.at_s * 1000.0).round() / 1000.0;
+            match verdicts
+                .iter_mut()
+                .find(|x| x.0 == t && x.1 == h.region && x.2 == h.healthy)
+            {
+                Some(x) => x.3.push(v.design.as_str()),
+                None => verdicts.push((t, &h.region, h.healthy, vec![v.design.as_str()])),
+            }
+        }
+    }
+    for (t, region, healthy, designs) in verdicts {
+        let aa = designs.iter().filter(|d| **d == "active-active").count();
+        let label = match (healthy, aa == designs.len(), aa == 0) {
+            (false, true, _) => format!("{region} unhealthy: DNS stops answering it"),
+            (false, _, true) => format!("{region} unhealthy: failover starts"),
+            (false, _, _) => format!("{region} unhealthy (active-active: DNS stops answering it)"),
+            (true, true, _) => format!("{region} healthy: DNS answers it again"),
+            (true, _, _) => format!("{region} healthy again"),
+        };
+        out.push(Marker {
+            at_s: t,
+            label,
+            colour: style::INK,
+            in_legend: false,
+        });
+    }
+    let mut promoted: Vec<(f64, String)> = vec![];
+    for v in vs {
+        for f in &v.failovers {
+            if let Some(to) = &f.to {
+                let t = (f.promoted_s * 1000.0).round() / 1000.0;
+                if !promoted.iter().any(|p| p.0 == t && &p.1 == to) {
+                    promoted.push((t, to.clone()));
+                }
+            }
+        }
+    }
+    for (t, to) in promoted {
+        out.push(Marker {
+            at_s: t,
+            label: format!("{to} promoted"),
+            colour: style::INK,
+            in_legend: false,
+        });
+    }
+    // Random outages over a year change verdicts dozens of times: too many lines to read.
+    if out.len() > MAX_EVENT_MARKERS {
+        out.clear();
+    }
+    for (i, v) in vs.iter().enumerate() {
+        let Some(p) = sweep::parse_name(&v.variant).filter(|p| p.param == "ttl") else {
+            continue;
+        };
+        for h in v.health_changes.iter().filter(|h| !h.healthy) {
+            out.push(Marker {
+                at_s: h.at_s + p.x_s,
+                label: "cached DNS answers expire: unhealthy verdict + the variant's TTL".into(),
+                colour: variant_colour(i),
+                in_legend: true,
+            });
+        }
     }
     out
 }

@@ -7,21 +7,39 @@ use std::path::Path;
 const TINY: &str = "tests/fixtures/tiny-charts.ron";
 
 /// Every chart the tiny experiment must produce, one or more per chart kind.
-const CHARTS: [&str; 9] = [
+const CHARTS: [&str; 11] = [
     "latency-cdf-all",
     "latency-cdf-new-york",
     "latency-cdf-frankfurt",
     "latency-cdf-tokyo",
     "latency-percentiles",
     "timeline",
+    "data-safety",
+    "sequence-conflict",
     "rtt-heatmap",
     "map-one-region",
     "map-three-regions",
 ];
 
+/// An experiment with a fault, failovers, replication lags in its variant names and an
+/// LWW variant: it makes the data-safety, sweep and both sequence charts.
+const SWEEP: &str = "tests/fixtures/tiny-sweep.ron";
+
+/// The charts only the sweep experiment makes.
+const SWEEP_CHARTS: [&str; 4] = [
+    "data-safety",
+    "sweep",
+    "sequence-failover",
+    "sequence-conflict",
+];
+
 fn run_tiny(name: &str, extra: &[&str]) -> std::path::PathBuf {
+    run_fixture(TINY, name, extra)
+}
+
+fn run_fixture(fixture: &str, name: &str, extra: &[&str]) -> std::path::PathBuf {
     let d = temp_dir(name);
-    let mut args = vec!["run", TINY, "--quiet", "--out", d.to_str().unwrap()];
+    let mut args = vec!["run", fixture, "--quiet", "--out", d.to_str().unwrap()];
     args.extend_from_slice(extra);
     let out = regionsim(&args);
     assert!(
@@ -254,6 +272,90 @@ fn every_chart_kind_is_made_valid_and_inlined_in_the_report() {
 }
 
 #[test]
+fn data_safety_sweep_sequence_and_markers_come_from_the_stored_summary() {
+    let d = run_fixture(SWEEP, "charts-sweep", &[]);
+    let svg = |n: &str| {
+        std::fs::read_to_string(d.join("charts").join(format!("{n}.svg")))
+            .unwrap_or_else(|e| panic!("{n}.svg: {e}"))
+    };
+    for c in SWEEP_CHARTS {
+        let s = svg(c);
+        assert_eq!(check_xml(&s), Ok("svg".into()), "{c}.svg");
+        assert!(!s.contains("NaN"), "{c}.svg");
+        let png = std::fs::read(d.join("charts").join(format!("{c}.png"))).unwrap();
+        assert_eq!(&png[..8], b"\x89PNG\r\n\x1a\n", "{c}.png signature");
+    }
+    let s = super::summary(&d);
+    let v = |name: &str| {
+        s["variants"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|v| v["variant"] == name)
+            .unwrap()
+            .clone()
+    };
+    // The sweep reads lag from the names (100 ms, 500 ms, 2 s: in seconds), draws the failover family,
+    // and leaves the variant whose name holds no lag out.
+    let sweep = svg("sweep");
+    for needle in [
+        "0.1 s",
+        "0.5 s",
+        "2 s",
+        "writes lost at failover",
+        "RPO (s)",
+    ] {
+        assert!(sweep.contains(needle), "sweep lacks {needle:?}");
+    }
+    let lost = v("lag-2s")["data"]["lost_at_failover"].as_u64().unwrap();
+    assert!(lost > 0);
+    assert!(sweep.contains(&lost.to_string()), "sweep lacks {lost}");
+    // The failover diagram is drawn for the variant that lost most, with its numbers.
+    let seq = svg("sequence-failover");
+    assert!(seq.contains("lag-2s") && seq.contains("not a trace"));
+    assert!(
+        seq.contains(&format!("lost {lost} acknowledged writes")),
+        "{lost}"
+    );
+    let conflict = svg("sequence-conflict");
+    assert!(conflict.contains("aa-lww-skewed") && conflict.contains("clock"));
+    // Data safety writes every count on its bar.
+    let lww = v("aa-lww-skewed")["data"]["lost_updates"].as_u64().unwrap();
+    assert!(lww > 0);
+    let safety = svg("data-safety");
+    for n in [lost, lww] {
+        let shown = if n >= 1000 {
+            format!("{},{:03}", n / 1000, n % 1000)
+        } else {
+            n.to_string()
+        };
+        assert!(safety.contains(&shown), "data-safety lacks {shown}");
+    }
+    // The timeline marks the health verdict and the promotion.
+    let tl = svg("timeline");
+    assert!(
+        tl.contains("eastus unhealthy"),
+        "timeline lacks the verdict"
+    );
+    assert!(
+        tl.contains("westus2 promoted"),
+        "timeline lacks the promotion"
+    );
+    // The report tabulates faults and failovers, and inlines every chart.
+    let html = std::fs::read_to_string(d.join("report.html")).unwrap();
+    assert!(html.contains("<h2 id=\"recovery\">Faults and recovery</h2>"));
+    assert!(html.contains("eastus → westus2"));
+    for c in SWEEP_CHARTS {
+        assert!(
+            html.contains(&format!("<figure id=\"{c}\">")),
+            "{c} in report"
+        );
+    }
+    let charts = std::fs::read_dir(d.join("charts")).unwrap().count() / 2;
+    assert_eq!(html.matches("<svg ").count(), charts, "every chart inline");
+}
+
+#[test]
 fn charts_and_report_are_identical_across_runs_and_rebuilt_without_simulating() {
     let a = run_tiny("charts-a", &[]);
     let b = run_tiny("charts-b", &["--threads", "1"]);
@@ -357,6 +459,10 @@ fn empty_data_gives_labelled_empty_panels() {
             "no successful requests: no latency to plot",
         ),
         ("timeline", "no windows with requests: nothing to plot"),
+        (
+            "data-safety",
+            "no conflicts and no lost writes: every acknowledged write survived",
+        ),
         ("rtt-heatmap", "no round-trip times to plot"),
         ("map-down", "no places with coordinates: nothing to map"),
     ] {

@@ -1,0 +1,359 @@
+//! Series read from variant names (`ttl-60-violators` is x = 60 s on line `ttl-N-violators`), and the sweep chart drawn from them.
+//!
+//! Until experiments declare sweeps, the parameter of a variant is read from its name:
+//!
+//! * the name is split at `-`; the first part after the first that is a number, optionally
+//!   followed by `ms` or `s` (`60`, `500ms`, `2s`, `0.5s`), is the parameter's value;
+//! * the parts before it name the parameter (`ttl`, `lag`, `skew`); the parts after it name
+//!   the series (`violators`, `hlc`; none: the plain series);
+//! * `ms` is milliseconds, `s` and a bare number are seconds (regionsim's variants vary
+//!   durations: `ttl-60` is a 60 s TTL);
+//! * the parameter most variants share is the x axis, and the chart is drawn only when at
+//!   least [`MIN_POINTS`] variants parse with it; the others (e.g. `semisync`) are left out
+//!   and named in the caption.
+//!
+//! Each point is one run; [`SweepPoint::band`] is the hook for 95% confidence bands once
+//! experiments repeat seeds.
+
+use super::data::{ReportData, VariantView};
+use crate::chart::style::{self, variant_colour};
+use crate::chart::sweep::{SweepChart, SweepPanel, SweepPoint, SweepSeries};
+
+/// Fewest parsed variants that make a sweep chart.
+pub const MIN_POINTS: usize = 3;
+
+/// The unit a value was written in.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Unit {
+    Ms,
+    S,
+    Bare,
+}
+
+/// A variant name read as a point of a series.
+#[derive(Debug, Clone, PartialEq)]
+pub struct NamePoint {
+    /// The parameter (`ttl`).
+    pub param: String,
+    /// What follows the value (`violators`), empty for the plain series.
+    pub rest: String,
+    /// The value in seconds.
+    pub x_s: f64,
+    pub unit: Unit,
+}
+
+impl NamePoint {
+    /// The series label: the name with the value replaced by `N` (`ttl-N-violators`).
+    pub fn series_label(&self) -> String {
+        if self.rest.is_empty() {
+            format!("{}-N", self.param)
+        } else {
+            format!("{}-N-{}", self.param, self.rest)
+        }
+    }
+}
+
+/// Reads `name` by the rule in the module docs; `None` when it holds no parameter value.
+pub fn parse_name(name: &str) -> Option<NamePoint> {
+    let parts: Vec<&str> = name.split('-').collect();
+    for i in 1..parts.len() {
+        let p = parts[i];
+        let (num, unit) = if let Some(n) = p.strip_suffix("ms") {
+            (n, Unit::Ms)
+        } else if let Some(n) = p.strip_suffix('s') {
+            (n, Unit::S)
+        } else {
+            (p, Unit::Bare)
+        };
+        let plain = !num.is_empty()
+            && num.chars().all(|c| c.is_ascii_digit() || c == '.')
+            && num.chars().next().is_some_and(|c| c.is_ascii_digit());
+        if !plain {
+            continue;
+        }
+        let Ok(v) = num.parse::<f64>() else { continue };
+        if !v.is_finite() {
+            continue;
+        }
+        return Some(NamePoint {
+            param: parts[..i].join("-"),
+            rest: parts[i + 1..].join("-"),
+            x_s: if unit == Unit::Ms { v / 1000.0 } else { v },
+            unit,
+        });
+    }
+    None
+}
+
+/// The variants that form a series: (variant index, its point), all with the same
+/// parameter, when at least [`MIN_POINTS`] do and they take at least two values.
+pub fn series_variants(names: &[&str]) -> Option<Vec<(usize, NamePoint)>> {
+    let parsed: Vec<(usize, NamePoint)> = names
+        .iter()
+        .enumerate()
+        .filter_map(|(i, n)| parse_name(n).map(|p| (i, p)))
+        .collect();
+    // The parameter most variants share (the first such on ties).
+    let mut best: Option<(&str, usize)> = None;
+    for (_, p) in &parsed {
+        let n = parsed.iter().filter(|q| q.1.param == p.param).count();
+        if best.is_none_or(|b| n > b.1) {
+            best = Some((&p.param, n));
+        }
+    }
+    let (param, n) = best?;
+    let param = param.to_owned();
+    let chosen: Vec<(usize, NamePoint)> =
+        parsed.into_iter().filter(|q| q.1.param == param).collect();
+    let mut xs: Vec<f64> = chosen.iter().map(|q| q.1.x_s).collect();
+    xs.sort_by(f64::total_cmp);
+    xs.dedup();
+    (n >= MIN_POINTS && xs.len() >= 2).then_some(chosen)
+}
+
+/// A metric a sweep can show, and the family it belongs to.
+struct Metric {
+    family: &'static str,
+    y_desc: &'static str,
+    get: fn(&VariantView) -> Option<f64>,
+}
+
+fn first_scripted_fault(v: &VariantView) -> Option<&super::data::FaultView> {
+    v.faults.iter().find(|f| f.start_s.is_some())
+}
+
+const METRICS: [Metric; 8] = [
+    Metric {
+        family: "faults",
+        y_desc: "RTO of the fault (s)",
+        get: |v| first_scripted_fault(v).and_then(|f| f.rto_s),
+    },
+    Metric {
+        family: "faults",
+        y_desc: "failed requests (fault)",
+        get: |v| first_scripted_fault(v).map(|f| f.failed_requests as f64),
+    },
+    Metric {
+        family: "failover",
+        y_desc: "writes lost at failover",
+        get: |v| (!v.failovers.is_empty()).then_some(v.data.lost_at_failover as f64),
+    },
+    Metric {
+        family: "failover",
+        y_desc: "RPO (s)",
+        get: |v| {
+            (!v.failovers.is_empty()).then(|| {
+                v.failovers
+                    .iter()
+                    .filter_map(|f| f.rpo_s)
+                    .fold(0.0, f64::max)
+            })
+        },
+    },
+    Metric {
+        family: "conflicts",
+        y_desc: "wrong winners",
+        get: |v| Some(v.data.wrong_winners as f64),
+    },
+    Metric {
+        family: "conflicts",
+        y_desc: "lost updates",
+        get: |v| Some(v.data.lost_updates as f64),
+    },
+    Metric {
+        family: "service",
+        y_desc: "availability (%)",
+        get: |v| v.overall.availability.map(|a| a * 100.0),
+    },
+    Metric {
+        family: "service",
+        y_desc: "p99 latency (ms)",
+        get: |v| (v.overall.all.count > 0).then_some(v.overall.all.p99_ms),
+    },
+];
+
+/// Whether `vals` change by more than a quarter of their largest value.
+fn varies(vals: &[f64]) -> bool {
+    let max = vals.iter().copied().fold(f64::NEG_INFINITY, f64::max);
+    let min = vals.iter().copied().fold(f64::INFINITY, f64::min);
+    max > 0.0 && (max - min) > 0.25 * max
+}
+
+/// The families drawn: those with a metric that changes by more than a quarter across the
+/// series (fault RTO, failover losses, conflicts); the service figures (availability, p99)
+/// only when no other family does.
+fn families(vs: &[&VariantView]) -> Vec<&'static str> {
+    let mut out: Vec<&'static str> = vec![];
+    for m in &METRICS {
+        if m.family == "service" || out.contains(&m.family) {
+            continue;
+        }
+        let vals: Vec<f64> = vs.iter().filter_map(|v| (m.get)(v)).collect();
+        if varies(&vals) {
+            out.push(m.family);
+        }
+    }
+    if out.is_empty() {
+        out.push("service");
+    }
+    out
+}
+
+/// A tick label for `x_s` seconds in the unit the axis uses.
+fn x_label(x_s: f64, in_ms: bool) -> String {
+    if in_ms {
+        format!("{} ms", style::tick(x_s * 1000.0))
+    } else {
+        format!("{} s", style::tick(x_s))
+    }
+}
+
+/// The sweep chart of `d` and the variants left out of it, or `None` when no variants form
+/// a series.
+pub fn sweep_chart(d: &ReportData) -> Option<(SweepChart, Vec<String>)> {
+    let vs = &d.summary.variants;
+    let names: Vec<&str> = vs.iter().map(|v| v.variant.as_str()).collect();
+    let chosen = series_variants(&names)?;
+    let param = chosen[0].1.param.clone();
+    let in_ms = chosen.iter().all(|c| c.1.unit == Unit::Ms) || chosen.iter().all(|c| c.1.x_s < 1.0);
+    let mut xs: Vec<f64> = chosen.iter().map(|c| c.1.x_s).collect();
+    xs.sort_by(f64::total_cmp);
+    xs.dedup();
+    let (lo, hi) = (xs[0], xs[xs.len() - 1]);
+    let log_x = lo > 0.0 && hi / lo >= 20.0;
+    // Series in first-seen order, coloured like their first variant.
+    let mut series: Vec<(String, usize, Vec<usize>)> = vec![];
+    for (k, (i, p)) in chosen.iter().enumerate() {
+        match series.iter_mut().find(|s| s.0 == p.rest) {
+            Some(s) => s.2.push(k),
+            None => series.push((p.rest.clone(), *i, vec![k])),
+        }
+    }
+    let members: Vec<&VariantView> = chosen.iter().map(|c| &vs[c.0]).collect();
+    let fams = families(&members);
+    let panels = METRICS
+        .iter()
+        .filter(|m| fams.contains(&m.family))
+        .map(|m| SweepPanel {
+            y_desc: m.y_desc.to_owned(),
+            series: series
+                .iter()
+                .map(|(_, first, ks)| SweepSeries {
+                    label: chosen[ks[0]].1.series_label(),
+                    colour: variant_colour(*first),
+                    points: ks
+                        .iter()
+                        .map(|k| SweepPoint {
+                            x: chosen[*k].1.x_s * if in_ms { 1000.0 } else { 1.0 },
+                            y: (m.get)(&vs[chosen[*k].0]),
+                            band: None,
+                        })
+                        .collect(),
+                })
+                .collect(),
+        })
+        .collect();
+    let scale = if in_ms { 1000.0 } else { 1.0 };
+    let left_out: Vec<String> = vs
+        .iter()
+        .enumerate()
+        .filter(|(i, _)| !chosen.iter().any(|c| c.0 == *i))
+        .map(|(_, v)| v.variant.clone())
+        .collect();
+    Some((
+        SweepChart {
+            title: format!(
+                "{} against {param}",
+                METRICS
+                    .iter()
+                    .filter(|m| fams.contains(&m.family))
+                    .map(|m| m.y_desc.split(" (").next().unwrap_or(m.y_desc))
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            ),
+            x_desc: format!(
+                "{param} ({}{}, read from the variant names)",
+                if in_ms { "ms" } else { "s" },
+                if log_x { ", log scale" } else { "" }
+            ),
+            log_x,
+            x_ticks: xs.iter().map(|x| (x * scale, x_label(*x, in_ms))).collect(),
+            panels,
+        },
+        left_out,
+    ))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn np(param: &str, rest: &str, x_s: f64, unit: Unit) -> Option<NamePoint> {
+        Some(NamePoint {
+            param: param.into(),
+            rest: rest.into(),
+            x_s,
+            unit,
+        })
+    }
+
+    #[test]
+    fn names_read_as_points() {
+        assert_eq!(parse_name("ttl-60"), np("ttl", "", 60.0, Unit::Bare));
+        assert_eq!(
+            parse_name("ttl-60-violators"),
+            np("ttl", "violators", 60.0, Unit::Bare)
+        );
+        assert_eq!(parse_name("lag-500ms"), np("lag", "", 0.5, Unit::Ms));
+        assert_eq!(parse_name("lag-2s"), np("lag", "", 2.0, Unit::S));
+        assert_eq!(parse_name("lag-0.5s"), np("lag", "", 0.5, Unit::S));
+        assert_eq!(
+            parse_name("skew-100ms-hlc"),
+            np("skew", "hlc", 0.1, Unit::Ms)
+        );
+        assert_eq!(
+            parse_name("read-lag-10ms-x-y"),
+            np("read-lag", "x-y", 0.01, Unit::Ms)
+        );
+        for n in [
+            "semisync",
+            "60",
+            "ttl",
+            "three-regions",
+            "a-s",
+            "a-ms",
+            "a-.5s",
+            "a-1.2.3",
+            "a-1e3",
+        ] {
+            assert_eq!(parse_name(n), None, "{n}");
+        }
+        assert_eq!(
+            np("ttl", "violators", 60.0, Unit::Bare)
+                .unwrap()
+                .series_label(),
+            "ttl-N-violators"
+        );
+    }
+
+    #[test]
+    fn a_series_needs_three_variants_of_one_parameter() {
+        let s = series_variants(&["lag-100ms", "lag-1s", "lag-5s", "semisync"]).unwrap();
+        assert_eq!(s.iter().map(|x| x.0).collect::<Vec<_>>(), vec![0, 1, 2]);
+        assert!(series_variants(&["lag-100ms", "lag-1s", "semisync"]).is_none());
+        assert!(series_variants(&["lag-1s", "ttl-5", "skew-1ms", "x-2"]).is_none());
+        // Three variants but one value: no line to draw.
+        assert!(series_variants(&["ttl-5", "ttl-5-a", "ttl-5-b"]).is_none());
+        // The parameter most variants share wins.
+        let s = series_variants(&["a-1", "ttl-5", "ttl-30", "ttl-60-v", "a-2"]).unwrap();
+        assert_eq!(s.iter().map(|x| x.0).collect::<Vec<_>>(), vec![1, 2, 3]);
+    }
+
+    #[test]
+    fn families_follow_what_changes() {
+        assert!(varies(&[0.0, 102.0, 8862.0]));
+        assert!(!varies(&[12792.0, 13186.0, 15233.0]));
+        assert!(!varies(&[0.0, 0.0]));
+        assert!(!varies(&[]));
+    }
+}
