@@ -100,6 +100,7 @@ pub fn mg_c_scenario(
             class: crate::model::KeyClass::Register,
             clock_skew: Dist::Constant(0),
             clock_drift_ppm: 0.0,
+            consistency: crate::model::Consistency::Eventual,
             keys: 1,
         },
     }

@@ -354,6 +354,16 @@ pub enum KeyClass {
     Booking,
 }
 
+/// What a read guarantees.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Consistency {
+    Eventual,
+    SessionWait,
+    SessionRoute,
+    /// Reads may miss only writes acknowledged less than this long ago.
+    BoundedStaleness(SimTime),
+}
+
 /// The data layer's configuration.
 #[derive(Debug, Clone)]
 pub struct DataConfig {
@@ -364,6 +374,7 @@ pub struct DataConfig {
     pub class: KeyClass,
     pub clock_skew: Dist,
     pub clock_drift_ppm: f64,
+    pub consistency: Consistency,
     /// Keys in the shared key space (the largest population key count).
     pub keys: u32,
 }

@@ -269,6 +269,25 @@ pub struct RawData {
     /// Clock drift, parts per million (each region's sign drawn with its offset).
     #[serde(default)]
     pub clock_drift_ppm: f64,
+    /// What a read guarantees (SPEC §3 consistency options).
+    #[serde(default)]
+    pub consistency: RawConsistency,
+}
+
+/// Read consistency.
+#[derive(Debug, Clone, Copy, Default, Serialize, Deserialize)]
+#[serde(rename = "Consistency", deny_unknown_fields)]
+pub enum RawConsistency {
+    /// Reads return whatever the serving replica holds.
+    #[default]
+    Eventual,
+    /// Session: a read waits until the serving replica has the user's last write.
+    SessionWait,
+    /// Session: a read goes to the region that took the user's last write when the serving
+    /// replica does not have it yet.
+    SessionRoute,
+    /// A read may miss only writes acknowledged less than `max_ms` ago; otherwise it waits.
+    BoundedStaleness { max_ms: f64 },
 }
 
 impl Default for RawData {
@@ -279,6 +298,7 @@ impl Default for RawData {
             class: RawKeyClass::default(),
             clock_skew: default_zero_dist(),
             clock_drift_ppm: 0.0,
+            consistency: RawConsistency::default(),
         }
     }
 }

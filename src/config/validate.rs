@@ -878,6 +878,21 @@ fn data_config(
         },
         clock_skew: skew?,
         clock_drift_ppm: d.clock_drift_ppm,
+        consistency: match d.consistency {
+            RawConsistency::Eventual => Consistency::Eventual,
+            RawConsistency::SessionWait => Consistency::SessionWait,
+            RawConsistency::SessionRoute => Consistency::SessionRoute,
+            RawConsistency::BoundedStaleness { max_ms } => {
+                cx.finite(
+                    &["data", "consistency", "max_ms"],
+                    "BoundedStaleness.max_ms",
+                    max_ms,
+                    0.0,
+                    false,
+                );
+                Consistency::BoundedStaleness(ms_to_ns(max_ms))
+            }
+        },
         keys,
     })
 }

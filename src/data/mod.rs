@@ -115,6 +115,10 @@ pub struct DataTally {
     pub reads: u64,
     pub stale_reads: u64,
     pub ryw_violations: u64,
+    /// Reads that waited for a replica to catch up (session or bounded staleness).
+    pub reads_waited: u64,
+    /// Reads sent to another region for the user's last write (session routing).
+    pub reads_routed: u64,
 }
 
 /// What a failover cost in data (SPEC §3 RPO).
@@ -559,6 +563,43 @@ impl DataLayer {
         a[0] = (x, seq, now);
         let u = self.user_offset[pop as usize] + user;
         self.last_write[u as usize] = (x, seq, key);
+    }
+
+    /// What a read at `x` must wait for under `c`: the write `(origin, seq)` not yet applied
+    /// there, if any (the user's last write for sessions; the newest write to the key
+    /// acknowledged more than the bound ago for bounded staleness).
+    pub fn read_requirement(
+        &self,
+        c: crate::model::Consistency,
+        x: DataRegion,
+        key: u32,
+        pop: u16,
+        user: u32,
+        now: SimTime,
+    ) -> Option<(DataRegion, u32)> {
+        use crate::model::Consistency;
+        let d = self.len();
+        let missing = |o: DataRegion, seq: u32| {
+            (seq > 0 && self.applied[x as usize * d + o as usize] < seq && !self.is_fenced(o, seq))
+                .then_some((o, seq))
+        };
+        match c {
+            Consistency::Eventual => None,
+            Consistency::SessionWait | Consistency::SessionRoute => {
+                let u = self.user_offset[pop as usize] + user;
+                let (o, seq, _) = self.last_write[u as usize];
+                missing(o, seq)
+            }
+            Consistency::BoundedStaleness(max) => self.acked[key as usize]
+                .iter()
+                .filter(|(_, seq, at)| *seq > 0 && now.saturating_sub(*at) > max)
+                .find_map(|&(o, seq, _)| missing(o, seq)),
+        }
+    }
+
+    /// Whether `x` has applied write `(origin, seq)`.
+    pub fn has_applied(&self, x: DataRegion, origin: DataRegion, seq: u32) -> bool {
+        self.applied[x as usize * self.len() + origin as usize] >= seq
     }
 
     /// A read of `key` by `user` served at `x` at `now`: counts stale reads (SPEC §3: a version

@@ -247,6 +247,11 @@ pub struct DataSummary {
     /// t − acknowledgement time of the oldest version a stale read missed.
     pub staleness: LatencySummary,
     pub read_your_writes_violations: u64,
+    /// Reads that waited for their replica to catch up (session or bounded staleness).
+    pub reads_waited: u64,
+    /// Reads sent to the region holding the user's last write (session routing).
+    pub reads_routed: u64,
+    pub consistency: String,
     /// Keys whose replicas disagree at the end of the run.
     pub diverged_keys_at_end: u64,
     /// Keys that still disagree once every queued message is delivered: the converged final
@@ -622,6 +627,9 @@ impl VariantResult {
                 .then(|| dr.tally.stale_reads as f64 / dr.tally.reads as f64),
             staleness: dr.staleness.clone(),
             read_your_writes_violations: dr.tally.ryw_violations,
+            reads_waited: dr.tally.reads_waited,
+            reads_routed: dr.tally.reads_routed,
+            consistency: format!("{:?}", sc.data.consistency),
             diverged_keys_at_end: dr.diverged_keys,
             diverged_keys_after_converging: dr.diverged_after_converging,
             writes_total: dr.writes_total,

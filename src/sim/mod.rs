@@ -213,6 +213,10 @@ pub struct World<'a> {
     repl_rng: Stream,
     /// Writes waiting for replica acknowledgements: (origin, seq) → (request, acks missing).
     awaiting_acks: BTreeMap<(DataRegion, u32), (ReqRef, u32)>,
+    /// Reads waiting for their replica to apply a write: (replica, origin, seq, n) → (request,
+    /// region serving it).
+    read_waiters: BTreeMap<(DataRegion, DataRegion, u32, u64), (ReqRef, RegionId)>,
+    read_waiter_seq: u64,
     /// When each region last went down (for unshipped replication and RPO).
     down_since: Vec<SimTime>,
     /// Extra replication lag per data link from lag spikes, and the latest cause.
@@ -355,6 +359,8 @@ impl<'a> World<'a> {
             data: DataLayer::new(sc, seed),
             repl_rng: stream(seed, "replication/lag"),
             awaiting_acks: BTreeMap::new(),
+            read_waiters: BTreeMap::new(),
+            read_waiter_seq: 0,
             down_since: vec![0; n],
             repl_extra: vec![0; sc.design.regions().len().pow(2)],
             repl_extra_by: vec![NO_FAULT; sc.design.regions().len().pow(2)],
@@ -757,8 +763,7 @@ impl<'a> World<'a> {
             return;
         };
         if q.op == Op::Read {
-            self.data.read(x, q.key, q.pop, q.user, now);
-            self.respond(r, region, AttemptResult::Ok, sched);
+            self.serve_read(r, x, region, sched);
             return;
         }
         let seq = self.data.commit(x, q.key, now);
@@ -874,6 +879,9 @@ impl<'a> World<'a> {
             });
         }
         let Some(msg) = msg else { return };
+        if !self.read_waiters.is_empty() {
+            self.wake_reads(to, msg.origin, msg.seq, sched);
+        }
         if let Some(n) = self.data.next_hop(msg.origin, from, to) {
             self.replicate(to, n, msg.origin, msg.seq, now, false, sched);
         }
@@ -892,6 +900,77 @@ impl<'a> World<'a> {
                     seq: msg.seq,
                 },
             );
+        }
+    }
+
+    /// Serves a read at data region `x` (pool region `region`): under session or bounded
+    /// staleness it first waits for, or is routed to, the write it must see.
+    fn serve_read(
+        &mut self,
+        r: ReqRef,
+        x: DataRegion,
+        region: RegionId,
+        sched: &mut Scheduler<Event>,
+    ) {
+        let now = sched.now();
+        let Some(q) = self.get(r).copied() else {
+            return;
+        };
+        let c = self.sc.data.consistency;
+        if let Some((o, seq)) = self.data.read_requirement(c, x, q.key, q.pop, q.user, now) {
+            let counted = now >= self.sc.warmup;
+            if c == crate::model::Consistency::SessionRoute {
+                // Send the read to the region that took the user's last write.
+                if counted {
+                    self.data.tally.reads_routed += 1;
+                }
+                let target = self.data.regions[o as usize];
+                self.requests[r.slot as usize].exec = target;
+                let (a, b) = (self.links.region(region), self.links.region(target));
+                if let Some(f) = self.links.cut(a, b) {
+                    self.tallies[f as usize].dropped += 1;
+                    return;
+                }
+                let d = self.one_way(self.sc.network.region_rtt(region, target), a, b);
+                sched.schedule_in(
+                    d,
+                    Event::AtRegion {
+                        req: r,
+                        region: target,
+                    },
+                );
+            } else {
+                if counted {
+                    self.data.tally.reads_waited += 1;
+                }
+                self.read_waiter_seq += 1;
+                self.read_waiters
+                    .insert((x, o, seq, self.read_waiter_seq), (r, region));
+            }
+            return;
+        }
+        self.data.read(x, q.key, q.pop, q.user, now);
+        self.respond(r, region, AttemptResult::Ok, sched);
+    }
+
+    /// Replica `x` applied `(origin, seq)`: reads waiting for it (or for an older write of
+    /// that origin) return now.
+    fn wake_reads(
+        &mut self,
+        x: DataRegion,
+        origin: DataRegion,
+        seq: u32,
+        sched: &mut Scheduler<Event>,
+    ) {
+        let ready: Vec<_> = self
+            .read_waiters
+            .range((x, origin, 0, 0)..=(x, origin, seq, u64::MAX))
+            .map(|(k, v)| (*k, *v))
+            .collect();
+        for (k, (r, region)) in ready {
+            self.read_waiters.remove(&k);
+            // The user may have written again meanwhile: check anew.
+            self.serve_read(r, x, region, sched);
         }
     }
 

@@ -292,3 +292,45 @@ fn t_visibility_is_certain_after_sync_and_after_lag_plus_delay_when_async() {
         assert_eq!(b.saw_write, b.reads, "async, t from {} ms", b.t_from_ms);
     }
 }
+
+#[test]
+fn session_consistency_removes_read_your_writes_violations_at_a_latency_cost() {
+    let e = experiment(
+        "session",
+        r#"duration_s: 300, warmup_s: 10, window_s: 10,
+        design: ActivePassive(primary: "eastus", standbys: ["westeurope"], read_local: true),
+        data: (replication: (lag: Constant(ms: 500.0))),
+        populations: {
+            "london": (lat: 51.51, lon: -0.13, anchor: "northeurope", rate_per_s: 50, write_fraction: 0.5,
+                       users: 20, keys: (count: 5, zipf_s: 0.0)),
+        },
+        variants: [
+            (name: "eventual", overrides: {}),
+            (name: "wait", overrides: {"data.consistency": SessionWait}),
+            (name: "route", overrides: {"data.consistency": SessionRoute}),
+            (name: "bounded", overrides: {"data.consistency": BoundedStaleness(max_ms: 100.0)}),
+        ],"#,
+    );
+    let eventual = run(variant(&e, "eventual"), 6);
+    assert!(eventual.data.read_your_writes_violations > 100);
+    let read_p99 = |r: &VariantResult| r.populations[0].scope.reads.p99_ms;
+    for name in ["wait", "route"] {
+        let r = run(variant(&e, name), 6);
+        assert_eq!(r.data.read_your_writes_violations, 0, "{name}");
+        assert!(r.data.reads_waited + r.data.reads_routed > 100, "{name}");
+        assert!(
+            read_p99(&r) > read_p99(&eventual) + 50.0,
+            "{name}: the guarantee costs latency"
+        );
+        assert_eq!(r.overall.failed, 0, "{name}");
+    }
+    // Bounded staleness: no read misses a write acknowledged more than 100 ms before it.
+    let b = run(variant(&e, "bounded"), 6);
+    assert!(b.data.reads_waited > 0);
+    assert!(
+        b.data.staleness.max_ms <= 110.0 + 1.0,
+        "{:?}",
+        b.data.staleness
+    );
+    assert!(eventual.data.staleness.max_ms > 400.0);
+}
