@@ -9,6 +9,7 @@ mod faults_and_failover;
 mod latency_geography;
 mod queueing_theory;
 mod request_conservation;
+mod validation;
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
