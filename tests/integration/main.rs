@@ -7,6 +7,7 @@ mod data_layer;
 mod determinism;
 mod faults_and_failover;
 mod latency_geography;
+mod loader_fuzz;
 mod queueing_theory;
 mod request_conservation;
 mod validation;
