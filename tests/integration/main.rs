@@ -1,6 +1,7 @@
 //! The integration-test binary: one module per behaviour.
 
 mod bad_input;
+mod bad_input_golden;
 mod charts;
 mod cli_output;
 mod data_layer;
