@@ -73,6 +73,7 @@ fn sync_replication_loses_nothing_at_failover_and_waits_for_the_farthest_replica
     );
     let rtt_ms = sc.network.region_rtt(east, dublin) as f64 / 1e6;
     let min = sync.populations[0].scope.writes.min_ms;
+    eprintln!("sync: fastest write {min} ms vs RTT to Dublin {rtt_ms} ms; lost 0");
     assert!(
         min >= rtt_ms,
         "fastest sync write {min} ms < RTT to Dublin {rtt_ms} ms"
@@ -83,6 +84,10 @@ fn sync_replication_loses_nothing_at_failover_and_waits_for_the_farthest_replica
     // Async with half a second of shipping lag loses the writes not yet shipped.
     let asyn = run(variant(&e, "async"), 4);
     let fo = &asyn.failovers[0];
+    eprintln!(
+        "async 500 ms lag: lost {} writes at failover, RPO {:?} s",
+        fo.lost_writes, fo.rpo_s
+    );
     assert!(fo.lost_writes > 10, "async lost {}", fo.lost_writes);
     assert!(
         fo.rpo_s.unwrap() > 0.0 && fo.rpo_s.unwrap() < 10.0,
@@ -122,6 +127,10 @@ fn async_failover_loss_matches_a_count_from_the_commit_trace() {
         .filter(|(o, _, c)| *o == primary && *c + lag > t && *c < t)
         .count() as u64;
     assert!(by_hand > 30, "{by_hand} writes in the last 0.8 s");
+    eprintln!(
+        "async failover loss: counted from the trace {by_hand}, reported {}",
+        world.failovers[0].lost_writes
+    );
     assert_eq!(world.failovers.len(), 1);
     assert_eq!(world.failovers[0].lost_writes, by_hand);
 }
@@ -236,6 +245,10 @@ fn reads_at_a_lagging_replica_are_stale_and_counted() {
     );
     let r = run(&e.variants[0].1, 1);
     let ratio = r.data.stale_read_ratio.unwrap();
+    eprintln!(
+        "stale reads: ratio {ratio:.3}, staleness p50 {} ms max {} ms",
+        r.data.staleness.p50_ms, r.data.staleness.max_ms
+    );
     // London reads at the standby, a second behind: most reads of 5 hot keys miss a write.
     assert!(ratio > 0.3, "stale-read ratio {ratio}");
     assert!(r.data.staleness.p50_ms > 100.0 && r.data.staleness.max_ms < 1200.0);

@@ -56,6 +56,11 @@ fn an_outage_without_failover_costs_exactly_the_dead_regions_share() {
     let f = &r.faults[0];
     let share_east = 30.0 / 100.0;
     let during = f.availability_during.unwrap();
+    eprintln!(
+        "outage share: availability during {during:.4} vs 1 − share {:.4}; RTO {:?} s",
+        1.0 - share_east,
+        f.rto_s
+    );
     assert!(
         (during - (1.0 - share_east)).abs() < 0.01,
         "availability during the outage {during} vs 1 − share {:.3}",
@@ -103,6 +108,7 @@ fn observed_rto_is_at_least_detection_plus_ttl_and_violators_lengthen_the_tail()
     let honoured = run(variant(&e, "honoured"), 11);
     let f = &honoured.faults[0];
     let rto = f.rto_s.expect("recovers once DNS has moved everyone");
+    eprintln!("DNS failover: observed RTO {rto} s vs detection {detection} s + TTL {ttl} s");
     assert!(
         rto >= detection + ttl,
         "RTO {rto} s < detection {detection} s + TTL {ttl} s"
@@ -161,6 +167,9 @@ fn two_independent_regions_match_the_closed_form_availability() {
     let mean = ups.iter().sum::<f64>() / n;
     let sd = (ups.iter().map(|u| (u - mean).powi(2)).sum::<f64>() / (n - 1.0)).sqrt();
     let half = 2.201 * sd / n.sqrt(); // Student t, 11 degrees of freedom, 95%
+    eprintln!(
+        "two regions: service up {mean:.5} ± {half:.5} (95% CI, 12 runs) vs closed form {closed:.5}"
+    );
     assert!(
         (mean - closed).abs() <= half.max(1e-4),
         "simulated {mean:.5} ± {half:.5} vs closed form {closed:.5}"
@@ -197,6 +206,10 @@ fn request_availability_tracks_the_closed_form_with_fast_detection() {
     );
     let r = run(&e.variants[0].1, 3);
     let avail = r.overall.availability.unwrap();
+    eprintln!(
+        "fast detection: request availability {avail:.5} vs time up {:.5}",
+        r.service_up_fraction
+    );
     assert!(
         (avail - r.service_up_fraction).abs() < 0.002,
         "request availability {avail:.5} vs time up {:.5}",
@@ -324,9 +337,14 @@ fn dns_policies_route_as_configured() {
     assert_eq!(share(&g, 1, "eastus"), 1.0);
     let w = run(variant(&e, "weighted"), 1);
     let x = share(&w, 1, "westus2");
+    eprintln!("weighted DNS: westus2 share {x:.4} vs 0.75");
     assert!((x - 0.75).abs() < 0.03, "weighted share {x}");
     let s = run(variant(&e, "shift"), 1);
     let y = share(&s, 0, "westus2");
+    eprintln!(
+        "weighted shift: westus2 share {y:.4} vs {:.4}",
+        150.0 / 290.0
+    );
     assert!((y - 150.0 / 290.0).abs() < 0.05, "shifted share {y}");
 }
 
@@ -358,6 +376,11 @@ fn sampled_traffic_estimates_the_availability_of_full_traffic() {
     );
     let n = s.overall.issued as f64;
     let se = (a_d * (1.0 - a_d) / n).sqrt();
+    eprintln!(
+        "sampled traffic: sparse {a_s:.5} vs dense {a_d:.5} (3 se = {:.5}); time up {:.5}",
+        3.0 * se,
+        d.service_up_fraction
+    );
     assert!(
         (a_s - a_d).abs() < 3.0 * se,
         "sampled {a_s:.5} vs full {a_d:.5} (±{:.5})",

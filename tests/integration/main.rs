@@ -1,14 +1,17 @@
 //! The integration-test binary: one module per behaviour.
 
 mod bad_input;
+mod bad_input_golden;
 mod charts;
 mod cli_output;
 mod data_layer;
 mod determinism;
 mod faults_and_failover;
 mod latency_geography;
+mod loader_fuzz;
 mod queueing_theory;
 mod request_conservation;
+mod validation;
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};

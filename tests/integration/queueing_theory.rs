@@ -13,7 +13,7 @@ const T_975_DF9: f64 = 2.262;
 const REPS: u64 = 10;
 
 /// Erlang C: probability an arrival waits in M/M/c with offered load `a = λ/μ`.
-fn erlang_c(c: u32, a: f64) -> f64 {
+pub(crate) fn erlang_c(c: u32, a: f64) -> f64 {
     let mut sum = 0.0;
     let mut term = 1.0; // a^k / k!
     for k in 0..c {

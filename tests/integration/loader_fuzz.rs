@@ -1,0 +1,506 @@
+//! Fuzzing the RON loader (issue #8): mutated shipped experiments and topologies, and random
+//! variant overrides, never make `load_experiment` panic, and every error names its file, line
+//! and column.
+//!
+//! Mutations: byte flips (ASCII and multibyte characters), truncation, token swaps, deletions
+//! and duplications, numbers replaced by extreme values, and variants that override random
+//! dotted paths with random RON literals. Each case is written to a temp directory that holds a
+//! copy of `topologies/` and `data/`, so relative paths resolve as in the repository.
+
+use super::root;
+use proptest::prelude::*;
+use regionsim::config::{ConfigError, Severity, load_experiment, load_topology};
+use std::path::{Path, PathBuf};
+use std::sync::OnceLock;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::time::{Duration, Instant};
+
+/// A temp tree with `experiments/`, `topologies/` and `data/` (copies of the repository's).
+fn sandbox() -> &'static Path {
+    static DIR: OnceLock<PathBuf> = OnceLock::new();
+    DIR.get_or_init(|| {
+        let d = super::temp_dir("loader-fuzz");
+        for sub in ["topologies", "data"] {
+            std::fs::create_dir_all(d.join(sub)).unwrap();
+            for e in std::fs::read_dir(root().join(sub)).unwrap() {
+                let p = e.unwrap().path();
+                if p.is_file() {
+                    std::fs::copy(&p, d.join(sub).join(p.file_name().unwrap())).unwrap();
+                }
+            }
+        }
+        std::fs::create_dir_all(d.join("experiments")).unwrap();
+        d
+    })
+}
+
+/// The texts of every shipped `.ron` file under `dir`, sorted by name.
+fn shipped(dir: &str) -> Vec<(String, String)> {
+    let mut v: Vec<(String, String)> = std::fs::read_dir(root().join(dir))
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .filter(|p| p.extension().is_some_and(|x| x == "ron"))
+        .map(|p| {
+            (
+                p.file_name().unwrap().to_string_lossy().into_owned(),
+                std::fs::read_to_string(&p).unwrap(),
+            )
+        })
+        .collect();
+    v.sort();
+    v
+}
+
+fn experiments() -> &'static [(String, String)] {
+    static E: OnceLock<Vec<(String, String)>> = OnceLock::new();
+    E.get_or_init(|| shipped("experiments"))
+}
+
+fn topologies() -> &'static [(String, String)] {
+    static T: OnceLock<Vec<(String, String)>> = OnceLock::new();
+    T.get_or_init(|| shipped("topologies"))
+}
+
+/// One edit of a text. Positions are fractions of the length, so they fit any text.
+#[derive(Debug, Clone)]
+enum Mutation {
+    /// Replace the byte at `at` by an ASCII character.
+    FlipAscii { at: f64, byte: u8 },
+    /// Insert a multibyte (or odd) character at `at`.
+    InsertChar { at: f64, ch: char },
+    /// Cut the text at `at`.
+    Truncate { at: f64 },
+    /// Swap two tokens.
+    SwapTokens { a: f64, b: f64 },
+    /// Delete a token.
+    DeleteToken { a: f64 },
+    /// Repeat a token.
+    DuplicateToken { a: f64 },
+    /// Replace a number token by an extreme value.
+    ExtremeNumber { a: f64, value: &'static str },
+}
+
+const EXTREMES: &[&str] = &[
+    "0",
+    "-0",
+    "-1",
+    "1e12",
+    "1e308",
+    "1e309",
+    "-1e308",
+    "NaN",
+    "inf",
+    "-inf",
+    "0.000000001",
+    "4294967296",
+    "18446744073709551616",
+    "99999999999999999999999",
+    "1.5",
+    "2",
+];
+
+const ODD_CHARS: &[char] = &[
+    'é', '—', '😀', '\u{0}', '\u{feff}', '\t', '\r', '"', '\\', 'ß',
+];
+
+fn mutation() -> impl Strategy<Value = Mutation> {
+    let at = 0.0..1.0f64;
+    prop_oneof![
+        3 => (at.clone(), 0x20u8..0x7f).prop_map(|(at, byte)| Mutation::FlipAscii { at, byte }),
+        1 => (at.clone(), prop::sample::select(ODD_CHARS)).prop_map(|(at, ch)| Mutation::InsertChar { at, ch }),
+        1 => at.clone().prop_map(|at| Mutation::Truncate { at }),
+        2 => (at.clone(), at.clone()).prop_map(|(a, b)| Mutation::SwapTokens { a, b }),
+        2 => at.clone().prop_map(|a| Mutation::DeleteToken { a }),
+        1 => at.clone().prop_map(|a| Mutation::DuplicateToken { a }),
+        3 => (at, prop::sample::select(EXTREMES)).prop_map(|(a, value)| Mutation::ExtremeNumber { a, value }),
+    ]
+}
+
+/// Byte ranges of the tokens of a RON text: identifiers, numbers, strings and single
+/// punctuation characters (whitespace and comments are not tokens).
+fn tokens(text: &str) -> Vec<(usize, usize)> {
+    let b = text.as_bytes();
+    let mut out = vec![];
+    let mut i = 0;
+    while i < b.len() {
+        let c = b[i];
+        let start = i;
+        if c.is_ascii_whitespace() {
+            i += 1;
+            continue;
+        }
+        if c == b'/' && b.get(i + 1) == Some(&b'/') {
+            while i < b.len() && b[i] != b'\n' {
+                i += 1;
+            }
+            continue;
+        }
+        if c == b'"' {
+            i += 1;
+            while i < b.len() && b[i] != b'"' {
+                i += if b[i] == b'\\' { 2 } else { 1 };
+            }
+            i = (i + 1).min(b.len());
+        } else if c.is_ascii_alphanumeric() || c == b'_' || c == b'-' || c == b'.' {
+            while i < b.len()
+                && (b[i].is_ascii_alphanumeric() || matches!(b[i], b'_' | b'-' | b'.' | b'+'))
+            {
+                i += 1;
+            }
+        } else {
+            // One character (multibyte ones whole).
+            i += text[i..].chars().next().map_or(1, char::len_utf8);
+        }
+        out.push((start, i));
+    }
+    out
+}
+
+/// The char boundary at fraction `at` of `text`.
+fn boundary(text: &str, at: f64) -> usize {
+    let mut i = ((text.len() as f64 * at) as usize).min(text.len());
+    while !text.is_char_boundary(i) {
+        i -= 1;
+    }
+    i
+}
+
+fn pick(toks: &[(usize, usize)], a: f64) -> Option<(usize, usize)> {
+    (!toks.is_empty()).then(|| toks[((toks.len() as f64 * a) as usize).min(toks.len() - 1)])
+}
+
+/// Applies one mutation; the result is always valid UTF-8.
+fn apply(text: &str, m: &Mutation) -> String {
+    let mut s = text.to_owned();
+    match *m {
+        Mutation::FlipAscii { at, byte } => {
+            let i = boundary(&s, at);
+            let end = s[i..].chars().next().map_or(i, |c| i + c.len_utf8());
+            s.replace_range(i..end, &(byte as char).to_string());
+        }
+        Mutation::InsertChar { at, ch } => {
+            let i = boundary(&s, at);
+            s.insert(i, ch);
+        }
+        Mutation::Truncate { at } => {
+            let i = boundary(&s, at);
+            s.truncate(i);
+        }
+        Mutation::SwapTokens { a, b } => {
+            let toks = tokens(&s);
+            if let (Some(x), Some(y)) = (pick(&toks, a), pick(&toks, b)) {
+                let (x, y) = if x.0 <= y.0 { (x, y) } else { (y, x) };
+                if x.1 <= y.0 {
+                    s = format!(
+                        "{}{}{}{}{}",
+                        &text[..x.0],
+                        &text[y.0..y.1],
+                        &text[x.1..y.0],
+                        &text[x.0..x.1],
+                        &text[y.1..]
+                    );
+                }
+            }
+        }
+        Mutation::DeleteToken { a } => {
+            if let Some((x, y)) = pick(&tokens(&s), a) {
+                s.replace_range(x..y, "");
+            }
+        }
+        Mutation::DuplicateToken { a } => {
+            if let Some((x, y)) = pick(&tokens(&s), a) {
+                let t = s[x..y].to_owned();
+                s.insert_str(y, &format!(" {t}"));
+            }
+        }
+        Mutation::ExtremeNumber { a, value } => {
+            let nums: Vec<_> = tokens(&s)
+                .into_iter()
+                .filter(|&(x, _)| s.as_bytes()[x].is_ascii_digit())
+                .collect();
+            if let Some((x, y)) = pick(&nums, a) {
+                s.replace_range(x..y, value);
+            }
+        }
+    }
+    s
+}
+
+/// Valid override paths of the shipped experiments and topologies, and near misses.
+const PATHS: &[&str] = &[
+    "duration_s",
+    "warmup_s",
+    "window_s",
+    "seed",
+    "slo",
+    "dns.ttl_s",
+    "dns.policy",
+    "dns.lookup",
+    "dns.lookup.median_ms",
+    "dns.ttl_violators",
+    "dns.ttl_violators.fraction",
+    "client.timeout_ms",
+    "client.retries",
+    "client.deadline_ms",
+    "design",
+    "design.primary",
+    "design.regions",
+    "design.standbys",
+    "design.failover",
+    "design.standby_capacity",
+    "data.replication.mode",
+    "data.replication.lag",
+    "data.replication.lag.mean_ms",
+    "data.replication.shape",
+    "data.clock_skew",
+    "data.conflict",
+    "data.class",
+    "health",
+    "health.interval_s",
+    "health.checkers",
+    "faults",
+    "random_outages",
+    "random_outages.mtbf_h",
+    "populations",
+    "populations.new-york",
+    "populations.new-york.rate_per_s",
+    "populations.new-york.keys.count",
+    "topology",
+    "topology.defaults.servers",
+    "topology.defaults.read_service",
+    "topology.regions",
+    "topology.regions.eastus.servers",
+    "topology.network.jitter",
+    "topology.network.rtt",
+    "topology.network.intra_region_rtt_ms",
+    "",
+    ".",
+    "..",
+    "dns..ttl_s",
+    "dns.ttl_s.x",
+    "design.regions.0",
+    "faults.#0",
+    "populations.nowhere.rate_per_s",
+    "variants",
+    "name",
+];
+
+/// RON literals: well-formed of every kind, and broken ones.
+const VALUES: &[&str] = &[
+    "0",
+    "-1",
+    "1e12",
+    "1e309",
+    "NaN",
+    "inf",
+    "true",
+    "\"eastus\"",
+    "\"\"",
+    "\"é—😀\"",
+    "[]",
+    "{}",
+    "()",
+    "[1, 2, [3]]",
+    "{\"eastus\": 1}",
+    "Some(3)",
+    "None",
+    "Constant(ms: 5)",
+    "Exponential(mean_ms: -1)",
+    "LogNormal(median_ms: 100, p99_ms: 1)",
+    "ActiveActive(regions: [])",
+    "ActiveActive(regions: [\"eastus\", \"eastus\"])",
+    "ActivePassive(primary: \"nowhere\")",
+    "Chain([\"eastus\", \"westus2\", \"eastus\"])",
+    "Sync",
+    "SemiSync(99)",
+    "Weighted(weights: {})",
+    "[RegionOutage(region: \"eastus\", at_s: -5, for_s: 1e300)]",
+    "(interval_s: 0, failure_threshold: 0)",
+    "(mtbf_h: 0, mttr_h: 0)",
+    "18446744073709551616",
+    "(",
+    "[1,",
+    "\"unterminated",
+    "Foo(",
+    "// only a comment",
+    "r#\"raw\"#",
+    "'c'",
+];
+
+/// A RON literal from the lists or from the alphabet RON is written in.
+fn value() -> impl Strategy<Value = String> {
+    prop_oneof![
+        3 => prop::sample::select(VALUES).prop_map(str::to_owned),
+        1 => "[-+0-9.eE(){}\\[\\]:,\" a-zA-Z_]{0,24}",
+    ]
+}
+
+fn path() -> impl Strategy<Value = String> {
+    prop_oneof![
+        3 => prop::sample::select(PATHS).prop_map(str::to_owned),
+        1 => "[a-z_]{1,10}(\\.[a-z_#0-9-]{1,10}){0,4}",
+    ]
+}
+
+/// Adds a variant overriding `overrides` to an experiment text (or its first variant list).
+fn with_variant(text: &str, overrides: &[(String, String)]) -> String {
+    let body: Vec<String> = overrides
+        .iter()
+        .map(|(p, v)| format!("{p:?}: {v}"))
+        .collect();
+    let variant = format!("(name: \"fuzz\", overrides: {{{}}}),", body.join(", "));
+    if let Some(i) = text.find("variants: [") {
+        let at = i + "variants: [".len();
+        format!("{}\n        {variant}{}", &text[..at], &text[at..])
+    } else {
+        let end = text.rfind(')').unwrap_or(text.len());
+        format!(
+            "{}    variants: [{variant}],\n{}",
+            &text[..end],
+            &text[end..]
+        )
+    }
+}
+
+static CASE: AtomicUsize = AtomicUsize::new(0);
+
+/// Writes `text` as a fresh file in `sub` of the sandbox.
+fn write(sub: &str, text: &str) -> PathBuf {
+    let n = CASE.fetch_add(1, Ordering::Relaxed);
+    let p = sandbox().join(sub).join(format!("fuzz-{n}.ron"));
+    std::fs::write(&p, text).unwrap();
+    p
+}
+
+/// Loads that succeeded and that were refused, across the cases of this process.
+static OUTCOMES: [AtomicUsize; 2] = [AtomicUsize::new(0), AtomicUsize::new(0)];
+
+/// Cases per property: 200, or `LOADER_FUZZ_CASES` for a longer local run.
+fn cases() -> u32 {
+    std::env::var("LOADER_FUZZ_CASES")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(200)
+}
+
+/// The slowest load seen: no input may hang the loader.
+const SLOW: Duration = Duration::from_secs(10);
+
+/// Loads `path` with `load` and checks the outcome: never a panic (a panic fails the case),
+/// never an I/O error for a file that exists and is UTF-8, and every error located at a line
+/// and column inside a file that exists.
+fn check<T>(
+    path: &Path,
+    load: impl FnOnce(&Path) -> Result<T, ConfigError>,
+) -> Result<(), TestCaseError> {
+    let t = Instant::now();
+    let r = load(path);
+    prop_assert!(t.elapsed() < SLOW, "loading took {:?}", t.elapsed());
+    let Err(e) = r else {
+        OUTCOMES[0].fetch_add(1, Ordering::Relaxed);
+        return Ok(());
+    };
+    OUTCOMES[1].fetch_add(1, Ordering::Relaxed);
+    if std::env::var_os("LOADER_FUZZ_SHOW").is_some() {
+        eprintln!("---\n{e}");
+    }
+    prop_assert!(
+        matches!(e, ConfigError::Invalid(_)),
+        "an existing UTF-8 file gave an I/O error: {e}"
+    );
+    let diags = e.diagnostics();
+    prop_assert!(
+        diags.iter().any(|d| d.severity == Severity::Error),
+        "refused without an error: {e}"
+    );
+    for d in diags.iter().filter(|d| d.severity == Severity::Error) {
+        prop_assert!(!d.file.is_empty(), "error without a file: {d}");
+        prop_assert!(
+            d.line.is_some() && d.col.is_some(),
+            "error without line:col: {d}"
+        );
+        let text = std::fs::read_to_string(&d.file);
+        prop_assert!(text.is_ok(), "error names a file that cannot be read: {d}");
+        let lines = text.unwrap().split('\n').count();
+        prop_assert!(
+            d.line.unwrap() >= 1 && d.line.unwrap() <= lines && d.col.unwrap() >= 1,
+            "error located outside its file ({lines} lines): {d}"
+        );
+    }
+    Ok(())
+}
+
+/// The experiment text with its topology path pointing at `topology` (a file name in the
+/// sandbox's topologies/).
+fn retarget(text: &str, topology: &str) -> String {
+    let Some(i) = text.find("topology: \"") else {
+        return text.to_owned();
+    };
+    let start = i + "topology: \"".len();
+    let end = start + text[start..].find('"').unwrap_or(0);
+    format!("{}../topologies/{topology}{}", &text[..start], &text[end..])
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig {
+        cases: cases(),
+        failure_persistence: None,
+        ..ProptestConfig::default()
+    })]
+
+    #[test]
+    fn mutated_experiments_never_panic_and_errors_are_located(
+        which in 0..7usize,
+        muts in prop::collection::vec(mutation(), 1..4),
+    ) {
+        let (_, text) = &experiments()[which % experiments().len()];
+        let mut s = text.clone();
+        for m in &muts {
+            s = apply(&s, m);
+        }
+        check(&write("experiments", &s), load_experiment)?;
+    }
+
+    #[test]
+    fn mutated_topologies_never_panic_and_errors_are_located(
+        which in 0..3usize,
+        exp in 0..7usize,
+        muts in prop::collection::vec(mutation(), 1..4),
+    ) {
+        let (_, text) = &topologies()[which % topologies().len()];
+        let mut s = text.clone();
+        for m in &muts {
+            s = apply(&s, m);
+        }
+        let topo = write("topologies", &s);
+        check(&topo, load_topology)?;
+        // Through an experiment too: every shipped one is written for azure-15, so others
+        // also exercise unknown-region errors against a mutated topology.
+        let (_, e) = &experiments()[exp % experiments().len()];
+        let name = topo.file_name().unwrap().to_string_lossy().into_owned();
+        check(&write("experiments", &retarget(e, &name)), load_experiment)?;
+    }
+
+    #[test]
+    fn random_overrides_never_panic_and_errors_are_located(
+        which in 0..7usize,
+        overrides in prop::collection::vec((path(), value()), 1..4),
+    ) {
+        let (_, text) = &experiments()[which % experiments().len()];
+        check(&write("experiments", &with_variant(text, &overrides)), load_experiment)?;
+    }
+}
+
+#[test]
+fn the_mutators_keep_shipped_files_loadable_when_they_change_nothing() {
+    // The harness itself: every shipped experiment loads from the sandbox as written, and an
+    // empty override list is accepted.
+    for (name, text) in experiments() {
+        let p = write("experiments", text);
+        load_experiment(&p).unwrap_or_else(|e| panic!("{name}: {e}"));
+        let p = write("experiments", &with_variant(text, &[]));
+        load_experiment(&p).unwrap_or_else(|e| panic!("{name} with an empty variant: {e}"));
+    }
+    let t = tokens("a: [1, \"x,y\"], // c\nb: -2.5e3");
+    assert_eq!(t.len(), 11, "{t:?}");
+}
