@@ -119,10 +119,34 @@ pub struct Source {
 impl Source {
     /// Reads a file.
     pub fn read(path: &Path) -> Result<Source, ConfigError> {
-        let text = std::fs::read_to_string(path).map_err(|e| ConfigError::Io {
+        let bytes = std::fs::read(path).map_err(|e| ConfigError::Io {
             path: path.display().to_string(),
             source: e,
         })?;
+        let text = match String::from_utf8(bytes) {
+            Ok(t) => t,
+            Err(e) => {
+                // Locate the first byte that is not UTF-8 (SPEC §5: file, line, column).
+                let at = e.utf8_error().valid_up_to();
+                let good = std::str::from_utf8(&e.as_bytes()[..at]).unwrap_or_default();
+                let line = good.matches('\n').count() + 1;
+                let col = good[good.rfind('\n').map_or(0, |i| i + 1)..]
+                    .chars()
+                    .count()
+                    + 1;
+                return Err(ConfigError::Invalid(vec![Diagnostic {
+                    severity: Severity::Error,
+                    file: path.display().to_string(),
+                    line: Some(line),
+                    col: Some(col),
+                    message: format!(
+                        "byte 0x{:02X} is not UTF-8: save the file as UTF-8 (RON files are text in UTF-8)",
+                        e.as_bytes()[at]
+                    ),
+                    help: None,
+                }]));
+            }
+        };
         Ok(Source {
             path: path.to_path_buf(),
             display: path.display().to_string(),
