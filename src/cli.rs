@@ -69,6 +69,10 @@ pub enum Command {
         /// Skip the charts and report.html (results files are still written).
         #[arg(long)]
         no_charts: bool,
+        /// Simulate a second time on one thread and fail (exit 1) unless both runs give
+        /// byte-identical summaries and timelines.
+        #[arg(long)]
+        check_determinism: bool,
     },
     /// Redraw the charts and report.html of a results directory, without simulating.
     ///
@@ -162,7 +166,16 @@ fn dispatch(cli: Cli) -> anyhow::Result<ExitCode> {
             threads,
             format,
             no_charts,
-        } => run(&experiment, seed, out, quiet, threads, format, no_charts),
+            check_determinism,
+        } => run(
+            &experiment,
+            seed,
+            out,
+            quiet,
+            threads,
+            format,
+            (no_charts, check_determinism),
+        ),
         Command::Report { dir, no_png } => report(&dir, no_png),
         Command::Check { files } => check(&files),
         Command::Bench {
@@ -179,7 +192,7 @@ fn run(
     quiet: bool,
     threads: Option<usize>,
     format: Format,
-    no_charts: bool,
+    (no_charts, check_determinism): (bool, bool),
 ) -> anyhow::Result<ExitCode> {
     let (mut exp, warnings) = config::load_experiment(path)?;
     if !quiet {
@@ -223,6 +236,29 @@ fn run(
         }
         worker.join().expect("simulation thread does not panic")
     })?;
+    if check_determinism {
+        let one = rayon::ThreadPoolBuilder::new()
+            .num_threads(1)
+            .build()
+            .context("cannot start a worker thread")?;
+        let (again, _) = one.install(|| run_experiment(&exp, None))?;
+        let digest = |r: &crate::results::ExperimentResult| {
+            let mut bytes = serde_json::to_vec(r).expect("results serialise");
+            bytes.extend(crate::results::timeline_csv(r).into_bytes());
+            config::digest_hex(&bytes)
+        };
+        let (a, b) = (digest(&result), digest(&again));
+        if a != b {
+            eprintln!(
+                "error: the second run differs from the first (summary+timeline sha256 {a} vs {b}): \
+                 the simulation is not deterministic — please report this as a bug"
+            );
+            return Ok(ExitCode::FAILURE);
+        }
+        if !quiet {
+            eprintln!("determinism: two runs (threads as asked, then 1) agree: sha256 {a}");
+        }
+    }
     let dir = out.unwrap_or_else(|| PathBuf::from("results").join(&exp.name));
     let files = write_results(&dir, &exp, &result, &path.display().to_string())
         .with_context(|| format!("cannot write results to {}", dir.display()))?;

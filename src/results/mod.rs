@@ -14,7 +14,7 @@ use crate::sim::RunOutput;
 pub use faults::{failovers_csv, faults_csv, has_faults, render_faults, t_visibility_csv};
 use serde::{Deserialize, Serialize};
 pub use table::render_table;
-pub use write::{write_atomic, write_results};
+pub use write::{timeline_csv, write_atomic, write_results};
 
 /// Outcome and latency figures of one scope (SPEC §3).
 #[derive(Debug, Clone, Serialize)]

@@ -116,3 +116,19 @@ fn faults_health_checks_and_failover_are_deterministic_too() {
         );
     }
 }
+
+#[test]
+fn check_determinism_mode_runs_twice_and_agrees() {
+    let d = temp_dir("check-determinism");
+    let out = regionsim(&[
+        "run",
+        "experiments/lww-clock-skew.ron",
+        "--check-determinism",
+        "--no-charts",
+        "--out",
+        d.to_str().unwrap(),
+    ]);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(out.status.success(), "{stderr}");
+    assert!(stderr.contains("determinism: two runs"), "{stderr}");
+}
