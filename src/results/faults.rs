@@ -4,9 +4,7 @@
 use super::ExperimentResult;
 use std::fmt::Write as _;
 
-fn opt(x: Option<f64>) -> String {
-    x.map(|v| format!("{v:.3}")).unwrap_or_default()
-}
+use super::write::opt3 as opt;
 
 /// Header of faults.csv.
 pub const FAULTS_HEADER: &str = "variant,fault,start_s,end_s,occurrences,active_s,touched,lost_in_region,refused,dropped,delayed,reduced_capacity_arrivals,probes_failed,messages_held,replication_delayed,writes_stamped,diverged_keys_at_heal,caught_up_after_s,drain_s,failed_requests,failed_until_recovery,availability_during,rto_s,recovered,no_effect,affected_populations";

@@ -34,7 +34,7 @@ fn f3(x: f64) -> String {
 fn opt6(x: Option<f64>) -> String {
     x.map(|v| format!("{v:.6}")).unwrap_or_default()
 }
-fn opt3(x: Option<f64>) -> String {
+pub(super) fn opt3(x: Option<f64>) -> String {
     x.map(f3).unwrap_or_default()
 }
 

@@ -127,6 +127,15 @@ struct Request {
     touched_by: FaultId,
 }
 
+impl Request {
+    /// Whether `r` still names this request's current attempt (not a finished request or a
+    /// timed-out attempt).
+    #[inline]
+    fn is_current(&self, r: ReqRef) -> bool {
+        self.live && self.generation == r.generation && self.attempt == r.attempt
+    }
+}
+
 /// Counts over the whole run (warm-up included) used to check conservation.
 #[derive(Debug, Clone, Copy, Default)]
 pub struct Conservation {
@@ -510,7 +519,7 @@ impl<'a> World<'a> {
     #[inline]
     fn get(&self, r: ReqRef) -> Option<&Request> {
         let q = &self.requests[r.slot as usize];
-        (q.live && q.generation == r.generation && q.attempt == r.attempt).then_some(q)
+        q.is_current(r).then_some(q)
     }
 
     fn on_arrival(&mut self, pop: PopulationId, sched: &mut Scheduler<Event>) {
@@ -748,10 +757,8 @@ impl<'a> World<'a> {
         }
         let now = sched.now();
         let requests = &self.requests;
-        let next = self.pools[region as usize].depart(now, |h| {
-            let q = &requests[h.slot as usize];
-            q.live && q.generation == h.generation && q.attempt == h.attempt
-        });
+        let next =
+            self.pools[region as usize].depart(now, |h| requests[h.slot as usize].is_current(h));
         if let Some((n, arrived)) = next {
             self.start_service(region, n, arrived, sched);
         }
@@ -1130,10 +1137,8 @@ impl<'a> World<'a> {
             return;
         }
         let requests = &self.requests;
-        let started = self.pools[ri].set_servers(now, servers, |h| {
-            let q = &requests[h.slot as usize];
-            q.live && q.generation == h.generation && q.attempt == h.attempt
-        });
+        let started =
+            self.pools[ri].set_servers(now, servers, |h| requests[h.slot as usize].is_current(h));
         if let Some(sched) = sched {
             for (h, at) in started {
                 self.start_service(region, h, at, sched);
@@ -1174,7 +1179,7 @@ impl<'a> World<'a> {
         self.down_since[ri] = now;
         let lost = self.pools[ri].crash(now, |h| {
             let q = &mut requests[h.slot as usize];
-            if q.live && q.generation == h.generation && q.attempt == h.attempt {
+            if q.is_current(h) {
                 q.touched_by = by;
             }
         });

@@ -1,35 +1,10 @@
 //! The data layer (issue #3): replication modes, failover data loss against an independent
 //! count, LWW under clock skew, lossless Merge and CRDT counters, stale reads, convergence.
 
-use super::{root, temp_dir};
+use super::{experiment, run, variant};
 use regionsim::engine::Engine;
-use regionsim::model::{Experiment, Scenario};
 use regionsim::results::VariantResult;
-use regionsim::sim::{Event, World, run_scenario};
-
-fn experiment(name: &str, body: &str) -> Experiment {
-    let d = temp_dir(name);
-    let topo = root().join("topologies/azure-15.ron");
-    let text = format!(
-        "Experiment(name: \"{name}\", topology: \"{}\", {body})",
-        topo.display()
-    );
-    let f = d.join("e.ron");
-    std::fs::write(&f, text).unwrap();
-    match regionsim::config::load_experiment(&f) {
-        Ok((e, _)) => e,
-        Err(e) => panic!("{e}"),
-    }
-}
-
-fn variant<'a>(e: &'a Experiment, name: &str) -> &'a Scenario {
-    &e.variants.iter().find(|(n, _)| n == name).unwrap().1
-}
-
-fn run(sc: &Scenario, seed: u64) -> VariantResult {
-    let out = run_scenario(sc, seed, None).unwrap();
-    VariantResult::build("v", sc, seed, &out)
-}
+use regionsim::sim::{Event, World};
 
 /// Active-passive in Virginia with standbys in Washington and Dublin; Virginia dies at 300 s.
 const AP_FAILOVER: &str = r#"

@@ -2,35 +2,8 @@
 //! observed RTO against detection + TTL, TTL violators' tail, the closed-form availability of
 //! two independent regions, failover, and faults that report what they touched.
 
-use super::{root, temp_dir};
-use regionsim::model::{Experiment, Scenario};
+use super::{experiment, root, run, variant};
 use regionsim::results::VariantResult;
-use regionsim::sim::run_scenario;
-
-/// Loads an experiment written from `body` (the text inside `Experiment( … )`) on azure-15.
-fn experiment(name: &str, body: &str) -> Experiment {
-    let d = temp_dir(name);
-    let topo = root().join("topologies/azure-15.ron");
-    let text = format!(
-        "Experiment(name: \"{name}\", topology: \"{}\", {body})",
-        topo.display()
-    );
-    let f = d.join("e.ron");
-    std::fs::write(&f, text).unwrap();
-    match regionsim::config::load_experiment(&f) {
-        Ok((e, _)) => e,
-        Err(e) => panic!("{e}"),
-    }
-}
-
-fn variant<'a>(e: &'a Experiment, name: &str) -> &'a Scenario {
-    &e.variants.iter().find(|(n, _)| n == name).unwrap().1
-}
-
-fn run(sc: &Scenario, seed: u64) -> VariantResult {
-    let out = run_scenario(sc, seed, None).unwrap();
-    VariantResult::build("v", sc, seed, &out)
-}
 
 /// New York (near eastus) and Seattle (near westus2), each at its own region.
 const TWO_COASTS: &str = r#"

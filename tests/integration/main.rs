@@ -38,6 +38,36 @@ pub fn temp_dir(name: &str) -> PathBuf {
     d
 }
 
+/// Loads an experiment written from `body` (the text inside `Experiment( … )`) on azure-15.
+pub fn experiment(name: &str, body: &str) -> regionsim::model::Experiment {
+    let d = temp_dir(name);
+    let topo = root().join("topologies/azure-15.ron");
+    let text = format!(
+        "Experiment(name: \"{name}\", topology: \"{}\", {body})",
+        topo.display()
+    );
+    let f = d.join("e.ron");
+    std::fs::write(&f, text).unwrap();
+    match regionsim::config::load_experiment(&f) {
+        Ok((e, _)) => e,
+        Err(e) => panic!("{e}"),
+    }
+}
+
+/// The scenario of variant `name`.
+pub fn variant<'a>(
+    e: &'a regionsim::model::Experiment,
+    name: &str,
+) -> &'a regionsim::model::Scenario {
+    &e.variants.iter().find(|(n, _)| n == name).unwrap().1
+}
+
+/// Simulates `sc` under `seed` and summarises it.
+pub fn run(sc: &regionsim::model::Scenario, seed: u64) -> regionsim::results::VariantResult {
+    let out = regionsim::sim::run_scenario(sc, seed, None).unwrap();
+    regionsim::results::VariantResult::build("v", sc, seed, &out)
+}
+
 /// Reads summary.json of a results directory.
 pub fn summary(dir: &Path) -> serde_json::Value {
     serde_json::from_str(&std::fs::read_to_string(dir.join("summary.json")).unwrap()).unwrap()
