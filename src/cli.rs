@@ -1,14 +1,15 @@
 //! The command line: `run`, `check` and `bench`, with `anyhow` context at this edge.
 
 use crate::config::{self, Checked, ConfigError, Diagnostic};
+use crate::model::TargetCi;
 use crate::results::{has_faults, render_faults, render_table, write_results};
-use crate::runner::{run_experiment, total_work};
+use crate::runner::{self, Outcome, RunOptions, Shard, total_work};
 use anyhow::Context as _;
 use clap::{Parser, Subcommand, ValueEnum};
 use std::io::IsTerminal as _;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
-use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::time::{Duration, Instant};
 
 /// regionsim simulates global multi-region service topologies: every request, DNS lookup and
@@ -73,6 +74,41 @@ pub enum Command {
         /// byte-identical summaries and timelines.
         #[arg(long)]
         check_determinism: bool,
+        /// Replications per case; overrides the file's `seeds`.
+        #[arg(long)]
+        seeds: Option<u32>,
+        /// Add replications until METRIC's 95% CI half-width is at most HALF_WIDTH in every
+        /// case (at most MAX seeds, default 64): `--target-ci p99_ms=2` or `p99_ms=2:200`.
+        #[arg(long, value_name = "METRIC=HALF_WIDTH[:MAX]")]
+        target_ci: Option<String>,
+        /// Reuse the finished runs kept in <out>/runs (an interrupted or changed experiment
+        /// only simulates what is missing or what its changes touch).
+        #[arg(long)]
+        resume: bool,
+        /// Run only slice K of N (K from 0): runs whose index in (case, replication) order is
+        /// K mod N. `auto` reads SLURM_ARRAY_TASK_ID/SLURM_ARRAY_TASK_COUNT or Kubernetes'
+        /// JOB_COMPLETION_INDEX (with REGIONSIM_SHARDS). Combine shards with `regionsim merge`.
+        #[arg(long, value_name = "K/N|auto")]
+        shard: Option<String>,
+    },
+    /// Combine the outputs of `run --shard K/N` (one directory per shard, or one shared
+    /// directory) into the results of the whole experiment, identical to a single run.
+    #[command(verbatim_doc_comment)]
+    Merge {
+        /// The experiment file the shards ran.
+        experiment: PathBuf,
+        /// Shard output directories (each holding a runs/ directory).
+        #[arg(required = true)]
+        shards: Vec<PathBuf>,
+        /// Results directory [default: results/<experiment name>].
+        #[arg(long)]
+        out: Option<PathBuf>,
+        /// Print nothing but errors.
+        #[arg(long, short)]
+        quiet: bool,
+        /// Skip the charts and report.html.
+        #[arg(long)]
+        no_charts: bool,
     },
     /// Redraw the charts and report.html of a results directory, without simulating.
     ///
@@ -167,15 +203,33 @@ fn dispatch(cli: Cli) -> anyhow::Result<ExitCode> {
             format,
             no_charts,
             check_determinism,
+            seeds,
+            target_ci,
+            resume,
+            shard,
         } => run(
             &experiment,
-            seed,
+            RunArgs {
+                seed,
+                out,
+                quiet,
+                threads,
+                format,
+                no_charts,
+                check_determinism,
+                seeds,
+                target_ci,
+                resume,
+                shard,
+            },
+        ),
+        Command::Merge {
+            experiment,
+            shards,
             out,
             quiet,
-            threads,
-            format,
-            (no_charts, check_determinism),
-        ),
+            no_charts,
+        } => merge(&experiment, &shards, out, quiet, no_charts),
         Command::Report { dir, no_png } => report(&dir, no_png),
         Command::Check { files } => check(&files),
         Command::Bench {
@@ -185,34 +239,179 @@ fn dispatch(cli: Cli) -> anyhow::Result<ExitCode> {
     }
 }
 
-fn run(
-    path: &Path,
+/// Options of `run`.
+struct RunArgs {
     seed: Option<u64>,
     out: Option<PathBuf>,
     quiet: bool,
     threads: Option<usize>,
     format: Format,
-    (no_charts, check_determinism): (bool, bool),
-) -> anyhow::Result<ExitCode> {
+    no_charts: bool,
+    check_determinism: bool,
+    seeds: Option<u32>,
+    target_ci: Option<String>,
+    resume: bool,
+    shard: Option<String>,
+}
+
+/// Set by Ctrl-C: runs stop, finished runs are kept.
+static STOP: AtomicBool = AtomicBool::new(false);
+
+/// First Ctrl-C: stop cleanly (finished runs are kept); second: leave at once.
+fn install_ctrl_c() {
+    let _ = ctrlc::set_handler(|| {
+        if STOP.swap(true, Ordering::SeqCst) {
+            std::process::exit(130);
+        }
+        eprintln!(
+            "\nstopping: runs in progress are dropped, finished runs are kept (Ctrl-C again to quit now)"
+        );
+    });
+}
+
+/// `K/N`, or `auto` from the batch system's environment.
+fn parse_shard(s: &str) -> anyhow::Result<Shard> {
+    let env_u32 = |k: &str| {
+        std::env::var(k)
+            .ok()
+            .and_then(|v| v.trim().parse::<u32>().ok())
+    };
+    let (index, count) = if s == "auto" {
+        if let (Some(i), Some(n)) = (
+            env_u32("SLURM_ARRAY_TASK_ID"),
+            env_u32("SLURM_ARRAY_TASK_COUNT"),
+        ) {
+            // Arrays written `--array=1-N` count from 1.
+            let min = env_u32("SLURM_ARRAY_TASK_MIN").unwrap_or(0);
+            (i - min.min(i), n)
+        } else if let Some(i) = env_u32("JOB_COMPLETION_INDEX") {
+            let n = env_u32("REGIONSIM_SHARDS").ok_or_else(|| {
+                anyhow::anyhow!(
+                    "--shard auto: JOB_COMPLETION_INDEX is set but REGIONSIM_SHARDS (the Job's completions) is not"
+                )
+            })?;
+            (i, n)
+        } else {
+            anyhow::bail!(
+                "--shard auto: none of SLURM_ARRAY_TASK_ID+SLURM_ARRAY_TASK_COUNT or JOB_COMPLETION_INDEX+REGIONSIM_SHARDS is set"
+            );
+        }
+    } else {
+        let (k, n) = s
+            .split_once('/')
+            .ok_or_else(|| anyhow::anyhow!("--shard `{s}`: expected K/N, e.g. 0/4, or auto"))?;
+        let k: u32 = k
+            .trim()
+            .parse()
+            .map_err(|_| anyhow::anyhow!("--shard `{s}`: K must be a whole number"))?;
+        let n: u32 = n
+            .trim()
+            .parse()
+            .map_err(|_| anyhow::anyhow!("--shard `{s}`: N must be a whole number"))?;
+        (k, n)
+    };
+    if count == 0 || index >= count {
+        anyhow::bail!(
+            "--shard {index}/{count}: K counts from 0 and must be below N (shards of 4 are 0/4, 1/4, 2/4, 3/4)"
+        );
+    }
+    Ok(Shard { index, count })
+}
+
+/// `METRIC=HALF_WIDTH[:MAX]`.
+fn parse_target(s: &str) -> anyhow::Result<TargetCi> {
+    let (metric, rest) = s.split_once('=').ok_or_else(|| {
+        anyhow::anyhow!("--target-ci `{s}`: expected METRIC=HALF_WIDTH, e.g. p99_ms=2")
+    })?;
+    let metric = metric.trim();
+    if !crate::stats::is_metric(metric) {
+        let hint = config::did_you_mean(metric, crate::stats::METRICS.iter().copied())
+            .map(|m| format!(" (did you mean `{m}`?)"))
+            .unwrap_or_else(|| format!("; metrics: {}", crate::stats::METRICS.join(", ")));
+        anyhow::bail!("--target-ci: unknown metric `{metric}`{hint}");
+    }
+    let (hw, max) = match rest.split_once(':') {
+        Some((h, m)) => (h, Some(m)),
+        None => (rest, None),
+    };
+    let half_width: f64 = hw
+        .trim()
+        .parse()
+        .ok()
+        .filter(|x: &f64| x.is_finite() && *x > 0.0)
+        .ok_or_else(|| {
+            anyhow::anyhow!("--target-ci `{s}`: the half-width must be a positive number")
+        })?;
+    let max_seeds = match max {
+        Some(m) => m
+            .trim()
+            .parse()
+            .ok()
+            .filter(|x: &u32| *x >= 2)
+            .ok_or_else(|| anyhow::anyhow!("--target-ci `{s}`: MAX must be a whole number ≥ 2"))?,
+        None => 64,
+    };
+    Ok(TargetCi {
+        metric: metric.to_owned(),
+        half_width,
+        max_seeds,
+    })
+}
+
+fn run(path: &Path, a: RunArgs) -> anyhow::Result<ExitCode> {
     let (mut exp, warnings) = config::load_experiment(path)?;
-    if !quiet {
+    if !a.quiet {
         print_warnings(&warnings);
     }
-    if let Some(s) = seed {
+    if let Some(s) = a.seed {
         exp.seed = s;
     }
+    if let Some(n) = a.seeds {
+        if n == 0 {
+            anyhow::bail!("--seeds 0: expected at least one replication");
+        }
+        exp.seeds = n;
+    }
+    if let Some(t) = &a.target_ci {
+        exp.target_ci = Some(parse_target(t)?);
+    }
+    if let Some(t) = &exp.target_ci
+        && t.max_seeds < exp.seeds
+    {
+        anyhow::bail!(
+            "the CI target allows at most {} seeds but {} are asked for",
+            t.max_seeds,
+            exp.seeds
+        );
+    }
+    let shard = a.shard.as_deref().map(parse_shard).transpose()?;
     let pool = {
         let mut b = rayon::ThreadPoolBuilder::new();
-        if let Some(t) = threads {
+        if let Some(t) = a.threads {
             b = b.num_threads(t.max(1));
         }
         b.build().context("cannot start worker threads")?
     };
+    let dir = a
+        .out
+        .clone()
+        .unwrap_or_else(|| PathBuf::from("results").join(&exp.name));
+    install_ctrl_c();
     let progress = AtomicU64::new(0);
+    let finished = AtomicU64::new(0);
     let total = total_work(&exp).max(1);
-    let show = !quiet && std::io::stderr().is_terminal();
-    let (result, speed) = std::thread::scope(|s| {
-        let worker = s.spawn(|| pool.install(|| run_experiment(&exp, Some(&progress))));
+    let planned_runs = exp.variants.len() as u64 * exp.seeds as u64;
+    let show = !a.quiet && std::io::stderr().is_terminal();
+    let opts = RunOptions {
+        records: Some(dir.join("runs")),
+        resume: a.resume,
+        shard,
+        progress: Some(&progress),
+        cancel: Some(&STOP),
+        finished: Some(&finished),
+    };
+    let outcome = std::thread::scope(|s| {
+        let worker = s.spawn(|| pool.install(|| runner::run(&exp, &opts)));
         let start = Instant::now();
         let mut bar: Option<indicatif::ProgressBar> = None;
         while !worker.is_finished() {
@@ -221,14 +420,20 @@ fn run(
                 let b = indicatif::ProgressBar::new(1000);
                 b.set_style(
                     indicatif::ProgressStyle::with_template(
-                        "{spinner} simulating [{bar:40}] {percent}% ETA {eta}",
+                        "{spinner} simulating [{bar:40}] {percent}% ETA {eta} {msg}",
                     )
                     .expect("static template"),
                 );
                 bar = Some(b);
             }
             if let Some(b) = &bar {
-                b.set_position(progress.load(Ordering::Relaxed) * 1000 / total);
+                b.set_position((progress.load(Ordering::Relaxed) * 1000 / total).min(1000));
+                if planned_runs > 1 {
+                    b.set_message(format!(
+                        "{} of {planned_runs} runs",
+                        finished.load(Ordering::Relaxed)
+                    ));
+                }
             }
         }
         if let Some(b) = bar {
@@ -236,37 +441,103 @@ fn run(
         }
         worker.join().expect("simulation thread does not panic")
     })?;
-    if check_determinism {
+    let (assembled, speed) = match outcome {
+        Outcome::Done(a, speed) => (a, speed),
+        Outcome::ShardDone { runs, speed } => {
+            if !a.quiet {
+                let s = shard.expect("shard outcome");
+                outln!(
+                    "shard {}/{}: {runs} run(s) ({} simulated, {} reused) in {:.2} s, records in {}",
+                    s.index,
+                    s.count,
+                    speed.simulated,
+                    speed.reused,
+                    speed.wall.as_secs_f64(),
+                    dir.join("runs").display()
+                );
+                outln!(
+                    "when every shard is done: regionsim merge {} <shard dirs>… --out <dir>",
+                    path.display()
+                );
+            }
+            return Ok(ExitCode::SUCCESS);
+        }
+        Outcome::Stopped {
+            finished, planned, ..
+        } => {
+            eprintln!(
+                "stopped: {finished} of {planned} run(s) finished and kept in {}; rerun with --resume to finish",
+                dir.join("runs").display()
+            );
+            return Ok(ExitCode::from(130));
+        }
+    };
+    if a.check_determinism {
         let one = rayon::ThreadPoolBuilder::new()
             .num_threads(1)
             .build()
             .context("cannot start a worker thread")?;
-        let (again, _) = one.install(|| run_experiment(&exp, None))?;
-        let digest = |r: &crate::results::ExperimentResult| {
-            let mut bytes = serde_json::to_vec(r).expect("results serialise");
-            bytes.extend(crate::results::timeline_csv(r).into_bytes());
+        let again = match one.install(|| runner::run(&exp, &RunOptions::default()))? {
+            Outcome::Done(a, _) => a,
+            _ => unreachable!("no shard and no cancel flag"),
+        };
+        let digest = |r: &runner::Assembled| {
+            let mut bytes = serde_json::to_vec(&r.result).expect("results serialise");
+            bytes.extend(crate::results::timeline_csv(&r.result).into_bytes());
+            bytes.extend(r.stats.stats_csv().into_bytes());
             config::digest_hex(&bytes)
         };
-        let (a, b) = (digest(&result), digest(&again));
-        if a != b {
+        let (x, y) = (digest(&assembled), digest(&again));
+        if x != y {
             eprintln!(
-                "error: the second run differs from the first (summary+timeline sha256 {a} vs {b}): \
+                "error: the second run differs from the first (summary+timeline+stats sha256 {x} vs {y}): \
                  the simulation is not deterministic — please report this as a bug"
             );
             return Ok(ExitCode::FAILURE);
         }
-        if !quiet {
-            eprintln!("determinism: two runs (threads as asked, then 1) agree: sha256 {a}");
+        if !a.quiet {
+            eprintln!("determinism: two runs (threads as asked, then 1) agree: sha256 {x}");
         }
     }
-    let dir = out.unwrap_or_else(|| PathBuf::from("results").join(&exp.name));
-    let files = write_results(&dir, &exp, &result, &path.display().to_string())
-        .with_context(|| format!("cannot write results to {}", dir.display()))?;
-    crate::report::write_topology(&dir, &exp)?;
+    finish(
+        &exp,
+        &assembled,
+        &dir,
+        path,
+        a.quiet,
+        a.format,
+        a.no_charts,
+        Some(speed),
+    )
+}
+
+/// Writes results, charts and report, and prints the summary.
+#[allow(clippy::too_many_arguments)]
+fn finish(
+    exp: &crate::model::Experiment,
+    assembled: &runner::Assembled,
+    dir: &Path,
+    path: &Path,
+    quiet: bool,
+    format: Format,
+    no_charts: bool,
+    speed: Option<runner::Speed>,
+) -> anyhow::Result<ExitCode> {
+    let result = &assembled.result;
+    let files = write_results(
+        dir,
+        exp,
+        result,
+        &assembled.stats,
+        &assembled.runs,
+        &path.display().to_string(),
+    )
+    .with_context(|| format!("cannot write results to {}", dir.display()))?;
+    crate::report::write_topology(dir, exp)?;
     let report = if no_charts {
         None
     } else {
-        crate::report::build(&dir, true)?;
+        crate::report::build(dir, true)?;
         Some(dir.join("report.html"))
     };
     if !quiet {
@@ -275,21 +546,41 @@ fn run(
                 if !exp.question.is_empty() {
                     outln!("{}\n", exp.question);
                 }
-                outp!("{}", render_table(&result));
+                outp!("{}", render_table(result));
                 outln!();
-                if has_faults(&result) {
-                    outp!("{}", render_faults(&result));
+                if has_faults(result) {
+                    outp!("{}", render_faults(result));
                     outln!();
                 }
-                outln!(
-                    "{} variant(s), {} requests, {} events in {:.2} s ({:.2} M events/s); results in {}",
-                    result.variants.len(),
-                    speed.requests,
-                    speed.events,
-                    speed.wall.as_secs_f64(),
-                    speed.events_per_s() / 1e6,
-                    dir.display()
-                );
+                let st = crate::results::render_stats(exp, &assembled.stats);
+                if !st.is_empty() {
+                    outp!("{st}");
+                    outln!();
+                }
+                if let Some(speed) = speed {
+                    let runs = speed.simulated + speed.reused;
+                    let reused = if speed.reused > 0 {
+                        format!(" ({} reused from earlier runs)", speed.reused)
+                    } else {
+                        String::new()
+                    };
+                    outln!(
+                        "{} case(s), {runs} run(s){reused}, {} requests, {} events in {:.2} s ({:.2} M events/s); results in {}",
+                        result.variants.len(),
+                        speed.requests,
+                        speed.events,
+                        speed.wall.as_secs_f64(),
+                        speed.events_per_s() / 1e6,
+                        dir.display()
+                    );
+                } else {
+                    outln!(
+                        "{} case(s), {} run(s); results in {}",
+                        result.variants.len(),
+                        assembled.runs.len(),
+                        dir.display()
+                    );
+                }
                 if let Some(r) = &report {
                     outln!("report: {}", r.display());
                 }
@@ -299,6 +590,31 @@ fn run(
         }
     }
     Ok(ExitCode::SUCCESS)
+}
+
+fn merge(
+    path: &Path,
+    shards: &[PathBuf],
+    out: Option<PathBuf>,
+    quiet: bool,
+    no_charts: bool,
+) -> anyhow::Result<ExitCode> {
+    let (exp, warnings) = config::load_experiment(path)?;
+    if !quiet {
+        print_warnings(&warnings);
+    }
+    let dir = out.unwrap_or_else(|| PathBuf::from("results").join(&exp.name));
+    let assembled = runner::merge(&exp, shards, &dir)?;
+    finish(
+        &exp,
+        &assembled,
+        &dir,
+        path,
+        quiet,
+        Format::Table,
+        no_charts,
+        None,
+    )
 }
 
 fn report(dir: &Path, no_png: bool) -> anyhow::Result<ExitCode> {
@@ -334,17 +650,38 @@ fn check(files: &[PathBuf]) -> anyhow::Result<ExitCode> {
                     }
                     Checked::Experiment(e) => {
                         let names: Vec<&str> = e.variants.iter().map(|(n, _)| n.as_str()).collect();
+                        let mut vnames: Vec<&str> = vec![];
+                        for c in &e.cases {
+                            if !vnames.contains(&c.variant.as_str()) {
+                                vnames.push(&c.variant);
+                            }
+                        }
+                        let listed = if e.sweep.is_empty() {
+                            format!("variants: {}", names.join(", "))
+                        } else {
+                            format!(
+                                "variants: {}; sweep over {}: {} case(s)",
+                                vnames.join(", "),
+                                e.sweep.join(", "),
+                                names.len()
+                            )
+                        };
                         let sc = &e.variants[0].1;
                         let reqs: f64 = sc.populations.iter().map(|p| p.rate_per_s).sum::<f64>()
                             * sc.duration as f64
                             / 1e9;
                         outln!(
-                            "{}: ok — experiment `{}` on topology `{}`: {} population(s), variants: {}; about {:.0} requests per variant",
+                            "{}: ok — experiment `{}` on topology `{}`: {} population(s), {listed}; {} seed(s) each{}; about {:.0} requests per run",
                             f.display(),
                             e.name,
                             sc.topology_name,
                             sc.populations.len(),
-                            names.join(", "),
+                            e.seeds,
+                            if e.target_ci.is_some() {
+                                " (more until the CI target is met)"
+                            } else {
+                                ""
+                            },
                             reqs
                         );
                     }

@@ -19,3 +19,4 @@ pub mod results;
 pub mod rng;
 pub mod runner;
 pub mod sim;
+pub mod stats;

@@ -424,13 +424,51 @@ impl Scenario {
     }
 }
 
-/// A validated experiment: one scenario per variant (the base alone when there are none).
+/// A validated experiment: one scenario per case, a case being a variant (the base alone when
+/// there are none) at one point of the sweep (SPEC §4).
 #[derive(Debug, Clone)]
 pub struct Experiment {
     pub name: String,
     pub question: String,
     pub seed: u64,
+    /// Every case, named: the variant's name, then ` @ ` and the point's label under a sweep
+    /// (or the point's label alone when there are no variants).
     pub variants: Vec<(String, Scenario)>,
+    /// What each case is, parallel to `variants`.
+    pub cases: Vec<CaseInfo>,
+    /// The swept paths, in the sweep's order (empty without a sweep).
+    pub sweep: Vec<String>,
+    /// Replications per case (at least 1).
+    pub seeds: u32,
+    pub target_ci: Option<TargetCi>,
     /// (path, sha256 hex) of every input file read.
     pub inputs: Vec<(String, String)>,
+}
+
+/// One case: which variant, which sweep point, and a digest of everything it depends on (the
+/// scenario after overrides, the topology and data files, the tool version), so a resumed
+/// run reuses a finished case only when none of them changed.
+#[derive(Debug, Clone, PartialEq)]
+pub struct CaseInfo {
+    pub variant: String,
+    pub point: Vec<PointValue>,
+    pub digest: String,
+}
+
+/// A swept path's value at one point.
+#[derive(Debug, Clone, PartialEq)]
+pub struct PointValue {
+    pub path: String,
+    /// The value as written (RON), spaces removed.
+    pub label: String,
+    /// The value when it is a number (the x of sweep charts).
+    pub x: Option<f64>,
+}
+
+/// Sequential stopping target (see `RawTargetCi`).
+#[derive(Debug, Clone, PartialEq)]
+pub struct TargetCi {
+    pub metric: String,
+    pub half_width: f64,
+    pub max_seeds: u32,
 }

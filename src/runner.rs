@@ -1,15 +1,22 @@
-//! Runs every variant of an experiment, in parallel with rayon, in a deterministic order.
+//! Runs an experiment's cases × replications in parallel with rayon, in a deterministic order;
+//! keeps every finished run as a record so an interrupted sweep resumes, and shards split the
+//! work across machines (SPEC §4).
 //!
-//! Run seeds depend on the master seed and the replication only — never on the variant or the
-//! thread — so variants share their arrival, workload and service streams (common random
-//! numbers, SPEC §4) and results are identical for any thread count.
+//! Run seeds depend on the master seed and the replication only — never on the case, the
+//! thread or the shard — so cases share their arrival, workload, fault and service streams
+//! (common random numbers, SPEC §4) and results are identical for any thread count. The
+//! results are assembled from run records sorted by (case, replication), whatever order they
+//! finished in, so a single run, a resumed run and merged shards write the same bytes.
 
 use crate::model::Experiment;
-use crate::results::{ExperimentResult, VariantResult};
+use crate::results::{ExperimentResult, TimelineRow, VariantResult, write_atomic};
 use crate::rng::derive_seed;
-use crate::sim::{SimError, run_scenario};
+use crate::sim::{SimError, run_scenario_until};
+use crate::stats::{Estimate, headline, t975};
 use rayon::prelude::*;
-use std::sync::atomic::AtomicU64;
+use serde::{Deserialize, Serialize};
+use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::time::{Duration, Instant};
 
 /// Wall-clock figures of a run (reported on the terminal, never written to results).
@@ -18,6 +25,10 @@ pub struct Speed {
     pub wall: Duration,
     pub events: u64,
     pub requests: u64,
+    /// Runs simulated now (not reused from records).
+    pub simulated: u64,
+    /// Runs reused from records (`--resume`).
+    pub reused: u64,
 }
 
 impl Speed {
@@ -36,44 +47,434 @@ pub fn run_seed(master: u64, rep: u32) -> u64 {
     derive_seed(master, &format!("replication/{rep}"))
 }
 
-/// Total simulated nanoseconds the experiment will cover (for progress bars).
+/// Total simulated nanoseconds the experiment's first `seeds` replications cover (progress).
 pub fn total_work(exp: &Experiment) -> u64 {
-    exp.variants.iter().map(|(_, s)| s.duration).sum()
+    exp.variants.iter().map(|(_, s)| s.duration).sum::<u64>() * exp.seeds as u64
 }
 
-/// Simulates every variant; `progress` advances in simulated nanoseconds.
+/// Version of the run-record format; records of another version are not reused.
+const RECORD_FORMAT: u32 = 1;
+
+/// One finished run, stored as `runs/<case>-<digest>-r<rep>.json` (SPEC §4: an interrupted
+/// sweep loses no finished point). Replication 0 carries the whole result (summary, timeline,
+/// faults); the others carry their headline metrics, which is all the statistics need.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct RunRecord {
+    pub format: u32,
+    pub experiment: String,
+    pub case: String,
+    pub case_index: usize,
+    pub digest: String,
+    pub rep: u32,
+    pub seed: u64,
+    pub events: u64,
+    pub requests: u64,
+    pub metrics: Vec<(String, Option<f64>)>,
+    pub result: Option<VariantResult>,
+    pub timeline: Vec<TimelineRow>,
+}
+
+impl RunRecord {
+    /// The record's file name: case index, digest prefix and replication.
+    pub fn file_name(case_index: usize, digest: &str, rep: u32) -> String {
+        format!(
+            "c{case_index:04}-{}-r{rep:05}.json",
+            &digest[..digest.len().min(16)]
+        )
+    }
+
+    /// Whether the record is the run (case, rep) of `exp` now asks for.
+    fn matches(&self, exp: &Experiment, case: usize, rep: u32) -> bool {
+        self.format == RECORD_FORMAT
+            && self.experiment == exp.name
+            && self.case_index == case
+            && self.digest == exp.cases[case].digest
+            && self.case == exp.variants[case].0
+            && self.rep == rep
+            && self.seed == run_seed(exp.seed, rep)
+            && (rep > 0 || self.result.is_some())
+    }
+}
+
+/// A slice of the work: runs whose index in (case, replication) order is `index` mod `count`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Shard {
+    pub index: u32,
+    pub count: u32,
+}
+
+/// How to run: where records go, whether to reuse them, which slice, how many seeds.
+#[derive(Default)]
+pub struct RunOptions<'a> {
+    /// Directory for run records (`None`: keep nothing on disk).
+    pub records: Option<PathBuf>,
+    /// Reuse matching records found in `records`.
+    pub resume: bool,
+    pub shard: Option<Shard>,
+    /// Advanced in simulated nanoseconds.
+    pub progress: Option<&'a AtomicU64>,
+    /// Set to stop: runs in progress are dropped, finished ones are kept.
+    pub cancel: Option<&'a AtomicBool>,
+    /// Runs finished so far (simulated or reused).
+    pub finished: Option<&'a AtomicU64>,
+}
+
+/// Errors of a run: a simulation invariant broke, or records could not be written or read.
+#[derive(Debug, thiserror::Error)]
+pub enum RunError {
+    #[error(transparent)]
+    Sim(#[from] SimError),
+    #[error("cannot write the run record {path}: {source}")]
+    Record {
+        path: PathBuf,
+        source: std::io::Error,
+    },
+    #[error(
+        "`--target-ci` chooses seeds from results as they come; it cannot be split into shards"
+    )]
+    ShardedTarget,
+}
+
+/// What a run ended with.
+pub enum Outcome {
+    /// Every run of the plan finished: the assembled results.
+    Done(Box<Assembled>, Speed),
+    /// A shard's runs finished (records written; `regionsim merge` assembles them).
+    ShardDone { runs: usize, speed: Speed },
+    /// Stopped by `cancel`: `finished` of `planned` runs are kept.
+    Stopped {
+        finished: usize,
+        planned: usize,
+        speed: Speed,
+    },
+}
+
+/// Results assembled from every run record: the detailed results of replication 0 of each
+/// case, and the statistics across replications.
+pub struct Assembled {
+    pub result: ExperimentResult,
+    pub stats: crate::stats::Report,
+    /// (case, replication, seed, headline metrics) of every run, in (case, replication) order.
+    pub runs: Vec<RunRecord>,
+}
+
+/// Simulates every case once per replication, in memory, and assembles the results.
 pub fn run_experiment(
     exp: &Experiment,
     progress: Option<&AtomicU64>,
-) -> Result<(ExperimentResult, Speed), SimError> {
-    let start = Instant::now();
-    let seed = run_seed(exp.seed, 0);
-    let outs: Vec<Result<(VariantResult, u64, u64), SimError>> = exp
-        .variants
-        .par_iter()
-        .map(|(name, sc)| {
-            let out = run_scenario(sc, seed, progress)?;
-            let events = out.events;
-            let reqs = out.counts.issued;
-            Ok((VariantResult::build(name, sc, seed, &out), events, reqs))
-        })
-        .collect();
-    let mut variants = vec![];
-    let mut speed = Speed::default();
-    for o in outs {
-        let (v, e, r) = o?;
-        speed.events += e;
-        speed.requests += r;
-        variants.push(v);
+) -> Result<(ExperimentResult, Speed), RunError> {
+    let opts = RunOptions {
+        progress,
+        ..Default::default()
+    };
+    match run(exp, &opts)? {
+        Outcome::Done(a, speed) => Ok((a.result, speed)),
+        Outcome::ShardDone { .. } | Outcome::Stopped { .. } => {
+            unreachable!("no shard and no cancel flag")
+        }
     }
+}
+
+/// Runs the plan of `exp` under `opts`: the first `seeds` replications of every case, then,
+/// with a CI target, more replications for the cases whose interval is still too wide.
+pub fn run(exp: &Experiment, opts: &RunOptions) -> Result<Outcome, RunError> {
+    let start = Instant::now();
+    if opts.shard.is_some() && exp.target_ci.is_some() {
+        return Err(RunError::ShardedTarget);
+    }
+    let mut speed = Speed::default();
+    let mut records: Vec<RunRecord> = vec![];
+    let mut reps = vec![exp.seeds; exp.variants.len()];
+    let mut done = vec![0u32; exp.variants.len()];
+    loop {
+        let mut items: Vec<(usize, u32)> = vec![];
+        for (case, &n) in reps.iter().enumerate() {
+            for rep in done[case]..n {
+                items.push((case, rep));
+            }
+        }
+        let planned_all = items.len();
+        if let Some(s) = opts.shard {
+            items = items
+                .into_iter()
+                .enumerate()
+                .filter(|(i, _)| *i as u64 % s.count as u64 == s.index as u64)
+                .map(|(_, it)| it)
+                .collect();
+        }
+        let planned = items.len();
+        let outs: Vec<Result<Option<(RunRecord, bool)>, RunError>> = items
+            .par_iter()
+            .map(|&(case, rep)| one_run(exp, case, rep, opts))
+            .collect();
+        let mut stopped = false;
+        for o in outs {
+            match o? {
+                Some((r, reused)) => {
+                    if reused {
+                        speed.reused += 1;
+                    } else {
+                        speed.simulated += 1;
+                        speed.events += r.events;
+                        speed.requests += r.requests;
+                    }
+                    records.push(r);
+                }
+                None => stopped = true,
+            }
+        }
+        speed.wall = start.elapsed();
+        if stopped {
+            let finished = records.len();
+            return Ok(Outcome::Stopped {
+                finished,
+                planned: finished.max(planned),
+                speed,
+            });
+        }
+        if opts.shard.is_some() {
+            let _ = planned_all;
+            return Ok(Outcome::ShardDone {
+                runs: records.len(),
+                speed,
+            });
+        }
+        done.clone_from(&reps);
+        let Some(target) = &exp.target_ci else { break };
+        records.sort_by_key(|r| (r.case_index, r.rep));
+        let mut more = false;
+        for (case, n) in reps.iter_mut().enumerate() {
+            let runs: Vec<&[(String, Option<f64>)]> = records
+                .iter()
+                .filter(|r| r.case_index == case)
+                .map(|r| r.metrics.as_slice())
+                .collect();
+            let xs = crate::stats::values(&runs, &target.metric);
+            let next = next_seeds(&xs, *n, target.half_width, target.max_seeds);
+            if next > *n {
+                *n = next;
+                more = true;
+            }
+        }
+        if !more {
+            break;
+        }
+    }
+    records.sort_by_key(|r| (r.case_index, r.rep));
+    let a = assemble(exp, records);
     speed.wall = start.elapsed();
-    Ok((
-        ExperimentResult {
+    Ok(Outcome::Done(Box::new(a), speed))
+}
+
+/// Replications a case needs next for a CI half-width of `target` on `xs` (its values so far,
+/// from `n` runs): the sample-size estimate `(t·sd/target)²`, at least one more and at most
+/// double, capped at `max`; `n` itself when the target is met, or cannot be judged (the
+/// metric was never measured), or `max` is reached.
+pub fn next_seeds(xs: &[f64], n: u32, target: f64, max: u32) -> u32 {
+    if n >= max || xs.is_empty() {
+        return n;
+    }
+    let Some(e) = Estimate::of(xs) else { return n };
+    let Some(hw) = e.ci95 else {
+        return 2.max(n).min(max);
+    };
+    if hw <= target {
+        return n;
+    }
+    let sd = e.sd.unwrap_or(0.0);
+    let need = (t975(xs.len().saturating_sub(1).max(1)) * sd / target)
+        .powi(2)
+        .ceil();
+    let need = if need.is_finite() {
+        need.min(u32::MAX as f64) as u32
+    } else {
+        max
+    };
+    need.clamp(n + 1, n.saturating_mul(2)).min(max)
+}
+
+/// One run: reused from its record when resuming, else simulated and recorded. `None` when
+/// stopped by the cancel flag.
+fn one_run(
+    exp: &Experiment,
+    case: usize,
+    rep: u32,
+    opts: &RunOptions,
+) -> Result<Option<(RunRecord, bool)>, RunError> {
+    let (name, sc) = &exp.variants[case];
+    let digest = &exp.cases[case].digest;
+    let seed = run_seed(exp.seed, rep);
+    let path = opts
+        .records
+        .as_ref()
+        .map(|d| d.join(RunRecord::file_name(case, digest, rep)));
+    if opts.resume
+        && let Some(p) = &path
+        && let Some(r) = read_record(p)
+        && r.matches(exp, case, rep)
+    {
+        if let Some(pr) = opts.progress {
+            pr.fetch_add(sc.duration, Ordering::Relaxed);
+        }
+        if let Some(f) = opts.finished {
+            f.fetch_add(1, Ordering::Relaxed);
+        }
+        return Ok(Some((r, true)));
+    }
+    if opts.cancel.is_some_and(|c| c.load(Ordering::Relaxed)) {
+        return Ok(None);
+    }
+    let out = match run_scenario_until(sc, seed, opts.progress, opts.cancel) {
+        Ok(o) => o,
+        Err(SimError::Cancelled) => return Ok(None),
+        Err(e) => return Err(e.into()),
+    };
+    let mut v = VariantResult::build(name, sc, seed, &out);
+    let metrics = headline(&v);
+    let timeline = if rep == 0 {
+        std::mem::take(&mut v.timeline)
+    } else {
+        vec![]
+    };
+    let record = RunRecord {
+        format: RECORD_FORMAT,
+        experiment: exp.name.clone(),
+        case: name.clone(),
+        case_index: case,
+        digest: digest.clone(),
+        rep,
+        seed,
+        events: out.events,
+        requests: out.counts.issued,
+        metrics,
+        result: (rep == 0).then_some(v),
+        timeline,
+    };
+    if let Some(p) = &path {
+        let bytes = serde_json::to_vec(&record).expect("run records serialise");
+        write_atomic(p, &bytes).map_err(|source| RunError::Record {
+            path: p.clone(),
+            source,
+        })?;
+    }
+    if let Some(f) = opts.finished {
+        f.fetch_add(1, Ordering::Relaxed);
+    }
+    Ok(Some((record, false)))
+}
+
+/// A record file, if it exists and reads; anything else (missing, torn, older format) is
+/// simply not reused.
+pub fn read_record(path: &Path) -> Option<RunRecord> {
+    let bytes = std::fs::read(path).ok()?;
+    serde_json::from_slice(&bytes).ok()
+}
+
+/// Why shard outputs cannot be merged.
+#[derive(Debug, thiserror::Error)]
+pub enum MergeError {
+    #[error(
+        "{missing} of {planned} runs are missing from the shard directories (first: case `{first_case}`, replication {first_rep}); run every shard `--shard K/N` for K = 0..N-1 first"
+    )]
+    Missing {
+        missing: usize,
+        planned: usize,
+        first_case: String,
+        first_rep: u32,
+    },
+    #[error("cannot copy run records into {path}: {source}")]
+    Copy {
+        path: PathBuf,
+        source: std::io::Error,
+    },
+    #[error("`--target-ci` experiments choose seeds as they run and cannot be merged from shards")]
+    Target,
+}
+
+/// Combines the run records of shard output directories (each with a `runs/` directory) into
+/// the results of the whole plan, copying the records into `into` (so `--resume` works there).
+pub fn merge(exp: &Experiment, dirs: &[PathBuf], into: &Path) -> Result<Assembled, MergeError> {
+    if exp.target_ci.is_some() {
+        return Err(MergeError::Target);
+    }
+    let mut records = vec![];
+    let mut missing = vec![];
+    for case in 0..exp.variants.len() {
+        for rep in 0..exp.seeds {
+            let name = RunRecord::file_name(case, &exp.cases[case].digest, rep);
+            let found = dirs
+                .iter()
+                .filter_map(|d| read_record(&d.join("runs").join(&name)))
+                .find(|r| r.matches(exp, case, rep));
+            match found {
+                Some(r) => records.push(r),
+                None => missing.push((case, rep)),
+            }
+        }
+    }
+    if let Some(&(case, rep)) = missing.first() {
+        return Err(MergeError::Missing {
+            missing: missing.len(),
+            planned: exp.variants.len() * exp.seeds as usize,
+            first_case: exp.variants[case].0.clone(),
+            first_rep: rep,
+        });
+    }
+    for r in &records {
+        let p = into
+            .join("runs")
+            .join(RunRecord::file_name(r.case_index, &r.digest, r.rep));
+        let bytes = serde_json::to_vec(r).expect("run records serialise");
+        write_atomic(&p, &bytes).map_err(|source| MergeError::Copy { path: p, source })?;
+    }
+    Ok(assemble(exp, records))
+}
+
+/// The results of finished runs sorted by (case, replication): replication 0's detailed
+/// results per case, and statistics over all replications.
+pub fn assemble(exp: &Experiment, mut records: Vec<RunRecord>) -> Assembled {
+    records.sort_by_key(|r| (r.case_index, r.rep));
+    let mut variants = vec![];
+    for r in records.iter_mut().filter(|r| r.rep == 0) {
+        if let Some(mut v) = r.result.take() {
+            v.timeline = std::mem::take(&mut r.timeline);
+            variants.push(v);
+        }
+    }
+    let stats = crate::stats::Report::build(exp, &records);
+    Assembled {
+        result: ExperimentResult {
             experiment: exp.name.clone(),
             question: exp.question.clone(),
             seed: exp.seed,
             variants,
         },
-        speed,
-    ))
+        stats,
+        runs: records,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn next_seeds_grows_toward_the_target_and_stops() {
+        // Met: no more.
+        assert_eq!(next_seeds(&[1.0, 1.1, 0.9], 3, 10.0, 64), 3);
+        // Wide: sd 1, target 0.1 needs ~ (2.1/0.1)² ≈ 440: capped at double.
+        let xs = [0.0, 1.0, 2.0, 1.0, 0.0, 2.0];
+        assert_eq!(next_seeds(&xs, 6, 0.1, 64), 12);
+        assert_eq!(next_seeds(&xs, 6, 0.1, 8), 8);
+        // At the cap, or nothing measured: stays.
+        assert_eq!(next_seeds(&xs, 64, 0.1, 64), 64);
+        assert_eq!(next_seeds(&[], 4, 0.1, 64), 4);
+        // One value: a second one first.
+        assert_eq!(next_seeds(&[3.0], 1, 0.1, 64), 2);
+        // Slightly wide: at least one more.
+        let ys = [1.0, 1.2, 0.8, 1.1, 0.9];
+        let e = Estimate::of(&ys).unwrap();
+        let n = next_seeds(&ys, 5, e.ci95.unwrap() * 0.99, 64);
+        assert!((6..=10).contains(&n), "{n}");
+    }
 }

@@ -156,6 +156,45 @@ pub struct RawExperiment {
     pub random_outages: Option<RawRandomOutages>,
     #[serde(default)]
     pub variants: Vec<RawVariant>,
+    /// Parameter values applied to every variant: each point is a case of its own (SPEC §4).
+    #[serde(default)]
+    pub sweep: Option<RawSweep>,
+    /// Replications: every case runs under this many seeds, derived from `seed` (SPEC §4).
+    #[serde(default = "default_seeds")]
+    pub seeds: u32,
+    /// Add seeds to each case until a metric's 95% confidence half-width is under a target.
+    #[serde(default)]
+    pub target_ci: Option<RawTargetCi>,
+}
+
+fn default_seeds() -> u32 {
+    1
+}
+
+/// A sweep: dotted override paths, each with the values it takes.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(rename = "Sweep")]
+pub enum RawSweep {
+    /// Every combination of the values; the first path varies slowest.
+    Grid(IndexMap<String, Vec<Box<ron::value::RawValue>>>),
+    /// The i-th value of every path together; every list has the same length.
+    Zip(IndexMap<String, Vec<Box<ron::value::RawValue>>>),
+}
+
+/// Sequential stopping: seeds are added until `metric`'s 95% CI half-width is at most
+/// `half_width` in every case, or `max_seeds` is reached.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(rename = "TargetCi", deny_unknown_fields)]
+pub struct RawTargetCi {
+    /// A headline metric name as in stats.csv, e.g. "p99_ms" or "availability".
+    pub metric: String,
+    pub half_width: f64,
+    #[serde(default = "default_max_seeds")]
+    pub max_seeds: u32,
+}
+
+fn default_max_seeds() -> u32 {
+    64
 }
 
 /// Health checks: checkers poll every serving region (SPEC §1 DNS; FACTS.md §3.1).

@@ -279,6 +279,11 @@ pub fn set_path(tree: &mut Value, path: &str, value: Value) -> Result<(), String
                 }
                 cur = slot;
             }
+            Value::Null => {
+                return Err(format!(
+                    "cannot set `{path}`: `{walked}` is not set in this file; set `{walked}` in the file first, or override `{walked}` as a whole"
+                ));
+            }
             _ => {
                 return Err(format!(
                     "unknown path `{path}`: `{walked}` is a single value, not a group"

@@ -1527,7 +1527,10 @@ fn scenario(
     })
 }
 
-/// Validates an experiment and all its variants.
+/// One override: a dotted path and its value as RON text.
+type Override = (String, String);
+
+/// Validates an experiment and all its cases: variants × sweep points (SPEC §4).
 pub(super) fn experiment(
     mut raw: RawExperiment,
     raw_topo: RawTopology,
@@ -1540,6 +1543,7 @@ pub(super) fn experiment(
         (topo_src.display.clone(), topo_src.digest()),
     ];
     let variants = std::mem::take(&mut raw.variants);
+    let sweep = raw.sweep.take();
     let base = scenario(&raw, &raw_topo, src, topo_src, &mut diags, &mut inputs);
     let mut names = BTreeSet::new();
     for v in &variants {
@@ -1559,90 +1563,426 @@ pub(super) fn experiment(
             ));
         }
     }
-    let mut out = vec![];
-    if variants.is_empty() {
-        if let Some(s) = base {
-            out.push(("base".to_owned(), s));
+    let seeds_ok = repetition(&raw, src, &mut diags);
+    let mut tree = serde_json::to_value(&raw).expect("raw config serialises");
+    tree["topology"] = serde_json::to_value(&raw_topo).expect("raw topology serialises");
+    let points = match &sweep {
+        None => Some(vec![vec![]]),
+        Some(sw) => sweep_points(sw, &tree, src, &mut diags),
+    };
+    // What every case depends on besides its own tree: the tool and the content of the other
+    // input files (not their paths, which depend on where the tool runs from).
+    let context = {
+        let mut c = format!("regionsim {}\n", env!("CARGO_PKG_VERSION"));
+        for (_, d) in inputs.iter().filter(|(p, _)| *p != src.display) {
+            c.push_str(d);
+            c.push('\n');
         }
-    } else {
-        let base_msgs: BTreeSet<String> = diags.iter().map(|d| d.message.clone()).collect();
-        let mut tree = serde_json::to_value(&raw).expect("raw config serialises");
-        tree["topology"] = serde_json::to_value(&raw_topo).expect("raw topology serialises");
-        for v in &variants {
-            let here = |msg: String| {
-                src.diag(
-                    Severity::Error,
-                    &["variants", &v.name],
-                    format!("variant `{}`: {msg}", v.name),
-                    None,
-                )
-            };
-            let mut t = tree.clone();
-            let mut ok = true;
-            for (path, value) in &v.overrides {
-                let parsed = parse_ron_literal(value.get_ron()).map_err(|e| {
-                    format!(
-                        "override `{path}`: cannot read the value `{}`: {e}",
-                        value.get_ron().trim()
-                    )
-                });
-                match parsed.and_then(|val| set_path(&mut t, path, val)) {
-                    Ok(()) => {}
-                    Err(e) => {
-                        diags.push(here(e));
+        c
+    };
+    let base_msgs: BTreeSet<String> = diags.iter().map(|d| d.message.clone()).collect();
+    let mut seen_msgs = BTreeSet::new();
+    let mut out = vec![];
+    let mut cases = vec![];
+    let mut expected = 0;
+    let plain = variants.is_empty() && sweep.is_none();
+    if let Some(points) = &points {
+        let listed: Vec<(String, Vec<Override>)> = if variants.is_empty() {
+            vec![("base".to_owned(), vec![])]
+        } else {
+            variants
+                .iter()
+                .map(|v| {
+                    let o = v
+                        .overrides
+                        .iter()
+                        .map(|(p, val)| (p.clone(), val.get_ron().to_owned()))
+                        .collect();
+                    (v.name.clone(), o)
+                })
+                .collect()
+        };
+        let shorts = short_names(sweep_paths(sweep.as_ref()));
+        for (vname, voverrides) in &listed {
+            for point in points {
+                expected += 1;
+                let label = point_label(point, &shorts);
+                let name = if sweep.is_none() {
+                    vname.clone()
+                } else if variants.is_empty() {
+                    label.clone()
+                } else {
+                    format!("{vname} @ {label}")
+                };
+                let (what, at): (String, Vec<&str>) = if sweep.is_none() {
+                    (format!("variant `{vname}`"), vec!["variants", vname])
+                } else {
+                    (format!("case `{name}`"), vec!["sweep"])
+                };
+                let here =
+                    |msg: String| src.diag(Severity::Error, &at, format!("{what}: {msg}"), None);
+                let mut push_once = |d: Diagnostic, diags: &mut Vec<Diagnostic>| {
+                    if seen_msgs.insert(d.message.clone()) {
+                        diags.push(d);
+                    }
+                };
+                let mut t = tree.clone();
+                let mut ok = true;
+                for (path, value) in voverrides.iter().chain(point) {
+                    let parsed = parse_ron_literal(value).map_err(|e| {
+                        format!(
+                            "override `{path}`: cannot read the value `{}`: {e}",
+                            value.trim()
+                        )
+                    });
+                    if let Err(e) = parsed.and_then(|val| set_path(&mut t, path, val)) {
+                        push_once(here(e), &mut diags);
                         ok = false;
                     }
                 }
-            }
-            if !ok {
-                continue;
-            }
-            let topo_tree = t["topology"].take();
-            t["topology"] = serde_json::Value::String(raw.topology.clone());
-            let vt: Result<RawTopology, _> = serde_path_to_error::deserialize(topo_tree);
-            let ve: Result<RawExperiment, _> = serde_path_to_error::deserialize(t);
-            let (vt, ve) = match (vt, ve) {
-                (Ok(a), Ok(b)) => (a, b),
-                (Err(e), _) => {
-                    diags.push(here(format!(
-                        "an override sets `topology.{}` to the wrong kind of value: {}",
-                        e.path(),
-                        e.inner()
-                    )));
+                if !ok {
                     continue;
                 }
-                (_, Err(e)) => {
-                    diags.push(here(format!(
-                        "an override sets `{}` to the wrong kind of value: {}",
-                        e.path(),
-                        e.inner()
-                    )));
+                let digest = case_digest(&t, &context);
+                let point_values = point
+                    .iter()
+                    .map(|(path, value)| {
+                        let label = compact_value(value);
+                        PointValue {
+                            path: path.clone(),
+                            x: label.parse::<f64>().ok().filter(|x| x.is_finite()),
+                            label,
+                        }
+                    })
+                    .collect();
+                let info = CaseInfo {
+                    variant: vname.clone(),
+                    point: point_values,
+                    digest,
+                };
+                if plain {
+                    if let Some(s) = &base {
+                        out.push((vname.clone(), s.clone()));
+                        cases.push(info);
+                    }
                     continue;
                 }
-            };
-            let mut vd = vec![];
-            let s = scenario(&ve, &vt, src, topo_src, &mut vd, &mut inputs);
-            for d in vd {
-                if !base_msgs.contains(&d.message) {
-                    let mut d2 = here(d.message.clone());
-                    d2.severity = d.severity;
-                    d2.help = d.help;
-                    diags.push(d2);
+                let topo_tree = t["topology"].take();
+                t["topology"] = serde_json::Value::String(raw.topology.clone());
+                let vt: Result<RawTopology, _> = serde_path_to_error::deserialize(topo_tree);
+                let ve: Result<RawExperiment, _> = serde_path_to_error::deserialize(t);
+                let (vt, ve) = match (vt, ve) {
+                    (Ok(a), Ok(b)) => (a, b),
+                    (Err(e), _) => {
+                        push_once(
+                            here(format!(
+                                "an override sets `topology.{}` to the wrong kind of value: {}",
+                                e.path(),
+                                e.inner()
+                            )),
+                            &mut diags,
+                        );
+                        continue;
+                    }
+                    (_, Err(e)) => {
+                        push_once(
+                            here(format!(
+                                "an override sets `{}` to the wrong kind of value: {}",
+                                e.path(),
+                                e.inner()
+                            )),
+                            &mut diags,
+                        );
+                        continue;
+                    }
+                };
+                let mut vd = vec![];
+                let s = scenario(&ve, &vt, src, topo_src, &mut vd, &mut inputs);
+                for d in vd {
+                    if !base_msgs.contains(&d.message) {
+                        let mut d2 = here(d.message.clone());
+                        d2.severity = d.severity;
+                        d2.help = d.help;
+                        push_once(d2, &mut diags);
+                    }
                 }
-            }
-            if let Some(s) = s {
-                out.push((v.name.clone(), s));
+                if let Some(s) = s {
+                    out.push((name, s));
+                    cases.push(info);
+                }
             }
         }
     }
+    let target_ci = raw.target_ci.as_ref().map(|t| TargetCi {
+        metric: t.metric.clone(),
+        half_width: t.half_width,
+        max_seeds: t.max_seeds,
+    });
     let exp = Experiment {
         name: raw.name.clone(),
         question: raw.question.clone(),
         seed: raw.seed,
         variants: out,
+        cases,
+        sweep: sweep_paths(sweep.as_ref()),
+        seeds: raw.seeds.max(1),
+        target_ci,
         inputs,
     };
-    let expected = variants.len().max(1);
-    let complete = exp.variants.len() == expected;
+    let complete = points.is_some() && seeds_ok && exp.variants.len() == expected;
     super::finish(complete.then_some(exp), diags)
+}
+
+/// Checks `seeds` and `target_ci`; false when either is unusable.
+fn repetition(raw: &RawExperiment, src: &Source, diags: &mut Vec<Diagnostic>) -> bool {
+    let mut ok = true;
+    if raw.seeds == 0 || raw.seeds > MAX_SEEDS {
+        diags.push(src.diag(
+            Severity::Error,
+            &["seeds"],
+            format!(
+                "`seeds` is {}: expected a number of replications from 1 to {MAX_SEEDS}",
+                raw.seeds
+            ),
+            None,
+        ));
+        ok = false;
+    }
+    if let Some(t) = &raw.target_ci {
+        if !crate::stats::is_metric(&t.metric) {
+            let help = did_you_mean(&t.metric, crate::stats::METRICS.iter().copied())
+                .or_else(|| {
+                    crate::stats::METRICS
+                        .iter()
+                        .copied()
+                        .find(|m| !t.metric.is_empty() && m.starts_with(t.metric.as_str()))
+                })
+                .map(|m| format!("did you mean `{m}`?"))
+                .or_else(|| Some(format!("metrics: {}", crate::stats::METRICS.join(", "))));
+            diags.push(src.diag(
+                Severity::Error,
+                &["target_ci", "metric"],
+                format!("`target_ci.metric`: unknown metric `{}`", t.metric),
+                help,
+            ));
+            ok = false;
+        }
+        if !(t.half_width.is_finite() && t.half_width > 0.0) {
+            diags.push(src.diag(
+                Severity::Error,
+                &["target_ci", "half_width"],
+                format!(
+                    "`target_ci.half_width` is {}: expected a positive number in the metric's unit",
+                    t.half_width
+                ),
+                None,
+            ));
+            ok = false;
+        }
+        if t.max_seeds < raw.seeds.max(2) || t.max_seeds > MAX_SEEDS {
+            diags.push(src.diag(
+                Severity::Error,
+                &["target_ci", "max_seeds"],
+                format!(
+                    "`target_ci.max_seeds` is {}: expected from {} (`seeds`, and at least 2 for an interval) to {MAX_SEEDS}",
+                    t.max_seeds,
+                    raw.seeds.max(2)
+                ),
+                None,
+            ));
+            ok = false;
+        }
+    }
+    ok
+}
+
+/// Most replications one case may ask for.
+const MAX_SEEDS: u32 = 10_000;
+
+/// Most cases one sweep may expand to.
+const MAX_POINTS: usize = 10_000;
+
+/// The swept paths, in order.
+fn sweep_paths(sweep: Option<&RawSweep>) -> Vec<String> {
+    match sweep {
+        None => vec![],
+        Some(RawSweep::Grid(m) | RawSweep::Zip(m)) => m.keys().cloned().collect(),
+    }
+}
+
+/// The points of a sweep (each a list of overrides), or `None` after reporting why not.
+/// Every path is tried on the base tree once, so a bad path is reported once, with did-you-mean.
+fn sweep_points(
+    sweep: &RawSweep,
+    tree: &serde_json::Value,
+    src: &Source,
+    diags: &mut Vec<Diagnostic>,
+) -> Option<Vec<Vec<Override>>> {
+    let (grid, m) = match sweep {
+        RawSweep::Grid(m) => (true, m),
+        RawSweep::Zip(m) => (false, m),
+    };
+    let mut ok = true;
+    if m.is_empty() {
+        diags.push(src.diag(
+            Severity::Error,
+            &["sweep"],
+            "the sweep names no path: expected `Grid({\"path\": [values…]})` or `Zip({…})`".into(),
+            None,
+        ));
+        return None;
+    }
+    for (path, values) in m {
+        if values.is_empty() {
+            diags.push(src.diag(
+                Severity::Error,
+                &["sweep", path],
+                format!("sweep: `{path}` has no values"),
+                None,
+            ));
+            ok = false;
+            continue;
+        }
+        let mut t = tree.clone();
+        let first = values[0].get_ron();
+        let r = parse_ron_literal(first)
+            .map_err(|e| format!("cannot read the value `{}`: {e}", first.trim()))
+            .and_then(|v| set_path(&mut t, path, v));
+        if let Err(e) = r {
+            diags.push(src.diag(
+                Severity::Error,
+                &["sweep", path],
+                format!("sweep: {e}"),
+                None,
+            ));
+            ok = false;
+        }
+    }
+    let lists: Vec<(&String, Vec<String>)> = m
+        .iter()
+        .map(|(p, vs)| (p, vs.iter().map(|v| v.get_ron().to_owned()).collect()))
+        .collect();
+    if !grid {
+        let n = lists[0].1.len();
+        if let Some((p, vs)) = lists.iter().find(|(_, vs)| vs.len() != n) {
+            diags.push(src.diag(
+                Severity::Error,
+                &["sweep", p],
+                format!(
+                    "sweep: `Zip` takes lists of one length; `{}` has {n} values but `{p}` has {}",
+                    lists[0].0,
+                    vs.len()
+                ),
+                Some("use `Grid` for every combination".into()),
+            ));
+            ok = false;
+        }
+    }
+    let count: usize = if grid {
+        lists
+            .iter()
+            .map(|(_, v)| v.len())
+            .try_fold(1usize, |a, n| a.checked_mul(n))
+            .unwrap_or(usize::MAX)
+    } else {
+        lists[0].1.len()
+    };
+    if count > MAX_POINTS {
+        diags.push(src.diag(
+            Severity::Error,
+            &["sweep"],
+            format!("the sweep has {count} points; at most {MAX_POINTS} are allowed"),
+            None,
+        ));
+        ok = false;
+    }
+    if !ok {
+        return None;
+    }
+    let mut points: Vec<Vec<Override>> = vec![];
+    if grid {
+        points.push(vec![]);
+        for (p, vs) in &lists {
+            let mut next = Vec::with_capacity(points.len() * vs.len());
+            for pt in &points {
+                for v in vs {
+                    let mut q = pt.clone();
+                    q.push(((*p).clone(), v.clone()));
+                    next.push(q);
+                }
+            }
+            points = next;
+        }
+    } else {
+        for i in 0..lists[0].1.len() {
+            points.push(
+                lists
+                    .iter()
+                    .map(|(p, vs)| ((*p).clone(), vs[i].clone()))
+                    .collect(),
+            );
+        }
+    }
+    Some(points)
+}
+
+/// Short names for swept paths: the last segment, or the whole path where two would clash.
+fn short_names(paths: Vec<String>) -> Vec<(String, String)> {
+    let last = |p: &str| p.rsplit('.').next().unwrap_or(p).to_owned();
+    paths
+        .iter()
+        .map(|p| {
+            let l = last(p);
+            let clash = paths.iter().filter(|q| last(q) == l).count() > 1;
+            (p.clone(), if clash { p.clone() } else { l })
+        })
+        .collect()
+}
+
+/// A RON value for labels and CSV cells: whitespace and quotes removed, commas turned into
+/// spaces (`LogNormal(median_ms:100.0 p99_ms:200.0)`, `[eastus westus2]`).
+fn compact_value(ron: &str) -> String {
+    let s: String = ron
+        .chars()
+        .filter(|c| !c.is_whitespace() && *c != '"')
+        .map(|c| if c == ',' { ' ' } else { c })
+        .collect();
+    s.trim().to_owned()
+}
+
+/// `lag=100; ttl_s=30`: a point's label.
+fn point_label(point: &[Override], shorts: &[(String, String)]) -> String {
+    point
+        .iter()
+        .map(|(p, v)| {
+            let short = shorts
+                .iter()
+                .find(|(full, _)| full == p)
+                .map(|(_, s)| s.as_str())
+                .unwrap_or(p);
+            format!("{short}={}", compact_value(v))
+        })
+        .collect::<Vec<_>>()
+        .join("; ")
+}
+
+/// sha256 of a case's override tree (without the fields that do not change a run) and of the
+/// context (tool version, other input files).
+fn case_digest(tree: &serde_json::Value, context: &str) -> String {
+    let mut t = tree.clone();
+    if let Some(m) = t.as_object_mut() {
+        for k in [
+            "name",
+            "question",
+            "variants",
+            "sweep",
+            "seeds",
+            "target_ci",
+        ] {
+            m.remove(k);
+        }
+    }
+    let mut bytes = context.as_bytes().to_vec();
+    bytes.extend(serde_json::to_vec(&t).expect("tree serialises"));
+    super::digest_hex(&bytes)
 }

@@ -117,7 +117,7 @@ pub const CDF_QUANTILES: [f64; 57] = [
 ];
 
 /// Latency statistics of successful requests (SPEC §3 Latency), in ms.
-#[derive(Debug, Clone, Default, PartialEq, Serialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize, serde::Deserialize)]
 pub struct LatencySummary {
     pub count: u64,
     pub mean_ms: f64,

@@ -13,11 +13,11 @@ use crate::model::Scenario;
 use crate::sim::RunOutput;
 pub use faults::{failovers_csv, faults_csv, has_faults, render_faults, t_visibility_csv};
 use serde::{Deserialize, Serialize};
-pub use table::render_table;
+pub use table::{render_stats, render_table};
 pub use write::{timeline_csv, write_atomic, write_results};
 
 /// Outcome and latency figures of one scope (SPEC §3).
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct ScopeSummary {
     pub name: String,
     /// Requests issued after the warm-up (populations; for regions and overall, ok + failed).
@@ -75,14 +75,14 @@ fn all_latency(s: &ScopeStats) -> crate::metrics::LatencyHistogram {
 }
 
 /// Share of a population's successful requests that entered a region.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct Share {
     pub region: String,
     pub share: f64,
 }
 
 /// A population's results.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct PopulationSummary {
     #[serde(flatten)]
     pub scope: ScopeSummary,
@@ -98,7 +98,7 @@ pub struct PopulationSummary {
 }
 
 /// A region's results: request outcomes and its server pool (queueing figures after warm-up).
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct RegionSummary {
     #[serde(flatten)]
     pub scope: ScopeSummary,
@@ -128,7 +128,7 @@ pub struct FaultWindow {
 }
 
 /// Everything reported about one variant.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct VariantResult {
     pub variant: String,
     pub design: String,
@@ -164,12 +164,13 @@ pub struct VariantResult {
     pub failovers: Vec<FailoverReport>,
     /// Changes of a region's health verdict (what DNS and failover saw).
     pub health_changes: Vec<HealthChangeReport>,
+    /// Written to timeline.csv, not to summary.json (run records carry it separately).
     #[serde(skip)]
     pub timeline: Vec<TimelineRow>,
 }
 
 /// One fault's effect (SPEC §3 RTO; issue #4 "every fault reports what it touched").
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct FaultReport {
     pub fault: String,
     /// Scripted faults: start and end in seconds; random outages: `None`.
@@ -217,7 +218,7 @@ pub struct FaultReport {
 }
 
 /// The data layer's figures for one variant (SPEC §3).
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct DataSummary {
     pub replication: String,
     pub conflict_strategy: String,
@@ -290,14 +291,14 @@ pub struct TVisibility {
 }
 
 /// A figure for one region.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct RegionValue {
     pub region: String,
     pub value: f64,
 }
 
 /// Replication lag of one link.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct LinkLag {
     pub from: String,
     pub to: String,
@@ -305,7 +306,7 @@ pub struct LinkLag {
 }
 
 /// One active-passive promotion.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct FailoverReport {
     pub policy: String,
     pub from: String,
@@ -321,7 +322,7 @@ pub struct FailoverReport {
 }
 
 /// A region's health verdict changed.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct HealthChangeReport {
     pub at_s: f64,
     pub region: String,
@@ -329,7 +330,7 @@ pub struct HealthChangeReport {
 }
 
 /// One timeline row: a scope in a window.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Serialize)]
 pub struct TimelineRow {
     pub window_start_s: f64,
     pub warmup: bool,
@@ -344,7 +345,7 @@ pub struct TimelineRow {
 }
 
 /// Results of a whole experiment.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct ExperimentResult {
     pub experiment: String,
     pub question: String,
@@ -717,5 +718,48 @@ impl VariantResult {
             regions,
             timeline,
         }
+    }
+}
+
+/// A timeline row as read back from a run record (its scope kind still a string).
+#[derive(Deserialize)]
+struct OwnedTimelineRow {
+    window_start_s: f64,
+    warmup: bool,
+    scope: String,
+    name: String,
+    issued: u64,
+    ok: u64,
+    failed: [u64; 4],
+    availability: Option<f64>,
+    p50_ms: Option<f64>,
+    p99_ms: Option<f64>,
+}
+
+impl<'de> Deserialize<'de> for TimelineRow {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        TimelineRow::try_from(OwnedTimelineRow::deserialize(d)?).map_err(serde::de::Error::custom)
+    }
+}
+
+impl TryFrom<OwnedTimelineRow> for TimelineRow {
+    type Error = String;
+    fn try_from(r: OwnedTimelineRow) -> Result<Self, String> {
+        let scope = ["overall", "population", "region"]
+            .into_iter()
+            .find(|k| *k == r.scope)
+            .ok_or_else(|| format!("unknown timeline scope `{}`", r.scope))?;
+        Ok(TimelineRow {
+            window_start_s: r.window_start_s,
+            warmup: r.warmup,
+            scope,
+            name: r.name,
+            issued: r.issued,
+            ok: r.ok,
+            failed: r.failed,
+            availability: r.availability,
+            p50_ms: r.p50_ms,
+            p99_ms: r.p99_ms,
+        })
     }
 }

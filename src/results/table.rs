@@ -89,3 +89,175 @@ pub fn render_table(r: &ExperimentResult) -> String {
     }
     out
 }
+
+/// Rows under a header, columns aligned; columns from `right_from` on are right-aligned.
+fn aligned(header: &[&str], rows: &[Vec<String>], right_from: usize) -> String {
+    let mut w: Vec<usize> = header.iter().map(|h| h.chars().count()).collect();
+    for r in rows {
+        for (i, c) in r.iter().enumerate() {
+            w[i] = w[i].max(c.chars().count());
+        }
+    }
+    let mut out = String::new();
+    let mut line = |cells: Vec<&str>| {
+        for (i, c) in cells.iter().enumerate() {
+            let pad = " ".repeat(w[i] - c.chars().count());
+            if i >= right_from {
+                let _ = write!(out, "{pad}{c}");
+            } else {
+                let _ = write!(out, "{c}{pad}");
+            }
+            out.push_str(if i + 1 < cells.len() { "  " } else { "\n" });
+        }
+    };
+    line(header.to_vec());
+    for r in rows {
+        line(r.iter().map(String::as_str).collect());
+    }
+    out
+}
+
+/// `mean ± half-width` with `digits` decimals (× `scale`), or the mean alone with one seed.
+fn pm(e: Option<&crate::stats::Estimate>, scale: f64, digits: usize) -> String {
+    match e {
+        None => "-".into(),
+        Some(e) => match e.ci95 {
+            Some(h) => format!("{:.digits$} ± {:.digits$}", e.mean * scale, h * scale),
+            None => format!("{:.digits$}", e.mean * scale),
+        },
+    }
+}
+
+/// Across-seed statistics for the terminal: mean ± 95% CI per case, paired differences
+/// against the first variant, and what each swept parameter moved. Empty for a single run
+/// of a single case per variant without a sweep (the summary table says it all).
+pub fn render_stats(exp: &crate::model::Experiment, s: &crate::stats::Report) -> String {
+    let repeated = s.cases.iter().any(|c| c.seeds > 1);
+    if !repeated && exp.sweep.is_empty() {
+        return String::new();
+    }
+    let mut out = String::new();
+    let seeds: Vec<u32> = s.cases.iter().map(|c| c.seeds).collect();
+    let (lo, hi) = (
+        seeds.iter().min().copied().unwrap_or(1),
+        seeds.iter().max().copied().unwrap_or(1),
+    );
+    let n = if lo == hi {
+        format!("{lo}")
+    } else {
+        format!("{lo}–{hi}")
+    };
+    let _ = writeln!(
+        out,
+        "Across {n} seed(s) per case: mean ± 95% confidence half-width (Student t)"
+    );
+    let data = s
+        .cases
+        .iter()
+        .any(|c| c.get("lost_at_failover").is_some() || c.get("lost_updates").is_some());
+    let mut header = vec!["case", "seeds", "avail %", "p50 ms", "p99 ms"];
+    if data {
+        header.extend(["lost at failover", "lost updates", "stale reads %"]);
+    }
+    let rows: Vec<Vec<String>> = s
+        .cases
+        .iter()
+        .map(|c| {
+            let mut r = vec![
+                c.case.clone(),
+                c.seeds.to_string(),
+                pm(c.get("availability"), 100.0, 3),
+                pm(c.get("p50_ms"), 1.0, 1),
+                pm(c.get("p99_ms"), 1.0, 1),
+            ];
+            if data {
+                r.push(pm(c.get("lost_at_failover"), 1.0, 1));
+                r.push(pm(c.get("lost_updates"), 1.0, 1));
+                r.push(pm(c.get("stale_read_ratio"), 100.0, 2));
+            }
+            r
+        })
+        .collect();
+    out.push_str(&aligned(&header, &rows, 1));
+    let shown = ["availability", "p99_ms"];
+    let pairs: Vec<&crate::stats::Paired> = s
+        .paired
+        .iter()
+        .filter(|p| shown.contains(&p.metric.as_str()) && p.difference.ci95.is_some())
+        .collect();
+    if !pairs.is_empty() {
+        let _ = writeln!(
+            out,
+            "\nPaired differences (same seeds: common random numbers), case − baseline"
+        );
+        let rows: Vec<Vec<String>> = pairs
+            .iter()
+            .map(|p| {
+                let scale = if p.metric == "availability" {
+                    100.0
+                } else {
+                    1.0
+                };
+                let unit = if p.metric == "availability" {
+                    " pp"
+                } else {
+                    " ms"
+                };
+                vec![
+                    p.case.clone(),
+                    p.baseline.clone(),
+                    p.metric.clone(),
+                    format!("{}{unit}", pm(Some(&p.difference), scale, 3)),
+                    if p.significant { "yes" } else { "no" }.into(),
+                ]
+            })
+            .collect();
+        out.push_str(&aligned(
+            &["case", "baseline", "metric", "difference", "significant"],
+            &rows,
+            3,
+        ));
+    }
+    if !exp.sweep.is_empty() {
+        let _ = writeln!(out, "\nWhat mattered (effect of each swept parameter)");
+        for (variant, param) in s.no_effect() {
+            let _ = writeln!(
+                out,
+                "  note: `{param}` had no measurable effect on any headline metric ({variant})"
+            );
+        }
+        let rows: Vec<Vec<String>> = s
+            .sensitivity
+            .iter()
+            .filter(|x| {
+                x.measurable
+                    && [
+                        "availability",
+                        "p99_ms",
+                        "lost_at_failover",
+                        "lost_updates",
+                        "max_rto_s",
+                        "stale_read_ratio",
+                    ]
+                    .contains(&x.metric.as_str())
+            })
+            .map(|x| {
+                vec![
+                    x.variant.clone(),
+                    x.parameter.clone(),
+                    x.metric.clone(),
+                    format!("{:.4} at {}", x.lowest, x.lowest_at),
+                    format!("{:.4} at {}", x.highest, x.highest_at),
+                ]
+            })
+            .collect();
+        if !rows.is_empty() {
+            out.push_str(&aligned(
+                &["variant", "parameter", "metric", "lowest", "highest"],
+                &rows,
+                5,
+            ));
+        }
+    }
+    out
+}

@@ -143,6 +143,14 @@ struct ManifestRun<'a> {
     seed: u64,
 }
 
+#[derive(Serialize)]
+struct ManifestCase<'a> {
+    case: &'a str,
+    /// sha256 of everything the case depends on: `--resume` reuses its runs while it holds.
+    digest: &'a str,
+    replications: u32,
+}
+
 /// What anyone needs to rerun an experiment (SPEC §4).
 #[derive(Serialize)]
 struct Manifest<'a> {
@@ -151,33 +159,53 @@ struct Manifest<'a> {
     experiment: &'a str,
     rerun: String,
     master_seed: u64,
+    /// Replication r of every case runs under `derive(master_seed, "replication/r")`.
+    replication_seeds: Vec<u64>,
     runs: Vec<ManifestRun<'a>>,
+    cases: Vec<ManifestCase<'a>>,
     inputs: Vec<ManifestInput<'a>>,
     outputs: Vec<&'static str>,
 }
 
-/// Writes every result file into `dir`; returns the paths written.
+/// Writes every result file into `dir`; returns the paths written (summary.csv first, then
+/// summary.json).
 pub fn write_results(
     dir: &Path,
     exp: &Experiment,
     r: &ExperimentResult,
+    stats: &crate::stats::Report,
+    runs: &[crate::runner::RunRecord],
     experiment_file: &str,
 ) -> std::io::Result<Vec<PathBuf>> {
-    let outputs = [
-        "summary.csv",
-        "summary.json",
-        "timeline.csv",
-        "faults.csv",
-        "failovers.csv",
-        "t_visibility.csv",
-        "manifest.json",
+    let mut files: Vec<(&'static str, Vec<u8>)> = vec![
+        ("summary.csv", summary_csv(r).into_bytes()),
+        ("summary.json", to_json(r)),
+        ("timeline.csv", timeline_csv(r).into_bytes()),
+        ("faults.csv", super::faults_csv(r).into_bytes()),
+        ("failovers.csv", super::failovers_csv(r).into_bytes()),
+        ("t_visibility.csv", super::t_visibility_csv(r).into_bytes()),
+        ("stats.csv", stats.stats_csv().into_bytes()),
+        ("stats.json", to_json(stats)),
+        ("runs.csv", crate::stats::runs_csv(runs).into_bytes()),
     ];
+    if !stats.paired.is_empty() {
+        files.push(("paired.csv", stats.paired_csv().into_bytes()));
+    }
+    if !exp.sweep.is_empty() {
+        files.push(("sensitivity.csv", stats.sensitivity_csv().into_bytes()));
+    }
+    let max_rep = runs.iter().map(|x| x.rep + 1).max().unwrap_or(1);
+    let mut outputs: Vec<&'static str> = files.iter().map(|(n, _)| *n).collect();
+    outputs.push("manifest.json");
     let manifest = Manifest {
         tool: "regionsim",
         version: env!("CARGO_PKG_VERSION"),
         experiment: &exp.name,
         rerun: format!("regionsim run {experiment_file} --seed {}", exp.seed),
         master_seed: exp.seed,
+        replication_seeds: (0..max_rep)
+            .map(|k| crate::runner::run_seed(exp.seed, k))
+            .collect(),
         runs: r
             .variants
             .iter()
@@ -186,22 +214,25 @@ pub fn write_results(
                 seed: v.seed,
             })
             .collect(),
+        cases: exp
+            .variants
+            .iter()
+            .zip(&exp.cases)
+            .enumerate()
+            .map(|(i, ((name, _), info))| ManifestCase {
+                case: name,
+                digest: &info.digest,
+                replications: runs.iter().filter(|x| x.case_index == i).count() as u32,
+            })
+            .collect(),
         inputs: exp
             .inputs
             .iter()
             .map(|(p, d)| ManifestInput { path: p, sha256: d })
             .collect(),
-        outputs: outputs.to_vec(),
+        outputs,
     };
-    let files: [(&str, Vec<u8>); 7] = [
-        ("summary.csv", summary_csv(r).into_bytes()),
-        ("summary.json", to_json(r)),
-        ("timeline.csv", timeline_csv(r).into_bytes()),
-        ("faults.csv", super::faults_csv(r).into_bytes()),
-        ("failovers.csv", super::failovers_csv(r).into_bytes()),
-        ("t_visibility.csv", super::t_visibility_csv(r).into_bytes()),
-        ("manifest.json", to_json(&manifest)),
-    ];
+    files.push(("manifest.json", to_json(&manifest)));
     let mut written = vec![];
     for (name, bytes) in files {
         let p = dir.join(name);

@@ -21,7 +21,7 @@ use faults::{FaultId, FaultTally, LinkState, NO_FAULT};
 use health::{HealthChange, HealthChecks};
 use pool::{Admission, Pool};
 use rand_distr::Distribution as _;
-pub use run::{DataReport, RunOutput, SimError, run_scenario};
+pub use run::{DataReport, RunOutput, SimError, run_scenario, run_scenario_until};
 use std::collections::BTreeMap;
 
 /// A reference to one attempt of one request.

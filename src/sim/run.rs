@@ -9,7 +9,7 @@ use crate::metrics::Metrics;
 use crate::model::RegionId;
 use crate::model::Scenario;
 use crate::sim::pool::PoolStats;
-use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 
 /// Everything one run produced.
 pub struct RunOutput {
@@ -72,6 +72,9 @@ pub enum SimError {
         failed: u64,
         in_flight: u64,
     },
+    /// The run was asked to stop (Ctrl-C) before it finished: it has no result.
+    #[error("stopped before the end of the run")]
+    Cancelled,
 }
 
 /// Simulates `sc` under `seed`. `progress`, when given, is advanced in simulated nanoseconds.
@@ -80,6 +83,17 @@ pub fn run_scenario(
     seed: u64,
     progress: Option<&AtomicU64>,
 ) -> Result<RunOutput, SimError> {
+    run_scenario_until(sc, seed, progress, None)
+}
+
+/// [`run_scenario`] that gives up with [`SimError::Cancelled`] once `cancel` is set (checked
+/// every hundredth of the run).
+pub fn run_scenario_until(
+    sc: &Scenario,
+    seed: u64,
+    progress: Option<&AtomicU64>,
+    cancel: Option<&AtomicBool>,
+) -> Result<RunOutput, SimError> {
     let mut world = World::new(sc, seed);
     let mut engine: Engine<Event> = Engine::new();
     world.start(engine.scheduler());
@@ -87,6 +101,9 @@ pub fn run_scenario(
     let step: SimTime = (end / 100).max(1);
     let mut t = 0;
     while t < end {
+        if cancel.is_some_and(|c| c.load(Ordering::Relaxed)) {
+            return Err(SimError::Cancelled);
+        }
         let next = (t + step).min(end);
         engine.run_until(&mut world, next);
         if let Some(p) = progress {

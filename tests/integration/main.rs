@@ -11,6 +11,7 @@ mod latency_geography;
 mod loader_fuzz;
 mod queueing_theory;
 mod request_conservation;
+mod sweeps_and_seeds;
 mod validation;
 
 use std::path::{Path, PathBuf};

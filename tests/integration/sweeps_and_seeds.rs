@@ -1,0 +1,395 @@
+//! Sweeps, seeds and where runs happen (issue #6): thread counts and merged shards give the
+//! same bytes, confidence intervals shrink like 1/√n, a killed sweep resumes without rerunning
+//! finished points, a changed variant reruns alone, and the CI target is met deterministically.
+
+use super::{regionsim, root, temp_dir};
+use regionsim::runner::{Outcome, RunOptions, run};
+use std::path::{Path, PathBuf};
+use std::process::{Command, Stdio};
+use std::time::{Duration, Instant};
+
+/// Writes an experiment file into `dir` (the text inside `Experiment( … )`), on azure-15.
+fn write_experiment(dir: &Path, name: &str, body: &str) -> PathBuf {
+    let topo = root().join("topologies/azure-15.ron");
+    let text = format!(
+        "Experiment(name: \"{name}\", topology: \"{}\", {body})",
+        topo.display()
+    );
+    let f = dir.join(format!("{name}.ron"));
+    std::fs::write(&f, text).unwrap();
+    f
+}
+
+/// A small failover scenario: two regions, an outage, two variants.
+const SMALL: &str = r#"
+    seed: 7, duration_s: 300, warmup_s: 10, window_s: 10,
+    dns: (policy: Latency, ttl_s: 60),
+    health: (interval_s: 10, failure_threshold: 3, checkers: ["eastus", "westus2", "northeurope"]),
+    faults: [RegionOutage(region: "eastus", at_s: 100, for_s: 100)],
+    design: ActiveActive(regions: ["eastus", "westus2"]),
+    populations: {
+        "new-york": (lat: 40.71, lon: -74.01, anchor: "eastus", rate_per_s: 20, write_fraction: 0.2),
+        "seattle": (lat: 47.61, lon: -122.33, anchor: "westus2", rate_per_s: 10),
+    },
+"#;
+
+fn ok(out: &std::process::Output) -> String {
+    assert!(
+        out.status.success(),
+        "exit {:?}\nstderr:\n{}",
+        out.status.code(),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8(out.stdout.clone()).unwrap()
+}
+
+fn s(p: &Path) -> &str {
+    p.to_str().unwrap()
+}
+
+const FILES: &[&str] = &[
+    "summary.csv",
+    "summary.json",
+    "timeline.csv",
+    "faults.csv",
+    "stats.csv",
+    "stats.json",
+    "paired.csv",
+    "sensitivity.csv",
+    "runs.csv",
+];
+
+fn assert_same_files(a: &Path, b: &Path) {
+    for f in FILES {
+        let x = std::fs::read(a.join(f)).unwrap_or_else(|_| panic!("{}/{f}", a.display()));
+        let y = std::fs::read(b.join(f)).unwrap_or_else(|_| panic!("{}/{f}", b.display()));
+        assert!(
+            x == y,
+            "{f} differs between {} and {}",
+            a.display(),
+            b.display()
+        );
+    }
+}
+
+#[test]
+fn one_thread_two_threads_and_four_merged_shards_write_identical_files() {
+    let d = temp_dir("shards");
+    let body = format!(
+        "{SMALL} seeds: 3,
+        variants: [(name: \"slow-checks\", overrides: {{\"health.interval_s\": 30}}), (name: \"fast-checks\", overrides: {{}})],
+        sweep: Grid({{\"dns.ttl_s\": [5, 60, 300]}}),"
+    );
+    let exp = write_experiment(&d, "shards", &body);
+    let one = d.join("one");
+    let two = d.join("two");
+    ok(&regionsim(&[
+        "run",
+        s(&exp),
+        "--threads",
+        "1",
+        "--no-charts",
+        "--quiet",
+        "--out",
+        s(&one),
+    ]));
+    ok(&regionsim(&[
+        "run",
+        s(&exp),
+        "--threads",
+        "2",
+        "--no-charts",
+        "--quiet",
+        "--out",
+        s(&two),
+    ]));
+    assert_same_files(&one, &two);
+    // Four shards as four processes, each writing its own directory, then merged.
+    let children: Vec<_> = (0..4)
+        .map(|k| {
+            Command::new(env!("CARGO_BIN_EXE_regionsim"))
+                .args([
+                    "run",
+                    s(&exp),
+                    "--shard",
+                    &format!("{k}/4"),
+                    "--quiet",
+                    "--no-charts",
+                ])
+                .args(["--threads", "1", "--out", s(&d.join(format!("shard{k}")))])
+                .stdout(Stdio::null())
+                .spawn()
+                .unwrap()
+        })
+        .collect();
+    for mut c in children {
+        assert!(c.wait().unwrap().success());
+    }
+    // A shard writes records only; 6 cases × 3 seeds = 18 runs split 5/5/4/4.
+    let counts: Vec<usize> = (0..4)
+        .map(|k| {
+            std::fs::read_dir(d.join(format!("shard{k}/runs")))
+                .unwrap()
+                .count()
+        })
+        .collect();
+    assert_eq!(counts, vec![5, 5, 4, 4]);
+    assert!(!d.join("shard0/summary.csv").exists());
+    // Merging three of four shards is refused, naming what is missing.
+    let partial = regionsim(&[
+        "merge",
+        s(&exp),
+        s(&d.join("shard0")),
+        s(&d.join("shard1")),
+        s(&d.join("shard2")),
+        "--out",
+        s(&d.join("partial")),
+        "--quiet",
+    ]);
+    assert_eq!(partial.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&partial.stderr).contains("4 of 18 runs are missing"));
+    let merged = d.join("merged");
+    let shard_dirs: Vec<String> = (0..4)
+        .map(|k| d.join(format!("shard{k}")).display().to_string())
+        .collect();
+    let mut args = vec!["merge", s(&exp)];
+    args.extend(shard_dirs.iter().map(String::as_str));
+    args.extend(["--out", s(&merged), "--no-charts", "--quiet"]);
+    ok(&regionsim(&args));
+    assert_same_files(&one, &merged);
+    // The statistics are there: 6 cases, 3 seeds each, intervals on availability.
+    let stats = std::fs::read_to_string(one.join("stats.csv")).unwrap();
+    let avail: Vec<&str> = stats
+        .lines()
+        .filter(|l| l.contains(",availability,"))
+        .collect();
+    assert_eq!(avail.len(), 6);
+    for l in avail {
+        let cells: Vec<&str> = l.split(',').collect();
+        assert_eq!(cells[3], "3", "{l}");
+        assert!(!cells[8].is_empty(), "a CI half-width: {l}");
+    }
+}
+
+#[test]
+fn ci_half_width_shrinks_like_one_over_root_n_on_a_shipped_experiment() {
+    let (mut exp, _) =
+        regionsim::config::load_experiment(&root().join("experiments/failover-sweep.ron")).unwrap();
+    exp.variants.truncate(1);
+    exp.cases.truncate(1);
+    let mut hw = vec![];
+    for n in [4u32, 16, 64] {
+        exp.seeds = n;
+        let Outcome::Done(a, _) = run(&exp, &RunOptions::default()).unwrap() else {
+            panic!("done")
+        };
+        let e = a.stats.cases[0].get("availability").unwrap().clone();
+        assert_eq!(e.n, n);
+        hw.push(e.ci95.unwrap());
+    }
+    // E[half-width] ∝ t(0.975, n−1)·σ/√n: from 16 to 64 seeds it should fall by
+    // 2·t(15)/t(63) ≈ 2.13. The sample σ of 16 runs has a relative error of about 1/√30 ≈ 18%,
+    // so the ratio is accepted within ±40% (over two standard errors), and must fall at each step.
+    assert!(hw[0] > hw[1] && hw[1] > hw[2], "{hw:?}");
+    let ratio = hw[1] / hw[2];
+    assert!(
+        (1.3..=3.0).contains(&ratio),
+        "16→64 seeds: ratio {ratio} ({hw:?})"
+    );
+}
+
+#[test]
+fn a_killed_sweep_resumes_without_rerunning_finished_points() {
+    let d = temp_dir("resume");
+    let body = format!("{SMALL} seeds: 150,").replace("duration_s: 300", "duration_s: 900");
+    let exp = write_experiment(&d, "resume", &body);
+    let out = d.join("out");
+    let runs = out.join("runs");
+    let mut child = Command::new(env!("CARGO_BIN_EXE_regionsim"))
+        .args([
+            "run",
+            s(&exp),
+            "--threads",
+            "1",
+            "--no-charts",
+            "--quiet",
+            "--out",
+            s(&out),
+        ])
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let start = Instant::now();
+    let count = || std::fs::read_dir(&runs).map(|r| r.count()).unwrap_or(0);
+    while count() < 5 {
+        assert!(
+            start.elapsed() < Duration::from_secs(120),
+            "no run finished"
+        );
+        assert!(
+            child.try_wait().unwrap().is_none(),
+            "the sweep ended before it was killed"
+        );
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    child.kill().unwrap(); // SIGKILL: no chance to clean up
+    child.wait().unwrap();
+    let mut kept: Vec<(PathBuf, Vec<u8>)> = std::fs::read_dir(&runs)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .filter(|p| p.extension().is_some_and(|x| x == "json"))
+        .map(|p| {
+            let b = std::fs::read(&p).unwrap();
+            (p, b)
+        })
+        .collect();
+    kept.sort();
+    let k = kept.len();
+    assert!((5..150).contains(&k), "{k} records at the kill");
+    assert!(
+        !out.join("stats.csv").exists(),
+        "killed before any results were written"
+    );
+    let resumed = ok(&regionsim(&[
+        "run",
+        s(&exp),
+        "--resume",
+        "--no-charts",
+        "--out",
+        s(&out),
+    ]));
+    // Every record that existed is reused, byte for byte untouched.
+    let reused: usize = resumed
+        .split(" reused")
+        .next()
+        .and_then(|x| x.rsplit('(').next())
+        .and_then(|x| x.trim().parse().ok())
+        .unwrap_or_else(|| panic!("no reuse count in:\n{resumed}"));
+    assert!(reused >= k, "{reused} reused, {k} existed");
+    for (p, b) in &kept {
+        assert_eq!(&std::fs::read(p).unwrap(), b, "{} rewritten", p.display());
+    }
+    // And the results equal an uninterrupted run.
+    let clean = d.join("clean");
+    ok(&regionsim(&[
+        "run",
+        s(&exp),
+        "--no-charts",
+        "--quiet",
+        "--out",
+        s(&clean),
+    ]));
+    for f in ["summary.csv", "timeline.csv", "stats.csv", "runs.csv"] {
+        assert_eq!(
+            std::fs::read(out.join(f)).unwrap(),
+            std::fs::read(clean.join(f)).unwrap(),
+            "{f}"
+        );
+    }
+}
+
+#[test]
+fn changing_one_variant_reruns_only_that_variant() {
+    let d = temp_dir("invalidate");
+    let make = |interval: u32| {
+        format!(
+            "{SMALL} seeds: 2,
+            variants: [(name: \"a\", overrides: {{\"dns.ttl_s\": 5}}), (name: \"b\", overrides: {{\"health.interval_s\": {interval}}})],"
+        )
+    };
+    let exp = write_experiment(&d, "inv", &make(30));
+    let out = d.join("out");
+    let first = ok(&regionsim(&[
+        "run",
+        s(&exp),
+        "--no-charts",
+        "--out",
+        s(&out),
+    ]));
+    assert!(!first.contains("reused"), "{first}");
+    let again = ok(&regionsim(&[
+        "run",
+        s(&exp),
+        "--resume",
+        "--no-charts",
+        "--out",
+        s(&out),
+    ]));
+    assert!(again.contains("4 run(s) (4 reused"), "{again}");
+    // Variant b changes: only its two runs are simulated again.
+    write_experiment(&d, "inv", &make(10));
+    let changed = ok(&regionsim(&[
+        "run",
+        s(&exp),
+        "--resume",
+        "--no-charts",
+        "--out",
+        s(&out),
+    ]));
+    assert!(changed.contains("4 run(s) (2 reused"), "{changed}");
+    let clean = d.join("clean");
+    ok(&regionsim(&[
+        "run",
+        s(&exp),
+        "--no-charts",
+        "--quiet",
+        "--out",
+        s(&clean),
+    ]));
+    for f in ["summary.csv", "stats.csv", "paired.csv", "runs.csv"] {
+        assert_eq!(
+            std::fs::read(out.join(f)).unwrap(),
+            std::fs::read(clean.join(f)).unwrap(),
+            "{f}"
+        );
+    }
+}
+
+#[test]
+fn a_ci_target_adds_seeds_until_met_and_is_deterministic() {
+    let d = temp_dir("target");
+    let body = format!(
+        "{SMALL} seeds: 3, target_ci: (metric: \"availability\", half_width: 0.004, max_seeds: 40),
+        variants: [(name: \"ttl-5\", overrides: {{\"dns.ttl_s\": 5}}), (name: \"ttl-300\", overrides: {{\"dns.ttl_s\": 300}})],"
+    );
+    let exp = write_experiment(&d, "target", &body);
+    let (a, b) = (d.join("a"), d.join("b"));
+    ok(&regionsim(&[
+        "run",
+        s(&exp),
+        "--threads",
+        "2",
+        "--no-charts",
+        "--quiet",
+        "--out",
+        s(&a),
+    ]));
+    ok(&regionsim(&[
+        "run",
+        s(&exp),
+        "--threads",
+        "1",
+        "--no-charts",
+        "--quiet",
+        "--out",
+        s(&b),
+    ]));
+    for f in ["stats.csv", "runs.csv", "summary.csv"] {
+        assert_eq!(
+            std::fs::read(a.join(f)).unwrap(),
+            std::fs::read(b.join(f)).unwrap(),
+            "{f}"
+        );
+    }
+    let stats = std::fs::read_to_string(a.join("stats.csv")).unwrap();
+    let mut grew = false;
+    for l in stats.lines().filter(|l| l.contains(",availability,")) {
+        let c: Vec<&str> = l.split(',').collect();
+        let seeds: u32 = c[3].parse().unwrap();
+        let hw: f64 = c[8].parse().unwrap();
+        assert!(hw <= 0.004 || seeds == 40, "{l}");
+        grew |= seeds > 3;
+    }
+    assert!(grew, "three seeds were not enough for ±0.4 pp:\n{stats}");
+}
