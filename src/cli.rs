@@ -269,31 +269,59 @@ fn install_ctrl_c() {
     });
 }
 
-/// `K/N`, or `auto` from the batch system's environment.
-fn parse_shard(s: &str) -> anyhow::Result<Shard> {
-    let env_u32 = |k: &str| {
-        std::env::var(k)
-            .ok()
-            .and_then(|v| v.trim().parse::<u32>().ok())
+/// `K/N`, or `auto` from the batch system's environment; `auto` also returns where it read
+/// the numbers from (printed, so a resubmitted task shows which slice it ran).
+fn parse_shard(s: &str) -> anyhow::Result<(Shard, Option<String>)> {
+    let var = |k: &str| std::env::var(k).ok();
+    let num = |k: &str| -> anyhow::Result<Option<u32>> {
+        match var(k) {
+            None => Ok(None),
+            Some(v) => v
+                .trim()
+                .parse::<u32>()
+                .map(Some)
+                .map_err(|_| anyhow::anyhow!("--shard auto: {k}={v:?} is not a whole number")),
+        }
     };
-    let (index, count) = if s == "auto" {
-        if let (Some(i), Some(n)) = (
-            env_u32("SLURM_ARRAY_TASK_ID"),
-            env_u32("SLURM_ARRAY_TASK_COUNT"),
-        ) {
-            // Arrays written `--array=1-N` count from 1.
-            let min = env_u32("SLURM_ARRAY_TASK_MIN").unwrap_or(0);
-            (i - min.min(i), n)
-        } else if let Some(i) = env_u32("JOB_COMPLETION_INDEX") {
-            let n = env_u32("REGIONSIM_SHARDS").ok_or_else(|| {
+    let (index, count, from) = if s == "auto" {
+        if let Some(id) = num("SLURM_ARRAY_TASK_ID")? {
+            let count = num("SLURM_ARRAY_TASK_COUNT")?.ok_or_else(|| {
                 anyhow::anyhow!(
-                    "--shard auto: JOB_COMPLETION_INDEX is set but REGIONSIM_SHARDS (the Job's completions) is not"
+                    "--shard auto: SLURM_ARRAY_TASK_ID={id} is set but SLURM_ARRAY_TASK_COUNT is not (Slurm sets both for job arrays)"
                 )
             })?;
-            (i, n)
+            // Arrays written `--array=1-N` start at 1, `--array=0-14:2` step by 2.
+            let min = num("SLURM_ARRAY_TASK_MIN")?.unwrap_or(0);
+            let step = num("SLURM_ARRAY_TASK_STEP")?.unwrap_or(1).max(1);
+            if id < min || (id - min) % step != 0 {
+                anyhow::bail!(
+                    "--shard auto: SLURM_ARRAY_TASK_ID={id} is not on the array's grid (MIN={min}, STEP={step})"
+                );
+            }
+            let k = (id - min) / step;
+            (
+                k,
+                count,
+                Some(format!(
+                    "SLURM_ARRAY_TASK_ID={id} MIN={min} STEP={step} COUNT={count} → shard {k}/{count}"
+                )),
+            )
+        } else if let Some(i) = num("JOB_COMPLETION_INDEX")? {
+            let n = num("REGIONSIM_SHARDS")?.ok_or_else(|| {
+                anyhow::anyhow!(
+                    "--shard auto: JOB_COMPLETION_INDEX={i} is set but REGIONSIM_SHARDS (the Job's completions) is not"
+                )
+            })?;
+            (
+                i,
+                n,
+                Some(format!(
+                    "JOB_COMPLETION_INDEX={i} REGIONSIM_SHARDS={n} → shard {i}/{n}"
+                )),
+            )
         } else {
             anyhow::bail!(
-                "--shard auto: none of SLURM_ARRAY_TASK_ID+SLURM_ARRAY_TASK_COUNT or JOB_COMPLETION_INDEX+REGIONSIM_SHARDS is set"
+                "--shard auto: neither SLURM_ARRAY_TASK_ID (Slurm job arrays) nor JOB_COMPLETION_INDEX (Kubernetes Indexed Jobs) is set; give the slice as --shard K/N"
             );
         }
     } else {
@@ -308,14 +336,15 @@ fn parse_shard(s: &str) -> anyhow::Result<Shard> {
             .trim()
             .parse()
             .map_err(|_| anyhow::anyhow!("--shard `{s}`: N must be a whole number"))?;
-        (k, n)
+        (k, n, None)
     };
     if count == 0 || index >= count {
+        let origin = from.map(|f| format!(" (from {f})")).unwrap_or_default();
         anyhow::bail!(
-            "--shard {index}/{count}: K counts from 0 and must be below N (shards of 4 are 0/4, 1/4, 2/4, 3/4)"
+            "--shard {index}/{count}{origin}: K counts from 0 and must be below N (shards of 4 are 0/4, 1/4, 2/4, 3/4)"
         );
     }
-    Ok(Shard { index, count })
+    Ok((Shard { index, count }, from))
 }
 
 /// `METRIC=HALF_WIDTH[:MAX]`.
@@ -384,7 +413,17 @@ fn run(path: &Path, a: RunArgs) -> anyhow::Result<ExitCode> {
             exp.seeds
         );
     }
-    let shard = a.shard.as_deref().map(parse_shard).transpose()?;
+    let shard = match a.shard.as_deref().map(parse_shard).transpose()? {
+        Some((sh, from)) => {
+            if let Some(f) = from
+                && !a.quiet
+            {
+                eprintln!("shard auto: {f}");
+            }
+            Some(sh)
+        }
+        None => None,
+    };
     let pool = {
         let mut b = rayon::ThreadPoolBuilder::new();
         if let Some(t) = a.threads {
@@ -456,8 +495,9 @@ fn run(path: &Path, a: RunArgs) -> anyhow::Result<ExitCode> {
                     dir.join("runs").display()
                 );
                 outln!(
-                    "when every shard is done: regionsim merge {} <shard dirs>… --out <dir>",
-                    path.display()
+                    "when every shard is done: regionsim merge {} {} [the other shards' directories, unless they share this one] --out <results dir>",
+                    path.display(),
+                    dir.display()
                 );
             }
             return Ok(ExitCode::SUCCESS);

@@ -232,6 +232,8 @@ pub struct ReportData {
     pub topology: Option<TopologyView>,
     /// manifest.json as written, `None` when missing.
     pub manifest: Option<serde_json::Value>,
+    /// stats.json (statistics across seeds and the sweep), `None` when missing.
+    pub stats: Option<crate::stats::Report>,
 }
 
 fn read(path: &Path) -> Result<Option<String>, ReportError> {
@@ -277,11 +279,14 @@ impl ReportData {
         let topology = read(&gp)?.map(|s| json(&gp, &s)).transpose()?;
         let mp = dir.join("manifest.json");
         let manifest = read(&mp)?.map(|s| json(&mp, &s)).transpose()?;
+        let xp = dir.join("stats.json");
+        let stats = read(&xp)?.map(|s| json(&xp, &s)).transpose()?;
         Ok(ReportData {
             summary,
             timeline,
             topology,
             manifest,
+            stats,
         })
     }
 }

@@ -282,8 +282,16 @@ pub fn charts(d: &ReportData) -> Vec<ChartSpec> {
         }),
     });
 
+    // A declared sweep: metrics against its first numeric parameter, with 95% bands.
+    if let Some(chart) = sweep::declared_sweep_chart(d) {
+        out.push(ChartSpec {
+            stem: stem("sweep".into()),
+            caption: "The metrics that change across the sweep, against its numeric parameter: a line per variant (and value of the other swept parameters); each point is the mean over the seeds, the shaded band its 95% Student-t confidence interval.".into(),
+            chart: AnyChart::Sweep(chart),
+        });
+    }
     // Metrics against the parameter the variant names vary.
-    if let Some((chart, left_out)) = sweep::sweep_chart(d) {
+    else if let Some((chart, left_out)) = sweep::sweep_chart(d) {
         let out_note = if left_out.is_empty() {
             String::new()
         } else {
@@ -295,7 +303,12 @@ pub fn charts(d: &ReportData) -> Vec<ChartSpec> {
         out.push(ChartSpec {
             stem: stem("sweep".into()),
             caption: format!(
-                "The metrics that change most across the variants, against the parameter read from their names (`ttl-60-violators` is 60 s on the line `ttl-N-violators`); one run per point, so no confidence bands yet.{out_note}"
+                "The metrics that change most across the variants, against the parameter read from their names (`ttl-60-violators` is 60 s on the line `ttl-N-violators`); {}.{out_note}",
+                if sweep::has_repeats(d) {
+                    "each point is the mean over the seeds, the shaded band its 95% Student-t confidence interval (where stats.csv has the metric)"
+                } else {
+                    "one run per point, so no confidence bands (run with `seeds:` to get them)"
+                }
             ),
             chart: AnyChart::Sweep(chart),
         });
@@ -341,7 +354,22 @@ pub fn charts(d: &ReportData) -> Vec<ChartSpec> {
         lon: p.lon,
     };
     let regions = &topo.regions;
+    // Under a declared sweep, one map per variant (its first case): the points of a sweep
+    // rarely change who serves whom, and twenty maps would bury the other charts.
+    let first_of_variant = |i: usize| -> bool {
+        let Some(st) = &d.stats else { return true };
+        if st.cases.iter().all(|c| c.point.is_empty()) {
+            return true;
+        }
+        match st.cases.get(i) {
+            Some(c) => st.cases.iter().position(|o| o.variant == c.variant) == Some(i),
+            None => true,
+        }
+    };
     for (i, v) in s.variants.iter().enumerate() {
+        if !first_of_variant(i) {
+            continue;
+        }
         let links = v
             .populations
             .iter()

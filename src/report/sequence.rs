@@ -418,6 +418,7 @@ mod tests {
             timeline: vec![],
             topology: None,
             manifest: None,
+            stats: None,
         }
     }
 

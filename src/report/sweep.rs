@@ -116,6 +116,9 @@ struct Metric {
     family: &'static str,
     y_desc: &'static str,
     get: fn(&VariantView) -> Option<f64>,
+    /// The same figure in stats.csv (name, scale), when it has one: with repeated seeds the
+    /// point is its mean and the band its 95% interval.
+    stat: Option<(&'static str, f64)>,
 }
 
 fn first_scripted_fault(v: &VariantView) -> Option<&super::data::FaultView> {
@@ -126,21 +129,25 @@ const METRICS: [Metric; 8] = [
     Metric {
         family: "faults",
         y_desc: "RTO of the fault (s)",
+        stat: None,
         get: |v| first_scripted_fault(v).and_then(|f| f.rto_s),
     },
     Metric {
         family: "faults",
         y_desc: "failed requests (fault)",
+        stat: None,
         get: |v| first_scripted_fault(v).map(|f| f.failed_requests as f64),
     },
     Metric {
         family: "failover",
         y_desc: "writes lost at failover",
+        stat: Some(("lost_at_failover", 1.0)),
         get: |v| (!v.failovers.is_empty()).then_some(v.data.lost_at_failover as f64),
     },
     Metric {
         family: "failover",
         y_desc: "RPO (s)",
+        stat: Some(("max_rpo_s", 1.0)),
         get: |v| {
             (!v.failovers.is_empty()).then(|| {
                 v.failovers
@@ -153,21 +160,25 @@ const METRICS: [Metric; 8] = [
     Metric {
         family: "conflicts",
         y_desc: "wrong winners",
+        stat: Some(("wrong_winners", 1.0)),
         get: |v| Some(v.data.wrong_winners as f64),
     },
     Metric {
         family: "conflicts",
         y_desc: "lost updates",
+        stat: Some(("lost_updates", 1.0)),
         get: |v| Some(v.data.lost_updates as f64),
     },
     Metric {
         family: "service",
         y_desc: "availability (%)",
+        stat: Some(("availability", 100.0)),
         get: |v| v.overall.availability.map(|a| a * 100.0),
     },
     Metric {
         family: "service",
         y_desc: "p99 latency (ms)",
+        stat: Some(("p99_ms", 1.0)),
         get: |v| (v.overall.all.count > 0).then_some(v.overall.all.p99_ms),
     },
 ];
@@ -208,6 +219,158 @@ fn x_label(x_s: f64, in_ms: bool) -> String {
     }
 }
 
+/// A case's mean of a stats metric (× scale) and its 95% band, when it ran under several seeds.
+fn repeated(d: &ReportData, case: &str, stat: Option<(&str, f64)>) -> Option<(f64, (f64, f64))> {
+    let (metric, scale) = stat?;
+    let e = d
+        .stats
+        .as_ref()?
+        .cases
+        .iter()
+        .find(|c| c.case == case)?
+        .get(metric)?;
+    let (lo, hi) = e.band()?;
+    Some((e.mean * scale, (lo * scale, hi * scale)))
+}
+
+/// Whether any case of `d` ran under more than one seed.
+pub fn has_repeats(d: &ReportData) -> bool {
+    d.stats
+        .as_ref()
+        .is_some_and(|s| s.cases.iter().any(|c| c.seeds > 1))
+}
+
+/// Metrics a declared sweep may draw: (stats name, axis, scale).
+const SWEEP_METRICS: [(&str, &str, f64); 6] = [
+    ("availability", "availability (%)", 100.0),
+    ("max_rto_s", "RTO (s)", 1.0),
+    ("p99_ms", "p99 latency (ms)", 1.0),
+    ("lost_at_failover", "writes lost at failover", 1.0),
+    ("lost_updates", "lost updates", 1.0),
+    ("stale_read_ratio", "stale reads (%)", 100.0),
+];
+
+/// The chart of a declared sweep (`sweep:` in the experiment, read from stats.json): the
+/// metrics that change against the first numeric swept parameter, a line per variant and
+/// value of the other parameters, each point the mean over seeds with its 95% band.
+pub fn declared_sweep_chart(d: &ReportData) -> Option<SweepChart> {
+    let st = d.stats.as_ref()?;
+    let cases: Vec<&crate::stats::CaseStats> =
+        st.cases.iter().filter(|c| !c.point.is_empty()).collect();
+    if cases.len() < 2 {
+        return None;
+    }
+    let params = cases[0].point.len();
+    // The x axis: the numeric parameter with the most distinct values (first on ties).
+    let mut best: Option<(usize, usize)> = None;
+    for p in 0..params {
+        if cases
+            .iter()
+            .any(|c| c.point.get(p).and_then(|v| v.x).is_none())
+        {
+            continue;
+        }
+        let mut xs: Vec<f64> = cases.iter().filter_map(|c| c.point[p].x).collect();
+        xs.sort_by(f64::total_cmp);
+        xs.dedup();
+        if xs.len() >= 2 && best.is_none_or(|(_, n)| xs.len() > n) {
+            best = Some((p, xs.len()));
+        }
+    }
+    let (px, _) = best?;
+    let path = cases[0].point[px].path.clone();
+    let mut series: Vec<(String, Vec<&crate::stats::CaseStats>)> = vec![];
+    for c in &cases {
+        let mut label = c.variant.clone();
+        for (i, p) in c.point.iter().enumerate() {
+            if i != px {
+                let short = p.path.rsplit('.').next().unwrap_or(&p.path);
+                label.push_str(&format!(", {short}={}", p.value));
+            }
+        }
+        match series.iter_mut().find(|s| s.0 == label) {
+            Some(s) => s.1.push(c),
+            None => series.push((label, vec![c])),
+        }
+    }
+    let panels: Vec<SweepPanel> = SWEEP_METRICS
+        .iter()
+        .filter(|(m, _, _)| {
+            let vals: Vec<f64> = cases
+                .iter()
+                .filter_map(|c| c.get(m).map(|e| e.mean))
+                .collect();
+            // Drawn when it changes, and (with a sensitivity table) by more than the noise.
+            let judged = st.sensitivity.iter().any(|x| x.metric == *m);
+            vals.len() == cases.len()
+                && vals.iter().copied().fold(f64::NEG_INFINITY, f64::max)
+                    > vals.iter().copied().fold(f64::INFINITY, f64::min)
+                && (!judged
+                    || st
+                        .sensitivity
+                        .iter()
+                        .any(|x| x.metric == *m && x.measurable))
+        })
+        .take(4)
+        .map(|(m, desc, scale)| SweepPanel {
+            y_desc: (*desc).to_owned(),
+            series: series
+                .iter()
+                .enumerate()
+                .map(|(i, (label, cs))| SweepSeries {
+                    label: label.clone(),
+                    colour: variant_colour(i),
+                    points: cs
+                        .iter()
+                        .map(|c| {
+                            let e = c.get(m);
+                            SweepPoint {
+                                x: c.point[px].x.unwrap_or(f64::NAN),
+                                y: e.map(|e| e.mean * scale),
+                                band: e
+                                    .and_then(|e| e.band())
+                                    .map(|(lo, hi)| (lo * scale, hi * scale)),
+                            }
+                        })
+                        .collect(),
+                })
+                .collect(),
+        })
+        .collect();
+    if panels.is_empty() {
+        return None;
+    }
+    let mut xs: Vec<f64> = cases.iter().filter_map(|c| c.point[px].x).collect();
+    xs.sort_by(f64::total_cmp);
+    xs.dedup();
+    let (lo, hi) = (xs[0], xs[xs.len() - 1]);
+    let log_x = lo > 0.0 && hi / lo >= 20.0;
+    let seeds: Vec<u32> = cases.iter().map(|c| c.seeds).collect();
+    let (smin, smax) = (
+        seeds.iter().min().copied().unwrap_or(1),
+        seeds.iter().max().copied().unwrap_or(1),
+    );
+    let seeds = if smin == smax {
+        format!("{smin}")
+    } else {
+        format!("{smin}–{smax}")
+    };
+    Some(SweepChart {
+        title: format!(
+            "{} against {path} (mean of {seeds} seed(s), 95% CI)",
+            panels
+                .iter()
+                .map(|p| p.y_desc.split(" (").next().unwrap_or(&p.y_desc).to_owned())
+                .collect::<Vec<_>>()
+                .join(", ")
+        ),
+        x_desc: format!("{path}{}", if log_x { " (log scale)" } else { "" }),
+        log_x,
+        x_ticks: xs.iter().map(|x| (*x, style::tick(*x))).collect(),
+        panels,
+    })
+}
+
 /// The sweep chart of `d` and the variants left out of it, or `None` when no variants form
 /// a series.
 pub fn sweep_chart(d: &ReportData) -> Option<(SweepChart, Vec<String>)> {
@@ -243,10 +406,21 @@ pub fn sweep_chart(d: &ReportData) -> Option<(SweepChart, Vec<String>)> {
                     colour: variant_colour(*first),
                     points: ks
                         .iter()
-                        .map(|k| SweepPoint {
-                            x: chosen[*k].1.x_s * if in_ms { 1000.0 } else { 1.0 },
-                            y: (m.get)(&vs[chosen[*k].0]),
-                            band: None,
+                        .map(|k| {
+                            let v = &vs[chosen[*k].0];
+                            let x = chosen[*k].1.x_s * if in_ms { 1000.0 } else { 1.0 };
+                            match repeated(d, &v.variant, m.stat) {
+                                Some((y, band)) => SweepPoint {
+                                    x,
+                                    y: Some(y),
+                                    band: Some(band),
+                                },
+                                None => SweepPoint {
+                                    x,
+                                    y: (m.get)(v),
+                                    band: None,
+                                },
+                            }
                         })
                         .collect(),
                 })
