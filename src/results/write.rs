@@ -163,7 +163,7 @@ pub fn write_results(
     r: &ExperimentResult,
     experiment_file: &str,
 ) -> std::io::Result<Vec<PathBuf>> {
-    let outputs = [
+    let mut outputs = vec![
         "summary.csv",
         "summary.json",
         "timeline.csv",
@@ -172,6 +172,10 @@ pub fn write_results(
         "t_visibility.csv",
         "manifest.json",
     ];
+    let cost = super::has_cost(r);
+    if cost {
+        outputs.push("cost.csv");
+    }
     let manifest = Manifest {
         tool: "regionsim",
         version: env!("CARGO_PKG_VERSION"),
@@ -191,9 +195,9 @@ pub fn write_results(
             .iter()
             .map(|(p, d)| ManifestInput { path: p, sha256: d })
             .collect(),
-        outputs: outputs.to_vec(),
+        outputs: outputs.clone(),
     };
-    let files: [(&str, Vec<u8>); 7] = [
+    let mut files: Vec<(&str, Vec<u8>)> = vec![
         ("summary.csv", summary_csv(r).into_bytes()),
         ("summary.json", to_json(r)),
         ("timeline.csv", timeline_csv(r).into_bytes()),
@@ -202,6 +206,9 @@ pub fn write_results(
         ("t_visibility.csv", super::t_visibility_csv(r).into_bytes()),
         ("manifest.json", to_json(&manifest)),
     ];
+    if cost {
+        files.push(("cost.csv", super::cost_csv(r).into_bytes()));
+    }
     let mut written = vec![];
     for (name, bytes) in files {
         let p = dir.join(name);
