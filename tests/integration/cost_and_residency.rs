@@ -291,3 +291,45 @@ fn cost_and_residency_inputs_are_checked() {
         .to_string();
     assert!(err.contains("cannot read the price file"), "{err}");
 }
+
+/// The shipped price files load against the topologies they were written for, with no
+/// warning, and their provider rules give the links the prices FACTS.md §2.2 lists.
+#[test]
+fn shipped_price_files_resolve_against_their_topologies() {
+    let d = temp_dir("cost-shipped-prices");
+    for (topology, prices, a, b, want) in [
+        ("azure-15", "azure-2026", "eastus", "westus2", 0.02),
+        ("azure-15", "azure-2026", "eastus", "westeurope", 0.05),
+        ("aws-14", "aws-2026", "us-east-1", "eu-west-1", 0.02),
+        ("aws-14", "aws-2026", "sa-east-1", "us-east-1", 0.138),
+    ] {
+        let root = super::root();
+        let exp = d.join(format!("{topology}.ron"));
+        std::fs::write(
+            &exp,
+            format!(
+                r#"Experiment(name: "p", topology: "{}", duration_s: 60,
+                    design: ActiveActive(regions: ["{a}", "{b}"]),
+                    populations: {{"p": (lat: 40.0, lon: -74.0, rate_per_s: 1)}},
+                    cost: (prices: "{}"),
+                )"#,
+                root.join(format!("topologies/{topology}.ron")).display(),
+                root.join(format!("topologies/prices/{prices}.ron"))
+                    .display(),
+            ),
+        )
+        .unwrap();
+        let (e, warnings) = regionsim::config::load_experiment(&exp).unwrap();
+        assert!(warnings.is_empty(), "{prices}: {warnings:?}");
+        let sc = &e.variants[0].1;
+        let c = sc.cost.as_ref().unwrap();
+        let (ia, ib) = (sc.region_id(a).unwrap(), sc.region_id(b).unwrap());
+        let n = sc.regions.len();
+        assert_eq!(
+            c.prices.link_gb[ia as usize * n + ib as usize],
+            want,
+            "{prices}: {a} → {b}"
+        );
+        assert_eq!(c.prices.link_gb[ia as usize * n + ia as usize], 0.0);
+    }
+}
