@@ -11,6 +11,7 @@ use indexmap::IndexMap;
 use std::collections::BTreeSet;
 
 mod cost;
+pub(super) use cost::standalone as prices_standalone;
 
 /// Largest number of requests one run may ask for (rate × duration, all populations).
 pub const MAX_REQUESTS_PER_RUN: f64 = 2e9;

@@ -333,3 +333,30 @@ fn shipped_price_files_resolve_against_their_topologies() {
         assert_eq!(c.prices.link_gb[ia as usize * n + ia as usize], 0.0);
     }
 }
+
+/// `regionsim check` accepts the shipped price files and locates a bad figure in one.
+#[test]
+fn check_reads_price_files() {
+    let out = super::regionsim(&[
+        "check",
+        "topologies/prices/aws-2026.ron",
+        "topologies/prices/azure-2026.ron",
+    ]);
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(out.status.success(), "{stdout}");
+    assert!(stdout.contains("price list `aws-2026` (USD)"), "{stdout}");
+    let d = temp_dir("cost-check-prices");
+    let f = d.join("bad.ron");
+    std::fs::write(
+        &f,
+        "Prices(\n  name: \"x\",\n  defaults: (server_hour: 0.1, storage_gb_month: 0.1, internet_egress_gb: 0.1),\n  egress: (same_continent_gb: 0.02, inter_continent_gb: -0.05),\n  dns_per_million: (latency: 0.6, geo: 0.7, weighted: 0.4, failover: 0.4),\n  health_check_month: 0.5,\n)\n",
+    )
+    .unwrap();
+    let out = super::regionsim(&["check", f.to_str().unwrap()]);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{stderr}");
+    assert!(
+        stderr.contains("bad.ron:4:") && stderr.contains("inter_continent_gb"),
+        "{stderr}"
+    );
+}

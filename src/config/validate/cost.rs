@@ -190,7 +190,7 @@ pub(super) fn cost(
             src: &psrc,
             diags: &mut *cx.diags,
         };
-        prices(&mut pc, topo, &rp, raw)
+        prices(&mut pc, topo, &rp, &raw.dns.policy)
     };
     if errors(cx) > start {
         return None;
@@ -287,7 +287,7 @@ fn prices(
     cx: &mut Ctx,
     topo: &TopologyModel,
     rp: &RawPrices,
-    raw: &RawExperiment,
+    policy: &RawDnsPolicy,
 ) -> Option<Prices> {
     let start = errors(cx);
     if rp.name.trim().is_empty() {
@@ -428,7 +428,7 @@ fn prices(
             };
         }
     }
-    let dns_per_million = match raw.dns.policy {
+    let dns_per_million = match policy {
         RawDnsPolicy::Latency => dp.latency,
         RawDnsPolicy::Geo { .. } => dp.geo,
         RawDnsPolicy::Weighted { .. } => dp.weighted,
@@ -442,4 +442,26 @@ fn prices(
         dns_per_million,
         health_check_month: rp.health_check_month,
     })
+}
+
+/// Checks a price file on its own (`regionsim check`): every figure finite and not negative.
+/// Region names are checked when an experiment resolves it against a topology.
+pub(in crate::config) fn standalone(
+    rp: &RawPrices,
+    src: &Source,
+    diags: &mut Vec<crate::config::Diagnostic>,
+) -> Option<Prices> {
+    let topo = TopologyModel {
+        name: String::new(),
+        description: String::new(),
+        source: String::new(),
+        regions: vec![],
+        region_rtt: vec![],
+        estimated: vec![],
+        inflation: 1.0,
+        base_ms: 0.0,
+        jitter: crate::distribution::Dist::Constant(0),
+    };
+    let mut cx = Ctx { src, diags };
+    prices(&mut cx, &topo, rp, &RawDnsPolicy::Latency)
 }
