@@ -132,6 +132,8 @@ pub struct CostLine {
     pub component: String,
     pub span_usd: f64,
     pub month_usd: f64,
+    /// What was counted, e.g. `server_hours=47.5` or `queries=259200`.
+    pub quantity: String,
 }
 
 /// A region's share: what it runs, stores and sends.
@@ -189,6 +191,8 @@ pub struct CostReport {
     pub total_month_usd: f64,
     pub dns_queries: f64,
     pub health_checks: u32,
+    /// Health-check probes sent during the span (informational: checks are billed per month).
+    pub health_check_probes: u64,
     pub regions: Vec<RegionCost>,
     pub links: Vec<LinkCost>,
 }
@@ -277,17 +281,52 @@ pub fn report(sc: &Scenario, cfg: &CostConfig, m: &CostMeter, req: RequestCounts
     let dns = dns_queries / 1e6 * p.dns_per_million;
     let checks = cfg.health_checks;
     let checks_usd = f64::from(checks) * p.health_check_month * months;
+    let sum_gb = |v: &[u64]| v.iter().map(|b| *b as f64).sum::<f64>() * scale / GB;
     let parts = [
-        ("compute", compute),
-        ("storage", storage),
-        ("replication_egress", repl),
-        ("forwarding_egress", fwd),
-        ("client_egress", client),
-        ("dns", dns),
-        ("health_checks", checks_usd),
+        (
+            "compute",
+            compute,
+            format!(
+                "server_hours={:.3}",
+                regions.iter().map(|r| r.server_hours).sum::<f64>()
+            ),
+        ),
+        (
+            "storage",
+            storage,
+            format!(
+                "stored_gb={:.3}",
+                regions.iter().map(|r| r.stored_gb).sum::<f64>()
+            ),
+        ),
+        (
+            "replication_egress",
+            repl,
+            format!(
+                "gb={:.6} messages={}",
+                sum_gb(&m.replication_bytes),
+                m.replication_messages
+            ),
+        ),
+        (
+            "forwarding_egress",
+            fwd,
+            format!("gb={:.6}", sum_gb(&m.forwarding_bytes)),
+        ),
+        (
+            "client_egress",
+            client,
+            format!("gb={:.6}", sum_gb(&m.internet_bytes)),
+        ),
+        ("dns", dns, format!("queries={dns_queries:.0}")),
+        (
+            "health_checks",
+            checks_usd,
+            format!("checks={checks} probes={}", m.probes),
+        ),
     ];
     let per_month = |x: f64| if months > 0.0 { x / months } else { 0.0 };
-    let infrastructure: f64 = parts.iter().map(|(_, v)| v).sum();
+    let infrastructure: f64 = parts.iter().map(|(_, v, _)| v).sum();
     let ended = req.ok + req.failed;
     let failed_share = if ended > 0 {
         req.failed as f64 / ended as f64
@@ -308,10 +347,11 @@ pub fn report(sc: &Scenario, cfg: &CostConfig, m: &CostMeter, req: RequestCounts
         failed_requests,
         components: parts
             .iter()
-            .map(|(c, v)| CostLine {
+            .map(|(c, v, q)| CostLine {
                 component: (*c).to_owned(),
                 span_usd: *v,
                 month_usd: per_month(*v),
+                quantity: q.clone(),
             })
             .collect(),
         infrastructure_usd: infrastructure,
@@ -324,6 +364,7 @@ pub fn report(sc: &Scenario, cfg: &CostConfig, m: &CostMeter, req: RequestCounts
         total_month_usd: per_month(infrastructure + downtime),
         dns_queries,
         health_checks: checks,
+        health_check_probes: m.probes,
         regions,
         links,
     }

@@ -116,12 +116,13 @@ pub fn cost_csv(r: &ExperimentResult) -> String {
         for l in &c.components {
             let _ = writeln!(
                 out,
-                "{},component,{},{},{},{},",
+                "{},component,{},{},{},{},{}",
                 v.variant,
                 l.component,
                 cents(l.span_usd),
                 cents(l.month_usd),
-                per_m(l.span_usd)
+                per_m(l.span_usd),
+                l.quantity
             );
         }
         let months = if c.span_s > 0.0 {
