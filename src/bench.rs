@@ -103,6 +103,8 @@ pub fn mg_c_scenario(
             consistency: crate::model::Consistency::Eventual,
             keys: 1,
         },
+        cost: None,
+        residency: None,
     }
 }
 

@@ -124,7 +124,7 @@ pub enum Command {
     },
     /// Validate topology and experiment files, reporting every problem at once.
     Check {
-        /// Files to check (topologies or experiments).
+        /// Files to check (topologies, experiments or price files).
         #[arg(required = true)]
         files: Vec<PathBuf>,
     },
@@ -687,6 +687,9 @@ fn check(files: &[PathBuf]) -> anyhow::Result<ExitCode> {
                             t.name,
                             n * (n - 1) - est
                         );
+                    }
+                    Checked::Prices { name, currency } => {
+                        outln!("{}: ok — price list `{name}` ({currency})", f.display());
                     }
                     Checked::Experiment(e) => {
                         let names: Vec<&str> = e.variants.iter().map(|(n, _)| n.as_str()).collect();

@@ -397,6 +397,10 @@ pub struct Scenario {
     pub faults: Vec<Fault>,
     pub random_outages: Option<RandomOutages>,
     pub data: DataConfig,
+    /// Prices, sizes and the value of downtime; `None`: no cost section (SPEC §3 Cost).
+    pub cost: Option<crate::cost::CostConfig>,
+    /// Which regions may hold and serve each jurisdiction's records (SPEC §3 Residency).
+    pub residency: Option<crate::residency::Residency>,
 }
 
 impl Scenario {

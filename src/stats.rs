@@ -24,6 +24,9 @@ pub const METRICS: &[&str] = &[
     "wrong_winners",
     "stale_read_ratio",
     "read_your_writes_violations",
+    "infrastructure_month_usd",
+    "downtime_month_usd",
+    "total_month_usd",
 ];
 
 /// A run's headline metrics: (name, value).
@@ -71,6 +74,18 @@ pub fn headline(v: &VariantResult) -> Vec<(String, Option<f64>)> {
         (
             "read_your_writes_violations".into(),
             count(d.read_your_writes_violations),
+        ),
+        (
+            "infrastructure_month_usd".into(),
+            v.cost.as_ref().map(|c| c.infrastructure_month_usd),
+        ),
+        (
+            "downtime_month_usd".into(),
+            v.cost.as_ref().map(|c| c.downtime_month_usd),
+        ),
+        (
+            "total_month_usd".into(),
+            v.cost.as_ref().map(|c| c.total_month_usd),
         ),
     ];
     debug_assert_eq!(m.len(), METRICS.len());

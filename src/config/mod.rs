@@ -327,6 +327,21 @@ fn list_element(text: &str, from: usize, k: usize) -> Option<usize> {
 pub enum Checked {
     Topology(TopologyModel),
     Experiment(Experiment),
+    /// A price file: its name and currency.
+    Prices {
+        name: String,
+        currency: String,
+    },
+}
+
+/// Loads and checks a price file on its own (figures only; region names are checked against
+/// a topology when an experiment uses it).
+pub fn load_prices(path: &Path) -> Result<(raw::RawPrices, Vec<Diagnostic>), ConfigError> {
+    let src = Source::read(path)?;
+    let raw: raw::RawPrices = src.parse().map_err(|d| ConfigError::Invalid(vec![d]))?;
+    let mut diags = vec![];
+    let ok = validate::prices_standalone(&raw, &src, &mut diags).is_some();
+    finish(ok.then_some(raw), diags)
 }
 
 /// Loads and validates a topology file.
@@ -404,11 +419,21 @@ pub fn check_file(path: &Path) -> Result<(Checked, Vec<Diagnostic>), ConfigError
         load_topology(path).map(|(t, w)| (Checked::Topology(t), w))
     } else if first.starts_with("Experiment") {
         load_experiment(path).map(|(e, w)| (Checked::Experiment(e), w))
+    } else if first.starts_with("Prices") {
+        load_prices(path).map(|(p, w)| {
+            (
+                Checked::Prices {
+                    name: p.name,
+                    currency: p.currency,
+                },
+                w,
+            )
+        })
     } else {
         Err(ConfigError::Invalid(vec![src.diag(
             Severity::Error,
             &[],
-            "expected a `Topology(…)` or an `Experiment(…)` file".into(),
+            "expected a `Topology(…)`, an `Experiment(…)` or a `Prices(…)` file".into(),
             None,
         )]))
     }

@@ -154,6 +154,12 @@ pub struct RawExperiment {
     /// Random region outages from MTBF/MTTR distributions, for long-horizon availability.
     #[serde(default)]
     pub random_outages: Option<RawRandomOutages>,
+    /// Prices, message sizes and the value of downtime: adds a cost section (SPEC §3 Cost).
+    #[serde(default)]
+    pub cost: Option<RawCost>,
+    /// Which regions may store and serve each jurisdiction's records (SPEC §3 Residency).
+    #[serde(default)]
+    pub residency: Option<RawResidency>,
     #[serde(default)]
     pub variants: Vec<RawVariant>,
     /// Parameter values applied to every variant: each point is a case of its own (SPEC §4).
@@ -195,6 +201,176 @@ pub struct RawTargetCi {
 
 fn default_max_seeds() -> u32 {
     64
+}
+
+/// The cost block of an experiment (SPEC §3 Cost).
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(rename = "Cost", deny_unknown_fields)]
+pub struct RawCost {
+    /// Path of a price file (`Prices(…)`), relative to the experiment file.
+    pub prices: String,
+    #[serde(default)]
+    pub sizes: RawSizes,
+    /// Data set size (one copy), GB; default: keys × record size.
+    #[serde(default)]
+    pub dataset_gb: Option<f64>,
+    /// Real requests each simulated request stands for (when traffic is a sample).
+    #[serde(default = "default_one")]
+    pub requests_represented: f64,
+    #[serde(default)]
+    pub downtime: RawDowntime,
+}
+
+/// What unavailability costs the business (SPEC §3 Downtime cost).
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[serde(rename = "Downtime", deny_unknown_fields)]
+pub struct RawDowntime {
+    /// USD lost per failed request.
+    #[serde(default)]
+    pub per_failed_request_usd: f64,
+    /// USD lost per minute of total outage (partial outages count by their failed share).
+    #[serde(default)]
+    pub per_minute_usd: f64,
+}
+
+/// Bytes of each message (SPEC §3 Cost: bytes of every request, response, forwarded write and
+/// replication message).
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(rename = "Sizes", deny_unknown_fields)]
+pub struct RawSizes {
+    /// Size of one record per key class: `{"Register": 1024, "Counter": 16}`; classes left out
+    /// use the defaults (Register 1 024, Counter 16, Set 512, Booking 2 048).
+    #[serde(default)]
+    pub record_bytes: IndexMap<String, u64>,
+    /// Request envelope (headers, TLS framing); a write request also carries its record.
+    #[serde(default = "default_request_bytes")]
+    pub request_bytes: u64,
+    /// Response envelope; a read response also carries the record.
+    #[serde(default = "default_response_bytes")]
+    pub response_bytes: u64,
+    /// Envelope of a replication message (key, version, origin, timestamp).
+    #[serde(default = "default_replication_overhead")]
+    pub replication_overhead_bytes: u64,
+    /// A replica's acknowledgement.
+    #[serde(default = "default_ack_bytes")]
+    pub ack_bytes: u64,
+    /// Compressed / raw size of records in replication messages, in (0, 1].
+    #[serde(default = "default_one")]
+    pub replication_compression: f64,
+}
+
+fn default_request_bytes() -> u64 {
+    600
+}
+fn default_response_bytes() -> u64 {
+    400
+}
+fn default_replication_overhead() -> u64 {
+    100
+}
+fn default_ack_bytes() -> u64 {
+    64
+}
+
+impl Default for RawSizes {
+    fn default() -> Self {
+        RawSizes {
+            record_bytes: IndexMap::new(),
+            request_bytes: default_request_bytes(),
+            response_bytes: default_response_bytes(),
+            replication_overhead_bytes: default_replication_overhead(),
+            ack_bytes: default_ack_bytes(),
+            replication_compression: 1.0,
+        }
+    }
+}
+
+/// A residency policy: `(enforce: true, allow: {"EU": ["westeurope", "northeurope"]})`.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(rename = "Residency", deny_unknown_fields)]
+pub struct RawResidency {
+    /// Route, forward and replicate only to allowed regions; otherwise only count violations.
+    #[serde(default)]
+    pub enforce: bool,
+    /// Per jurisdiction (as populations name it), the regions its records may live in.
+    pub allow: IndexMap<String, Vec<String>>,
+}
+
+/// A price file (`topologies/prices/*.ron`): what a provider charges (SPEC §1 Region prices,
+/// Link egress price; FACTS.md §2).
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(rename = "Prices", deny_unknown_fields)]
+pub struct RawPrices {
+    pub name: String,
+    /// Where every figure comes from.
+    #[serde(default)]
+    pub source: String,
+    #[serde(default = "default_currency")]
+    pub currency: String,
+    /// Prices of every region the file does not list under `regions`.
+    pub defaults: RawRegionPrices,
+    /// Per-region prices; fields left out come from `defaults`.
+    #[serde(default)]
+    pub regions: IndexMap<String, RawRegionPartial>,
+    /// Inter-region egress by the provider's rule: same continent or not.
+    pub egress: RawEgressRule,
+    /// Directed exceptions: `{"eastus": {"westus2": 0.02}}` (USD/GB from the row's region).
+    #[serde(default)]
+    pub links: IndexMap<String, IndexMap<String, f64>>,
+    /// USD per million DNS queries, per routing policy.
+    pub dns_per_million: RawDnsPrices,
+    /// USD per health check (one per endpoint) per month.
+    pub health_check_month: f64,
+    /// Extra USD per health check per month when checks run every 10 s or faster.
+    #[serde(default)]
+    pub fast_health_check_month: f64,
+}
+
+fn default_currency() -> String {
+    "USD".into()
+}
+
+/// Prices of a region, every one given.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(rename = "RegionPrices", deny_unknown_fields)]
+pub struct RawRegionPrices {
+    pub server_hour: f64,
+    pub storage_gb_month: f64,
+    pub internet_egress_gb: f64,
+}
+
+/// Prices of a region that differ from the defaults.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(rename = "RegionPrices", deny_unknown_fields)]
+pub struct RawRegionPartial {
+    #[serde(default)]
+    pub server_hour: Option<f64>,
+    #[serde(default)]
+    pub storage_gb_month: Option<f64>,
+    #[serde(default)]
+    pub internet_egress_gb: Option<f64>,
+    /// Egress to any other region from this one (AWS prices inter-region transfer by the
+    /// source region); replaces the continent rule, not a `links` entry.
+    #[serde(default)]
+    pub inter_region_egress_gb: Option<f64>,
+}
+
+/// Inter-region egress by continent (regions carry a `continent`).
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(rename = "EgressRule", deny_unknown_fields)]
+pub struct RawEgressRule {
+    pub same_continent_gb: f64,
+    pub inter_continent_gb: f64,
+}
+
+/// DNS query prices by routing policy.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(rename = "DnsPrices", deny_unknown_fields)]
+pub struct RawDnsPrices {
+    pub latency: f64,
+    pub geo: f64,
+    pub weighted: f64,
+    pub failover: f64,
 }
 
 /// Health checks: checkers poll every serving region (SPEC §1 DNS; FACTS.md §3.1).

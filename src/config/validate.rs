@@ -10,6 +10,9 @@ use crate::model::*;
 use indexmap::IndexMap;
 use std::collections::BTreeSet;
 
+mod cost;
+pub(super) use cost::standalone as prices_standalone;
+
 /// Largest number of requests one run may ask for (rate × duration, all populations).
 pub const MAX_REQUESTS_PER_RUN: f64 = 2e9;
 
@@ -1484,6 +1487,23 @@ fn scenario(
         }
     });
     let data = data_config(&mut cx, &topo, design.as_ref(), raw, inputs);
+    let residency = raw
+        .residency
+        .as_ref()
+        .and_then(|r| cost::residency(&mut cx, &topo, raw, r));
+    let cost = raw.cost.as_ref().and_then(|c| {
+        cost::cost(
+            &mut cx,
+            &topo,
+            raw,
+            c,
+            design.as_ref(),
+            data.as_ref(),
+            &pops,
+            residency.as_ref(),
+            inputs,
+        )
+    });
     if total_requests > MAX_REQUESTS_PER_RUN {
         cx.err(&["populations"], format!("this experiment asks for about {total_requests:.3e} requests per run; the limit is {MAX_REQUESTS_PER_RUN:.0e}: lower the rates or the duration"));
     }
@@ -1524,6 +1544,8 @@ fn scenario(
         faults,
         random_outages,
         data: data?,
+        cost,
+        residency,
     })
 }
 

@@ -41,6 +41,8 @@ pub struct Message {
     pub ship: SimTime,
     /// When it is due at the receiver absent faults (FIFO: never before the previous one).
     pub due: SimTime,
+    /// Jurisdiction tag of the record (`crate::residency::Tag`; 0: not pinned).
+    pub tag: u8,
 }
 
 /// A directed replication link's log.
@@ -388,6 +390,15 @@ impl DataLayer {
         });
         self.logs[xi].retire();
         seq
+    }
+
+    /// Residency: write `(origin, seq)` will never be sent to `n` of its replicas (they may not
+    /// hold its jurisdiction's records), so its record does not wait for them.
+    pub fn withhold(&mut self, origin: DataRegion, seq: u32, n: u8) {
+        if let Some(r) = self.logs[origin as usize].get_mut(seq) {
+            r.pending = r.pending.saturating_sub(n);
+        }
+        self.logs[origin as usize].retire();
     }
 
     fn replicas_to_reach(&self, _x: DataRegion) -> u8 {

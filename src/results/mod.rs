@@ -3,6 +3,7 @@
 //! Every figure here is a pure function of the run's metrics; floats are written with fixed
 //! precision so the same run gives byte-identical files.
 
+mod cost;
 mod faults;
 mod table;
 mod write;
@@ -11,6 +12,7 @@ use crate::engine::ns_to_ms;
 use crate::metrics::{FailReason, LatencySummary, ScopeStats};
 use crate::model::Scenario;
 use crate::sim::RunOutput;
+pub use cost::{JurisdictionSummary, ResidencySummary, cost_csv, has_cost, render_cost_table};
 pub use faults::{failovers_csv, faults_csv, has_faults, render_faults, t_visibility_csv};
 use serde::{Deserialize, Serialize};
 pub use table::{render_stats, render_table};
@@ -164,6 +166,12 @@ pub struct VariantResult {
     pub failovers: Vec<FailoverReport>,
     /// Changes of a region's health verdict (what DNS and failover saw).
     pub health_changes: Vec<HealthChangeReport>,
+    /// Infrastructure, downtime and total cost, when the experiment has prices (SPEC §3 Cost).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub cost: Option<crate::cost::CostReport>,
+    /// Residency violations and the price of enforcing the policy (SPEC §3 Residency).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub residency: Option<ResidencySummary>,
     /// Written to timeline.csv, not to summary.json (run records carry it separately).
     #[serde(skip)]
     pub timeline: Vec<TimelineRow>,
@@ -682,7 +690,11 @@ impl VariantResult {
                 })
                 .collect(),
         };
+        let cost = cost::cost_of(sc, out, &overall);
+        let residency = cost::residency_of(sc, out, m);
         VariantResult {
+            cost,
+            residency,
             data,
             closed_form_availability,
             ttl_violators: out.ttl_violators,

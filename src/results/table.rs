@@ -87,6 +87,7 @@ pub fn render_table(r: &ExperimentResult) -> String {
         let cells: Vec<&str> = row.iter().map(String::as_str).collect();
         line(&mut out, &cells);
     }
+    out.push_str(&super::render_cost_table(r));
     out
 }
 

@@ -188,6 +188,9 @@ pub fn write_results(
         ("stats.json", to_json(stats)),
         ("runs.csv", crate::stats::runs_csv(runs).into_bytes()),
     ];
+    if super::has_cost(r) {
+        files.push(("cost.csv", super::cost_csv(r).into_bytes()));
+    }
     if !stats.paired.is_empty() {
         files.push(("paired.csv", stats.paired_csv().into_bytes()));
     }

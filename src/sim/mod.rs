@@ -10,12 +10,14 @@ pub mod health;
 pub mod pool;
 mod run;
 
+use crate::cost::{CostMeter, Sizes};
 use crate::data::{DataLayer, DataRegion, Message};
 use crate::distribution::Dist;
 use crate::dns::Dns;
 use crate::engine::{Model, Scheduler, SimTime};
 use crate::metrics::{FailReason, Metrics, Op};
 use crate::model::{Design, FailoverPolicy, FaultKind, Place, PopulationId, RegionId, Scenario};
+use crate::residency::{ResidencyMap, ResidencyTally, UNPINNED};
 use crate::rng::{Stream, stream, unit};
 use faults::{FaultId, FaultTally, LinkState, NO_FAULT};
 use health::{HealthChange, HealthChecks};
@@ -247,6 +249,14 @@ pub struct World<'a> {
     pub failovers: Vec<Failover>,
     pub health_changes: Vec<HealthChange>,
     pub dns_tally: Vec<DnsTally>,
+    /// Cost counters and message sizes, when the scenario has prices (SPEC §3 Cost).
+    pub cost: Option<CostMeter>,
+    sizes: Option<Sizes>,
+    /// The residency policy resolved for this run, its counters, and scratch region masks.
+    residency: Option<ResidencyMap>,
+    pub residency_tally: ResidencyTally,
+    res_eligible: Vec<bool>,
+    res_serving: Vec<bool>,
 }
 
 /// Health changes kept for the report (a year of random outages stays bounded).
@@ -392,11 +402,64 @@ impl<'a> World<'a> {
             failovers: vec![],
             health_changes: vec![],
             dns_tally: vec![DnsTally::default(); sc.populations.len()],
+            cost: sc.cost.as_ref().map(|_| CostMeter::new(n, sc.warmup)),
+            sizes: sc.cost.as_ref().map(|c| c.sizes),
+            residency: ResidencyMap::new(sc),
+            residency_tally: ResidencyTally::default(),
+            res_eligible: vec![false; n],
+            res_serving: vec![false; n],
         };
         for r in 0..n {
             w.apply_capacity(r as RegionId, 0, None);
         }
+        for r in sc.design.regions() {
+            w.bill_servers(r, 0);
+        }
         w
+    }
+
+    /// Cost: `region` runs its servers times its standby factor from `now` on (SPEC §3 Cost:
+    /// a standby is billed at its capacity factor until it has scaled up).
+    fn bill_servers(&mut self, region: RegionId, now: SimTime) {
+        if let Some(m) = &mut self.cost {
+            let full = self.sc.regions[region as usize].servers as f64;
+            let billed = ((full * self.capacity_factor[region as usize]).round() as u32).max(1);
+            m.set_servers(region, billed, now);
+        }
+    }
+
+    /// The residency tag of a population's users (0 without a policy).
+    #[inline]
+    fn tag(&self, pop: PopulationId) -> u8 {
+        self.residency.as_ref().map_or(UNPINNED, |m| m.tag(pop))
+    }
+
+    /// Whether a record or request tagged `tag` may be in `region` (always without a policy).
+    #[inline]
+    fn allows(&self, tag: u8, region: RegionId) -> bool {
+        self.residency
+            .as_ref()
+            .is_none_or(|m| m.allows(tag, region))
+    }
+
+    /// Whether the residency policy is enforced for `tag`.
+    #[inline]
+    fn enforced(&self, tag: u8) -> bool {
+        self.residency.as_ref().is_some_and(|m| m.enforced_for(tag))
+    }
+
+    /// Whether some region serving in the design, allowed for `tag`, is up.
+    fn allowed_region_up(&self, tag: u8) -> bool {
+        (0..self.serving.len())
+            .any(|r| self.serving[r] && self.down[r] == 0 && self.allows(tag, r as RegionId))
+    }
+
+    /// Residency counters after the warm-up.
+    #[inline]
+    fn res_count(&mut self, now: SimTime, f: impl FnOnce(&mut ResidencyTally)) {
+        if self.residency.is_some() && now >= self.sc.warmup {
+            f(&mut self.residency_tally);
+        }
     }
 
     /// Schedules each population's first arrival, the faults, the random outages and the
@@ -610,9 +673,23 @@ impl<'a> World<'a> {
             }
             None => {
                 let delay = self.dns.lookup.sample(&mut self.dns_rng);
+                if let Some(m) = &mut self.cost {
+                    m.dns_query(now);
+                }
+                let tag = self.tag(q.pop);
+                let (eligible, serving) = match &self.residency {
+                    // Enforced residency: DNS answers only with allowed regions, also when it
+                    // fails open.
+                    Some(m) if m.enforced_for(tag) => {
+                        m.mask(tag, &self.eligible, &mut self.res_eligible);
+                        m.mask(tag, &self.serving, &mut self.res_serving);
+                        (&self.res_eligible, &self.res_serving)
+                    }
+                    _ => (&self.eligible, &self.serving),
+                };
                 let region = self
                     .dns
-                    .query(q.pop, &self.eligible, &self.serving, now, &mut self.dns_rng)
+                    .query(q.pop, eligible, serving, now, &mut self.dns_rng)
                     .unwrap_or(NO_REGION);
                 sched.schedule_in(delay, Event::Resolved { req: r, region });
             }
@@ -623,6 +700,9 @@ impl<'a> World<'a> {
         let Some(q) = self.get(r) else { return };
         let (pop, user) = (q.pop, q.user);
         if region == NO_REGION {
+            if self.enforced(self.tag(pop)) {
+                self.res_count(sched.now(), |t| t.lookups_without_allowed_region += 1);
+            }
             self.attempt_failed(r, FailReason::NoRegion, sched);
             return;
         }
@@ -670,7 +750,7 @@ impl<'a> World<'a> {
 
     fn on_at_region(&mut self, r: ReqRef, region: RegionId, sched: &mut Scheduler<Event>) {
         let Some(q) = self.get(r) else { return };
-        let op = q.op;
+        let (op, pop) = (q.op, q.pop);
         let ri = region as usize;
         if self.down[ri] > 0 {
             // The message reached a dead region: lost; the client's timer will fire.
@@ -684,6 +764,21 @@ impl<'a> World<'a> {
             && primary != region
         {
             // Active-passive: forward the write to the primary (SPEC §2 step 5).
+            let tag = self.tag(pop);
+            if self.enforced(tag) && !self.allows(tag, primary) {
+                // Enforced residency: a pinned write never leaves its allowed regions.
+                self.res_count(sched.now(), |t| t.forwards_refused += 1);
+                self.respond(
+                    r,
+                    region,
+                    AttemptResult::Failed(FailReason::NoRegion),
+                    sched,
+                );
+                return;
+            }
+            if let (Some(m), Some(z)) = (&mut self.cost, &self.sizes) {
+                m.forwarding(region, primary, z.write_request, sched.now());
+            }
             self.requests[r.slot as usize].exec = primary;
             let (a, b) = (self.links.region(region), self.links.region(primary));
             if let Some(f) = self.links.cut(a, b) {
@@ -765,6 +860,10 @@ impl<'a> World<'a> {
         let Some(q) = self.get(r).copied() else {
             return;
         };
+        let tag = self.tag(q.pop);
+        if !self.allows(tag, region) {
+            self.res_count(now, |t| t.requests_served_outside += 1);
+        }
         let Some(x) = self.data.data_region(region) else {
             self.respond(r, region, AttemptResult::Ok, sched);
             return;
@@ -774,14 +873,30 @@ impl<'a> World<'a> {
             return;
         }
         let seq = self.data.commit(x, q.key, now);
+        if !self.allows(tag, region) {
+            self.res_count(now, |t| t.records_stored_outside += 1);
+        }
         let jumped = self.clock_jumped_by[x as usize];
         if jumped != NO_FAULT {
             self.tallies[jumped as usize].writes_stamped += 1;
         }
+        let enforced = self.enforced(tag);
+        let mut withheld = 0u32;
         for y in self.data.first_hops(x) {
-            self.replicate(x, y, x, seq, now, true, sched);
+            if enforced && !self.allows(tag, self.data.regions[y as usize]) {
+                // Enforced residency: the record is not replicated outside its allowed regions.
+                withheld += 1;
+                continue;
+            }
+            self.replicate(x, y, x, seq, now, true, tag, sched);
         }
-        let needed = self.data.acks_needed();
+        let mut needed = self.data.acks_needed();
+        if withheld > 0 {
+            self.res_count(now, |t| t.replications_withheld += u64::from(withheld));
+            self.data.withhold(x, seq, withheld as u8);
+            let reachable = (self.data.len() as u32).saturating_sub(1 + withheld);
+            needed = needed.min(reachable);
+        }
         if needed == 0 {
             self.data.acknowledged(x, seq, q.key, q.pop, q.user, now);
             self.respond(r, region, AttemptResult::Ok, sched);
@@ -801,6 +916,7 @@ impl<'a> World<'a> {
         seq: u32,
         now: SimTime,
         first_hop: bool,
+        tag: u8,
         sched: &mut Scheduler<Event>,
     ) {
         let li = from as usize * self.data.len() + to as usize;
@@ -829,7 +945,11 @@ impl<'a> World<'a> {
             seq,
             ship,
             due: ship + d,
+            tag,
         };
+        if let (Some(m), Some(z)) = (&mut self.cost, &self.sizes) {
+            m.replication(a, b, z.replication, now);
+        }
         if let Some(due) = self.data.push(from, to, msg) {
             sched.schedule_at(due.max(now), Event::ReplDeliver { from, to });
         }
@@ -886,11 +1006,14 @@ impl<'a> World<'a> {
             });
         }
         let Some(msg) = msg else { return };
+        if !self.allows(msg.tag, b) {
+            self.res_count(now, |t| t.records_stored_outside += 1);
+        }
         if !self.read_waiters.is_empty() {
             self.wake_reads(to, msg.origin, msg.seq, sched);
         }
         if let Some(n) = self.data.next_hop(msg.origin, from, to) {
-            self.replicate(to, n, msg.origin, msg.seq, now, false, sched);
+            self.replicate(to, n, msg.origin, msg.seq, now, false, msg.tag, sched);
         }
         if self.awaiting_acks.contains_key(&(msg.origin, msg.seq)) {
             let o = self.data.regions[msg.origin as usize];
@@ -900,6 +1023,9 @@ impl<'a> World<'a> {
                 return;
             }
             let d = self.one_way(self.sc.network.region_rtt(b, o), pa, pb);
+            if let (Some(m), Some(z)) = (&mut self.cost, &self.sizes) {
+                m.replication(b, o, z.ack, now);
+            }
             sched.schedule_in(
                 d,
                 Event::ReplAck {
@@ -939,6 +1065,9 @@ impl<'a> World<'a> {
                     return;
                 }
                 let d = self.one_way(self.sc.network.region_rtt(region, target), a, b);
+                if let (Some(m), Some(z)) = (&mut self.cost, &self.sizes) {
+                    m.forwarding(region, target, z.read_request, now);
+                }
                 sched.schedule_in(
                     d,
                     Event::AtRegion {
@@ -1035,6 +1164,10 @@ impl<'a> World<'a> {
         sched: &mut Scheduler<Event>,
     ) {
         let q = self.requests[r.slot as usize];
+        let size = self.sizes.map(|z| match (result, q.op) {
+            (AttemptResult::Ok, Op::Read) => z.read_response,
+            _ => z.write_response,
+        });
         let mut d = 0;
         if q.entry != from {
             let (a, b) = (self.links.region(from), self.links.region(q.entry));
@@ -1044,6 +1177,9 @@ impl<'a> World<'a> {
                 return;
             }
             d += self.one_way(self.sc.network.region_rtt(from, q.entry), a, b);
+            if let (Some(m), Some(z)) = (&mut self.cost, size) {
+                m.forwarding(from, q.entry, z, sched.now());
+            }
         }
         let (a, b) = (self.links.region(q.entry), self.links.population(q.pop));
         if let Some(f) = self.links.cut(a, b) {
@@ -1052,6 +1188,9 @@ impl<'a> World<'a> {
             return;
         }
         d += self.one_way(self.sc.network.pop_rtt_back(q.pop, q.entry), a, b);
+        if let (Some(m), Some(z)) = (&mut self.cost, size) {
+            m.internet(q.entry, z, sched.now());
+        }
         sched.schedule_in(d, Event::Response { req: r, result });
     }
 
@@ -1094,6 +1233,10 @@ impl<'a> World<'a> {
             }
         }
         let region = (q.entry != NO_REGION).then_some(q.entry);
+        let tag = self.tag(q.pop);
+        if self.enforced(tag) && (reason == FailReason::NoRegion || !self.allowed_region_up(tag)) {
+            self.res_count(q.t0, |t| t.requests_failed_no_allowed_region += 1);
+        }
         if q.touched_by != NO_FAULT && q.t0 >= self.sc.warmup {
             self.tallies[q.touched_by as usize].requests_failed += 1;
         }
@@ -1300,6 +1443,7 @@ impl<'a> World<'a> {
                 self.health.as_ref().is_none_or(|h| h.healthy[new as usize]);
             if scale_up == 0 {
                 self.capacity_factor[new as usize] = 1.0;
+                self.bill_servers(new, now);
                 self.apply_capacity(new, now, Some(sched));
             } else {
                 sched.schedule_in(scale_up, Event::ScaleUp { region: new });
@@ -1489,6 +1633,9 @@ impl<'a> World<'a> {
                 self.links.cut(pi, ri).or_else(|| self.links.cut(ri, pi))
             };
             let ok = blocked.is_none() && rtt + extra <= timeout;
+            if let Some(m) = &mut self.cost {
+                m.probe(sched.now());
+            }
             if let Some(f) = blocked {
                 self.tallies[f as usize].probes_failed += 1;
             }
@@ -1579,6 +1726,7 @@ impl Model for World<'_> {
             Event::ScaleUp { region } => {
                 self.capacity_factor[region as usize] = 1.0;
                 let now = sched.now();
+                self.bill_servers(region, now);
                 self.apply_capacity(region, now, Some(sched));
             }
         }

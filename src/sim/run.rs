@@ -35,6 +35,10 @@ pub struct RunOutput {
     pub data: DataReport,
     /// Most request slots ever allocated at once: bounded by requests in flight, not by run length.
     pub peak_request_slots: usize,
+    /// Cost counters, when the scenario has prices (SPEC §3 Cost).
+    pub cost: Option<crate::cost::CostMeter>,
+    /// Residency counters, when the scenario has a residency policy (SPEC §3 Residency).
+    pub residency: Option<crate::residency::ResidencyTally>,
 }
 
 /// What the data layer measured (SPEC §3), ready for the results.
@@ -162,6 +166,11 @@ pub fn run_scenario_until(
         }
     };
     let peak_request_slots = world.request_slots();
+    let mut cost = world.cost.take();
+    if let Some(m) = &mut cost {
+        m.finish(end);
+    }
+    let residency = sc.residency.as_ref().map(|_| world.residency_tally);
     Ok(RunOutput {
         events: engine.delivered(),
         counts: c,
@@ -178,5 +187,7 @@ pub fn run_scenario_until(
         region_down,
         service_down,
         peak_request_slots,
+        cost,
+        residency,
     })
 }

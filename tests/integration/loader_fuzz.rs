@@ -15,12 +15,13 @@ use std::sync::OnceLock;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::{Duration, Instant};
 
-/// A temp tree with `experiments/`, `topologies/` and `data/` (copies of the repository's).
+/// A temp tree with `experiments/`, `topologies/` (with `prices/`) and `data/` (copies of the
+/// repository's).
 fn sandbox() -> &'static Path {
     static DIR: OnceLock<PathBuf> = OnceLock::new();
     DIR.get_or_init(|| {
         let d = super::temp_dir("loader-fuzz");
-        for sub in ["topologies", "data"] {
+        for sub in ["topologies", "topologies/prices", "data"] {
             std::fs::create_dir_all(d.join(sub)).unwrap();
             for e in std::fs::read_dir(root().join(sub)).unwrap() {
                 let p = e.unwrap().path();

@@ -4,6 +4,7 @@ mod bad_input;
 mod bad_input_golden;
 mod charts;
 mod cli_output;
+mod cost_and_residency;
 mod data_layer;
 mod determinism;
 mod faults_and_failover;

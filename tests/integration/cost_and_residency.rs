@@ -1,0 +1,362 @@
+//! Cost and residency (issue #5): a hand-computed bill to the cent, replication egress that scales with writes, and residency counters over runs with faults.
+
+use super::{experiment, run, temp_dir, variant};
+use regionsim::cost::cents;
+
+/// A price file with round numbers, so the bill can be computed by hand.
+fn price_file(name: &str) -> String {
+    let d = temp_dir(&format!("prices-{name}"));
+    let f = d.join("p.ron");
+    std::fs::write(
+        &f,
+        r#"Prices(
+            name: "round",
+            defaults: (server_hour: 0.5, storage_gb_month: 1.0, internet_egress_gb: 10.0),
+            regions: {"westeurope": (server_hour: 0.25)},
+            egress: (same_continent_gb: 0.02, inter_continent_gb: 0.05),
+            links: {"eastus": {"westeurope": 0.04}},
+            dns_per_million: (latency: 1000000.0, geo: 0.7, weighted: 0.4, failover: 0.4),
+            health_check_month: 720.0,
+        )"#,
+    )
+    .unwrap();
+    f.display().to_string()
+}
+
+/// One region, reads only, every delay zero: every request issued is answered at once, so the
+/// bill follows from the number of requests and the prices alone.
+#[test]
+fn a_hand_computed_bill_matches_to_the_cent() {
+    let prices = price_file("hand");
+    let e = experiment(
+        "cost-hand",
+        &format!(
+            r#"duration_s: 3600, warmup_s: 0, window_s: 60,
+            dns: (ttl_s: 100000, lookup: Constant(ms: 0.0)),
+            health: (interval_s: 30, checkers: ["eastus"]),
+            design: ActiveActive(regions: ["eastus"]),
+            populations: {{
+                "here": (lat: 36.67, lon: -78.39, last_mile_ms: 0, rate_per_s: 100, write_fraction: 0.0,
+                         users: 10, resolvers: 1),
+            }},
+            cost: (
+                prices: "{prices}",
+                sizes: (record_bytes: {{"Register": 900}}, response_bytes: 100),
+                dataset_gb: 720,
+                downtime: (per_failed_request_usd: 1.0, per_minute_usd: 100.0),
+            ),
+            variants: [(name: "v", overrides: {{
+                "topology.defaults.servers": 4,
+                "topology.defaults.read_service": Constant(ms: 0.0),
+                "topology.network.jitter": Constant(ms: 0.0),
+            }})],"#
+        ),
+    );
+    let r = run(variant(&e, "v"), 7);
+    let c = r.cost.as_ref().expect("a cost section");
+    assert_eq!(r.in_flight_at_end, 0, "zero delays: nothing in flight");
+    assert_eq!(r.overall.failed, 0);
+    let n = r.overall.issued as f64;
+    assert!(n > 300_000.0, "about 360 000 requests, got {n}");
+    // By hand: 4 servers × 1 h × $0.50; 720 GB × $1/GB-month × 1 h / 720 h; one DNS query
+    // (one resolver, TTL longer than the run) at $1 000 000 per million; one health check at
+    // $720/month for an hour; each response 1 000 bytes at $10/GB.
+    let compute = 4.0 * 1.0 * 0.5;
+    let storage = 720.0 * 1.0 / 720.0;
+    let dns = 1.0;
+    let checks = 720.0 / 720.0;
+    let egress = n * 1000.0 / 1e9 * 10.0;
+    let infra = compute + storage + dns + checks + egress;
+    let by_name = |k: &str| {
+        c.components
+            .iter()
+            .find(|l| l.component == k)
+            .unwrap()
+            .span_usd
+    };
+    eprintln!(
+        "hand bill: {} requests, infra ${} (compute {}, storage {}, dns {}, checks {}, egress {})",
+        n,
+        cents(c.infrastructure_usd),
+        cents(by_name("compute")),
+        cents(by_name("storage")),
+        cents(by_name("dns")),
+        cents(by_name("health_checks")),
+        cents(by_name("client_egress"))
+    );
+    assert_eq!(cents(by_name("compute")), cents(compute));
+    assert_eq!(cents(by_name("storage")), cents(storage));
+    assert_eq!(cents(by_name("dns")), cents(dns));
+    assert_eq!(cents(by_name("health_checks")), cents(checks));
+    assert_eq!(cents(by_name("client_egress")), cents(egress));
+    assert_eq!(cents(by_name("replication_egress")), "0.00");
+    assert_eq!(cents(c.infrastructure_usd), cents(infra));
+    // A 30-day month is 720 of these hours; per million requests: infra / n × 1e6.
+    assert_eq!(cents(c.infrastructure_month_usd), cents(infra * 720.0));
+    assert_eq!(
+        cents(c.per_million_requests_usd.unwrap()),
+        cents(infra / n * 1e6)
+    );
+    assert_eq!(cents(c.downtime_usd), "0.00");
+    assert_eq!(cents(c.total_usd), cents(infra));
+}
+
+/// Two active regions, writes only, asynchronous mesh without lag: each write sends exactly one
+/// replication message to the other region.
+fn writes_experiment(name: &str) -> regionsim::model::Experiment {
+    let prices = price_file(name);
+    experiment(
+        name,
+        &format!(
+            r#"duration_s: 600, warmup_s: 10, window_s: 10,
+            design: ActiveActive(regions: ["eastus", "westeurope"]),
+            populations: {{
+                "new-york": (lat: 40.71, lon: -74.01, anchor: "eastus", rate_per_s: 100, write_fraction: 1.0,
+                             keys: (count: 1000, zipf_s: 0.5)),
+            }},
+            cost: (prices: "{prices}", sizes: (record_bytes: {{"Register": 1000}}, replication_overhead_bytes: 24)),
+            variants: [
+                (name: "x1", overrides: {{}}),
+                (name: "x2", overrides: {{"populations.new-york.rate_per_s": 200}}),
+            ],"#
+        ),
+    )
+}
+
+#[test]
+fn doubling_the_write_rate_doubles_replication_egress() {
+    let e = writes_experiment("cost-double");
+    let (a, b) = (run(variant(&e, "x1"), 3), run(variant(&e, "x2"), 3));
+    let egress = |r: &regionsim::results::VariantResult| {
+        r.cost
+            .as_ref()
+            .unwrap()
+            .components
+            .iter()
+            .find(|l| l.component == "replication_egress")
+            .unwrap()
+            .span_usd
+    };
+    // Exactly: every write committed after the warm-up ships one 1 024-byte message over
+    // eastus → westeurope, priced $0.04/GB by the price file's link exception.
+    for r in [&a, &b] {
+        let expected = r.data.writes as f64 * 1024.0 / 1e9 * 0.04;
+        assert!(
+            (egress(r) - expected).abs() < 1e-9,
+            "egress {} vs writes × size × price {expected}",
+            egress(r)
+        );
+    }
+    // Doubling: the write count is Poisson with mean ≈ 59 000 (x1), so its relative standard
+    // deviation is ≈ 0.4%; the ratio of the two runs is within 2% of 2 with a margin of about
+    // five standard deviations.
+    let ratio = egress(&b) / egress(&a);
+    eprintln!(
+        "replication egress ${:.4} → ${:.4}: ratio {ratio:.4}",
+        egress(&a),
+        egress(&b)
+    );
+    assert!((ratio - 2.0).abs() < 0.04, "ratio {ratio}");
+}
+
+/// EU and US users; the EU region (westeurope) goes down and the Atlantic is partitioned for a
+/// while. `design` and `enforce` vary.
+fn residency_experiment(name: &str, design: &str) -> regionsim::model::Experiment {
+    experiment(
+        name,
+        &format!(
+            r#"duration_s: 900, warmup_s: 10, window_s: 10,
+            design: {design},
+            health: (interval_s: 10, failure_threshold: 2, checkers: ["westus2", "northeurope", "japaneast"]),
+            faults: [
+                RegionOutage(region: "westeurope", at_s: 200, for_s: 300),
+                Partition(a: "northeurope", b: "eastus", at_s: 600, for_s: 60),
+            ],
+            populations: {{
+                "london": (lat: 51.51, lon: -0.13, anchor: "northeurope", jurisdiction: "EU", rate_per_s: 50,
+                           write_fraction: 0.3, keys: (count: 1000, zipf_s: 0.5)),
+                "new-york": (lat: 40.71, lon: -74.01, anchor: "eastus", jurisdiction: "US", rate_per_s: 50,
+                             write_fraction: 0.3, keys: (count: 1000, zipf_s: 0.5)),
+            }},
+            residency: (enforce: false, allow: {{"EU": ["westeurope", "northeurope"]}}),
+            variants: [
+                (name: "counted", overrides: {{}}),
+                (name: "enforced", overrides: {{"residency.enforce": true}}),
+            ],"#
+        ),
+    )
+}
+
+#[test]
+fn enforced_residency_never_stores_or_serves_eu_records_outside_the_eu() {
+    for (name, design) in [
+        (
+            "res-aa",
+            r#"ActiveActive(regions: ["westeurope", "eastus"])"#,
+        ),
+        (
+            "res-aa3",
+            r#"ActiveActive(regions: ["westeurope", "northeurope", "eastus"])"#,
+        ),
+        (
+            "res-ap",
+            r#"ActivePassive(primary: "westeurope", standbys: ["eastus", "northeurope"], read_local: true,
+                              failover: Automatic(promotion_s: 20))"#,
+        ),
+    ] {
+        let e = residency_experiment(name, design);
+        let counted = run(variant(&e, "counted"), 11);
+        let enforced = run(variant(&e, "enforced"), 11);
+        let (c, f) = (
+            counted.residency.as_ref().unwrap(),
+            enforced.residency.as_ref().unwrap(),
+        );
+        eprintln!(
+            "{name}: not enforced: {} records stored and {} requests served outside; enforced: {} / {}, {} replications withheld, {} forwards refused, {} EU requests failed for want of an allowed region (EU availability {:?} → {:?})",
+            c.records_stored_outside,
+            c.requests_served_outside,
+            f.records_stored_outside,
+            f.requests_served_outside,
+            f.replications_withheld,
+            f.forwards_refused,
+            f.requests_failed_no_allowed_region,
+            c.jurisdictions[0].scope.availability,
+            f.jurisdictions[0].scope.availability,
+        );
+        assert!(c.records_stored_outside > 0, "{name}: violations counted");
+        assert_eq!(f.records_stored_outside, 0, "{name}");
+        assert_eq!(f.requests_served_outside, 0, "{name}");
+        assert!(f.replications_withheld > 0, "{name}");
+        assert!(!c.enforced && f.enforced);
+    }
+}
+
+#[test]
+fn cost_and_residency_inputs_are_checked() {
+    let d = temp_dir("cost-bad");
+    let topo = super::root().join("topologies/azure-15.ron");
+    let prices = d.join("p.ron");
+    std::fs::write(
+        &prices,
+        r#"Prices(name: "x", defaults: (server_hour: -1.0, storage_gb_month: 0.1, internet_egress_gb: 0.1),
+            regions: {"eastuss": (server_hour: 0.1)},
+            egress: (same_continent_gb: 0.02, inter_continent_gb: 0.05),
+            dns_per_million: (latency: 0.6, geo: 0.7, weighted: 0.4, failover: 0.4),
+            health_check_month: 0.5)"#,
+    )
+    .unwrap();
+    let exp = d.join("e.ron");
+    std::fs::write(
+        &exp,
+        format!(
+            r#"Experiment(name: "bad", topology: "{}", duration_s: 60,
+                design: ActiveActive(regions: ["eastus"]),
+                populations: {{"p": (lat: 40.0, lon: -74.0, jurisdiction: "EU", rate_per_s: 1)}},
+                residency: (enforce: true, allow: {{"EU": ["westeurop"]}}),
+                cost: (prices: "p.ron", sizes: (record_bytes: {{"Registr": 10}}, replication_compression: 2.0)),
+            )"#,
+            topo.display()
+        ),
+    )
+    .unwrap();
+    let err = regionsim::config::load_experiment(&exp)
+        .unwrap_err()
+        .to_string();
+    eprintln!("{err}");
+    for needle in [
+        "did you mean `westeurope`?",
+        "did you mean `Register`?",
+        "replication_compression",
+        "server_hour must be a finite number at least 0",
+        "p.ron",
+        "did you mean `eastus`?",
+    ] {
+        assert!(err.contains(needle), "missing `{needle}` in:\n{err}");
+    }
+    // A missing price file is an error with its path, not a panic.
+    std::fs::write(
+        &exp,
+        format!(
+            r#"Experiment(name: "bad", topology: "{}", duration_s: 60,
+                design: ActiveActive(regions: ["eastus"]),
+                populations: {{"p": (lat: 40.0, lon: -74.0, rate_per_s: 1)}},
+                cost: (prices: "nowhere.ron"),
+            )"#,
+            topo.display()
+        ),
+    )
+    .unwrap();
+    let err = regionsim::config::load_experiment(&exp)
+        .unwrap_err()
+        .to_string();
+    assert!(err.contains("cannot read the price file"), "{err}");
+}
+
+/// The shipped price files load against the topologies they were written for, with no
+/// warning, and their provider rules give the links the prices FACTS.md §2.2 lists.
+#[test]
+fn shipped_price_files_resolve_against_their_topologies() {
+    let d = temp_dir("cost-shipped-prices");
+    for (topology, prices, a, b, want) in [
+        ("azure-15", "azure-2026", "eastus", "westus2", 0.02),
+        ("azure-15", "azure-2026", "eastus", "westeurope", 0.05),
+        ("aws-14", "aws-2026", "us-east-1", "eu-west-1", 0.02),
+        ("aws-14", "aws-2026", "sa-east-1", "us-east-1", 0.138),
+    ] {
+        let root = super::root();
+        let exp = d.join(format!("{topology}.ron"));
+        std::fs::write(
+            &exp,
+            format!(
+                r#"Experiment(name: "p", topology: "{}", duration_s: 60,
+                    design: ActiveActive(regions: ["{a}", "{b}"]),
+                    populations: {{"p": (lat: 40.0, lon: -74.0, rate_per_s: 1)}},
+                    cost: (prices: "{}"),
+                )"#,
+                root.join(format!("topologies/{topology}.ron")).display(),
+                root.join(format!("topologies/prices/{prices}.ron"))
+                    .display(),
+            ),
+        )
+        .unwrap();
+        let (e, warnings) = regionsim::config::load_experiment(&exp).unwrap();
+        assert!(warnings.is_empty(), "{prices}: {warnings:?}");
+        let sc = &e.variants[0].1;
+        let c = sc.cost.as_ref().unwrap();
+        let (ia, ib) = (sc.region_id(a).unwrap(), sc.region_id(b).unwrap());
+        let n = sc.regions.len();
+        assert_eq!(
+            c.prices.link_gb[ia as usize * n + ib as usize],
+            want,
+            "{prices}: {a} → {b}"
+        );
+        assert_eq!(c.prices.link_gb[ia as usize * n + ia as usize], 0.0);
+    }
+}
+
+/// `regionsim check` accepts the shipped price files and locates a bad figure in one.
+#[test]
+fn check_reads_price_files() {
+    let out = super::regionsim(&[
+        "check",
+        "topologies/prices/aws-2026.ron",
+        "topologies/prices/azure-2026.ron",
+    ]);
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(out.status.success(), "{stdout}");
+    assert!(stdout.contains("price list `aws-2026` (USD)"), "{stdout}");
+    let d = temp_dir("cost-check-prices");
+    let f = d.join("bad.ron");
+    std::fs::write(
+        &f,
+        "Prices(\n  name: \"x\",\n  defaults: (server_hour: 0.1, storage_gb_month: 0.1, internet_egress_gb: 0.1),\n  egress: (same_continent_gb: 0.02, inter_continent_gb: -0.05),\n  dns_per_million: (latency: 0.6, geo: 0.7, weighted: 0.4, failover: 0.4),\n  health_check_month: 0.5,\n)\n",
+    )
+    .unwrap();
+    let out = super::regionsim(&["check", f.to_str().unwrap()]);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{stderr}");
+    assert!(
+        stderr.contains("bad.ron:4:") && stderr.contains("inter_continent_gb"),
+        "{stderr}"
+    );
+}
