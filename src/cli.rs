@@ -2,7 +2,7 @@
 
 use crate::config::{self, Checked, ConfigError, Diagnostic};
 use crate::model::TargetCi;
-use crate::results::{has_faults, render_faults, render_table, write_results};
+use crate::results::{has_faults, render_faults, write_results};
 use crate::runner::{self, Outcome, RunOptions, Shard, total_work};
 use anyhow::Context as _;
 use clap::{Parser, Subcommand, ValueEnum};
@@ -586,7 +586,9 @@ fn finish(
                 if !exp.question.is_empty() {
                     outln!("{}\n", exp.question);
                 }
-                outp!("{}", render_table(result));
+                let colour = std::io::stdout().is_terminal()
+                    && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty());
+                outp!("{}", crate::results::render_table_styled(result, colour));
                 outln!();
                 if has_faults(result) {
                     outp!("{}", render_faults(result));

@@ -83,6 +83,19 @@ pub struct DataView {
     pub failback_conflicts: u64,
     pub clock_offsets_ms: Vec<RegionValueView>,
     pub replication_lag: Vec<LinkLagView>,
+    pub t_visibility: Vec<TVisibilityView>,
+}
+
+/// One bin of t-visibility: reads issued between `t_from_ms` and `t_to_ms` after the newest
+/// acknowledged write to their key, and how many saw it.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(default)]
+pub struct TVisibilityView {
+    pub t_from_ms: f64,
+    pub t_to_ms: Option<f64>,
+    pub reads: u64,
+    pub saw_write: u64,
+    pub p_visible: Option<f64>,
 }
 
 /// One fault's effect.

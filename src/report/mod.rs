@@ -282,6 +282,14 @@ pub fn charts(d: &ReportData) -> Vec<ChartSpec> {
         }),
     });
 
+    // t-visibility (PBS): the chance a read sees the newest write, t after its acknowledgement.
+    if let Some(chart) = t_visibility_chart(d) {
+        out.push(ChartSpec {
+            stem: stem("t-visibility".into()),
+            caption: "Probability that a read sees the newest acknowledged write to its key, against the time since that write was acknowledged (PBS t-visibility, SPEC §3): each point is one bin of t_visibility.csv, drawn at the bin's upper edge, with its 95% binomial interval shaded. Reads that could only see their own region's replica climb as replication delivers; a quorum with r + w > n starts at 1.".into(),
+            chart: AnyChart::Sweep(chart),
+        });
+    }
     // A declared sweep: metrics against its first numeric parameter, with 95% bands.
     if let Some(chart) = sweep::declared_sweep_chart(d) {
         out.push(ChartSpec {
@@ -578,4 +586,57 @@ fn remove_stale(charts_dir: &Path, keep: &BTreeSet<String>) -> Result<(), Report
         }
     }
     Ok(())
+}
+
+/// The t-visibility curve of every variant that measured it, as a sweep chart (log t).
+fn t_visibility_chart(d: &ReportData) -> Option<SweepChart> {
+    use crate::chart::sweep::{SweepPanel, SweepPoint, SweepSeries};
+    let mut series = vec![];
+    let mut edges: Vec<f64> = vec![];
+    for (i, v) in d.summary.variants.iter().enumerate() {
+        let points: Vec<SweepPoint> = v
+            .data
+            .t_visibility
+            .iter()
+            .filter(|b| b.reads > 0)
+            .filter_map(|b| {
+                let x = b.t_to_ms?;
+                let n = b.reads as f64;
+                let p = b.saw_write as f64 / n;
+                let h = 1.96 * (p * (1.0 - p) / n).sqrt();
+                Some(SweepPoint {
+                    x,
+                    y: Some(p),
+                    band: Some(((p - h).max(0.0), (p + h).min(1.0))),
+                })
+            })
+            .collect();
+        if points.len() < 2 {
+            continue;
+        }
+        for p in &points {
+            if !edges.contains(&p.x) {
+                edges.push(p.x);
+            }
+        }
+        series.push(SweepSeries {
+            label: v.variant.clone(),
+            colour: style::variant_colour(i),
+            points,
+        });
+    }
+    if series.is_empty() {
+        return None;
+    }
+    edges.sort_by(f64::total_cmp);
+    Some(SweepChart {
+        title: "t-visibility: does a read see the newest write?".into(),
+        x_desc: "t since the write was acknowledged (ms, log scale; upper edge of each bin)".into(),
+        log_x: edges.first().is_some_and(|x| *x > 0.0),
+        x_ticks: edges.iter().map(|x| (*x, style::tick(*x))).collect(),
+        panels: vec![SweepPanel {
+            y_desc: "P(read sees the write)".into(),
+            series,
+        }],
+    })
 }

@@ -15,7 +15,7 @@ use crate::sim::RunOutput;
 pub use cost::{JurisdictionSummary, ResidencySummary, cost_csv, has_cost, render_cost_table};
 pub use faults::{failovers_csv, faults_csv, has_faults, render_faults, t_visibility_csv};
 use serde::{Deserialize, Serialize};
-pub use table::{render_stats, render_table};
+pub use table::{render_stats, render_table, render_table_styled};
 pub use write::{timeline_csv, write_atomic, write_results};
 
 /// Outcome and latency figures of one scope (SPEC §3).

@@ -5,6 +5,31 @@ use std::fmt::Write as _;
 
 /// Renders the per-population summary as an aligned text table.
 pub fn render_table(r: &ExperimentResult) -> String {
+    render_table_styled(r, false)
+}
+
+/// ANSI styles for a terminal: bold header and variant names, availability green at or above
+/// 99.9%, yellow at or above 99%, red below (SPEC §3 availability).
+fn paint(text: &str, col: usize, row: &[String], colour: bool) -> String {
+    if !colour {
+        return text.to_owned();
+    }
+    let code = match col {
+        0 => "1",
+        4 => match row[4].trim().parse::<f64>() {
+            Ok(a) if a >= 99.9 => "32",
+            Ok(a) if a >= 99.0 => "33",
+            Ok(_) => "31",
+            Err(_) => return text.to_owned(),
+        },
+        _ => return text.to_owned(),
+    };
+    format!("\x1b[{code}m{text}\x1b[0m")
+}
+
+/// [`render_table`], with ANSI colours when `colour` (stdout is a terminal and `NO_COLOR` is
+/// unset): the text is the same, only styled.
+pub fn render_table_styled(r: &ExperimentResult, colour: bool) -> String {
     let header = [
         "variant",
         "population",
@@ -66,18 +91,23 @@ pub fn render_table(r: &ExperimentResult) -> String {
         }
     }
     let mut out = String::new();
-    let line = |out: &mut String, cells: &[&str]| {
+    let line = |out: &mut String, cells: &[&str], styled: Option<&[String]>| {
         for (i, c) in cells.iter().enumerate() {
             let pad = w[i] - c.chars().count();
+            let text = match styled {
+                Some(row) => paint(c, i, row, colour),
+                None if colour => format!("\x1b[1m{c}\x1b[0m"),
+                None => (*c).to_owned(),
+            };
             if i >= 3 {
-                let _ = write!(out, "{}{}", " ".repeat(pad), c);
+                let _ = write!(out, "{}{}", " ".repeat(pad), text);
             } else {
-                let _ = write!(out, "{}{}", c, " ".repeat(pad));
+                let _ = write!(out, "{}{}", text, " ".repeat(pad));
             }
             out.push_str(if i + 1 < cells.len() { "  " } else { "\n" });
         }
     };
-    line(&mut out, &header);
+    line(&mut out, &header, None);
     let mut last_variant = String::new();
     for row in &rows {
         if !last_variant.is_empty() && row[0] != last_variant {
@@ -85,7 +115,7 @@ pub fn render_table(r: &ExperimentResult) -> String {
         }
         last_variant = row[0].clone();
         let cells: Vec<&str> = row.iter().map(String::as_str).collect();
-        line(&mut out, &cells);
+        line(&mut out, &cells, Some(row.as_slice()));
     }
     out.push_str(&super::render_cost_table(r));
     out
@@ -261,4 +291,25 @@ pub fn render_stats(exp: &crate::model::Experiment, s: &crate::stats::Report) ->
         }
     }
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::paint;
+
+    #[test]
+    fn availability_is_coloured_by_threshold_and_plain_without_colour() {
+        let row = |a: &str| -> Vec<String> {
+            ["v", "p", "-", "1", a, "1", "1", "1"]
+                .iter()
+                .map(|s| s.to_string())
+                .collect()
+        };
+        assert_eq!(paint("99.950", 4, &row("99.950"), true), "\x1b[32m99.950\x1b[0m");
+        assert_eq!(paint("99.500", 4, &row("99.500"), true), "\x1b[33m99.500\x1b[0m");
+        assert_eq!(paint("80.000", 4, &row("80.000"), true), "\x1b[31m80.000\x1b[0m");
+        assert_eq!(paint("-", 4, &row("-"), true), "-");
+        assert_eq!(paint("v", 0, &row("1"), true), "\x1b[1mv\x1b[0m");
+        assert_eq!(paint("80.000", 4, &row("80.000"), false), "80.000");
+    }
 }

@@ -37,6 +37,8 @@ fn run_prints_a_table_per_population_and_writes_results() {
     ]);
     assert!(out.status.success());
     let stdout = String::from_utf8(out.stdout).unwrap();
+    // Piped: plain text, no colour codes (colours are for terminals only).
+    assert!(!stdout.contains('\x1b'), "{stdout}");
     let header = stdout
         .lines()
         .find(|l| l.starts_with("variant"))
