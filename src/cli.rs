@@ -1,7 +1,9 @@
 //! The command line: `run`, `check` and `bench`, with `anyhow` context at this edge.
 
 use crate::config::{self, Checked, ConfigError, Diagnostic};
-use crate::results::{has_faults, render_faults, render_table, write_results};
+use crate::results::{
+    has_faults, has_quorum, render_faults, render_t_visibility, render_table, write_results,
+};
 use crate::runner::{run_experiment, total_work};
 use anyhow::Context as _;
 use clap::{Parser, Subcommand, ValueEnum};
@@ -279,6 +281,10 @@ fn run(
                 outln!();
                 if has_faults(&result) {
                     outp!("{}", render_faults(&result));
+                    outln!();
+                }
+                if has_quorum(&result) {
+                    outp!("{}", render_t_visibility(&result));
                     outln!();
                 }
                 outln!(

@@ -333,7 +333,7 @@ impl Default for RawReplication {
 }
 
 /// When a write is acknowledged to the client.
-#[derive(Debug, Clone, Copy, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
 #[serde(rename = "ReplicationMode", deny_unknown_fields)]
 pub enum RawReplicationMode {
     /// After the local commit.
@@ -343,6 +343,24 @@ pub enum RawReplicationMode {
     SemiSync(u32),
     /// After every replica has applied it.
     Sync,
+    /// Leaderless (Dynamo/Cassandra style, `ActiveActive` only): each key lives on `n`
+    /// replicas; the region that receives a request coordinates it, a write returns after `w`
+    /// replica acks, a read asks all `n` and returns the newest of the first `r` answers. The
+    /// four WARS phases (write request, ack, read request, read response) each add a draw of
+    /// their distribution to the simulated one-way delay (default: nothing extra).
+    Quorum {
+        n: u32,
+        r: u32,
+        w: u32,
+        #[serde(default = "default_zero_dist")]
+        write_ms: DistSpec,
+        #[serde(default = "default_zero_dist")]
+        ack_ms: DistSpec,
+        #[serde(default = "default_zero_dist")]
+        read_ms: DistSpec,
+        #[serde(default = "default_zero_dist")]
+        response_ms: DistSpec,
+    },
 }
 
 /// Replication topology.

@@ -781,10 +781,13 @@ fn data_config(
     let d = &raw.data;
     let regions = design.map(|d| d.regions()).unwrap_or_default();
     let replicas = regions.len().saturating_sub(1) as u32;
-    let mode = match d.replication.mode {
+    let active_active = matches!(design, Some(Design::ActiveActive { .. }));
+    let mut wars = WarsLatency::default();
+    let mode = match &d.replication.mode {
         RawReplicationMode::Async => ReplicationMode::Async,
         RawReplicationMode::Sync => ReplicationMode::Sync,
         RawReplicationMode::SemiSync(k) => {
+            let k = *k;
             if k == 0 || (design.is_some() && k > replicas) {
                 cx.err(
                     &["data", "replication", "mode"],
@@ -793,6 +796,23 @@ fn data_config(
             }
             ReplicationMode::SemiSync(k)
         }
+        RawReplicationMode::Quorum {
+            n,
+            r,
+            w,
+            write_ms,
+            ack_ms,
+            read_ms,
+            response_ms,
+        } => quorum_mode(
+            cx,
+            design,
+            d,
+            (*n, *r, *w),
+            inputs,
+            &mut wars,
+            [write_ms, ack_ms, read_ms, response_ms],
+        ),
     };
     let lag = cx.dist(&["data", "replication", "lag"], &d.replication.lag, inputs);
     let skew = cx.dist(&["data", "clock_skew"], &d.clock_skew, inputs);
@@ -803,7 +823,6 @@ fn data_config(
         0.0,
         false,
     );
-    let active_active = matches!(design, Some(Design::ActiveActive { .. }));
     let shape = match &d.replication.shape {
         None if active_active => ReplicationShape::Mesh,
         None => ReplicationShape::Star,
@@ -862,6 +881,7 @@ fn data_config(
     }
     Some(DataConfig {
         mode,
+        wars,
         lag: lag?,
         shape,
         conflict: match d.conflict {
@@ -895,6 +915,86 @@ fn data_config(
         },
         keys,
     })
+}
+
+/// Validates `Quorum { n, r, w }` (SPEC §2 step 5; `data::quorum`): leaderless, so only for
+/// active-active designs; `1 ≤ r, w ≤ n ≤` the design's regions; registers read and written
+/// whole, with eventual reads (the quorum sizes are the consistency knob).
+fn quorum_mode(
+    cx: &mut Ctx,
+    design: Option<&Design>,
+    d: &RawData,
+    (n, r, w): (u32, u32, u32),
+    inputs: &mut Vec<(String, String)>,
+    wars: &mut WarsLatency,
+    phases: [&DistSpec; 4],
+) -> ReplicationMode {
+    let path = ["data", "replication", "mode"];
+    let regions = design.map(|d| d.regions().len() as u32);
+    if let Some(Design::ActivePassive { .. }) = design {
+        cx.err(
+            &path,
+            "Quorum replication is leaderless: the region that receives a request coordinates it, so it needs an ActiveActive design; an ActivePassive design has one writer: use Async, SemiSync(k) or Sync".to_string(),
+        );
+    }
+    match regions {
+        _ if n == 0 => cx.err(
+            &["data", "replication", "mode", "n"],
+            "Quorum(n: 0) keeps no replica of a key: use n of at least 1".to_string(),
+        ),
+        Some(k) if n > k => cx.err(
+            &["data", "replication", "mode", "n"],
+            format!("Quorum(n: {n}) keeps {n} replicas of each key, but the design has {k} region(s): use n from 1 to {k}"),
+        ),
+        _ => {}
+    }
+    for (name, v, what) in [("r", r, "read waits for"), ("w", w, "write waits for")] {
+        if v == 0 || v > n {
+            cx.err(
+                &["data", "replication", "mode", name],
+                format!("Quorum({name}: {v}): a {what} {v} of the n = {n} replicas: use {name} from 1 to {n}"),
+            );
+        }
+    }
+    if !matches!(d.class, RawKeyClass::Register) {
+        cx.err(
+            &["data", "class"],
+            "Quorum replication reads and writes whole versions of a key (the newest wins): use class: Register".to_string(),
+        );
+    }
+    if !matches!(d.consistency, RawConsistency::Eventual) {
+        cx.err(
+            &["data", "consistency"],
+            "under Quorum replication a read's guarantee comes from r and w (r + w > n: reads see every acknowledged write): use consistency: Eventual".to_string(),
+        );
+    }
+    if d.replication.shape.is_some() {
+        cx.err(
+            &["data", "replication", "shape"],
+            "Quorum replication sends each write straight to its key's n replicas: remove `shape`"
+                .to_string(),
+        );
+    }
+    let names = ["write_ms", "ack_ms", "read_ms", "response_ms"];
+    let mut got = [None, None, None, None];
+    for (i, spec) in phases.iter().enumerate() {
+        got[i] = cx.dist(&["data", "replication", "mode", names[i]], spec, inputs);
+    }
+    let [a, b, c, e] = got;
+    if let (Some(a), Some(b), Some(c), Some(e)) = (a, b, c, e) {
+        *wars = WarsLatency {
+            write: a,
+            ack: b,
+            read: c,
+            response: e,
+        };
+    }
+    let clamp = |v: u32| v.min(u8::MAX as u32) as u8;
+    ReplicationMode::Quorum {
+        n: clamp(n),
+        r: clamp(r),
+        w: clamp(w),
+    }
 }
 
 /// Validates the DNS routing policy against the design's regions.

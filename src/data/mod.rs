@@ -11,6 +11,7 @@
 pub mod clock;
 pub mod conflict;
 pub mod crdt;
+pub mod quorum;
 
 use crate::engine::SimTime;
 use crate::metrics::LatencyHistogram;
@@ -172,6 +173,8 @@ pub struct DataLayer {
     /// When set, every commit is recorded as (origin, seq, commit time): for tests that
     /// recount what the data layer reports.
     pub trace: Option<Vec<(DataRegion, u32, SimTime)>>,
+    /// Leaderless replication's state (`Quorum` mode only).
+    quorum: Option<quorum::QuorumState>,
 }
 
 impl DataLayer {
@@ -200,7 +203,15 @@ impl DataLayer {
             user_offset.push(user_offset.last().unwrap() + p.users);
         }
         let keys = cfg.keys as usize;
+        let users = *user_offset.last().unwrap() as usize;
+        let quorum = match cfg.mode {
+            ReplicationMode::Quorum { n, r, w } => {
+                Some(quorum::QuorumState::new(n, r, w, keys, users))
+            }
+            _ => None,
+        };
         DataLayer {
+            quorum,
             class: cfg.class,
             mode: cfg.mode,
             shape: cfg.shape.clone(),
@@ -250,6 +261,8 @@ impl DataLayer {
             ReplicationMode::Async => 0,
             ReplicationMode::SemiSync(k) => k.min(others),
             ReplicationMode::Sync => others,
+            // Quorum writes count their acks in `sim::quorum`.
+            ReplicationMode::Quorum { .. } => 0,
         }
     }
     /// Moves a region's clock (a `ClockJump` fault).
@@ -680,6 +693,13 @@ impl DataLayer {
     pub fn converge(&mut self, now: SimTime) -> u64 {
         let d = self.len();
         let mut applied = 0;
+        if let Some(q) = &mut self.quorum {
+            let hints = std::mem::take(&mut q.hints);
+            applied += hints.len() as u64;
+            for (_, y, key, v) in hints {
+                self.quorum_apply(y, key, v, now, false);
+            }
+        }
         loop {
             let mut progress = false;
             for from in 0..d {
@@ -717,7 +737,8 @@ impl DataLayer {
 
     /// Messages still queued on every link.
     pub fn queued(&self) -> usize {
-        self.links.iter().map(|l| l.queue.len()).sum()
+        self.links.iter().map(|l| l.queue.len()).sum::<usize>()
+            + self.quorum.as_ref().map_or(0, |q| q.hints())
     }
 
     /// Keys whose replicas disagree at the end of the run (by value, or by version for
@@ -730,9 +751,12 @@ impl DataLayer {
         let fenced = |v: &Version| self.is_fenced(v.origin, v.seq);
         let mut n = 0;
         for k in 0..self.acked.len() {
+            // Under Quorum only the key's replicas hold it.
             let row: Vec<&Version> = self.current[k * d..(k + 1) * d]
                 .iter()
-                .filter(|v| !fenced(v))
+                .enumerate()
+                .filter(|(x, v)| !fenced(v) && self.is_replica(k as u32, *x as DataRegion))
+                .map(|(_, v)| v)
                 .collect();
             let Some(first) = row.first() else { continue };
             let same = match self.class {

@@ -8,6 +8,7 @@
 pub mod faults;
 pub mod health;
 pub mod pool;
+mod quorum;
 mod run;
 
 use crate::data::{DataLayer, DataRegion, Message};
@@ -20,6 +21,7 @@ use crate::rng::{Stream, stream, unit};
 use faults::{FaultId, FaultTally, LinkState, NO_FAULT};
 use health::{HealthChange, HealthChecks};
 use pool::{Admission, Pool};
+pub use quorum::Phase as QuorumPhase;
 use rand_distr::Distribution as _;
 pub use run::{DataReport, RunOutput, SimError, run_scenario};
 use std::collections::BTreeMap;
@@ -84,6 +86,12 @@ pub enum Event {
     ReplDeliver { from: DataRegion, to: DataRegion },
     /// A replica's acknowledgement of write `(origin, seq)` reaches its origin.
     ReplAck { origin: DataRegion, seq: u32 },
+    /// A message of quorum operation `op` arrives (at `replica`, or back from it).
+    Quorum {
+        op: u32,
+        replica: DataRegion,
+        phase: QuorumPhase,
+    },
 }
 
 /// One promotion (or a promotion that found no standby to promote).
@@ -220,6 +228,9 @@ pub struct World<'a> {
     dns: Dns,
     pub data: DataLayer,
     repl_rng: Stream,
+    /// Quorum replication: the operations in flight and the WARS phase draws.
+    quorum_ops: quorum::QuorumOps,
+    quorum_rng: Stream,
     /// Writes waiting for replica acknowledgements: (origin, seq) → (request, acks missing).
     awaiting_acks: BTreeMap<(DataRegion, u32), (ReqRef, u32)>,
     /// Reads waiting for their replica to apply a write: (replica, origin, seq, n) → (request,
@@ -367,6 +378,8 @@ impl<'a> World<'a> {
             dns: Dns::new(sc, seed),
             data: DataLayer::new(sc, seed),
             repl_rng: stream(seed, "replication/lag"),
+            quorum_ops: quorum::QuorumOps::default(),
+            quorum_rng: stream(seed, "replication/quorum"),
             awaiting_acks: BTreeMap::new(),
             read_waiters: BTreeMap::new(),
             read_waiter_seq: 0,
@@ -435,6 +448,11 @@ impl<'a> World<'a> {
     /// Request slots allocated (the peak number of requests alive at once).
     pub fn request_slots(&self) -> usize {
         self.requests.len()
+    }
+
+    /// Quorum operation slots allocated (the peak number in flight at once).
+    pub fn quorum_slots(&self) -> usize {
+        self.quorum_ops.slots()
     }
 
     /// DNS queries that missed the resolvers' caches, per population.
@@ -769,6 +787,10 @@ impl<'a> World<'a> {
             self.respond(r, region, AttemptResult::Ok, sched);
             return;
         };
+        if self.data.quorum().is_some() {
+            self.quorum_start(r, x, region, q.op == Op::Write, sched);
+            return;
+        }
         if q.op == Op::Read {
             self.serve_read(r, x, region, sched);
             return;
@@ -1008,6 +1030,7 @@ impl<'a> World<'a> {
     fn resume_replication(&mut self, sched: &mut Scheduler<Event>) {
         let n = self.data.len() as DataRegion;
         let now = sched.now();
+        self.quorum_resume(now);
         for from in 0..n {
             for to in 0..n {
                 let li = from as usize * n as usize + to as usize;
@@ -1576,6 +1599,7 @@ impl Model for World<'_> {
             Event::Promote { old } => self.on_promote(old, sched),
             Event::ReplDeliver { from, to } => self.on_repl_deliver(from, to, sched),
             Event::ReplAck { origin, seq } => self.on_repl_ack(origin, seq, sched),
+            Event::Quorum { op, replica, phase } => self.on_quorum(op, replica, phase, sched),
             Event::ScaleUp { region } => {
                 self.capacity_factor[region as usize] = 1.0;
                 let now = sched.now();
