@@ -34,6 +34,8 @@ pub(super) struct QuorumOp {
     outstanding: u8,
     /// The client was answered.
     done: bool,
+    /// The slot holds an operation (not on the free list).
+    live: bool,
     /// A read: when it was issued and the writes committed by then.
     start: SimTime,
     snap: [Committed; 2],
@@ -106,6 +108,7 @@ impl World<'_> {
             needed,
             outstanding: 0,
             done: false,
+            live: true,
             start: now,
             snap: self.data.quorum_snapshot(q.key),
             answers: vec![],
@@ -185,7 +188,9 @@ impl World<'_> {
 
     /// Frees operation `id` once nothing it sent is still travelling.
     fn quorum_release(&mut self, id: u32) {
-        if self.quorum_ops.ops[id as usize].outstanding == 0 {
+        let op = &mut self.quorum_ops.ops[id as usize];
+        if op.outstanding == 0 && op.live {
+            op.live = false;
             self.quorum_ops.free.push(id);
         }
     }
@@ -273,6 +278,26 @@ impl World<'_> {
             self.data.quorum_read(key, best, snap, q.pop, q.user, start);
         }
         self.respond(r, region, AttemptResult::Ok, sched);
+    }
+
+    /// At the end of the run: writes still travelling to their replicas become hints, so the
+    /// converged state (SPEC §3 Convergence) includes them.
+    pub(super) fn quorum_flush(&mut self) {
+        if self.data.quorum().is_none() {
+            return;
+        }
+        let n = self.data.quorum().map_or(0, |q| q.n);
+        for i in 0..self.quorum_ops.ops.len() {
+            let op = &self.quorum_ops.ops[i];
+            if !(op.live && op.write) {
+                continue;
+            }
+            let (x, key, v) = (op.x, op.key, op.version);
+            for j in 0..n as usize {
+                let y = self.data.replica(key, j);
+                self.data.quorum_hint(x, y, key, v);
+            }
+        }
     }
 
     /// After a fault heals: hints whose replica is reachable from their holder are applied.
