@@ -531,6 +531,9 @@ pub enum RawDesign {
         /// Time after promotion until a standby runs all its servers.
         #[serde(default)]
         scale_up_s: f64,
+        /// What a failed-over primary does when it returns (default: it stays a standby).
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        failback: Option<RawFailback>,
     },
     /// Every listed region serves reads and writes locally.
     ActiveActive { regions: Vec<String> },
@@ -552,6 +555,16 @@ pub enum RawFailover {
     Automatic { promotion_s: f64 },
     /// An operator promotes the first healthy standby `delay_s` after the primary goes down.
     Manual { delay_s: f64 },
+}
+
+/// Failback to a primary that failed over and came back (issue #3 part 4).
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(rename = "Failback", deny_unknown_fields)]
+pub enum RawFailback {
+    /// A planned switchover `after_s` after the old primary is up again: the current primary
+    /// drains (holds new writes), the old primary catches up on its log, then it becomes the
+    /// primary again and the held writes go to it. Nothing acknowledged is lost.
+    Planned { after_s: f64 },
 }
 
 /// Client policy (SPEC §1 Population, §2 step 7).

@@ -1235,7 +1235,27 @@ fn scenario(
             failover,
             standby_capacity,
             scale_up_s,
+            failback,
         } => {
+            let failback = match failback {
+                None => None,
+                Some(RawFailback::Planned { after_s }) => {
+                    cx.finite(
+                        &["design", "failback", "after_s"],
+                        "failback.after_s",
+                        *after_s,
+                        0.0,
+                        false,
+                    );
+                    if matches!(failover, RawFailover::Off) {
+                        cx.err(
+                            &["design", "failback"],
+                            "failback returns to a primary that failed over, but `failover` is Off",
+                        );
+                    }
+                    Some(s_to_ns(*after_s))
+                }
+            };
             if !(*standby_capacity > 0.0 && *standby_capacity <= 1.0) {
                 cx.err(
                     &["design", "standby_capacity"],
@@ -1314,6 +1334,7 @@ fn scenario(
                 failover,
                 standby_capacity: standby_capacity.clamp(0.0, 1.0),
                 scale_up: s_to_ns(*scale_up_s),
+                failback,
             })
         }
         RawDesign::ActiveActive { regions } => {

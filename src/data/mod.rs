@@ -610,6 +610,11 @@ impl DataLayer {
         }
     }
 
+    /// The sequence number of the last write committed at `x` (0: none).
+    pub fn last_seq(&self, x: DataRegion) -> u32 {
+        self.logs[x as usize].next_seq
+    }
+
     /// Whether `x` has applied write `(origin, seq)`.
     pub fn has_applied(&self, x: DataRegion, origin: DataRegion, seq: u32) -> bool {
         self.applied[x as usize * self.len() + origin as usize] >= seq

@@ -5,6 +5,7 @@
 //! finished request is recognised as stale and ignored. Slots are reused: memory is bounded
 //! by the requests in flight, not by the requests simulated.
 
+mod failback;
 pub mod faults;
 pub mod health;
 pub mod pool;
@@ -86,6 +87,8 @@ pub enum Event {
     ReplDeliver { from: DataRegion, to: DataRegion },
     /// A replica's acknowledgement of write `(origin, seq)` reaches its origin.
     ReplAck { origin: DataRegion, seq: u32 },
+    /// A planned failback to `region` (its delay after it came back is over).
+    Failback { region: RegionId },
     /// A message of quorum operation `op` arrives (at `replica`, or back from it).
     Quorum {
         op: u32,
@@ -231,6 +234,8 @@ pub struct World<'a> {
     /// Quorum replication: the operations in flight and the WARS phase draws.
     quorum_ops: quorum::QuorumOps,
     quorum_rng: Stream,
+    /// Active-passive planned failback in progress.
+    failback: failback::Failback,
     /// Writes waiting for replica acknowledgements: (origin, seq) → (request, acks missing).
     awaiting_acks: BTreeMap<(DataRegion, u32), (ReqRef, u32)>,
     /// Reads waiting for their replica to apply a write: (replica, origin, seq, n) → (request,
@@ -263,7 +268,7 @@ pub struct World<'a> {
 /// Health changes kept for the report (a year of random outages stays bounded).
 const MAX_HEALTH_CHANGES: usize = 10_000;
 /// Failovers kept for the report.
-const MAX_FAILOVERS: usize = 10_000;
+pub(crate) const MAX_FAILOVERS: usize = 10_000;
 
 impl<'a> World<'a> {
     /// A world for `sc`, every stream derived from `seed`.
@@ -380,6 +385,7 @@ impl<'a> World<'a> {
             repl_rng: stream(seed, "replication/lag"),
             quorum_ops: quorum::QuorumOps::default(),
             quorum_rng: stream(seed, "replication/quorum"),
+            failback: failback::Failback::default(),
             awaiting_acks: BTreeMap::new(),
             read_waiters: BTreeMap::new(),
             read_waiter_seq: 0,
@@ -719,6 +725,9 @@ impl<'a> World<'a> {
             );
             return;
         }
+        if op == Op::Write && self.failback.draining.is_some() && self.failback_hold(r, region) {
+            return; // the primary drains for a planned failback
+        }
         if self.capacity_lost[ri] > 0.0 {
             self.tallies[self.loss_by[ri] as usize].reduced_capacity_arrivals += 1;
         }
@@ -908,6 +917,9 @@ impl<'a> World<'a> {
             });
         }
         let Some(msg) = msg else { return };
+        if self.failback.draining.is_some() {
+            self.failback_check(sched);
+        }
         if !self.read_waiters.is_empty() {
             self.wake_reads(to, msg.origin, msg.seq, sched);
         }
@@ -1207,6 +1219,9 @@ impl<'a> World<'a> {
             }
         });
         self.tallies[by as usize].lost_in_region += lost;
+        if self.failback.draining.is_some() {
+            self.failback_check(sched);
+        }
         self.region_clock[ri].start(now);
         self.refresh_service_clock(now);
         if self.primary == Some(region)
@@ -1229,6 +1244,7 @@ impl<'a> World<'a> {
             self.region_clock[ri].stop(now, self.sc.warmup);
             self.refresh_service_clock(now);
             self.resume_replication(sched);
+            self.failback_region_up(region, sched);
         }
     }
 
@@ -1308,6 +1324,7 @@ impl<'a> World<'a> {
         self.primary = Some(new);
         self.standbys.retain(|s| *s != new);
         self.standbys.push(old);
+        self.failback_note_demoted(old, sched);
         if let Design::ActivePassive {
             read_local,
             scale_up,
@@ -1600,6 +1617,7 @@ impl Model for World<'_> {
             Event::ReplDeliver { from, to } => self.on_repl_deliver(from, to, sched),
             Event::ReplAck { origin, seq } => self.on_repl_ack(origin, seq, sched),
             Event::Quorum { op, replica, phase } => self.on_quorum(op, replica, phase, sched),
+            Event::Failback { region } => self.on_failback(region, sched),
             Event::ScaleUp { region } => {
                 self.capacity_factor[region as usize] = 1.0;
                 let now = sched.now();
