@@ -95,6 +95,7 @@ pub fn mg_c_scenario(
         data: crate::model::DataConfig {
             mode: crate::model::ReplicationMode::Async,
             wars: Default::default(),
+            transmit: 0,
             lag: Dist::Constant(0),
             shape: crate::model::ReplicationShape::Mesh,
             conflict: crate::model::ConflictStrategy::Lww,

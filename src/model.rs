@@ -402,6 +402,9 @@ pub struct DataConfig {
     pub mode: ReplicationMode,
     /// Per-phase extra delays of `Quorum` operations (zero otherwise).
     pub wars: WarsLatency,
+    /// Time to send one replication message on a link (its size / the link's bandwidth);
+    /// 0: unlimited bandwidth.
+    pub transmit: SimTime,
     pub lag: Dist,
     pub shape: ReplicationShape,
     pub conflict: ConflictStrategy,

@@ -320,6 +320,19 @@ pub struct RawReplication {
     /// Who sends to whom; default: Star from the primary (active-passive), Mesh (active-active).
     #[serde(default)]
     pub shape: Option<RawReplicationShape>,
+    /// Optional bandwidth of every replication link: a message takes `message_bytes` /
+    /// `bytes_per_s` to send, one after another, so replication queues under load.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub bandwidth: Option<RawBandwidth>,
+}
+
+/// Bandwidth of a replication link.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(rename = "Bandwidth", deny_unknown_fields)]
+pub struct RawBandwidth {
+    pub bytes_per_s: f64,
+    /// Size of one replicated write on the wire.
+    pub message_bytes: f64,
 }
 
 impl Default for RawReplication {
@@ -328,6 +341,7 @@ impl Default for RawReplication {
             mode: RawReplicationMode::default(),
             lag: default_zero_dist(),
             shape: None,
+            bandwidth: None,
         }
     }
 }

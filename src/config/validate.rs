@@ -879,9 +879,37 @@ fn data_config(
             format!("{keys} keys in {} regions is too much data-layer state (limit {MAX_KEY_REPLICAS} key replicas): use fewer keys", regions.len()),
         );
     }
+    let mut transmit = 0;
+    if let Some(b) = &d.replication.bandwidth {
+        let p = ["data", "replication", "bandwidth"];
+        cx.finite(
+            &[p[0], p[1], p[2], "bytes_per_s"],
+            "bandwidth.bytes_per_s",
+            b.bytes_per_s,
+            0.0,
+            true,
+        );
+        cx.finite(
+            &[p[0], p[1], p[2], "message_bytes"],
+            "bandwidth.message_bytes",
+            b.message_bytes,
+            0.0,
+            true,
+        );
+        if b.bytes_per_s > 0.0
+            && b.message_bytes > 0.0
+            && b.bytes_per_s.is_finite()
+            && b.message_bytes.is_finite()
+        {
+            transmit = ((b.message_bytes / b.bytes_per_s) * 1e9)
+                .round()
+                .clamp(1.0, 1e15) as SimTime;
+        }
+    }
     Some(DataConfig {
         mode,
         wars,
+        transmit,
         lag: lag?,
         shape,
         conflict: match d.conflict {

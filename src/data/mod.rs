@@ -51,6 +51,8 @@ pub struct Link {
     /// A delivery event is pending for the head.
     pub scheduled: bool,
     last_due: SimTime,
+    /// With a bandwidth limit: when the sender finishes sending the last queued message.
+    pub busy_until: SimTime,
 }
 
 /// A write's record, kept until every replica has applied it (or it was fenced off).

@@ -849,7 +849,14 @@ impl<'a> World<'a> {
             self.data.regions[from as usize],
             self.data.regions[to as usize],
         );
-        let ship = now + lag;
+        let mut ship = now + lag;
+        let tx = self.sc.data.transmit;
+        if tx > 0 {
+            // Bandwidth: messages leave one after another, each taking `tx` to send.
+            let link = &mut self.data.links[li];
+            ship = ship.max(link.busy_until) + tx;
+            link.busy_until = ship;
+        }
         let d = self.one_way(
             self.sc.network.region_rtt(a, b),
             self.links.region(a),

@@ -374,3 +374,57 @@ fn planned_failback_drains_catches_up_and_switches_back_without_loss() {
     assert_eq!(stay.failovers.len(), 1);
     assert!(v.failed_total <= stay.failed_total + 5);
 }
+
+#[test]
+fn replication_queues_on_a_link_whose_bandwidth_is_exceeded() {
+    // 100 writes/s from Virginia to Washington; each replicated write is 1 kB on the wire.
+    let e = experiment(
+        "bandwidth",
+        r#"duration_s: 200, warmup_s: 10, window_s: 10,
+        design: ActivePassive(primary: "eastus", standbys: ["westus2"]),
+        data: (replication: (mode: Async, bandwidth: Some((bytes_per_s: 200000.0, message_bytes: 1000.0)))),
+        populations: {
+            "new-york": (lat: 40.71, lon: -74.01, anchor: "eastus", rate_per_s: 100, write_fraction: 1.0,
+                         keys: (count: 1000, zipf_s: 0.5)),
+        },
+        variants: [
+            (name: "unlimited", overrides: {"data.replication.bandwidth": None}),
+            (name: "ample", overrides: {}),
+            (name: "short", overrides: {"data.replication.bandwidth.bytes_per_s": 50000.0}),
+        ],"#,
+    );
+    let lag = |name: &str| {
+        let v = run(variant(&e, name), 2);
+        let l = v
+            .data
+            .replication_lag
+            .iter()
+            .find(|l| l.from == "eastus" && l.to == "westus2")
+            .unwrap()
+            .lag
+            .clone();
+        eprintln!(
+            "{name}: replication lag p50 {} ms, max {} ms",
+            l.p50_ms, l.max_ms
+        );
+        l
+    };
+    let sc = variant(&e, "unlimited");
+    let one_way = sc.network.region_rtt(
+        sc.region_id("eastus").unwrap(),
+        sc.region_id("westus2").unwrap(),
+    ) as f64
+        / 2e6;
+    let free = lag("unlimited");
+    assert!(free.max_ms < one_way + 20.0, "{free:?}");
+    // 5 ms per message at 100 writes/s (ρ = 0.5): a short queue, lag stays near one way + 5 ms.
+    let ample = lag("ample");
+    assert!(
+        ample.p50_ms >= one_way + 4.9 && ample.max_ms < one_way + 200.0,
+        "{ample:?}"
+    );
+    // 20 ms per message at 100 writes/s: the link sends 50/s, so the backlog grows by about
+    // 50 messages (1 s of lag) each second: after 200 s, well over a minute behind.
+    let short = lag("short");
+    assert!(short.max_ms > 60_000.0, "{short:?}");
+}
