@@ -94,6 +94,8 @@ pub fn mg_c_scenario(
         random_outages: None,
         data: crate::model::DataConfig {
             mode: crate::model::ReplicationMode::Async,
+            wars: Default::default(),
+            transmit: 0,
             lag: Dist::Constant(0),
             shape: crate::model::ReplicationShape::Mesh,
             conflict: crate::model::ConflictStrategy::Lww,

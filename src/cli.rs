@@ -2,7 +2,7 @@
 
 use crate::config::{self, Checked, ConfigError, Diagnostic};
 use crate::model::TargetCi;
-use crate::results::{has_faults, render_faults, write_results};
+use crate::results::{has_faults, has_quorum, render_faults, render_t_visibility, write_results};
 use crate::runner::{self, Outcome, RunOptions, Shard, total_work};
 use anyhow::Context as _;
 use clap::{Parser, Subcommand, ValueEnum};
@@ -592,6 +592,10 @@ fn finish(
                 outln!();
                 if has_faults(result) {
                     outp!("{}", render_faults(result));
+                    outln!();
+                }
+                if has_quorum(result) {
+                    outp!("{}", render_t_visibility(result));
                     outln!();
                 }
                 let st = crate::results::render_stats(exp, &assembled.stats);

@@ -165,6 +165,9 @@ pub enum Design {
         standby_capacity: f64,
         /// Time from promotion to full capacity.
         scale_up: SimTime,
+        /// Planned failback: this long after a failed-over primary is up again, switch back to
+        /// it without loss (drain, catch up, switch over); `None`: it stays a standby.
+        failback: Option<SimTime>,
     },
     /// Every region serves reads and writes.
     ActiveActive { regions: Vec<RegionId> },
@@ -325,6 +328,35 @@ pub enum ReplicationMode {
     Async,
     SemiSync(u32),
     Sync,
+    /// Leaderless: `n` replicas per key, reads wait for `r` answers, writes for `w` acks
+    /// (`1 ≤ r, w ≤ n ≤` design regions; see `data::quorum`).
+    Quorum {
+        n: u8,
+        r: u8,
+        w: u8,
+    },
+}
+
+/// Extra delay of each phase of a quorum operation (the WARS model of probabilistically
+/// bounded staleness: Write request, Ack, Read request, read reSponse), added to the link's
+/// one-way delay.
+#[derive(Debug, Clone)]
+pub struct WarsLatency {
+    pub write: Dist,
+    pub ack: Dist,
+    pub read: Dist,
+    pub response: Dist,
+}
+
+impl Default for WarsLatency {
+    fn default() -> Self {
+        WarsLatency {
+            write: Dist::Constant(0),
+            ack: Dist::Constant(0),
+            read: Dist::Constant(0),
+            response: Dist::Constant(0),
+        }
+    }
 }
 
 /// Who sends a write to whom.
@@ -368,6 +400,11 @@ pub enum Consistency {
 #[derive(Debug, Clone)]
 pub struct DataConfig {
     pub mode: ReplicationMode,
+    /// Per-phase extra delays of `Quorum` operations (zero otherwise).
+    pub wars: WarsLatency,
+    /// Time to send one replication message on a link (its size / the link's bandwidth);
+    /// 0: unlimited bandwidth.
+    pub transmit: SimTime,
     pub lag: Dist,
     pub shape: ReplicationShape,
     pub conflict: ConflictStrategy,

@@ -535,6 +535,19 @@ pub struct RawReplication {
     /// Who sends to whom; default: Star from the primary (active-passive), Mesh (active-active).
     #[serde(default)]
     pub shape: Option<RawReplicationShape>,
+    /// Optional bandwidth of every replication link: a message takes `message_bytes` /
+    /// `bytes_per_s` to send, one after another, so replication queues under load.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub bandwidth: Option<RawBandwidth>,
+}
+
+/// Bandwidth of a replication link.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(rename = "Bandwidth", deny_unknown_fields)]
+pub struct RawBandwidth {
+    pub bytes_per_s: f64,
+    /// Size of one replicated write on the wire.
+    pub message_bytes: f64,
 }
 
 impl Default for RawReplication {
@@ -543,12 +556,13 @@ impl Default for RawReplication {
             mode: RawReplicationMode::default(),
             lag: default_zero_dist(),
             shape: None,
+            bandwidth: None,
         }
     }
 }
 
 /// When a write is acknowledged to the client.
-#[derive(Debug, Clone, Copy, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
 #[serde(rename = "ReplicationMode", deny_unknown_fields)]
 pub enum RawReplicationMode {
     /// After the local commit.
@@ -558,6 +572,24 @@ pub enum RawReplicationMode {
     SemiSync(u32),
     /// After every replica has applied it.
     Sync,
+    /// Leaderless (Dynamo/Cassandra style, `ActiveActive` only): each key lives on `n`
+    /// replicas; the region that receives a request coordinates it, a write returns after `w`
+    /// replica acks, a read asks all `n` and returns the newest of the first `r` answers. The
+    /// four WARS phases (write request, ack, read request, read response) each add a draw of
+    /// their distribution to the simulated one-way delay (default: nothing extra).
+    Quorum {
+        n: u32,
+        r: u32,
+        w: u32,
+        #[serde(default = "default_zero_dist")]
+        write_ms: DistSpec,
+        #[serde(default = "default_zero_dist")]
+        ack_ms: DistSpec,
+        #[serde(default = "default_zero_dist")]
+        read_ms: DistSpec,
+        #[serde(default = "default_zero_dist")]
+        response_ms: DistSpec,
+    },
 }
 
 /// Replication topology.
@@ -728,6 +760,9 @@ pub enum RawDesign {
         /// Time after promotion until a standby runs all its servers.
         #[serde(default)]
         scale_up_s: f64,
+        /// What a failed-over primary does when it returns (default: it stays a standby).
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        failback: Option<RawFailback>,
     },
     /// Every listed region serves reads and writes locally.
     ActiveActive { regions: Vec<String> },
@@ -749,6 +784,16 @@ pub enum RawFailover {
     Automatic { promotion_s: f64 },
     /// An operator promotes the first healthy standby `delay_s` after the primary goes down.
     Manual { delay_s: f64 },
+}
+
+/// Failback to a primary that failed over and came back (issue #3 part 4).
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(rename = "Failback", deny_unknown_fields)]
+pub enum RawFailback {
+    /// A planned switchover `after_s` after the old primary is up again: the current primary
+    /// drains (holds new writes), the old primary catches up on its log, then it becomes the
+    /// primary again and the held writes go to it. Nothing acknowledged is lost.
+    Planned { after_s: f64 },
 }
 
 /// Client policy (SPEC §1 Population, §2 step 7).

@@ -784,10 +784,13 @@ fn data_config(
     let d = &raw.data;
     let regions = design.map(|d| d.regions()).unwrap_or_default();
     let replicas = regions.len().saturating_sub(1) as u32;
-    let mode = match d.replication.mode {
+    let active_active = matches!(design, Some(Design::ActiveActive { .. }));
+    let mut wars = WarsLatency::default();
+    let mode = match &d.replication.mode {
         RawReplicationMode::Async => ReplicationMode::Async,
         RawReplicationMode::Sync => ReplicationMode::Sync,
         RawReplicationMode::SemiSync(k) => {
+            let k = *k;
             if k == 0 || (design.is_some() && k > replicas) {
                 cx.err(
                     &["data", "replication", "mode"],
@@ -796,6 +799,23 @@ fn data_config(
             }
             ReplicationMode::SemiSync(k)
         }
+        RawReplicationMode::Quorum {
+            n,
+            r,
+            w,
+            write_ms,
+            ack_ms,
+            read_ms,
+            response_ms,
+        } => quorum_mode(
+            cx,
+            design,
+            d,
+            (*n, *r, *w),
+            inputs,
+            &mut wars,
+            [write_ms, ack_ms, read_ms, response_ms],
+        ),
     };
     let lag = cx.dist(&["data", "replication", "lag"], &d.replication.lag, inputs);
     let skew = cx.dist(&["data", "clock_skew"], &d.clock_skew, inputs);
@@ -806,7 +826,6 @@ fn data_config(
         0.0,
         false,
     );
-    let active_active = matches!(design, Some(Design::ActiveActive { .. }));
     let shape = match &d.replication.shape {
         None if active_active => ReplicationShape::Mesh,
         None => ReplicationShape::Star,
@@ -863,8 +882,37 @@ fn data_config(
             format!("{keys} keys in {} regions is too much data-layer state (limit {MAX_KEY_REPLICAS} key replicas): use fewer keys", regions.len()),
         );
     }
+    let mut transmit = 0;
+    if let Some(b) = &d.replication.bandwidth {
+        let p = ["data", "replication", "bandwidth"];
+        cx.finite(
+            &[p[0], p[1], p[2], "bytes_per_s"],
+            "bandwidth.bytes_per_s",
+            b.bytes_per_s,
+            0.0,
+            true,
+        );
+        cx.finite(
+            &[p[0], p[1], p[2], "message_bytes"],
+            "bandwidth.message_bytes",
+            b.message_bytes,
+            0.0,
+            true,
+        );
+        if b.bytes_per_s > 0.0
+            && b.message_bytes > 0.0
+            && b.bytes_per_s.is_finite()
+            && b.message_bytes.is_finite()
+        {
+            transmit = ((b.message_bytes / b.bytes_per_s) * 1e9)
+                .round()
+                .clamp(1.0, 1e15) as SimTime;
+        }
+    }
     Some(DataConfig {
         mode,
+        wars,
+        transmit,
         lag: lag?,
         shape,
         conflict: match d.conflict {
@@ -898,6 +946,86 @@ fn data_config(
         },
         keys,
     })
+}
+
+/// Validates `Quorum { n, r, w }` (SPEC §2 step 5; `data::quorum`): leaderless, so only for
+/// active-active designs; `1 ≤ r, w ≤ n ≤` the design's regions; registers read and written
+/// whole, with eventual reads (the quorum sizes are the consistency knob).
+fn quorum_mode(
+    cx: &mut Ctx,
+    design: Option<&Design>,
+    d: &RawData,
+    (n, r, w): (u32, u32, u32),
+    inputs: &mut Vec<(String, String)>,
+    wars: &mut WarsLatency,
+    phases: [&DistSpec; 4],
+) -> ReplicationMode {
+    let path = ["data", "replication", "mode"];
+    let regions = design.map(|d| d.regions().len() as u32);
+    if let Some(Design::ActivePassive { .. }) = design {
+        cx.err(
+            &path,
+            "Quorum replication is leaderless: the region that receives a request coordinates it, so it needs an ActiveActive design; an ActivePassive design has one writer: use Async, SemiSync(k) or Sync".to_string(),
+        );
+    }
+    match regions {
+        _ if n == 0 => cx.err(
+            &["data", "replication", "mode", "n"],
+            "Quorum(n: 0) keeps no replica of a key: use n of at least 1".to_string(),
+        ),
+        Some(k) if n > k => cx.err(
+            &["data", "replication", "mode", "n"],
+            format!("Quorum(n: {n}) keeps {n} replicas of each key, but the design has {k} region(s): use n from 1 to {k}"),
+        ),
+        _ => {}
+    }
+    for (name, v, what) in [("r", r, "read waits for"), ("w", w, "write waits for")] {
+        if v == 0 || v > n {
+            cx.err(
+                &["data", "replication", "mode", name],
+                format!("Quorum({name}: {v}): a {what} {v} of the n = {n} replicas: use {name} from 1 to {n}"),
+            );
+        }
+    }
+    if !matches!(d.class, RawKeyClass::Register) {
+        cx.err(
+            &["data", "class"],
+            "Quorum replication reads and writes whole versions of a key (the newest wins): use class: Register".to_string(),
+        );
+    }
+    if !matches!(d.consistency, RawConsistency::Eventual) {
+        cx.err(
+            &["data", "consistency"],
+            "under Quorum replication a read's guarantee comes from r and w (r + w > n: reads see every acknowledged write): use consistency: Eventual".to_string(),
+        );
+    }
+    if d.replication.shape.is_some() {
+        cx.err(
+            &["data", "replication", "shape"],
+            "Quorum replication sends each write straight to its key's n replicas: remove `shape`"
+                .to_string(),
+        );
+    }
+    let names = ["write_ms", "ack_ms", "read_ms", "response_ms"];
+    let mut got = [None, None, None, None];
+    for (i, spec) in phases.iter().enumerate() {
+        got[i] = cx.dist(&["data", "replication", "mode", names[i]], spec, inputs);
+    }
+    let [a, b, c, e] = got;
+    if let (Some(a), Some(b), Some(c), Some(e)) = (a, b, c, e) {
+        *wars = WarsLatency {
+            write: a,
+            ack: b,
+            read: c,
+            response: e,
+        };
+    }
+    let clamp = |v: u32| v.min(u8::MAX as u32) as u8;
+    ReplicationMode::Quorum {
+        n: clamp(n),
+        r: clamp(r),
+        w: clamp(w),
+    }
 }
 
 /// Validates the DNS routing policy against the design's regions.
@@ -1138,7 +1266,27 @@ fn scenario(
             failover,
             standby_capacity,
             scale_up_s,
+            failback,
         } => {
+            let failback = match failback {
+                None => None,
+                Some(RawFailback::Planned { after_s }) => {
+                    cx.finite(
+                        &["design", "failback", "after_s"],
+                        "failback.after_s",
+                        *after_s,
+                        0.0,
+                        false,
+                    );
+                    if matches!(failover, RawFailover::Off) {
+                        cx.err(
+                            &["design", "failback"],
+                            "failback returns to a primary that failed over, but `failover` is Off",
+                        );
+                    }
+                    Some(s_to_ns(*after_s))
+                }
+            };
             if !(*standby_capacity > 0.0 && *standby_capacity <= 1.0) {
                 cx.err(
                     &["design", "standby_capacity"],
@@ -1217,6 +1365,7 @@ fn scenario(
                 failover,
                 standby_capacity: standby_capacity.clamp(0.0, 1.0),
                 scale_up: s_to_ns(*scale_up_s),
+                failback,
             })
         }
         RawDesign::ActiveActive { regions } => {

@@ -11,6 +11,7 @@
 pub mod clock;
 pub mod conflict;
 pub mod crdt;
+pub mod quorum;
 
 use crate::engine::SimTime;
 use crate::metrics::LatencyHistogram;
@@ -52,6 +53,8 @@ pub struct Link {
     /// A delivery event is pending for the head.
     pub scheduled: bool,
     last_due: SimTime,
+    /// With a bandwidth limit: when the sender finishes sending the last queued message.
+    pub busy_until: SimTime,
 }
 
 /// A write's record, kept until every replica has applied it (or it was fenced off).
@@ -174,6 +177,8 @@ pub struct DataLayer {
     /// When set, every commit is recorded as (origin, seq, commit time): for tests that
     /// recount what the data layer reports.
     pub trace: Option<Vec<(DataRegion, u32, SimTime)>>,
+    /// Leaderless replication's state (`Quorum` mode only).
+    quorum: Option<quorum::QuorumState>,
 }
 
 impl DataLayer {
@@ -202,7 +207,15 @@ impl DataLayer {
             user_offset.push(user_offset.last().unwrap() + p.users);
         }
         let keys = cfg.keys as usize;
+        let users = *user_offset.last().unwrap() as usize;
+        let quorum = match cfg.mode {
+            ReplicationMode::Quorum { n, r, w } => {
+                Some(quorum::QuorumState::new(n, r, w, keys, users))
+            }
+            _ => None,
+        };
         DataLayer {
+            quorum,
             class: cfg.class,
             mode: cfg.mode,
             shape: cfg.shape.clone(),
@@ -252,6 +265,8 @@ impl DataLayer {
             ReplicationMode::Async => 0,
             ReplicationMode::SemiSync(k) => k.min(others),
             ReplicationMode::Sync => others,
+            // Quorum writes count their acks in `sim::quorum`.
+            ReplicationMode::Quorum { .. } => 0,
         }
     }
     /// Moves a region's clock (a `ClockJump` fault).
@@ -608,6 +623,11 @@ impl DataLayer {
         }
     }
 
+    /// The sequence number of the last write committed at `x` (0: none).
+    pub fn last_seq(&self, x: DataRegion) -> u32 {
+        self.logs[x as usize].next_seq
+    }
+
     /// Whether `x` has applied write `(origin, seq)`.
     pub fn has_applied(&self, x: DataRegion, origin: DataRegion, seq: u32) -> bool {
         self.applied[x as usize * self.len() + origin as usize] >= seq
@@ -691,6 +711,13 @@ impl DataLayer {
     pub fn converge(&mut self, now: SimTime) -> u64 {
         let d = self.len();
         let mut applied = 0;
+        if let Some(q) = &mut self.quorum {
+            let hints = std::mem::take(&mut q.hints);
+            applied += hints.len() as u64;
+            for (_, y, key, v) in hints {
+                self.quorum_apply(y, key, v, now, false);
+            }
+        }
         loop {
             let mut progress = false;
             for from in 0..d {
@@ -728,7 +755,8 @@ impl DataLayer {
 
     /// Messages still queued on every link.
     pub fn queued(&self) -> usize {
-        self.links.iter().map(|l| l.queue.len()).sum()
+        self.links.iter().map(|l| l.queue.len()).sum::<usize>()
+            + self.quorum.as_ref().map_or(0, |q| q.hints())
     }
 
     /// Keys whose replicas disagree at the end of the run (by value, or by version for
@@ -741,9 +769,12 @@ impl DataLayer {
         let fenced = |v: &Version| self.is_fenced(v.origin, v.seq);
         let mut n = 0;
         for k in 0..self.acked.len() {
+            // Under Quorum only the key's replicas hold it.
             let row: Vec<&Version> = self.current[k * d..(k + 1) * d]
                 .iter()
-                .filter(|v| !fenced(v))
+                .enumerate()
+                .filter(|(x, v)| !fenced(v) && self.is_replica(k as u32, *x as DataRegion))
+                .map(|(_, v)| v)
                 .collect();
             let Some(first) = row.first() else { continue };
             let same = match self.class {

@@ -97,6 +97,83 @@ pub fn t_visibility_csv(r: &ExperimentResult) -> String {
     out
 }
 
+/// Whether any variant replicates by `Quorum` (its t-visibility is then printed).
+pub fn has_quorum(r: &ExperimentResult) -> bool {
+    r.variants
+        .iter()
+        .any(|v| v.data.replication.starts_with("Quorum("))
+}
+
+/// The t-visibility table printed after the summary for `Quorum` variants: per bin of t (ms
+/// from a write's commit to a read of its key), the share of reads that saw it, and how many
+/// reads fell in the bin (SPEC §3; PBS t-visibility).
+pub fn render_t_visibility(r: &ExperimentResult) -> String {
+    let vs: Vec<_> = r
+        .variants
+        .iter()
+        .filter(|v| v.data.replication.starts_with("Quorum("))
+        .collect();
+    let mut out = String::from(
+        "t-visibility: probability that a read issued t ms after a write commits sees it (reads)\n",
+    );
+    let Some(first) = vs.first() else {
+        return out;
+    };
+    let bin = |b: &super::TVisibility| match b.t_to_ms {
+        Some(to) => format!("{}-{}", b.t_from_ms, to),
+        None => format!("{}+", b.t_from_ms),
+    };
+    let mut rows: Vec<Vec<String>> = vec![];
+    let mut head = vec!["t ms".to_string()];
+    head.extend(vs.iter().map(|v| v.variant.clone()));
+    rows.push(head);
+    for (i, b) in first.data.t_visibility.iter().enumerate() {
+        if vs
+            .iter()
+            .all(|v| v.data.t_visibility.get(i).is_none_or(|b| b.reads == 0))
+        {
+            continue;
+        }
+        let mut row = vec![bin(b)];
+        for v in &vs {
+            row.push(match v.data.t_visibility.get(i) {
+                Some(b) if b.reads > 0 => {
+                    format!("{:.4} ({})", b.saw_write as f64 / b.reads as f64, b.reads)
+                }
+                _ => "-".into(),
+            });
+        }
+        rows.push(row);
+    }
+    let cols = rows[0].len();
+    let w: Vec<usize> = (0..cols)
+        .map(|c| rows.iter().map(|r| r[c].len()).max().unwrap_or(0))
+        .collect();
+    for row in &rows {
+        let line: Vec<String> = row
+            .iter()
+            .enumerate()
+            .map(|(c, s)| {
+                if c == 0 {
+                    format!("{s:<width$}", width = w[c])
+                } else {
+                    format!("{s:>width$}", width = w[c])
+                }
+            })
+            .collect();
+        let _ = writeln!(out, "  {}", line.join("  ").trim_end());
+    }
+    let _ = writeln!(
+        out,
+        "  stale reads: {}",
+        vs.iter()
+            .map(|v| format!("{} {} of {}", v.variant, v.data.stale_reads, v.data.reads))
+            .collect::<Vec<_>>()
+            .join(", ")
+    );
+    out
+}
+
 /// Whether any variant has faults or failovers to report.
 pub fn has_faults(r: &ExperimentResult) -> bool {
     r.variants

@@ -13,7 +13,10 @@ use crate::metrics::{FailReason, LatencySummary, ScopeStats};
 use crate::model::Scenario;
 use crate::sim::RunOutput;
 pub use cost::{JurisdictionSummary, ResidencySummary, cost_csv, has_cost, render_cost_table};
-pub use faults::{failovers_csv, faults_csv, has_faults, render_faults, t_visibility_csv};
+pub use faults::{
+    failovers_csv, faults_csv, has_faults, has_quorum, render_faults, render_t_visibility,
+    t_visibility_csv,
+};
 use serde::{Deserialize, Serialize};
 pub use table::{render_stats, render_table, render_table_styled};
 pub use write::{timeline_csv, write_atomic, write_results};
@@ -607,7 +610,12 @@ impl VariantResult {
         let dr = &out.data;
         let last_fault_end = sc.faults.iter().map(|f| f.end.min(sc.duration)).max();
         let data = DataSummary {
-            replication: format!("{:?} {:?}", sc.data.mode, sc.data.shape),
+            replication: match sc.data.mode {
+                crate::model::ReplicationMode::Quorum { n, r, w } => {
+                    format!("Quorum(n: {n}, r: {r}, w: {w})")
+                }
+                _ => format!("{:?} {:?}", sc.data.mode, sc.data.shape),
+            },
             conflict_strategy: format!("{:?}", sc.data.conflict),
             key_class: format!("{:?}", sc.data.class),
             writes: dr.tally.writes,

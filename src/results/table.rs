@@ -305,9 +305,18 @@ mod tests {
                 .map(|s| s.to_string())
                 .collect()
         };
-        assert_eq!(paint("99.950", 4, &row("99.950"), true), "\x1b[32m99.950\x1b[0m");
-        assert_eq!(paint("99.500", 4, &row("99.500"), true), "\x1b[33m99.500\x1b[0m");
-        assert_eq!(paint("80.000", 4, &row("80.000"), true), "\x1b[31m80.000\x1b[0m");
+        assert_eq!(
+            paint("99.950", 4, &row("99.950"), true),
+            "\x1b[32m99.950\x1b[0m"
+        );
+        assert_eq!(
+            paint("99.500", 4, &row("99.500"), true),
+            "\x1b[33m99.500\x1b[0m"
+        );
+        assert_eq!(
+            paint("80.000", 4, &row("80.000"), true),
+            "\x1b[31m80.000\x1b[0m"
+        );
         assert_eq!(paint("-", 4, &row("-"), true), "-");
         assert_eq!(paint("v", 0, &row("1"), true), "\x1b[1mv\x1b[0m");
         assert_eq!(paint("80.000", 4, &row("80.000"), false), "80.000");

@@ -5,9 +5,11 @@
 //! finished request is recognised as stale and ignored. Slots are reused: memory is bounded
 //! by the requests in flight, not by the requests simulated.
 
+mod failback;
 pub mod faults;
 pub mod health;
 pub mod pool;
+mod quorum;
 mod run;
 
 use crate::cost::{CostMeter, Sizes};
@@ -22,6 +24,7 @@ use crate::rng::{Stream, stream, unit};
 use faults::{FaultId, FaultTally, LinkState, NO_FAULT};
 use health::{HealthChange, HealthChecks};
 use pool::{Admission, Pool};
+pub use quorum::Phase as QuorumPhase;
 use rand_distr::Distribution as _;
 pub use run::{DataReport, RunOutput, SimError, run_scenario, run_scenario_until};
 use std::collections::BTreeMap;
@@ -86,6 +89,14 @@ pub enum Event {
     ReplDeliver { from: DataRegion, to: DataRegion },
     /// A replica's acknowledgement of write `(origin, seq)` reaches its origin.
     ReplAck { origin: DataRegion, seq: u32 },
+    /// A planned failback to `region` (its delay after it came back is over).
+    Failback { region: RegionId },
+    /// A message of quorum operation `op` arrives (at `replica`, or back from it).
+    Quorum {
+        op: u32,
+        replica: DataRegion,
+        phase: QuorumPhase,
+    },
 }
 
 /// One promotion (or a promotion that found no standby to promote).
@@ -222,6 +233,11 @@ pub struct World<'a> {
     dns: Dns,
     pub data: DataLayer,
     repl_rng: Stream,
+    /// Quorum replication: the operations in flight and the WARS phase draws.
+    quorum_ops: quorum::QuorumOps,
+    quorum_rng: Stream,
+    /// Active-passive planned failback in progress.
+    failback: failback::Failback,
     /// Writes waiting for replica acknowledgements: (origin, seq) → (request, acks missing).
     awaiting_acks: BTreeMap<(DataRegion, u32), (ReqRef, u32)>,
     /// Reads waiting for their replica to apply a write: (replica, origin, seq, n) → (request,
@@ -262,7 +278,7 @@ pub struct World<'a> {
 /// Health changes kept for the report (a year of random outages stays bounded).
 const MAX_HEALTH_CHANGES: usize = 10_000;
 /// Failovers kept for the report.
-const MAX_FAILOVERS: usize = 10_000;
+pub(crate) const MAX_FAILOVERS: usize = 10_000;
 
 impl<'a> World<'a> {
     /// A world for `sc`, every stream derived from `seed`.
@@ -377,6 +393,9 @@ impl<'a> World<'a> {
             dns: Dns::new(sc, seed),
             data: DataLayer::new(sc, seed),
             repl_rng: stream(seed, "replication/lag"),
+            quorum_ops: quorum::QuorumOps::default(),
+            quorum_rng: stream(seed, "replication/quorum"),
+            failback: failback::Failback::default(),
             awaiting_acks: BTreeMap::new(),
             read_waiters: BTreeMap::new(),
             read_waiter_seq: 0,
@@ -498,6 +517,11 @@ impl<'a> World<'a> {
     /// Request slots allocated (the peak number of requests alive at once).
     pub fn request_slots(&self) -> usize {
         self.requests.len()
+    }
+
+    /// Quorum operation slots allocated (the peak number in flight at once).
+    pub fn quorum_slots(&self) -> usize {
+        self.quorum_ops.slots()
     }
 
     /// DNS queries that missed the resolvers' caches, per population.
@@ -796,6 +820,9 @@ impl<'a> World<'a> {
             );
             return;
         }
+        if op == Op::Write && self.failback.draining.is_some() && self.failback_hold(r, region) {
+            return; // the primary drains for a planned failback
+        }
         if self.capacity_lost[ri] > 0.0 {
             self.tallies[self.loss_by[ri] as usize].reduced_capacity_arrivals += 1;
         }
@@ -868,6 +895,10 @@ impl<'a> World<'a> {
             self.respond(r, region, AttemptResult::Ok, sched);
             return;
         };
+        if self.data.quorum().is_some() {
+            self.quorum_start(r, x, region, q.op == Op::Write, sched);
+            return;
+        }
         if q.op == Op::Read {
             self.serve_read(r, x, region, sched);
             return;
@@ -934,7 +965,14 @@ impl<'a> World<'a> {
             self.data.regions[from as usize],
             self.data.regions[to as usize],
         );
-        let ship = now + lag;
+        let mut ship = now + lag;
+        let tx = self.sc.data.transmit;
+        if tx > 0 {
+            // Bandwidth: messages leave one after another, each taking `tx` to send.
+            let link = &mut self.data.links[li];
+            ship = ship.max(link.busy_until) + tx;
+            link.busy_until = ship;
+        }
         let d = self.one_way(
             self.sc.network.region_rtt(a, b),
             self.links.region(a),
@@ -1008,6 +1046,9 @@ impl<'a> World<'a> {
         let Some(msg) = msg else { return };
         if !self.allows(msg.tag, b) {
             self.res_count(now, |t| t.records_stored_outside += 1);
+        }
+        if self.failback.draining.is_some() {
+            self.failback_check(sched);
         }
         if !self.read_waiters.is_empty() {
             self.wake_reads(to, msg.origin, msg.seq, sched);
@@ -1137,6 +1178,7 @@ impl<'a> World<'a> {
     fn resume_replication(&mut self, sched: &mut Scheduler<Event>) {
         let n = self.data.len() as DataRegion;
         let now = sched.now();
+        self.quorum_resume(now);
         for from in 0..n {
             for to in 0..n {
                 let li = from as usize * n as usize + to as usize;
@@ -1327,6 +1369,9 @@ impl<'a> World<'a> {
             }
         });
         self.tallies[by as usize].lost_in_region += lost;
+        if self.failback.draining.is_some() {
+            self.failback_check(sched);
+        }
         self.region_clock[ri].start(now);
         self.refresh_service_clock(now);
         if self.primary == Some(region)
@@ -1349,6 +1394,7 @@ impl<'a> World<'a> {
             self.region_clock[ri].stop(now, self.sc.warmup);
             self.refresh_service_clock(now);
             self.resume_replication(sched);
+            self.failback_region_up(region, sched);
         }
     }
 
@@ -1428,6 +1474,7 @@ impl<'a> World<'a> {
         self.primary = Some(new);
         self.standbys.retain(|s| *s != new);
         self.standbys.push(old);
+        self.failback_note_demoted(old, sched);
         if let Design::ActivePassive {
             read_local,
             scale_up,
@@ -1723,6 +1770,8 @@ impl Model for World<'_> {
             Event::Promote { old } => self.on_promote(old, sched),
             Event::ReplDeliver { from, to } => self.on_repl_deliver(from, to, sched),
             Event::ReplAck { origin, seq } => self.on_repl_ack(origin, seq, sched),
+            Event::Quorum { op, replica, phase } => self.on_quorum(op, replica, phase, sched),
+            Event::Failback { region } => self.on_failback(region, sched),
             Event::ScaleUp { region } => {
                 self.capacity_factor[region as usize] = 1.0;
                 let now = sched.now();

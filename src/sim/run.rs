@@ -133,6 +133,7 @@ pub fn run_scenario_until(
         let diverged_before = world.data.diverged_keys();
         let queued_at_end = world.data.queued() as u64;
         let last_apply = world.data.last_apply;
+        world.quorum_flush();
         world.data.converge(end);
         let dl = &world.data;
         let n = dl.len();

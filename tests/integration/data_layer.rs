@@ -322,3 +322,109 @@ fn session_consistency_removes_read_your_writes_violations_at_a_latency_cost() {
     );
     assert!(eventual.data.staleness.max_ms > 400.0);
 }
+
+#[test]
+fn planned_failback_drains_catches_up_and_switches_back_without_loss() {
+    // Virginia fails over to Washington at about 360 s and returns at 700 s; at once a planned
+    // failback drains Washington, lets Virginia catch up on Washington's log, and switches back.
+    let e = experiment(
+        "failback",
+        &format!(
+            r#"{}
+            data: (replication: (mode: Async, lag: Exponential(mean_ms: 200.0))),
+            variants: [
+                (name: "failback", overrides: {{}}),
+                (name: "stay", overrides: {{"design.failback": None}}),
+            ],"#,
+            AP_FAILOVER.replace(
+                "failover: Automatic(promotion_s: 30)),",
+                "failover: Automatic(promotion_s: 30), failback: Planned(after_s: 0)),"
+            )
+        ),
+    );
+    let v = run(variant(&e, "failback"), 5);
+    for f in &v.failovers {
+        eprintln!(
+            "{} {} -> {:?} triggered {:.3} s, at {:.3} s, lost {}",
+            f.policy, f.from, f.to, f.triggered_s, f.promoted_s, f.lost_writes
+        );
+    }
+    assert_eq!(v.failovers.len(), 2, "{:?}", v.failovers);
+    let (out, back) = (&v.failovers[0], &v.failovers[1]);
+    assert_eq!(out.from, "eastus");
+    assert_eq!(back.policy, "planned-failback");
+    assert_eq!(back.from.as_str(), out.to.as_deref().unwrap());
+    assert_eq!(back.to.as_deref(), Some("eastus"));
+    // The drain starts when Virginia is back (700 s) and lasts until it has caught up: at least
+    // the one-way trip from Washington, and not long.
+    assert!(
+        back.triggered_s == 700.0 && back.promoted_s > 700.0 && back.promoted_s < 705.0,
+        "{back:?}"
+    );
+    assert_eq!(back.lost_writes, 0);
+    // The only writes lost are those of the unplanned failover.
+    assert_eq!(v.data.lost_at_failover, out.lost_writes);
+    assert_eq!(v.data.diverged_keys_after_converging, 0);
+    // Writes held during the drain are served afterwards: no more failures than staying put.
+    let stay = run(variant(&e, "stay"), 5);
+    eprintln!(
+        "failed: {} with failback, {} staying on Washington",
+        v.failed_total, stay.failed_total
+    );
+    assert_eq!(stay.failovers.len(), 1);
+    assert!(v.failed_total <= stay.failed_total + 5);
+}
+
+#[test]
+fn replication_queues_on_a_link_whose_bandwidth_is_exceeded() {
+    // 100 writes/s from Virginia to Washington; each replicated write is 1 kB on the wire.
+    let e = experiment(
+        "bandwidth",
+        r#"duration_s: 200, warmup_s: 10, window_s: 10,
+        design: ActivePassive(primary: "eastus", standbys: ["westus2"]),
+        data: (replication: (mode: Async, bandwidth: Some((bytes_per_s: 200000.0, message_bytes: 1000.0)))),
+        populations: {
+            "new-york": (lat: 40.71, lon: -74.01, anchor: "eastus", rate_per_s: 100, write_fraction: 1.0,
+                         keys: (count: 1000, zipf_s: 0.5)),
+        },
+        variants: [
+            (name: "unlimited", overrides: {"data.replication.bandwidth": None}),
+            (name: "ample", overrides: {}),
+            (name: "short", overrides: {"data.replication.bandwidth.bytes_per_s": 50000.0}),
+        ],"#,
+    );
+    let lag = |name: &str| {
+        let v = run(variant(&e, name), 2);
+        let l = v
+            .data
+            .replication_lag
+            .iter()
+            .find(|l| l.from == "eastus" && l.to == "westus2")
+            .unwrap()
+            .lag
+            .clone();
+        eprintln!(
+            "{name}: replication lag p50 {} ms, max {} ms",
+            l.p50_ms, l.max_ms
+        );
+        l
+    };
+    let sc = variant(&e, "unlimited");
+    let one_way = sc.network.region_rtt(
+        sc.region_id("eastus").unwrap(),
+        sc.region_id("westus2").unwrap(),
+    ) as f64
+        / 2e6;
+    let free = lag("unlimited");
+    assert!(free.max_ms < one_way + 20.0, "{free:?}");
+    // 5 ms per message at 100 writes/s (ρ = 0.5): a short queue, lag stays near one way + 5 ms.
+    let ample = lag("ample");
+    assert!(
+        ample.p50_ms >= one_way + 4.9 && ample.max_ms < one_way + 200.0,
+        "{ample:?}"
+    );
+    // 20 ms per message at 100 writes/s: the link sends 50/s, so the backlog grows by about
+    // 50 messages (1 s of lag) each second: after 200 s, well over a minute behind.
+    let short = lag("short");
+    assert!(short.max_ms > 60_000.0, "{short:?}");
+}

@@ -11,6 +11,7 @@ mod faults_and_failover;
 mod latency_geography;
 mod loader_fuzz;
 mod queueing_theory;
+mod quorum;
 mod request_conservation;
 mod sweeps_and_seeds;
 mod validation;

@@ -294,6 +294,7 @@ fn idle_latency_is_the_sum_of_its_parts() {
         failover: FailoverPolicy::Off,
         standby_capacity: 1.0,
         scale_up: 0,
+        failback: None,
     };
     sc.dns.ttl = 0;
     sc.dns.lookup = Dist::Constant(lookup);

@@ -1,0 +1,262 @@
+//! Leaderless `Quorum { n, r, w }` replication (issue #3 part 2): each key's preference list of
+//! n replicas, the versions the replicas hold, hinted handoff for writes a replica missed, and
+//! what a quorum read returned (stale reads, read-your-writes, t-visibility; SPEC §3).
+//!
+//! The model is the WARS model of probabilistically bounded staleness (Bailis et al., "PBS",
+//! VLDB 2012): the region that receives a request coordinates it; a write goes to all n
+//! replicas (phase W), each replica applies it on arrival and acks (A), and the write commits
+//! — the client is answered — at the w-th ack; a read goes to all n (R), each replica answers
+//! with the version it holds at that moment (S), and the coordinator returns the newest
+//! (last writer wins: highest `Version::lww_key`) of the first r answers. There is no read
+//! repair, so a read's outcome depends on the message delays only. The engine-facing half
+//! (events, the in-flight operations) is `sim::quorum`.
+//!
+//! Preference list: a key's replicas are n consecutive design regions on a ring, starting at a
+//! hash of the key (Dynamo's consistent hashing with one token per region). The same key
+//! always has the same replicas, whichever region coordinates, so `r + w > n` makes every read
+//! quorum overlap every write quorum.
+
+use super::conflict::{Resolution, Version};
+use super::{DataLayer, DataRegion, T_VISIBILITY_EDGES_MS};
+use crate::engine::SimTime;
+use crate::rng::splitmix64;
+
+/// A write's version and when it committed (zero version: none yet).
+pub type Committed = (Version, SimTime);
+
+/// The data layer's quorum state.
+#[derive(Debug, Default)]
+pub struct QuorumState {
+    pub n: u8,
+    pub r: u8,
+    pub w: u8,
+    /// Per key, the two writes committed last: (version, commit time), newest first.
+    committed: Vec<[Committed; 2]>,
+    /// Per user (global index): key and version of their last committed write.
+    last_write: Vec<(u32, Committed)>,
+    /// Writes a replica missed (it was down or cut off): (holder, replica, key, version),
+    /// held by the coordinator and applied when the replica is reachable from it again
+    /// (hinted handoff), or when the run converges.
+    pub(super) hints: Vec<(DataRegion, DataRegion, u32, Version)>,
+}
+
+impl QuorumState {
+    /// Quorum state for `keys` keys and `users` users.
+    pub fn new(n: u8, r: u8, w: u8, keys: usize, users: usize) -> Self {
+        QuorumState {
+            n,
+            r,
+            w,
+            committed: vec![[(Version::default(), 0); 2]; keys],
+            last_write: vec![(u32::MAX, (Version::default(), 0)); users],
+            hints: vec![],
+        }
+    }
+    /// Hints waiting for their replica.
+    pub fn hints(&self) -> usize {
+        self.hints.len()
+    }
+}
+
+/// The first replica of `key` among `d` regions (a hash, so popular keys spread).
+#[inline]
+pub fn ring_start(key: u32, d: usize) -> usize {
+    (splitmix64(u64::from(key)) % d as u64) as usize
+}
+
+impl DataLayer {
+    /// The quorum state, when the mode is `Quorum`.
+    pub fn quorum(&self) -> Option<&QuorumState> {
+        self.quorum.as_ref()
+    }
+
+    /// The `i`-th replica (`i < n`) of `key`'s preference list.
+    #[inline]
+    pub fn replica(&self, key: u32, i: usize) -> DataRegion {
+        let d = self.len();
+        ((ring_start(key, d) + i) % d) as DataRegion
+    }
+
+    /// Whether `x` is one of `key`'s n replicas.
+    pub fn is_replica(&self, key: u32, x: DataRegion) -> bool {
+        let Some(q) = &self.quorum else { return true };
+        let d = self.len();
+        (x as usize + d - ring_start(key, d)) % d < q.n as usize
+    }
+
+    /// Coordinator `x` stamps a new write of `key` at `now` (its clock, or its HLC).
+    pub fn quorum_stamp(&mut self, x: DataRegion, key: u32, now: SimTime) -> Version {
+        let ts = self.timestamp(x, now);
+        let log = &mut self.logs[x as usize];
+        log.next_seq += 1;
+        let seq = log.next_seq;
+        if now >= self.warmup {
+            self.tally.writes += 1;
+        }
+        self.writes_total += 1;
+        if let Some(t) = &mut self.trace {
+            t.push((x, seq, now));
+        }
+        let _ = key;
+        Version {
+            origin: x,
+            seq,
+            ts,
+            true_t: now,
+            value: 1,
+        }
+    }
+
+    /// Replica `y` receives version `v` of `key` at `now` and keeps the newer by the
+    /// configured resolver (registers: last writer wins). `live`: during the run.
+    pub fn quorum_apply(&mut self, y: DataRegion, key: u32, v: Version, now: SimTime, live: bool) {
+        let d = self.len();
+        let ki = key as usize * d + y as usize;
+        let cur = self.current[ki];
+        let take = if !cur.exists() {
+            true
+        } else if (cur.origin, cur.seq) == (v.origin, v.seq) {
+            false
+        } else {
+            // Coordinators do not read before writing: versions from different coordinators
+            // never saw each other.
+            let concurrent = cur.origin != v.origin;
+            match self.resolver.resolve(self.class, &cur, &v, concurrent) {
+                Resolution::TakeIncoming => true,
+                Resolution::KeepCurrent => false,
+                // A register shows the newer stamp of a merged or kept pair.
+                Resolution::Merge | Resolution::KeepBoth => v.lww_key() > cur.lww_key(),
+            }
+        };
+        if take {
+            self.current[ki] = v;
+        }
+        if self.resolver.uses_hlc() {
+            self.hlc[y as usize].observe(v.ts);
+        }
+        if live {
+            if v.true_t >= self.warmup {
+                self.tally.replications_applied += 1;
+                if v.origin != y {
+                    self.lag_hist[v.origin as usize * d + y as usize]
+                        .record(now.saturating_sub(v.true_t));
+                }
+            }
+            self.last_apply = now;
+        }
+    }
+
+    /// The version replica `y` holds for `key`.
+    #[inline]
+    pub fn held(&self, y: DataRegion, key: u32) -> Version {
+        self.current[key as usize * self.len() + y as usize]
+    }
+
+    /// A write replica `y` missed: `holder` keeps it as a hint until `y` is reachable.
+    pub fn quorum_hint(&mut self, holder: DataRegion, y: DataRegion, key: u32, v: Version) {
+        if let Some(q) = &mut self.quorum {
+            q.hints.push((holder, y, key, v));
+        }
+    }
+
+    /// Applies at `now` every hint whose (holder, replica) `reachable` says can talk again.
+    pub fn quorum_deliver_hints(
+        &mut self,
+        now: SimTime,
+        reachable: impl Fn(DataRegion, DataRegion) -> bool,
+    ) {
+        let Some(q) = &mut self.quorum else { return };
+        if q.hints.is_empty() {
+            return;
+        }
+        let mut hints = std::mem::take(&mut q.hints);
+        hints.retain(|&(h, y, key, v)| {
+            if reachable(h, y) {
+                self.quorum_apply(y, key, v, now, true);
+                false
+            } else {
+                true
+            }
+        });
+        if let Some(q) = &mut self.quorum {
+            q.hints = hints;
+        }
+    }
+
+    /// Write `v` of `key` committed (its w-th ack) at `now`, for user `user` of `pop`.
+    pub fn quorum_committed(&mut self, key: u32, v: Version, pop: u16, user: u32, now: SimTime) {
+        let u = (self.user_offset[pop as usize] + user) as usize;
+        let Some(q) = &mut self.quorum else { return };
+        let c = &mut q.committed[key as usize];
+        c[1] = c[0];
+        c[0] = (v, now);
+        q.last_write[u] = (key, (v, now));
+    }
+
+    /// The writes of `key` committed so far (newest first), as a read issued now sees them.
+    pub fn quorum_snapshot(&self, key: u32) -> [Committed; 2] {
+        self.quorum
+            .as_ref()
+            .map_or([(Version::default(), 0); 2], |q| q.committed[key as usize])
+    }
+
+    /// A quorum read of `key` issued at `start` (with `snap` the writes committed then)
+    /// returned `got`: counts stale reads and their age, read-your-writes violations and the
+    /// t-visibility bin of t = `start` − the newest commit (SPEC §3 Stale read; PBS).
+    pub fn quorum_read(
+        &mut self,
+        key: u32,
+        got: Version,
+        snap: [Committed; 2],
+        pop: u16,
+        user: u32,
+        start: SimTime,
+    ) {
+        if start < self.warmup {
+            return;
+        }
+        self.tally.reads += 1;
+        let newer = |v: &Version| v.exists() && v.lww_key() > got.lww_key();
+        let mut oldest_missed: Option<SimTime> = None;
+        for (v, at) in &snap {
+            if *at < start && newer(v) {
+                oldest_missed = Some(oldest_missed.map_or(*at, |m| m.min(*at)));
+            }
+        }
+        if let Some(at) = oldest_missed {
+            self.tally.stale_reads += 1;
+            self.staleness.record(start - at);
+        }
+        let (v, at) = snap[0];
+        if v.exists() && at <= start {
+            let t_ms = (start - at) as f64 / 1e6;
+            let bin = T_VISIBILITY_EDGES_MS.partition_point(|e| *e <= t_ms);
+            let b = &mut self.t_visibility[bin];
+            b.0 += 1;
+            if !newer(&v) {
+                b.1 += 1;
+            }
+        }
+        let u = (self.user_offset[pop as usize] + user) as usize;
+        if let Some(q) = &self.quorum {
+            let (k, (v, at)) = q.last_write[u];
+            if k == key && at < start && newer(&v) {
+                self.tally.ryw_violations += 1;
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn ring_start_spreads_keys_over_regions() {
+        let mut counts = [0u32; 3];
+        for k in 0..3000 {
+            counts[ring_start(k, 3)] += 1;
+        }
+        assert!(counts.iter().all(|c| (800..1200).contains(c)), "{counts:?}");
+    }
+}

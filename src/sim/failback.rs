@@ -1,0 +1,151 @@
+//! Planned failback of an active-passive design (issue #3 part 4): when a primary that failed
+//! over is up again, after the configured delay the current primary drains (new writes that
+//! reach it are held), the old primary catches up on the current primary's replication log,
+//! and then they switch roles; the held writes go to the restored primary. No acknowledged
+//! write is fenced, so nothing is lost (SPEC §3 RPO: the switchover's record shows 0).
+
+use super::{Event, Failover, MAX_FAILOVERS, ReqRef, World};
+use crate::engine::{Scheduler, SimTime};
+use crate::model::{Design, RegionId};
+
+/// A planned failback in progress.
+#[derive(Debug, Default)]
+pub(super) struct Failback {
+    /// The demoted primary a planned failback returns to.
+    pub(super) target: Option<RegionId>,
+    /// Draining towards `target` since this time.
+    pub(super) draining: Option<SimTime>,
+    /// Writes that reached the draining primary, waiting for the switchover.
+    pub(super) held: Vec<ReqRef>,
+}
+
+impl World<'_> {
+    fn planned_failback(&self) -> Option<SimTime> {
+        match self.sc.design {
+            Design::ActivePassive { failback, .. } => failback,
+            _ => None,
+        }
+    }
+
+    /// A promotion demoted `old`: a planned failback will return to it.
+    pub(super) fn failback_note_demoted(&mut self, old: RegionId, sched: &mut Scheduler<Event>) {
+        if self.planned_failback().is_some() {
+            self.failback.target = Some(old);
+            self.failback.draining = None;
+            self.failback.held.clear();
+            if self.down[old as usize] == 0 {
+                // Demoted while up (its health checks failed): the delay runs from now.
+                self.failback_region_up(old, sched);
+            }
+        }
+    }
+
+    /// `region` is up again: if it is the demoted primary, plan the switchover.
+    pub(super) fn failback_region_up(&mut self, region: RegionId, sched: &mut Scheduler<Event>) {
+        if let Some(after) = self.planned_failback()
+            && self.failback.target == Some(region)
+        {
+            sched.schedule_in(after, Event::Failback { region });
+        }
+    }
+
+    /// The planned delay is over: start draining if the old primary is still up.
+    pub(super) fn on_failback(&mut self, region: RegionId, sched: &mut Scheduler<Event>) {
+        let now = sched.now();
+        let Some(primary) = self.primary else { return };
+        if self.failback.target != Some(region)
+            || self.failback.draining.is_some()
+            || self.down[region as usize] > 0
+            || self.down[primary as usize] > 0
+            || primary == region
+        {
+            return;
+        }
+        self.failback.draining = Some(now);
+        self.failback_check(sched);
+    }
+
+    /// Whether a write reaching `region` must wait for the switchover (and holds it).
+    pub(super) fn failback_hold(&mut self, r: ReqRef, region: RegionId) -> bool {
+        if self.failback.draining.is_some() && self.primary == Some(region) {
+            self.failback.held.push(r);
+            true
+        } else {
+            false
+        }
+    }
+
+    /// Switches over once the old primary has applied every write of the draining primary.
+    pub(super) fn failback_check(&mut self, sched: &mut Scheduler<Event>) {
+        let (Some(started), Some(target), Some(primary)) =
+            (self.failback.draining, self.failback.target, self.primary)
+        else {
+            return;
+        };
+        let now = sched.now();
+        if self.down[primary as usize] > 0 || self.down[target as usize] > 0 {
+            // A fault interrupted the drain: give up; held writes time out and retry.
+            self.failback.draining = None;
+            self.failback.held.clear();
+            return;
+        }
+        let (Some(p), Some(t)) = (
+            self.data.data_region(primary),
+            self.data.data_region(target),
+        ) else {
+            return;
+        };
+        if !self.data.has_applied(t, p, self.data.last_seq(p)) {
+            return;
+        }
+        // Caught up: switch roles.
+        if self.failovers.len() < MAX_FAILOVERS {
+            self.failovers.push(Failover {
+                triggered: started,
+                at: now,
+                from: primary,
+                to: Some(target),
+                policy: "planned-failback",
+                lost_writes: 0,
+                rpo_span: None,
+            });
+        }
+        self.primary = Some(target);
+        self.standbys.retain(|s| *s != target);
+        self.standbys.push(primary);
+        if let Design::ActivePassive { read_local, .. } = self.sc.design {
+            if !read_local {
+                self.serving[primary as usize] = false;
+                self.eligible[primary as usize] = false;
+            }
+            self.serving[target as usize] = true;
+            self.eligible[target as usize] = self
+                .health
+                .as_ref()
+                .is_none_or(|h| h.healthy[target as usize]);
+        }
+        self.failback.target = None;
+        self.failback.draining = None;
+        let held = std::mem::take(&mut self.failback.held);
+        for r in held {
+            if self.get(r).is_none() {
+                continue;
+            }
+            self.requests[r.slot as usize].exec = target;
+            let (a, b) = (self.links.region(primary), self.links.region(target));
+            if let Some(f) = self.links.cut(a, b) {
+                self.tallies[f as usize].dropped += 1;
+                continue;
+            }
+            let d = self.one_way(self.sc.network.region_rtt(primary, target), a, b);
+            sched.schedule_in(
+                d,
+                Event::AtRegion {
+                    req: r,
+                    region: target,
+                },
+            );
+        }
+        self.refresh_service_clock(now);
+    }
+}

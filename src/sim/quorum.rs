@@ -1,0 +1,317 @@
+//! The engine half of leaderless `Quorum { n, r, w }` replication (`data::quorum` holds the
+//! replicas' state): the in-flight quorum operations and the four message phases of the WARS
+//! model as events over the simulated links (SPEC §2 step 5).
+//!
+//! An operation lives in a slot until every message it sent has arrived or was lost, so a late
+//! ack or read response (after the client was answered, or after its attempt timed out) still
+//! finds its slot and is ignored; memory is bounded by the operations in flight. A message
+//! to a region that is down, or across a cut link, is lost: the replica does not ack or answer.
+//! A write a replica missed is kept by the coordinator as a hint (hinted handoff) and applied
+//! when the replica is reachable again.
+
+use super::{AttemptResult, Event, ReqRef, World};
+use crate::data::DataRegion;
+use crate::data::conflict::Version;
+use crate::data::quorum::Committed;
+use crate::distribution::Dist;
+use crate::engine::{Scheduler, SimTime};
+use crate::model::RegionId;
+
+/// One quorum write or read in flight.
+#[derive(Debug, Clone)]
+pub(super) struct QuorumOp {
+    req: ReqRef,
+    /// The coordinator: the region serving the request, and its data region.
+    region: RegionId,
+    x: DataRegion,
+    key: u32,
+    write: bool,
+    /// A write: its version. A read: unused.
+    version: Version,
+    /// Acks (write) or answers (read) still needed before the client hears back.
+    needed: u8,
+    /// Messages sent and not yet arrived or lost.
+    outstanding: u8,
+    /// The client was answered.
+    done: bool,
+    /// The slot holds an operation (not on the free list).
+    live: bool,
+    /// A read: when it was issued and the writes committed by then.
+    start: SimTime,
+    snap: [Committed; 2],
+    /// A read: each replica's answer, taken when the read request reached it.
+    answers: Vec<(DataRegion, Version)>,
+    /// A read: the newest version among the answers received.
+    best: Version,
+}
+
+/// The in-flight quorum operations: a slab with a free list.
+#[derive(Debug, Default)]
+pub(super) struct QuorumOps {
+    ops: Vec<QuorumOp>,
+    free: Vec<u32>,
+}
+
+impl QuorumOps {
+    /// Operation slots allocated (the peak in flight).
+    pub(super) fn slots(&self) -> usize {
+        self.ops.len()
+    }
+}
+
+/// Which phase a message is in.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Phase {
+    /// A write request reaches a replica.
+    Write,
+    /// A replica's ack reaches the coordinator.
+    Ack,
+    /// A read request reaches a replica.
+    Read,
+    /// A replica's answer reaches the coordinator.
+    Response,
+}
+
+impl World<'_> {
+    /// Starts a quorum write or read served by `region` (data region `x`) for request `r`.
+    pub(super) fn quorum_start(
+        &mut self,
+        r: ReqRef,
+        x: DataRegion,
+        region: RegionId,
+        write: bool,
+        sched: &mut Scheduler<Event>,
+    ) {
+        let now = sched.now();
+        let q = self.requests[r.slot as usize];
+        let (n, needed) = {
+            let s = self.data.quorum().expect("quorum mode");
+            (s.n, if write { s.w } else { s.r })
+        };
+        let version = if write {
+            let v = self.data.quorum_stamp(x, q.key, now);
+            let jumped = self.clock_jumped_by[x as usize];
+            if jumped != super::NO_FAULT {
+                self.tallies[jumped as usize].writes_stamped += 1;
+            }
+            v
+        } else {
+            Version::default()
+        };
+        let op = QuorumOp {
+            req: r,
+            region,
+            x,
+            key: q.key,
+            write,
+            version,
+            needed,
+            outstanding: 0,
+            done: false,
+            live: true,
+            start: now,
+            snap: self.data.quorum_snapshot(q.key),
+            answers: vec![],
+            best: Version::default(),
+        };
+        let id = match self.quorum_ops.free.pop() {
+            Some(i) => {
+                let slot = &mut self.quorum_ops.ops[i as usize];
+                let mut answers = std::mem::take(&mut slot.answers);
+                answers.clear();
+                *slot = QuorumOp { answers, ..op };
+                i
+            }
+            None => {
+                self.quorum_ops.ops.push(op);
+                (self.quorum_ops.ops.len() - 1) as u32
+            }
+        };
+        let phase = if write { Phase::Write } else { Phase::Read };
+        for i in 0..n as usize {
+            let y = self.data.replica(q.key, i);
+            if !self.quorum_send(id, x, y, phase, sched) && write {
+                self.data.quorum_hint(x, y, q.key, version);
+            }
+        }
+        self.quorum_release(id);
+    }
+
+    /// Sends a message of `phase` for operation `id` from data region `from` to `to`: the
+    /// link's one-way delay plus the phase's WARS draw. False when a cut link loses it.
+    fn quorum_send(
+        &mut self,
+        id: u32,
+        from: DataRegion,
+        to: DataRegion,
+        phase: Phase,
+        sched: &mut Scheduler<Event>,
+    ) -> bool {
+        let (a, b) = (
+            self.data.regions[from as usize],
+            self.data.regions[to as usize],
+        );
+        let (pa, pb) = (self.links.region(a), self.links.region(b));
+        if let Some(f) = self.links.cut(pa, pb) {
+            self.tallies[f as usize].dropped += 1;
+            return false;
+        }
+        let wars = &self.sc.data.wars;
+        let extra: &Dist = match phase {
+            Phase::Write => &wars.write,
+            Phase::Ack => &wars.ack,
+            Phase::Read => &wars.read,
+            Phase::Response => &wars.response,
+        };
+        let extra = if extra.is_zero() {
+            0
+        } else {
+            extra.sample(&mut self.quorum_rng)
+        };
+        let d = self.one_way(self.sc.network.region_rtt(a, b), pa, pb) + extra;
+        self.quorum_ops.ops[id as usize].outstanding += 1;
+        let replica = if matches!(phase, Phase::Write | Phase::Read) {
+            to
+        } else {
+            from
+        };
+        sched.schedule_in(
+            d,
+            Event::Quorum {
+                op: id,
+                replica,
+                phase,
+            },
+        );
+        true
+    }
+
+    /// Frees operation `id` once nothing it sent is still travelling.
+    fn quorum_release(&mut self, id: u32) {
+        let op = &mut self.quorum_ops.ops[id as usize];
+        if op.outstanding == 0 && op.live {
+            op.live = false;
+            self.quorum_ops.free.push(id);
+        }
+    }
+
+    /// A message of operation `id` arrives: at `replica` (write, read) or back at the
+    /// coordinator from it (ack, response).
+    pub(super) fn on_quorum(
+        &mut self,
+        id: u32,
+        replica: DataRegion,
+        phase: Phase,
+        sched: &mut Scheduler<Event>,
+    ) {
+        let now = sched.now();
+        let op = &mut self.quorum_ops.ops[id as usize];
+        op.outstanding -= 1;
+        let (x, key, region) = (op.x, op.key, op.region);
+        match phase {
+            Phase::Write | Phase::Read => {
+                let b = self.data.regions[replica as usize];
+                if self.down[b as usize] > 0 {
+                    // Lost at a dead replica: no ack, no answer.
+                    self.tallies[self.down_by[b as usize] as usize].dropped += 1;
+                    if phase == Phase::Write {
+                        let v = self.quorum_ops.ops[id as usize].version;
+                        self.data.quorum_hint(x, replica, key, v);
+                    }
+                } else {
+                    if phase == Phase::Write {
+                        let v = self.quorum_ops.ops[id as usize].version;
+                        self.data.quorum_apply(replica, key, v, now, true);
+                    } else {
+                        let held = self.data.held(replica, key);
+                        self.quorum_ops.ops[id as usize]
+                            .answers
+                            .push((replica, held));
+                    }
+                    let back = if phase == Phase::Write {
+                        Phase::Ack
+                    } else {
+                        Phase::Response
+                    };
+                    self.quorum_send(id, replica, x, back, sched);
+                }
+            }
+            Phase::Ack | Phase::Response => {
+                let op = &mut self.quorum_ops.ops[id as usize];
+                if phase == Phase::Response {
+                    let got = op
+                        .answers
+                        .iter()
+                        .find(|(y, _)| *y == replica)
+                        .map(|(_, v)| *v)
+                        .unwrap_or_default();
+                    if !op.done && got.exists() && got.lww_key() > op.best.lww_key() {
+                        op.best = got;
+                    }
+                }
+                // A dead coordinator hears nothing; the client's timer fires.
+                if !op.done && self.down[region as usize] == 0 {
+                    op.needed = op.needed.saturating_sub(1);
+                    if op.needed == 0 {
+                        op.done = true;
+                        self.quorum_done(id, sched);
+                    }
+                }
+            }
+        }
+        self.quorum_release(id);
+    }
+
+    /// Operation `id` has its w acks or r answers: the client hears back (if its attempt is
+    /// still current).
+    fn quorum_done(&mut self, id: u32, sched: &mut Scheduler<Event>) {
+        let now = sched.now();
+        let op = &self.quorum_ops.ops[id as usize];
+        let (r, region, key, write, version) = (op.req, op.region, op.key, op.write, op.version);
+        let (best, snap, start) = (op.best, op.snap, op.start);
+        let Some(q) = self.get(r).copied() else {
+            return;
+        };
+        if write {
+            self.data.quorum_committed(key, version, q.pop, q.user, now);
+        } else {
+            self.data.quorum_read(key, best, snap, q.pop, q.user, start);
+        }
+        self.respond(r, region, AttemptResult::Ok, sched);
+    }
+
+    /// At the end of the run: writes still travelling to their replicas become hints, so the
+    /// converged state (SPEC §3 Convergence) includes them.
+    pub(super) fn quorum_flush(&mut self) {
+        if self.data.quorum().is_none() {
+            return;
+        }
+        let n = self.data.quorum().map_or(0, |q| q.n);
+        for i in 0..self.quorum_ops.ops.len() {
+            let op = &self.quorum_ops.ops[i];
+            if !(op.live && op.write) {
+                continue;
+            }
+            let (x, key, v) = (op.x, op.key, op.version);
+            for j in 0..n as usize {
+                let y = self.data.replica(key, j);
+                self.data.quorum_hint(x, y, key, v);
+            }
+        }
+    }
+
+    /// After a fault heals: hints whose replica is reachable from their holder are applied.
+    pub(super) fn quorum_resume(&mut self, now: SimTime) {
+        if self.data.quorum().is_none_or(|q| q.hints() == 0) {
+            return;
+        }
+        let regions = self.data.regions.clone();
+        let (down, links) = (&self.down, &self.links);
+        self.data.quorum_deliver_hints(now, |h, y| {
+            let (a, b) = (regions[h as usize], regions[y as usize]);
+            down[a as usize] == 0
+                && down[b as usize] == 0
+                && links.cut(links.region(a), links.region(b)).is_none()
+        });
+    }
+}
