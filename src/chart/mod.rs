@@ -9,8 +9,10 @@
 
 pub mod bars;
 pub mod cdf;
+pub mod cost;
 pub mod heatmap;
 pub mod map;
+pub mod pareto;
 pub mod safety;
 pub mod sequence;
 pub mod style;

@@ -136,6 +136,39 @@ pub struct HealthChangeView {
     pub healthy: bool,
 }
 
+/// One component of the monthly cost (compute, storage, …).
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(default)]
+pub struct CostLineView {
+    pub component: String,
+    pub span_usd: f64,
+    pub month_usd: f64,
+    pub quantity: String,
+}
+
+/// A variant's cost (absent in results without prices or older than cost accounting).
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(default)]
+pub struct CostView {
+    pub components: Vec<CostLineView>,
+    pub infrastructure_month_usd: f64,
+    pub downtime_usd: f64,
+    pub downtime_month_usd: f64,
+    pub total_month_usd: f64,
+    pub per_million_requests_usd: Option<f64>,
+    pub downtime_minutes: f64,
+}
+
+impl CostView {
+    /// The downtime price the experiment set, USD per minute, when it can be read back
+    /// (downtime cost / downtime minutes); `None` without downtime or without a price.
+    pub fn downtime_per_minute(&self) -> Option<f64> {
+        (self.downtime_minutes > 0.0 && self.downtime_usd > 0.0)
+            .then(|| self.downtime_usd / self.downtime_minutes)
+            .filter(|p| p.is_finite())
+    }
+}
+
 /// A variant's results.
 #[derive(Debug, Clone, Default, Deserialize)]
 #[serde(default)]
@@ -154,6 +187,7 @@ pub struct VariantView {
     pub faults: Vec<FaultView>,
     pub failovers: Vec<FailoverView>,
     pub health_changes: Vec<HealthChangeView>,
+    pub cost: Option<CostView>,
 }
 
 /// summary.json.
@@ -383,5 +417,6 @@ mod tests {
         .unwrap();
         assert_eq!(s.variants[0].populations[0].scope.name, "p");
         assert!(s.variants[0].populations[0].scope.all.cdf.is_empty());
+        assert!(s.variants[0].cost.is_none(), "no cost block: no cost");
     }
 }

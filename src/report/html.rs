@@ -142,6 +142,44 @@ fn recovery_tables(h: &mut String, d: &ReportData) {
 }
 
 /// The whole report page. Deterministic: the same data gives the same bytes.
+/// Mean ± 95% Student-t half-width over the seeds of each case (stats.json).
+fn stats_table(h: &mut String, st: &crate::stats::Report) {
+    let cost = st.cases.iter().any(|c| c.get("total_month_usd").is_some());
+    let pm = |e: Option<&crate::stats::Estimate>, scale: f64, digits: usize| match e {
+        None => "–".to_owned(),
+        Some(e) => match e.ci95 {
+            Some(hw) => format!("{:.digits$} ± {:.digits$}", e.mean * scale, hw * scale),
+            None => format!("{:.digits$}", e.mean * scale),
+        },
+    };
+    h.push_str("<h3>Across seeds (mean ± 95% CI, Student t)</h3>\n<table>\n<tr><th>case</th><th class=\"n\">seeds</th><th class=\"n\">avail %</th><th class=\"n\">p50 ms</th><th class=\"n\">p99 ms</th><th class=\"n\">lost at failover</th>");
+    if cost {
+        h.push_str("<th class=\"n\">total USD / month</th>");
+    }
+    h.push_str("</tr>\n");
+    for c in &st.cases {
+        let _ = write!(
+            h,
+            "<tr><td>{}</td><td class=\"n\">{}</td><td class=\"n\">{}</td><td class=\"n\">{}</td><td class=\"n\">{}</td><td class=\"n\">{}</td>",
+            esc(&c.case),
+            c.seeds,
+            pm(c.get("availability"), 100.0, 3),
+            pm(c.get("p50_ms"), 1.0, 1),
+            pm(c.get("p99_ms"), 1.0, 1),
+            pm(c.get("lost_at_failover"), 1.0, 1),
+        );
+        if cost {
+            let _ = write!(
+                h,
+                "<td class=\"n\">{}</td>",
+                pm(c.get("total_month_usd"), 1.0, 2)
+            );
+        }
+        h.push_str("</tr>\n");
+    }
+    h.push_str("</table>\n");
+}
+
 pub fn report_html(d: &ReportData, figures: &[Figure]) -> String {
     let s = &d.summary;
     let mut h = String::new();
@@ -208,7 +246,15 @@ pub fn report_html(d: &ReportData, figures: &[Figure]) -> String {
     h.push_str("</table>\n");
 
     // Summary.
-    h.push_str("<h2 id=\"summary\">Summary</h2>\n<p>Requests issued after the warm-up; latency of successful requests. One run per variant, so no confidence intervals yet.</p>\n");
+    let repeated = d
+        .stats
+        .as_ref()
+        .is_some_and(|st| st.cases.iter().any(|c| c.seeds > 1));
+    h.push_str(if repeated {
+        "<h2 id=\"summary\">Summary</h2>\n<p>Requests issued after the warm-up; latency of successful requests. This table is replication 0 of each case; the next one gives the mean and 95% confidence interval over every seed.</p>\n"
+    } else {
+        "<h2 id=\"summary\">Summary</h2>\n<p>Requests issued after the warm-up; latency of successful requests. One run per case, so no confidence intervals (give the experiment <code>seeds:</code> to get them).</p>\n"
+    });
     h.push_str("<table>\n<tr><th>variant</th><th>population</th><th>served by</th><th class=\"n\">requests</th><th class=\"n\">avail %</th><th class=\"n\">p50 ms</th><th class=\"n\">p95 ms</th><th class=\"n\">p99 ms</th></tr>\n");
     for v in &s.variants {
         let rows = v
@@ -249,6 +295,9 @@ pub fn report_html(d: &ReportData, figures: &[Figure]) -> String {
         }
     }
     h.push_str("</table>\n");
+    if repeated && let Some(st) = &d.stats {
+        stats_table(&mut h, st);
+    }
 
     if recovery {
         recovery_tables(&mut h, d);

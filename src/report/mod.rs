@@ -4,6 +4,7 @@
 //! `regionsim report` calls the same [`build`] later: both read the stored files back, so a
 //! rebuilt report is byte-identical to the first one and never re-simulates anything.
 
+mod cost;
 pub mod data;
 mod html;
 pub mod sequence;
@@ -11,8 +12,10 @@ pub mod sweep;
 
 use crate::chart::bars::{BarPanel, BarsChart};
 use crate::chart::cdf::{CdfChart, CdfSeries};
+use crate::chart::cost::CostChart;
 use crate::chart::heatmap::HeatmapChart;
 use crate::chart::map::{Link, MapChart, Place};
+use crate::chart::pareto::ParetoChart;
 use crate::chart::safety::SafetyChart;
 use crate::chart::sequence::SequenceChart;
 use crate::chart::style::{self, variant_colour};
@@ -73,6 +76,8 @@ pub enum AnyChart {
     Safety(SafetyChart),
     Sweep(SweepChart),
     Sequence(SequenceChart),
+    Cost(CostChart),
+    Pareto(ParetoChart),
 }
 
 impl AnyChart {
@@ -86,6 +91,8 @@ impl AnyChart {
             AnyChart::Safety(c) => render(name, c, png),
             AnyChart::Sweep(c) => render(name, c, png),
             AnyChart::Sequence(c) => render(name, c, png),
+            AnyChart::Cost(c) => render(name, c, png),
+            AnyChart::Pareto(c) => render(name, c, png),
         }
     }
     /// Width and height in pixels.
@@ -99,6 +106,8 @@ impl AnyChart {
             AnyChart::Safety(c) => c.size(),
             AnyChart::Sweep(c) => c.size(),
             AnyChart::Sequence(c) => c.size(),
+            AnyChart::Cost(c) => c.size(),
+            AnyChart::Pareto(c) => c.size(),
         }
     }
 }
@@ -281,6 +290,15 @@ pub fn charts(d: &ReportData) -> Vec<ChartSpec> {
                 .into(),
         }),
     });
+
+    // Cost: stacked monthly cost and the cost / p99 / availability Pareto chart, only when
+    // some variant has a cost block.
+    for spec in cost::cost_charts(d) {
+        out.push(ChartSpec {
+            stem: stem(spec.stem),
+            ..spec
+        });
+    }
 
     // t-visibility (PBS): the chance a read sees the newest write, t after its acknowledgement.
     if let Some(chart) = t_visibility_chart(d) {

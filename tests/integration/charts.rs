@@ -7,7 +7,7 @@ use std::path::Path;
 const TINY: &str = "tests/fixtures/tiny-charts.ron";
 
 /// Every chart the tiny experiment must produce, one or more per chart kind.
-const CHARTS: [&str; 11] = [
+const CHARTS: [&str; 12] = [
     "latency-cdf-all",
     "latency-cdf-new-york",
     "latency-cdf-frankfurt",
@@ -19,6 +19,7 @@ const CHARTS: [&str; 11] = [
     "rtt-heatmap",
     "map-one-region",
     "map-three-regions",
+    "t-visibility",
 ];
 
 /// An experiment with a fault, failovers, replication lags in its variant names and an
@@ -414,6 +415,53 @@ fn no_charts_skips_charts_and_report_but_keeps_results() {
     assert!(d.join("charts/timeline.svg").exists());
     assert!(!d.join("charts/timeline.png").exists());
     assert!(d.join("report.html").exists());
+}
+
+#[test]
+fn cost_charts_come_only_with_a_cost_block() {
+    // Stored results with prices: the report makes the cost and Pareto charts from them.
+    let d = temp_dir("charts-cost");
+    for f in ["summary.json", "stats.json", "topology.json"] {
+        std::fs::copy(
+            Path::new("results/cost-of-a-second-region").join(f),
+            d.join(f),
+        )
+        .unwrap();
+    }
+    let out = regionsim(&["report", d.to_str().unwrap()]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    for c in ["cost", "cost-pareto"] {
+        let svg = std::fs::read_to_string(d.join("charts").join(format!("{c}.svg")))
+            .unwrap_or_else(|e| panic!("{c}.svg: {e}"));
+        assert_eq!(check_xml(&svg), Ok("svg".into()), "{c}.svg");
+        assert!(!svg.contains("NaN"), "{c}.svg");
+        assert!(
+            svg.contains("active-active-50"),
+            "{c}.svg names the variants"
+        );
+        let png = std::fs::read(d.join("charts").join(format!("{c}.png"))).unwrap();
+        assert_eq!(&png[..8], b"\x89PNG\r\n\x1a\n", "{c}.png signature");
+    }
+    let html = std::fs::read_to_string(d.join("report.html")).unwrap();
+    assert!(html.contains("<figure id=\"cost\">"));
+    assert!(html.contains("<figure id=\"cost-pareto\">"));
+
+    // The same summary without its cost blocks (an older regionsim): no cost charts.
+    let mut s: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(d.join("summary.json")).unwrap()).unwrap();
+    for v in s["variants"].as_array_mut().unwrap() {
+        v.as_object_mut().unwrap().remove("cost");
+    }
+    std::fs::write(d.join("summary.json"), s.to_string()).unwrap();
+    let out = regionsim(&["report", d.to_str().unwrap(), "--no-png"]);
+    assert!(out.status.success());
+    assert!(!d.join("charts/cost.svg").exists());
+    assert!(!d.join("charts/cost-pareto.svg").exists());
+    assert!(d.join("charts/timeline.svg").exists());
 }
 
 #[test]

@@ -1,0 +1,283 @@
+//! The cost charts of a report: stacked monthly cost per variant and the cost / p99 / availability Pareto chart.
+
+use super::{AnyChart, ChartSpec, ReportData};
+use crate::chart::cost::{COMPONENTS, CostChart, usd};
+use crate::chart::pareto::{ParetoChart, ParetoPanel, ParetoPoint};
+use crate::chart::style::variant_colour;
+
+/// The cost chart and the Pareto chart, as (stem, caption, chart); empty when no variant
+/// has a cost block (an experiment without prices, or results older than cost accounting).
+pub fn cost_charts(d: &ReportData) -> Vec<ChartSpec> {
+    let vs = &d.summary.variants;
+    let costed: Vec<usize> = (0..vs.len()).filter(|i| vs[*i].cost.is_some()).collect();
+    if costed.is_empty() {
+        return vec![];
+    }
+    let mut out = vec![];
+
+    // Stacked bars: components in the report's order, known ones first.
+    let mut components: Vec<String> = COMPONENTS
+        .iter()
+        .map(|c| c.0.to_owned())
+        .filter(|c| {
+            costed.iter().any(|i| {
+                vs[*i].cost.as_ref().is_some_and(|k| {
+                    k.components
+                        .iter()
+                        .any(|l| &l.component == c && l.month_usd > 0.0)
+                })
+            })
+        })
+        .collect();
+    for i in &costed {
+        for l in &vs[*i].cost.as_ref().unwrap().components {
+            if !components.contains(&l.component) && !COMPONENTS.iter().any(|c| c.0 == l.component)
+            {
+                components.push(l.component.clone());
+            }
+        }
+    }
+    let chart = CostChart {
+        title: "Monthly cost per variant".into(),
+        components: components.clone(),
+        variants: costed.iter().map(|i| vs[*i].variant.clone()).collect(),
+        infra: costed
+            .iter()
+            .map(|i| {
+                let c = vs[*i].cost.as_ref().unwrap();
+                components
+                    .iter()
+                    .map(|k| {
+                        c.components
+                            .iter()
+                            .filter(|l| &l.component == k)
+                            .map(|l| l.month_usd)
+                            .sum()
+                    })
+                    .collect()
+            })
+            .collect(),
+        downtime: costed
+            .iter()
+            .map(|i| vs[*i].cost.as_ref().unwrap().downtime_month_usd)
+            .collect(),
+    };
+    let has_downtime = chart.downtime.iter().any(|x| *x > 0.0);
+    let caption = if !has_downtime {
+        "Monthly infrastructure cost per variant (a 30-day month projected from the simulated span), stacked by component in fixed colours, the total written at the end of each bar. The experiment prices no downtime, so this is the whole bill.".to_owned()
+    } else {
+        let scale = if chart.total_is_log() {
+            "on a log axis, because the totals span more than 20× (a minute of downtime can cost more than a month of servers): the written totals are the values to compare"
+        } else {
+            "on a linear axis"
+        };
+        format!(
+            "Monthly cost per variant (a 30-day month projected from the simulated span). Left: infrastructure only, stacked by component in fixed colours on a linear axis, so the designs' bills stay readable however large the downtime; right: the total, infrastructure (grey) plus the priced downtime (hatched), {scale}. Totals are written at the end of each bar."
+        )
+    };
+    out.push(ChartSpec {
+        stem: "cost".into(),
+        caption,
+        chart: AnyChart::Cost(chart),
+    });
+
+    // Pareto: one panel per downtime price.
+    #[derive(PartialEq)]
+    enum Price {
+        Per(f64),
+        Unpriced,
+        NoDowntime,
+    }
+    let price = |i: usize| -> Price {
+        let c = vs[i].cost.as_ref().unwrap();
+        match c.downtime_per_minute() {
+            Some(p) => Price::Per((p * 100.0).round() / 100.0),
+            None if c.downtime_minutes > 0.0 => Price::Unpriced,
+            None => Price::NoDowntime,
+        }
+    };
+    let mut groups: Vec<Price> = vec![];
+    for i in &costed {
+        let p = price(*i);
+        if p != Price::NoDowntime && !groups.contains(&p) {
+            groups.push(p);
+        }
+    }
+    if groups.is_empty() {
+        groups.push(Price::Unpriced);
+    }
+    let priced = groups.iter().any(|g| matches!(g, Price::Per(_)));
+    let case = |i: usize| {
+        let st = d.stats.as_ref()?;
+        st.cases
+            .get(i)
+            .filter(|c| c.variant == vs[i].variant)
+            .or_else(|| st.cases.iter().find(|c| c.variant == vs[i].variant))
+    };
+    // The mean and 95% half-width over seeds when there are several, else the run's value.
+    let est = |i: usize, metric: &str, fallback: f64| -> (f64, Option<f64>) {
+        match case(i).and_then(|c| c.get(metric)) {
+            Some(e) if e.n > 1 && e.mean.is_finite() => (e.mean, e.ci95),
+            _ => (fallback, None),
+        }
+    };
+    let mut panels = vec![];
+    for g in &groups {
+        let total = matches!(g, Price::Per(_));
+        let members = costed.iter().copied().filter(|i| {
+            let p = price(*i);
+            p == *g || (p == Price::NoDowntime && (total || !priced))
+        });
+        let points = members
+            .map(|i| {
+                let v = &vs[i];
+                let c = v.cost.as_ref().unwrap();
+                let (cost, cost_ci) = if total {
+                    est(i, "total_month_usd", c.total_month_usd)
+                } else {
+                    est(i, "infrastructure_month_usd", c.infrastructure_month_usd)
+                };
+                let (p99_ms, p99_ci) = est(i, "p99_ms", v.overall.all.p99_ms);
+                let availability = v.overall.availability.map(|a| est(i, "availability", a).0);
+                ParetoPoint {
+                    label: v.variant.clone(),
+                    colour: variant_colour(i),
+                    cost,
+                    cost_ci,
+                    p99_ms,
+                    p99_ci,
+                    availability,
+                }
+            })
+            .collect();
+        panels.push(ParetoPanel {
+            title: match g {
+                Price::Per(p) => format!("downtime at {}/min", usd(*p)),
+                _ if groups.len() == 1 => "no downtime price: infrastructure only".into(),
+                _ => "downtime not priced: infrastructure only".into(),
+            },
+            x_desc: if total {
+                "total $/month incl. downtime".into()
+            } else {
+                "infrastructure $/month".into()
+            },
+            points,
+        });
+    }
+    let repeats = costed.iter().any(|i| case(*i).is_some_and(|c| c.seeds > 1));
+    let cost_axis = if priced {
+        "x: monthly total, infrastructure plus priced downtime"
+    } else {
+        "x: monthly infrastructure cost (the experiment prices no downtime)"
+    };
+    let panels_note = if panels.len() > 1 {
+        " One panel per downtime price: variants are compared only under the same price of a minute of downtime."
+    } else {
+        ""
+    };
+    let ci_note = if repeats {
+        " Points are means over the seeds, bars their 95% confidence intervals."
+    } else {
+        " One run per variant, so no error bars (run with `seeds:` to get them)."
+    };
+    out.push(ChartSpec {
+        stem: "cost-pareto".into(),
+        caption: format!(
+            "What each design buys for its money ({cost_axis}; y: p99 latency of all requests; availability and cost written under each name). A variant is dominated (grey square) when another is at least as cheap, as fast and as available and better on one of the three; the others, joined by the frontier line, are the only ones worth choosing between.{panels_note}{ci_note}"
+        ),
+        chart: AnyChart::Pareto(ParetoChart {
+            title: "Cost, p99 latency and availability".into(),
+            panels,
+        }),
+    });
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::{AnyChart, charts};
+    use super::*;
+    use crate::report::data::SummaryView;
+
+    fn data(summary: &str) -> ReportData {
+        ReportData {
+            summary: serde_json::from_str::<SummaryView>(summary).unwrap(),
+            timeline: vec![],
+            topology: None,
+            manifest: None,
+            stats: None,
+        }
+    }
+
+    fn variant(name: &str, p99: f64, a: f64, infra: f64, minutes: f64, per_min: f64) -> String {
+        let dt = minutes * per_min;
+        format!(
+            r#"{{"variant":"{name}","overall":{{"availability":{a},"all":{{"p99_ms":{p99}}}}},
+            "cost":{{"components":[{{"component":"compute","month_usd":{infra}}}],
+            "infrastructure_month_usd":{infra},"downtime_usd":{dt},"downtime_month_usd":{dt},
+            "total_month_usd":{},"downtime_minutes":{minutes}}}}}"#,
+            infra + dt
+        )
+    }
+
+    #[test]
+    fn no_cost_block_no_cost_charts() {
+        let d = data(r#"{"experiment":"e","variants":[{"variant":"a"},{"variant":"b"}]}"#);
+        assert!(cost_charts(&d).is_empty());
+        assert!(
+            !charts(&d)
+                .iter()
+                .any(|c| matches!(c.chart, AnyChart::Cost(_) | AnyChart::Pareto(_)))
+        );
+    }
+
+    #[test]
+    fn a_cost_block_gives_both_charts_with_a_panel_per_downtime_price() {
+        let vs = [
+            variant("one-50", 248.0, 0.9944, 672.0, 240.0, 50.0),
+            variant("aa-50", 193.0, 0.99998, 1170.0, 0.9, 50.0),
+            variant("one-5000", 248.0, 0.9944, 672.0, 240.0, 5000.0),
+            variant("aa-5000", 193.0, 0.99998, 1170.0, 0.9, 5000.0),
+            variant("perfect", 150.0, 1.0, 3000.0, 0.0, 0.0),
+        ];
+        let d = data(&format!(
+            r#"{{"experiment":"e","variants":[{},{{"variant":"no-cost"}}]}}"#,
+            vs.join(",")
+        ));
+        let all = charts(&d);
+        let cost = all.iter().find(|c| c.stem == "cost").expect("cost chart");
+        let AnyChart::Cost(cc) = &cost.chart else {
+            panic!("cost is a cost chart")
+        };
+        assert_eq!(cc.variants.len(), 5, "the variant without cost is left out");
+        assert!(cc.total_is_log());
+        let pareto = all
+            .iter()
+            .find(|c| c.stem == "cost-pareto")
+            .expect("pareto");
+        let AnyChart::Pareto(pc) = &pareto.chart else {
+            panic!("pareto is a pareto chart")
+        };
+        assert_eq!(pc.panels.len(), 2);
+        assert_eq!(pc.panels[0].title, "downtime at $50/min");
+        // A variant without downtime costs the same at any price: it is in every panel.
+        assert!(pc.panels.iter().all(|p| p.points.len() == 3));
+        for c in [cost, pareto] {
+            let r = c.chart.render(&c.stem, false).unwrap();
+            assert!(!r.svg.contains("NaN"));
+        }
+        // Without a downtime price the x axis is the infrastructure cost.
+        let d = data(&format!(
+            r#"{{"experiment":"e","variants":[{},{}]}}"#,
+            variant("a", 100.0, 0.99, 2000.0, 1.4, 0.0),
+            variant("b", 70.0, 0.83, 2027.0, 15.0, 0.0)
+        ));
+        let out = cost_charts(&d);
+        let AnyChart::Pareto(pc) = &out[1].chart else {
+            panic!()
+        };
+        assert_eq!(pc.panels.len(), 1);
+        assert_eq!(pc.panels[0].x_desc, "infrastructure $/month");
+        assert!(out[0].caption.contains("prices no downtime"));
+    }
+}
