@@ -387,6 +387,49 @@ fn cases() -> u32 {
 /// The slowest load seen: no input may hang the loader.
 const SLOW: Duration = Duration::from_secs(10);
 
+/// With `LOADER_FUZZ_SAVE=<dir>`, keeps each refused input whose first error (digits
+/// removed) has not been seen yet: a corpus of distinct diagnostics to replay.
+fn save_to_corpus(path: &Path, e: &ConfigError) {
+    static SEEN: std::sync::Mutex<Vec<String>> = std::sync::Mutex::new(Vec::new());
+    let Some(dir) = std::env::var_os("LOADER_FUZZ_SAVE") else {
+        return;
+    };
+    let Some(first) = e
+        .diagnostics()
+        .iter()
+        .find(|d| d.severity == Severity::Error)
+    else {
+        return;
+    };
+    let key: String = first
+        .message
+        .chars()
+        .filter(|c| !c.is_ascii_digit())
+        .collect();
+    {
+        let mut seen = SEEN.lock().unwrap();
+        if seen.contains(&key) {
+            return;
+        }
+        seen.push(key);
+    }
+    let Ok(text) = std::fs::read_to_string(path) else {
+        return;
+    };
+    let kind = if path.parent().is_some_and(|p| p.ends_with("topologies")) {
+        "topo"
+    } else {
+        "exp"
+    };
+    let name = format!(
+        "{kind}-{}.ron",
+        &regionsim::config::digest_hex(text.as_bytes())[..12]
+    );
+    let dir = PathBuf::from(dir);
+    let _ = std::fs::create_dir_all(&dir);
+    let _ = std::fs::write(dir.join(name), text);
+}
+
 /// Loads `path` with `load` and checks the outcome: never a panic (a panic fails the case),
 /// never an I/O error for a file that exists and is UTF-8, and every error located at a line
 /// and column inside a file that exists.
@@ -402,6 +445,7 @@ fn check<T>(
         return Ok(());
     };
     OUTCOMES[1].fetch_add(1, Ordering::Relaxed);
+    save_to_corpus(path, &e);
     if std::env::var_os("LOADER_FUZZ_SHOW").is_some() {
         eprintln!("---\n{e}");
     }
@@ -451,7 +495,7 @@ proptest! {
 
     #[test]
     fn mutated_experiments_never_panic_and_errors_are_located(
-        which in 0..7usize,
+        which in 0..64usize,
         muts in prop::collection::vec(mutation(), 1..4),
     ) {
         let (_, text) = &experiments()[which % experiments().len()];
@@ -465,7 +509,7 @@ proptest! {
     #[test]
     fn mutated_topologies_never_panic_and_errors_are_located(
         which in 0..3usize,
-        exp in 0..7usize,
+        exp in 0..64usize,
         muts in prop::collection::vec(mutation(), 1..4),
     ) {
         let (_, text) = &topologies()[which % topologies().len()];
@@ -484,11 +528,39 @@ proptest! {
 
     #[test]
     fn random_overrides_never_panic_and_errors_are_located(
-        which in 0..7usize,
+        which in 0..64usize,
         overrides in prop::collection::vec((path(), value()), 1..4),
     ) {
         let (_, text) = &experiments()[which % experiments().len()];
         check(&write("experiments", &with_variant(text, &overrides)), load_experiment)?;
+    }
+}
+
+/// The committed corpus (tests/fixtures/fuzz-corpus): inputs the fuzzers found that reached
+/// distinct diagnostics, replayed on every test run so a fixed mistake stays fixed. Add to it
+/// with `LOADER_FUZZ_SAVE=tests/fixtures/fuzz-corpus LOADER_FUZZ_CASES=5000 cargo test
+/// --release loader_fuzz`.
+#[test]
+fn the_fuzz_corpus_replays_without_panics_and_with_located_errors() {
+    let dir = root().join("tests/fixtures/fuzz-corpus");
+    let mut files: Vec<PathBuf> = std::fs::read_dir(&dir)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .filter(|p| p.extension().is_some_and(|x| x == "ron"))
+        .collect();
+    files.sort();
+    assert!(files.len() >= 20, "corpus has {} files", files.len());
+    for f in &files {
+        let text = std::fs::read_to_string(f).unwrap();
+        let name = f.file_name().unwrap().to_string_lossy().into_owned();
+        let r = if name.starts_with("topo-") {
+            check(&write("topologies", &text), load_topology)
+        } else {
+            check(&write("experiments", &text), load_experiment)
+        };
+        if let Err(e) = r {
+            panic!("{name}: {e}");
+        }
     }
 }
 
