@@ -193,7 +193,6 @@ pub fn run(exp: &Experiment, opts: &RunOptions) -> Result<Outcome, RunError> {
                 items.push((case, rep));
             }
         }
-        let planned_all = items.len();
         if let Some(s) = opts.shard {
             items = items
                 .into_iter()
@@ -233,7 +232,6 @@ pub fn run(exp: &Experiment, opts: &RunOptions) -> Result<Outcome, RunError> {
             });
         }
         if opts.shard.is_some() {
-            let _ = planned_all;
             return Ok(Outcome::ShardDone {
                 runs: records.len(),
                 speed,
@@ -244,7 +242,7 @@ pub fn run(exp: &Experiment, opts: &RunOptions) -> Result<Outcome, RunError> {
         records.sort_by_key(|r| (r.case_index, r.rep));
         let mut more = false;
         for (case, n) in reps.iter_mut().enumerate() {
-            let runs: Vec<&[(String, Option<f64>)]> = records
+            let runs: Vec<&crate::stats::Metrics> = records
                 .iter()
                 .filter(|r| r.case_index == case)
                 .map(|r| r.metrics.as_slice())

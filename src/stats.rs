@@ -150,31 +150,26 @@ pub fn t975(df: usize) -> f64 {
         .unwrap_or(f64::NAN)
 }
 
+/// The value of `metric` in one run's metrics, when measured and finite.
+pub fn lookup(m: &Metrics, metric: &str) -> Option<f64> {
+    m.iter()
+        .find(|(k, _)| k == metric)
+        .and_then(|(_, v)| *v)
+        .filter(|x| x.is_finite())
+}
+
 /// Values of `metric` over runs, skipping runs that did not measure it.
 pub fn values(runs: &[&Metrics], metric: &str) -> Vec<f64> {
-    runs.iter()
-        .filter_map(|m| m.iter().find(|(k, _)| k == metric).and_then(|(_, v)| *v))
-        .filter(|x| x.is_finite())
-        .collect()
+    runs.iter().filter_map(|m| lookup(m, metric)).collect()
 }
 
 /// Paired differences `a − b` over the replications both measured (same seed in both: common
 /// random numbers, SPEC §4).
-pub fn paired(
-    a: &[&[(String, Option<f64>)]],
-    b: &[&[(String, Option<f64>)]],
-    metric: &str,
-) -> Option<Estimate> {
-    let get = |m: &[(String, Option<f64>)]| {
-        m.iter()
-            .find(|(k, _)| k == metric)
-            .and_then(|(_, v)| *v)
-            .filter(|x| x.is_finite())
-    };
+pub fn paired(a: &[&Metrics], b: &[&Metrics], metric: &str) -> Option<Estimate> {
     let diffs: Vec<f64> = a
         .iter()
         .zip(b)
-        .filter_map(|(x, y)| Some(get(x)? - get(y)?))
+        .filter_map(|(x, y)| Some(lookup(x, metric)? - lookup(y, metric)?))
         .collect();
     Estimate::of(&diffs)
 }
@@ -544,9 +539,8 @@ pub fn runs_csv(records: &[crate::runner::RunRecord]) -> String {
     for r in records {
         s.push_str(&format!("{},{},{}", r.case, r.rep, r.seed));
         for m in METRICS {
-            let v = r.metrics.iter().find(|(k, _)| k == m).and_then(|(_, v)| *v);
             s.push(',');
-            s.push_str(&num(v));
+            s.push_str(&num(lookup(&r.metrics, m)));
         }
         s.push('\n');
     }
