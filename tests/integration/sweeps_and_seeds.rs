@@ -221,7 +221,16 @@ fn a_killed_sweep_resumes_without_rerunning_finished_points() {
         .spawn()
         .unwrap();
     let start = Instant::now();
-    let count = || std::fs::read_dir(&runs).map(|r| r.count()).unwrap_or(0);
+    // Count finished records only: a record being written is a temporary file first.
+    let count = || {
+        std::fs::read_dir(&runs)
+            .map(|r| {
+                r.filter_map(Result::ok)
+                    .filter(|e| e.path().extension().is_some_and(|x| x == "json"))
+                    .count()
+            })
+            .unwrap_or(0)
+    };
     while count() < 5 {
         assert!(
             start.elapsed() < Duration::from_secs(120),
