@@ -66,7 +66,7 @@ pub struct Scheduler<E> {
     queue: EventQueue<E>,
 }
 
-impl<E> Scheduler<E> {
+impl<E: Copy> Scheduler<E> {
     /// The current simulated time.
     #[inline]
     pub fn now(&self) -> SimTime {
@@ -74,14 +74,14 @@ impl<E> Scheduler<E> {
     }
 
     /// Schedules `event` at `now + delay`.
-    #[inline]
+    #[inline(always)]
     pub fn schedule_in(&mut self, delay: SimTime, event: E) {
         let at = self.now.saturating_add(delay);
         self.queue.push(at, event);
     }
 
     /// Schedules `event` at absolute time `at` (clamped to now, see the ordering guarantees).
-    #[inline]
+    #[inline(always)]
     pub fn schedule_at(&mut self, at: SimTime, event: E) {
         debug_assert!(
             at >= self.now,
@@ -123,13 +123,13 @@ pub struct Engine<E> {
     delivered: u64,
 }
 
-impl<E> Default for Engine<E> {
+impl<E: Copy> Default for Engine<E> {
     fn default() -> Self {
         Self::new()
     }
 }
 
-impl<E> Engine<E> {
+impl<E: Copy> Engine<E> {
     /// An engine at time 0 with an empty queue.
     pub fn new() -> Self {
         Engine {

@@ -5,68 +5,100 @@
 //! fixed duration, say). Appending to a lane is O(1) and keeps the heap small; `pop` returns the
 //! smallest `(time, seq)` among the heap's top and the lanes' heads, so lanes change speed, never
 //! order. An event pushed to a lane earlier than the lane's tail goes to the heap instead.
+//!
+//! Events pushed for the current time (the time of the last pop: zero-delay hops, responses
+//! over a zero-length link) go to an *immediate* lane of their own, which only ever holds
+//! events of the current time; it too is merged by `(time, seq)`.
+//!
+//! The heap is written here rather than taken from `std`: its entries carry one packed
+//! `u128` key (`time << 64 | seq`, so one comparison orders them) and `pop` moves the last
+//! entry down a hole instead of swapping it into the root first (the profile of the M/M/c
+//! benchmark showed std's swap-then-reload stalling on store forwarding).
 
 use super::SimTime;
-use std::cmp::Ordering;
-use std::collections::{BinaryHeap, VecDeque};
+use std::collections::VecDeque;
 
+#[derive(Clone, Copy)]
 struct Entry<E> {
-    time: SimTime,
-    seq: u64,
+    /// `time << 64 | seq`: ordering by the key is ordering by `(time, seq)`.
+    key: u128,
     event: E,
 }
 
-impl<E> PartialEq for Entry<E> {
-    fn eq(&self, other: &Self) -> bool {
-        self.time == other.time && self.seq == other.seq
+impl<E> Entry<E> {
+    #[inline]
+    fn new(time: SimTime, seq: u64, event: E) -> Self {
+        Entry {
+            key: ((time as u128) << 64) | seq as u128,
+            event,
+        }
     }
-}
-impl<E> Eq for Entry<E> {}
-impl<E> PartialOrd for Entry<E> {
-    fn partial_cmp(&self, other: &Self) -> Option<Ordering> {
-        Some(self.cmp(other))
-    }
-}
-impl<E> Ord for Entry<E> {
-    /// Reversed, so the max-heap pops the earliest (time, seq) first.
-    fn cmp(&self, other: &Self) -> Ordering {
-        (other.time, other.seq).cmp(&(self.time, self.seq))
+    #[inline]
+    fn time(&self) -> SimTime {
+        (self.key >> 64) as SimTime
     }
 }
 
 /// A priority queue of events ordered by `(time, insertion sequence)`: earliest first,
 /// FIFO among equal times. See the engine's ordering guarantees.
 pub struct EventQueue<E> {
-    heap: BinaryHeap<Entry<E>>,
+    /// A binary min-heap on `key`.
+    heap: Vec<Entry<E>>,
     lanes: Vec<VecDeque<Entry<E>>>,
+    /// Events at time `now`, in sequence order.
+    immediate: VecDeque<Entry<E>>,
+    /// Time of the last event popped (0 before the first).
+    now: SimTime,
     len: usize,
     next_seq: u64,
 }
 
-impl<E> Default for EventQueue<E> {
+impl<E: Copy> Default for EventQueue<E> {
     fn default() -> Self {
         Self::new()
     }
 }
 
-impl<E> EventQueue<E> {
+/// Where the earliest event is.
+#[derive(Clone, Copy)]
+enum Source {
+    Heap,
+    Immediate,
+    Lane(usize),
+}
+
+impl<E: Copy> EventQueue<E> {
     /// An empty queue.
     pub fn new() -> Self {
         EventQueue {
-            heap: BinaryHeap::with_capacity(1024),
+            heap: Vec::with_capacity(1024),
             lanes: Vec::new(),
+            immediate: VecDeque::with_capacity(64),
+            now: 0,
             len: 0,
             next_seq: 0,
         }
     }
 
-    /// Adds an event at `time`; it gets the next sequence number.
-    #[inline]
-    pub fn push(&mut self, time: SimTime, event: E) {
+    #[inline(always)]
+    fn next_seq(&mut self) -> u64 {
         let seq = self.next_seq;
         self.next_seq += 1;
         self.len += 1;
-        self.heap.push(Entry { time, seq, event });
+        seq
+    }
+
+    /// Adds an event at `time`; it gets the next sequence number.
+    #[inline(always)]
+    pub fn push(&mut self, time: SimTime, event: E) {
+        let seq = self.next_seq();
+        let e = Entry::new(time, seq, event);
+        // The immediate lane holds entries of one time only, so it stays sorted by key.
+        if time == self.now && self.immediate.back().is_none_or(|b| b.time() == time) {
+            self.immediate.push_back(e);
+        } else {
+            self.heap_push(e);
+        }
     }
 
     /// Adds an event at `time` to FIFO lane `lane` (created on first use); it gets the next
@@ -76,60 +108,108 @@ impl<E> EventQueue<E> {
         if lane >= self.lanes.len() {
             self.lanes.resize_with(lane + 1, VecDeque::new);
         }
-        if self.lanes[lane].back().is_some_and(|b| b.time > time) {
+        if self.lanes[lane].back().is_some_and(|b| b.time() > time) {
             return self.push(time, event);
         }
-        let seq = self.next_seq;
-        self.next_seq += 1;
-        self.len += 1;
-        self.lanes[lane].push_back(Entry { time, seq, event });
+        let seq = self.next_seq();
+        self.lanes[lane].push_back(Entry::new(time, seq, event));
     }
 
-    /// Where the earliest event is: `None` for the heap, `Some(i)` for lane `i`.
+    #[inline(always)]
+    fn heap_push(&mut self, e: Entry<E>) {
+        let mut i = self.heap.len();
+        self.heap.push(e);
+        while i > 0 {
+            let parent = (i - 1) / 2;
+            if self.heap[parent].key <= e.key {
+                break;
+            }
+            self.heap[i] = self.heap[parent];
+            i = parent;
+        }
+        self.heap[i] = e;
+    }
+
+    /// Removes the heap's root: the last entry walks down the hole the root leaves.
     #[inline]
-    fn earliest(&self) -> Option<Option<usize>> {
-        let mut best: Option<(SimTime, u64, Option<usize>)> =
-            self.heap.peek().map(|e| (e.time, e.seq, None));
+    fn heap_pop(&mut self) -> Option<Entry<E>> {
+        let last = self.heap.pop()?;
+        let n = self.heap.len();
+        if n == 0 {
+            return Some(last);
+        }
+        let top = self.heap[0];
+        let mut i = 0;
+        loop {
+            let mut c = 2 * i + 1;
+            if c >= n {
+                break;
+            }
+            if c + 1 < n && self.heap[c + 1].key < self.heap[c].key {
+                c += 1;
+            }
+            if last.key <= self.heap[c].key {
+                break;
+            }
+            self.heap[i] = self.heap[c];
+            i = c;
+        }
+        self.heap[i] = last;
+        Some(top)
+    }
+
+    /// Where the earliest event is, and its key.
+    #[inline]
+    fn earliest(&self) -> Option<(u128, Source)> {
+        let mut best: Option<(u128, Source)> = self.heap.first().map(|e| (e.key, Source::Heap));
+        if let Some(e) = self.immediate.front()
+            && best.is_none_or(|(k, _)| e.key < k)
+        {
+            best = Some((e.key, Source::Immediate));
+        }
         for (i, l) in self.lanes.iter().enumerate() {
             if let Some(e) = l.front()
-                && best.is_none_or(|(t, s, _)| (e.time, e.seq) < (t, s))
+                && best.is_none_or(|(k, _)| e.key < k)
             {
-                best = Some((e.time, e.seq, Some(i)));
+                best = Some((e.key, Source::Lane(i)));
             }
         }
-        best.map(|b| b.2)
+        best
+    }
+
+    #[inline]
+    fn take(&mut self, from: Source) -> Option<(SimTime, E)> {
+        let e = match from {
+            Source::Heap => self.heap_pop(),
+            Source::Immediate => self.immediate.pop_front(),
+            Source::Lane(i) => self.lanes[i].pop_front(),
+        }?;
+        self.len -= 1;
+        self.now = e.time();
+        Some((self.now, e.event))
     }
 
     /// Removes and returns the earliest event.
     #[inline]
     pub fn pop(&mut self) -> Option<(SimTime, E)> {
-        let e = match self.earliest()? {
-            None => self.heap.pop(),
-            Some(i) => self.lanes[i].pop_front(),
-        }?;
-        self.len -= 1;
-        Some((e.time, e.event))
+        let (_, from) = self.earliest()?;
+        self.take(from)
     }
 
     /// Removes and returns the earliest event if its time is `<= end`.
     #[inline]
     pub fn pop_until(&mut self, end: SimTime) -> Option<(SimTime, E)> {
-        let e = match self.earliest()? {
-            None if self.heap.peek()?.time <= end => self.heap.pop(),
-            Some(i) if self.lanes[i].front()?.time <= end => self.lanes[i].pop_front(),
-            _ => return None,
-        }?;
-        self.len -= 1;
-        Some((e.time, e.event))
+        let (key, from) = self.earliest()?;
+        if (key >> 64) as SimTime > end {
+            return None;
+        }
+        self.take(from)
     }
 
     /// Time of the earliest event.
     #[inline]
     pub fn peek_time(&self) -> Option<SimTime> {
-        match self.earliest()? {
-            None => self.heap.peek().map(|e| e.time),
-            Some(i) => self.lanes[i].front().map(|e| e.time),
-        }
+        self.earliest().map(|(k, _)| (k >> 64) as SimTime)
     }
 
     /// Number of queued events.

@@ -48,6 +48,9 @@ pub struct Timeline {
     n_pops: usize,
     n_scopes: usize,
     cells: Vec<WindowStats>,
+    /// The window last looked up, `[start, end)` and its first cell: requests arrive in time
+    /// order, so most look-ups skip the 64-bit division.
+    last: (SimTime, SimTime, usize),
 }
 
 impl Timeline {
@@ -61,11 +64,25 @@ impl Timeline {
             n_pops,
             n_scopes,
             cells: vec![WindowStats::default(); n_windows * n_scopes],
+            last: (0, 0, 0),
         }
     }
+    /// The first cell of the window holding `t` (the last window also holds any later `t`).
     #[inline]
-    fn idx(&self, t: SimTime) -> usize {
-        ((t / self.window) as usize).min(self.n_windows - 1) * self.n_scopes
+    fn idx(&mut self, t: SimTime) -> usize {
+        let (lo, hi, i) = self.last;
+        if t >= lo && t < hi {
+            return i;
+        }
+        let w = ((t / self.window) as usize).min(self.n_windows - 1);
+        let lo = w as SimTime * self.window;
+        let hi = if w + 1 == self.n_windows {
+            SimTime::MAX
+        } else {
+            lo + self.window
+        };
+        self.last = (lo, hi, w * self.n_scopes);
+        self.last.2
     }
     pub(crate) fn issued(&mut self, t0: SimTime, pop: u16) {
         let i = self.idx(t0);

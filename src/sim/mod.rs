@@ -1,8 +1,9 @@
 //! The request path of SPEC §2 as an engine [`Model`]: arrivals, DNS, network, pools, retries.
 //!
 //! Each request lives in a slab slot with a generation number; every event that refers to a
-//! request carries (slot, generation, attempt), so an event from a timed-out attempt or a
-//! finished request is recognised as stale and ignored. Slots are reused: memory is bounded
+//! request carries (slot, generation), and the generation moves on with every retry and with
+//! the slot's release, so an event from a timed-out attempt or a finished request is
+//! recognised as stale and ignored. Slots are reused: memory is bounded
 //! by the requests in flight, not by the requests simulated.
 
 mod failback;
@@ -29,12 +30,12 @@ use rand_distr::Distribution as _;
 pub use run::{DataReport, RunOutput, SimError, run_scenario, run_scenario_until};
 use std::collections::BTreeMap;
 
-/// A reference to one attempt of one request.
+/// A reference to one attempt of one request: its slot, and the slot's generation, which
+/// moves on with every retry and when the request ends.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct ReqRef {
     slot: u32,
     generation: u32,
-    attempt: u16,
 }
 
 /// Result of an attempt, as it reaches the client.
@@ -45,6 +46,8 @@ pub enum AttemptResult {
 }
 
 /// The typed events of the request path.
+///
+/// Kept at 16 bytes (checked below): the event queue moves events on every push and pop.
 #[derive(Debug, Clone, Copy)]
 pub enum Event {
     /// The next request of a population.
@@ -99,6 +102,8 @@ pub enum Event {
     },
 }
 
+const _: () = assert!(std::mem::size_of::<Event>() <= 16);
+
 /// One promotion (or a promotion that found no standby to promote).
 #[derive(Debug, Clone)]
 pub struct Failover {
@@ -145,7 +150,7 @@ impl Request {
     /// timed-out attempt).
     #[inline]
     fn is_current(&self, r: ReqRef) -> bool {
-        self.live && self.generation == r.generation && self.attempt == r.attempt
+        self.live && self.generation == r.generation
     }
 }
 
@@ -201,6 +206,8 @@ pub struct World<'a> {
     sc: &'a Scenario,
     end: SimTime,
     arrivals: Vec<Stream>,
+    /// Per population: (peak of the diurnal curve, peak arrival rate per ns).
+    arrival_rate: Vec<(f64, f64)>,
     workload: Vec<Stream>,
     zipf: Vec<rand_distr::Zipf<f64>>,
     service: Vec<Stream>,
@@ -346,6 +353,14 @@ impl<'a> World<'a> {
             sc,
             end,
             timeout_lane,
+            arrival_rate: sc
+                .populations
+                .iter()
+                .map(|p| {
+                    let peak = p.diurnal_peak();
+                    (peak, p.rate_per_s * peak / 1e9)
+                })
+                .collect(),
             arrivals: sc
                 .populations
                 .iter()
@@ -567,14 +582,14 @@ impl<'a> World<'a> {
     /// Poisson arrivals at the peak rate, thinned by the diurnal curve; none past the end.
     fn schedule_arrival(&mut self, pop: PopulationId, from: SimTime, sched: &mut Scheduler<Event>) {
         let p = &self.sc.populations[pop as usize];
-        let peak = p.diurnal_peak();
-        let rate_per_ns = p.rate_per_s * peak / 1e9;
+        let (peak, rate_per_ns) = self.arrival_rate[pop as usize];
+        let end = self.end as f64;
         let rng = &mut self.arrivals[pop as usize];
         let mut t = from as f64;
         loop {
             let e: f64 = rand_distr::Exp1.sample(rng);
             t += e / rate_per_ns;
-            if t >= self.end as f64 {
+            if t >= end {
                 return;
             }
             if p.diurnal.is_none() || unit(rng) * peak < p.diurnal_factor(t as SimTime) {
@@ -655,7 +670,6 @@ impl<'a> World<'a> {
         let r = ReqRef {
             slot,
             generation: self.requests[slot as usize].generation,
-            attempt: 0,
         };
         self.start_attempt(r, sched);
         self.schedule_arrival(pop, now, sched);
@@ -1265,9 +1279,10 @@ impl<'a> World<'a> {
                 let re = client.re_resolve_on_failure;
                 let s = &mut self.requests[r.slot as usize];
                 s.attempt += 1;
+                s.generation = s.generation.wrapping_add(1);
                 s.re_resolve = re;
                 let next = ReqRef {
-                    attempt: s.attempt,
+                    generation: s.generation,
                     ..r
                 };
                 sched.schedule_in(backoff, Event::Retry { req: next });
