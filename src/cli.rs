@@ -354,10 +354,10 @@ fn parse_target(s: &str) -> anyhow::Result<TargetCi> {
     })?;
     let metric = metric.trim();
     if !crate::stats::is_metric(metric) {
-        let hint = config::did_you_mean(metric, crate::stats::METRICS.iter().copied())
-            .map(|m| format!(" (did you mean `{m}`?)"))
-            .unwrap_or_else(|| format!("; metrics: {}", crate::stats::METRICS.join(", ")));
-        anyhow::bail!("--target-ci: unknown metric `{metric}`{hint}");
+        anyhow::bail!(
+            "--target-ci: unknown metric `{metric}` ({})",
+            crate::stats::metric_hint(metric)
+        );
     }
     let (hw, max) = match rest.split_once(':') {
         Some((h, m)) => (h, Some(m)),
@@ -425,11 +425,33 @@ fn run(path: &Path, a: RunArgs) -> anyhow::Result<ExitCode> {
         None => None,
     };
     let pool = {
-        let mut b = rayon::ThreadPoolBuilder::new();
-        if let Some(t) = a.threads {
-            b = b.num_threads(t.max(1));
-        }
-        b.build().context("cannot start worker threads")?
+        let asked = a
+            .threads
+            .unwrap_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get()))
+            .max(1);
+        // Each thread runs one run at a time: no more threads than the memory holds runs.
+        let per_run = exp
+            .variants
+            .iter()
+            .map(|(_, sc)| crate::budget::estimate(sc).bytes)
+            .fold(0.0, f64::max);
+        let threads = match crate::budget::available_memory() {
+            Some(avail) if asked as f64 * per_run > 0.8 * avail => {
+                let fit = ((0.8 * avail / per_run) as usize).max(1);
+                eprintln!(
+                    "note: {asked} threads would need about {} at once ({} per run) but {} is available: using {fit}",
+                    crate::budget::human_bytes(asked as f64 * per_run),
+                    crate::budget::human_bytes(per_run),
+                    crate::budget::human_bytes(avail)
+                );
+                fit
+            }
+            _ => asked,
+        };
+        rayon::ThreadPoolBuilder::new()
+            .num_threads(threads)
+            .build()
+            .context("cannot start worker threads")?
     };
     let dir = a
         .out
@@ -688,9 +710,10 @@ fn check(files: &[PathBuf]) -> anyhow::Result<ExitCode> {
                         let n = t.regions.len();
                         let est = t.estimated.iter().filter(|e| **e).count();
                         outln!(
-                            "{}: ok — topology `{}`: {n} regions, {} region pairs from the matrix, {est} estimated",
+                            "{}: ok — topology `{}`: {n} region{}, {} region pairs from the matrix, {est} estimated",
                             f.display(),
                             t.name,
+                            if n == 1 { "" } else { "s" },
                             n * (n - 1) - est
                         );
                     }
@@ -719,8 +742,15 @@ fn check(files: &[PathBuf]) -> anyhow::Result<ExitCode> {
                         let reqs: f64 = sc.populations.iter().map(|p| p.rate_per_s).sum::<f64>()
                             * sc.duration as f64
                             / 1e9;
+                        let (events, bytes) = e
+                            .variants
+                            .iter()
+                            .map(|(_, sc)| crate::budget::estimate(sc))
+                            .fold((0.0f64, 0.0f64), |(ev, by), b| {
+                                (ev.max(b.events), by.max(b.bytes))
+                            });
                         outln!(
-                            "{}: ok — experiment `{}` on topology `{}`: {} population(s), {listed}; {} seed(s) each{}; about {:.0} requests per run",
+                            "{}: ok — experiment `{}` on topology `{}`: {} population(s), {listed}; {} seed(s) each{}; about {:.0} requests per run; at most about {:.1e} events and {} of memory per run (estimated)",
                             f.display(),
                             e.name,
                             sc.topology_name,
@@ -731,7 +761,9 @@ fn check(files: &[PathBuf]) -> anyhow::Result<ExitCode> {
                             } else {
                                 ""
                             },
-                            reqs
+                            reqs,
+                            events,
+                            crate::budget::human_bytes(bytes)
                         );
                     }
                 }

@@ -4,6 +4,7 @@
 //! [`sim`] (the request path of SPEC §2), [`dns`], [`metrics`], [`results`], [`cli`].
 
 pub mod bench;
+pub mod budget;
 pub mod chart;
 pub mod cli;
 pub mod config;

@@ -40,6 +40,20 @@ pub fn is_metric(name: &str) -> bool {
     METRICS.contains(&name)
 }
 
+/// Help for an unknown metric name: the closest metric (by spelling, else by prefix) as "did
+/// you mean …?", else the list of metrics.
+pub fn metric_hint(name: &str) -> String {
+    crate::config::did_you_mean(name, METRICS.iter().copied())
+        .or_else(|| {
+            METRICS
+                .iter()
+                .copied()
+                .find(|m| !name.is_empty() && m.starts_with(name))
+        })
+        .map(|m| format!("did you mean `{m}`?"))
+        .unwrap_or_else(|| format!("metrics: {}", METRICS.join(", ")))
+}
+
 /// One run's headline metrics: (name, value); `None` where the run measured nothing.
 pub fn headline(v: &VariantResult) -> Vec<(String, Option<f64>)> {
     let o = &v.overall;
@@ -111,6 +125,14 @@ pub struct Estimate {
 }
 
 impl Estimate {
+    /// "mean ± half-width" (or the mean alone with one value), scaled, to `digits` decimals.
+    pub fn show(&self, scale: f64, digits: usize) -> String {
+        match self.ci95 {
+            Some(h) => format!("{:.digits$} ± {:.digits$}", self.mean * scale, h * scale),
+            None => format!("{:.digits$}", self.mean * scale),
+        }
+    }
+
     /// The estimate of `xs`; `None` when empty.
     pub fn of(xs: &[f64]) -> Option<Estimate> {
         let n = xs.len();

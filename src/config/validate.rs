@@ -1664,7 +1664,7 @@ fn scenario(
     if errors > start {
         return None;
     }
-    Some(Scenario {
+    let sc = Scenario {
         name: raw.name.clone(),
         topology_name: topo.name.clone(),
         duration: s_to_ns(raw.duration_s),
@@ -1695,7 +1695,30 @@ fn scenario(
         data: data?,
         cost,
         residency,
-    })
+    };
+    // What one run will ask of the machine: refused before anything runs when over a limit,
+    // pointing at what contributes most.
+    let budget = crate::budget::estimate(&sc);
+    let (events_by, bytes_by) = budget.largest();
+    let mut refused = false;
+    if let Some(msg) = budget.events_excess() {
+        let at: &[&str] = match events_by {
+            "health probes" => &["health", "interval_s"],
+            _ => &["duration_s"],
+        };
+        cx.err(at, msg);
+        refused = true;
+    }
+    if let Some(msg) = budget.bytes_excess() {
+        let at: &[&str] = match bytes_by {
+            "timeline" => &["window_s"],
+            "data keys" => &["data", "keys"],
+            _ => &["populations"],
+        };
+        cx.err(at, msg);
+        refused = true;
+    }
+    (!refused).then_some(sc)
 }
 
 /// One override: a dotted path and its value as RON text.
@@ -1921,20 +1944,11 @@ fn repetition(raw: &RawExperiment, src: &Source, diags: &mut Vec<Diagnostic>) ->
     }
     if let Some(t) = &raw.target_ci {
         if !crate::stats::is_metric(&t.metric) {
-            let help = did_you_mean(&t.metric, crate::stats::METRICS.iter().copied())
-                .or_else(|| {
-                    crate::stats::METRICS
-                        .iter()
-                        .copied()
-                        .find(|m| !t.metric.is_empty() && m.starts_with(t.metric.as_str()))
-                })
-                .map(|m| format!("did you mean `{m}`?"))
-                .or_else(|| Some(format!("metrics: {}", crate::stats::METRICS.join(", "))));
             diags.push(src.diag(
                 Severity::Error,
                 &["target_ci", "metric"],
                 format!("`target_ci.metric`: unknown metric `{}`", t.metric),
-                help,
+                Some(crate::stats::metric_hint(&t.metric)),
             ));
             ok = false;
         }

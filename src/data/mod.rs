@@ -181,6 +181,27 @@ pub struct DataLayer {
     quorum: Option<quorum::QuorumState>,
 }
 
+/// Bytes of state per key with `d` data regions: its version at each replica, its last two
+/// acknowledged writes, and (leaderless quorum) its last two committed versions.
+pub fn key_bytes(d: usize) -> usize {
+    d * std::mem::size_of::<Version>()
+        + std::mem::size_of::<[(DataRegion, u32, SimTime); 2]>()
+        + 2 * std::mem::size_of::<(Version, SimTime)>()
+}
+
+/// Bytes of state per user (their last write, for read-your-writes).
+pub fn user_bytes() -> usize {
+    std::mem::size_of::<(DataRegion, u32, u32)>()
+}
+
+/// Bytes a write holds while some replica has not applied it, with `d` data regions: its log
+/// record with the writer's dependency vector, and a message on each outgoing link.
+pub fn logged_write_bytes(d: usize) -> usize {
+    std::mem::size_of::<WriteRecord>()
+        + d * std::mem::size_of::<u32>()
+        + d.saturating_sub(1) * std::mem::size_of::<Message>()
+}
+
 impl DataLayer {
     /// The data layer of `sc`; clocks drawn from `seed`.
     pub fn new(sc: &Scenario, seed: u64) -> Self {

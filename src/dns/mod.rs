@@ -47,6 +47,11 @@ pub struct Dns {
     scratch: Vec<bool>,
 }
 
+/// Bytes of state per resolver (its cache entry and whether it honours TTLs).
+pub fn resolver_bytes() -> usize {
+    std::mem::size_of::<Option<CacheEntry>>() + std::mem::size_of::<bool>()
+}
+
 impl Dns {
     /// DNS for a scenario, with empty caches; which resolvers violate TTLs is drawn from `seed`.
     pub fn new(sc: &Scenario, seed: u64) -> Dns {

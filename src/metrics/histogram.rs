@@ -20,6 +20,11 @@ impl Default for LatencyHistogram {
 }
 
 impl LatencyHistogram {
+    /// Bytes one histogram holds (for the run's memory budget).
+    pub fn bytes() -> usize {
+        std::mem::size_of::<Self>() + Self::new().0.distinct_values() * std::mem::size_of::<u64>()
+    }
+
     /// An empty histogram.
     pub fn new() -> Self {
         LatencyHistogram(

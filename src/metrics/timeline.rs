@@ -14,6 +14,14 @@ pub struct WindowStats {
     hist: Option<Box<Histogram<u32>>>,
 }
 
+/// Bytes of one timeline cell with its histogram allocated (for the run's memory budget).
+pub fn cell_bytes() -> usize {
+    let h = Histogram::<u32>::new_with_bounds(10_000, 3_600_000_000_000, 1).expect("static bounds");
+    std::mem::size_of::<WindowStats>()
+        + std::mem::size_of::<Histogram<u32>>()
+        + h.distinct_values() * std::mem::size_of::<u32>()
+}
+
 impl WindowStats {
     fn record(&mut self, ns: SimTime) {
         let h = self.hist.get_or_insert_with(|| {

@@ -145,12 +145,8 @@ fn recovery_tables(h: &mut String, d: &ReportData) {
 /// Mean ± 95% Student-t half-width over the seeds of each case (stats.json).
 fn stats_table(h: &mut String, st: &crate::stats::Report) {
     let cost = st.cases.iter().any(|c| c.get("total_month_usd").is_some());
-    let pm = |e: Option<&crate::stats::Estimate>, scale: f64, digits: usize| match e {
-        None => "–".to_owned(),
-        Some(e) => match e.ci95 {
-            Some(hw) => format!("{:.digits$} ± {:.digits$}", e.mean * scale, hw * scale),
-            None => format!("{:.digits$}", e.mean * scale),
-        },
+    let pm = |e: Option<&crate::stats::Estimate>, scale: f64, digits: usize| {
+        e.map_or_else(|| "–".to_owned(), |e| e.show(scale, digits))
     };
     h.push_str("<h3>Across seeds (mean ± 95% CI, Student t)</h3>\n<table>\n<tr><th>case</th><th class=\"n\">seeds</th><th class=\"n\">avail %</th><th class=\"n\">p50 ms</th><th class=\"n\">p99 ms</th><th class=\"n\">lost at failover</th>");
     if cost {

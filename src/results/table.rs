@@ -150,13 +150,7 @@ fn aligned(header: &[&str], rows: &[Vec<String>], right_from: usize) -> String {
 
 /// `mean ± half-width` with `digits` decimals (× `scale`), or the mean alone with one seed.
 fn pm(e: Option<&crate::stats::Estimate>, scale: f64, digits: usize) -> String {
-    match e {
-        None => "-".into(),
-        Some(e) => match e.ci95 {
-            Some(h) => format!("{:.digits$} ± {:.digits$}", e.mean * scale, h * scale),
-            None => format!("{:.digits$}", e.mean * scale),
-        },
-    }
+    e.map_or_else(|| "-".into(), |e| e.show(scale, digits))
 }
 
 /// Across-seed statistics for the terminal: mean ± 95% CI per case, paired differences

@@ -282,6 +282,16 @@ pub struct World<'a> {
     res_serving: Vec<bool>,
 }
 
+/// Bytes of state per request in flight: its slab slot and its place on the free list.
+pub fn request_bytes() -> usize {
+    std::mem::size_of::<Request>() + std::mem::size_of::<u32>()
+}
+
+/// Bytes per request waiting in a region's queue.
+pub fn queued_bytes() -> usize {
+    std::mem::size_of::<(ReqRef, SimTime)>()
+}
+
 /// Health changes kept for the report (a year of random outages stays bounded).
 const MAX_HEALTH_CHANGES: usize = 10_000;
 /// Failovers kept for the report.

@@ -66,6 +66,10 @@ fn the_corpus_covers_the_mistakes_issue_8_lists() {
         "rate-too-high.ron",
         "zero-servers-bad-override.ron",
         "latin1.ron",
+        // Limits on what one file can ask, refused before running.
+        "total-requests-too-many.ron",
+        "memory-year-in-seconds.ron",
+        "events-replication-too-many.ron",
     ] {
         assert!(
             root().join("tests/fixtures/bad").join(f).exists(),

@@ -13,6 +13,7 @@ mod loader_fuzz;
 mod queueing_theory;
 mod quorum;
 mod request_conservation;
+mod run_limits;
 mod sweeps_and_seeds;
 mod validation;
 

@@ -1,0 +1,63 @@
+//! What one file may ask of the machine: the per-run estimate of events and memory against
+//! what the shipped experiments really did, and files over a limit refused before running.
+
+use crate::{regionsim, root, temp_dir};
+use regionsim::budget::{MAX_BYTES_PER_RUN, MAX_EVENTS_PER_RUN, estimate};
+
+/// The event estimate is pessimistic (it never undercounts a shipped run) but not silly (at
+/// most 4× the events the run delivered), case by case, against the committed results.
+#[test]
+fn event_estimates_bound_every_shipped_run_from_above() {
+    let mut checked = 0;
+    for entry in std::fs::read_dir(root().join("experiments")).unwrap() {
+        let path = entry.unwrap().path();
+        let (exp, _) = regionsim::config::load_experiment(&path).unwrap();
+        let summary: serde_json::Value = serde_json::from_slice(
+            &std::fs::read(root().join("results").join(&exp.name).join("summary.json")).unwrap(),
+        )
+        .unwrap();
+        let runs = summary["variants"].as_array().unwrap();
+        assert_eq!(runs.len(), exp.variants.len(), "{}", exp.name);
+        for ((name, sc), run) in exp.variants.iter().zip(runs) {
+            let actual = run["events"].as_f64().unwrap();
+            let b = estimate(sc);
+            let ratio = b.events / actual;
+            assert!(
+                (1.0..=4.0).contains(&ratio),
+                "{} / {name}: estimated {:.3e} events, the run delivered {actual:.3e} (ratio {ratio:.2})",
+                exp.name,
+                b.events
+            );
+            assert!(b.events < MAX_EVENTS_PER_RUN && b.bytes < MAX_BYTES_PER_RUN);
+            checked += 1;
+        }
+    }
+    assert!(checked >= 40, "{checked} cases");
+}
+
+/// A file over a limit stops at validation: an error naming the limit, no results, fast.
+#[test]
+fn a_file_over_a_limit_is_refused_before_anything_runs() {
+    let out = temp_dir("over-limit");
+    for (file, what) in [
+        ("memory-year-in-seconds.ron", "of memory"),
+        ("events-replication-too-many.ron", "events"),
+    ] {
+        let f = root().join("tests/fixtures/bad").join(file);
+        let started = std::time::Instant::now();
+        let o = regionsim(&[
+            "run",
+            f.to_str().unwrap(),
+            "--quiet",
+            "--out",
+            out.join(file).to_str().unwrap(),
+        ]);
+        let err = String::from_utf8_lossy(&o.stderr);
+        assert_eq!(o.status.code(), Some(2), "{file}: {err}");
+        assert!(err.contains(what) && err.contains("the limit is"), "{err}");
+        assert!(err.contains("nothing was simulated"), "{err}");
+        assert!(!out.join(file).exists(), "{file}: results were written");
+        // Validation only: well under the time any real run of these files would take.
+        assert!(started.elapsed().as_secs() < 20, "{file}");
+    }
+}
