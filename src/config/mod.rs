@@ -248,6 +248,11 @@ pub fn locate(text: &str, path: &[&str]) -> Option<(usize, usize)> {
                 None => break,
             }
         }
+        if seg.is_empty() {
+            // An empty segment (`a..b` in an override path) names nothing; searching for it
+            // would match everywhere without moving on.
+            break;
+        }
         let mut hit = None;
         let mut search = from;
         while let Some(i) = text[search..].find(seg) {
@@ -467,5 +472,10 @@ mod tests {
         assert_eq!(locate(text, &["faults", "#2"]), Some((1, 1)));
         // A key right after a multibyte character is found, not a panic.
         assert_eq!(locate("// a—b\n—rate: 1", &["rate"]), Some((2, 4)));
+        // An empty segment (an override path `populations..rate`) stops the walk where it is
+        // (it used to loop forever: found by the random-overrides fuzzer).
+        let text = "Experiment(\n  populations: {\n    \"tokyo\": (rate: 1),\n";
+        assert_eq!(locate(text, &["populations", "", "rate"]), Some((2, 3)));
+        assert_eq!(locate(text, &[""]), None);
     }
 }
