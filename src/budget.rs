@@ -113,6 +113,16 @@ fn seconds(t: SimTime) -> f64 {
     t as f64 / NS_PER_S as f64
 }
 
+/// The most events and the most memory any one case of `exp` asks for per run.
+pub fn largest_run(exp: &crate::model::Experiment) -> (f64, f64) {
+    exp.variants
+        .iter()
+        .map(|(_, sc)| estimate(sc))
+        .fold((0.0, 0.0), |(ev, by), b| {
+            (ev.max(b.events), by.max(b.bytes))
+        })
+}
+
 /// Estimates one run of `sc` (see the module docs for what is assumed).
 pub fn estimate(sc: &Scenario) -> Budget {
     let duration = seconds(sc.duration);

@@ -430,11 +430,7 @@ fn run(path: &Path, a: RunArgs) -> anyhow::Result<ExitCode> {
             .unwrap_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get()))
             .max(1);
         // Each thread runs one run at a time: no more threads than the memory holds runs.
-        let per_run = exp
-            .variants
-            .iter()
-            .map(|(_, sc)| crate::budget::estimate(sc).bytes)
-            .fold(0.0, f64::max);
+        let per_run = crate::budget::largest_run(&exp).1;
         let threads = match crate::budget::available_memory() {
             Some(avail) if asked as f64 * per_run > 0.8 * avail => {
                 let fit = ((0.8 * avail / per_run) as usize).max(1);
@@ -742,13 +738,7 @@ fn check(files: &[PathBuf]) -> anyhow::Result<ExitCode> {
                         let reqs: f64 = sc.populations.iter().map(|p| p.rate_per_s).sum::<f64>()
                             * sc.duration as f64
                             / 1e9;
-                        let (events, bytes) = e
-                            .variants
-                            .iter()
-                            .map(|(_, sc)| crate::budget::estimate(sc))
-                            .fold((0.0f64, 0.0f64), |(ev, by), b| {
-                                (ev.max(b.events), by.max(b.bytes))
-                            });
+                        let (events, bytes) = crate::budget::largest_run(&e);
                         outln!(
                             "{}: ok — experiment `{}` on topology `{}`: {} population(s), {listed}; {} seed(s) each{}; about {:.0} requests per run; at most about {:.1e} events and {} of memory per run (estimated)",
                             f.display(),
