@@ -1404,6 +1404,9 @@ fn scenario(
     let mut total_requests = 0.0;
     for (name, p) in &raw.populations {
         let path = |f: &'static str| ["populations", name.as_str(), f];
+        if name.trim().is_empty() {
+            cx.err(&["populations"], "a population name is empty");
+        }
         if !(-90.0..=90.0).contains(&p.lat) {
             cx.err(
                 &path("lat"),

@@ -6,14 +6,76 @@
 //! and duplications, numbers replaced by extreme values, and variants that override random
 //! dotted paths with random RON literals. Each case is written to a temp directory that holds a
 //! copy of `topologies/` and `data/`, so relative paths resolve as in the repository.
+//!
+//! Each load runs on its own thread under a watchdog: a load that takes longer than [`slow`]
+//! ends the whole test process at once with the input printed (a hang must fail CI fast, not
+//! stall it while the shrinker retries), and a load whose heap peaks above [`heap_limit`]
+//! (measured by a counting allocator, per thread) fails the case: no input may hang the loader
+//! or make it allocate without bound.
+//!
+//! The cases are drawn from a fixed seed, so CI replays the same ones on every run; set
+//! `LOADER_FUZZ_SEED=random` (or a number) and `LOADER_FUZZ_CASES=<n>` for a long local run.
 
 use super::root;
 use proptest::prelude::*;
+use proptest::test_runner::RngSeed;
 use regionsim::config::{ConfigError, Severity, load_experiment, load_topology};
+use std::alloc::{GlobalAlloc, Layout, System};
+use std::cell::Cell;
 use std::path::{Path, PathBuf};
 use std::sync::OnceLock;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::{Duration, Instant};
+
+/// The system allocator, counting the live and peak heap bytes of each thread, so a fuzz case
+/// can see how much its load allocated. Counting is two thread-local cells per call.
+struct Metered;
+
+thread_local! {
+    static LIVE: Cell<isize> = const { Cell::new(0) };
+    static PEAK: Cell<isize> = const { Cell::new(0) };
+}
+
+fn note(delta: isize) {
+    let _ = LIVE.try_with(|live| {
+        let v = live.get() + delta;
+        live.set(v);
+        let _ = PEAK.try_with(|peak| peak.set(peak.get().max(v)));
+    });
+}
+
+// SAFETY: every call is forwarded to `System` unchanged; the bookkeeping only touches
+// const-initialised thread-locals, which never allocate.
+unsafe impl GlobalAlloc for Metered {
+    unsafe fn alloc(&self, l: Layout) -> *mut u8 {
+        let p = unsafe { System.alloc(l) };
+        if !p.is_null() {
+            note(l.size() as isize);
+        }
+        p
+    }
+    unsafe fn alloc_zeroed(&self, l: Layout) -> *mut u8 {
+        let p = unsafe { System.alloc_zeroed(l) };
+        if !p.is_null() {
+            note(l.size() as isize);
+        }
+        p
+    }
+    unsafe fn dealloc(&self, p: *mut u8, l: Layout) {
+        unsafe { System.dealloc(p, l) };
+        note(-(l.size() as isize));
+    }
+    unsafe fn realloc(&self, p: *mut u8, l: Layout, new: usize) -> *mut u8 {
+        let q = unsafe { System.realloc(p, l, new) };
+        if !q.is_null() {
+            note(new as isize - l.size() as isize);
+        }
+        q
+    }
+}
+
+#[global_allocator]
+static METERED: Metered = Metered;
 
 /// A temp tree with `experiments/`, `topologies/` (with `prices/`) and `data/` (copies of the
 /// repository's).
@@ -384,8 +446,101 @@ fn cases() -> u32 {
         .unwrap_or(200)
 }
 
-/// The slowest load seen: no input may hang the loader.
-const SLOW: Duration = Duration::from_secs(10);
+/// The longest a load may take: no input may hang the loader. Loads take milliseconds; the
+/// 10 s margin covers a machine busy with other tests (`LOADER_FUZZ_SLOW_MS` changes it, for
+/// the test of the watchdog itself).
+fn slow() -> Duration {
+    Duration::from_millis(env_number("LOADER_FUZZ_SLOW_MS").unwrap_or(10_000))
+}
+
+/// The most heap one load may hold at once: 256 MB. Loading a shipped experiment peaks at a
+/// few MB; the limits on what a file may ask (events, memory) are checked by estimating, not by
+/// allocating, so no input should come near this (`LOADER_FUZZ_HEAP_LIMIT` changes it).
+fn heap_limit() -> isize {
+    env_number("LOADER_FUZZ_HEAP_LIMIT").map_or(256 << 20, |v| v as isize)
+}
+
+fn env_number(name: &str) -> Option<u64> {
+    let v = std::env::var(name).ok()?;
+    Some(
+        v.parse()
+            .unwrap_or_else(|_| panic!("{name}={v}: not a whole number")),
+    )
+}
+
+/// The largest heap peak and the slowest load seen in this process (bytes, microseconds).
+static WORST: [AtomicUsize; 2] = [AtomicUsize::new(0), AtomicUsize::new(0)];
+
+/// The seed of the cases: fixed (CI replays the same cases every run) unless
+/// `LOADER_FUZZ_SEED` is a number or `random` (a fresh seed, printed so a failure can be
+/// replayed).
+fn seed() -> RngSeed {
+    static SEED: OnceLock<u64> = OnceLock::new();
+    let s = *SEED.get_or_init(|| match std::env::var("LOADER_FUZZ_SEED").as_deref() {
+        Ok("random") => {
+            let t = std::time::SystemTime::now()
+                .duration_since(std::time::UNIX_EPOCH)
+                .unwrap_or_default();
+            let s = t.as_nanos() as u64 ^ u64::from(std::process::id());
+            say(&format!("loader fuzz: LOADER_FUZZ_SEED={s}"));
+            s
+        }
+        Ok(v) => v
+            .parse()
+            .unwrap_or_else(|_| panic!("LOADER_FUZZ_SEED={v}: not a number")),
+        Err(_) => 0x5eed_2026_1123,
+    });
+    RngSeed::Fixed(s)
+}
+
+/// Writes a line to the real stderr, past the test harness's capture (which a process exit
+/// would lose).
+fn say(line: &str) {
+    use std::io::Write;
+    let _ = writeln!(std::io::stderr().lock(), "{line}");
+}
+
+/// Runs `load(path)` on its own thread with a deadline and returns its result with the peak
+/// heap the load held. A load past [`slow`] ends the process with the input on stderr.
+fn watched<T: Send + 'static>(
+    path: &Path,
+    load: fn(&Path) -> Result<T, ConfigError>,
+) -> (Result<T, ConfigError>, isize) {
+    let (tx, rx) = std::sync::mpsc::channel();
+    let p = path.to_owned();
+    let started = Instant::now();
+    std::thread::Builder::new()
+        .name("fuzz-load".into())
+        .spawn(move || {
+            LIVE.with(|c| c.set(0));
+            PEAK.with(|c| c.set(0));
+            let r = load(&p);
+            let peak = PEAK.with(Cell::get);
+            let _ = tx.send((r, peak));
+        })
+        .expect("a thread for the load");
+    let deadline = slow();
+    match rx.recv_timeout(deadline) {
+        Ok((r, peak)) => {
+            let us = started.elapsed().as_micros() as usize;
+            WORST[0].fetch_max(peak.max(0) as usize, Ordering::Relaxed);
+            WORST[1].fetch_max(us, Ordering::Relaxed);
+            (r, peak)
+        }
+        Err(std::sync::mpsc::RecvTimeoutError::Timeout) => {
+            let text = std::fs::read_to_string(path).unwrap_or_default();
+            say(&format!(
+                "loader fuzz: loading {} did not finish in {deadline:?}: a hang. The input:\n{text}",
+                path.display()
+            ));
+            std::process::exit(3);
+        }
+        Err(std::sync::mpsc::RecvTimeoutError::Disconnected) => {
+            // The load panicked on its thread (the panic message is already on stderr).
+            panic!("loading {} panicked", path.display());
+        }
+    }
+}
 
 /// With `LOADER_FUZZ_SAVE=<dir>`, keeps each refused input whose first error (digits
 /// removed) has not been seen yet: a corpus of distinct diagnostics to replay.
@@ -433,13 +588,25 @@ fn save_to_corpus(path: &Path, e: &ConfigError) {
 /// Loads `path` with `load` and checks the outcome: never a panic (a panic fails the case),
 /// never an I/O error for a file that exists and is UTF-8, and every error located at a line
 /// and column inside a file that exists.
-fn check<T>(
+fn check<T: Send + 'static>(
     path: &Path,
-    load: impl FnOnce(&Path) -> Result<T, ConfigError>,
+    load: fn(&Path) -> Result<T, ConfigError>,
 ) -> Result<(), TestCaseError> {
-    let t = Instant::now();
-    let r = load(path);
-    prop_assert!(t.elapsed() < SLOW, "loading took {:?}", t.elapsed());
+    let (r, peak) = watched(path, load);
+    let n = OUTCOMES[0].load(Ordering::Relaxed) + OUTCOMES[1].load(Ordering::Relaxed) + 1;
+    if n.is_multiple_of(10_000) {
+        say(&format!(
+            "loader fuzz: {n} loads ({} accepted), largest heap peak {:.1} MB, slowest {:.1} ms",
+            OUTCOMES[0].load(Ordering::Relaxed),
+            WORST[0].load(Ordering::Relaxed) as f64 / 1e6,
+            WORST[1].load(Ordering::Relaxed) as f64 / 1e3,
+        ));
+    }
+    let limit = heap_limit();
+    prop_assert!(
+        peak <= limit,
+        "loading held {peak} bytes of heap at once (limit {limit})"
+    );
     let Err(e) = r else {
         OUTCOMES[0].fetch_add(1, Ordering::Relaxed);
         return Ok(());
@@ -490,6 +657,7 @@ proptest! {
     #![proptest_config(ProptestConfig {
         cases: cases(),
         failure_persistence: None,
+        rng_seed: seed(),
         ..ProptestConfig::default()
     })]
 
@@ -576,4 +744,36 @@ fn the_mutators_keep_shipped_files_loadable_when_they_change_nothing() {
     }
     let t = tokens("a: [1, \"x,y\"], // c\nb: -2.5e3");
     assert_eq!(t.len(), 11, "{t:?}");
+}
+
+/// The watchdog and the heap meter can fail: this test binary, run again with a deadline of
+/// 0 ms, must end with the hang message and exit code 3; with a heap limit of 1 KB, the case
+/// must fail on the heap. (Each runs one property with a few cases in a child process.)
+#[test]
+fn the_fuzz_watchdog_stops_a_hang_and_the_meter_catches_a_large_heap() {
+    let me = std::env::current_exe().unwrap();
+    let run = |var: &str| {
+        std::process::Command::new(&me)
+            .args([
+                "loader_fuzz::random_overrides_never_panic_and_errors_are_located",
+                "--exact",
+                "--test-threads",
+                "1",
+            ])
+            .env(var, "0")
+            .env("LOADER_FUZZ_CASES", "3")
+            .env_remove("LOADER_FUZZ_SAVE")
+            .output()
+            .unwrap()
+    };
+    let hang = run("LOADER_FUZZ_SLOW_MS");
+    let err = String::from_utf8_lossy(&hang.stderr);
+    assert_eq!(hang.status.code(), Some(3), "{err}");
+    assert!(err.contains("did not finish in 0ns: a hang"), "{err}");
+    assert!(err.contains("Experiment("), "the input is printed: {err}");
+
+    let heap = run("LOADER_FUZZ_HEAP_LIMIT");
+    let out = String::from_utf8_lossy(&heap.stdout);
+    assert!(!heap.status.success(), "{out}");
+    assert!(out.contains("bytes of heap at once (limit 0)"), "{out}");
 }
