@@ -232,7 +232,7 @@ pub fn hex(bytes: &[u8]) -> String {
     bytes.iter().map(|b| format!("{b:02x}")).collect()
 }
 
-/// Line and column (1-based) of the field reached by `path` in RON `text`.
+/// Line and column (1-based, the column in characters) of the field reached by `path` in RON `text`.
 pub fn locate(text: &str, path: &[&str]) -> Option<(usize, usize)> {
     let mut from = 0usize;
     let mut found_any = None;
@@ -264,22 +264,29 @@ pub fn locate(text: &str, path: &[&str]) -> Option<(usize, usize)> {
             let is_key = before_ok && after.trim_start().starts_with(':');
             let is_quoted = before == Some(b'"') && after.starts_with('"');
             if is_key || is_quoted {
-                hit = Some(if is_quoted { at - 1 } else { at });
+                // Report a quoted key at its opening quote; search on after the key (never
+                // from `hit + seg.len()`, which for a quoted key lands inside it, possibly
+                // inside a multibyte character).
+                hit = Some((if is_quoted { at - 1 } else { at }, at + seg.len()));
                 break;
             }
             search = at + seg.len();
         }
         match hit {
-            Some(h) => {
+            Some((h, end)) => {
                 found_any = Some(h);
-                from = h + seg.len();
+                from = end;
             }
             None => break,
         }
     }
     let at = found_any?;
     let line = text[..at].matches('\n').count() + 1;
-    let col = at - text[..at].rfind('\n').map(|i| i + 1).unwrap_or(0) + 1;
+    // Columns count characters, as RON's own error positions do.
+    let col = text[text[..at].rfind('\n').map_or(0, |i| i + 1)..at]
+        .chars()
+        .count()
+        + 1;
     Some((line, col))
 }
 
@@ -470,12 +477,21 @@ mod tests {
         assert_eq!(locate(text, &["faults", "#1", "region"]), Some((4, 5)));
         assert_eq!(locate(text, &["faults", "#0"]), Some((2, 3)));
         assert_eq!(locate(text, &["faults", "#2"]), Some((1, 1)));
-        // A key right after a multibyte character is found, not a panic.
-        assert_eq!(locate("// a—b\n—rate: 1", &["rate"]), Some((2, 4)));
+        // A key right after a multibyte character is found, not a panic; columns count
+        // characters.
+        assert_eq!(locate("// a—b\n—rate: 1", &["rate"]), Some((2, 2)));
         // An empty segment (an override path `populations..rate`) stops the walk where it is
         // (it used to loop forever: found by the random-overrides fuzzer).
         let text = "Experiment(\n  populations: {\n    \"tokyo\": (rate: 1),\n";
         assert_eq!(locate(text, &["populations", "", "rate"]), Some((2, 3)));
         assert_eq!(locate(text, &[""]), None);
+        // A quoted name ending in a multibyte character: the walk goes on after its closing
+        // quote (it used to restart one byte before the end of the name, inside `ß`: found by
+        // the mutated-experiments fuzzer).
+        let text = "populations: {\n  \"new-yorkß\": (lat: 1e99, lon: 0),\n}";
+        assert_eq!(
+            locate(text, &["populations", "new-yorkß", "lat"]),
+            Some((2, 17))
+        );
     }
 }
