@@ -20,13 +20,104 @@ const GIB: f64 = (1u64 << 30) as f64;
 /// How long a write is assumed to stay logged without faults (replication lag and its tail).
 const LOG_HOLD_S: f64 = 60.0;
 
+/// What a run's events are spent on.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum EventPart {
+    Requests,
+    Replication,
+    HealthProbes,
+}
+
+impl EventPart {
+    /// The name used in the breakdown.
+    pub fn name(self) -> &'static str {
+        match self {
+            EventPart::Requests => "requests",
+            EventPart::Replication => "replication",
+            EventPart::HealthProbes => "health probes",
+        }
+    }
+    /// What to change in the file when this part is the largest.
+    pub fn hint(self) -> &'static str {
+        match self {
+            EventPart::HealthProbes => {
+                "probe less often (health.interval_s) or from fewer checkers"
+            }
+            EventPart::Replication => {
+                "shorten duration_s, lower the write rates, or replicate to fewer regions"
+            }
+            EventPart::Requests => "shorten duration_s or lower the rates",
+        }
+    }
+    /// The field an error about this part points at.
+    pub fn config_path(self) -> &'static [&'static str] {
+        match self {
+            EventPart::HealthProbes => &["health", "interval_s"],
+            EventPart::Requests | EventPart::Replication => &["duration_s"],
+        }
+    }
+}
+
+/// What a run's memory is spent on.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum MemoryPart {
+    Timeline,
+    RequestsInFlight,
+    ReplicationLogs,
+    DataKeys,
+    Users,
+    LatencyHistograms,
+    DnsResolvers,
+    Links,
+}
+
+impl MemoryPart {
+    /// The name used in the breakdown.
+    pub fn name(self) -> &'static str {
+        match self {
+            MemoryPart::Timeline => "timeline",
+            MemoryPart::RequestsInFlight => "requests in flight",
+            MemoryPart::ReplicationLogs => "replication logs",
+            MemoryPart::DataKeys => "data keys",
+            MemoryPart::Users => "users",
+            MemoryPart::LatencyHistograms => "latency histograms",
+            MemoryPart::DnsResolvers => "DNS resolvers",
+            MemoryPart::Links => "links",
+        }
+    }
+    /// What to change in the file when this part is the largest.
+    pub fn hint(self) -> &'static str {
+        match self {
+            MemoryPart::Timeline => "use larger windows (window_s)",
+            MemoryPart::RequestsInFlight => {
+                "shorten the client's timeouts and deadline, or lower the rates"
+            }
+            MemoryPart::ReplicationLogs => {
+                "lower the write rates or shorten the faults that cut replicas off"
+            }
+            MemoryPart::DataKeys => "use fewer keys",
+            MemoryPart::Users => "use fewer users",
+            MemoryPart::DnsResolvers => "use fewer resolvers",
+            MemoryPart::LatencyHistograms | MemoryPart::Links => "use fewer populations or regions",
+        }
+    }
+    /// The field an error about this part points at.
+    pub fn config_path(self) -> &'static [&'static str] {
+        match self {
+            MemoryPart::Timeline => &["window_s"],
+            MemoryPart::DataKeys => &["data", "keys"],
+            _ => &["populations"],
+        }
+    }
+}
+
 /// The events and memory of one run, each with its parts (largest first).
 #[derive(Debug, Clone, PartialEq)]
 pub struct Budget {
     pub events: f64,
-    pub event_parts: Vec<(&'static str, f64)>,
+    pub event_parts: Vec<(EventPart, f64)>,
     pub bytes: f64,
-    pub byte_parts: Vec<(&'static str, f64)>,
+    pub byte_parts: Vec<(MemoryPart, f64)>,
 }
 
 impl Budget {
@@ -36,12 +127,8 @@ impl Budget {
             format!(
                 "one run would simulate about {:.2e} events ({}); the limit is {MAX_EVENTS_PER_RUN:.0e}: {}",
                 self.events,
-                parts(&self.event_parts, |v| format!("{v:.1e}")),
-                match self.event_parts[0].0 {
-                    "health probes" => "probe less often (health.interval_s) or from fewer checkers",
-                    "replication" => "shorten duration_s, lower the write rates, or replicate to fewer regions",
-                    _ => "shorten duration_s or lower the rates",
-                }
+                parts(&self.event_parts, EventPart::name, |v| format!("{v:.1e}")),
+                self.event_parts[0].0.hint()
             )
         })
     }
@@ -52,35 +139,29 @@ impl Budget {
             format!(
                 "one run would need about {} of memory ({}); the limit is {}: {}",
                 human_bytes(self.bytes),
-                parts(&self.byte_parts, human_bytes),
+                parts(&self.byte_parts, MemoryPart::name, human_bytes),
                 human_bytes(MAX_BYTES_PER_RUN),
-                match self.byte_parts[0].0 {
-                    "timeline" => "use larger windows (window_s)",
-                    "requests in flight" =>
-                        "shorten the client's timeouts and deadline, or lower the rates",
-                    "replication logs" =>
-                        "lower the write rates or shorten the faults that cut replicas off",
-                    "data keys" => "use fewer keys",
-                    "users" => "use fewer users",
-                    "DNS resolvers" => "use fewer resolvers",
-                    _ => "use fewer populations or regions",
-                }
+                self.byte_parts[0].0.hint()
             )
         })
     }
 
     /// The largest contributor to the events and to the memory.
-    pub fn largest(&self) -> (&'static str, &'static str) {
+    pub fn largest(&self) -> (EventPart, MemoryPart) {
         (self.event_parts[0].0, self.byte_parts[0].0)
     }
 }
 
 /// "a 1.2e9, b 3.0e8" for the parts that matter (at least 1% of the total), largest first.
-fn parts(p: &[(&'static str, f64)], fmt: impl Fn(f64) -> String) -> String {
+fn parts<P: Copy>(
+    p: &[(P, f64)],
+    name: impl Fn(P) -> &'static str,
+    fmt: impl Fn(f64) -> String,
+) -> String {
     let total: f64 = p.iter().map(|x| x.1).sum();
     p.iter()
         .filter(|x| x.1 > 0.0 && x.1 >= total / 100.0)
-        .map(|(n, v)| format!("{n} {}", fmt(*v)))
+        .map(|(n, v)| format!("{} {}", name(*n), fmt(*v)))
         .collect::<Vec<_>>()
         .join(", ")
 }
@@ -169,9 +250,9 @@ pub fn estimate(sc: &Scenario) -> Budget {
         duration / seconds(h.interval.max(1)) * h.checkers.len() as f64 * (1.0 + design)
     });
     let mut event_parts = vec![
-        ("requests", requests + 5.0 * attempts),
-        ("replication", writes * per_write + quorum_reads),
-        ("health probes", probes),
+        (EventPart::Requests, requests + 5.0 * attempts),
+        (EventPart::Replication, writes * per_write + quorum_reads),
+        (EventPart::HealthProbes, probes),
     ];
 
     // Memory.
@@ -207,14 +288,14 @@ pub fn estimate(sc: &Scenario) -> Budget {
     let dns = resolvers * crate::dns::resolver_bytes() as f64;
     let links = n_regions * n_regions * 64.0;
     let mut byte_parts = vec![
-        ("timeline", timeline),
-        ("requests in flight", requests_state + queues),
-        ("replication logs", logs),
-        ("data keys", keys),
-        ("users", users),
-        ("latency histograms", histograms),
-        ("DNS resolvers", dns),
-        ("links", links),
+        (MemoryPart::Timeline, timeline),
+        (MemoryPart::RequestsInFlight, requests_state + queues),
+        (MemoryPart::ReplicationLogs, logs),
+        (MemoryPart::DataKeys, keys),
+        (MemoryPart::Users, users),
+        (MemoryPart::LatencyHistograms, histograms),
+        (MemoryPart::DnsResolvers, dns),
+        (MemoryPart::Links, links),
     ];
     event_parts.sort_by(|a, b| b.1.total_cmp(&a.1));
     byte_parts.sort_by(|a, b| b.1.total_cmp(&a.1));

@@ -1705,20 +1705,11 @@ fn scenario(
     let (events_by, bytes_by) = budget.largest();
     let mut refused = false;
     if let Some(msg) = budget.events_excess() {
-        let at: &[&str] = match events_by {
-            "health probes" => &["health", "interval_s"],
-            _ => &["duration_s"],
-        };
-        cx.err(at, msg);
+        cx.err(events_by.config_path(), msg);
         refused = true;
     }
     if let Some(msg) = budget.bytes_excess() {
-        let at: &[&str] = match bytes_by {
-            "timeline" => &["window_s"],
-            "data keys" => &["data", "keys"],
-            _ => &["populations"],
-        };
-        cx.err(at, msg);
+        cx.err(bytes_by.config_path(), msg);
         refused = true;
     }
     (!refused).then_some(sc)
