@@ -90,6 +90,11 @@ pub struct Metrics {
     /// Requests issued after the warm-up, per population and operation.
     pub issued: Vec<[u64; 2]>,
     pub timeline: Timeline,
+    /// Latency of successful requests per (population, entry region) and operation, allocated
+    /// on first use: each request is recorded once, here, and [`Metrics::finish`] adds these
+    /// into the population and region scopes (adding counts is exact, so the result equals
+    /// recording into both).
+    pair_latency: Vec<Option<Box<[LatencyHistogram; 2]>>>,
 }
 
 impl Metrics {
@@ -109,7 +114,25 @@ impl Metrics {
             served_by: vec![0; n_pops * n_regions],
             issued: vec![[0; 2]; n_pops],
             timeline: Timeline::new(window, end, n_pops, n_regions),
+            pair_latency: vec![None; n_pops * n_regions],
         }
+    }
+
+    /// Completes the metrics when the run ends: the population and region latency histograms
+    /// from the per-pair ones, the timeline's overall latencies from the populations'. Read
+    /// latencies only after this.
+    pub fn finish(mut self) -> Metrics {
+        for (i, cell) in self.pair_latency.iter().enumerate() {
+            let Some(cell) = cell else { continue };
+            let (p, r) = (i / self.n_regions, i % self.n_regions);
+            for op in 0..2 {
+                self.populations[p].latency[op].merge(&cell[op]);
+                self.regions[r].latency[op].merge(&cell[op]);
+            }
+        }
+        self.pair_latency = vec![];
+        self.timeline.finish();
+        self
     }
 
     /// A request was issued at `t0`.
@@ -129,11 +152,11 @@ impl Metrics {
             return;
         }
         let (p, r, o) = (pop as usize, region as usize, op as usize);
-        self.populations[p].latency[o].record(latency);
+        let pair = p * self.n_regions + r;
+        self.pair_latency[pair].get_or_insert_with(Default::default)[o].record(latency);
         self.populations[p].ok[o] += 1;
-        self.regions[r].latency[o].record(latency);
         self.regions[r].ok[o] += 1;
-        self.served_by[p * self.n_regions + r] += 1;
+        self.served_by[pair] += 1;
     }
 
     /// A request issued at `t0` failed; `region` is where its last attempt went, if anywhere.

@@ -22,14 +22,22 @@ pub fn cell_bytes() -> usize {
         + h.distinct_values() * std::mem::size_of::<u32>()
 }
 
+fn new_hist() -> Box<Histogram<u32>> {
+    Box::new(Histogram::new_with_bounds(10_000, 3_600_000_000_000, 1).expect("static bounds"))
+}
+
 impl WindowStats {
     fn record(&mut self, ns: SimTime) {
-        let h = self.hist.get_or_insert_with(|| {
-            Box::new(
-                Histogram::new_with_bounds(10_000, 3_600_000_000_000, 1).expect("static bounds"),
-            )
-        });
+        let h = self.hist.get_or_insert_with(new_hist);
         h.saturating_record(ns.clamp(10_000, 3_600_000_000_000));
+    }
+    /// Adds another cell's latencies (counts add exactly: the same as recording each value).
+    fn merge_latency(&mut self, other: &WindowStats) {
+        if let Some(o) = other.hist.as_deref().filter(|h| !h.is_empty()) {
+            let h = self.hist.get_or_insert_with(new_hist);
+            // Same bounds and precision: cannot fail; u32 counts saturate as recording does.
+            let _ = h.add(o);
+        }
     }
     /// Latency at quantile `q` in ms, or `None` when nothing succeeded.
     pub fn quantile_ms(&self, q: f64) -> Option<f64> {
@@ -50,6 +58,10 @@ impl WindowStats {
 }
 
 /// Windows × scopes. Scope 0 is overall, then populations, then regions.
+///
+/// A successful request's latency is recorded in its population's and its region's cell; the
+/// overall cell's latencies are the sum of its populations', added up once by [`finish`]
+/// (Timeline::finish) at the end of the run instead of a third record per request.
 pub struct Timeline {
     pub window: SimTime,
     pub n_windows: usize,
@@ -99,7 +111,8 @@ impl Timeline {
     }
     pub(crate) fn ok(&mut self, t0: SimTime, pop: u16, region: u16, latency: SimTime) {
         let i = self.idx(t0);
-        for s in [0, 1 + pop as usize, 1 + self.n_pops + region as usize] {
+        self.cells[i].ok += 1;
+        for s in [1 + pop as usize, 1 + self.n_pops + region as usize] {
             self.cells[i + s].ok += 1;
             self.cells[i + s].record(latency);
         }
@@ -118,6 +131,17 @@ impl Timeline {
             self.cells[i + 1 + self.n_pops + r as usize].failed[reason as usize] += 1;
         }
         // Issued at the region level is unknown (DNS picks it later): region rows count outcomes.
+    }
+    /// Completes the overall cells' latencies from the populations' (call once, when the run
+    /// ends; readers see the overall latency only after it).
+    pub fn finish(&mut self) {
+        for w in 0..self.n_windows {
+            let cells = &mut self.cells[w * self.n_scopes..(w + 1) * self.n_scopes];
+            let (overall, rest) = cells.split_at_mut(1);
+            for p in &rest[..self.n_pops] {
+                overall[0].merge_latency(p);
+            }
+        }
     }
     /// The overall stats of window `w`.
     pub fn overall(&self, w: usize) -> &WindowStats {

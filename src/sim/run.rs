@@ -176,7 +176,7 @@ pub fn run_scenario_until(
         events: engine.delivered(),
         counts: c,
         in_flight,
-        metrics: world.metrics,
+        metrics: world.metrics.finish(),
         pools,
         dns_queries,
         dns: world.dns_tally,
