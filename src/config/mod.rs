@@ -6,6 +6,7 @@
 
 pub mod raw;
 pub mod tree;
+mod units;
 mod validate;
 
 use crate::model::Experiment;
@@ -208,7 +209,15 @@ impl Source {
                     Some(s) => format!("did you mean `{s}`?"),
                     None => format!("expected one of: {}", expected.join(", ")),
                 }),
-                _ => None,
+                code => {
+                    let type_error = matches!(
+                        code,
+                        ron::Error::ExpectedFloat
+                            | ron::Error::ExpectedInteger
+                            | ron::Error::InvalidValueForType { .. }
+                    );
+                    units::unit_hint(&self.text, e.span.start.line, e.span.start.col, type_error)
+                }
             };
             Diagnostic {
                 severity: Severity::Error,
