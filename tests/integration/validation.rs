@@ -24,14 +24,14 @@ use statrs::distribution::{ChiSquared, ContinuousCDF, Discrete, Poisson, Student
 const LEVEL: f64 = 0.99;
 
 /// Student t quantile for a two-sided `level` interval with `df` degrees of freedom.
-fn t_quantile(level: f64, df: usize) -> f64 {
+pub(crate) fn t_quantile(level: f64, df: usize) -> f64 {
     StudentsT::new(0.0, 1.0, df as f64)
         .expect("valid t distribution")
         .inverse_cdf(0.5 + level / 2.0)
 }
 
 /// Mean and the half-width of its two-sided `level` confidence interval (Student t).
-fn mean_ci(x: &[f64], level: f64) -> (f64, f64) {
+pub(crate) fn mean_ci(x: &[f64], level: f64) -> (f64, f64) {
     let n = x.len() as f64;
     let m = x.iter().sum::<f64>() / n;
     let var = x.iter().map(|v| (v - m).powi(2)).sum::<f64>() / (n - 1.0);
