@@ -833,18 +833,15 @@ fn data_config(
         Some(RawReplicationShape::Mesh) => ReplicationShape::Mesh,
         Some(RawReplicationShape::Chain { order }) => {
             let mut ids = vec![];
-            for n in order {
-                if let Some(r) = resolve_region(cx, topo, &["data", "replication", "shape", n], n) {
+            for (i, n) in order.iter().enumerate() {
+                // The i-th element of the list, so a repeated name is shown where it repeats.
+                let at = format!("#{i}");
+                let here = ["data", "replication", "shape", "order", at.as_str()];
+                if let Some(r) = resolve_region(cx, topo, &here, n) {
                     if !regions.contains(&r) {
-                        cx.err(
-                            &["data", "replication", "shape", n],
-                            format!("`{n}` is not a region of the design"),
-                        );
+                        cx.err(&here, format!("`{n}` is not a region of the design"));
                     } else if ids.contains(&r) {
-                        cx.err(
-                            &["data", "replication", "shape", n],
-                            format!("`{n}` is listed twice in the chain"),
-                        );
+                        cx.err(&here, format!("`{n}` is listed twice in the chain"));
                     } else {
                         ids.push(r);
                     }
