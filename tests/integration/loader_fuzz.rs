@@ -160,6 +160,16 @@ const EXTREMES: &[&str] = &[
     "99999999999999999999999",
     "1.5",
     "2",
+    // Units written into numbers, the mistake the unit hint reads (src/config/units.rs).
+    "2h",
+    "\"2h\"",
+    "30min",
+    "\"120\"",
+    "1.5e3ms",
+    "5µs",
+    "3ħ",
+    "1e999d",
+    "\"two hours\"",
 ];
 
 const ODD_CHARS: &[char] = &[
@@ -352,6 +362,8 @@ const PATHS: &[&str] = &[
 const VALUES: &[&str] = &[
     "0",
     "-1",
+    "\"60s\"",
+    "2h",
     "1e12",
     "1e309",
     "NaN",
