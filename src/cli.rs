@@ -543,18 +543,24 @@ fn run(path: &Path, a: RunArgs) -> anyhow::Result<ExitCode> {
             let mut bytes = serde_json::to_vec(&r.result).expect("results serialise");
             bytes.extend(crate::results::timeline_csv(&r.result).into_bytes());
             bytes.extend(r.stats.stats_csv().into_bytes());
+            // runs.csv carries each run's event trace digest (engine docs): runs that reach
+            // equal results by different event sequences differ here.
+            bytes.extend(crate::stats::runs_csv(&r.runs).into_bytes());
             config::digest_hex(&bytes)
         };
         let (x, y) = (digest(&assembled), digest(&again));
         if x != y {
             eprintln!(
-                "error: the second run differs from the first (summary+timeline+stats sha256 {x} vs {y}): \
+                "error: the second run differs from the first (summary+timeline+stats+event traces sha256 {x} vs {y}): \
                  the simulation is not deterministic — please report this as a bug"
             );
             return Ok(ExitCode::FAILURE);
         }
         if !a.quiet {
-            eprintln!("determinism: two runs (threads as asked, then 1) agree: sha256 {x}");
+            eprintln!(
+                "determinism: two runs (threads as asked, then 1) agree, {} event trace(s) included: sha256 {x}",
+                assembled.runs.len()
+            );
         }
     }
     finish(

@@ -53,7 +53,7 @@ pub fn total_work(exp: &Experiment) -> u64 {
 }
 
 /// Version of the run-record format; records of another version are not reused.
-const RECORD_FORMAT: u32 = 1;
+const RECORD_FORMAT: u32 = 2;
 
 /// One finished run, stored as `runs/<case>-<digest>-r<rep>.json` (SPEC §4: an interrupted
 /// sweep loses no finished point). Replication 0 carries the whole result (summary, timeline,
@@ -68,6 +68,8 @@ pub struct RunRecord {
     pub rep: u32,
     pub seed: u64,
     pub events: u64,
+    /// The run's event trace digest, 16 hex digits (engine docs).
+    pub event_trace: String,
     pub requests: u64,
     pub metrics: Vec<(String, Option<f64>)>,
     pub result: Option<VariantResult>,
@@ -343,6 +345,7 @@ fn one_run(
         rep,
         seed,
         events: out.events,
+        event_trace: format!("{:016x}", out.trace),
         requests: out.counts.issued,
         metrics,
         result: (rep == 0).then_some(v),

@@ -550,16 +550,20 @@ impl Report {
     }
 }
 
-/// runs.csv: one row per run with the headline metrics (the raw data behind stats.csv).
+/// runs.csv: one row per run with its events, its event trace digest and the headline metrics
+/// (the raw data behind stats.csv). The digests make any change of behaviour show in review.
 pub fn runs_csv(records: &[crate::runner::RunRecord]) -> String {
-    let mut s = String::from("case,replication,seed");
+    let mut s = String::from("case,replication,seed,events,event_trace");
     for m in METRICS {
         s.push(',');
         s.push_str(m);
     }
     s.push('\n');
     for r in records {
-        s.push_str(&format!("{},{},{}", r.case, r.rep, r.seed));
+        s.push_str(&format!(
+            "{},{},{},{},{}",
+            r.case, r.rep, r.seed, r.events, r.event_trace
+        ));
         for m in METRICS {
             s.push(',');
             s.push_str(&num(lookup(&r.metrics, m)));

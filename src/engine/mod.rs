@@ -22,6 +22,17 @@
 //! 6. [`Scheduler::schedule_at_lane`] is a speed hint, not a different order: events a model
 //!    schedules in non-decreasing time (timeouts of one duration) go to a FIFO lane instead of
 //!    the heap, and are still delivered by `(time, sequence)` with everything else.
+//!
+//! # The event trace digest
+//!
+//! [`Engine::trace_digest`] folds the time of every delivered event, in delivery order, and
+//! their number into one order-sensitive 64-bit hash. Two runs with equal digests delivered as
+//! many events at the same instants (up to a hash collision: it is a check, not a proof).
+//! Times only: also folding each event's kind and ids measured 8–16% slower on M/M/c, the
+//! times alone 1.5%. So runs whose events happen at the same instants but differ in what
+//! they do (lww-clock-skew's variants: skew changes which write wins, not when anything
+//! happens) share a digest and are told apart by their results, which `regionsim run
+//! --check-determinism` compares together with the digests (runs.csv records one per run).
 
 mod queue;
 
@@ -117,10 +128,18 @@ pub trait Model {
     fn handle(&mut self, event: Self::Event, sched: &mut Scheduler<Self::Event>);
 }
 
+/// One step of the trace digest: order-sensitive (a rotate, xor and multiply by an odd
+/// constant, as in FxHash), cheap enough for every event.
+#[inline]
+fn fold(h: u64, x: u64) -> u64 {
+    (h.rotate_left(5) ^ x).wrapping_mul(0x51_7c_c1_b7_27_22_0a_95)
+}
+
 /// The run loop: owns the clock and the queue.
 pub struct Engine<E> {
     sched: Scheduler<E>,
     delivered: u64,
+    trace: u64,
 }
 
 impl<E: Copy> Default for Engine<E> {
@@ -138,6 +157,7 @@ impl<E: Copy> Engine<E> {
                 queue: EventQueue::new(),
             },
             delivered: 0,
+            trace: 0,
         }
     }
 
@@ -156,11 +176,17 @@ impl<E: Copy> Engine<E> {
         self.delivered
     }
 
+    /// The digest of the events delivered so far (see the module docs).
+    pub fn trace_digest(&self) -> u64 {
+        fold(self.trace, self.delivered)
+    }
+
     /// Delivers every event with time `<= end` to `model`; then the clock reads `end`.
     pub fn run_until<M: Model<Event = E>>(&mut self, model: &mut M, end: SimTime) {
         while let Some((t, ev)) = self.sched.queue.pop_until(end) {
             self.sched.now = t;
             self.delivered += 1;
+            self.trace = fold(self.trace, t);
             model.handle(ev, &mut self.sched);
         }
         self.sched.now = self.sched.now.max(end);
@@ -180,6 +206,41 @@ mod tests {
                 // Same-time events scheduled from a handler run after those already queued.
                 sched.schedule_in(0, ev + 10);
             }
+        }
+    }
+
+    /// A model whose events 1..=9 schedule one follow-up `ev` ns later (event 0), once.
+    struct FollowUps;
+    impl Model for FollowUps {
+        type Event = u32;
+        fn handle(&mut self, ev: u32, sched: &mut Scheduler<u32>) {
+            if ev > 0 {
+                sched.schedule_in(u64::from(ev) * 10, 0);
+            }
+        }
+    }
+
+    fn digest(events: &[(SimTime, u32)]) -> u64 {
+        let mut eng = Engine::new();
+        for &(t, e) in events {
+            eng.scheduler().schedule_at(t, e);
+        }
+        eng.run_until(&mut FollowUps, SimTime::MAX);
+        eng.trace_digest()
+    }
+
+    #[test]
+    fn the_trace_digest_sees_every_instant_in_order() {
+        let base = digest(&[(1, 1), (2, 2), (2, 3)]);
+        assert_eq!(base, digest(&[(1, 1), (2, 2), (2, 3)]));
+        // One time moved; a consequence at another time; one event more; one event fewer.
+        for other in [
+            digest(&[(1, 1), (3, 2), (2, 3)]),
+            digest(&[(1, 1), (2, 2), (2, 4)]),
+            digest(&[(1, 1), (2, 2), (2, 3), (9, 0)]),
+            digest(&[(1, 1), (2, 2)]),
+        ] {
+            assert_ne!(base, other);
         }
     }
 

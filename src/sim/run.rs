@@ -14,6 +14,8 @@ use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 /// Everything one run produced.
 pub struct RunOutput {
     pub events: u64,
+    /// The engine's digest of every delivered event (engine docs: the event trace digest).
+    pub trace: u64,
     pub counts: Conservation,
     pub in_flight: u64,
     pub metrics: Metrics,
@@ -174,6 +176,7 @@ pub fn run_scenario_until(
     let residency = sc.residency.as_ref().map(|_| world.residency_tally);
     Ok(RunOutput {
         events: engine.delivered(),
+        trace: engine.trace_digest(),
         counts: c,
         in_flight,
         metrics: world.metrics.finish(),

@@ -131,4 +131,23 @@ fn check_determinism_mode_runs_twice_and_agrees() {
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert!(out.status.success(), "{stderr}");
     assert!(stderr.contains("determinism: two runs"), "{stderr}");
+    assert!(stderr.contains("event trace(s) included"), "{stderr}");
+    // Each run's event trace digest is in runs.csv, 16 hex digits. (Here they are all equal:
+    // clock skew changes which write wins, not when any event happens; the digest covers
+    // event instants, and the results comparison covers the rest: engine docs.)
+    let runs = std::fs::read_to_string(d.join("runs.csv")).unwrap();
+    let header: Vec<&str> = runs.lines().next().unwrap().split(',').collect();
+    let col = header.iter().position(|h| *h == "event_trace").unwrap();
+    let traces: Vec<&str> = runs
+        .lines()
+        .skip(1)
+        .map(|l| l.split(',').nth(col).unwrap())
+        .collect();
+    assert!(traces.len() > 1);
+    assert!(
+        traces
+            .iter()
+            .all(|t| t.len() == 16 && t.chars().all(|c| c.is_ascii_hexdigit())),
+        "{traces:?}"
+    );
 }
