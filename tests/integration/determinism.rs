@@ -133,8 +133,8 @@ fn check_determinism_mode_runs_twice_and_agrees() {
     assert!(stderr.contains("determinism: two runs"), "{stderr}");
     assert!(stderr.contains("event trace(s) included"), "{stderr}");
     // Each run's event trace digest is in runs.csv, 16 hex digits. (Here they are all equal:
-    // clock skew changes which write wins, not when any event happens; the digest covers
-    // event instants, and the results comparison covers the rest: engine docs.)
+    // clock skew changes which write wins, not when or which events happen; the digest covers
+    // event instants and kinds, and the results comparison covers the rest: engine docs.)
     let runs = std::fs::read_to_string(d.join("runs.csv")).unwrap();
     let header: Vec<&str> = runs.lines().next().unwrap().split(',').collect();
     let col = header.iter().position(|h| *h == "event_trace").unwrap();
