@@ -52,11 +52,8 @@ pub(crate) fn unit_hint(text: &str, line: usize, col: usize, type_error: bool) -
             value.trim()
         ));
     }
-    if per_field == 0.0 {
-        // A rate: per second is the only unit.
-        return Some(format!("`{field}` is {what}, written without a unit"));
-    }
-    let Some(seconds) = unit_seconds(unit) else {
+    // A rate (per second is its only unit) or a unit not known: no number to suggest.
+    let Some(seconds) = unit_seconds(unit).filter(|_| per_field != 0.0) else {
         return Some(format!("`{field}` is {what}, written without a unit"));
     };
     let converted = number * seconds / per_field;
@@ -160,55 +157,75 @@ fn show(x: f64) -> String {
 mod tests {
     use super::*;
 
-    const LINE: &str = "Experiment(\n    duration_s: \"2h\",\n";
-
     #[test]
     fn a_unit_in_a_value_names_the_field_and_the_number_to_write() {
-        assert_eq!(
-            unit_hint(LINE, 2, 16, true).as_deref(),
-            Some(
-                "`duration_s` is a number of seconds, written without a unit: for 2 h write `duration_s: 7200`"
-            )
-        );
-        // Unquoted, RON stops at the unit letter.
-        let t = "x(\n  timeout_ms: 2s,\n";
-        assert_eq!(
-            unit_hint(t, 2, 16, false).as_deref(),
-            Some(
-                "`timeout_ms` is a number of milliseconds, written without a unit: for 2 s write `timeout_ms: 2000`"
-            )
-        );
-        let t = "x(mtbf_h: 30d)";
-        assert!(
-            unit_hint(t, 1, 13, false)
-                .unwrap()
-                .ends_with("`mtbf_h: 720`")
-        );
-        let t = "x(rate_per_s: \"5/s\")";
-        assert_eq!(
-            unit_hint(t, 1, 14, true).as_deref(),
-            Some("`rate_per_s` is a number per second, written without a unit")
-        );
-        let t = "x(duration_s: \"120\")";
-        assert_eq!(
-            unit_hint(t, 1, 14, true).as_deref(),
-            Some("`duration_s` is a number of seconds: write `duration_s: 120`, without quotes")
-        );
-        let t = "x(rate_per_s: \"5\")";
-        assert_eq!(
-            unit_hint(t, 1, 14, true).as_deref(),
-            Some("`rate_per_s` is a number per second: write `rate_per_s: 5`, without quotes")
-        );
-        let t = "x(duration_s: \"two hours\")";
-        assert_eq!(
-            unit_hint(t, 1, 14, true).as_deref(),
-            Some("`duration_s` is a number of seconds, not a string")
-        );
-        let t = "x(servers: \"4\")";
-        assert_eq!(
-            unit_hint(t, 1, 11, true).as_deref(),
-            Some("`servers` takes a number: write `servers: 4`, without quotes")
-        );
+        // (text, line, column, RON expected a number there, the hint)
+        let cases = [
+            (
+                "Experiment(\n    duration_s: \"2h\",\n",
+                2,
+                16,
+                true,
+                "`duration_s` is a number of seconds, written without a unit: for 2 h write `duration_s: 7200`",
+            ),
+            // Unquoted, RON stops at the unit letter.
+            (
+                "x(\n  timeout_ms: 2s,\n",
+                2,
+                16,
+                false,
+                "`timeout_ms` is a number of milliseconds, written without a unit: for 2 s write `timeout_ms: 2000`",
+            ),
+            (
+                "x(mtbf_h: 30d)",
+                1,
+                13,
+                false,
+                "`mtbf_h` is a number of hours, written without a unit: for 30 d write `mtbf_h: 720`",
+            ),
+            (
+                "x(rate_per_s: \"5/s\")",
+                1,
+                14,
+                true,
+                "`rate_per_s` is a number per second, written without a unit",
+            ),
+            (
+                "x(duration_s: \"120\")",
+                1,
+                14,
+                true,
+                "`duration_s` is a number of seconds: write `duration_s: 120`, without quotes",
+            ),
+            (
+                "x(rate_per_s: \"5\")",
+                1,
+                14,
+                true,
+                "`rate_per_s` is a number per second: write `rate_per_s: 5`, without quotes",
+            ),
+            (
+                "x(duration_s: \"two hours\")",
+                1,
+                14,
+                true,
+                "`duration_s` is a number of seconds, not a string",
+            ),
+            (
+                "x(servers: \"4\")",
+                1,
+                11,
+                true,
+                "`servers` takes a number: write `servers: 4`, without quotes",
+            ),
+        ];
+        for (text, line, col, type_error, hint) in cases {
+            assert_eq!(
+                unit_hint(text, line, col, type_error).as_deref(),
+                Some(hint),
+                "{text:?}"
+            );
+        }
         assert_eq!(show(0.25), "0.25");
         assert_eq!(show(1.0 / 3.0), "0.333333");
     }
