@@ -4,12 +4,11 @@
 //! value with the replication mean's 95% confidence interval (Student t), so the tolerance comes
 //! from the data, not from a number picked to pass.
 
+use super::validation::mean_ci;
 use regionsim::bench::mmc_scenario;
 use regionsim::rng::derive_seed;
 use regionsim::sim::run_scenario;
 
-/// t quantile (0.975) for 9 degrees of freedom.
-const T_975_DF9: f64 = 2.262;
 const REPS: u64 = 10;
 
 /// Erlang C: probability an arrival waits in M/M/c with offered load `a = λ/μ`.
@@ -50,17 +49,10 @@ fn replications(lambda: f64, c: u32, duration_s: f64, warmup_s: f64) -> Vec<Rep>
         .collect()
 }
 
-fn mean_ci(x: &[f64]) -> (f64, f64) {
-    let n = x.len() as f64;
-    let m = x.iter().sum::<f64>() / n;
-    let var = x.iter().map(|v| (v - m).powi(2)).sum::<f64>() / (n - 1.0);
-    (m, T_975_DF9 * (var / n).sqrt())
-}
-
 fn check_wait(lambda: f64, c: u32, duration_s: f64) {
     let reps = replications(lambda, c, duration_s, duration_s / 20.0);
     let theory = erlang_c(c, lambda) / (c as f64 - lambda);
-    let (m, half) = mean_ci(&reps.iter().map(|r| r.wait_s).collect::<Vec<_>>());
+    let (m, half) = mean_ci(&reps.iter().map(|r| r.wait_s).collect::<Vec<_>>(), 0.95);
     eprintln!(
         "M/M/{c} ρ={:.2}: mean wait {m:.4} s ± {half:.4} (95% CI), Erlang C {theory:.4} s",
         lambda / c as f64
@@ -91,7 +83,7 @@ fn check_wait(lambda: f64, c: u32, duration_s: f64) {
         .iter()
         .map(|r| (r.in_pool - r.lambda * r.sojourn_s) / r.in_pool)
         .collect();
-    let (g, g_half) = mean_ci(&gaps);
+    let (g, g_half) = mean_ci(&gaps, 0.95);
     let c_wait = erlang_c(c, lambda);
     let w = theory + 1.0;
     let (l, lq) = (lambda * w, lambda * theory);
