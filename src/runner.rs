@@ -68,8 +68,8 @@ pub struct RunRecord {
     pub rep: u32,
     pub seed: u64,
     pub events: u64,
-    /// The run's event trace digest, 16 hex digits (engine docs).
-    pub event_trace: String,
+    /// The run's event trace digest (engine docs).
+    pub event_trace: u64,
     pub requests: u64,
     pub metrics: Vec<(String, Option<f64>)>,
     pub result: Option<VariantResult>,
@@ -345,7 +345,7 @@ fn one_run(
         rep,
         seed,
         events: out.events,
-        event_trace: format!("{:016x}", out.trace),
+        event_trace: out.trace,
         requests: out.counts.issued,
         metrics,
         result: (rep == 0).then_some(v),

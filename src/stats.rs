@@ -561,7 +561,7 @@ pub fn runs_csv(records: &[crate::runner::RunRecord]) -> String {
     s.push('\n');
     for r in records {
         s.push_str(&format!(
-            "{},{},{},{},{}",
+            "{},{},{},{},{:016x}",
             r.case, r.rep, r.seed, r.events, r.event_trace
         ));
         for m in METRICS {
