@@ -22,6 +22,14 @@
 //! 6. [`Scheduler::schedule_at_lane`] is a speed hint, not a different order: events a model
 //!    schedules in non-decreasing time (timeouts of one duration) go to a FIFO lane instead of
 //!    the heap, and are still delivered by `(time, sequence)` with everything else.
+//! 7. [`Scheduler::hand_over_now`] is a shortcut, not a different order either: a handler whose
+//!    *last action* is to schedule an event for the current time may ask for it back. When
+//!    nothing else is queued at the current time, that event is the one the engine would
+//!    deliver next, so the scheduler counts it as delivered (in [`Engine::delivered`] and the
+//!    trace digest, exactly as if it had been queued and popped) and returns it for the model
+//!    to handle at once; otherwise it queues it like [`Scheduler::schedule_in`] with delay 0.
+//!    The model's side of the contract: nothing the handler does after the hand-over could
+//!    have been ordered before the handed-over event (which is why it must be the last action).
 //!
 //! # The event trace digest
 //!
@@ -77,6 +85,9 @@ pub fn ns_to_ms(ns: SimTime) -> f64 {
 pub struct Scheduler<E> {
     now: SimTime,
     queue: EventQueue<E>,
+    /// Events delivered so far, and their digest (see the module docs).
+    delivered: u64,
+    trace: u64,
 }
 
 impl<E: Copy> Scheduler<E> {
@@ -116,6 +127,27 @@ impl<E: Copy> Scheduler<E> {
         self.queue.push_lane(lane, at.max(self.now), event);
     }
 
+    /// Hands `event` back to be handled at once, counted as delivered, when it would be the
+    /// next event delivered anyway: nothing else is queued at the current time. Otherwise it
+    /// is queued for now and `None` is returned. Only as a handler's last action (ordering
+    /// guarantee 7).
+    #[inline]
+    pub fn hand_over_now<M: Model<Event = E>>(&mut self, event: E) -> Option<E> {
+        if self.queue.holds(self.now) {
+            self.queue.push(self.now, event);
+            return None;
+        }
+        self.record_delivery(M::trace_kind(&event));
+        Some(event)
+    }
+
+    /// Counts one delivery at the current time and folds it into the trace digest.
+    #[inline(always)]
+    fn record_delivery(&mut self, kind: u64) {
+        self.delivered += 1;
+        self.trace = fold(self.trace, self.now ^ kind << 56);
+    }
+
     /// Number of events waiting.
     pub fn pending(&self) -> usize {
         self.queue.len()
@@ -146,8 +178,6 @@ fn fold(h: u64, x: u64) -> u64 {
 /// The run loop: owns the clock and the queue.
 pub struct Engine<E> {
     sched: Scheduler<E>,
-    delivered: u64,
-    trace: u64,
 }
 
 impl<E: Copy> Default for Engine<E> {
@@ -163,9 +193,9 @@ impl<E: Copy> Engine<E> {
             sched: Scheduler {
                 now: 0,
                 queue: EventQueue::new(),
+                delivered: 0,
+                trace: 0,
             },
-            delivered: 0,
-            trace: 0,
         }
     }
 
@@ -181,20 +211,19 @@ impl<E: Copy> Engine<E> {
 
     /// Events delivered so far.
     pub fn delivered(&self) -> u64 {
-        self.delivered
+        self.sched.delivered
     }
 
     /// The digest of the events delivered so far (see the module docs).
     pub fn trace_digest(&self) -> u64 {
-        fold(self.trace, self.delivered)
+        fold(self.sched.trace, self.sched.delivered)
     }
 
     /// Delivers every event with time `<= end` to `model`; then the clock reads `end`.
     pub fn run_until<M: Model<Event = E>>(&mut self, model: &mut M, end: SimTime) {
         while let Some((t, ev)) = self.sched.queue.pop_until(end) {
             self.sched.now = t;
-            self.delivered += 1;
-            self.trace = fold(self.trace, t ^ M::trace_kind(&ev) << 56);
+            self.sched.record_delivery(M::trace_kind(&ev));
             model.handle(ev, &mut self.sched);
         }
         self.sched.now = self.sched.now.max(end);
@@ -257,6 +286,55 @@ mod tests {
         ] {
             assert_ne!(base, other);
         }
+    }
+
+    /// Events 1..=3 each cause a follow-up at the same instant (`ev + 10`), scheduled as the
+    /// handler's last action: queued, or handed over when `hand_over` is set.
+    struct Hops {
+        hand_over: bool,
+        seen: Vec<(SimTime, u32)>,
+    }
+    impl Model for Hops {
+        type Event = u32;
+        fn handle(&mut self, ev: u32, sched: &mut Scheduler<u32>) {
+            self.seen.push((sched.now(), ev));
+            if ev > 3 {
+                return;
+            }
+            if !self.hand_over {
+                sched.schedule_in(0, ev + 10);
+            } else if let Some(next) = sched.hand_over_now::<Self>(ev + 10) {
+                self.handle(next, sched);
+            }
+        }
+        fn trace_kind(ev: &u32) -> u64 {
+            u64::from(*ev)
+        }
+    }
+
+    #[test]
+    fn handing_over_changes_neither_the_order_nor_the_count_nor_the_digest() {
+        // Alone at its instant (1 at 5), and sharing an instant with queued events (2 and 3
+        // at 7, where the follow-up of 2 must wait for 3).
+        let run = |hand_over| {
+            let mut eng = Engine::new();
+            for (t, e) in [(5, 1), (7, 2), (7, 3), (9, 99)] {
+                eng.scheduler().schedule_at(t, e);
+            }
+            let mut m = Hops {
+                hand_over,
+                seen: vec![],
+            };
+            eng.run_until(&mut m, 100);
+            (m.seen, eng.delivered(), eng.trace_digest())
+        };
+        let queued = run(false);
+        assert_eq!(
+            queued.0,
+            vec![(5, 1), (5, 11), (7, 2), (7, 3), (7, 12), (7, 13), (9, 99)]
+        );
+        assert_eq!(queued.1, 7);
+        assert_eq!(run(true), queued);
     }
 
     #[test]

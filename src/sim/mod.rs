@@ -122,6 +122,16 @@ pub struct Failover {
     pub rpo_span: Option<SimTime>,
 }
 
+/// What the handler does after it responds. A response over no distance is handled at once
+/// only when responding is the handler's last action (engine ordering guarantee 7).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum After {
+    /// Responding is the last thing the handler does.
+    Nothing,
+    /// The handler goes on (other reads to wake, say): the response is queued.
+    More,
+}
+
 /// Region id meaning "no region".
 pub const NO_REGION: RegionId = RegionId::MAX;
 
@@ -682,8 +692,10 @@ impl<'a> World<'a> {
             slot,
             generation: self.requests[slot as usize].generation,
         };
-        self.start_attempt(r, sched);
+        // The next arrival is drawn first, so that the attempt is this handler's last action
+        // and a zero-delay hop can be handed over at once (engine ordering guarantee 7).
         self.schedule_arrival(pop, now, sched);
+        self.start_attempt(r, sched);
     }
 
     /// An attempt: the first one and re-resolving retries ask the user's resolver (its cache,
@@ -794,7 +806,13 @@ impl<'a> World<'a> {
             return;
         }
         let d = self.one_way(self.sc.network.pop_rtt_out(pop, region), from, to);
-        sched.schedule_in(d, Event::AtRegion { req: r, region });
+        let ev = Event::AtRegion { req: r, region };
+        if d > 0 {
+            sched.schedule_in(d, ev);
+        } else if sched.hand_over_now::<Self>(ev).is_some() {
+            // Users at zero distance: sending is the last action of every handler that sends.
+            self.on_at_region(r, region, sched);
+        }
     }
 
     fn on_at_region(&mut self, r: ReqRef, region: RegionId, sched: &mut Scheduler<Event>) {
@@ -821,6 +839,7 @@ impl<'a> World<'a> {
                     r,
                     region,
                     AttemptResult::Failed(FailReason::NoRegion),
+                    After::Nothing,
                     sched,
                 );
                 return;
@@ -859,6 +878,7 @@ impl<'a> World<'a> {
                 r,
                 region,
                 AttemptResult::Failed(FailReason::Overload),
+                After::Nothing,
                 sched,
             ),
         }
@@ -917,7 +937,7 @@ impl<'a> World<'a> {
             self.res_count(now, |t| t.requests_served_outside += 1);
         }
         let Some(x) = self.data.data_region(region) else {
-            self.respond(r, region, AttemptResult::Ok, sched);
+            self.respond(r, region, AttemptResult::Ok, After::Nothing, sched);
             return;
         };
         if self.data.quorum().is_some() {
@@ -925,7 +945,7 @@ impl<'a> World<'a> {
             return;
         }
         if q.op == Op::Read {
-            self.serve_read(r, x, region, sched);
+            self.serve_read(r, x, region, After::Nothing, sched);
             return;
         }
         let seq = self.data.commit(x, q.key, now);
@@ -955,7 +975,7 @@ impl<'a> World<'a> {
         }
         if needed == 0 {
             self.data.acknowledged(x, seq, q.key, q.pop, q.user, now);
-            self.respond(r, region, AttemptResult::Ok, sched);
+            self.respond(r, region, AttemptResult::Ok, After::Nothing, sched);
         } else {
             self.awaiting_acks.insert((x, seq), (r, needed));
         }
@@ -1109,6 +1129,7 @@ impl<'a> World<'a> {
         r: ReqRef,
         x: DataRegion,
         region: RegionId,
+        after: After,
         sched: &mut Scheduler<Event>,
     ) {
         let now = sched.now();
@@ -1152,7 +1173,7 @@ impl<'a> World<'a> {
             return;
         }
         self.data.read(x, q.key, q.pop, q.user, now);
-        self.respond(r, region, AttemptResult::Ok, sched);
+        self.respond(r, region, AttemptResult::Ok, after, sched);
     }
 
     /// Replica `x` applied `(origin, seq)`: reads waiting for it (or for an older write of
@@ -1172,7 +1193,7 @@ impl<'a> World<'a> {
         for (k, (r, region)) in ready {
             self.read_waiters.remove(&k);
             // The user may have written again meanwhile: check anew.
-            self.serve_read(r, x, region, sched);
+            self.serve_read(r, x, region, After::More, sched);
         }
     }
 
@@ -1195,7 +1216,7 @@ impl<'a> World<'a> {
         if let Some(q) = self.get(r).copied() {
             self.data
                 .acknowledged(origin, seq, q.key, q.pop, q.user, now);
-            self.respond(r, region, AttemptResult::Ok, sched);
+            self.respond(r, region, AttemptResult::Ok, After::Nothing, sched);
         }
     }
 
@@ -1228,6 +1249,7 @@ impl<'a> World<'a> {
         r: ReqRef,
         from: RegionId,
         result: AttemptResult,
+        after: After,
         sched: &mut Scheduler<Event>,
     ) {
         let q = self.requests[r.slot as usize];
@@ -1258,7 +1280,12 @@ impl<'a> World<'a> {
         if let (Some(m), Some(z)) = (&mut self.cost, size) {
             m.internet(q.entry, z, sched.now());
         }
-        sched.schedule_in(d, Event::Response { req: r, result });
+        let ev = Event::Response { req: r, result };
+        if d > 0 || after == After::More {
+            sched.schedule_in(d, ev);
+        } else if sched.hand_over_now::<Self>(ev).is_some() {
+            self.on_response(r, result, sched);
+        }
     }
 
     fn on_response(&mut self, r: ReqRef, result: AttemptResult, sched: &mut Scheduler<Event>) {

@@ -9,7 +9,7 @@
 //! A write a replica missed is kept by the coordinator as a hint (hinted handoff) and applied
 //! when the replica is reachable again.
 
-use super::{AttemptResult, Event, ReqRef, World};
+use super::{After, AttemptResult, Event, ReqRef, World};
 use crate::data::DataRegion;
 use crate::data::conflict::Version;
 use crate::data::quorum::Committed;
@@ -277,7 +277,8 @@ impl World<'_> {
         } else {
             self.data.quorum_read(key, best, snap, q.pop, q.user, start);
         }
-        self.respond(r, region, AttemptResult::Ok, sched);
+        // quorum_done is followed by releasing the operation: the response is queued.
+        self.respond(r, region, AttemptResult::Ok, After::More, sched);
     }
 
     /// At the end of the run: writes still travelling to their replicas become hints, so the
