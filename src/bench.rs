@@ -3,9 +3,12 @@
 //! Used by `regionsim bench` and `cargo bench`; never by timed unit tests.
 
 use crate::distribution::{Dist, DistSpec};
-use crate::engine::{SimTime, s_to_ns};
+use crate::engine::{Engine, Model, NS_PER_S, Scheduler, SimTime, s_to_ns};
 use crate::model::*;
+use crate::rng::{Stream, stream};
+use crate::sim::pool::{Admission, Pool, PoolStats};
 use crate::sim::run_scenario;
+use rand_distr::Distribution as _;
 use std::time::Instant;
 
 /// An M/M/c queue as a regionsim scenario: one region, users at zero distance, no DNS cost,
@@ -150,4 +153,133 @@ pub fn bench_mmc(customers: u64) -> BenchResult {
         &mmc_scenario(9.0, 10, 1.0, duration, 0.0),
         1,
     )
+}
+
+/// The engine alone on the SimPy script's model (`benches/peers/simpy_mmc.py`): Poisson
+/// arrivals, `servers` servers, exponential service, an unbounded FIFO queue, and the script's
+/// bookkeeping (running sums of waits and times in system), built from the engine, the
+/// simulator's server pool, its distributions and its seeded streams. Two events per customer
+/// (arrival, service end), where the request path of [`bench_mmc`] also delivers the arrival at
+/// the region and the response and keeps every metric a scenario reports. It measures what
+/// the engine costs on its own; the simulator's speed is [`bench_mmc`].
+pub struct EngineMmc {
+    rate_per_ns: f64,
+    service: Dist,
+    arrivals: Stream,
+    services: Stream,
+    end: SimTime,
+    pool: Pool<()>,
+    /// Customers served, and the sums of their waits and times in system (ns).
+    pub served: u64,
+    pub wait_sum: u128,
+    pub sojourn_sum: u128,
+    pub arrived: u64,
+}
+
+/// The events of [`EngineMmc`].
+#[derive(Debug, Clone, Copy)]
+pub enum MmcEvent {
+    Arrival,
+    /// A service ends; the customer arrived at `arrived`.
+    ServiceEnd {
+        arrived: SimTime,
+    },
+}
+
+impl EngineMmc {
+    /// `lambda` arrivals per second, `servers` servers with mean service `mean_service_s`,
+    /// arrivals until `duration_s`, pool statistics after `warmup_s`, draws from streams of
+    /// `seed`.
+    pub fn new(
+        lambda: f64,
+        servers: u32,
+        mean_service_s: f64,
+        duration_s: f64,
+        warmup_s: f64,
+        seed: u64,
+    ) -> Self {
+        let service = Dist::new(
+            &DistSpec::Exponential {
+                mean_ms: mean_service_s * 1000.0,
+            },
+            None,
+        )
+        .expect("valid service distribution");
+        EngineMmc {
+            rate_per_ns: lambda / NS_PER_S as f64,
+            service,
+            arrivals: stream(seed, "engine-mmc/arrivals"),
+            services: stream(seed, "engine-mmc/service"),
+            end: s_to_ns(duration_s),
+            pool: Pool::new(servers, u32::MAX, s_to_ns(warmup_s)),
+            served: 0,
+            wait_sum: 0,
+            sojourn_sum: 0,
+            arrived: 0,
+        }
+    }
+
+    /// Runs to the end of the arrivals and until the last customer leaves; returns the events
+    /// delivered and the pool's statistics.
+    pub fn run(&mut self) -> (u64, PoolStats) {
+        let mut engine = Engine::new();
+        self.schedule_arrival(engine.scheduler());
+        engine.run_until(self, SimTime::MAX);
+        self.pool.finish(engine.now());
+        (engine.delivered(), self.pool.stats.clone())
+    }
+
+    fn schedule_arrival(&mut self, sched: &mut Scheduler<MmcEvent>) {
+        let e: f64 = rand_distr::Exp1.sample(&mut self.arrivals);
+        let t = sched.now() as f64 + e / self.rate_per_ns;
+        if t < self.end as f64 {
+            sched.schedule_at(t as SimTime, MmcEvent::Arrival);
+        }
+    }
+
+    fn start_service(&mut self, arrived: SimTime, sched: &mut Scheduler<MmcEvent>) {
+        let now = sched.now();
+        let s = self.service.sample(&mut self.services);
+        self.pool.record_service(arrived, now, s);
+        self.served += 1;
+        self.wait_sum += u128::from(now - arrived);
+        sched.schedule_in(s, MmcEvent::ServiceEnd { arrived });
+    }
+}
+
+impl Model for EngineMmc {
+    type Event = MmcEvent;
+
+    fn handle(&mut self, event: MmcEvent, sched: &mut Scheduler<MmcEvent>) {
+        let now = sched.now();
+        match event {
+            MmcEvent::Arrival => {
+                self.arrived += 1;
+                if self.pool.arrive((), now) == Admission::Serve {
+                    self.start_service(now, sched);
+                }
+                self.schedule_arrival(sched);
+            }
+            MmcEvent::ServiceEnd { arrived } => {
+                self.sojourn_sum += u128::from(now - arrived);
+                if let Some(((), next)) = self.pool.depart(now, |()| true) {
+                    self.start_service(next, sched);
+                }
+            }
+        }
+    }
+}
+
+/// Benchmark (a′): [`EngineMmc`] with λ = 9/s, c = 10, mean service 1 s, about `customers`
+/// customers: the same model and bookkeeping as the SimPy script.
+pub fn bench_engine_mmc(customers: u64) -> BenchResult {
+    let mut m = EngineMmc::new(9.0, 10, 1.0, customers as f64 / 9.0, 0.0, 1);
+    let t = Instant::now();
+    let (events, _) = m.run();
+    BenchResult {
+        name: "engine alone: M/M/c, SimPy's bookkeeping".into(),
+        events,
+        requests: m.arrived,
+        seconds: t.elapsed().as_secs_f64(),
+    }
 }

@@ -778,14 +778,18 @@ fn check(files: &[PathBuf]) -> anyhow::Result<ExitCode> {
 }
 
 fn bench(customers: u64, experiment: &Path) -> anyhow::Result<ExitCode> {
-    let a = crate::bench::bench_mmc(customers);
-    outln!(
-        "{:<40} {:>12} events {:>10.2} M events/s {:>10.2} M requests/s",
-        a.name,
-        a.events,
-        a.events_per_s() / 1e6,
-        a.requests_per_s() / 1e6
-    );
+    for a in [
+        crate::bench::bench_mmc(customers),
+        crate::bench::bench_engine_mmc(customers),
+    ] {
+        outln!(
+            "{:<40} {:>12} events {:>10.2} M events/s {:>10.2} M requests/s",
+            a.name,
+            a.events,
+            a.events_per_s() / 1e6,
+            a.requests_per_s() / 1e6
+        );
+    }
     let (exp, _) = config::load_experiment(experiment)?;
     for (name, sc) in &exp.variants {
         let r = crate::bench::time_scenario(name, sc, 1);

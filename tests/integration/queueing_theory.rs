@@ -5,7 +5,7 @@
 //! from the data, not from a number picked to pass.
 
 use super::validation::mean_ci;
-use regionsim::bench::mmc_scenario;
+use regionsim::bench::{EngineMmc, mmc_scenario};
 use regionsim::rng::derive_seed;
 use regionsim::sim::run_scenario;
 
@@ -120,4 +120,31 @@ fn mm1_rho_0_8_mean_wait_matches_theory() {
 #[test]
 fn mmc_rho_0_5_mean_wait_matches_erlang_c() {
     check_wait(2.5, 5, 50_000.0);
+}
+
+/// The engine-alone benchmark model (`regionsim bench`'s second line, SimPy's bookkeeping) is an
+/// M/M/c queue too: its mean wait must meet Erlang C, or its speed would mean nothing.
+#[test]
+fn engine_alone_benchmark_model_waits_as_erlang_c_says() {
+    let (lambda, c, duration_s) = (9.0, 10, 50_000.0);
+    let waits: Vec<f64> = (0..REPS)
+        .map(|i| {
+            let seed = derive_seed(1, &format!("engine-mmc/{i}"));
+            let mut m = EngineMmc::new(lambda, c, 1.0, duration_s, duration_s / 20.0, seed);
+            let (events, p) = m.run();
+            // Two events per customer: its arrival and its service end.
+            assert_eq!(events, 2 * m.arrived);
+            assert_eq!(m.served, m.arrived);
+            p.wait_sum as f64 / p.wait_count as f64 / 1e9
+        })
+        .collect();
+    let theory = erlang_c(c, lambda) / (c as f64 - lambda);
+    let (m, half) = mean_ci(&waits, 0.95);
+    eprintln!(
+        "engine-alone M/M/10 at ρ=0.9: mean wait {m:.4} s ± {half:.4}, Erlang C {theory:.4} s"
+    );
+    assert!(
+        (m - theory).abs() <= half && half < 0.1 * theory,
+        "mean wait {m:.4} s ± {half:.4} against Erlang C {theory:.4} s"
+    );
 }
