@@ -7,8 +7,10 @@ a FIFO queue without limit, about N customers (the run lasts N / λ simulated se
 so the model does the bookkeeping regionsim's "full metrics" run does, in the cheapest form
 SimPy allows (running sums).
 
-Prints SimPy events processed per wall-clock second (every `env.step()`), customers
-(requests) per wall-clock second, and the mean wait against Erlang C as a sanity check.
+Prints customers (requests) per wall-clock second, timed around `env.run(until=...)` (the
+fastest way to run a SimPy model; stepping by hand costs about 6% more), and the mean wait
+against Erlang C as a sanity check. `--count-events` steps by hand instead and also prints
+SimPy's events per wall-clock second (every `env.step()`).
 
     pip install simpy
     python3 benches/peers/simpy_mmc.py --customers 1000000
@@ -62,6 +64,11 @@ def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--customers", type=int, default=1_000_000)
     ap.add_argument("--seed", type=int, default=1)
+    ap.add_argument(
+        "--count-events",
+        action="store_true",
+        help="step the loop by hand to count SimPy's events (about 6% slower than env.run)",
+    )
     args = ap.parse_args()
 
     end = args.customers / LAMBDA
@@ -71,20 +78,27 @@ def main() -> None:
     stats = {"arrivals": 0, "served": 0, "done": 0, "wait": 0.0, "sojourn": 0.0}
     env.process(source(env, servers, stats, rng, end))
 
-    events = 0
+    # Timed as a SimPy user runs a model, env.run(until=...); stepping by hand to count the
+    # events is measurably slower, so it is only done when asked for.
+    events = None
     t = time.perf_counter()
-    while env.peek() < end:
-        env.step()
-        events += 1
+    if args.count_events:
+        events = 0
+        while env.peek() < end:
+            env.step()
+            events += 1
+    else:
+        env.run(until=end)
     wall = time.perf_counter() - t
 
     theory = erlang_c_wait(LAMBDA, SERVERS, 1.0 / MEAN_SERVICE_S)
     print(f"simpy {simpy.__version__}, python {'.'.join(map(str, __import__('sys').version_info[:3]))}")
     print(f"customers (arrivals)  {stats['arrivals']}")
     print(f"simulated             {end:.0f} s")
-    print(f"events                {events}")
     print(f"wall                  {wall:.2f} s")
-    print(f"events/s              {events / wall:,.0f}")
+    if events is not None:
+        print(f"events                {events}")
+        print(f"events/s              {events / wall:,.0f}")
     print(f"customers/s           {stats['arrivals'] / wall:,.0f}")
     mean_wait = stats["wait"] / max(stats["served"], 1)
     print(f"mean wait             {mean_wait:.4f} s (Erlang C {theory:.4f} s)")
