@@ -1,8 +1,9 @@
-//! `cargo bench`: the engine on M/M/c and the shipped experiments, as simulated events per
-//! second (criterion's throughput), the same workloads `regionsim bench` times once.
+//! `cargo bench`: M/M/c through the request path and on the engine alone, and the shipped
+//! experiments, as simulated events per second (criterion's throughput), the same workloads
+//! `regionsim bench` times once.
 
 use criterion::{Criterion, Throughput, criterion_group, criterion_main};
-use regionsim::bench::mmc_scenario;
+use regionsim::bench::{EngineMmc, mmc_scenario};
 use regionsim::model::Scenario;
 use regionsim::sim::run_scenario;
 use std::path::Path;
@@ -58,5 +59,16 @@ fn experiments(c: &mut Criterion) {
     shipped(c, "yearly-availability.ron", 30.0 * 86_400.0);
 }
 
-criterion_group!(benches, mmc, experiments);
+/// The engine alone on the SimPy script's M/M/c (`regionsim bench`'s second line): 10⁵
+/// customers per iteration.
+fn engine_alone(c: &mut Criterion) {
+    let model = || EngineMmc::new(9.0, 10, 1.0, 100_000.0 / 9.0, 0.0, 1);
+    let mut g = c.benchmark_group("engine-alone");
+    g.sample_size(10).measurement_time(Duration::from_secs(8));
+    g.throughput(Throughput::Elements(model().run().0));
+    g.bench_function("mmc-lambda9-c10", |b| b.iter(|| model().run()));
+    g.finish();
+}
+
+criterion_group!(benches, mmc, engine_alone, experiments);
 criterion_main!(benches);
