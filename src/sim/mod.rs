@@ -27,7 +27,9 @@ use health::{HealthChange, HealthChecks};
 use pool::{Admission, Pool};
 pub use quorum::Phase as QuorumPhase;
 use rand_distr::Distribution as _;
-pub use run::{DataReport, RunOutput, SimError, run_scenario, run_scenario_until};
+pub use run::{
+    DataReport, RunOutput, SimError, run_scenario, run_scenario_queued, run_scenario_until,
+};
 use std::collections::BTreeMap;
 
 /// A reference to one attempt of one request: its slot, and the slot's generation, which

@@ -14,6 +14,8 @@ use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 /// Everything one run produced.
 pub struct RunOutput {
     pub events: u64,
+    /// Of `events`, those handed over at once instead of queued (engine ordering guarantee 7).
+    pub handed_over: u64,
     /// The engine's digest of every delivered event (engine docs: the event trace digest).
     pub trace: u64,
     pub counts: Conservation,
@@ -100,8 +102,25 @@ pub fn run_scenario_until(
     progress: Option<&AtomicU64>,
     cancel: Option<&AtomicBool>,
 ) -> Result<RunOutput, SimError> {
+    run(sc, seed, progress, cancel, true)
+}
+
+/// [`run_scenario`] with every event through the engine's queue (the hand-over of the engine's
+/// ordering guarantee 7 switched off): for tests that the hand-over changes nothing.
+pub fn run_scenario_queued(sc: &Scenario, seed: u64) -> Result<RunOutput, SimError> {
+    run(sc, seed, None, None, false)
+}
+
+fn run(
+    sc: &Scenario,
+    seed: u64,
+    progress: Option<&AtomicU64>,
+    cancel: Option<&AtomicBool>,
+    hand_over: bool,
+) -> Result<RunOutput, SimError> {
     let mut world = World::new(sc, seed);
     let mut engine: Engine<Event> = Engine::new();
+    engine.set_hand_over(hand_over);
     world.start(engine.scheduler());
     let end = sc.duration;
     let step: SimTime = (end / 100).max(1);
@@ -176,6 +195,7 @@ pub fn run_scenario_until(
     let residency = sc.residency.as_ref().map(|_| world.residency_tally);
     Ok(RunOutput {
         events: engine.delivered(),
+        handed_over: engine.handed_over(),
         trace: engine.trace_digest(),
         counts: c,
         in_flight,
