@@ -8,7 +8,7 @@ so the model does the bookkeeping regionsim's "full metrics" run does, in the ch
 SimPy allows (running sums).
 
 Prints customers (requests) per wall-clock second, timed around `env.run(until=...)` (the
-fastest way to run a SimPy model; stepping by hand costs about 6% more), and the mean wait
+fastest way to run a SimPy model; stepping by hand costs 6–11% more), and the mean wait
 against Erlang C as a sanity check. `--count-events` steps by hand instead and also prints
 SimPy's events per wall-clock second (every `env.step()`).
 
@@ -67,7 +67,7 @@ def main() -> None:
     ap.add_argument(
         "--count-events",
         action="store_true",
-        help="step the loop by hand to count SimPy's events (about 6% slower than env.run)",
+        help="step the loop by hand to count SimPy's events (6-11% slower than env.run)",
     )
     args = ap.parse_args()
 
