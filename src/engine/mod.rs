@@ -132,8 +132,8 @@ impl<E: Copy> Scheduler<E> {
 
     /// Hands `event` back to be handled at once, counted as delivered, when it would be the
     /// next event delivered anyway: nothing else is queued at the current time. Otherwise it
-    /// is queued for now and `None` is returned. Only as a handler's last action (ordering
-    /// guarantee 7).
+    /// is queued for now and `None` is returned. Only from inside a handler, as its last action
+    /// (ordering guarantee 7).
     #[inline]
     pub fn hand_over_now<M: Model<Event = E>>(&mut self, event: E) -> Option<E> {
         if !self.hand_over || self.queue.holds(self.now) {
