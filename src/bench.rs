@@ -157,8 +157,8 @@ pub fn bench_mmc(customers: u64) -> BenchResult {
 
 /// The engine alone on the SimPy script's model (`benches/peers/simpy_mmc.py`): Poisson
 /// arrivals, `servers` servers, exponential service, an unbounded FIFO queue, and the script's
-/// bookkeeping (running sums of waits and times in system), built from the engine, the
-/// simulator's server pool, its distributions and its seeded streams. Two events per customer
+/// bookkeeping (running sums of waits and times in system, which the simulator's server pool
+/// keeps), built from the engine, that pool, its distributions and its seeded streams. Two events per customer
 /// (arrival, service end), where the request path of [`bench_mmc`] also delivers the arrival at
 /// the region and the response and keeps every metric a scenario reports. It measures what
 /// the engine costs on its own; the simulator's speed is [`bench_mmc`].
@@ -169,10 +169,7 @@ pub struct EngineMmc {
     services: Stream,
     end: SimTime,
     pool: Pool<()>,
-    /// Customers served, and the sums of their waits and times in system (ns).
-    pub served: u64,
-    pub wait_sum: u128,
-    pub sojourn_sum: u128,
+    /// Customers arrived.
     pub arrived: u64,
 }
 
@@ -180,10 +177,7 @@ pub struct EngineMmc {
 #[derive(Debug, Clone, Copy)]
 pub enum MmcEvent {
     Arrival,
-    /// A service ends; the customer arrived at `arrived`.
-    ServiceEnd {
-        arrived: SimTime,
-    },
+    ServiceEnd,
 }
 
 impl EngineMmc {
@@ -212,9 +206,6 @@ impl EngineMmc {
             services: stream(seed, "engine-mmc/service"),
             end: s_to_ns(duration_s),
             pool: Pool::new(servers, u32::MAX, s_to_ns(warmup_s)),
-            served: 0,
-            wait_sum: 0,
-            sojourn_sum: 0,
             arrived: 0,
         }
     }
@@ -241,9 +232,7 @@ impl EngineMmc {
         let now = sched.now();
         let s = self.service.sample(&mut self.services);
         self.pool.record_service(arrived, now, s);
-        self.served += 1;
-        self.wait_sum += u128::from(now - arrived);
-        sched.schedule_in(s, MmcEvent::ServiceEnd { arrived });
+        sched.schedule_in(s, MmcEvent::ServiceEnd);
     }
 }
 
@@ -260,8 +249,7 @@ impl Model for EngineMmc {
                 }
                 self.schedule_arrival(sched);
             }
-            MmcEvent::ServiceEnd { arrived } => {
-                self.sojourn_sum += u128::from(now - arrived);
+            MmcEvent::ServiceEnd => {
                 if let Some(((), next)) = self.pool.depart(now, |()| true) {
                     self.start_service(next, sched);
                 }
