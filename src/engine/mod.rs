@@ -136,7 +136,8 @@ impl<E: Copy> Scheduler<E> {
     /// (ordering guarantee 7).
     #[inline]
     pub fn hand_over_now<M: Model<Event = E>>(&mut self, event: E) -> Option<E> {
-        if !self.hand_over || self.queue.holds(self.now) {
+        // Nothing is ever queued before now, so the earliest event is at now or later.
+        if !self.hand_over || self.queue.peek_time() == Some(self.now) {
             self.queue.push(self.now, event);
             return None;
         }

@@ -212,19 +212,6 @@ impl<E: Copy> EventQueue<E> {
         self.earliest().map(|(k, _)| (k >> 64) as SimTime)
     }
 
-    /// Whether an event at time `t` is queued; `t` must be the time of the last pop (the
-    /// current time), so nothing earlier can be queued.
-    #[inline]
-    pub fn holds(&self, t: SimTime) -> bool {
-        debug_assert_eq!(t, self.now);
-        !self.immediate.is_empty()
-            || self.heap.first().is_some_and(|e| e.time() == t)
-            || self
-                .lanes
-                .iter()
-                .any(|l| l.front().is_some_and(|e| e.time() == t))
-    }
-
     /// Number of queued events.
     pub fn len(&self) -> usize {
         self.len
