@@ -281,23 +281,45 @@ fn t_visibility_is_certain_after_sync_and_after_lag_plus_delay_when_async() {
     }
 }
 
+/// Londoners reading their own writes from a Dublin replica half a second behind Virginia's
+/// primary (everything but the duration and the variants).
+pub(crate) const SESSION_READS: &str = r#"
+    warmup_s: 10, window_s: 10,
+    design: ActivePassive(primary: "eastus", standbys: ["westeurope"], read_local: true),
+    data: (replication: (lag: Constant(ms: 500.0))),
+    populations: {
+        "london": (lat: 51.51, lon: -0.13, anchor: "northeurope", rate_per_s: 50, write_fraction: 0.5,
+                   users: 20, keys: (count: 5, zipf_s: 0.0)),
+    },
+"#;
+
+/// The session guarantees, one variant each, for [`SESSION_READS`].
+pub(crate) const SESSION_VARIANTS: &str = r#"
+    (name: "wait", overrides: {"data.consistency": SessionWait}),
+    (name: "route", overrides: {"data.consistency": SessionRoute}),
+    (name: "bounded", overrides: {"data.consistency": BoundedStaleness(max_ms: 100.0)}),
+"#;
+
+/// [`AP_FAILOVER`] with a planned failback as soon as Virginia is back, and asynchronous
+/// replication (everything but the variants).
+pub(crate) fn ap_failback() -> String {
+    format!(
+        "{}\n    data: (replication: (mode: Async, lag: Exponential(mean_ms: 200.0))),\n",
+        AP_FAILOVER.replace(
+            "failover: Automatic(promotion_s: 30)),",
+            "failover: Automatic(promotion_s: 30), failback: Planned(after_s: 0)),"
+        )
+    )
+}
+
 #[test]
 fn session_consistency_removes_read_your_writes_violations_at_a_latency_cost() {
     let e = experiment(
         "session",
-        r#"duration_s: 300, warmup_s: 10, window_s: 10,
-        design: ActivePassive(primary: "eastus", standbys: ["westeurope"], read_local: true),
-        data: (replication: (lag: Constant(ms: 500.0))),
-        populations: {
-            "london": (lat: 51.51, lon: -0.13, anchor: "northeurope", rate_per_s: 50, write_fraction: 0.5,
-                       users: 20, keys: (count: 5, zipf_s: 0.0)),
-        },
-        variants: [
-            (name: "eventual", overrides: {}),
-            (name: "wait", overrides: {"data.consistency": SessionWait}),
-            (name: "route", overrides: {"data.consistency": SessionRoute}),
-            (name: "bounded", overrides: {"data.consistency": BoundedStaleness(max_ms: 100.0)}),
-        ],"#,
+        &format!(
+            r#"duration_s: 300, {SESSION_READS}
+            variants: [(name: "eventual", overrides: {{}}), {SESSION_VARIANTS}],"#
+        ),
     );
     let eventual = run(variant(&e, "eventual"), 6);
     assert!(eventual.data.read_your_writes_violations > 100);
@@ -331,15 +353,11 @@ fn planned_failback_drains_catches_up_and_switches_back_without_loss() {
         "failback",
         &format!(
             r#"{}
-            data: (replication: (mode: Async, lag: Exponential(mean_ms: 200.0))),
             variants: [
                 (name: "failback", overrides: {{}}),
                 (name: "stay", overrides: {{"design.failback": None}}),
             ],"#,
-            AP_FAILOVER.replace(
-                "failover: Automatic(promotion_s: 30)),",
-                "failover: Automatic(promotion_s: 30), failback: Planned(after_s: 0)),"
-            )
+            ap_failback()
         ),
     );
     let v = run(variant(&e, "failback"), 5);

@@ -16,7 +16,7 @@
 //! The cases are drawn from a fixed seed, so CI replays the same ones on every run; set
 //! `LOADER_FUZZ_SEED=random` (or a number) and `LOADER_FUZZ_CASES=<n>` for a long local run.
 
-use super::root;
+use super::{ron_files, root};
 use proptest::prelude::*;
 use proptest::test_runner::RngSeed;
 use regionsim::config::{ConfigError, Severity, load_experiment, load_topology};
@@ -99,19 +99,15 @@ fn sandbox() -> &'static Path {
 
 /// The texts of every shipped `.ron` file under `dir`, sorted by name.
 fn shipped(dir: &str) -> Vec<(String, String)> {
-    let mut v: Vec<(String, String)> = std::fs::read_dir(root().join(dir))
-        .unwrap()
-        .map(|e| e.unwrap().path())
-        .filter(|p| p.extension().is_some_and(|x| x == "ron"))
+    ron_files(dir)
+        .into_iter()
         .map(|p| {
             (
                 p.file_name().unwrap().to_string_lossy().into_owned(),
                 std::fs::read_to_string(&p).unwrap(),
             )
         })
-        .collect();
-    v.sort();
-    v
+        .collect()
 }
 
 fn experiments() -> &'static [(String, String)] {
@@ -722,13 +718,7 @@ proptest! {
 /// --release loader_fuzz`.
 #[test]
 fn the_fuzz_corpus_replays_without_panics_and_with_located_errors() {
-    let dir = root().join("tests/fixtures/fuzz-corpus");
-    let mut files: Vec<PathBuf> = std::fs::read_dir(&dir)
-        .unwrap()
-        .map(|e| e.unwrap().path())
-        .filter(|p| p.extension().is_some_and(|x| x == "ron"))
-        .collect();
-    files.sort();
+    let files = ron_files("tests/fixtures/fuzz-corpus");
     assert!(files.len() >= 20, "corpus has {} files", files.len());
     for f in &files {
         let text = std::fs::read_to_string(f).unwrap();

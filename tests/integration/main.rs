@@ -35,6 +35,27 @@ pub fn regionsim(args: &[&str]) -> Output {
         .expect("the regionsim binary runs")
 }
 
+/// The `.ron` files of `dir` (relative to the repository root), sorted by name.
+pub fn ron_files(dir: &str) -> Vec<PathBuf> {
+    let mut files: Vec<PathBuf> = std::fs::read_dir(root().join(dir))
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .filter(|p| p.extension().is_some_and(|x| x == "ron"))
+        .collect();
+    files.sort();
+    files
+}
+
+/// Every shipped experiment, loaded from experiments/, in file-name order.
+pub fn shipped_experiments() -> Vec<regionsim::model::Experiment> {
+    let paths = ron_files("experiments");
+    assert!(paths.len() >= 7, "{paths:?}");
+    paths
+        .iter()
+        .map(|p| regionsim::config::load_experiment(p).unwrap().0)
+        .collect()
+}
+
 /// A fresh, empty directory under the system temp dir.
 pub fn temp_dir(name: &str) -> PathBuf {
     let d = std::env::temp_dir().join(format!("regionsim-test-{}-{name}", std::process::id()));

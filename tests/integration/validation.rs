@@ -8,7 +8,7 @@
 //! VALIDATION.md lists every case with its reference, tolerance and measured result.
 
 use super::queueing_theory::erlang_c;
-use super::root;
+use super::{root, shipped_experiments};
 use hdrhistogram::Histogram;
 use rayon::prelude::*;
 use regionsim::bench::{mg_c_scenario, mmc_scenario};
@@ -402,21 +402,6 @@ fn little(sc: &Scenario, seed: u64) -> Vec<(String, f64, f64)> {
             let lw = g.pool_arrival_rate_per_s * g.mean_time_in_pool_ms / 1e3;
             (g.scope.name.clone(), g.mean_in_pool, lw)
         })
-        .collect()
-}
-
-/// Every shipped experiment, loaded from experiments/.
-fn shipped_experiments() -> Vec<regionsim::model::Experiment> {
-    let mut paths: Vec<_> = std::fs::read_dir(root().join("experiments"))
-        .unwrap()
-        .map(|e| e.unwrap().path())
-        .filter(|p| p.extension().is_some_and(|x| x == "ron"))
-        .collect();
-    paths.sort();
-    assert!(paths.len() >= 7, "{paths:?}");
-    paths
-        .iter()
-        .map(|p| regionsim::config::load_experiment(p).unwrap().0)
         .collect()
 }
 
