@@ -1,7 +1,7 @@
 //! What one file may ask of the machine: the per-run estimate of events and memory against
 //! what the shipped experiments really did, and files over a limit refused before running.
 
-use crate::{regionsim, root, temp_dir};
+use crate::{regionsim, root, shipped_experiments, temp_dir};
 use regionsim::budget::{MAX_BYTES_PER_RUN, MAX_EVENTS_PER_RUN, estimate};
 
 /// The event estimate is pessimistic (it never undercounts a shipped run) but not silly (at
@@ -9,9 +9,7 @@ use regionsim::budget::{MAX_BYTES_PER_RUN, MAX_EVENTS_PER_RUN, estimate};
 #[test]
 fn event_estimates_bound_every_shipped_run_from_above() {
     let mut checked = 0;
-    for entry in std::fs::read_dir(root().join("experiments")).unwrap() {
-        let path = entry.unwrap().path();
-        let (exp, _) = regionsim::config::load_experiment(&path).unwrap();
+    for exp in shipped_experiments() {
         let summary: serde_json::Value = serde_json::from_slice(
             &std::fs::read(root().join("results").join(&exp.name).join("summary.json")).unwrap(),
         )
