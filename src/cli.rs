@@ -778,6 +778,8 @@ fn check(files: &[PathBuf]) -> anyhow::Result<ExitCode> {
 }
 
 fn bench(customers: u64, experiment: &Path) -> anyhow::Result<ExitCode> {
+    // A bad experiment file is reported before any time is spent on the M/M/c benchmarks.
+    let (exp, _) = config::load_experiment(experiment)?;
     for a in [
         crate::bench::bench_mmc(customers),
         crate::bench::bench_engine_mmc(customers),
@@ -790,7 +792,6 @@ fn bench(customers: u64, experiment: &Path) -> anyhow::Result<ExitCode> {
             a.requests_per_s() / 1e6
         );
     }
-    let (exp, _) = config::load_experiment(experiment)?;
     for (name, sc) in &exp.variants {
         let r = crate::bench::time_scenario(name, sc, 1);
         outln!(
