@@ -42,22 +42,51 @@ pub fn recovery(tl: &Timeline, n_pops: usize, start: SimTime, end: SimTime, slo:
         }
     }
     let availability_during = (done_in > 0).then(|| ok_in as f64 / done_in as f64);
-    let window = |i: usize| {
-        let (mut ok, mut failed) = (0u64, 0u64);
-        for &p in &affected {
-            let s = tl.population(i, p);
-            ok += s.ok;
-            failed += s.failed_total();
-        }
-        (ok, failed)
-    };
+    // Each affected population must be back (SPEC §3): a large healthy population must not
+    // hide a small one that is still failing, as a sum over them would.
+    let mut rto = Some(0);
+    let mut visible = false;
+    let mut failed = 0;
+    for &p in &affected {
+        let one = recovery_of(tl, p, w0, start, end, slo);
+        rto = rto.zip(one.rto).map(|(a, b)| a.max(b));
+        visible |= one.visible;
+        failed += one.failed;
+    }
+    Recovery {
+        affected,
+        rto,
+        visible,
+        failed,
+        availability_during,
+    }
+}
+
+/// One population's recovery: `affected` and `availability_during` are left empty.
+fn recovery_of(
+    tl: &Timeline,
+    p: usize,
+    w0: usize,
+    start: SimTime,
+    end: SimTime,
+    slo: f64,
+) -> Recovery {
+    let w = tl.window;
     let mut seen_bad = false;
     let mut run = 0;
     let mut run_start = w0;
     let mut failed = 0;
     let mut failed_until_run = 0;
+    let done = |rto, visible, failed| Recovery {
+        affected: vec![],
+        rto,
+        visible,
+        failed,
+        availability_during: None,
+    };
     for i in w0..tl.n_windows {
-        let (ok, f) = window(i);
+        let s = tl.population(i, p);
+        let (ok, f) = (s.ok, s.failed_total());
         failed += f;
         if ok + f == 0 {
             continue;
@@ -74,32 +103,18 @@ pub fn recovery(tl: &Timeline, n_pops: usize, start: SimTime, end: SimTime, slo:
         run += 1;
         if run >= GOOD_WINDOWS {
             if seen_bad {
-                return Recovery {
-                    affected,
-                    rto: Some((run_start as u64 * w).saturating_sub(start)),
-                    visible: true,
-                    failed: failed_until_run,
-                    availability_during,
-                };
+                return done(
+                    Some((run_start as u64 * w).saturating_sub(start)),
+                    true,
+                    failed_until_run,
+                );
             }
             if (i as u64 + 1) * w >= end {
-                return Recovery {
-                    affected,
-                    rto: Some(0),
-                    visible: false,
-                    failed: failed_until_run,
-                    availability_during,
-                };
+                return done(Some(0), false, failed_until_run);
             }
         }
     }
-    Recovery {
-        rto: if seen_bad { None } else { Some(0) },
-        affected,
-        visible: seen_bad,
-        failed,
-        availability_during,
-    }
+    done(if seen_bad { None } else { Some(0) }, seen_bad, failed)
 }
 
 #[cfg(test)]
@@ -144,5 +159,38 @@ mod tests {
         assert_eq!(r.rto, Some(0));
         assert!(!r.visible);
         assert!(r.affected.is_empty());
+    }
+
+    #[test]
+    fn every_affected_population_must_be_back_not_their_sum() {
+        // Population 0: 10 000 requests a window, one failure during the fault. Population 1:
+        // 10 a window, failing until window 5. Summed, every window from 2 on is above
+        // 99.9%; population 1 is back only from window 5.
+        let mut tl = Timeline::new(10, 90, 2, 1);
+        for i in 0..9u64 {
+            let t = i * 10;
+            for n in 0..10_000 {
+                tl.issued(t, 0);
+                if i == 1 && n == 0 {
+                    tl.failed(t, 0, Some(0), FailReason::Timeout);
+                } else {
+                    tl.ok(t, 0, 0, 1_000_000);
+                }
+            }
+            for _ in 0..10 {
+                tl.issued(t, 1);
+                if (1..5).contains(&i) {
+                    tl.failed(t, 1, Some(0), FailReason::Unreachable);
+                } else {
+                    tl.ok(t, 1, 0, 1_000_000);
+                }
+            }
+        }
+        let r = recovery(&tl, 2, 10, 20, 0.999);
+        assert_eq!(r.affected, vec![0, 1]);
+        assert_eq!(r.rto, Some(50 - 10));
+        assert!(r.visible);
+        // Population 0 never fell below the SLO: its one failure is not part of an outage.
+        assert_eq!(r.failed, 40);
     }
 }
