@@ -168,8 +168,10 @@ pub struct DataLayer {
     pub staleness: LatencyHistogram,
     /// Per t-visibility bin (and one open bin past the last edge): (reads, reads that saw it).
     pub t_visibility: Vec<(u64, u64)>,
-    /// Time of the last replication apply.
-    pub last_apply: SimTime,
+    /// The end of the last scripted fault (SPEC §3 convergence is measured from it).
+    converge_from: Option<SimTime>,
+    /// The latest time a write committed before `converge_from` was applied at a replica.
+    pre_heal_applied: SimTime,
     /// Writes committed, warm-up included.
     pub writes_total: u64,
     /// Per link: (end of the current lag epoch, the stream's current lag).
@@ -258,7 +260,8 @@ impl DataLayer {
             lag_hist: vec![LatencyHistogram::default(); d * d],
             staleness: LatencyHistogram::default(),
             t_visibility: vec![(0, 0); T_VISIBILITY_EDGES_MS.len() + 1],
-            last_apply: 0,
+            converge_from: sc.faults.iter().map(|f| f.end.min(sc.duration)).max(),
+            pre_heal_applied: 0,
             writes_total: 0,
             lag_state: vec![(0, 0); d * d],
             trace: None,
@@ -585,7 +588,7 @@ impl DataLayer {
                 self.tally.replications_applied += 1;
                 self.lag_hist[o * d + ti].record(now.saturating_sub(w.true_t));
             }
-            self.last_apply = now;
+            self.applied_live(w.true_t, now);
         }
         true
     }
@@ -765,6 +768,34 @@ impl DataLayer {
                 return applied;
             }
         }
+    }
+
+    /// A write committed at `committed` was applied at a replica at `now`, during the run.
+    #[inline]
+    pub(crate) fn applied_live(&mut self, committed: SimTime, now: SimTime) {
+        if self.converge_from.is_some_and(|heal| committed < heal) {
+            self.pre_heal_applied = self.pre_heal_applied.max(now);
+        }
+    }
+
+    /// SPEC §3 convergence: the time from the end of the last scripted fault until every write
+    /// committed before it was applied at every replica that takes it (writes fenced off at a
+    /// failover or withheld by residency are not waited for); 0 when nothing was left to
+    /// replicate. `None` without scripted faults, or when some such write was still unapplied
+    /// at the end of the run. Call at the end of the run, after the quorum's travelling
+    /// writes became hints and before [`DataLayer::converge`].
+    pub fn convergence(&self) -> Option<SimTime> {
+        let heal = self.converge_from?;
+        let waiting = self
+            .logs
+            .iter()
+            .flat_map(|l| &l.records)
+            .any(|r| r.pending > 0 && r.version.true_t < heal)
+            || self
+                .quorum
+                .as_ref()
+                .is_some_and(|q| q.hints.iter().any(|h| h.3.true_t < heal));
+        (!waiting).then(|| self.pre_heal_applied.saturating_sub(heal))
     }
 
     /// Whether write `(origin, seq)` was fenced off by a failover.

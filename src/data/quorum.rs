@@ -142,7 +142,7 @@ impl DataLayer {
                         .record(now.saturating_sub(v.true_t));
                 }
             }
-            self.last_apply = now;
+            self.applied_live(v.true_t, now);
         }
     }
 

@@ -275,8 +275,9 @@ pub struct DataSummary {
     pub writes_total: u64,
     /// Replication messages still queued at the end (held by a fault, or in flight).
     pub queued_at_end: u64,
-    /// Seconds from the last fault's end until replication last applied a write, when every
-    /// log had drained by the end; `None` otherwise (or without faults).
+    /// Seconds from the end of the last scripted fault until every write committed before it
+    /// had been applied at every replica that takes it (SPEC §3 convergence); `None` without
+    /// scripted faults or when that had not happened by the end of the run.
     pub convergence_s: Option<f64>,
     /// Per data region, in the converged final state: sum of its keys' values (for counters:
     /// the increments it holds).
@@ -608,7 +609,6 @@ impl VariantResult {
             if k == 0 { 1.0 } else { 1.0 - u.powi(k as i32) }
         });
         let dr = &out.data;
-        let last_fault_end = sc.faults.iter().map(|f| f.end.min(sc.duration)).max();
         let data = DataSummary {
             replication: match sc.data.mode {
                 crate::model::ReplicationMode::Quorum { n, r, w } => {
@@ -651,12 +651,7 @@ impl VariantResult {
             diverged_keys_after_converging: dr.diverged_after_converging,
             writes_total: dr.writes_total,
             queued_at_end: dr.queued_at_end,
-            convergence_s: match last_fault_end {
-                Some(e) if dr.queued_at_end == 0 => {
-                    Some(dr.last_apply.saturating_sub(e) as f64 / 1e9)
-                }
-                _ => None,
-            },
+            convergence_s: dr.convergence.map(|t| t as f64 / 1e9),
             totals: dr
                 .totals
                 .iter()

@@ -58,7 +58,8 @@ pub struct DataReport {
     pub diverged_after_converging: u64,
     pub queued_at_end: u64,
     pub writes_total: u64,
-    pub last_apply: SimTime,
+    /// SPEC §3 convergence after the last scripted fault ([`crate::data::DataLayer::convergence`]).
+    pub convergence: Option<SimTime>,
     /// Per data region, the sum of its keys' values (counters: increments kept).
     pub totals: Vec<(RegionId, i64)>,
     /// Per data region, its clock offset (ns).
@@ -153,8 +154,8 @@ fn run(
     let data = {
         let diverged_before = world.data.diverged_keys();
         let queued_at_end = world.data.queued() as u64;
-        let last_apply = world.data.last_apply;
         world.quorum_flush();
+        let convergence = world.data.convergence();
         world.data.converge(end);
         let dl = &world.data;
         let n = dl.len();
@@ -176,7 +177,7 @@ fn run(
             diverged_keys: diverged_before,
             diverged_after_converging: dl.diverged_keys(),
             queued_at_end,
-            last_apply,
+            convergence,
             writes_total: dl.writes_total,
             totals: (0..n)
                 .map(|x| (dl.regions[x], dl.total_value(x as u8)))

@@ -446,3 +446,49 @@ fn replication_queues_on_a_link_whose_bandwidth_is_exceeded() {
     let short = lag("short");
     assert!(short.max_ms > 60_000.0, "{short:?}");
 }
+
+#[test]
+fn convergence_is_the_time_the_backlog_of_the_last_fault_takes_to_drain() {
+    // Both coasts write through a 1000 s partition; its backlog ships when it heals at 2000 s.
+    // The last write committed before the heal leaves after the lag and lands one link delay
+    // later, so SPEC §3 convergence is lag + RTT/2, however long the run goes on writing.
+    let body = |faults: &str| {
+        format!(
+            r#"{}
+            data: (replication: (mode: Async, lag: Constant(ms: 250.0))),
+            faults: [{faults}],"#,
+            two_writers(20.0, 100)
+        )
+    };
+    let e = experiment(
+        "convergence",
+        &body(r#"Partition(a: "eastus", b: "westus2", at_s: 1000, for_s: 1000)"#),
+    );
+    let sc = &e.variants[0].1;
+    let (a, b) = (
+        sc.region_id("eastus").unwrap(),
+        sc.region_id("westus2").unwrap(),
+    );
+    let expected = 0.250 + sc.network.region_rtt(a, b) as f64 / 2e9;
+    let r = run(sc, 5);
+    let conv = r
+        .data
+        .convergence_s
+        .expect("the backlog drains long before the end");
+    // Writes arrive 40 per second: the last one before the heal is at most a few gaps early.
+    assert!(
+        conv <= expected + 0.005 && conv >= expected - 0.2,
+        "convergence {conv} s, expected about {expected} s"
+    );
+
+    // A replica that is still down at the end never gets its backlog: not converged.
+    let e = experiment(
+        "convergence-never",
+        &body(r#"RegionOutage(region: "westus2", at_s: 3000, for_s: 1000)"#),
+    );
+    assert_eq!(run(&e.variants[0].1, 5).data.convergence_s, None);
+
+    // Without faults there is nothing to converge from.
+    let e = experiment("convergence-none", &body(""));
+    assert_eq!(run(&e.variants[0].1, 5).data.convergence_s, None);
+}
