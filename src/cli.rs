@@ -164,6 +164,19 @@ macro_rules! outln {
 /// Exit code for bad input (files, values): 2, as for usage errors.
 pub const EXIT_INPUT: u8 = 2;
 
+/// A bad option value that clap's parsers cannot see (`--shard 3/3`, `--seeds 0`): exit 2.
+#[derive(Debug, thiserror::Error)]
+#[error("{0}")]
+struct UsageError(String);
+
+macro_rules! usage {
+    ($($t:tt)*) => { anyhow::Error::new(UsageError(format!($($t)*))) };
+}
+
+macro_rules! bail_usage {
+    ($($t:tt)*) => { return Err(usage!($($t)*)) };
+}
+
 /// Parses arguments, runs the command and maps errors to exit codes.
 pub fn main() -> ExitCode {
     let cli = Cli::parse();
@@ -172,6 +185,10 @@ pub fn main() -> ExitCode {
         Err(e) => {
             if let Some(ce) = e.downcast_ref::<ConfigError>() {
                 eprintln!("{ce}");
+                return ExitCode::from(EXIT_INPUT);
+            }
+            if let Some(ue) = e.downcast_ref::<UsageError>() {
+                eprintln!("error: {ue}");
                 return ExitCode::from(EXIT_INPUT);
             }
             if let Some(re) = e.downcast_ref::<crate::report::ReportError>()
@@ -280,13 +297,13 @@ fn parse_shard(s: &str) -> anyhow::Result<(Shard, Option<String>)> {
                 .trim()
                 .parse::<u32>()
                 .map(Some)
-                .map_err(|_| anyhow::anyhow!("--shard auto: {k}={v:?} is not a whole number")),
+                .map_err(|_| usage!("--shard auto: {k}={v:?} is not a whole number")),
         }
     };
     let (index, count, from) = if s == "auto" {
         if let Some(id) = num("SLURM_ARRAY_TASK_ID")? {
             let count = num("SLURM_ARRAY_TASK_COUNT")?.ok_or_else(|| {
-                anyhow::anyhow!(
+                usage!(
                     "--shard auto: SLURM_ARRAY_TASK_ID={id} is set but SLURM_ARRAY_TASK_COUNT is not (Slurm sets both for job arrays)"
                 )
             })?;
@@ -294,7 +311,7 @@ fn parse_shard(s: &str) -> anyhow::Result<(Shard, Option<String>)> {
             let min = num("SLURM_ARRAY_TASK_MIN")?.unwrap_or(0);
             let step = num("SLURM_ARRAY_TASK_STEP")?.unwrap_or(1).max(1);
             if id < min || (id - min) % step != 0 {
-                anyhow::bail!(
+                bail_usage!(
                     "--shard auto: SLURM_ARRAY_TASK_ID={id} is not on the array's grid (MIN={min}, STEP={step})"
                 );
             }
@@ -308,7 +325,7 @@ fn parse_shard(s: &str) -> anyhow::Result<(Shard, Option<String>)> {
             )
         } else if let Some(i) = num("JOB_COMPLETION_INDEX")? {
             let n = num("REGIONSIM_SHARDS")?.ok_or_else(|| {
-                anyhow::anyhow!(
+                usage!(
                     "--shard auto: JOB_COMPLETION_INDEX={i} is set but REGIONSIM_SHARDS (the Job's completions) is not"
                 )
             })?;
@@ -320,41 +337,47 @@ fn parse_shard(s: &str) -> anyhow::Result<(Shard, Option<String>)> {
                 )),
             )
         } else {
-            anyhow::bail!(
+            bail_usage!(
                 "--shard auto: neither SLURM_ARRAY_TASK_ID (Slurm job arrays) nor JOB_COMPLETION_INDEX (Kubernetes Indexed Jobs) is set; give the slice as --shard K/N"
             );
         }
     } else {
         let (k, n) = s
             .split_once('/')
-            .ok_or_else(|| anyhow::anyhow!("--shard `{s}`: expected K/N, e.g. 0/4, or auto"))?;
+            .ok_or_else(|| usage!("--shard `{s}`: expected K/N, e.g. 0/4, or auto"))?;
         let k: u32 = k
             .trim()
             .parse()
-            .map_err(|_| anyhow::anyhow!("--shard `{s}`: K must be a whole number"))?;
+            .map_err(|_| usage!("--shard `{s}`: K must be a whole number"))?;
         let n: u32 = n
             .trim()
             .parse()
-            .map_err(|_| anyhow::anyhow!("--shard `{s}`: N must be a whole number"))?;
+            .map_err(|_| usage!("--shard `{s}`: N must be a whole number"))?;
         (k, n, None)
     };
     if count == 0 || index >= count {
         let origin = from.map(|f| format!(" (from {f})")).unwrap_or_default();
-        anyhow::bail!(
-            "--shard {index}/{count}{origin}: K counts from 0 and must be below N (shards of 4 are 0/4, 1/4, 2/4, 3/4)"
-        );
+        let hint = match count {
+            0 => "N must be at least 1".to_owned(),
+            1 => "the only shard of 1 is 0/1".to_owned(),
+            n => format!(
+                "K counts from 0 and must be below N: the shards of {n} are 0/{n} to {}/{n}",
+                n - 1
+            ),
+        };
+        bail_usage!("--shard {index}/{count}{origin}: {hint}");
     }
     Ok((Shard { index, count }, from))
 }
 
 /// `METRIC=HALF_WIDTH[:MAX]`.
 fn parse_target(s: &str) -> anyhow::Result<TargetCi> {
-    let (metric, rest) = s.split_once('=').ok_or_else(|| {
-        anyhow::anyhow!("--target-ci `{s}`: expected METRIC=HALF_WIDTH, e.g. p99_ms=2")
-    })?;
+    let (metric, rest) = s
+        .split_once('=')
+        .ok_or_else(|| usage!("--target-ci `{s}`: expected METRIC=HALF_WIDTH, e.g. p99_ms=2"))?;
     let metric = metric.trim();
     if !crate::stats::is_metric(metric) {
-        anyhow::bail!(
+        bail_usage!(
             "--target-ci: unknown metric `{metric}` ({})",
             crate::stats::metric_hint(metric)
         );
@@ -368,16 +391,19 @@ fn parse_target(s: &str) -> anyhow::Result<TargetCi> {
         .parse()
         .ok()
         .filter(|x: &f64| x.is_finite() && *x > 0.0)
-        .ok_or_else(|| {
-            anyhow::anyhow!("--target-ci `{s}`: the half-width must be a positive number")
-        })?;
+        .ok_or_else(|| usage!("--target-ci `{s}`: the half-width must be a positive number"))?;
     let max_seeds = match max {
         Some(m) => m
             .trim()
             .parse()
             .ok()
-            .filter(|x: &u32| *x >= 2)
-            .ok_or_else(|| anyhow::anyhow!("--target-ci `{s}`: MAX must be a whole number ≥ 2"))?,
+            .filter(|x: &u32| (2..=crate::config::MAX_SEEDS).contains(x))
+            .ok_or_else(|| {
+                usage!(
+                    "--target-ci `{s}`: MAX must be a whole number from 2 to {}",
+                    crate::config::MAX_SEEDS
+                )
+            })?,
         None => 64,
     };
     Ok(TargetCi {
@@ -396,8 +422,11 @@ fn run(path: &Path, a: RunArgs) -> anyhow::Result<ExitCode> {
         exp.seed = s;
     }
     if let Some(n) = a.seeds {
-        if n == 0 {
-            anyhow::bail!("--seeds 0: expected at least one replication");
+        if n == 0 || n > crate::config::MAX_SEEDS {
+            bail_usage!(
+                "--seeds {n}: expected a number of replications from 1 to {}",
+                crate::config::MAX_SEEDS
+            );
         }
         exp.seeds = n;
     }
@@ -407,7 +436,7 @@ fn run(path: &Path, a: RunArgs) -> anyhow::Result<ExitCode> {
     if let Some(t) = &exp.target_ci
         && t.max_seeds < exp.seeds
     {
-        anyhow::bail!(
+        bail_usage!(
             "the CI target allows at most {} seeds but {} are asked for",
             t.max_seeds,
             exp.seeds

@@ -15,7 +15,7 @@ use sha2::{Digest, Sha256};
 use std::fmt;
 use std::path::{Path, PathBuf};
 
-pub use validate::TopologyModel;
+pub use validate::{MAX_SEEDS, TopologyModel};
 
 /// How bad a diagnostic is.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -1973,7 +1973,7 @@ fn repetition(raw: &RawExperiment, src: &Source, diags: &mut Vec<Diagnostic>) ->
 }
 
 /// Most replications one case may ask for.
-const MAX_SEEDS: u32 = 10_000;
+pub const MAX_SEEDS: u32 = 10_000;
 
 /// Most cases one sweep may expand to.
 const MAX_POINTS: usize = 10_000;

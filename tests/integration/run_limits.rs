@@ -59,3 +59,40 @@ fn a_file_over_a_limit_is_refused_before_anything_runs() {
         assert!(started.elapsed().as_secs() < 20, "{file}");
     }
 }
+
+/// Command-line values get the same treatment as values in a file: the seed limit holds, and
+/// a bad value is a usage error (exit 2) with a message that says what would be right, before
+/// anything runs.
+#[test]
+fn bad_option_values_are_usage_errors_before_anything_runs() {
+    let out = temp_dir("bad-options");
+    let out = out.to_str().unwrap();
+    for (args, says) in [
+        (
+            &["--seeds", "100000"][..],
+            "--seeds 100000: expected a number of replications from 1 to 10000",
+        ),
+        (
+            &["--seeds", "0"],
+            "--seeds 0: expected a number of replications from 1 to 10000",
+        ),
+        (
+            &["--target-ci", "p99_ms=2:20000"],
+            "MAX must be a whole number from 2 to 10000",
+        ),
+        (&["--target-ci", "p99_ms"], "expected METRIC=HALF_WIDTH"),
+        (
+            &["--shard", "3/3"],
+            "--shard 3/3: K counts from 0 and must be below N: the shards of 3 are 0/3 to 2/3",
+        ),
+        (&["--shard", "0/0"], "--shard 0/0: N must be at least 1"),
+    ] {
+        let mut all = vec!["run", "experiments/global-latency.ron", "--out", out, "-q"];
+        all.extend_from_slice(args);
+        let o = regionsim(&all);
+        let err = String::from_utf8_lossy(&o.stderr);
+        assert_eq!(o.status.code(), Some(2), "{args:?}: {err}");
+        assert!(err.contains(says), "{args:?}: {err}");
+        assert!(!std::path::Path::new(out).join("summary.json").exists());
+    }
+}
