@@ -6,6 +6,7 @@
 
 pub mod raw;
 pub mod tree;
+mod unique;
 mod units;
 mod validate;
 

@@ -19,6 +19,7 @@ pub struct RawTopology {
     pub source: String,
     /// Server pool used by every region that does not set its own.
     pub defaults: RawPool,
+    #[serde(deserialize_with = "super::unique::map")]
     pub regions: IndexMap<String, RawRegion>,
     pub network: RawNetwork,
 }
@@ -90,6 +91,7 @@ pub enum RawRttSource {
     CsvMatrix { path: String },
     /// A directed matrix written inline: `rows: {"a": {"b": 12.0}}`.
     Matrix {
+        #[serde(deserialize_with = "super::unique::nested")]
         rows: IndexMap<String, IndexMap<String, f64>>,
     },
     /// Every pair estimated from great-circle distance.
@@ -141,6 +143,7 @@ pub struct RawExperiment {
     /// Client behaviour for populations that do not set their own.
     #[serde(default)]
     pub client: RawClient,
+    #[serde(deserialize_with = "super::unique::map")]
     pub populations: IndexMap<String, RawPopulation>,
     /// Health checks that tell DNS (and failover) which regions are up (SPEC §1 DNS).
     #[serde(default)]
@@ -182,9 +185,15 @@ fn default_seeds() -> u32 {
 #[serde(rename = "Sweep")]
 pub enum RawSweep {
     /// Every combination of the values; the first path varies slowest.
-    Grid(IndexMap<String, Vec<Box<ron::value::RawValue>>>),
+    Grid(
+        #[serde(deserialize_with = "super::unique::map")]
+        IndexMap<String, Vec<Box<ron::value::RawValue>>>,
+    ),
     /// The i-th value of every path together; every list has the same length.
-    Zip(IndexMap<String, Vec<Box<ron::value::RawValue>>>),
+    Zip(
+        #[serde(deserialize_with = "super::unique::map")]
+        IndexMap<String, Vec<Box<ron::value::RawValue>>>,
+    ),
 }
 
 /// Sequential stopping: seeds are added until `metric`'s 95% CI half-width is at most
@@ -240,7 +249,7 @@ pub struct RawDowntime {
 pub struct RawSizes {
     /// Size of one record per key class: `{"Register": 1024, "Counter": 16}`; classes left out
     /// use the defaults (Register 1 024, Counter 16, Set 512, Booking 2 048).
-    #[serde(default)]
+    #[serde(default, deserialize_with = "super::unique::map")]
     pub record_bytes: IndexMap<String, u64>,
     /// Request envelope (headers, TLS framing); a write request also carries its record.
     #[serde(default = "default_request_bytes")]
@@ -293,6 +302,7 @@ pub struct RawResidency {
     #[serde(default)]
     pub enforce: bool,
     /// Per jurisdiction (as populations name it), the regions its records may live in.
+    #[serde(deserialize_with = "super::unique::map")]
     pub allow: IndexMap<String, Vec<String>>,
 }
 
@@ -310,12 +320,12 @@ pub struct RawPrices {
     /// Prices of every region the file does not list under `regions`.
     pub defaults: RawRegionPrices,
     /// Per-region prices; fields left out come from `defaults`.
-    #[serde(default)]
+    #[serde(default, deserialize_with = "super::unique::map")]
     pub regions: IndexMap<String, RawRegionPartial>,
     /// Inter-region egress by the provider's rule: same continent or not.
     pub egress: RawEgressRule,
     /// Directed exceptions: `{"eastus": {"westus2": 0.02}}` (USD/GB from the row's region).
-    #[serde(default)]
+    #[serde(default, deserialize_with = "super::unique::nested")]
     pub links: IndexMap<String, IndexMap<String, f64>>,
     /// USD per million DNS queries, per routing policy.
     pub dns_per_million: RawDnsPrices,
@@ -719,11 +729,13 @@ pub enum RawDnsPolicy {
     /// By the users' jurisdiction: `rules: {"EU": ["westeurope"], "*": ["eastus"]}`; the nearest
     /// healthy region of the matching rule, then of the `"*"` rule.
     Geo {
+        #[serde(deserialize_with = "super::unique::map")]
         rules: IndexMap<String, Vec<String>>,
     },
     /// Random by weight among healthy regions; `schedule` changes the weights at given times
     /// (a gradual traffic shift: 0.1% → 1% → 5% → 100%).
     Weighted {
+        #[serde(deserialize_with = "super::unique::map")]
         weights: IndexMap<String, f64>,
         #[serde(default)]
         schedule: Vec<RawWeightStep>,
@@ -737,6 +749,7 @@ pub enum RawDnsPolicy {
 #[serde(rename = "WeightStep", deny_unknown_fields)]
 pub struct RawWeightStep {
     pub at_s: f64,
+    #[serde(deserialize_with = "super::unique::map")]
     pub weights: IndexMap<String, f64>,
 }
 
@@ -905,6 +918,6 @@ impl Default for RawKeys {
 pub struct RawVariant {
     pub name: String,
     /// `{"design.regions": ["eastus"], "dns.ttl_s": 30}`: values are RON.
-    #[serde(default)]
+    #[serde(default, deserialize_with = "super::unique::map")]
     pub overrides: IndexMap<String, Box<ron::value::RawValue>>,
 }
