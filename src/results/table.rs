@@ -75,9 +75,9 @@ pub fn render_table_styled(r: &ExperimentResult, colour: bool) -> String {
                 s.availability
                     .map(|a| format!("{:.3}", a * 100.0))
                     .unwrap_or_else(|| "-".into()),
-                format!("{:.1}", s.all.p50_ms),
-                format!("{:.1}", s.all.p95_ms),
-                format!("{:.1}", s.all.p99_ms),
+                ms(s.all.count, s.all.p50_ms),
+                ms(s.all.count, s.all.p95_ms),
+                ms(s.all.count, s.all.p99_ms),
             ]);
         }
     }
@@ -287,6 +287,15 @@ pub fn render_stats(exp: &crate::model::Experiment, s: &crate::stats::Report) ->
     out
 }
 
+/// A latency cell: `-` when no request succeeded, rather than a 0.0 that reads as instant.
+fn ms(count: u64, v: f64) -> String {
+    if count == 0 {
+        "-".into()
+    } else {
+        format!("{v:.1}")
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::paint;
@@ -314,5 +323,11 @@ mod tests {
         assert_eq!(paint("-", 4, &row("-"), true), "-");
         assert_eq!(paint("v", 0, &row("1"), true), "\x1b[1mv\x1b[0m");
         assert_eq!(paint("80.000", 4, &row("80.000"), false), "80.000");
+    }
+
+    #[test]
+    fn latency_reads_as_a_dash_when_nothing_succeeded() {
+        assert_eq!(ms(0, 0.0), "-");
+        assert_eq!(ms(3, 12.34), "12.3");
     }
 }
