@@ -298,7 +298,7 @@ fn ms(count: u64, v: f64) -> String {
 
 #[cfg(test)]
 mod tests {
-    use super::paint;
+    use super::{ms, paint};
 
     #[test]
     fn availability_is_coloured_by_threshold_and_plain_without_colour() {
