@@ -2,7 +2,10 @@
 
 use crate::config::{self, Checked, ConfigError, Diagnostic};
 use crate::model::TargetCi;
-use crate::results::{has_faults, has_quorum, render_faults, render_t_visibility, write_results};
+use crate::results::{
+    has_data, has_faults, has_quorum, render_data, render_faults, render_t_visibility,
+    write_results,
+};
 use crate::runner::{self, Outcome, RunOptions, Shard, total_work};
 use anyhow::Context as _;
 use clap::{Parser, Subcommand, ValueEnum};
@@ -645,6 +648,10 @@ fn finish(
                 outln!();
                 if has_faults(result) {
                     outp!("{}", render_faults(result));
+                    outln!();
+                }
+                if has_data(result) {
+                    outp!("{}", render_data(result));
                     outln!();
                 }
                 if has_quorum(result) {

@@ -121,6 +121,61 @@ pub fn render_table_styled(r: &ExperimentResult, colour: bool) -> String {
     out
 }
 
+/// Whether any variant replicates data or lost writes at a failover: its data-layer figures
+/// are then printed after the summary table.
+pub fn has_data(r: &ExperimentResult) -> bool {
+    r.variants
+        .iter()
+        .any(|v| v.data.replications_applied > 0 || v.data.lost_at_failover > 0)
+}
+
+/// The data layer per variant (SPEC §3): what was written, what conflicted and was lost, how
+/// stale reads were, and how long replication took to converge after the last fault.
+pub fn render_data(r: &ExperimentResult) -> String {
+    let header = [
+        "variant",
+        "writes",
+        "conflicts",
+        "lost updates",
+        "wrong winners",
+        "lost at failover",
+        "stale reads %",
+        "staleness p99 s",
+        "ryw violations",
+        "converged s",
+    ];
+    let rows: Vec<Vec<String>> = r
+        .variants
+        .iter()
+        .map(|v| {
+            let d = &v.data;
+            vec![
+                v.variant.clone(),
+                d.writes.to_string(),
+                d.conflicts.to_string(),
+                d.lost_updates.to_string(),
+                d.wrong_winners.to_string(),
+                d.lost_at_failover.to_string(),
+                d.stale_read_ratio
+                    .map_or_else(|| "-".into(), |x| format!("{:.3}", x * 100.0)),
+                if d.staleness.count == 0 {
+                    "-".into()
+                } else {
+                    format!("{:.3}", d.staleness.p99_ms / 1e3)
+                },
+                d.read_your_writes_violations.to_string(),
+                d.convergence_s
+                    .map_or_else(|| "-".into(), |c| format!("{c:.3}")),
+            ]
+        })
+        .collect();
+    let mut out = String::from(
+        "data layer, after the warm-up (converged: from the last fault's end until its backlog was applied everywhere)\n",
+    );
+    out.push_str(&aligned(&header, &rows, 1));
+    out
+}
+
 /// Rows under a header, columns aligned; columns from `right_from` on are right-aligned.
 fn aligned(header: &[&str], rows: &[Vec<String>], right_from: usize) -> String {
     let mut w: Vec<usize> = header.iter().map(|h| h.chars().count()).collect();

@@ -117,3 +117,61 @@ fn help_teaches_the_commands() {
     let s = String::from_utf8(out.stdout).unwrap();
     assert!(s.contains("--seed") && s.contains("--threads") && s.contains("--out"));
 }
+
+/// An experiment about data prints the data layer's answer too, not only availability: the
+/// figures equal summary.json's.
+#[test]
+fn run_prints_the_data_layer_when_data_replicates() {
+    let d = temp_dir("cli-data");
+    let out = regionsim(&[
+        "run",
+        "experiments/split-brain.ron",
+        "--out",
+        d.to_str().unwrap(),
+        "--no-charts",
+    ]);
+    assert!(out.status.success());
+    let stdout = String::from_utf8(out.stdout).unwrap();
+    let table = stdout
+        .split("data layer, after the warm-up")
+        .nth(1)
+        .expect("a data layer table");
+    let summary = super::summary(&d);
+    for v in summary["variants"].as_array().unwrap() {
+        let name = v["variant"].as_str().unwrap();
+        let row: Vec<&str> = table
+            .lines()
+            .find(|l| l.split_whitespace().next() == Some(name))
+            .unwrap_or_else(|| panic!("no row for {name}:\n{table}"))
+            .split_whitespace()
+            .collect();
+        let data = &v["data"];
+        for (col, key) in [
+            (1, "writes"),
+            (2, "conflicts"),
+            (3, "lost_updates"),
+            (4, "wrong_winners"),
+        ] {
+            assert_eq!(row[col], data[key].to_string(), "{name} {key}");
+        }
+        assert_eq!(
+            row[9],
+            format!("{:.3}", data["convergence_s"].as_f64().unwrap()),
+            "{name}"
+        );
+    }
+    // One region, nothing to replicate: no data table.
+    let d = temp_dir("cli-no-data");
+    let out = regionsim(&[
+        "run",
+        "tests/fixtures/overload.ron",
+        "--out",
+        d.to_str().unwrap(),
+        "--no-charts",
+    ]);
+    assert!(
+        !String::from_utf8(out.stdout)
+            .unwrap()
+            .contains("data layer")
+    );
+}
