@@ -494,7 +494,8 @@ pub struct RawData {
     /// Clock drift, parts per million (each region's sign drawn with its offset).
     #[serde(default)]
     pub clock_drift_ppm: f64,
-    /// What a read guarantees (SPEC §3 consistency options).
+    /// What a read guarantees: eventual (SPEC §3 measures its stale reads), or session and
+    /// bounded-staleness guarantees, which SPEC does not define (an extension).
     #[serde(default)]
     pub consistency: RawConsistency,
 }
@@ -767,7 +768,8 @@ pub enum RawDesign {
         /// How a standby takes over when the primary fails.
         #[serde(default)]
         failover: RawFailover,
-        /// Share of its servers a standby runs until promoted (SPEC §1 Region).
+        /// Share of its servers a standby runs until it is scaled up after promotion (SPEC §1
+        /// Region; SPEC §3 cost bills it at this share until then).
         #[serde(default = "default_one")]
         standby_capacity: f64,
         /// Time after promotion until a standby runs all its servers.

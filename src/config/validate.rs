@@ -945,7 +945,8 @@ fn data_config(
     })
 }
 
-/// Validates `Quorum { n, r, w }` (SPEC §2 step 5; `data::quorum`): leaderless, so only for
+/// Validates `Quorum { n, r, w }` (`data::quorum`; leaderless replication, an extension of
+/// the modes of SPEC §2 step 5, which defines none): leaderless, so only for
 /// active-active designs; `1 ≤ r, w ≤ n ≤` the design's regions; registers read and written
 /// whole, with eventual reads (the quorum sizes are the consistency knob).
 fn quorum_mode(

@@ -23,7 +23,9 @@ pub enum Op {
 pub enum FailReason {
     /// No response within the client's timeout.
     Timeout = 0,
-    /// Shed by a full queue (SPEC §2 step 4).
+    /// Shed by a full queue (SPEC §2 step 4). A request still queued when its client's timer
+    /// fires is a `Timeout`: the client's timer never runs past the deadline, so in this model
+    /// it always gives up before the server would shed the request for an expired deadline.
     Overload = 1,
     /// The region was down or partitioned away: connect timeout.
     Unreachable = 2,

@@ -304,7 +304,7 @@ pub fn charts(d: &ReportData) -> Vec<ChartSpec> {
     if let Some(chart) = t_visibility_chart(d) {
         out.push(ChartSpec {
             stem: stem("t-visibility".into()),
-            caption: "Probability that a read sees the newest acknowledged write to its key, against the time since that write was acknowledged (PBS t-visibility, SPEC §3): each point is one bin of t_visibility.csv, drawn at the bin's upper edge, with its 95% binomial interval shaded. Reads that could only see their own region's replica climb as replication delivers; a quorum with r + w > n starts at 1.".into(),
+            caption: "Probability that a read sees the newest acknowledged write to its key, against the time since that write was acknowledged (PBS t-visibility, Bailis et al. 2012; not a SPEC metric): each point is one bin of t_visibility.csv, drawn at the bin's upper edge, with its 95% binomial interval shaded. Reads that could only see their own region's replica climb as replication delivers; a quorum with r + w > n starts at 1.".into(),
             chart: AnyChart::Sweep(chart),
         });
     }

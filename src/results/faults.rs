@@ -106,7 +106,7 @@ pub fn has_quorum(r: &ExperimentResult) -> bool {
 
 /// The t-visibility table printed after the summary for `Quorum` variants: per bin of t (ms
 /// from a write's commit to a read of its key), the share of reads that saw it, and how many
-/// reads fell in the bin (SPEC §3; PBS t-visibility).
+/// reads fell in the bin (PBS t-visibility, Bailis et al. 2012; an addition to SPEC §3).
 pub fn render_t_visibility(r: &ExperimentResult) -> String {
     let vs: Vec<_> = r
         .variants

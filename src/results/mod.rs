@@ -159,7 +159,8 @@ pub struct VariantResult {
     pub service_up_fraction: f64,
     /// With random outages: the availability of the design if regions failed independently
     /// with the configured MTBF/MTTR and failover were instant, `1 − uᵏ` with
-    /// `u = MTTR/(MTBF+MTTR)` and `k` the design's regions that fail (SPEC §3; issue #4).
+    /// `u = MTTR/(MTBF+MTTR)` and `k` the design's regions that fail (issue #4; a reference
+    /// for SPEC §3's observed availability, not a SPEC metric itself).
     pub closed_form_availability: Option<f64>,
     /// The data layer: replication, conflicts, losses, staleness, convergence (SPEC §3).
     pub data: DataSummary,

@@ -1,6 +1,6 @@
 //! The engine half of leaderless `Quorum { n, r, w }` replication (`data::quorum` holds the
 //! replicas' state): the in-flight quorum operations and the four message phases of the WARS
-//! model as events over the simulated links (SPEC §2 step 5).
+//! model as events over the simulated links (an extension of SPEC §2 step 5's modes).
 //!
 //! An operation lives in a slot until every message it sent has arrived or was lost, so a late
 //! ack or read response (after the client was answered, or after its attempt timed out) still
