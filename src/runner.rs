@@ -278,6 +278,11 @@ pub fn next_seeds(xs: &[f64], n: u32, target: f64, max: u32) -> u32 {
     let Some(hw) = e.ci95 else {
         return 2.max(n).min(max);
     };
+    // A zero-width interval from a handful of runs is no evidence: percentiles come from
+    // histogram buckets, so two or three runs can land on one value by chance.
+    if hw == 0.0 && xs.len() < 5 {
+        return (n + 1).max(5.min(n.saturating_mul(2))).min(max);
+    }
     if hw <= target {
         return n;
     }
@@ -477,5 +482,11 @@ mod tests {
         let e = Estimate::of(&ys).unwrap();
         let n = next_seeds(&ys, 5, e.ci95.unwrap() * 0.99, 64);
         assert!((6..=10).contains(&n), "{n}");
+        // Two or three runs on one histogram bucket: a zero-width interval is no evidence,
+        // so more runs, up to five; from five equal values on, the value is taken as settled.
+        assert_eq!(next_seeds(&[147.8, 147.8], 2, 2.0, 64), 4);
+        assert_eq!(next_seeds(&[147.8; 4], 4, 2.0, 64), 5);
+        assert_eq!(next_seeds(&[147.8; 2], 2, 2.0, 3), 3);
+        assert_eq!(next_seeds(&[147.8; 5], 5, 2.0, 64), 5);
     }
 }

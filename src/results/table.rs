@@ -259,6 +259,42 @@ pub fn render_stats(exp: &crate::model::Experiment, s: &crate::stats::Report) ->
         })
         .collect();
     out.push_str(&aligned(&header, &rows, 1));
+    if let Some(t) = &exp.target_ci {
+        let missed: Vec<String> = s
+            .cases
+            .iter()
+            .filter_map(|c| {
+                let e = c.get(&t.metric);
+                let hw = e.and_then(|e| e.ci95);
+                (hw.is_none_or(|h| h > t.half_width)).then(|| {
+                    format!(
+                        "{} (± {}, {} seeds)",
+                        c.case,
+                        hw.map_or_else(|| "-".into(), |h| format!("{h:.4}")),
+                        c.seeds
+                    )
+                })
+            })
+            .collect();
+        if missed.is_empty() {
+            let _ = writeln!(
+                out,
+                "CI target {} ± {} met in every case.",
+                t.metric, t.half_width
+            );
+        } else {
+            let _ = writeln!(
+                out,
+                "CI target {} ± {} MISSED in {} of {} case(s), at most {} seeds each: {}",
+                t.metric,
+                t.half_width,
+                missed.len(),
+                s.cases.len(),
+                t.max_seeds,
+                missed.join("; ")
+            );
+        }
+    }
     let shown = ["availability", "p99_ms"];
     let pairs: Vec<&crate::stats::Paired> = s
         .paired
