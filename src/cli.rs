@@ -725,6 +725,9 @@ fn merge(
 
 fn report(dir: &Path, no_png: bool) -> anyhow::Result<ExitCode> {
     let written = crate::report::build(dir, !no_png)?;
+    for (file, lack) in crate::report::data::missing_inputs(dir) {
+        eprintln!("warning: {} has no {file}: {lack}", dir.display());
+    }
     let charts = written
         .iter()
         .filter(|p| p.extension().is_some_and(|e| e == "svg"))

@@ -301,9 +301,27 @@ fn json<T: for<'de> Deserialize<'de>>(path: &Path, s: &str) -> Result<T, ReportE
     })
 }
 
+/// Files `regionsim run` writes that `dir` lacks, with what their absence leaves empty: the
+/// report is still drawn (older or partial directories), and the command line warns.
+pub fn missing_inputs(dir: &Path) -> Vec<(&'static str, &'static str)> {
+    [
+        ("timeline.csv", "the timeline charts have nothing to plot"),
+        ("topology.json", "the map and RTT charts lack the topology"),
+    ]
+    .into_iter()
+    .filter(|(f, _)| !dir.join(f).exists())
+    .collect()
+}
+
 impl ReportData {
-    /// Reads a results directory; only summary.json is required.
+    /// Reads a results directory; only summary.json is required (see [`missing_inputs`] for
+    /// what the charts then lack).
     pub fn load(dir: &Path) -> Result<Self, ReportError> {
+        if !dir.is_dir() {
+            return Err(ReportError::NoDir {
+                dir: dir.to_owned(),
+            });
+        }
         let sp = dir.join("summary.json");
         let summary = match read(&sp)? {
             Some(s) => json(&sp, &s)?,

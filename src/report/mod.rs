@@ -33,6 +33,9 @@ use std::path::{Path, PathBuf};
 pub enum ReportError {
     #[error("{dir} holds no summary.json: is it a results directory written by `regionsim run`?")]
     NoSummary { dir: PathBuf },
+    #[error("{dir}: no such directory")]
+    NoDir { dir: PathBuf },
+
     #[error("cannot read {path}: {source}")]
     Io {
         path: PathBuf,
@@ -60,7 +63,10 @@ impl ReportError {
     pub fn is_input(&self) -> bool {
         matches!(
             self,
-            ReportError::NoSummary { .. } | ReportError::Json { .. } | ReportError::Csv { .. }
+            ReportError::NoSummary { .. }
+                | ReportError::NoDir { .. }
+                | ReportError::Json { .. }
+                | ReportError::Csv { .. }
         )
     }
 }

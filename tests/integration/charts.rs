@@ -495,6 +495,13 @@ fn empty_data_gives_labelled_empty_panels() {
         "{}",
         String::from_utf8_lossy(&out.stderr)
     );
+    // Drawn anyway, but the user is told what is missing.
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains("has no timeline.csv: the timeline charts have nothing to plot"),
+        "{err}"
+    );
+    assert!(err.contains("has no topology.json"), "{err}");
     let svg = |n: &str| std::fs::read_to_string(d.join("charts").join(format!("{n}.svg"))).unwrap();
     for (chart, label) in [
         (
