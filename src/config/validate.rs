@@ -1654,7 +1654,8 @@ fn scenario(
             inputs,
         )
     });
-    if total_requests > MAX_REQUESTS_PER_RUN {
+    // Not finite: a rate or duration that is itself reported as invalid.
+    if total_requests.is_finite() && total_requests > MAX_REQUESTS_PER_RUN {
         cx.err(&["populations"], format!("this experiment asks for about {total_requests:.3e} requests per run; the limit is {MAX_REQUESTS_PER_RUN:.0e}: lower the rates or the duration"));
     }
     let errors = cx
@@ -1857,8 +1858,24 @@ pub(super) fn experiment(
                 t["topology"] = serde_json::Value::String(raw.topology.clone());
                 let vt: Result<RawTopology, _> = serde_path_to_error::deserialize(topo_tree);
                 let ve: Result<RawExperiment, _> = serde_path_to_error::deserialize(t);
+                // A value the tree cannot hold (NaN or infinity becomes null) fails here in every
+                // case although no override touched it; the base's validation has reported it.
+                let overridden = |p: &str| {
+                    voverrides
+                        .iter()
+                        .map(|(o, _)| o.as_str())
+                        .chain(point.iter().map(|(o, _)| o.as_str()))
+                        .any(|o| p.starts_with(o) || o.starts_with(p))
+                };
+                let base_failed = !base_msgs.is_empty();
                 let (vt, ve) = match (vt, ve) {
                     (Ok(a), Ok(b)) => (a, b),
+                    (Err(e), _)
+                        if base_failed && !overridden(&format!("topology.{}", e.path())) =>
+                    {
+                        continue;
+                    }
+                    (_, Err(e)) if base_failed && !overridden(&e.path().to_string()) => continue,
                     (Err(e), _) => {
                         push_once(
                             here(format!(
