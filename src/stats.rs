@@ -17,6 +17,7 @@ pub const METRICS: &[&str] = &[
     "write_p99_ms",
     "service_up_fraction",
     "max_rto_s",
+    "unrecovered_faults",
     "lost_at_failover",
     "max_rpo_s",
     "lost_updates",
@@ -72,9 +73,20 @@ pub fn headline(v: &VariantResult) -> Vec<(String, Option<f64>)> {
         ("read_p99_ms".into(), lat(o.reads.count, o.reads.p99_ms)),
         ("write_p99_ms".into(), lat(o.writes.count, o.writes.p99_ms)),
         ("service_up_fraction".into(), Some(v.service_up_fraction)),
+        // The largest RTO is undefined in a run where some fault never recovered (it would
+        // be the largest of the others): none then, and the run counts in
+        // `unrecovered_faults`, so a seed that never recovers cannot vanish unseen.
         (
             "max_rto_s".into(),
-            max(v.faults.iter().filter_map(|f| f.rto_s).collect()),
+            if v.faults.iter().all(|f| f.recovered) {
+                max(v.faults.iter().filter_map(|f| f.rto_s).collect())
+            } else {
+                None
+            },
+        ),
+        (
+            "unrecovered_faults".into(),
+            (!v.faults.is_empty()).then(|| v.faults.iter().filter(|f| !f.recovered).count() as f64),
         ),
         ("lost_at_failover".into(), count(d.lost_at_failover)),
         (

@@ -353,6 +353,7 @@ pub fn render_stats(exp: &crate::model::Experiment, s: &crate::stats::Report) ->
                         "lost_at_failover",
                         "lost_updates",
                         "max_rto_s",
+                        "unrecovered_faults",
                         "stale_read_ratio",
                     ]
                     .contains(&x.metric.as_str())

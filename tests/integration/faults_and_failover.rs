@@ -475,3 +475,27 @@ fn every_fault_in_a_shipped_experiment_has_an_effect() {
     }
     assert!(checked >= 20, "{checked} faults checked");
 }
+
+/// A run whose last fault never recovers has no largest RTO (it is not the largest of the
+/// faults that did recover), and counts the fault in `unrecovered_faults`, so the statistics
+/// across seeds show it instead of silently leaving the run out.
+#[test]
+fn a_fault_that_never_recovers_is_counted_not_hidden_in_the_max_rto() {
+    let e = experiment(
+        "unrecovered",
+        &format!(
+            r#"duration_s: 900, warmup_s: 30, window_s: 10,
+            design: ActiveActive(regions: ["eastus", "westus2"]),
+            faults: [RegionOutage(region: "westus2", at_s: 100, for_s: 100),
+                     RegionOutage(region: "eastus", at_s: 500, for_s: 400)],
+            {TWO_COASTS}"#
+        ),
+    );
+    let r = run(&e.variants[0].1, 3);
+    assert!(r.faults[0].recovered && r.faults[0].rto_s.is_some());
+    assert!(!r.faults[1].recovered);
+    let m = regionsim::stats::headline(&r);
+    let get = |k: &str| m.iter().find(|(n, _)| n == k).unwrap().1;
+    assert_eq!(get("max_rto_s"), None);
+    assert_eq!(get("unrecovered_faults"), Some(1.0));
+}
