@@ -238,16 +238,24 @@ pub fn conflict_diagram(d: &ReportData) -> Option<(SequenceChart, String)> {
         .map(|o| (o.region.as_str(), o.value))
         .collect();
     type Clock<'a> = (&'a str, f64);
-    let mut pair: Option<(Clock, Clock)> = None;
-    for (i, a) in offs.iter().enumerate() {
-        for b in &offs[i + 1..] {
-            let (lo, hi) = if a.1 <= b.1 { (*a, *b) } else { (*b, *a) };
-            if pair.is_none_or(|p| hi.1 - lo.1 > p.1.1 - p.0.1) {
-                pair = Some((lo, hi));
+    // Prefer regions that both took writes (replication measured both ways), so that the
+    // diagram's lags are measured ones and its writers are real; any pair otherwise.
+    let furthest = |both_ways: bool| {
+        let mut pair: Option<(Clock, Clock)> = None;
+        for (i, a) in offs.iter().enumerate() {
+            for b in &offs[i + 1..] {
+                if both_ways && (lag_ms(v, a.0, b.0).is_none() || lag_ms(v, b.0, a.0).is_none()) {
+                    continue;
+                }
+                let (lo, hi) = if a.1 <= b.1 { (*a, *b) } else { (*b, *a) };
+                if pair.is_none_or(|p| hi.1 - lo.1 > p.1.1 - p.0.1) {
+                    pair = Some((lo, hi));
+                }
             }
         }
-    }
-    let ((a, off_a), (b, off_b)) = pair?;
+        pair
+    };
+    let ((a, off_a), (b, off_b)) = furthest(true).or_else(|| furthest(false))?;
     let diff = off_b - off_a;
     let lag_ab = lag_ms(v, a, b);
     let lag_ba = lag_ms(v, b, a);
