@@ -829,7 +829,16 @@ fn data_config(
     let shape = match &d.replication.shape {
         None if active_active => ReplicationShape::Mesh,
         None => ReplicationShape::Star,
-        Some(RawReplicationShape::Star) => ReplicationShape::Star,
+        Some(RawReplicationShape::Star) => {
+            if active_active {
+                cx.warn(
+                    &["data", "replication", "shape"],
+                    "`Star` in an active-active design replicates like `Mesh`: every region takes writes and sends them to every other",
+                    Some("write `shape: Mesh` to say so, or `Chain(order: [...])` to cascade".into()),
+                );
+            }
+            ReplicationShape::Star
+        }
         Some(RawReplicationShape::Mesh) => ReplicationShape::Mesh,
         Some(RawReplicationShape::Chain { order }) => {
             let mut ids = vec![];

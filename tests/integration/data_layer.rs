@@ -492,3 +492,26 @@ fn convergence_is_the_time_the_backlog_of_the_last_fault_takes_to_drain() {
     let e = experiment("convergence-none", &body(""));
     assert_eq!(run(&e.variants[0].1, 5).data.convergence_s, None);
 }
+
+#[test]
+fn star_in_an_active_active_design_is_flagged_as_the_mesh_it_is() {
+    let d = super::temp_dir("star-aa");
+    let f = d.join("e.ron");
+    std::fs::write(
+        &f,
+        format!(
+            r#"Experiment(name: "star-aa", topology: "{}", {}
+            data: (replication: (mode: Async, shape: Star)))"#,
+            super::root().join("topologies/azure-15.ron").display(),
+            two_writers(1.0, 10)
+        ),
+    )
+    .unwrap();
+    let (_, warnings) = regionsim::config::load_experiment(&f).unwrap();
+    assert!(
+        warnings
+            .iter()
+            .any(|w| w.message.contains("replicates like `Mesh`")),
+        "{warnings:?}"
+    );
+}
