@@ -724,7 +724,22 @@ fn merge(
 }
 
 fn report(dir: &Path, no_png: bool) -> anyhow::Result<ExitCode> {
+    let pngs = |d: &Path| {
+        std::fs::read_dir(d.join("charts")).map_or(0, |es| {
+            es.flatten()
+                .filter(|e| e.file_name().to_string_lossy().ends_with(".png"))
+                .count()
+        })
+    };
+    let pngs_before = pngs(dir);
     let written = crate::report::build(dir, !no_png)?;
+    let removed = pngs_before.saturating_sub(pngs(dir));
+    if no_png && removed > 0 {
+        eprintln!(
+            "note: removed {removed} PNG(s) of {} drawn from earlier data (--no-png draws SVG only; run without it to redraw them)",
+            dir.join("charts").display()
+        );
+    }
     for (file, lack) in crate::report::data::missing_inputs(dir) {
         eprintln!("warning: {} has no {file}: {lack}", dir.display());
     }

@@ -459,6 +459,12 @@ fn cost_charts_come_only_with_a_cost_block() {
     std::fs::write(d.join("summary.json"), s.to_string()).unwrap();
     let out = regionsim(&["report", d.to_str().unwrap(), "--no-png"]);
     assert!(out.status.success());
+    // The PNGs of the first report go, and the user is told.
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains("PNG(s) of") && err.contains("--no-png draws SVG only"),
+        "{err}"
+    );
     assert!(!d.join("charts/cost.svg").exists());
     assert!(!d.join("charts/cost-pareto.svg").exists());
     assert!(d.join("charts/timeline.svg").exists());
