@@ -153,6 +153,19 @@ impl Draw for SweepChart {
                 style::message_panel(&rest, "no values of this metric to plot")?;
                 continue;
             }
+            // Values all well above zero (availability in the 90s, say): the axis starts near
+            // the lowest, so differences and their confidence bands are visible; the tick
+            // labels say where it starts.
+            let lowest = pts
+                .iter()
+                .flatten()
+                .map(|p| p.2.map(|b| b.0).unwrap_or(p.1).min(p.1))
+                .fold(f64::INFINITY, f64::min);
+            let ymin = if lowest > 0.0 && lowest > 0.5 * ymax {
+                (lowest - (ymax - lowest) * 0.25).max(0.0)
+            } else {
+                ymin
+            };
             let yspan = if ymax > ymin { ymax - ymin } else { 1.0 };
             let (y0, y1) = (ymin, ymax + yspan * 0.18);
             let mut c = ChartBuilder::on(area)
@@ -204,6 +217,17 @@ impl Draw for SweepChart {
                     tick_st.clone(),
                 ))?;
             }
+            // Value labels drawn so far in this panel (left, top, right, bottom in pixels): a
+            // label that would overlap one takes the other side of its point, or is left out
+            // (the value is in the CSV; the line and legend still show the series).
+            let mut placed: Vec<(i32, i32, i32, i32)> = pts
+                .iter()
+                .flatten()
+                .map(|q| {
+                    let (x, y) = c.backend_coord(&(u(q.0), q.1));
+                    (x - 9, y - 9, x + 9, y + 9)
+                })
+                .collect();
             for (s, p) in panel.series.iter().zip(&pts) {
                 let bands: Vec<(f64, f64, f64)> = p
                     .iter()
@@ -245,13 +269,43 @@ impl Draw for SweepChart {
                     // Below a point at the foot of the panel would cross the axis: beside it.
                     let floor = c.backend_coord(&(u0, y0)).1;
                     let th = style::text_size(area, &text, &val_st).1 as i32;
-                    let (dx, dy, pos) = if below && py + 14 + th > floor {
-                        (14, 0, Pos::new(HPos::Left, VPos::Center))
-                    } else if below {
-                        (0, 14, Pos::new(HPos::Center, VPos::Top))
-                    } else {
-                        (0, -12, Pos::new(HPos::Center, VPos::Bottom))
+                    let spot = |below: bool| {
+                        if below && py + 14 + th > floor {
+                            (14, 0, Pos::new(HPos::Left, VPos::Center))
+                        } else if below {
+                            (0, 14, Pos::new(HPos::Center, VPos::Top))
+                        } else {
+                            (0, -12, Pos::new(HPos::Center, VPos::Bottom))
+                        }
                     };
+                    let rect = |(dx, dy, pos): (i32, i32, Pos)| {
+                        let x = px + dx;
+                        let y = py + dy;
+                        let (l, r) = match pos.h_pos {
+                            HPos::Left => (x, x + tw),
+                            HPos::Right => (x - tw, x),
+                            HPos::Center => (x - tw / 2, x + tw / 2),
+                        };
+                        let (t, b) = match pos.v_pos {
+                            VPos::Top => (y, y + th),
+                            VPos::Bottom => (y - th, y),
+                            VPos::Center => (y - th / 2, y + th / 2),
+                        };
+                        (l - 3, t - 2, r + 3, b + 2)
+                    };
+                    let free = |r: (i32, i32, i32, i32)| {
+                        !placed
+                            .iter()
+                            .any(|o| r.0 < o.2 && o.0 < r.2 && r.1 < o.3 && o.1 < r.3)
+                    };
+                    let Some((dx, dy, pos)) = [below, !below]
+                        .into_iter()
+                        .map(spot)
+                        .find(|sp| free(rect(*sp)))
+                    else {
+                        continue;
+                    };
+                    placed.push(rect((dx, dy, pos)));
                     area.draw(&Text::new(
                         text,
                         (px - base.0 + dx, py - base.1 + dy),
