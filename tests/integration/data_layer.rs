@@ -475,6 +475,7 @@ fn convergence_is_the_time_the_backlog_of_the_last_fault_takes_to_drain() {
         .data
         .convergence_s
         .expect("the backlog drains long before the end");
+    eprintln!("convergence {conv:.4} s, lag + RTT/2 = {expected:.4} s");
     // Writes arrive 40 per second: the last one before the heal is at most a few gaps early.
     assert!(
         conv <= expected + 0.005 && conv >= expected - 0.2,
