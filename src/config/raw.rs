@@ -811,9 +811,10 @@ pub enum RawFailback {
     Planned { after_s: f64 },
 }
 
-/// Client policy (SPEC §1 Population, §2 step 7).
+/// Client policy (SPEC §1 Population, §2 step 7). Fields left out take the defaults below,
+/// so `client: (timeout_ms: 500)` changes the timeout alone.
 #[derive(Debug, Clone, Serialize, Deserialize)]
-#[serde(rename = "Client", deny_unknown_fields)]
+#[serde(rename = "Client", default, deny_unknown_fields)]
 pub struct RawClient {
     /// Per-attempt timeout, from sending to the response.
     pub timeout_ms: f64,

@@ -480,3 +480,21 @@ fn fault_and_failover_mistakes_are_all_reported_with_did_you_mean() {
     let checker = find(&errs, &o, file, "`tokio` is neither a region");
     assert_help(checker, "did you mean `tokyo`?", &o);
 }
+
+/// Not a mistake: a client policy that names some fields keeps the defaults of the others
+/// (it used to demand all seven).
+#[test]
+fn a_partial_client_policy_keeps_the_other_defaults() {
+    let e = super::experiment(
+        "partial-client",
+        r#"duration_s: 60, design: ActiveActive(regions: ["eastus"]),
+        client: (retries: 0),
+        populations: {"new-york": (lat: 40.71, lon: -74.01, anchor: "eastus", rate_per_s: 10)},"#,
+    );
+    let c = &e.variants[0].1.populations[0].client;
+    assert_eq!(c.retries, 0);
+    assert_eq!(c.timeout, 2_000_000_000);
+    assert_eq!(c.connect_timeout, 1_000_000_000);
+    assert_eq!(c.deadline, 10_000_000_000);
+    assert!(c.re_resolve_on_failure);
+}
