@@ -220,12 +220,35 @@ impl Source {
                     units::unit_hint(&self.text, e.span.start.line, e.span.start.col, type_error)
                 }
             };
+            let blank = self
+                .text
+                .lines()
+                .all(|l| l.trim().is_empty() || l.trim_start().starts_with("//"));
+            let message = if blank {
+                "the file is empty (or only comments): expected `Experiment( … )`, `Topology( … )` or `Prices( … )`".to_owned()
+            } else if matches!(e.code, ron::Error::Eof)
+                || self
+                    .text
+                    .lines()
+                    .enumerate()
+                    .filter(|(_, l)| !l.trim().is_empty())
+                    .last()
+                    .is_some_and(|(last, _)| e.span.start.line > last)
+            {
+                // The error is on the file's last line with content (or past it).
+                format!(
+                    "{}: the file ends here, so a closing quote, `)`, `]` or `}}` is missing, or the file was cut short",
+                    e.code
+                )
+            } else {
+                e.code.to_string()
+            };
             Diagnostic {
                 severity: Severity::Error,
                 file: self.display.clone(),
                 line: Some(e.span.start.line),
                 col: Some(e.span.start.col),
-                message: e.code.to_string(),
+                message,
                 help,
             }
         })

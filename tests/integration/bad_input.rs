@@ -498,3 +498,19 @@ fn a_partial_client_policy_keeps_the_other_defaults() {
     assert_eq!(c.deadline, 10_000_000_000);
     assert!(c.re_resolve_on_failure);
 }
+
+/// `run` on an empty file says it is empty, and on a file cut short that it ends too early,
+/// rather than only what token ron expected next.
+#[test]
+fn empty_and_truncated_files_say_so() {
+    let o = run("empty-file.ron");
+    assert_eq!(o.code, Some(2));
+    assert!(o.stderr.contains("the file is empty"), "{}", o.stderr);
+    let o = run("truncated.ron");
+    assert_eq!(o.code, Some(2));
+    assert!(
+        o.stderr.contains("the file ends here") && o.stderr.contains(":30:19:"),
+        "{}",
+        o.stderr
+    );
+}
