@@ -65,7 +65,7 @@ pub enum Command {
         #[arg(long, short)]
         quiet: bool,
         /// Worker threads (default: one per core). Results do not depend on it.
-        #[arg(long)]
+        #[arg(long, value_parser = at_least_one)]
         threads: Option<usize>,
         /// How to print the summary.
         #[arg(long, value_enum, default_value = "table")]
@@ -134,7 +134,7 @@ pub enum Command {
     /// Measure simulation speed (simulated events and requests per second, one thread).
     Bench {
         /// Customers in the M/M/c benchmark.
-        #[arg(long, default_value_t = 1_000_000)]
+        #[arg(long, default_value_t = 1_000_000, value_parser = clap::value_parser!(u64).range(1..))]
         customers: u64,
         /// Experiment to time as a whole.
         #[arg(long, default_value = "experiments/global-latency.ron")]
@@ -162,6 +162,15 @@ macro_rules! outp {
 macro_rules! outln {
     () => { write_stdout("\n") };
     ($($t:tt)*) => { write_stdout(&(format!($($t)*) + "\n")) };
+}
+
+/// A whole number of at least 1 (`--threads`).
+fn at_least_one(s: &str) -> Result<usize, String> {
+    match s.trim().parse::<usize>() {
+        Ok(n) if n >= 1 => Ok(n),
+        Ok(_) => Err("expected at least 1".into()),
+        Err(_) => Err(format!("`{s}` is not a whole number")),
+    }
 }
 
 /// Exit code for bad input (files, values): 2, as for usage errors.

@@ -1251,6 +1251,20 @@ fn scenario(
             ),
         );
     }
+    if raw.window_s.is_finite()
+        && raw.duration_s.is_finite()
+        && raw.duration_s > 0.0
+        && raw.window_s > raw.duration_s
+    {
+        cx.warn(
+            &["window_s"],
+            format!(
+                "window_s ({}) is longer than the run ({} s): the timeline has one window, and time availability and RTO cannot resolve anything",
+                raw.window_s, raw.duration_s
+            ),
+            Some("windows of about 1/100 of the run or less give a readable timeline".into()),
+        );
+    }
     if !(raw.slo > 0.0 && raw.slo <= 1.0) {
         cx.err(
             &["slo"],

@@ -86,6 +86,7 @@ fn bad_option_values_are_usage_errors_before_anything_runs() {
             "--shard 3/3: K counts from 0 and must be below N: the shards of 3 are 0/3 to 2/3",
         ),
         (&["--shard", "0/0"], "--shard 0/0: N must be at least 1"),
+        (&["--threads", "0"], "expected at least 1"),
     ] {
         let mut all = vec!["run", "experiments/global-latency.ron", "--out", out, "-q"];
         all.extend_from_slice(args);
@@ -95,4 +96,6 @@ fn bad_option_values_are_usage_errors_before_anything_runs() {
         assert!(err.contains(says), "{args:?}: {err}");
         assert!(!std::path::Path::new(out).join("summary.json").exists());
     }
+    let o = regionsim(&["bench", "--customers", "0"]);
+    assert_eq!(o.status.code(), Some(2));
 }
