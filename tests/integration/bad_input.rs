@@ -518,19 +518,11 @@ fn empty_and_truncated_files_say_so() {
 /// A timeline window longer than the run is allowed, with a warning that says what it costs.
 #[test]
 fn a_window_longer_than_the_run_is_warned_about() {
-    let d = super::temp_dir("long-window");
-    let f = d.join("e.ron");
-    std::fs::write(
-        &f,
-        format!(
-            r#"Experiment(name: "long-window", topology: "{}", duration_s: 60, window_s: 600,
-            design: ActiveActive(regions: ["eastus"]),
-            populations: {{"new-york": (lat: 40.71, lon: -74.01, anchor: "eastus", rate_per_s: 10)}})"#,
-            super::root().join("topologies/azure-15.ron").display()
-        ),
-    )
-    .unwrap();
-    let (_, warnings) = regionsim::config::load_experiment(&f).unwrap();
+    let (_, warnings) = super::experiment_and_warnings(
+        "long-window",
+        r#"duration_s: 60, window_s: 600, design: ActiveActive(regions: ["eastus"]),
+        populations: {"new-york": (lat: 40.71, lon: -74.01, anchor: "eastus", rate_per_s: 10)},"#,
+    );
     assert!(
         warnings
             .iter()

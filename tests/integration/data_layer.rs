@@ -496,19 +496,13 @@ fn convergence_is_the_time_the_backlog_of_the_last_fault_takes_to_drain() {
 
 #[test]
 fn star_in_an_active_active_design_is_flagged_as_the_mesh_it_is() {
-    let d = super::temp_dir("star-aa");
-    let f = d.join("e.ron");
-    std::fs::write(
-        &f,
-        format!(
-            r#"Experiment(name: "star-aa", topology: "{}", {}
-            data: (replication: (mode: Async, shape: Star)))"#,
-            super::root().join("topologies/azure-15.ron").display(),
+    let (_, warnings) = super::experiment_and_warnings(
+        "star-aa",
+        &format!(
+            "{} data: (replication: (mode: Async, shape: Star)),",
             two_writers(1.0, 10)
         ),
-    )
-    .unwrap();
-    let (_, warnings) = regionsim::config::load_experiment(&f).unwrap();
+    );
     assert!(
         warnings
             .iter()

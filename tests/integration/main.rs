@@ -66,6 +66,17 @@ pub fn temp_dir(name: &str) -> PathBuf {
 
 /// Loads an experiment written from `body` (the text inside `Experiment( … )`) on azure-15.
 pub fn experiment(name: &str, body: &str) -> regionsim::model::Experiment {
+    experiment_and_warnings(name, body).0
+}
+
+/// [`experiment`], with the warnings the loader gave.
+pub fn experiment_and_warnings(
+    name: &str,
+    body: &str,
+) -> (
+    regionsim::model::Experiment,
+    Vec<regionsim::config::Diagnostic>,
+) {
     let d = temp_dir(name);
     let topo = root().join("topologies/azure-15.ron");
     let text = format!(
@@ -75,7 +86,7 @@ pub fn experiment(name: &str, body: &str) -> regionsim::model::Experiment {
     let f = d.join("e.ron");
     std::fs::write(&f, text).unwrap();
     match regionsim::config::load_experiment(&f) {
-        Ok((e, _)) => e,
+        Ok(loaded) => loaded,
         Err(e) => panic!("{e}"),
     }
 }
