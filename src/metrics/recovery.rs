@@ -48,10 +48,10 @@ pub fn recovery(tl: &Timeline, n_pops: usize, start: SimTime, end: SimTime, slo:
     let mut visible = false;
     let mut failed = 0;
     for &p in &affected {
-        let one = recovery_of(tl, p, w0, start, end, slo);
-        rto = rto.zip(one.rto).map(|(a, b)| a.max(b));
-        visible |= one.visible;
-        failed += one.failed;
+        let (p_rto, p_visible, p_failed) = recovery_of(tl, p, w0, start, end, slo);
+        rto = rto.zip(p_rto).map(|(a, b)| a.max(b));
+        visible |= p_visible;
+        failed += p_failed;
     }
     Recovery {
         affected,
@@ -62,7 +62,8 @@ pub fn recovery(tl: &Timeline, n_pops: usize, start: SimTime, end: SimTime, slo:
     }
 }
 
-/// One population's recovery: `affected` and `availability_during` are left empty.
+/// One population's recovery: its RTO, whether it fell below the SLO, and its failed requests
+/// until recovery (the fields of [`Recovery`] of the same names).
 fn recovery_of(
     tl: &Timeline,
     p: usize,
@@ -70,20 +71,13 @@ fn recovery_of(
     start: SimTime,
     end: SimTime,
     slo: f64,
-) -> Recovery {
+) -> (Option<SimTime>, bool, u64) {
     let w = tl.window;
     let mut seen_bad = false;
     let mut run = 0;
     let mut run_start = w0;
     let mut failed = 0;
     let mut failed_until_run = 0;
-    let done = |rto, visible, failed| Recovery {
-        affected: vec![],
-        rto,
-        visible,
-        failed,
-        availability_during: None,
-    };
     for i in w0..tl.n_windows {
         let s = tl.population(i, p);
         let (ok, f) = (s.ok, s.failed_total());
@@ -103,18 +97,18 @@ fn recovery_of(
         run += 1;
         if run >= GOOD_WINDOWS {
             if seen_bad {
-                return done(
+                return (
                     Some((run_start as u64 * w).saturating_sub(start)),
                     true,
                     failed_until_run,
                 );
             }
             if (i as u64 + 1) * w >= end {
-                return done(Some(0), false, failed_until_run);
+                return (Some(0), false, failed_until_run);
             }
         }
     }
-    done(if seen_bad { None } else { Some(0) }, seen_bad, failed)
+    (if seen_bad { None } else { Some(0) }, seen_bad, failed)
 }
 
 #[cfg(test)]
