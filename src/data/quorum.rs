@@ -159,20 +159,25 @@ impl DataLayer {
         }
     }
 
-    /// Applies at `now` every hint whose (holder, replica) `reachable` says can talk again.
+    /// Applies at `now` every hint whose (holder, replica) `reachable` says can talk again;
+    /// returns the (holder, replica) of each hint applied.
     pub fn quorum_deliver_hints(
         &mut self,
         now: SimTime,
         reachable: impl Fn(DataRegion, DataRegion) -> bool,
-    ) {
-        let Some(q) = &mut self.quorum else { return };
+    ) -> Vec<(DataRegion, DataRegion)> {
+        let mut delivered = vec![];
+        let Some(q) = &mut self.quorum else {
+            return delivered;
+        };
         if q.hints.is_empty() {
-            return;
+            return delivered;
         }
         let mut hints = std::mem::take(&mut q.hints);
         hints.retain(|&(h, y, key, v)| {
             if reachable(h, y) {
                 self.quorum_apply(y, key, v, now, true);
+                delivered.push((h, y));
                 false
             } else {
                 true
@@ -181,6 +186,7 @@ impl DataLayer {
         if let Some(q) = &mut self.quorum {
             q.hints = hints;
         }
+        delivered
     }
 
     /// Write `v` of `key` committed (its w-th ack) at `now`, for user `user` of `pop`.

@@ -7,7 +7,9 @@
 //! finds its slot and is ignored; memory is bounded by the operations in flight. A message
 //! to a region that is down, or across a cut link, is lost: the replica does not ack or answer.
 //! A write a replica missed is kept by the coordinator as a hint (hinted handoff) and applied
-//! when the replica is reachable again.
+//! when the replica is reachable again. Every message between two regions is billed as
+//! replication egress by its sender (write: a replication message; ack; read: a read request;
+//! answer: a read response), also when it is then lost.
 
 use super::{After, AttemptResult, Event, ReqRef, World};
 use crate::data::DataRegion;
@@ -169,6 +171,18 @@ impl World<'_> {
             extra.sample(&mut self.quorum_rng)
         };
         let d = self.one_way(self.sc.network.region_rtt(a, b), pa, pb) + extra;
+        if a != b
+            && let (Some(m), Some(z)) = (&mut self.cost, &self.sizes)
+        {
+            // Sent is billed, arrived or not: the bytes left the region (SPEC §3 Cost).
+            let bytes = match phase {
+                Phase::Write => z.replication,
+                Phase::Ack => z.ack,
+                Phase::Read => z.read_request,
+                Phase::Response => z.read_response,
+            };
+            m.replication(a, b, bytes, sched.now());
+        }
         self.quorum_ops.ops[id as usize].outstanding += 1;
         let replica = if matches!(phase, Phase::Write | Phase::Read) {
             to
@@ -308,11 +322,20 @@ impl World<'_> {
         }
         let regions = self.data.regions.clone();
         let (down, links) = (&self.down, &self.links);
-        self.data.quorum_deliver_hints(now, |h, y| {
+        let delivered = self.data.quorum_deliver_hints(now, |h, y| {
             let (a, b) = (regions[h as usize], regions[y as usize]);
             down[a as usize] == 0
                 && down[b as usize] == 0
                 && links.cut(links.region(a), links.region(b)).is_none()
         });
+        // Each hint handed off is one write message from its holder to its replica.
+        if let (Some(m), Some(z)) = (&mut self.cost, &self.sizes) {
+            for (h, y) in delivered {
+                let (a, b) = (regions[h as usize], regions[y as usize]);
+                if a != b {
+                    m.replication(a, b, z.replication, now);
+                }
+            }
+        }
     }
 }

@@ -360,3 +360,57 @@ fn check_reads_price_files() {
         "{stderr}"
     );
 }
+
+/// Leaderless quorum over three regions, coordinated in Virginia: every message it sends to
+/// another region is billed by its sender at its size (it billed nothing before).
+#[test]
+fn quorum_bills_every_message_between_regions() {
+    let prices = price_file("quorum");
+    let e = experiment(
+        "cost-quorum",
+        &format!(
+            r#"duration_s: 300, warmup_s: 10, window_s: 10,
+            dns: (policy: Latency, ttl_s: 60),
+            design: ActiveActive(regions: ["eastus", "westeurope", "japaneast"]),
+            data: (replication: (mode: Quorum(n: 3, r: 2, w: 2))),
+            populations: {{
+                "new-york": (lat: 40.71, lon: -74.01, anchor: "eastus", rate_per_s: 200, write_fraction: 0.5,
+                             keys: (count: 1000, zipf_s: 0.5)),
+            }},
+            cost: (prices: "{prices}", sizes: (record_bytes: {{"Register": 1000}},
+                   replication_overhead_bytes: 24, ack_bytes: 100, request_bytes: 500, response_bytes: 200)),"#
+        ),
+    );
+    let r = run(variant(&e, "base"), 5);
+    let c = r.cost.as_ref().unwrap();
+    let gb = |from: &str, to: &str| {
+        c.links
+            .iter()
+            .find(|l| l.from == from && l.to == to)
+            .map_or(0.0, |l| l.replication_gb)
+    };
+    let (w, rd) = (r.data.writes as f64, r.data.reads as f64);
+    assert!(w > 20_000.0 && rd > 20_000.0, "writes {w}, reads {rd}");
+    // Each write sends a 1 024-byte message to both other replicas, each of which acks with
+    // 100 bytes; each read asks both (500 bytes) and each answers with the record (1 200).
+    for far in ["westeurope", "japaneast"] {
+        let out = (w * 1024.0 + rd * 500.0) / 1e9;
+        let back = (w * 100.0 + rd * 1200.0) / 1e9;
+        eprintln!(
+            "eastus ⇄ {far}: {:.6} GB out (expected {out:.6}), {:.6} GB back (expected {back:.6})",
+            gb("eastus", far),
+            gb(far, "eastus")
+        );
+        // Messages of operations that straddle the warm-up or the end: well under 0.5%.
+        assert!((gb("eastus", far) / out - 1.0).abs() < 0.005);
+        assert!((gb(far, "eastus") / back - 1.0).abs() < 0.005);
+    }
+    assert_eq!(gb("westeurope", "japaneast"), 0.0);
+    let egress = c
+        .components
+        .iter()
+        .find(|l| l.component == "replication_egress")
+        .unwrap()
+        .span_usd;
+    assert!(egress > 0.0);
+}
