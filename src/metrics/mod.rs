@@ -21,11 +21,12 @@ pub enum Op {
 /// Why an attempt or a request failed.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 pub enum FailReason {
-    /// No response within the client's timeout.
+    /// No response within the client's timeout, the attempt not waiting in a queue (in
+    /// service, on the wire, or lost at a dead region).
     Timeout = 0,
-    /// Shed by a full queue (SPEC §2 step 4). A request still queued when its client's timer
-    /// fires is a `Timeout`: the client's timer never runs past the deadline, so in this model
-    /// it always gives up before the server would shed the request for an expired deadline.
+    /// Shed by a full queue, or still waiting for a server when the client's timer fired: an
+    /// expired deadline (SPEC §2 step 4). The client's timer never runs past the deadline, so
+    /// it, not the server, notices the expiry.
     Overload = 1,
     /// The region was down or partitioned away: connect timeout.
     Unreachable = 2,

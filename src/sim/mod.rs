@@ -156,6 +156,8 @@ struct Request {
     re_resolve: bool,
     /// The last fault that refused, dropped or lost one of its attempts.
     touched_by: FaultId,
+    /// The current attempt waits in a server queue (admitted, not yet in service).
+    queued: bool,
 }
 
 impl Request {
@@ -675,6 +677,7 @@ impl<'a> World<'a> {
             exec: NO_REGION,
             re_resolve: false,
             touched_by: NO_FAULT,
+            queued: false,
         };
         let slot = match self.free.pop() {
             Some(s) => {
@@ -875,7 +878,7 @@ impl<'a> World<'a> {
         let now = sched.now();
         match self.pools[ri].arrive(r, now) {
             Admission::Serve => self.start_service(region, r, now, sched),
-            Admission::Queued => {}
+            Admission::Queued => self.requests[r.slot as usize].queued = true,
             Admission::Shed => self.respond(
                 r,
                 region,
@@ -893,7 +896,9 @@ impl<'a> World<'a> {
         arrived: SimTime,
         sched: &mut Scheduler<Event>,
     ) {
-        let op = self.requests[r.slot as usize].op;
+        let q = &mut self.requests[r.slot as usize];
+        q.queued = false;
+        let op = q.op;
         let reg = &self.sc.regions[region as usize];
         let d: &Dist = if op == Op::Write {
             &reg.write_service
@@ -1321,6 +1326,7 @@ impl<'a> World<'a> {
                 s.attempt += 1;
                 s.generation = s.generation.wrapping_add(1);
                 s.re_resolve = re;
+                s.queued = false;
                 let next = ReqRef {
                     generation: s.generation,
                     ..r
@@ -1421,6 +1427,7 @@ impl<'a> World<'a> {
             let q = &mut requests[h.slot as usize];
             if q.is_current(h) {
                 q.touched_by = by;
+                q.queued = false;
             }
         });
         self.tallies[by as usize].lost_in_region += lost;
@@ -1810,8 +1817,15 @@ impl Model for World<'_> {
             }
             Event::Response { req, result } => self.on_response(req, result, sched),
             Event::AttemptTimeout { req } => {
-                if self.get(req).is_some() {
-                    self.attempt_failed(req, FailReason::Timeout, sched);
+                if let Some(q) = self.get(req) {
+                    // Still waiting for a server when its time ran out: shed for an expired
+                    // deadline, which SPEC §2 step 4 counts as overload.
+                    let reason = if q.queued {
+                        FailReason::Overload
+                    } else {
+                        FailReason::Timeout
+                    };
+                    self.attempt_failed(req, reason, sched);
                 }
             }
             Event::Retry { req } => {

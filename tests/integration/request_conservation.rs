@@ -67,3 +67,46 @@ fn request_memory_does_not_grow_with_run_length() {
     );
     assert!((b.peak_request_slots as u64) < b.counts.issued / 100);
 }
+
+/// SPEC §2 step 4: an attempt that is still waiting for a server when its client's timer fires
+/// has outlived its deadline in the queue, which is overload; one already in service when the
+/// timer fires is a timeout.
+#[test]
+fn a_timer_that_fires_in_the_queue_is_overload_and_in_service_a_timeout() {
+    let e = super::experiment(
+        "fail-reasons",
+        r#"duration_s: 60, warmup_s: 5, window_s: 5,
+        dns: (ttl_s: 600),
+        client: (timeout_ms: 150, retries: 0, deadline_ms: 150),
+        design: ActiveActive(regions: ["eastus"]),
+        populations: {
+            "virginia": (lat: 36.67, lon: -78.39, last_mile_ms: 0, anchor: "eastus", rate_per_s: 50, write_fraction: 0.0),
+        },
+        variants: [
+            // Every request starts service at once and is still in it at 150 ms.
+            (name: "in-service", overrides: {
+                "topology.defaults.servers": 100,
+                "topology.defaults.read_service": Constant(ms: 300.0),
+            }),
+            // One server, ρ = 5: the queue grows, and waits pass 150 ms.
+            (name: "queued", overrides: {
+                "topology.defaults.servers": 1,
+                "topology.defaults.queue_limit": 1000000,
+                "topology.defaults.read_service": Constant(ms: 100.0),
+            }),
+        ],"#,
+    );
+    let slow = super::run(super::variant(&e, "in-service"), 1).overall;
+    assert!(slow.failed > 2_000, "{slow:?}");
+    assert_eq!(slow.failed_overload, 0);
+    assert_eq!(slow.failed_timeout, slow.failed);
+    let queued = super::run(super::variant(&e, "queued"), 1).overall;
+    let (overload, timeout) = (queued.failed_overload, queued.failed_timeout);
+    eprintln!(
+        "queued: {} failed: {overload} overload, {timeout} timeout",
+        queued.failed
+    );
+    // About 10 of the 50 a second are served (1 server, 100 ms); the rest wait past 150 ms.
+    assert!(overload > queued.failed * 3 / 4, "{queued:?}");
+    assert_eq!(overload + timeout, queued.failed);
+}
