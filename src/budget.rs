@@ -260,9 +260,11 @@ pub fn estimate(sc: &Scenario) -> Budget {
     let scopes = 1.0 + n_pops + n_regions;
     let timeline = windows * scopes * crate::metrics::timeline::cell_bytes() as f64;
     // Per population and region (reads, writes), per population and region it enters (the
-    // pairs a request is recorded in), per replica pair, and overall.
-    let histograms = (2.0 * (n_pops + n_regions) + 2.0 * n_pops * design + design * design + 1.0)
-        * crate::metrics::histogram::LatencyHistogram::bytes() as f64;
+    // pairs a request is recorded in), per replica pair, and staleness overall and per
+    // population.
+    let histograms =
+        (2.0 * (n_pops + n_regions) + 2.0 * n_pops * design + design * design + 1.0 + n_pops)
+            * crate::metrics::histogram::LatencyHistogram::bytes() as f64;
     let keys = f64::from(sc.data.keys) * crate::data::key_bytes(design as usize) as f64;
     let users = users * crate::data::user_bytes() as f64;
     // A write stays logged until every replica applied it: for the replication lag normally,

@@ -126,6 +126,17 @@ pub struct DataTally {
     pub reads_routed: u64,
 }
 
+/// One population's reads after the warm-up (SPEC §3: stale reads and read-your-writes
+/// violations, reported per population like every request metric).
+#[derive(Clone, Default)]
+pub struct PopulationReads {
+    pub reads: u64,
+    pub stale_reads: u64,
+    pub ryw_violations: u64,
+    /// Staleness age of this population's stale reads.
+    pub staleness: LatencyHistogram,
+}
+
 /// What a failover cost in data (SPEC §3 RPO).
 #[derive(Debug, Clone, Copy, Default)]
 pub struct FailoverLoss {
@@ -166,6 +177,8 @@ pub struct DataLayer {
     pub lag_hist: Vec<LatencyHistogram>,
     /// Staleness age of stale reads (t − ack time of the oldest missed version).
     pub staleness: LatencyHistogram,
+    /// The same read figures per population.
+    pub by_population: Vec<PopulationReads>,
     /// Per t-visibility bin (and one open bin past the last edge): (reads, reads that saw it).
     pub t_visibility: Vec<(u64, u64)>,
     /// The end of the last scripted fault (SPEC §3 convergence is measured from it).
@@ -259,6 +272,7 @@ impl DataLayer {
             tally: DataTally::default(),
             lag_hist: vec![LatencyHistogram::default(); d * d],
             staleness: LatencyHistogram::default(),
+            by_population: vec![PopulationReads::default(); sc.populations.len()],
             t_visibility: vec![(0, 0); T_VISIBILITY_EDGES_MS.len() + 1],
             converge_from: sc.faults.iter().map(|f| f.end.min(sc.duration)).max(),
             pre_heal_applied: 0,
@@ -666,6 +680,8 @@ impl DataLayer {
         let d = self.len();
         let xi = x as usize;
         self.tally.reads += 1;
+        let by_pop = &mut self.by_population[pop as usize];
+        by_pop.reads += 1;
         let mut oldest_missed = None;
         for &(o, seq, at) in &self.acked[key as usize] {
             if seq > 0 && at < now && self.applied[xi * d + o as usize] < seq {
@@ -675,6 +691,8 @@ impl DataLayer {
         if let Some(at) = oldest_missed {
             self.tally.stale_reads += 1;
             self.staleness.record(now - at);
+            by_pop.stale_reads += 1;
+            by_pop.staleness.record(now - at);
         }
         // t-visibility (PBS): did this read see the newest write acknowledged before it?
         let (o, seq, at) = self.acked[key as usize][0];
@@ -691,6 +709,7 @@ impl DataLayer {
         let (o, seq, k) = self.last_write[u as usize];
         if seq > 0 && k == key && self.applied[xi * d + o as usize] < seq {
             self.tally.ryw_violations += 1;
+            self.by_population[pop as usize].ryw_violations += 1;
         }
     }
 

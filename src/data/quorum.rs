@@ -222,6 +222,7 @@ impl DataLayer {
             return;
         }
         self.tally.reads += 1;
+        self.by_population[pop as usize].reads += 1;
         let newer = |v: &Version| v.exists() && v.lww_key() > got.lww_key();
         let mut oldest_missed: Option<SimTime> = None;
         for (v, at) in &snap {
@@ -232,6 +233,9 @@ impl DataLayer {
         if let Some(at) = oldest_missed {
             self.tally.stale_reads += 1;
             self.staleness.record(start - at);
+            let by_pop = &mut self.by_population[pop as usize];
+            by_pop.stale_reads += 1;
+            by_pop.staleness.record(start - at);
         }
         let (v, at) = snap[0];
         if v.exists() && at <= start {
@@ -248,6 +252,7 @@ impl DataLayer {
             let (k, (v, at)) = q.last_write[u];
             if k == key && at < start && newer(&v) {
                 self.tally.ryw_violations += 1;
+                self.by_population[pop as usize].ryw_violations += 1;
             }
         }
     }

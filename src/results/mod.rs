@@ -260,6 +260,9 @@ pub struct DataSummary {
     /// t − acknowledgement time of the oldest version a stale read missed.
     pub staleness: LatencySummary,
     pub read_your_writes_violations: u64,
+    /// The read figures above per population (the reader's).
+    #[serde(default)]
+    pub by_population: Vec<PopulationData>,
     /// Reads that waited for their replica to catch up (session or bounded staleness).
     pub reads_waited: u64,
     /// Reads sent to the region holding the user's last write (session routing).
@@ -290,6 +293,17 @@ pub struct DataSummary {
     /// Probability that a read issued t after the newest acknowledged write to its key sees it
     /// (PBS t-visibility), per bin of t.
     pub t_visibility: Vec<TVisibility>,
+}
+
+/// One population's reads in the data layer (SPEC §3 stale read, read-your-writes violation).
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct PopulationData {
+    pub population: String,
+    pub reads: u64,
+    pub stale_reads: u64,
+    pub stale_read_ratio: Option<f64>,
+    pub staleness: LatencySummary,
+    pub read_your_writes_violations: u64,
 }
 
 /// One bin of t-visibility.
@@ -645,6 +659,19 @@ impl VariantResult {
                 .then(|| dr.tally.stale_reads as f64 / dr.tally.reads as f64),
             staleness: dr.staleness.clone(),
             read_your_writes_violations: dr.tally.ryw_violations,
+            by_population: dr
+                .by_population
+                .iter()
+                .zip(&sc.populations)
+                .map(|(d, p)| PopulationData {
+                    population: p.name.clone(),
+                    reads: d.reads,
+                    stale_reads: d.stale_reads,
+                    stale_read_ratio: (d.reads > 0).then(|| d.stale_reads as f64 / d.reads as f64),
+                    staleness: d.staleness.clone(),
+                    read_your_writes_violations: d.ryw_violations,
+                })
+                .collect(),
             reads_waited: dr.tally.reads_waited,
             reads_routed: dr.tally.reads_routed,
             consistency: format!("{:?}", sc.data.consistency),

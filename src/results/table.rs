@@ -173,6 +173,47 @@ pub fn render_data(r: &ExperimentResult) -> String {
         "data layer, after the warm-up (converged: from the last fault's end until its backlog was applied everywhere)\n",
     );
     out.push_str(&aligned(&header, &rows, 1));
+    out.push_str(&render_data_by_population(r));
+    out
+}
+
+/// Stale reads per population (the reader's), when some population had any and there are two
+/// populations or more: who sees the stale data (data.csv has the counts and staleness).
+fn render_data_by_population(r: &ExperimentResult) -> String {
+    let pops: Vec<&str> = r
+        .variants
+        .first()
+        .map(|v| {
+            v.data
+                .by_population
+                .iter()
+                .map(|p| p.population.as_str())
+                .collect()
+        })
+        .unwrap_or_default();
+    let any_stale = r
+        .variants
+        .iter()
+        .any(|v| v.data.by_population.iter().any(|p| p.stale_reads > 0));
+    if pops.len() < 2 || !any_stale {
+        return String::new();
+    }
+    let mut header = vec!["variant"];
+    header.extend(&pops);
+    let rows: Vec<Vec<String>> = r
+        .variants
+        .iter()
+        .map(|v| {
+            let mut row = vec![v.variant.clone()];
+            row.extend(v.data.by_population.iter().map(|p| {
+                p.stale_read_ratio
+                    .map_or_else(|| "-".into(), |x| format!("{:.3}", x * 100.0))
+            }));
+            row
+        })
+        .collect();
+    let mut out = String::from("\nstale reads % by population of the reader\n");
+    out.push_str(&aligned(&header, &rows, 1));
     out
 }
 

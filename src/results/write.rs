@@ -1,4 +1,4 @@
-//! Writing results: summary.csv, summary.json, timeline.csv and manifest.json, each atomically.
+//! Writing results: summary.csv, summary.json, timeline.csv, data.csv and manifest.json, each atomically.
 
 use super::{ExperimentResult, ScopeSummary, VariantResult};
 use crate::model::Experiment;
@@ -100,6 +100,61 @@ pub fn summary_csv(r: &ExperimentResult) -> String {
     out
 }
 
+/// Header of data.csv.
+pub const DATA_HEADER: &str = "variant,scope,name,writes,conflicts,lost_updates,wrong_winners,lost_at_failover,reads,stale_reads,stale_read_ratio,staleness_p50_ms,staleness_p99_ms,read_your_writes_violations,convergence_s";
+
+/// data.csv: the data layer (SPEC §3) per variant, overall and per population. Population rows
+/// hold the read figures of that population's users (stale reads, their staleness and
+/// read-your-writes violations); writes, conflicts, losses and convergence are overall only.
+pub fn data_csv(r: &ExperimentResult) -> String {
+    let mut out = String::from(DATA_HEADER);
+    out.push('\n');
+    let staleness = |s: &crate::metrics::LatencySummary| {
+        if s.count == 0 {
+            (String::new(), String::new())
+        } else {
+            (f3(s.p50_ms), f3(s.p99_ms))
+        }
+    };
+    for v in &r.variants {
+        let d = &v.data;
+        let (p50, p99) = staleness(&d.staleness);
+        let _ = writeln!(
+            out,
+            "{},overall,all,{},{},{},{},{},{},{},{},{},{},{},{}",
+            v.variant,
+            d.writes,
+            d.conflicts,
+            d.lost_updates,
+            d.wrong_winners,
+            d.lost_at_failover,
+            d.reads,
+            d.stale_reads,
+            opt6(d.stale_read_ratio),
+            p50,
+            p99,
+            d.read_your_writes_violations,
+            opt3(d.convergence_s),
+        );
+        for p in &d.by_population {
+            let (p50, p99) = staleness(&p.staleness);
+            let _ = writeln!(
+                out,
+                "{},population,{},,,,,,{},{},{},{},{},{},",
+                v.variant,
+                p.population,
+                p.reads,
+                p.stale_reads,
+                opt6(p.stale_read_ratio),
+                p50,
+                p99,
+                p.read_your_writes_violations,
+            );
+        }
+    }
+    out
+}
+
 /// timeline.csv: one row per variant × window × scope.
 pub fn timeline_csv(r: &ExperimentResult) -> String {
     let mut out = String::from(
@@ -184,6 +239,7 @@ pub fn write_results(
         ("faults.csv", super::faults_csv(r).into_bytes()),
         ("failovers.csv", super::failovers_csv(r).into_bytes()),
         ("t_visibility.csv", super::t_visibility_csv(r).into_bytes()),
+        ("data.csv", data_csv(r).into_bytes()),
         ("stats.csv", stats.stats_csv().into_bytes()),
         ("stats.json", to_json(stats)),
         ("runs.csv", crate::stats::runs_csv(runs).into_bytes()),

@@ -52,6 +52,8 @@ pub struct DataReport {
     /// (from, to, apply − commit) per replication link that carried writes.
     pub lag: Vec<(RegionId, RegionId, LatencySummary)>,
     pub staleness: LatencySummary,
+    /// Per population: reads, stale reads, read-your-writes violations and staleness.
+    pub by_population: Vec<PopulationReadReport>,
     pub diverged_keys: u64,
     /// Keys that still disagree once every queued message is delivered (0 for any strategy
     /// that converges).
@@ -66,6 +68,15 @@ pub struct DataReport {
     pub clock_offsets: Vec<(RegionId, i64)>,
     /// Per t-visibility bin: (reads, reads that saw the newest acknowledged write).
     pub t_visibility: Vec<(u64, u64)>,
+}
+
+/// One population's reads (SPEC §3 stale read, read-your-writes violation).
+#[derive(Debug, Clone, Default)]
+pub struct PopulationReadReport {
+    pub reads: u64,
+    pub stale_reads: u64,
+    pub ryw_violations: u64,
+    pub staleness: LatencySummary,
 }
 
 /// A run that broke an invariant: a bug in regionsim, never the user's input.
@@ -174,6 +185,16 @@ fn run(
             tally: dl.tally.clone(),
             lag,
             staleness: dl.staleness.summary(),
+            by_population: dl
+                .by_population
+                .iter()
+                .map(|p| PopulationReadReport {
+                    reads: p.reads,
+                    stale_reads: p.stale_reads,
+                    ryw_violations: p.ryw_violations,
+                    staleness: p.staleness.summary(),
+                })
+                .collect(),
             diverged_keys: diverged_before,
             diverged_after_converging: dl.diverged_keys(),
             queued_at_end,

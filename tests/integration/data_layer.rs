@@ -234,6 +234,32 @@ fn reads_at_a_lagging_replica_are_stale_and_counted() {
         .find(|l| l.from == "eastus" && l.to == "westeurope")
         .unwrap();
     assert!(lag.lag.min_ms >= 990.0, "{:?}", lag.lag);
+    // Per population: the stale reads are all London's; New York reads at the primary.
+    let pop = |name: &str| {
+        r.data
+            .by_population
+            .iter()
+            .find(|p| p.population == name)
+            .unwrap()
+    };
+    let (ny, london) = (pop("new-york"), pop("london"));
+    eprintln!(
+        "stale reads: new-york {} of {}, london {} of {} (p50 {} ms)",
+        ny.stale_reads, ny.reads, london.stale_reads, london.reads, london.staleness.p50_ms
+    );
+    assert!(ny.reads > 5_000 && ny.stale_reads == 0);
+    assert_eq!(london.stale_reads, r.data.stale_reads);
+    assert_eq!(london.staleness.p50_ms, r.data.staleness.p50_ms);
+    assert!(london.stale_read_ratio.unwrap() > 0.6);
+    let sum = |f: fn(&regionsim::results::PopulationData) -> u64| {
+        r.data.by_population.iter().map(f).sum::<u64>()
+    };
+    assert_eq!(sum(|p| p.reads), r.data.reads);
+    assert_eq!(sum(|p| p.stale_reads), r.data.stale_reads);
+    assert_eq!(
+        sum(|p| p.read_your_writes_violations),
+        r.data.read_your_writes_violations
+    );
 }
 
 #[test]
