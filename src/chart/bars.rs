@@ -20,6 +20,8 @@ pub struct BarsChart {
     pub groups: Vec<String>,
     pub variants: Vec<(String, RGBColor)>,
     pub panels: Vec<BarPanel>,
+    /// Why a variant without a single value has no bars, for its legend entry.
+    pub missing: String,
 }
 
 impl BarsChart {
@@ -56,7 +58,7 @@ impl Draw for BarsChart {
                 if any {
                     LegendEntry::new(Mark::Box(*c, 1.0), name.clone())
                 } else {
-                    LegendEntry::new(Mark::Missing, format!("{name} (no successful requests)"))
+                    LegendEntry::new(Mark::Missing, format!("{name} ({})", self.missing))
                 }
             })
             .collect();
@@ -170,6 +172,7 @@ mod tests {
                     values: vec![vec![None, None]],
                 },
             ],
+            missing: "no successful requests".into(),
         };
         let r = render("bars", &c, false).unwrap();
         assert!(r.svg.contains("y (no successful requests)"));

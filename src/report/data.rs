@@ -84,6 +84,21 @@ pub struct DataView {
     pub clock_offsets_ms: Vec<RegionValueView>,
     pub replication_lag: Vec<LinkLagView>,
     pub t_visibility: Vec<TVisibilityView>,
+    pub reads: u64,
+    pub stale_reads: u64,
+    pub stale_read_ratio: Option<f64>,
+    /// The read figures per population of the reader (absent in older results).
+    pub by_population: Vec<PopulationDataView>,
+}
+
+/// One population's reads in the data layer.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(default)]
+pub struct PopulationDataView {
+    pub population: String,
+    pub reads: u64,
+    pub stale_reads: u64,
+    pub stale_read_ratio: Option<f64>,
 }
 
 /// One bin of t-visibility: reads issued between `t_from_ms` and `t_to_ms` after the newest

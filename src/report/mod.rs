@@ -224,6 +224,7 @@ pub fn charts(d: &ReportData) -> Vec<ChartSpec> {
                 panel("p95", |l| l.p95_ms),
                 panel("p99", |l| l.p99_ms),
             ],
+            missing: "no successful requests".into(),
         }),
     });
 
@@ -296,6 +297,52 @@ pub fn charts(d: &ReportData) -> Vec<ChartSpec> {
                 .into(),
         }),
     });
+
+    // Stale reads per population of the reader, when some variant had any. (Their staleness
+    // ages are in data.csv: one write lost at a failover makes them minutes, which would hide
+    // every other bar on a shared axis.)
+    if s.variants.iter().any(|v| v.data.stale_reads > 0) {
+        let ratio = |v: &data::VariantView, g: Option<&str>| -> Option<f64> {
+            match g {
+                None => v.data.stale_read_ratio,
+                Some(n) => v
+                    .data
+                    .by_population
+                    .iter()
+                    .find(|p| p.population == n)
+                    .and_then(|p| p.stale_read_ratio),
+            }
+        };
+        let values = pops
+            .iter()
+            .map(|p| Some(p.as_str()))
+            .chain(std::iter::once(None))
+            .map(|g| {
+                s.variants
+                    .iter()
+                    .map(|v| ratio(v, g).map(|x| x * 100.0))
+                    .collect()
+            })
+            .collect();
+        out.push(ChartSpec {
+            stem: stem("stale-reads".into()),
+            caption: "Stale reads per population of the reader, a bar per variant: the share of its reads that returned a version older than the newest acknowledged anywhere (SPEC §3). Users served where the writes are taken read fresh data; users served by a lagging replica carry the staleness. data.csv has the counts and staleness ages.".into(),
+            chart: AnyChart::Bars(BarsChart {
+                title: "Stale reads per population".into(),
+                groups: pops
+                    .iter()
+                    .cloned()
+                    .chain(std::iter::once("(all)".to_owned()))
+                    .collect(),
+                variants: variants(d),
+                panels: vec![BarPanel {
+                    y_desc: "stale reads (%)".into(),
+                    values,
+                }],
+                missing: "no reads".into(),
+            }),
+        });
+    }
 
     // Cost: stacked monthly cost and the cost / p99 / availability Pareto chart, only when
     // some variant has a cost block.

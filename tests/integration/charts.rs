@@ -7,7 +7,7 @@ use std::path::Path;
 const TINY: &str = "tests/fixtures/tiny-charts.ron";
 
 /// Every chart the tiny experiment must produce, one or more per chart kind.
-const CHARTS: [&str; 12] = [
+const CHARTS: [&str; 13] = [
     "latency-cdf-all",
     "latency-cdf-new-york",
     "latency-cdf-frankfurt",
@@ -15,6 +15,7 @@ const CHARTS: [&str; 12] = [
     "latency-percentiles",
     "timeline",
     "data-safety",
+    "stale-reads",
     "sequence-conflict",
     "rtt-heatmap",
     "map-one-region",
