@@ -414,3 +414,34 @@ fn quorum_bills_every_message_between_regions() {
         .span_usd;
     assert!(egress > 0.0);
 }
+
+/// SPEC §3 prices downtime per failed request or per unavailable minute; setting both adds
+/// them, which `check` says (once, not once per variant), and one alone says nothing.
+#[test]
+fn downtime_priced_both_ways_is_warned_about() {
+    let body = |downtime: &str| {
+        format!(
+            r#"duration_s: 60, warmup_s: 0,
+            design: ActiveActive(regions: ["eastus"]),
+            populations: {{"here": (lat: 36.67, lon: -78.39, rate_per_s: 10)}},
+            cost: (prices: "{}", downtime: {downtime}),
+            variants: [(name: "a", overrides: {{}}), (name: "b", overrides: {{}})],"#,
+            price_file("downtime")
+        )
+    };
+    let (_, both) = super::experiment_and_warnings(
+        "downtime-both",
+        &body("(per_failed_request_usd: 1.0, per_minute_usd: 100.0)"),
+    );
+    let priced_twice: Vec<_> = both
+        .iter()
+        .filter(|w| w.message.contains("downtime is priced twice"))
+        .collect();
+    assert_eq!(priced_twice.len(), 1, "{both:?}");
+    assert!(priced_twice[0].message.contains("$1") && priced_twice[0].message.contains("$100"));
+    let (_, one) = super::experiment_and_warnings("downtime-one", &body("(per_minute_usd: 100.0)"));
+    assert!(
+        !one.iter().any(|w| w.message.contains("downtime")),
+        "{one:?}"
+    );
+}

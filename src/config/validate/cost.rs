@@ -125,6 +125,16 @@ pub(super) fn cost(
         0.0,
         false,
     );
+    let (per_request, per_minute) = (c.downtime.per_failed_request_usd, c.downtime.per_minute_usd);
+    if per_request > 0.0 && per_minute > 0.0 {
+        cx.warn(
+            &["cost", "downtime"],
+            format!(
+                "downtime is priced twice: failed requests × ${per_request} plus unavailable minutes × ${per_minute} are added (SPEC §3 prices it one way or the other)"
+            ),
+            Some("set the one you mean and leave the other out".into()),
+        );
+    }
     if let Some(gb) = c.dataset_gb {
         cx.finite(&["cost", "dataset_gb"], "cost.dataset_gb", gb, 0.0, false);
     }
