@@ -178,19 +178,19 @@ pub fn render_data(r: &ExperimentResult) -> String {
 }
 
 /// Stale reads per population (the reader's), when some population had any and there are two
-/// populations or more: who sees the stale data (data.csv has the counts and staleness).
+/// populations or more: who sees the stale data (data.csv has the counts and staleness). Columns
+/// are every population of any variant, in order of first appearance, matched by name (a
+/// variant may override the populations); `-` where a variant has no such population or it
+/// read nothing.
 fn render_data_by_population(r: &ExperimentResult) -> String {
-    let pops: Vec<&str> = r
-        .variants
-        .first()
-        .map(|v| {
-            v.data
-                .by_population
-                .iter()
-                .map(|p| p.population.as_str())
-                .collect()
-        })
-        .unwrap_or_default();
+    let mut pops: Vec<&str> = vec![];
+    for v in &r.variants {
+        for p in &v.data.by_population {
+            if !pops.contains(&p.population.as_str()) {
+                pops.push(&p.population);
+            }
+        }
+    }
     let any_stale = r
         .variants
         .iter()
@@ -205,8 +205,12 @@ fn render_data_by_population(r: &ExperimentResult) -> String {
         .iter()
         .map(|v| {
             let mut row = vec![v.variant.clone()];
-            row.extend(v.data.by_population.iter().map(|p| {
-                p.stale_read_ratio
+            row.extend(pops.iter().map(|name| {
+                v.data
+                    .by_population
+                    .iter()
+                    .find(|p| p.population == *name)
+                    .and_then(|p| p.stale_read_ratio)
                     .map_or_else(|| "-".into(), |x| format!("{:.3}", x * 100.0))
             }));
             row

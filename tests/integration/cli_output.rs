@@ -175,3 +175,75 @@ fn run_prints_the_data_layer_when_data_replicates() {
             .contains("data layer")
     );
 }
+
+/// The stale-reads-by-population table matches populations by name: a variant may list them in
+/// another order or add one (it used to take the first variant's order for every row, and
+/// panicked on a population the first variant lacked).
+#[test]
+fn stale_reads_by_population_match_populations_by_name() {
+    let d = temp_dir("cli-pops");
+    let pop = |name: &str, lat: f64, lon: f64, anchor: &str, writes: f64| {
+        format!(
+            r#""{name}": (lat: {lat}, lon: {lon}, anchor: "{anchor}", rate_per_s: 20, write_fraction: {writes}, keys: (count: 100, zipf_s: 0.5)),"#
+        )
+    };
+    let (ny, london, paris) = (
+        pop("new-york", 40.71, -74.01, "eastus", 0.5),
+        pop("london", 51.51, -0.13, "westeurope", 0.0),
+        pop("paris", 48.85, 2.35, "westeurope", 0.0),
+    );
+    let e = format!(
+        r#"Experiment(name: "pops", topology: "{}", duration_s: 300, warmup_s: 10, window_s: 10,
+        design: ActivePassive(primary: "eastus", standbys: ["westeurope"], read_local: true, failover: Off),
+        data: (replication: (mode: Async, lag: Constant(ms: 2000.0))),
+        populations: {{ {ny} {london} }},
+        variants: [
+            (name: "base", overrides: {{}}),
+            (name: "swapped", overrides: {{"populations": {{ {london} {ny} {paris} }}}}),
+        ])"#,
+        super::root().join("topologies/azure-15.ron").display()
+    );
+    let f = d.join("pops.ron");
+    std::fs::write(&f, e).unwrap();
+    let out = regionsim(&[
+        "run",
+        f.to_str().unwrap(),
+        "--out",
+        d.join("out").to_str().unwrap(),
+        "--no-charts",
+    ]);
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        out.status.success(),
+        "{stdout}\n{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let table = stdout
+        .split("stale reads % by population of the reader\n")
+        .nth(1)
+        .expect("a by-population table");
+    let lines: Vec<Vec<&str>> = table
+        .lines()
+        .take(3)
+        .map(|l| l.split_whitespace().collect())
+        .collect();
+    assert_eq!(lines[0], ["variant", "new-york", "london", "paris"]);
+    let csv = std::fs::read_to_string(d.join("out/data.csv")).unwrap();
+    let ratio = |variant: &str, pop: &str| -> String {
+        csv.lines()
+            .map(|l| l.split(',').collect::<Vec<_>>())
+            .find(|c| c[0] == variant && c[1] == "population" && c[2] == pop)
+            .map_or("-".into(), |c| {
+                format!("{:.3}", c[10].parse::<f64>().unwrap() * 100.0)
+            })
+    };
+    for row in &lines[1..] {
+        for (i, pop) in ["new-york", "london", "paris"].iter().enumerate() {
+            assert_eq!(row[i + 1], ratio(row[0], pop), "{} {pop}:\n{table}", row[0]);
+        }
+    }
+    // New York reads at the primary; Londoners at the standby, two seconds behind.
+    assert_eq!(lines[1][1], "0.000", "{table}");
+    assert_ne!(lines[1][2], "0.000", "{table}");
+    assert_eq!(lines[1][3], "-", "{table}");
+}
