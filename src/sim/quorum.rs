@@ -7,9 +7,10 @@
 //! finds its slot and is ignored; memory is bounded by the operations in flight. A message
 //! to a region that is down, or across a cut link, is lost: the replica does not ack or answer.
 //! A write a replica missed is kept by the coordinator as a hint (hinted handoff) and applied
-//! when the replica is reachable again. Every message between two regions is billed as
+//! when the replica is reachable again. Every message sent between two regions is billed as
 //! replication egress by its sender (write: a replication message; ack; read: a read request;
-//! answer: a read response), also when it is then lost.
+//! answer: a read response): one to a dead region is sent and lost, and its hint is sent (and
+//! billed) again later; one across a cut link is never sent, so only its hint is billed.
 
 use super::{After, AttemptResult, Event, ReqRef, World};
 use crate::data::DataRegion;
