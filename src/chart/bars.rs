@@ -42,7 +42,16 @@ const MARGIN: u32 = 20;
 
 impl Draw for BarsChart {
     fn size(&self) -> (u32, u32) {
-        (1600, 380 * self.panels.len().max(1) as u32 + 220)
+        // Panels keep their height however many rows the legend of many variants takes.
+        let legend = style::legend_height_estimate(
+            self.variants.iter().map(|(name, _)| name.as_str()),
+            1600,
+        );
+        let one_row = style::legend_height_estimate(["x"], 1600);
+        (
+            1600,
+            380 * self.panels.len().max(1) as u32 + 220 + legend.saturating_sub(one_row),
+        )
     }
 
     fn draw<DB: DrawingBackend>(&self, root: &DrawingArea<DB, Shift>) -> DrawResult<DB> {

@@ -143,6 +143,24 @@ pub fn legend_height<DB: DrawingBackend>(
     rows as u32 * row_height() + 12
 }
 
+/// [`legend_height`] estimated without a drawing area (for a chart's size, chosen before it is
+/// drawn): each label taken as 0.6 em a character, which DejaVu Sans rarely exceeds, so the
+/// estimate errs towards room.
+pub fn legend_height_estimate<'a>(labels: impl IntoIterator<Item = &'a str>, width: u32) -> u32 {
+    let char_w = LEGEND_SIZE * 0.6;
+    let (mut x, mut rows, mut any) = (10i32, 1u32, false);
+    for l in labels {
+        any = true;
+        let w = SAMPLE_W + 10 + (l.chars().count() as f64 * char_w).ceil() as i32;
+        if x > 10 && x + w > width as i32 - 10 {
+            x = 10;
+            rows += 1;
+        }
+        x += w + ENTRY_GAP;
+    }
+    if any { rows * row_height() + 12 } else { 0 }
+}
+
 fn row_height() -> u32 {
     (LEGEND_SIZE * 1.35) as u32
 }

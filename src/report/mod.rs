@@ -301,7 +301,10 @@ pub fn charts(d: &ReportData) -> Vec<ChartSpec> {
     // Stale reads per population of the reader, when some variant had any. (Their staleness
     // ages are in data.csv: one write lost at a failover makes them minutes, which would hide
     // every other bar on a shared axis.)
-    if s.variants.iter().any(|v| v.data.stale_reads > 0) {
+    if s.variants
+        .iter()
+        .any(|v| v.data.by_population.iter().any(|p| p.stale_reads > 0))
+    {
         let ratio = |v: &data::VariantView, g: Option<&str>| -> Option<f64> {
             match g {
                 None => v.data.stale_read_ratio,
@@ -326,7 +329,7 @@ pub fn charts(d: &ReportData) -> Vec<ChartSpec> {
             .collect();
         out.push(ChartSpec {
             stem: stem("stale-reads".into()),
-            caption: "Stale reads per population of the reader, a bar per variant: the share of its reads that returned a version older than the newest acknowledged anywhere (SPEC §3). Users served where the writes are taken read fresh data; users served by a lagging replica carry the staleness. data.csv has the counts and staleness ages.".into(),
+            caption: "Stale reads per population of the reader, a bar per variant: the share of its reads that returned a version older than the newest acknowledged anywhere (SPEC §3). Where a population is served, how far that replica lags the writes it misses, and (after a failover) writes lost with the old primary, which keep their keys stale until rewritten, all show here. data.csv has the counts and staleness ages.".into(),
             chart: AnyChart::Bars(BarsChart {
                 title: "Stale reads per population".into(),
                 groups: pops
