@@ -674,10 +674,20 @@ fn finish(
                 }
                 if let Some(speed) = speed {
                     let runs = speed.simulated + speed.reused;
-                    let reused = if speed.reused > 0 {
-                        format!(" ({} reused from earlier runs)", speed.reused)
-                    } else {
+                    let mut notes = vec![];
+                    if speed.reused > 0 {
+                        notes.push(format!("{} reused from earlier runs", speed.reused));
+                    }
+                    if speed.replaced > 0 {
+                        notes.push(format!(
+                            "{} simulated again: their records were from another regionsim version or master seed, or unreadable",
+                            speed.replaced
+                        ));
+                    }
+                    let reused = if notes.is_empty() {
                         String::new()
+                    } else {
+                        format!(" ({})", notes.join("; "))
                     };
                     outln!(
                         "{} case(s), {runs} run(s){reused}, {} requests, {} events in {:.2} s ({:.2} M events/s); results in {}",

@@ -29,6 +29,18 @@ pub struct Speed {
     pub simulated: u64,
     /// Runs reused from records (`--resume`).
     pub reused: u64,
+    /// Of `simulated`, runs whose record was there under `--resume` but not reused: written by
+    /// another regionsim version or for another master seed.
+    pub replaced: u64,
+}
+
+/// Where a run's record came from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Origin {
+    /// Read back from its record (`--resume`).
+    Reused,
+    /// Simulated now; `replaced`: a record was there but did not match.
+    Simulated { replaced: bool },
 }
 
 impl Speed {
@@ -207,20 +219,22 @@ pub fn run(exp: &Experiment, opts: &RunOptions) -> Result<Outcome, RunError> {
                 .collect();
         }
         let planned = items.len();
-        let outs: Vec<Result<Option<(RunRecord, bool)>, RunError>> = items
+        let outs: Vec<Result<Option<(RunRecord, Origin)>, RunError>> = items
             .par_iter()
             .map(|&(case, rep)| one_run(exp, case, rep, opts))
             .collect();
         let mut stopped = false;
         for o in outs {
             match o? {
-                Some((r, reused)) => {
-                    if reused {
-                        speed.reused += 1;
-                    } else {
-                        speed.simulated += 1;
-                        speed.events += r.events;
-                        speed.requests += r.requests;
+                Some((r, origin)) => {
+                    match origin {
+                        Origin::Reused => speed.reused += 1,
+                        Origin::Simulated { replaced } => {
+                            speed.simulated += 1;
+                            speed.replaced += u64::from(replaced);
+                            speed.events += r.events;
+                            speed.requests += r.requests;
+                        }
                     }
                     records.push(r);
                 }
@@ -308,7 +322,7 @@ fn one_run(
     case: usize,
     rep: u32,
     opts: &RunOptions,
-) -> Result<Option<(RunRecord, bool)>, RunError> {
+) -> Result<Option<(RunRecord, Origin)>, RunError> {
     let (name, sc) = &exp.variants[case];
     let digest = &exp.cases[case].digest;
     let seed = run_seed(exp.seed, rep);
@@ -316,18 +330,23 @@ fn one_run(
         .records
         .as_ref()
         .map(|d| d.join(RunRecord::file_name(case, digest, rep)));
+    let mut replaced = false;
     if opts.resume
         && let Some(p) = &path
-        && let Some(r) = read_record(p)
-        && r.matches(exp, case, rep)
+        && p.exists()
     {
-        if let Some(pr) = opts.progress {
-            pr.fetch_add(sc.duration, Ordering::Relaxed);
+        match read_record(p) {
+            Some(r) if r.matches(exp, case, rep) => {
+                if let Some(pr) = opts.progress {
+                    pr.fetch_add(sc.duration, Ordering::Relaxed);
+                }
+                if let Some(f) = opts.finished {
+                    f.fetch_add(1, Ordering::Relaxed);
+                }
+                return Ok(Some((r, Origin::Reused)));
+            }
+            _ => replaced = true,
         }
-        if let Some(f) = opts.finished {
-            f.fetch_add(1, Ordering::Relaxed);
-        }
-        return Ok(Some((r, true)));
     }
     if opts.cancel.is_some_and(|c| c.load(Ordering::Relaxed)) {
         return Ok(None);
@@ -369,7 +388,7 @@ fn one_run(
     if let Some(f) = opts.finished {
         f.fetch_add(1, Ordering::Relaxed);
     }
-    Ok(Some((record, false)))
+    Ok(Some((record, Origin::Simulated { replaced })))
 }
 
 /// A record file, if it exists and reads; anything else (missing, torn, older format) is

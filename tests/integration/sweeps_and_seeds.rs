@@ -326,6 +326,28 @@ fn changing_one_variant_reruns_only_that_variant() {
         s(&out),
     ]));
     assert!(again.contains("4 run(s) (4 reused"), "{again}");
+    // A record written by another regionsim version is simulated again, and the user is told.
+    let record = std::fs::read_dir(out.join("runs"))
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .find(|p| p.extension().is_some_and(|x| x == "json"))
+        .unwrap();
+    let mut json: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(&record).unwrap()).unwrap();
+    json["format"] = serde_json::json!(1);
+    std::fs::write(&record, serde_json::to_vec(&json).unwrap()).unwrap();
+    let older = ok(&regionsim(&[
+        "run",
+        s(&exp),
+        "--resume",
+        "--no-charts",
+        "--out",
+        s(&out),
+    ]));
+    assert!(
+        older.contains("4 run(s) (3 reused from earlier runs; 1 simulated again: their records were from another regionsim version"),
+        "{older}"
+    );
     // Variant b changes: only its two runs are simulated again.
     write_experiment(&d, "inv", &make(10));
     let changed = ok(&regionsim(&[
