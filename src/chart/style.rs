@@ -132,15 +132,12 @@ pub fn legend_height<DB: DrawingBackend>(
     entries: &[LegendEntry],
     width: u32,
 ) -> u32 {
-    if entries.is_empty() {
-        return 0;
-    }
-    let rows = legend_layout(area, entries, width)
-        .last()
-        .map(|p| p.1)
-        .unwrap_or(0)
-        + 1;
-    rows as u32 * row_height() + 12
+    strip_height(legend_layout(area, entries, width).last().map(|p| p.1))
+}
+
+/// Height of a legend strip whose last entry is on row `last_row` (`None`: no entries).
+fn strip_height(last_row: Option<usize>) -> u32 {
+    last_row.map_or(0, |row| (row as u32 + 1) * row_height() + 12)
 }
 
 /// [`legend_height`] estimated without a drawing area (for a chart's size, chosen before it is
@@ -148,17 +145,25 @@ pub fn legend_height<DB: DrawingBackend>(
 /// estimate errs towards room.
 pub fn legend_height_estimate<'a>(labels: impl IntoIterator<Item = &'a str>, width: u32) -> u32 {
     let char_w = LEGEND_SIZE * 0.6;
-    let (mut x, mut rows, mut any) = (10i32, 1u32, false);
-    for l in labels {
-        any = true;
-        let w = SAMPLE_W + 10 + (l.chars().count() as f64 * char_w).ceil() as i32;
+    let widths = labels
+        .into_iter()
+        .map(|l| SAMPLE_W + 10 + (l.chars().count() as f64 * char_w).ceil() as i32);
+    strip_height(wrap(widths, width).last().map(|p| p.1))
+}
+
+/// (x, row) of each legend entry of width `widths` laid out left to right in `width`, wrapping.
+fn wrap(widths: impl IntoIterator<Item = i32>, width: u32) -> Vec<(i32, usize)> {
+    let (mut x, mut row) = (10i32, 0usize);
+    let mut out = vec![];
+    for w in widths {
         if x > 10 && x + w > width as i32 - 10 {
             x = 10;
-            rows += 1;
+            row += 1;
         }
+        out.push((x, row));
         x += w + ENTRY_GAP;
     }
-    if any { rows * row_height() + 12 } else { 0 }
+    out
 }
 
 fn row_height() -> u32 {
@@ -173,19 +178,18 @@ fn legend_layout<DB: DrawingBackend>(
 ) -> Vec<(i32, usize, String)> {
     let st = text(LEGEND_SIZE);
     let max_label = (width as i32 - SAMPLE_W - 20).max(40) as u32;
-    let mut out = vec![];
-    let (mut x, mut row) = (10i32, 0usize);
-    for e in entries {
-        let label = fit(area, &e.label, &st, max_label);
-        let w = SAMPLE_W + 10 + text_size(area, &label, &st).0 as i32;
-        if x > 10 && x + w > width as i32 - 10 {
-            x = 10;
-            row += 1;
-        }
-        out.push((x, row, label));
-        x += w + ENTRY_GAP;
-    }
-    out
+    let labels: Vec<String> = entries
+        .iter()
+        .map(|e| fit(area, &e.label, &st, max_label))
+        .collect();
+    let widths = labels
+        .iter()
+        .map(|l| SAMPLE_W + 10 + text_size(area, l, &st).0 as i32);
+    wrap(widths, width)
+        .into_iter()
+        .zip(labels)
+        .map(|((x, row), label)| (x, row, label))
+        .collect()
 }
 
 /// Draws `entries` as a wrapping strip filling `area` (which nothing else draws on, so the
