@@ -61,10 +61,11 @@ impl CostMeter {
         now >= self.warmup
     }
 
-    /// `bytes` of replication traffic leave `from` for `to` at `now`.
+    /// `bytes` of replication traffic leave `from` for `to` at `now` (nothing between two
+    /// replicas in one region: no egress).
     #[inline]
     pub fn replication(&mut self, from: RegionId, to: RegionId, bytes: u64, now: SimTime) {
-        if self.counted(now) {
+        if self.counted(now) && from != to {
             self.replication_bytes[from as usize * self.n + to as usize] += bytes;
             self.replication_messages += 1;
         }

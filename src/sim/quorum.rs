@@ -172,9 +172,7 @@ impl World<'_> {
             extra.sample(&mut self.quorum_rng)
         };
         let d = self.one_way(self.sc.network.region_rtt(a, b), pa, pb) + extra;
-        if a != b
-            && let (Some(m), Some(z)) = (&mut self.cost, &self.sizes)
-        {
+        if let (Some(m), Some(z)) = (&mut self.cost, &self.sizes) {
             // Sent is billed, arrived or not: the bytes left the region (SPEC §3 Cost).
             let bytes = match phase {
                 Phase::Write => z.replication,
@@ -332,10 +330,7 @@ impl World<'_> {
         // Each hint handed off is one write message from its holder to its replica.
         if let (Some(m), Some(z)) = (&mut self.cost, &self.sizes) {
             for (h, y) in delivered {
-                let (a, b) = (regions[h as usize], regions[y as usize]);
-                if a != b {
-                    m.replication(a, b, z.replication, now);
-                }
+                m.replication(regions[h as usize], regions[y as usize], z.replication, now);
             }
         }
     }
