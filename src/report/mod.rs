@@ -188,19 +188,24 @@ pub fn charts(d: &ReportData) -> Vec<ChartSpec> {
         });
     }
 
-    // p50 / p95 / p99 per population.
+    // Bar charts per population: a group per population, then everyone (`None`).
+    let bar_groups: Vec<Option<&str>> = pops
+        .iter()
+        .map(|p| Some(p.as_str()))
+        .chain(std::iter::once(None))
+        .collect();
     let labels: Vec<String> = pops
         .iter()
         .cloned()
         .chain(std::iter::once("(all)".to_owned()))
         .collect();
+
+    // p50 / p95 / p99 per population.
     let panel = |name: &str, get: fn(&data::LatencyView) -> f64| BarPanel {
         y_desc: format!("{name} latency (ms)"),
-        values: pops
+        values: bar_groups
             .iter()
-            .map(|p| Some(p.as_str()))
-            .chain(std::iter::once(None))
-            .map(|g| {
+            .map(|&g| {
                 s.variants
                     .iter()
                     .map(|v| {
@@ -217,7 +222,7 @@ pub fn charts(d: &ReportData) -> Vec<ChartSpec> {
         caption: "Median, p95 and p99 latency per population, a bar per variant: how much each design saves where, and whether it saves it in the tail too.".into(),
         chart: AnyChart::Bars(BarsChart {
             title: "Latency percentiles per population".into(),
-            groups: labels,
+            groups: labels.clone(),
             variants: variants(d),
             panels: vec![
                 panel("p50", |l| l.p50_ms),
@@ -316,11 +321,9 @@ pub fn charts(d: &ReportData) -> Vec<ChartSpec> {
                     .and_then(|p| p.stale_read_ratio),
             }
         };
-        let values = pops
+        let values = bar_groups
             .iter()
-            .map(|p| Some(p.as_str()))
-            .chain(std::iter::once(None))
-            .map(|g| {
+            .map(|&g| {
                 s.variants
                     .iter()
                     .map(|v| ratio(v, g).map(|x| x * 100.0))
@@ -332,11 +335,7 @@ pub fn charts(d: &ReportData) -> Vec<ChartSpec> {
             caption: "Stale reads per population of the reader, a bar per variant: the share of its reads that returned a version older than the newest acknowledged anywhere (SPEC §3). Where a population is served, how far that replica lags the writes it misses, and (after a failover) writes lost with the old primary, which keep their keys stale until rewritten, all show here. data.csv has the counts and staleness ages.".into(),
             chart: AnyChart::Bars(BarsChart {
                 title: "Stale reads per population".into(),
-                groups: pops
-                    .iter()
-                    .cloned()
-                    .chain(std::iter::once("(all)".to_owned()))
-                    .collect(),
+                groups: labels,
                 variants: variants(d),
                 panels: vec![BarPanel {
                     y_desc: "stale reads (%)".into(),
