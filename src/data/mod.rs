@@ -115,7 +115,7 @@ pub struct DataTally {
     /// Keys where a returning old primary held a fenced (lost) write that the new lineage
     /// overwrote on reconciliation.
     pub failback_conflicts: u64,
-    /// Writes fenced off at failovers, acknowledged or not (whole run).
+    /// Writes committed after the warm-up and fenced off at failovers, acknowledged or not.
     pub fenced_writes: u64,
     pub reads: u64,
     pub stale_reads: u64,
@@ -399,18 +399,15 @@ impl DataLayer {
         let xi = x as usize;
         self.applied[xi * d + xi] = seq;
         let cur = self.current[key as usize * d + xi];
-        let value = match self.class {
-            KeyClass::Counter | KeyClass::Set => cur.value + 1,
-            KeyClass::Register | KeyClass::Booking => cur.value + 1,
-        };
+        let counted = now >= self.warmup;
         let version = Version {
             origin: x,
             seq,
             ts,
             true_t: now,
-            value,
+            value: cur.value + 1,
+            value_after_warmup: cur.value_after_warmup + i64::from(counted),
         };
-        let counted = now >= self.warmup;
         if counted {
             self.tally.writes += 1;
         }
@@ -565,6 +562,7 @@ impl DataLayer {
                 Resolution::Merge => {
                     let mut v = cur;
                     v.value += 1;
+                    v.value_after_warmup += i64::from(counted);
                     if w.lww_key() > cur.lww_key() {
                         v.origin = w.origin;
                         v.seq = w.seq;
@@ -581,9 +579,11 @@ impl DataLayer {
                     // both contributions (what the application's merge will keep), so every
                     // replica ends with the same value whatever the delivery order.
                     let mut v = if w.lww_key() > cur.lww_key() { w } else { cur };
-                    v.value = match self.class {
-                        KeyClass::Counter | KeyClass::Set => cur.value + 1,
-                        KeyClass::Register | KeyClass::Booking => v.value,
+                    (v.value, v.value_after_warmup) = match self.class {
+                        KeyClass::Counter | KeyClass::Set => {
+                            (cur.value + 1, cur.value_after_warmup + i64::from(counted))
+                        }
+                        KeyClass::Register | KeyClass::Booking => (v.value, v.value_after_warmup),
                     };
                     self.current[ki] = v;
                 }
@@ -719,7 +719,7 @@ impl DataLayer {
         let mut loss = FailoverLoss::default();
         let log = &mut self.logs[old as usize];
         for r in &log.records {
-            if r.applied & (1 << new) == 0 {
+            if r.applied & (1 << new) == 0 && r.version.true_t >= self.warmup {
                 self.tally.fenced_writes += 1;
             }
             if r.applied & (1 << new) == 0 && r.acked.is_some() {
@@ -867,6 +867,21 @@ impl DataLayer {
         (0..self.acked.len())
             .map(|k| self.current[k * d + x as usize].value)
             .sum()
+    }
+
+    /// Counters and sets: the increments of writes committed after the warm-up that some
+    /// replica still holds at the end (the most any replica holds).
+    pub fn kept_after_warmup(&self) -> u64 {
+        let d = self.len();
+        (0..d)
+            .map(|x| {
+                (0..self.acked.len())
+                    .map(|k| self.current[k * d + x].value_after_warmup)
+                    .sum::<i64>()
+            })
+            .max()
+            .unwrap_or(0)
+            .max(0) as u64
     }
 }
 

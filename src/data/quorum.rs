@@ -104,6 +104,7 @@ impl DataLayer {
             ts,
             true_t: now,
             value: 1,
+            value_after_warmup: i64::from(now >= self.warmup),
         }
     }
 

@@ -637,14 +637,13 @@ impl VariantResult {
             replications_applied: dr.tally.replications_applied,
             conflicts: dr.tally.conflicts,
             lost_updates: match sc.data.class {
-                // Every write adds one: what the converged state lacks was lost (SPEC §3),
-                // minus what failovers already account for.
-                crate::model::KeyClass::Counter | crate::model::KeyClass::Set => {
-                    let kept = dr.totals.iter().map(|(_, v)| *v).max().unwrap_or(0).max(0) as u64;
-                    dr.writes_total
-                        .saturating_sub(kept)
-                        .saturating_sub(dr.tally.fenced_writes)
-                }
+                // Every write adds one: what the converged state lacks of the writes after
+                // the warm-up was lost (SPEC §3), minus what failovers already account for.
+                crate::model::KeyClass::Counter | crate::model::KeyClass::Set => dr
+                    .tally
+                    .writes
+                    .saturating_sub(dr.kept_after_warmup)
+                    .saturating_sub(dr.tally.fenced_writes),
                 crate::model::KeyClass::Register | crate::model::KeyClass::Booking => {
                     dr.tally.lost_updates
                 }

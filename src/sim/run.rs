@@ -64,6 +64,8 @@ pub struct DataReport {
     pub convergence: Option<SimTime>,
     /// Per data region, the sum of its keys' values (counters: increments kept).
     pub totals: Vec<(RegionId, i64)>,
+    /// Counters and sets: increments of post-warm-up writes kept by the fullest replica.
+    pub kept_after_warmup: u64,
     /// Per data region, its clock offset (ns).
     pub clock_offsets: Vec<(RegionId, i64)>,
     /// Per t-visibility bin: (reads, reads that saw the newest acknowledged write).
@@ -203,6 +205,7 @@ fn run(
             totals: (0..n)
                 .map(|x| (dl.regions[x], dl.total_value(x as u8)))
                 .collect(),
+            kept_after_warmup: dl.kept_after_warmup(),
             t_visibility: dl.t_visibility.clone(),
             clock_offsets: (0..n)
                 .map(|x| (dl.regions[x], dl.clock_offset(x as u8)))

@@ -207,6 +207,52 @@ fn merge_and_crdt_counters_keep_every_increment_and_lww_does_not() {
 }
 
 #[test]
+fn counter_lost_updates_count_only_writes_after_the_warm_up() {
+    // The same LWW counters with no warm-up and with a warm-up of half the run (common random
+    // numbers: the same writes and the same losses). The losses among the warm-up's writes
+    // must leave the count, as they leave `writes`; the share lost stays the same.
+    let e = experiment(
+        "counters-warm-up",
+        &format!(
+            r#"{}
+            data: (class: Counter, conflict: Lww),
+            variants: [
+                (name: "none", overrides: {{}}),
+                (name: "half", overrides: {{"warmup_s": 2000}}),
+            ],"#,
+            two_writers(5.0, 3)
+        ),
+    );
+    let all = run(variant(&e, "none"), 8).data;
+    let half = run(variant(&e, "half"), 8).data;
+    assert_eq!(all.writes, all.writes_total);
+    assert_eq!(half.writes_total, all.writes_total);
+    let early = half.writes_total - half.writes;
+    assert!(
+        early > 15_000 && half.writes > 15_000,
+        "{early} {}",
+        half.writes
+    );
+    let (p_all, p_half) = (
+        all.lost_updates as f64 / all.writes as f64,
+        half.lost_updates as f64 / half.writes as f64,
+    );
+    // Binomial standard error of the second half's share; the halves are independent enough
+    // at 3 keys and 65 ms of concurrency for five of them to bound the difference.
+    let se = (p_all * (1.0 - p_all) / half.writes as f64).sqrt();
+    eprintln!(
+        "LWW counters: {} of {} lost over the run ({:.4}); {} of the {} after a 2000 s warm-up ({:.4}), ± {:.4}",
+        all.lost_updates, all.writes, p_all, half.lost_updates, half.writes, p_half, se
+    );
+    assert!(all.lost_updates > 1000);
+    assert!(
+        half.lost_updates < all.lost_updates,
+        "losses of warm-up writes counted"
+    );
+    assert!(all.lost_updates - half.lost_updates <= early);
+    assert!((p_half - p_all).abs() < 5.0 * se, "{p_half} vs {p_all}");
+}
+#[test]
 fn reads_at_a_lagging_replica_are_stale_and_counted() {
     let e = experiment(
         "stale",

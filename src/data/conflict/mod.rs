@@ -24,6 +24,9 @@ pub struct Version {
     pub true_t: u64,
     /// The value: a register's version number, a counter's total, a set's size.
     pub value: i64,
+    /// The part of a counter's or set's `value` added by writes committed after the warm-up:
+    /// what SPEC §3's lost updates are counted against (request metrics skip the warm-up).
+    pub value_after_warmup: i64,
 }
 
 impl Version {
