@@ -107,4 +107,8 @@ pub struct ResidencyTally {
     /// allowed serving region was up: the requests that failed because no allowed region was
     /// up (SPEC §3, the price of residency).
     pub requests_failed_no_allowed_region: u64,
+    /// Pinned writes that finally failed, under enforcement, because the primary was outside
+    /// the allowed regions while an allowed region was up (their last attempt's forward was
+    /// refused): the other price of residency, a design whose primary the rule forbids.
+    pub writes_failed_primary_outside: u64,
 }

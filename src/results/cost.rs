@@ -35,6 +35,10 @@ pub struct ResidencySummary {
     pub lookups_without_allowed_region: u64,
     /// Pinned requests that failed because no allowed region was up (enforced).
     pub requests_failed_no_allowed_region: u64,
+    /// Pinned writes that failed because the primary was outside the allowed regions while an
+    /// allowed region was up (enforced; absent from results made before it was counted).
+    #[serde(default)]
+    pub writes_failed_primary_outside: u64,
     pub jurisdictions: Vec<JurisdictionSummary>,
 }
 
@@ -90,6 +94,7 @@ pub fn residency_of(sc: &Scenario, out: &RunOutput, m: &Metrics) -> Option<Resid
         forwards_refused: t.forwards_refused,
         lookups_without_allowed_region: t.lookups_without_allowed_region,
         requests_failed_no_allowed_region: t.requests_failed_no_allowed_region,
+        writes_failed_primary_outside: t.writes_failed_primary_outside,
         jurisdictions,
     })
 }
@@ -235,27 +240,31 @@ pub fn render_cost_table(r: &ExperimentResult) -> String {
         out.push_str(&align(&rows));
     }
     if r.variants.iter().any(|v| v.residency.is_some()) {
-        let mut rows = vec![
-            [
-                "variant",
-                "enforced",
-                "jurisdiction",
-                "requests",
-                "avail %",
-                "p50 ms",
-                "p99 ms",
-                "failed: no allowed region",
-                "stored outside",
-                "served outside",
-            ]
-            .iter()
-            .map(|s| s.to_string())
-            .collect::<Vec<_>>(),
+        // Shown when some variant's primary lies outside a jurisdiction's allowed regions.
+        let kept_from_primary = r.variants.iter().any(|v| {
+            v.residency
+                .as_ref()
+                .is_some_and(|res| res.writes_failed_primary_outside > 0)
+        });
+        let mut header = vec![
+            "variant",
+            "enforced",
+            "jurisdiction",
+            "requests",
+            "avail %",
+            "p50 ms",
+            "p99 ms",
+            "failed: no allowed region",
         ];
+        if kept_from_primary {
+            header.push("failed: primary outside");
+        }
+        header.extend(["stored outside", "served outside"]);
+        let mut rows = vec![header.iter().map(|s| s.to_string()).collect::<Vec<_>>()];
         for v in &r.variants {
             let Some(res) = &v.residency else { continue };
             for j in &res.jurisdictions {
-                rows.push(vec![
+                let mut row = vec![
                     v.variant.clone(),
                     res.enforced.to_string(),
                     j.jurisdiction.clone(),
@@ -267,9 +276,15 @@ pub fn render_cost_table(r: &ExperimentResult) -> String {
                     format!("{:.1}", j.scope.all.p50_ms),
                     format!("{:.1}", j.scope.all.p99_ms),
                     res.requests_failed_no_allowed_region.to_string(),
+                ];
+                if kept_from_primary {
+                    row.push(res.writes_failed_primary_outside.to_string());
+                }
+                row.extend([
                     res.records_stored_outside.to_string(),
                     res.requests_served_outside.to_string(),
                 ]);
+                rows.push(row);
             }
         }
         out.push_str("\nresidency:\n");

@@ -158,6 +158,9 @@ struct Request {
     touched_by: FaultId,
     /// The current attempt waits in a server queue (admitted, not yet in service).
     queued: bool,
+    /// The current attempt is a pinned write that residency kept from a primary outside the
+    /// allowed regions.
+    kept_from_primary: bool,
 }
 
 impl Request {
@@ -678,6 +681,7 @@ impl<'a> World<'a> {
             re_resolve: false,
             touched_by: NO_FAULT,
             queued: false,
+            kept_from_primary: false,
         };
         let slot = match self.free.pop() {
             Some(s) => {
@@ -840,6 +844,7 @@ impl<'a> World<'a> {
             if self.enforced(tag) && !self.allows(tag, primary) {
                 // Enforced residency: a pinned write never leaves its allowed regions.
                 self.res_count(sched.now(), |t| t.forwards_refused += 1);
+                self.requests[r.slot as usize].kept_from_primary = true;
                 self.respond(
                     r,
                     region,
@@ -1327,6 +1332,7 @@ impl<'a> World<'a> {
                 s.generation = s.generation.wrapping_add(1);
                 s.re_resolve = re;
                 s.queued = false;
+                s.kept_from_primary = false;
                 let next = ReqRef {
                     generation: s.generation,
                     ..r
@@ -1337,8 +1343,13 @@ impl<'a> World<'a> {
         }
         let region = (q.entry != NO_REGION).then_some(q.entry);
         let tag = self.tag(q.pop);
-        if self.enforced(tag) && (reason == FailReason::NoRegion || !self.allowed_region_up(tag)) {
-            self.res_count(q.t0, |t| t.requests_failed_no_allowed_region += 1);
+        if self.enforced(tag) {
+            let up = self.allowed_region_up(tag);
+            if q.kept_from_primary && up {
+                self.res_count(q.t0, |t| t.writes_failed_primary_outside += 1);
+            } else if reason == FailReason::NoRegion || !up {
+                self.res_count(q.t0, |t| t.requests_failed_no_allowed_region += 1);
+            }
         }
         if q.touched_by != NO_FAULT && q.t0 >= self.sc.warmup {
             self.tallies[q.touched_by as usize].requests_failed += 1;

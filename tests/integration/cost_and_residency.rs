@@ -232,6 +232,51 @@ fn enforced_residency_never_stores_or_serves_eu_records_outside_the_eu() {
 }
 
 #[test]
+fn writes_kept_from_a_primary_outside_the_allowed_regions_are_not_counted_as_no_region_up() {
+    // The primary is in Virginia; EU users reach Amsterdam or Dublin, whose forwards of their
+    // writes residency refuses. EU regions stay up (one of them always), so none of these
+    // failures is for want of an allowed region (SPEC §3): they are the price of a primary the
+    // rule forbids, counted apart.
+    let e = residency_experiment(
+        "res-ap-us",
+        r#"ActivePassive(primary: "eastus", standbys: ["westeurope", "northeurope"], read_local: true,
+                          failover: Off)"#,
+    );
+    let counted = run(variant(&e, "counted"), 11);
+    let enforced = run(variant(&e, "enforced"), 11);
+    let (c, f) = (
+        counted.residency.as_ref().unwrap(),
+        enforced.residency.as_ref().unwrap(),
+    );
+    let eu = &enforced.populations[0].scope;
+    eprintln!(
+        "primary outside the EU, enforced: {} forwards refused, {} writes failed for it, {} requests failed for want of an allowed region; London: {} issued, {} failed ({} no_region)",
+        f.forwards_refused,
+        f.writes_failed_primary_outside,
+        f.requests_failed_no_allowed_region,
+        eu.issued,
+        eu.failed,
+        eu.failed_no_region,
+    );
+    assert_eq!(eu.name, "london");
+    assert_eq!(
+        c.writes_failed_primary_outside, 0,
+        "not enforced: forwarded"
+    );
+    assert_eq!(c.forwards_refused, 0);
+    // About 30% of London's requests are writes; all of them fail.
+    assert!(
+        f.writes_failed_primary_outside as f64 > 0.25 * eu.issued as f64,
+        "{} of {}",
+        f.writes_failed_primary_outside,
+        eu.issued
+    );
+    assert!(f.writes_failed_primary_outside <= f.forwards_refused);
+    assert!(f.writes_failed_primary_outside <= eu.failed_no_region);
+    assert_eq!(f.requests_failed_no_allowed_region, 0);
+}
+
+#[test]
 fn cost_and_residency_inputs_are_checked() {
     let d = temp_dir("cost-bad");
     let topo = super::root().join("topologies/azure-15.ron");
