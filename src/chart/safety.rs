@@ -33,6 +33,31 @@ impl SafetyChart {
     }
 }
 
+/// The top of the log axis: room above the tallest bar for its count (written along the bar
+/// when the bar is too narrow for it). On a log axis a factor of headroom buys fewer pixels
+/// the more decades the counts span, so the factor grows with them (at least 4×).
+fn headroom_top<DB: DrawingBackend>(
+    body: &DrawingArea<DB, Shift>,
+    max: u64,
+    kinds: usize,
+    variants: usize,
+) -> f64 {
+    let (w, h) = body.dim_in_pixel();
+    // The plot area: less the margins (20 each side) and the label areas (150 left, 60 below).
+    let (plot_w, plot_h) = (
+        w.saturating_sub(190) as f64,
+        h.saturating_sub(100).max(1) as f64,
+    );
+    let bar_px = plot_w / kinds.max(1) as f64 * 0.8 / variants.max(1) as f64 * 0.88;
+    let (tw, th) = style::text_size(body, &compact(max as f64), &style::text(style::NOTE_SIZE));
+    let extent = if f64::from(tw + 4) > bar_px { tw } else { th };
+    // The label sits 8 px above the bar; 8 more keep it off the frame.
+    let share = ((f64::from(extent) + 16.0) / plot_h).min(0.5);
+    let decades = (max as f64 / FLOOR).log10();
+    let above = (share * decades / (1.0 - share)).max(4f64.log10());
+    (max as f64 * 10f64.powf(above)).max(10.0)
+}
+
 impl Draw for SafetyChart {
     fn size(&self) -> (u32, u32) {
         (1600, 900)
@@ -59,7 +84,7 @@ impl Draw for SafetyChart {
             };
             return style::message_panel(&body, msg);
         }
-        let top = (max as f64 * 4.0).max(10.0);
+        let top = headroom_top(&body, max, nk, nv);
         let mut c = ChartBuilder::on(&body)
             .margin(20)
             .x_label_area_size(60)

@@ -19,7 +19,7 @@ use crate::model::{DataConfig, KeyClass, RegionId, ReplicationMode, ReplicationS
 use crate::rng::stream;
 use clock::{Hlc, RegionClock};
 use conflict::{ConflictResolver, Resolution, Version};
-use std::collections::VecDeque;
+use std::collections::{BTreeMap, VecDeque};
 
 /// Upper edges (ms) of the t-visibility bins: a read issued t after the newest acknowledged
 /// write to its key falls in the first bin whose edge exceeds t (the last bin is open).
@@ -89,10 +89,14 @@ impl Log {
         let i = seq.checked_sub(self.base + 1)?;
         self.records.get_mut(i as usize)
     }
-    fn retire(&mut self) {
+    /// Drops the records every replica has applied from the front; `retired(key, seq)` sees
+    /// each.
+    fn retire(&mut self, mut retired: impl FnMut(u32, u32)) {
         while self.records.front().is_some_and(|r| r.pending == 0) {
-            self.records.pop_front();
-            self.base += 1;
+            if let Some(r) = self.records.pop_front() {
+                self.base += 1;
+                retired(r.key, self.base);
+            }
         }
     }
 }
@@ -164,6 +168,10 @@ pub struct DataLayer {
     /// `[region * d + origin]`: highest sequence of `origin` applied at `region`.
     applied: Vec<u32>,
     logs: Vec<Log>,
+    /// Per (key, origin), the sequence numbers of the origin's writes of that key that some
+    /// replica has not applied yet (its unretired log records), ascending: what a new write
+    /// elsewhere may not have seen (SPEC §3 Conflict).
+    unseen: BTreeMap<(u32, DataRegion), VecDeque<u32>>,
     /// `[from * d + to]`.
     pub links: Vec<Link>,
     /// Per origin, the sequence range fenced off by a failover (empty: `(1, 0)`).
@@ -210,11 +218,15 @@ pub fn user_bytes() -> usize {
 }
 
 /// Bytes a write holds while some replica has not applied it, with `d` data regions: its log
-/// record with the writer's dependency vector, and a message on each outgoing link.
+/// record with the writer's dependency vector, a message on each outgoing link, and its place
+/// in the index of unseen writes (its sequence number, at worst in an entry of its own, with
+/// room for the map's nodes and the queue's growth).
 pub fn logged_write_bytes(d: usize) -> usize {
     std::mem::size_of::<WriteRecord>()
         + d * std::mem::size_of::<u32>()
         + d.saturating_sub(1) * std::mem::size_of::<Message>()
+        + 2 * (std::mem::size_of::<((u32, DataRegion), VecDeque<u32>)>()
+            + std::mem::size_of::<u32>())
 }
 
 impl DataLayer {
@@ -264,6 +276,7 @@ impl DataLayer {
             acked: vec![[(0, 0, 0); 2]; keys],
             applied: vec![0; d * d],
             logs: (0..d).map(|_| Log::default()).collect(),
+            unseen: BTreeMap::new(),
             links: (0..d * d).map(|_| Link::default()).collect(),
             fenced: vec![(1, 0); d],
             last_write: vec![(0, 0, 0); *user_offset.last().unwrap() as usize],
@@ -428,6 +441,10 @@ impl DataLayer {
         } else {
             self.current[key as usize * d + xi] = version;
         }
+        if counted {
+            self.tally.conflicts += self.concurrent_with_new_write(x, key);
+        }
+        self.unseen.entry((key, x)).or_default().push_back(seq);
         let deps: Box<[u32]> = self.applied[xi * d..(xi + 1) * d].into();
         let hops = self.replicas_to_reach(x);
         self.logs[xi].records.push_back(WriteRecord {
@@ -438,8 +455,39 @@ impl DataLayer {
             pending: hops,
             applied: 1 << x,
         });
-        self.logs[xi].retire();
+        self.retire(x);
         seq
+    }
+
+    /// SPEC §3 Conflict: the writes of `key` accepted in other regions that `x` has not
+    /// applied when it accepts a new one. Neither write saw the other (the others were
+    /// accepted earlier, so they cannot have seen this one), and each pair is counted once, at
+    /// its later write; a write every replica has applied is seen by every later one.
+    fn concurrent_with_new_write(&self, x: DataRegion, key: u32) -> u64 {
+        let d = self.len();
+        self.unseen
+            .range((key, 0)..=(key, DataRegion::MAX))
+            .filter(|((_, o), _)| *o != x)
+            .map(|((_, o), seqs)| {
+                let seen = self.applied[x as usize * d + *o as usize];
+                (seqs.len() - seqs.partition_point(|s| *s <= seen)) as u64
+            })
+            .sum()
+    }
+
+    /// Retires the front of `origin`'s log that every replica has applied, and its writes
+    /// from the index of unseen writes.
+    fn retire(&mut self, origin: DataRegion) {
+        let unseen = &mut self.unseen;
+        self.logs[origin as usize].retire(|key, seq| {
+            if let Some(q) = unseen.get_mut(&(key, origin)) {
+                debug_assert_eq!(q.front(), Some(&seq));
+                q.pop_front();
+                if q.is_empty() {
+                    unseen.remove(&(key, origin));
+                }
+            }
+        });
     }
 
     /// Residency: write `(origin, seq)` will never be sent to `n` of its replicas (they may not
@@ -448,7 +496,7 @@ impl DataLayer {
         if let Some(r) = self.logs[origin as usize].get_mut(seq) {
             r.pending = r.pending.saturating_sub(n);
         }
-        self.logs[origin as usize].retire();
+        self.retire(origin);
     }
 
     fn replicas_to_reach(&self, _x: DataRegion) -> u8 {
@@ -538,9 +586,6 @@ impl DataLayer {
             let saw_current =
                 cur.origin == w.origin || concurrent_with[cur.origin as usize] >= cur.seq;
             let concurrent = !saw_current;
-            if concurrent && counted && cur.origin == to && to < w.origin {
-                self.tally.conflicts += 1;
-            }
             match self.resolver.resolve(self.class, &cur, &w, concurrent) {
                 Resolution::TakeIncoming => {
                     // The replica's own write is overwritten by one that never saw it: lost.
@@ -596,7 +641,7 @@ impl DataLayer {
             r.pending = r.pending.saturating_sub(1);
             r.applied |= 1 << to;
         }
-        self.logs[o].retire();
+        self.retire(msg.origin);
         if live {
             if counted {
                 self.tally.replications_applied += 1;
@@ -739,7 +784,7 @@ impl DataLayer {
         for r in log.records.iter_mut() {
             r.pending = 0;
         }
-        log.retire();
+        self.retire(old);
         for to in 0..d {
             let l = &mut self.links[old as usize * d + to];
             l.queue.retain(|m| m.origin != old);
@@ -907,14 +952,14 @@ mod tests {
             l.records.push_back(rec(*p, i as u32 + 10));
             l.next_seq += 1;
         }
-        l.retire();
+        l.retire(|_, _| {});
         assert_eq!(l.base, 1);
         assert!(l.get(1).is_none());
         assert_eq!(l.get(2).unwrap().key, 11);
         assert_eq!(l.get(3).unwrap().key, 12);
         assert!(l.get(4).is_none());
         l.get_mut(2).unwrap().pending = 0;
-        l.retire();
+        l.retire(|_, _| {});
         assert_eq!(l.base, 3);
         assert!(l.records.is_empty());
     }

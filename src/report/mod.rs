@@ -289,7 +289,7 @@ pub fn charts(d: &ReportData) -> Vec<ChartSpec> {
     ];
     out.push(ChartSpec {
         stem: stem("data-safety".into()),
-        caption: "What happened to acknowledged writes, per variant (log scale, every count written on its bar): concurrent-write conflicts, updates lost to last-writer-wins, lost updates whose winner was earlier in true time (wrong winners, from clock skew), writes lost when a standby was promoted, and concurrent versions left for the application.".into(),
+        caption: "What happened to acknowledged writes, per variant (log scale, every count written on its bar): conflicts (pairs of writes to one key accepted in different regions, neither having seen the other), updates lost to last-writer-wins, lost updates whose winner was earlier in true time (wrong winners, from clock skew), writes lost when a standby was promoted, and concurrent versions left for the application.".into(),
         chart: AnyChart::Safety(SafetyChart {
             title: "Data safety: conflicts and lost writes".into(),
             kinds: kinds.iter().map(|k| k.0.to_owned()).collect(),
