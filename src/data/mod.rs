@@ -19,7 +19,7 @@ use crate::model::{DataConfig, KeyClass, RegionId, ReplicationMode, ReplicationS
 use crate::rng::stream;
 use clock::{Hlc, RegionClock};
 use conflict::{ConflictResolver, Resolution, Version};
-use std::collections::{BTreeMap, VecDeque};
+use std::collections::VecDeque;
 
 /// Upper edges (ms) of the t-visibility bins: a read issued t after the newest acknowledged
 /// write to its key falls in the first bin whose edge exceeds t (the last bin is open).
@@ -61,6 +61,8 @@ pub struct Link {
 #[derive(Debug, Clone)]
 struct WriteRecord {
     key: u32,
+    /// The sequence number of the same origin's previous write of `key` (0: none).
+    prev_of_key: u32,
     version: Version,
     /// The writer's applied vector when it wrote.
     deps: Box<[u32]>,
@@ -89,14 +91,10 @@ impl Log {
         let i = seq.checked_sub(self.base + 1)?;
         self.records.get_mut(i as usize)
     }
-    /// Drops the records every replica has applied from the front; `retired(key, seq)` sees
-    /// each.
-    fn retire(&mut self, mut retired: impl FnMut(u32, u32)) {
+    fn retire(&mut self) {
         while self.records.front().is_some_and(|r| r.pending == 0) {
-            if let Some(r) = self.records.pop_front() {
-                self.base += 1;
-                retired(r.key, self.base);
-            }
+            self.records.pop_front();
+            self.base += 1;
         }
     }
 }
@@ -168,10 +166,10 @@ pub struct DataLayer {
     /// `[region * d + origin]`: highest sequence of `origin` applied at `region`.
     applied: Vec<u32>,
     logs: Vec<Log>,
-    /// Per (key, origin), the sequence numbers of the origin's writes of that key that some
-    /// replica has not applied yet (its unretired log records), ascending: what a new write
-    /// elsewhere may not have seen (SPEC §3 Conflict).
-    unseen: BTreeMap<(u32, DataRegion), VecDeque<u32>>,
+    /// `[key * d + origin]`: the sequence number of the origin's last write of the key (0:
+    /// none); with each record's `prev_of_key`, a list of the origin's writes of a key, newest
+    /// first, for counting conflicts (SPEC §3).
+    last_of_key: Vec<u32>,
     /// `[from * d + to]`.
     pub links: Vec<Link>,
     /// Per origin, the sequence range fenced off by a failover (empty: `(1, 0)`).
@@ -207,7 +205,7 @@ pub struct DataLayer {
 /// Bytes of state per key with `d` data regions: its version at each replica, its last two
 /// acknowledged writes, and (leaderless quorum) its last two committed versions.
 pub fn key_bytes(d: usize) -> usize {
-    d * std::mem::size_of::<Version>()
+    d * (std::mem::size_of::<Version>() + std::mem::size_of::<u32>())
         + std::mem::size_of::<[(DataRegion, u32, SimTime); 2]>()
         + 2 * std::mem::size_of::<(Version, SimTime)>()
 }
@@ -218,15 +216,11 @@ pub fn user_bytes() -> usize {
 }
 
 /// Bytes a write holds while some replica has not applied it, with `d` data regions: its log
-/// record with the writer's dependency vector, a message on each outgoing link, and its place
-/// in the index of unseen writes (its sequence number, at worst in an entry of its own, with
-/// room for the map's nodes and the queue's growth).
+/// record with the writer's dependency vector, and a message on each outgoing link.
 pub fn logged_write_bytes(d: usize) -> usize {
     std::mem::size_of::<WriteRecord>()
         + d * std::mem::size_of::<u32>()
         + d.saturating_sub(1) * std::mem::size_of::<Message>()
-        + 2 * (std::mem::size_of::<((u32, DataRegion), VecDeque<u32>)>()
-            + std::mem::size_of::<u32>())
 }
 
 impl DataLayer {
@@ -276,7 +270,7 @@ impl DataLayer {
             acked: vec![[(0, 0, 0); 2]; keys],
             applied: vec![0; d * d],
             logs: (0..d).map(|_| Log::default()).collect(),
-            unseen: BTreeMap::new(),
+            last_of_key: vec![0; keys * d],
             links: (0..d * d).map(|_| Link::default()).collect(),
             fenced: vec![(1, 0); d],
             last_write: vec![(0, 0, 0); *user_offset.last().unwrap() as usize],
@@ -444,50 +438,42 @@ impl DataLayer {
         if counted {
             self.tally.conflicts += self.concurrent_with_new_write(x, key);
         }
-        self.unseen.entry((key, x)).or_default().push_back(seq);
+        let prev_of_key = std::mem::replace(&mut self.last_of_key[key as usize * d + xi], seq);
         let deps: Box<[u32]> = self.applied[xi * d..(xi + 1) * d].into();
         let hops = self.replicas_to_reach(x);
         self.logs[xi].records.push_back(WriteRecord {
             key,
+            prev_of_key,
             version,
             deps,
             acked: None,
             pending: hops,
             applied: 1 << x,
         });
-        self.retire(x);
+        self.logs[xi].retire();
         seq
     }
 
     /// SPEC §3 Conflict: the writes of `key` accepted in other regions that `x` has not
     /// applied when it accepts a new one. Neither write saw the other (the others were
     /// accepted earlier, so they cannot have seen this one), and each pair is counted once, at
-    /// its later write; a write every replica has applied is seen by every later one.
+    /// its later write. Each origin's writes of the key are walked newest first until one `x`
+    /// has applied, or one no replica still waits for (a retired record: applied everywhere,
+    /// fenced off at a failover, or kept from the others by residency), so the walk costs
+    /// one step per pair counted.
     fn concurrent_with_new_write(&self, x: DataRegion, key: u32) -> u64 {
         let d = self.len();
-        self.unseen
-            .range((key, 0)..=(key, DataRegion::MAX))
-            .filter(|((_, o), _)| *o != x)
-            .map(|((_, o), seqs)| {
-                let seen = self.applied[x as usize * d + *o as usize];
-                (seqs.len() - seqs.partition_point(|s| *s <= seen)) as u64
-            })
-            .sum()
-    }
-
-    /// Retires the front of `origin`'s log that every replica has applied, and its writes
-    /// from the index of unseen writes.
-    fn retire(&mut self, origin: DataRegion) {
-        let unseen = &mut self.unseen;
-        self.logs[origin as usize].retire(|key, seq| {
-            if let Some(q) = unseen.get_mut(&(key, origin)) {
-                debug_assert_eq!(q.front(), Some(&seq));
-                q.pop_front();
-                if q.is_empty() {
-                    unseen.remove(&(key, origin));
-                }
+        let mut n = 0;
+        for o in (0..d).filter(|o| *o != x as usize) {
+            let (seen, log) = (self.applied[x as usize * d + o], &self.logs[o]);
+            let mut s = self.last_of_key[key as usize * d + o];
+            while s > seen {
+                let Some(r) = log.get(s) else { break };
+                n += 1;
+                s = r.prev_of_key;
             }
-        });
+        }
+        n
     }
 
     /// Residency: write `(origin, seq)` will never be sent to `n` of its replicas (they may not
@@ -496,7 +482,7 @@ impl DataLayer {
         if let Some(r) = self.logs[origin as usize].get_mut(seq) {
             r.pending = r.pending.saturating_sub(n);
         }
-        self.retire(origin);
+        self.logs[origin as usize].retire();
     }
 
     fn replicas_to_reach(&self, _x: DataRegion) -> u8 {
@@ -641,7 +627,7 @@ impl DataLayer {
             r.pending = r.pending.saturating_sub(1);
             r.applied |= 1 << to;
         }
-        self.retire(msg.origin);
+        self.logs[o].retire();
         if live {
             if counted {
                 self.tally.replications_applied += 1;
@@ -784,7 +770,7 @@ impl DataLayer {
         for r in log.records.iter_mut() {
             r.pending = 0;
         }
-        self.retire(old);
+        log.retire();
         for to in 0..d {
             let l = &mut self.links[old as usize * d + to];
             l.queue.retain(|m| m.origin != old);
@@ -937,6 +923,7 @@ mod tests {
     fn rec(pending: u8, key: u32) -> WriteRecord {
         WriteRecord {
             key,
+            prev_of_key: 0,
             version: Version::default(),
             deps: Box::new([]),
             acked: None,
@@ -952,14 +939,14 @@ mod tests {
             l.records.push_back(rec(*p, i as u32 + 10));
             l.next_seq += 1;
         }
-        l.retire(|_, _| {});
+        l.retire();
         assert_eq!(l.base, 1);
         assert!(l.get(1).is_none());
         assert_eq!(l.get(2).unwrap().key, 11);
         assert_eq!(l.get(3).unwrap().key, 12);
         assert!(l.get(4).is_none());
         l.get_mut(2).unwrap().pending = 0;
-        l.retire(|_, _| {});
+        l.retire();
         assert_eq!(l.base, 3);
         assert!(l.records.is_empty());
     }
