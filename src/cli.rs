@@ -743,26 +743,23 @@ fn merge(
 }
 
 fn report(dir: &Path, no_png: bool) -> anyhow::Result<ExitCode> {
-    let pngs = |d: &Path| {
-        std::fs::read_dir(d.join("charts")).map_or(0, |es| {
-            es.flatten()
-                .filter(|e| e.file_name().to_string_lossy().ends_with(".png"))
-                .count()
-        })
-    };
-    let pngs_before = pngs(dir);
-    let written = crate::report::build(dir, !no_png)?;
-    let removed = pngs_before.saturating_sub(pngs(dir));
+    let built = crate::report::build(dir, !no_png)?;
+    let removed = built
+        .removed
+        .iter()
+        .filter(|p| p.extension().is_some_and(|e| e == "png"))
+        .count();
     if no_png && removed > 0 {
         eprintln!(
             "note: removed {removed} PNG(s) of {} drawn from earlier data (--no-png draws SVG only; run without it to redraw them)",
             dir.join("charts").display()
         );
     }
-    for (file, lack) in crate::report::data::missing_inputs(dir) {
+    for (file, lack) in &built.missing {
         eprintln!("warning: {} has no {file}: {lack}", dir.display());
     }
-    let charts = written
+    let charts = built
+        .written
         .iter()
         .filter(|p| p.extension().is_some_and(|e| e == "svg"))
         .count();

@@ -206,6 +206,7 @@ mod tests {
             topology: None,
             manifest: None,
             stats: None,
+            missing: vec![],
         }
     }
 

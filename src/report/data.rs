@@ -296,6 +296,10 @@ pub struct ReportData {
     pub manifest: Option<serde_json::Value>,
     /// stats.json (statistics across seeds and the sweep), `None` when missing.
     pub stats: Option<crate::stats::Report>,
+    /// Files `regionsim run` writes that the directory lacked, with what their absence leaves
+    /// empty: the report is still drawn (older or partial directories), and the command line
+    /// warns.
+    pub missing: Vec<(&'static str, &'static str)>,
 }
 
 fn read(path: &Path) -> Result<Option<String>, ReportError> {
@@ -316,21 +320,9 @@ fn json<T: for<'de> Deserialize<'de>>(path: &Path, s: &str) -> Result<T, ReportE
     })
 }
 
-/// Files `regionsim run` writes that `dir` lacks, with what their absence leaves empty: the
-/// report is still drawn (older or partial directories), and the command line warns.
-pub fn missing_inputs(dir: &Path) -> Vec<(&'static str, &'static str)> {
-    [
-        ("timeline.csv", "the timeline charts have nothing to plot"),
-        ("topology.json", "the map and RTT charts lack the topology"),
-    ]
-    .into_iter()
-    .filter(|(f, _)| !dir.join(f).exists())
-    .collect()
-}
-
 impl ReportData {
-    /// Reads a results directory; only summary.json is required (see [`missing_inputs`] for
-    /// what the charts then lack).
+    /// Reads a results directory; only summary.json is required (`missing` says what the
+    /// charts then lack).
     pub fn load(dir: &Path) -> Result<Self, ReportError> {
         if !dir.is_dir() {
             return Err(ReportError::NoDir {
@@ -346,6 +338,7 @@ impl ReportData {
                 });
             }
         };
+        let mut missing = vec![];
         let tp = dir.join("timeline.csv");
         let timeline = match read(&tp)? {
             Some(s) => parse_timeline(&s).map_err(|(line, message)| ReportError::Csv {
@@ -353,10 +346,16 @@ impl ReportData {
                 line,
                 message,
             })?,
-            None => vec![],
+            None => {
+                missing.push(("timeline.csv", "the timeline charts have nothing to plot"));
+                vec![]
+            }
         };
         let gp = dir.join("topology.json");
         let topology = read(&gp)?.map(|s| json(&gp, &s)).transpose()?;
+        if topology.is_none() {
+            missing.push(("topology.json", "the map and RTT charts lack the topology"));
+        }
         let mp = dir.join("manifest.json");
         let manifest = read(&mp)?.map(|s| json(&mp, &s)).transpose()?;
         let xp = dir.join("stats.json");
@@ -367,6 +366,7 @@ impl ReportData {
             topology,
             manifest,
             stats,
+            missing,
         })
     }
 }

@@ -606,10 +606,21 @@ pub fn write_topology(dir: &Path, exp: &Experiment) -> Result<PathBuf, ReportErr
     Ok(p)
 }
 
+/// What [`build`] did to a results directory.
+#[derive(Debug, Default)]
+pub struct Built {
+    /// Charts and report.html, written.
+    pub written: Vec<PathBuf>,
+    /// Chart files of earlier reports that this one does not make, removed.
+    pub removed: Vec<PathBuf>,
+    /// Inputs the directory lacked, with what the charts then lack.
+    pub missing: Vec<(&'static str, &'static str)>,
+}
+
 /// Reads the results in `dir` and writes charts/*.svg (and *.png when `png`) and
-/// report.html there; returns the paths written. Chart files of earlier runs that this run
-/// does not make (a renamed population, say) are removed.
-pub fn build(dir: &Path, png: bool) -> Result<Vec<PathBuf>, ReportError> {
+/// report.html there. Chart files of earlier runs that this run does not make (a renamed
+/// population, say, or every PNG without `png`) are removed.
+pub fn build(dir: &Path, png: bool) -> Result<Built, ReportError> {
     let data = ReportData::load(dir)?;
     let figures: Vec<Figure> = charts(&data)
         .into_iter()
@@ -638,27 +649,38 @@ pub fn build(dir: &Path, png: bool) -> Result<Vec<PathBuf>, ReportError> {
             written.push(write(charts_dir.join(name), png)?);
         }
     }
-    remove_stale(&charts_dir, &keep)?;
+    let removed = remove_stale(&charts_dir, &keep)?;
     let html = html::report_html(&data, &figures);
     written.push(write(dir.join("report.html"), html.as_bytes())?);
-    Ok(written)
+    Ok(Built {
+        written,
+        removed,
+        missing: data.missing,
+    })
 }
 
-/// Removes .svg and .png files in `charts_dir` that are not in `keep`.
-fn remove_stale(charts_dir: &Path, keep: &BTreeSet<String>) -> Result<(), ReportError> {
+/// Removes .svg and .png files in `charts_dir` that are not in `keep`; returns them.
+fn remove_stale(charts_dir: &Path, keep: &BTreeSet<String>) -> Result<Vec<PathBuf>, ReportError> {
     let entries = std::fs::read_dir(charts_dir).map_err(|source| ReportError::Io {
         path: charts_dir.to_owned(),
         source,
     })?;
+    let mut removed = vec![];
     for e in entries.flatten() {
         let name = e.file_name().to_string_lossy().into_owned();
         let chart_file = name.ends_with(".svg") || name.ends_with(".png");
         if chart_file && !keep.contains(&name) {
             let p = e.path();
-            std::fs::remove_file(&p).map_err(|source| ReportError::Write { path: p, source })?;
+            std::fs::remove_file(&p).map_err(|source| ReportError::Write {
+                path: p.clone(),
+                source,
+            })?;
+            removed.push(p);
         }
     }
-    Ok(())
+    // read_dir's order is the file system's: sorted, so what is reported does not depend on it.
+    removed.sort();
+    Ok(removed)
 }
 
 /// The t-visibility curve of every variant that measured it, as a sweep chart (log t).

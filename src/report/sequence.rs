@@ -427,6 +427,7 @@ mod tests {
             topology: None,
             manifest: None,
             stats: None,
+            missing: vec![],
         }
     }
 
