@@ -68,9 +68,9 @@ pub fn total_work(exp: &Experiment) -> u64 {
 /// when what a run computes changes under the same inputs (3: overload for attempts timed out
 /// in a queue, quorum egress, per-population data figures; 4: counter and set lost updates
 /// after the warm-up only; 5: writes kept from a primary outside the allowed regions counted
-/// apart; 6: every pair of concurrent writes a conflict), so `--resume` does not mix runs of
-/// two models.
-const RECORD_FORMAT: u32 = 6;
+/// apart; 6: every pair of concurrent writes a conflict; 7: writes kept by residency left
+/// out of pairs), so `--resume` does not mix runs of two models.
+const RECORD_FORMAT: u32 = 7;
 
 /// One finished run, stored as `runs/<case>-<digest>-r<rep>.json` (SPEC §4: an interrupted
 /// sweep loses no finished point). Replication 0 carries the whole result (summary, timeline,

@@ -63,6 +63,13 @@ struct WriteRecord {
     key: u32,
     /// The sequence number of the same origin's previous write of `key` (0: none).
     prev_of_key: u32,
+    /// Its place among the origin's writes of `key` still in the log (1, 2, …; counting
+    /// restarts when the previous one has retired).
+    ord_of_key: u32,
+    /// A jump pointer back along that list (Myers' skew-binary scheme: any earlier write of
+    /// the list is reached in O(log n) steps): the sequence number (0: none) and place of an
+    /// earlier write of `key`.
+    jump: (u32, u32),
     version: Version,
     /// The writer's applied vector when it wrote.
     deps: Box<[u32]>,
@@ -195,9 +202,9 @@ pub struct DataLayer {
     pub writes_total: u64,
     /// Per link: (end of the current lag epoch, the stream's current lag).
     lag_state: Vec<(SimTime, SimTime)>,
-    /// When set, every commit is recorded as (origin, seq, commit time): for tests that
+    /// When set, every commit is recorded as (origin, seq, commit time, key): for tests that
     /// recount what the data layer reports.
-    pub trace: Option<Vec<(DataRegion, u32, SimTime)>>,
+    pub trace: Option<Vec<(DataRegion, u32, SimTime, u32)>>,
     /// Leaderless replication's state (`Quorum` mode only).
     quorum: Option<quorum::QuorumState>,
 }
@@ -397,7 +404,17 @@ impl DataLayer {
     }
 
     /// A write of `key` commits at `x` at `now`. Returns its sequence number.
-    pub fn commit(&mut self, x: DataRegion, key: u32, now: SimTime) -> u32 {
+    /// Write `key` at data region `x` at `now`; returns its sequence number. `counts_in_conflicts`
+    /// is false for a write residency keeps from some replica: it and that replica never see
+    /// each other, and leaving such writes out of every pair keeps the count from depending
+    /// on when their records retire (README, Known limitations).
+    pub fn commit(
+        &mut self,
+        x: DataRegion,
+        key: u32,
+        now: SimTime,
+        counts_in_conflicts: bool,
+    ) -> u32 {
         let d = self.len();
         let ts = self.timestamp(x, now);
         let log = &mut self.logs[x as usize];
@@ -420,7 +437,7 @@ impl DataLayer {
         }
         self.writes_total += 1;
         if let Some(t) = &mut self.trace {
-            t.push((x, seq, now));
+            t.push((x, seq, now, key));
         }
         // LWW compares timestamps even for a causally later local write: with a clock behind
         // the current version's, the new write loses at once (a wrong winner).
@@ -435,15 +452,30 @@ impl DataLayer {
         } else {
             self.current[key as usize * d + xi] = version;
         }
-        if counted {
-            self.tally.conflicts += self.concurrent_with_new_write(x, key);
+        let (mut prev_of_key, mut ord_of_key, mut jump) = (0, 0, (0, 0));
+        if counts_in_conflicts {
+            if counted {
+                self.tally.conflicts += self.concurrent_with_new_write(x, key);
+            }
+            prev_of_key = std::mem::replace(&mut self.last_of_key[key as usize * d + xi], seq);
+            (ord_of_key, jump) = match self.logs[xi].get(prev_of_key) {
+                None => (1, (0, 0)),
+                Some(p) => {
+                    let skip = self.logs[xi].get(p.jump.0).filter(|pj| {
+                        pj.jump.0 > 0 && p.ord_of_key - p.jump.1 == p.jump.1 - pj.jump.1
+                    });
+                    let jump = skip.map_or((prev_of_key, p.ord_of_key), |pj| pj.jump);
+                    (p.ord_of_key + 1, jump)
+                }
+            };
         }
-        let prev_of_key = std::mem::replace(&mut self.last_of_key[key as usize * d + xi], seq);
         let deps: Box<[u32]> = self.applied[xi * d..(xi + 1) * d].into();
         let hops = self.replicas_to_reach(x);
         self.logs[xi].records.push_back(WriteRecord {
             key,
             prev_of_key,
+            ord_of_key,
+            jump,
             version,
             deps,
             acked: None,
@@ -457,21 +489,31 @@ impl DataLayer {
     /// SPEC §3 Conflict: the writes of `key` accepted in other regions that `x` has not
     /// applied when it accepts a new one. Neither write saw the other (the others were
     /// accepted earlier, so they cannot have seen this one), and each pair is counted once, at
-    /// its later write. Each origin's writes of the key are walked newest first until one `x`
-    /// has applied, or one no replica still waits for (a retired record: applied everywhere,
-    /// fenced off at a failover, or kept from the others by residency), so the walk costs
-    /// one step per pair counted.
+    /// its later write. For each origin the count is the run of its latest writes of the key
+    /// that `x` has not applied and that some replica still waits for (a retired record was
+    /// applied everywhere, or fenced off at a failover): found by jump pointers in O(log n)
+    /// steps, so a long partition costs no more than a short one per write.
     fn concurrent_with_new_write(&self, x: DataRegion, key: u32) -> u64 {
         let d = self.len();
         let mut n = 0;
         for o in (0..d).filter(|o| *o != x as usize) {
-            let (seen, log) = (self.applied[x as usize * d + o], &self.logs[o]);
-            let mut s = self.last_of_key[key as usize * d + o];
-            while s > seen {
-                let Some(r) = log.get(s) else { break };
-                n += 1;
-                s = r.prev_of_key;
+            let log = &self.logs[o];
+            // Writes up to `seen` are applied at x or retired.
+            let seen = self.applied[x as usize * d + o].max(log.base);
+            let newest = self.last_of_key[key as usize * d + o];
+            let Some(top) = log.get(newest).filter(|_| newest > seen) else {
+                continue;
+            };
+            let mut oldest = top;
+            loop {
+                oldest = match (oldest.jump.0, oldest.prev_of_key) {
+                    (j, _) if j > seen => log.get(j),
+                    (_, p) if p > seen => log.get(p),
+                    _ => break,
+                }
+                .expect("a record above the retired base is in the log");
             }
+            n += u64::from(top.ord_of_key - oldest.ord_of_key + 1);
         }
         n
     }
@@ -924,6 +966,8 @@ mod tests {
         WriteRecord {
             key,
             prev_of_key: 0,
+            ord_of_key: 0,
+            jump: (0, 0),
             version: Version::default(),
             deps: Box::new([]),
             acked: None,

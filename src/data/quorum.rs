@@ -95,7 +95,7 @@ impl DataLayer {
         }
         self.writes_total += 1;
         if let Some(t) = &mut self.trace {
-            t.push((x, seq, now));
+            t.push((x, seq, now, key));
         }
         let _ = key;
         Version {

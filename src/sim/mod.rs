@@ -960,7 +960,14 @@ impl<'a> World<'a> {
             self.serve_read(r, x, region, After::Nothing, sched);
             return;
         }
-        let seq = self.data.commit(x, q.key, now);
+        let enforced = self.enforced(tag);
+        let kept_from_some = enforced
+            && self
+                .data
+                .first_hops(x)
+                .iter()
+                .any(|y| !self.allows(tag, self.data.regions[*y as usize]));
+        let seq = self.data.commit(x, q.key, now, !kept_from_some);
         if !self.allows(tag, region) {
             self.res_count(now, |t| t.records_stored_outside += 1);
         }
@@ -968,7 +975,6 @@ impl<'a> World<'a> {
         if jumped != NO_FAULT {
             self.tallies[jumped as usize].writes_stamped += 1;
         }
-        let enforced = self.enforced(tag);
         let mut withheld = 0u32;
         for y in self.data.first_hops(x) {
             if enforced && !self.allows(tag, self.data.regions[y as usize]) {

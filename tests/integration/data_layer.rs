@@ -99,7 +99,7 @@ fn async_failover_loss_matches_a_count_from_the_commit_trace() {
         .as_ref()
         .unwrap()
         .iter()
-        .filter(|(o, _, c)| *o == primary && *c + lag > t && *c < t)
+        .filter(|(o, _, c, _)| *o == primary && *c + lag > t && *c < t)
         .count() as u64;
     assert!(by_hand > 30, "{by_hand} writes in the last 0.8 s");
     eprintln!(
@@ -164,11 +164,12 @@ fn lww_loses_nothing_without_skew_or_concurrency_and_picks_wrong_winners_with_sk
 
 #[test]
 fn conflicts_are_every_pair_of_concurrent_writes_counted_from_the_commit_trace() {
-    // Three regions write one key through an active-active mesh with a constant lag L and no
-    // jitter: a write committed at t in region i is applied in region j at t + L + RTT(i,j)/2.
-    // Writes a (i, t_a) and b (j, t_b) are concurrent (SPEC §3: neither saw the other) exactly
-    // when |t_a − t_b| < L + RTT(i,j)/2. Three writers: the case the old count, one pair per
-    // meeting at the lower region's replica, undercounted.
+    // Three regions write three keys through an active-active mesh with a constant lag L and
+    // no jitter: a write committed at t in region i is applied in region j at
+    // t + L + RTT(i,j)/2. Writes a (i, t_a) and b (j, t_b) of one key are concurrent (SPEC §3:
+    // neither saw the other) exactly when |t_a − t_b| < L + RTT(i,j)/2; a pair counts when the
+    // later of the two is after the warm-up. Three writers: the case the old count, one pair
+    // per meeting at the lower region's replica, undercounted.
     for (class, conflict) in [
         ("Register", "Lww"),
         ("Counter", "Merge"),
@@ -177,14 +178,14 @@ fn conflicts_are_every_pair_of_concurrent_writes_counted_from_the_commit_trace()
         let e = experiment(
             "conflict-pairs",
             &format!(
-                r#"duration_s: 600, warmup_s: 0, window_s: 10,
+                r#"duration_s: 900, warmup_s: 200, window_s: 10,
                 design: ActiveActive(regions: ["eastus", "westus2", "northeurope"]),
                 data: (class: {class}, conflict: {conflict},
                        replication: (mode: Async, lag: Constant(ms: 50.0))),
                 populations: {{
-                    "new-york": (lat: 40.71, lon: -74.01, anchor: "eastus", rate_per_s: 3, write_fraction: 1.0, keys: (count: 1, zipf_s: 0.0)),
-                    "seattle": (lat: 47.61, lon: -122.33, anchor: "westus2", rate_per_s: 3, write_fraction: 1.0, keys: (count: 1, zipf_s: 0.0)),
-                    "dublin": (lat: 53.35, lon: -6.26, anchor: "northeurope", rate_per_s: 3, write_fraction: 1.0, keys: (count: 1, zipf_s: 0.0)),
+                    "new-york": (lat: 40.71, lon: -74.01, anchor: "eastus", rate_per_s: 6, write_fraction: 1.0, keys: (count: 3, zipf_s: 0.0)),
+                    "seattle": (lat: 47.61, lon: -122.33, anchor: "westus2", rate_per_s: 6, write_fraction: 1.0, keys: (count: 3, zipf_s: 0.0)),
+                    "dublin": (lat: 53.35, lon: -6.26, anchor: "northeurope", rate_per_s: 6, write_fraction: 1.0, keys: (count: 3, zipf_s: 0.0)),
                 }},"#
             ),
         );
@@ -199,9 +200,12 @@ fn conflicts_are_every_pair_of_concurrent_writes_counted_from_the_commit_trace()
         let region = |x: u8| world.data.regions[x as usize];
         let lag = 50_000_000u64;
         let mut by_hand = 0u64;
-        for (n, &(i, _, ta)) in trace.iter().enumerate() {
-            for &(j, _, tb) in &trace[n + 1..] {
-                if i != j && ta.abs_diff(tb) < lag + sc.network.region_rtt(region(i), region(j)) / 2
+        for (n, &(i, _, ta, ka)) in trace.iter().enumerate() {
+            for &(j, _, tb, kb) in &trace[n + 1..] {
+                if i != j
+                    && ka == kb
+                    && ta.max(tb) >= sc.warmup
+                    && ta.abs_diff(tb) < lag + sc.network.region_rtt(region(i), region(j)) / 2
                 {
                     by_hand += 1;
                 }
@@ -209,11 +213,11 @@ fn conflicts_are_every_pair_of_concurrent_writes_counted_from_the_commit_trace()
         }
         let reported = world.data.tally.conflicts;
         eprintln!(
-            "{class}/{conflict}: {} writes of one key in 3 regions; concurrent pairs counted by hand {by_hand}, reported {reported}",
+            "{class}/{conflict}: {} writes of 3 keys in 3 regions; concurrent pairs after the warm-up counted by hand {by_hand}, reported {reported}",
             trace.len()
         );
-        assert!(trace.len() > 4000);
-        assert!(by_hand > 100, "{by_hand}");
+        assert!(trace.len() > 15_000);
+        assert!(by_hand > 1000, "{by_hand}");
         assert_eq!(reported, by_hand, "{class}/{conflict}");
     }
 }
