@@ -47,6 +47,18 @@ fn s(p: &Path) -> &str {
     p.to_str().unwrap()
 }
 
+/// `regionsim run <exp> --resume --no-charts --out <out>`, which must succeed; its stdout.
+fn resume(exp: &Path, out: &Path) -> String {
+    ok(&regionsim(&[
+        "run",
+        s(exp),
+        "--resume",
+        "--no-charts",
+        "--out",
+        s(out),
+    ]))
+}
+
 const FILES: &[&str] = &[
     "summary.csv",
     "summary.json",
@@ -260,14 +272,7 @@ fn a_killed_sweep_resumes_without_rerunning_finished_points() {
         !out.join("stats.csv").exists(),
         "killed before any results were written"
     );
-    let resumed = ok(&regionsim(&[
-        "run",
-        s(&exp),
-        "--resume",
-        "--no-charts",
-        "--out",
-        s(&out),
-    ]));
+    let resumed = resume(&exp, &out);
     // Every record that existed is reused, byte for byte untouched.
     let reused: usize = resumed
         .split(" reused")
@@ -317,14 +322,7 @@ fn changing_one_variant_reruns_only_that_variant() {
         s(&out),
     ]));
     assert!(!first.contains("reused"), "{first}");
-    let again = ok(&regionsim(&[
-        "run",
-        s(&exp),
-        "--resume",
-        "--no-charts",
-        "--out",
-        s(&out),
-    ]));
+    let again = resume(&exp, &out);
     assert!(again.contains("4 run(s) (4 reused"), "{again}");
     // A record written by another regionsim version is simulated again, and the user is told.
     let record = std::fs::read_dir(out.join("runs"))
@@ -336,28 +334,14 @@ fn changing_one_variant_reruns_only_that_variant() {
         serde_json::from_slice(&std::fs::read(&record).unwrap()).unwrap();
     json["format"] = serde_json::json!(1);
     std::fs::write(&record, serde_json::to_vec(&json).unwrap()).unwrap();
-    let older = ok(&regionsim(&[
-        "run",
-        s(&exp),
-        "--resume",
-        "--no-charts",
-        "--out",
-        s(&out),
-    ]));
+    let older = resume(&exp, &out);
     assert!(
         older.contains("4 run(s) (3 reused from earlier runs; 1 simulated again: their records were from another regionsim version"),
         "{older}"
     );
     // Variant b changes: only its two runs are simulated again.
     write_experiment(&d, "inv", &make(10));
-    let changed = ok(&regionsim(&[
-        "run",
-        s(&exp),
-        "--resume",
-        "--no-charts",
-        "--out",
-        s(&out),
-    ]));
+    let changed = resume(&exp, &out);
     assert!(changed.contains("4 run(s) (2 reused"), "{changed}");
     let clean = d.join("clean");
     ok(&regionsim(&[
