@@ -960,14 +960,13 @@ impl<'a> World<'a> {
             self.serve_read(r, x, region, After::Nothing, sched);
             return;
         }
+        // Enforced residency: the record is not replicated outside its allowed regions.
         let enforced = self.enforced(tag);
-        let kept_from_some = enforced
-            && self
-                .data
-                .first_hops(x)
-                .iter()
-                .any(|y| !self.allows(tag, self.data.regions[*y as usize]));
-        let seq = self.data.commit(x, q.key, now, !kept_from_some);
+        let mut hops = self.data.first_hops(x);
+        let all = hops.len();
+        hops.retain(|y| !enforced || self.allows(tag, self.data.regions[*y as usize]));
+        let withheld = (all - hops.len()) as u32;
+        let seq = self.data.commit(x, q.key, now, withheld == 0);
         if !self.allows(tag, region) {
             self.res_count(now, |t| t.records_stored_outside += 1);
         }
@@ -975,13 +974,7 @@ impl<'a> World<'a> {
         if jumped != NO_FAULT {
             self.tallies[jumped as usize].writes_stamped += 1;
         }
-        let mut withheld = 0u32;
-        for y in self.data.first_hops(x) {
-            if enforced && !self.allows(tag, self.data.regions[y as usize]) {
-                // Enforced residency: the record is not replicated outside its allowed regions.
-                withheld += 1;
-                continue;
-            }
+        for y in hops {
             self.replicate(x, y, x, seq, now, true, tag, sched);
         }
         let mut needed = self.data.acks_needed();
