@@ -100,6 +100,7 @@ pub fn mg_c_scenario(
             wars: Default::default(),
             transmit: 0,
             lag: Dist::Constant(0),
+            lag_at: crate::model::LagAt::Target,
             shape: crate::model::ReplicationShape::Mesh,
             conflict: crate::model::ConflictStrategy::Lww,
             class: crate::model::KeyClass::Register,

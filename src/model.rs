@@ -359,6 +359,19 @@ impl Default for WarsLatency {
     }
 }
 
+/// Where a replicated write spends its lag, which decides what a failover loses.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum LagAt {
+    /// SPEC §2: the write leaves its origin when it commits and the replica applies it the
+    /// lag after it arrives. A write that has left survives its origin's death; a promoted
+    /// replica first applies every write that reached it.
+    #[default]
+    Target,
+    /// Log shipping: the write waits the lag in its origin's log before it leaves and is
+    /// applied on arrival. A write still waiting when its origin dies is lost at failover.
+    Sender,
+}
+
 /// Who sends a write to whom.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum ReplicationShape {
@@ -406,6 +419,8 @@ pub struct DataConfig {
     /// 0: unlimited bandwidth.
     pub transmit: SimTime,
     pub lag: Dist,
+    /// Where the lag is spent (SPEC §2: at the target).
+    pub lag_at: LagAt,
     pub shape: ReplicationShape,
     pub conflict: ConflictStrategy,
     pub class: KeyClass,

@@ -539,10 +539,15 @@ fn default_zero_dist() -> DistSpec {
 pub struct RawReplication {
     #[serde(default)]
     pub mode: RawReplicationMode,
-    /// Delay before a write leaves its region (log shipping, batching), added to the network
-    /// one-way delay; the replica applies it on arrival.
+    /// Replication lag: with `lag_at: Target` (the default, SPEC §2) the replica applies a
+    /// write this long after it arrives; with `lag_at: Sender` the write waits this long
+    /// before it leaves its region (log shipping, batching) and is applied on arrival.
     #[serde(default = "default_zero_dist")]
     pub lag: DistSpec,
+    /// Where the lag is spent, which decides what a failover loses: `Target` (default) or
+    /// `Sender`.
+    #[serde(default)]
+    pub lag_at: RawLagAt,
     /// Who sends to whom; default: Star from the primary (active-passive), Mesh (active-active).
     #[serde(default)]
     pub shape: Option<RawReplicationShape>,
@@ -550,6 +555,19 @@ pub struct RawReplication {
     /// `bytes_per_s` to send, one after another, so replication queues under load.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub bandwidth: Option<RawBandwidth>,
+}
+
+/// Where a write spends its replication lag (SPEC §2 applies it at the target).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename = "LagAt", deny_unknown_fields)]
+pub enum RawLagAt {
+    /// The write leaves at once and waits at the replica before it is applied: a write that
+    /// has left survives its origin's death.
+    #[default]
+    Target,
+    /// The write waits in its origin's log before it ships (Aurora's `rpo_lag_in_msec`): a
+    /// write not yet shipped is lost when its origin dies.
+    Sender,
 }
 
 /// Bandwidth of a replication link.
@@ -566,6 +584,7 @@ impl Default for RawReplication {
         RawReplication {
             mode: RawReplicationMode::default(),
             lag: default_zero_dist(),
+            lag_at: RawLagAt::default(),
             shape: None,
             bandwidth: None,
         }

@@ -920,6 +920,10 @@ fn data_config(
         wars,
         transmit,
         lag: lag?,
+        lag_at: match d.replication.lag_at {
+            RawLagAt::Target => LagAt::Target,
+            RawLagAt::Sender => LagAt::Sender,
+        },
         shape,
         conflict: match d.conflict {
             RawConflict::Lww => ConflictStrategy::Lww,

@@ -38,9 +38,13 @@ pub type DataRegion = u8;
 pub struct Message {
     pub origin: DataRegion,
     pub seq: u32,
-    /// When the write leaves its sender (commit + replication lag).
+    /// When the write leaves its sender: its commit, plus the lag when it is spent at the
+    /// sender ([`crate::model::LagAt::Sender`]), plus any wait for the link's bandwidth.
     pub ship: SimTime,
-    /// When it is due at the receiver absent faults (FIFO: never before the previous one).
+    /// When it reaches the receiver: `ship` plus the one-way delay.
+    pub arrive: SimTime,
+    /// When the receiver applies it absent faults: `arrive`, plus the lag when it is spent at
+    /// the target (FIFO: never before the previous one).
     pub due: SimTime,
     /// Jurisdiction tag of the record (`crate::residency::Tag`; 0: not pinned).
     pub tag: u8,
@@ -787,8 +791,15 @@ impl DataLayer {
     }
 
     /// Failover from `old` to `new` at `now`: the old primary's acknowledged writes that `new`
-    /// has not applied are lost (SPEC §3 RPO); its queued messages are fenced off.
-    pub fn failover(&mut self, old: DataRegion, new: DataRegion) -> FailoverLoss {
+    /// has not applied are lost (SPEC §3 RPO) and fenced off. `keep_unfenced`: messages of
+    /// writes `new` holds stay on old's links, to reach the other replicas (they have left
+    /// old: the lag is spent at the target); otherwise old's queued messages are dropped.
+    pub fn failover(
+        &mut self,
+        old: DataRegion,
+        new: DataRegion,
+        keep_unfenced: bool,
+    ) -> FailoverLoss {
         let mut loss = FailoverLoss::default();
         let log = &mut self.logs[old as usize];
         for r in &log.records {
@@ -805,17 +816,16 @@ impl DataLayer {
         }
         let d = self.regions.len();
         // FIFO logs: what `new` lacks of `old` is a suffix of old's log.
-        self.fenced[old as usize] = (
-            self.applied[new as usize * d + old as usize] + 1,
-            log.next_seq,
-        );
+        let fence_from = self.applied[new as usize * d + old as usize] + 1;
+        self.fenced[old as usize] = (fence_from, log.next_seq);
         for r in log.records.iter_mut() {
             r.pending = 0;
         }
         log.retire();
         for to in 0..d {
             let l = &mut self.links[old as usize * d + to];
-            l.queue.retain(|m| m.origin != old);
+            l.queue
+                .retain(|m| m.origin != old || (keep_unfenced && m.seq < fence_from));
         }
         self.tally.lost_at_failover += loss.lost_writes;
         loss
@@ -847,6 +857,7 @@ impl DataLayer {
                             {
                                 self.links[to * d + n as usize].queue.push_back(Message {
                                     ship: now,
+                                    arrive: now,
                                     due: now,
                                     ..m
                                 });

@@ -18,6 +18,8 @@ pub struct LinkState {
     n_places: usize,
     cut: Vec<u16>,
     cut_by: Vec<FaultId>,
+    /// When each pair's current cut began (meaningful while it is cut).
+    cut_since: Vec<SimTime>,
     extra: Vec<SimTime>,
     extra_by: Vec<FaultId>,
     /// Whether any spike or cut is active (the fast path skips lookups when not).
@@ -33,6 +35,7 @@ impl LinkState {
             n_places: n,
             cut: vec![0; n * n],
             cut_by: vec![NO_FAULT; n * n],
+            cut_since: vec![0; n * n],
             extra: vec![0; n * n],
             extra_by: vec![NO_FAULT; n * n],
             active: 0,
@@ -64,6 +67,12 @@ impl LinkState {
         let i = a * self.n_places + b;
         (self.cut[i] > 0).then_some(self.cut_by[i])
     }
+    /// Whether `a → b` is cut now by a cut that began at or before `t`, and by which fault.
+    #[inline]
+    pub fn cut_since(&self, a: usize, b: usize, t: SimTime) -> Option<FaultId> {
+        let i = a * self.n_places + b;
+        self.cut(a, b).filter(|_| self.cut_since[i] <= t)
+    }
     /// Extra one-way delay on `a → b` now, and the fault that adds it.
     #[inline]
     pub fn extra(&self, a: usize, b: usize) -> (SimTime, FaultId) {
@@ -73,10 +82,13 @@ impl LinkState {
         let i = a * self.n_places + b;
         (self.extra[i], self.extra_by[i])
     }
-    /// Cuts (`on`) or heals the directed pair `a → b`.
-    pub fn set_cut(&mut self, a: usize, b: usize, on: bool, by: FaultId) {
+    /// Cuts (`on`) or heals the directed pair `a → b` at `now`.
+    pub fn set_cut(&mut self, a: usize, b: usize, on: bool, by: FaultId, now: SimTime) {
         let i = a * self.n_places + b;
         if on {
+            if self.cut[i] == 0 {
+                self.cut_since[i] = now;
+            }
             self.cut[i] += 1;
             self.cut_by[i] = by;
             self.active += 1;

@@ -19,7 +19,9 @@ use crate::distribution::Dist;
 use crate::dns::Dns;
 use crate::engine::{Model, Scheduler, SimTime};
 use crate::metrics::{FailReason, Metrics, Op};
-use crate::model::{Design, FailoverPolicy, FaultKind, Place, PopulationId, RegionId, Scenario};
+use crate::model::{
+    Design, FailoverPolicy, FaultKind, LagAt, Place, PopulationId, RegionId, Scenario,
+};
 use crate::residency::{ResidencyMap, ResidencyTally, UNPINNED};
 use crate::rng::{Stream, stream, unit};
 use faults::{FaultId, FaultTally, LinkState, NO_FAULT};
@@ -992,8 +994,9 @@ impl<'a> World<'a> {
         }
     }
 
-    /// Sends write `(origin, seq)` from data region `from` to `to` at `now`; a first hop waits
-    /// the replication lag before it ships.
+    /// Sends write `(origin, seq)` from data region `from` to `to` at `now`. A first hop
+    /// spends the replication lag (and any lag spike on the link) at the target, after it
+    /// arrives (SPEC §2), or before it ships with `lag_at: Sender`.
     #[allow(clippy::too_many_arguments)]
     fn replicate(
         &mut self,
@@ -1021,7 +1024,8 @@ impl<'a> World<'a> {
             self.data.regions[from as usize],
             self.data.regions[to as usize],
         );
-        let mut ship = now + lag;
+        let at_target = self.sc.data.lag_at == LagAt::Target;
+        let mut ship = if at_target { now } else { now + lag };
         let tx = self.sc.data.transmit;
         if tx > 0 {
             // Bandwidth: messages leave one after another, each taking `tx` to send.
@@ -1034,11 +1038,13 @@ impl<'a> World<'a> {
             self.links.region(a),
             self.links.region(b),
         );
+        let arrive = ship + d;
         let msg = Message {
             origin,
             seq,
             ship,
-            due: ship + d,
+            arrive,
+            due: if at_target { arrive + lag } else { arrive },
             tag,
         };
         if let (Some(m), Some(z)) = (&mut self.cost, &self.sizes) {
@@ -1057,27 +1063,11 @@ impl<'a> World<'a> {
             return;
         };
         if head.due > now {
-            debug_assert!(
-                false,
-                "replication head delivered early: due {} now {now}",
-                head.due
-            );
+            // A promotion applied the messages before it (`drain_to_promoted`).
             sched.schedule_at(head.due, Event::ReplDeliver { from, to });
             return;
         }
-        let (a, b) = (
-            self.data.regions[from as usize],
-            self.data.regions[to as usize],
-        );
-        let blocked = if self.down[b as usize] > 0 {
-            Some(self.down_by[b as usize])
-        } else if self.down[a as usize] > 0 && self.down_since[a as usize] <= head.ship {
-            // The sender died before the write left it: it waits in the sender's log.
-            Some(self.down_by[a as usize])
-        } else {
-            self.links.cut(self.links.region(a), self.links.region(b))
-        };
-        if let Some(f) = blocked {
+        if let Some(f) = self.held_by(from, to, &head) {
             self.tallies[f as usize].messages_held += 1;
             self.data.park(from, to);
             return;
@@ -1086,6 +1076,66 @@ impl<'a> World<'a> {
         if let Some(t) = next {
             sched.schedule_at(t, Event::ReplDeliver { from, to });
         }
+        self.delivered(from, to, msg, sched);
+    }
+
+    /// The fault that keeps `head` of `from → to` from being applied now, if any: a dead
+    /// receiver; a sender that died before the write left it (it waits in the sender's log);
+    /// a cut link, which with the lag spent at the target holds only a write that had not yet
+    /// arrived when the cut began.
+    fn held_by(&self, from: DataRegion, to: DataRegion, head: &Message) -> Option<FaultId> {
+        let (a, b) = (
+            self.data.regions[from as usize],
+            self.data.regions[to as usize],
+        );
+        let (la, lb) = (self.links.region(a), self.links.region(b));
+        if self.down[b as usize] > 0 {
+            Some(self.down_by[b as usize])
+        } else if self.down[a as usize] > 0 && self.down_since[a as usize] <= head.ship {
+            Some(self.down_by[a as usize])
+        } else if self.sc.data.lag_at == LagAt::Target {
+            self.links.cut_since(la, lb, head.arrive)
+        } else {
+            self.links.cut(la, lb)
+        }
+    }
+
+    /// A promotion with the lag spent at the target: the promoted replica first applies
+    /// every write of the old primary that reached it before the old primary failed or was
+    /// cut off (its relay log), as database promotions do; only writes that never left, or
+    /// never arrived, are lost (SPEC §2, §3 RPO).
+    fn drain_to_promoted(
+        &mut self,
+        old: DataRegion,
+        new: DataRegion,
+        sched: &mut Scheduler<Event>,
+    ) {
+        let now = sched.now();
+        let li = old as usize * self.data.len() + new as usize;
+        let was_scheduled = self.data.links[li].scheduled;
+        while let Some(head) = self.data.head(old, new) {
+            if head.arrive > now || self.held_by(old, new, &head).is_some() {
+                break;
+            }
+            let (msg, _) = self.data.deliver(old, new, now);
+            self.delivered(old, new, msg, sched);
+        }
+        // A pending delivery event finds the new head (or none) and reschedules or parks.
+        self.data.links[li].scheduled = was_scheduled;
+    }
+
+    /// What follows the delivery of `msg` on `from → to` (`None`: fenced off or a duplicate):
+    /// the heal watch, residency, a draining failback, waiting reads, the next hop of a chain
+    /// and the acknowledgement of a synchronous write.
+    fn delivered(
+        &mut self,
+        from: DataRegion,
+        to: DataRegion,
+        msg: Option<Message>,
+        sched: &mut Scheduler<Event>,
+    ) {
+        let now = sched.now();
+        let b = self.data.regions[to as usize];
         if let Some(m) = msg
             && !self.heal_watch.is_empty()
         {
@@ -1532,7 +1582,11 @@ impl<'a> World<'a> {
         }
         let Some(new) = new else { return };
         if let (Some(o), Some(n)) = (self.data.data_region(old), self.data.data_region(new)) {
-            let loss = self.data.failover(o, n);
+            let at_target = self.sc.data.lag_at == LagAt::Target;
+            if at_target {
+                self.drain_to_promoted(o, n, sched);
+            }
+            let loss = self.data.failover(o, n, at_target);
             let failed_at = if self.down[old as usize] > 0 {
                 self.down_since[old as usize]
             } else {
@@ -1594,9 +1648,9 @@ impl<'a> World<'a> {
             }
             FaultKind::Partition { a, b, one_way } => {
                 let (a, b) = (self.links.index(a), self.links.index(b));
-                self.links.set_cut(a, b, start, fault);
+                self.links.set_cut(a, b, start, fault, now);
                 if !one_way {
-                    self.links.set_cut(b, a, start, fault);
+                    self.links.set_cut(b, a, start, fault, now);
                 }
                 if !start {
                     self.on_partition_healed(fault, a, b, now);

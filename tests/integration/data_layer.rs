@@ -25,7 +25,7 @@ fn sync_replication_loses_nothing_at_failover_and_waits_for_the_farthest_replica
         "sync-failover",
         &format!(
             r#"{AP_FAILOVER}
-            data: (replication: (mode: Async, lag: Exponential(mean_ms: 500.0))),
+            data: (replication: (mode: Async, lag: Exponential(mean_ms: 500.0), lag_at: Sender)),
             variants: [
                 (name: "async", overrides: {{}}),
                 (name: "sync", overrides: {{"data.replication.mode": Sync}}),
@@ -79,7 +79,7 @@ fn async_failover_loss_matches_a_count_from_the_commit_trace() {
         "trace-count",
         &format!(
             r#"{AP_FAILOVER}
-            data: (replication: (mode: Async, lag: Constant(ms: 800.0))),"#
+            data: (replication: (mode: Async, lag: Constant(ms: 800.0), lag_at: Sender)),"#
         ),
     );
     let sc = &e.variants[0].1;
@@ -108,6 +108,134 @@ fn async_failover_loss_matches_a_count_from_the_commit_trace() {
     );
     assert_eq!(world.failovers.len(), 1);
     assert_eq!(world.failovers[0].lost_writes, by_hand);
+}
+
+/// Runs `sc` under `seed` with the commit trace on, until `until`.
+fn traced_world(sc: &regionsim::model::Scenario, seed: u64, until: u64) -> World<'_> {
+    let mut world = World::new(sc, seed);
+    world.data.trace = Some(vec![]);
+    let mut engine: Engine<Event> = Engine::new();
+    world.start(engine.scheduler());
+    engine.run_until(&mut world, until);
+    world
+}
+
+#[test]
+fn lag_spent_at_the_target_loses_no_write_that_left_and_promotion_applies_the_relay_log() {
+    // A 2-minute lag, longer than detection plus promotion (about 64 s): when Washington is
+    // promoted, Virginia's last minutes of writes have reached it but are not yet applied.
+    // Spent at the sender (log shipping) those writes never left Virginia and are lost: the
+    // ones committed in (T − 120 s, T). Spent at the target (SPEC §2), every write left when it
+    // committed; the promoted replica applies what it holds before it takes writes, so the
+    // failover loses nothing.
+    let e = experiment(
+        "lag-at-target",
+        &format!(
+            r#"{AP_FAILOVER}
+            data: (replication: (mode: Async, lag: Constant(ms: 120000.0))),
+            variants: [
+                (name: "target", overrides: {{}}),
+                (name: "sender", overrides: {{"data.replication.lag_at": Sender}}),
+            ],"#
+        ),
+    );
+    let (t, lag) = (300_000_000_000u64, 120_000_000_000u64);
+    let sc = variant(&e, "sender");
+    let sender = traced_world(sc, 21, sc.duration);
+    let east = sc.region_id("eastus").unwrap();
+    let primary = sender.data.data_region(east).unwrap();
+    let by_hand = sender
+        .data
+        .trace
+        .as_ref()
+        .unwrap()
+        .iter()
+        .filter(|(o, _, c, _)| *o == primary && *c + lag > t && *c < t)
+        .count() as u64;
+    assert_eq!(sender.failovers.len(), 1);
+    let promoted_after = sender.failovers[0].at - t;
+    assert!(
+        promoted_after < lag,
+        "promoted {promoted_after} ns after the failure: not inside the lag"
+    );
+    assert!(by_hand > 10_000, "{by_hand} writes in the last two minutes");
+    assert_eq!(sender.failovers[0].lost_writes, by_hand);
+
+    let sc = variant(&e, "target");
+    let target = traced_world(sc, 21, sc.duration);
+    let standby = target
+        .data
+        .data_region(sc.region_id("westus2").unwrap())
+        .unwrap();
+    let last_before = target
+        .data
+        .trace
+        .as_ref()
+        .unwrap()
+        .iter()
+        .filter(|(o, _, c, _)| *o == primary && *c < t)
+        .map(|(_, seq, _, _)| *seq)
+        .max()
+        .unwrap();
+    eprintln!(
+        "120 s lag, promoted {:.1} s after the failure: lost at the sender {} ({by_hand} by \
+         hand), at the target {}",
+        promoted_after as f64 / 1e9,
+        sender.failovers[0].lost_writes,
+        target.failovers[0].lost_writes
+    );
+    assert_eq!(target.failovers.len(), 1);
+    assert_eq!(target.failovers[0].lost_writes, 0);
+    assert!(target.data.has_applied(standby, primary, last_before));
+}
+
+#[test]
+fn lag_spent_at_the_target_lets_a_write_that_arrived_before_a_cut_apply_during_it() {
+    // Virginia and Washington active, a 10 s lag, the link between them cut at 300 s. At
+    // 315 s Washington has applied Virginia's writes committed before 289 s in both models. A
+    // write committed at 299.9 s arrived before the cut and applies at about 310 s when the
+    // lag is spent at the target; spent at the sender, it would leave at 309.9 s, into the
+    // cut, and waits for the heal.
+    let e = experiment(
+        "cut-at-target",
+        r#"duration_s: 600, warmup_s: 0, window_s: 10,
+        design: ActiveActive(regions: ["eastus", "westus2"]),
+        faults: [Partition(a: "eastus", b: "westus2", at_s: 300, for_s: 200)],
+        data: (replication: (mode: Async, lag: Constant(ms: 10000.0))),
+        populations: {
+            "new-york": (lat: 40.71, lon: -74.01, anchor: "eastus", rate_per_s: 50, write_fraction: 1.0,
+                         keys: (count: 100, zipf_s: 0.0)),
+        },
+        variants: [
+            (name: "target", overrides: {}),
+            (name: "sender", overrides: {"data.replication.lag_at": Sender}),
+        ],"#,
+    );
+    let applied_at_315 = |name: &str| {
+        let sc = variant(&e, name);
+        let w = traced_world(sc, 5, 315_000_000_000);
+        let (east, west) = (
+            w.data.data_region(sc.region_id("eastus").unwrap()).unwrap(),
+            w.data
+                .data_region(sc.region_id("westus2").unwrap())
+                .unwrap(),
+        );
+        let trace = w.data.trace.as_ref().unwrap();
+        let last_before = |t: u64| {
+            trace
+                .iter()
+                .filter(|(o, _, c, _)| *o == east && *c < t)
+                .map(|(_, seq, _, _)| *seq)
+                .max()
+                .unwrap()
+        };
+        (
+            w.data.has_applied(west, east, last_before(289_000_000_000)),
+            w.data.has_applied(west, east, last_before(299_900_000_000)),
+        )
+    };
+    assert_eq!(applied_at_315("target"), (true, true));
+    assert_eq!(applied_at_315("sender"), (true, false));
 }
 
 /// Two coasts writing the same few keys through an active-active pair.
