@@ -63,7 +63,7 @@ impl ScopeSummary {
             failed_overload: f(FailReason::Overload),
             failed_unreachable: f(FailReason::Unreachable),
             failed_no_region: f(FailReason::NoRegion),
-            availability: (ok + failed > 0).then(|| ok as f64 / (ok + failed) as f64),
+            availability: share(ok, ok + failed),
             time_availability,
             all: all.summary(),
             reads: s.latency[0].summary(),
@@ -654,8 +654,7 @@ impl VariantResult {
             failback_conflicts: dr.tally.failback_conflicts,
             reads: dr.tally.reads,
             stale_reads: dr.tally.stale_reads,
-            stale_read_ratio: (dr.tally.reads > 0)
-                .then(|| dr.tally.stale_reads as f64 / dr.tally.reads as f64),
+            stale_read_ratio: share(dr.tally.stale_reads, dr.tally.reads),
             staleness: dr.staleness.clone(),
             read_your_writes_violations: dr.tally.ryw_violations,
             by_population: dr
@@ -666,7 +665,7 @@ impl VariantResult {
                     population: p.name.clone(),
                     reads: d.reads,
                     stale_reads: d.stale_reads,
-                    stale_read_ratio: (d.reads > 0).then(|| d.stale_reads as f64 / d.reads as f64),
+                    stale_read_ratio: share(d.stale_reads, d.reads),
                     staleness: d.staleness.clone(),
                     read_your_writes_violations: d.ryw_violations,
                 })
@@ -706,7 +705,7 @@ impl VariantResult {
                         t_to_ms: edges.get(i).copied(),
                         reads: *reads,
                         saw_write: *saw,
-                        p_visible: (*reads > 0).then(|| *saw as f64 / *reads as f64),
+                        p_visible: share(*saw, *reads),
                     }
                 })
                 .collect(),
@@ -804,4 +803,9 @@ impl TryFrom<OwnedTimelineRow> for TimelineRow {
             p99_ms: r.p99_ms,
         })
     }
+}
+
+/// `part / whole`, or `None` when `whole` is 0 (a ratio of nothing is not 0).
+fn share(part: u64, whole: u64) -> Option<f64> {
+    (whole > 0).then(|| part as f64 / whole as f64)
 }
