@@ -953,11 +953,17 @@ impl DataLayer {
             .sum()
     }
 
-    /// Counters and sets: the increments of writes committed after the warm-up that some
-    /// replica still holds at the end (the most any replica holds).
-    pub fn kept_after_warmup(&self) -> u64 {
+    /// Counters and sets: the increments of writes committed after the warm-up that the
+    /// converged state holds at the end: the primary's, when there is one (a demoted old
+    /// primary may still hold writes fenced off at its failover), else the most any replica
+    /// holds.
+    pub fn kept_after_warmup(&self, primary: Option<DataRegion>) -> u64 {
         let d = self.len();
-        (0..d)
+        let replicas = match primary {
+            Some(p) => p as usize..p as usize + 1,
+            None => 0..d,
+        };
+        replicas
             .map(|x| {
                 (0..self.acked.len())
                     .map(|k| self.current[k * d + x].value_after_warmup)

@@ -1416,6 +1416,11 @@ impl<'a> World<'a> {
         self.in_flight -= 1;
     }
 
+    /// The data region of the current primary (active-passive), if any.
+    pub fn primary_data_region(&self) -> Option<DataRegion> {
+        self.primary.and_then(|p| self.data.data_region(p))
+    }
+
     /// The design under test.
     pub fn design(&self) -> &Design {
         &self.sc.design

@@ -205,7 +205,7 @@ fn run(
             totals: (0..n)
                 .map(|x| (dl.regions[x], dl.total_value(x as u8)))
                 .collect(),
-            kept_after_warmup: dl.kept_after_warmup(),
+            kept_after_warmup: dl.kept_after_warmup(world.primary_data_region()),
             t_visibility: dl.t_visibility.clone(),
             clock_offsets: (0..n)
                 .map(|x| (dl.regions[x], dl.clock_offset(x as u8)))

@@ -770,3 +770,33 @@ fn star_in_an_active_active_design_is_flagged_as_the_mesh_it_is() {
         "{warnings:?}"
     );
 }
+
+#[test]
+fn a_demoted_primary_holding_fenced_increments_is_not_the_converged_state() {
+    // Active-passive counters on a million keys: Virginia dies with 5 s of writes still in
+    // its log (lag spent at the sender); Washington is promoted and those writes are fenced
+    // off. Virginia returns as a standby still holding them (few of their keys are written
+    // again). The converged state is the primary's lineage: every write after the warm-up
+    // except the fenced ones. The most any replica holds, Virginia's, counts them too.
+    let e = experiment(
+        "fenced-counter",
+        &format!(
+            r#"{}
+            data: (class: Counter, conflict: Merge,
+                   replication: (mode: Async, lag: Constant(ms: 5000.0), lag_at: Sender)),"#,
+            AP_FAILOVER.replace("count: 1000, zipf_s: 0.5", "count: 1000000, zipf_s: 0.0")
+        ),
+    );
+    let sc = &e.variants[0].1;
+    let mut w = traced_world(sc, 3, sc.duration);
+    w.data.converge(sc.duration);
+    let all = w.data.kept_after_warmup(None);
+    let primary = w.data.kept_after_warmup(w.primary_data_region());
+    let (writes, fenced) = (w.data.tally.writes, w.data.tally.fenced_writes);
+    eprintln!(
+        "writes {writes}, fenced {fenced}, kept by the primary {primary}, most any replica keeps {all}"
+    );
+    assert!(fenced > 100, "{fenced} fenced");
+    assert_eq!(primary, writes - fenced);
+    assert!(all > primary);
+}
