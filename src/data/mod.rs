@@ -498,28 +498,41 @@ impl DataLayer {
     /// applied everywhere, or fenced off at a failover): found by jump pointers in O(log n)
     /// steps, so a long partition costs no more than a short one per write.
     fn concurrent_with_new_write(&self, x: DataRegion, key: u32) -> u64 {
-        let d = self.len();
         let mut n = 0;
-        for o in (0..d).filter(|o| *o != x as usize) {
-            let log = &self.logs[o];
-            // Writes up to `seen` are applied at x or retired.
-            let seen = self.applied[x as usize * d + o].max(log.base);
-            let newest = self.last_of_key[key as usize * d + o];
-            let Some(top) = log.get(newest).filter(|_| newest > seen) else {
-                continue;
-            };
-            let mut oldest = top;
-            loop {
-                oldest = match (oldest.jump.0, oldest.prev_of_key) {
-                    (j, _) if j > seen => log.get(j),
-                    (_, p) if p > seen => log.get(p),
-                    _ => break,
-                }
-                .expect("a record above the retired base is in the log");
+        for o in (0..self.len() as DataRegion).filter(|o| *o != x) {
+            if let Some((top, oldest)) = self.unapplied_run(x, o, key) {
+                n += u64::from(top.ord_of_key - oldest.ord_of_key + 1);
             }
-            n += u64::from(top.ord_of_key - oldest.ord_of_key + 1);
         }
         n
+    }
+
+    /// The newest and the oldest of origin `o`'s writes of `key` that replica `x` has not
+    /// applied and that some replica still waits for (a retired record was applied
+    /// everywhere, or fenced off at a failover; writes residency keeps from a replica are not
+    /// in the list). Found by jump pointers in O(log n) steps.
+    fn unapplied_run(
+        &self,
+        x: DataRegion,
+        o: DataRegion,
+        key: u32,
+    ) -> Option<(&WriteRecord, &WriteRecord)> {
+        let d = self.len();
+        let log = &self.logs[o as usize];
+        // Writes up to `seen` are applied at x or retired.
+        let seen = self.applied[x as usize * d + o as usize].max(log.base);
+        let newest = self.last_of_key[key as usize * d + o as usize];
+        let top = log.get(newest).filter(|_| newest > seen)?;
+        let mut oldest = top;
+        loop {
+            oldest = match (oldest.jump.0, oldest.prev_of_key) {
+                (j, _) if j > seen => log.get(j),
+                (_, p) if p > seen => log.get(p),
+                _ => break,
+            }
+            .expect("a record above the retired base is in the log");
+        }
+        Some((top, oldest))
     }
 
     /// Residency: write `(origin, seq)` will never be sent to `n` of its replicas (they may not
@@ -707,8 +720,8 @@ impl DataLayer {
     }
 
     /// What a read at `x` must wait for under `c`: the write `(origin, seq)` not yet applied
-    /// there, if any (the user's last write for sessions; the newest write to the key
-    /// acknowledged more than the bound ago for bounded staleness).
+    /// there, if any (the user's last write for sessions; for bounded staleness, a write to
+    /// the key acknowledged more than the bound ago).
     pub fn read_requirement(
         &self,
         c: crate::model::Consistency,
@@ -731,10 +744,21 @@ impl DataLayer {
                 let (o, seq, _) = self.last_write[u as usize];
                 missing(o, seq)
             }
-            Consistency::BoundedStaleness(max) => self.acked[key as usize]
-                .iter()
-                .filter(|(_, seq, at)| *seq > 0 && now.saturating_sub(*at) > max)
-                .find_map(|&(o, seq, _)| missing(o, seq)),
+            // The oldest write of the key `x` lacks, from each origin, if it was acknowledged
+            // more than the bound ago (the read checks again when it is applied); then the two
+            // newest acknowledged versions, which also remember writes kept from `x`.
+            Consistency::BoundedStaleness(max) => (0..d as DataRegion)
+                .filter_map(|o| self.unapplied_run(x, o, key))
+                .map(|(_, first)| (first.version.origin, first.version.seq, first.acked))
+                .chain(
+                    self.acked[key as usize]
+                        .iter()
+                        .map(|&(o, s, at)| (o, s, Some(at))),
+                )
+                .filter(|(_, seq, at)| {
+                    *seq > 0 && at.is_some_and(|at| now.saturating_sub(at) > max)
+                })
+                .find_map(|(o, seq, _)| missing(o, seq)),
         }
     }
 
@@ -757,19 +781,33 @@ impl DataLayer {
         let d = self.len();
         let xi = x as usize;
         self.tally.reads += 1;
-        let by_pop = &mut self.by_population[pop as usize];
-        by_pop.reads += 1;
+        self.by_population[pop as usize].reads += 1;
+        // Stale: the read misses one of the two newest versions of the key acknowledged
+        // before now (these also remember a write fenced off at a failover).
         let mut oldest_missed = None;
         for &(o, seq, at) in &self.acked[key as usize] {
             if seq > 0 && at < now && self.applied[xi * d + o as usize] < seq {
                 oldest_missed = Some(oldest_missed.map_or(at, |m: SimTime| m.min(at)));
             }
         }
-        if let Some(at) = oldest_missed {
+        if let Some(mut oldest) = oldest_missed {
+            // Its staleness age runs from the oldest acknowledged version it missed (SPEC
+            // §3), which for a hot key is older than those two: the first of each origin's
+            // writes of the key that `x` lacks.
+            for o in 0..d as DataRegion {
+                if let Some(at) = self
+                    .unapplied_run(x, o, key)
+                    .and_then(|(_, first)| first.acked)
+                    .filter(|at| *at < now)
+                {
+                    oldest = oldest.min(at);
+                }
+            }
             self.tally.stale_reads += 1;
-            self.staleness.record(now - at);
+            self.staleness.record(now - oldest);
+            let by_pop = &mut self.by_population[pop as usize];
             by_pop.stale_reads += 1;
-            by_pop.staleness.record(now - at);
+            by_pop.staleness.record(now - oldest);
         }
         // t-visibility (PBS): did this read see the newest write acknowledged before it?
         let (o, seq, at) = self.acked[key as usize][0];
