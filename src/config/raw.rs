@@ -456,8 +456,8 @@ pub enum RawFault {
         at_s: f64,
         for_s: f64,
     },
-    /// Replication from and to region `a` (or only on the link `a` → `b`) waits `extra_ms`
-    /// longer before it ships.
+    /// Replication from and to region `a` (or only on the link `a` → `b`) lags `extra_ms`
+    /// more: spent where the lag is (`lag_at`: at the target, or before it ships).
     LagSpike {
         a: String,
         #[serde(default)]

@@ -572,6 +572,31 @@ impl DataLayer {
             .copied()
     }
 
+    /// With the lag spent at the target, after a fault that held messages of `from → to`
+    /// heals at `now`: those it held (`held`) are sent again and reach the receiver at
+    /// `arrive`, to be applied their lag after that; later messages keep their order.
+    pub fn restamp_held(
+        &mut self,
+        from: DataRegion,
+        to: DataRegion,
+        arrive: SimTime,
+        held: impl Fn(&Message) -> bool,
+    ) {
+        let d = self.len();
+        let link = &mut self.links[from as usize * d + to as usize];
+        let mut last = 0;
+        for m in link.queue.iter_mut() {
+            if held(m) {
+                let shift = arrive.saturating_sub(m.arrive);
+                m.arrive += shift;
+                m.due += shift;
+            }
+            m.due = m.due.max(last);
+            last = m.due;
+        }
+        link.last_due = link.last_due.max(last);
+    }
+
     /// Marks a link idle (its head waits for a fault to heal).
     pub fn park(&mut self, from: DataRegion, to: DataRegion) {
         let d = self.len();
@@ -856,8 +881,12 @@ impl DataLayer {
         // FIFO logs: what `new` lacks of `old` is a suffix of old's log.
         let fence_from = self.applied[new as usize * d + old as usize] + 1;
         self.fenced[old as usize] = (fence_from, log.next_seq);
-        for r in log.records.iter_mut() {
-            r.pending = 0;
+        // Fenced records wait for no one; with `keep_unfenced` the others still wait for the
+        // replicas their kept messages are on the way to.
+        for (i, r) in log.records.iter_mut().enumerate() {
+            if !keep_unfenced || log.base + 1 + i as u32 >= fence_from {
+                r.pending = 0;
+            }
         }
         log.retire();
         for to in 0..d {

@@ -73,6 +73,10 @@ impl LinkState {
         let i = a * self.n_places + b;
         self.cut(a, b).filter(|_| self.cut_since[i] <= t)
     }
+    /// When the last cut of `a → b` began (0: never cut).
+    pub fn cut_began(&self, a: usize, b: usize) -> SimTime {
+        self.cut_since[a * self.n_places + b]
+    }
     /// Extra one-way delay on `a → b` now, and the fault that adds it.
     #[inline]
     pub fn extra(&self, a: usize, b: usize) -> (SimTime, FaultId) {

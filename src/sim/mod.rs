@@ -1281,6 +1281,48 @@ impl<'a> World<'a> {
         }
     }
 
+    /// With the lag spent at the target (SPEC §2), when a fault heals at `now`: the messages it
+    /// held are sent again and applied their lag after they arrive. `region`: a region came
+    /// back up (held: what arrived while it was down, and what had not left it when it died);
+    /// otherwise the cut of places `a → b` healed (held: what would have arrived during the
+    /// cut).
+    fn restamp(&mut self, region: Option<RegionId>, a: usize, b: usize, now: SimTime) {
+        if self.sc.data.lag_at != LagAt::Target {
+            return;
+        }
+        let n = self.data.len() as DataRegion;
+        for from in 0..n {
+            for to in (0..n).filter(|t| *t != from) {
+                let (ra, rb) = (
+                    self.data.regions[from as usize],
+                    self.data.regions[to as usize],
+                );
+                let arrive = now + self.sc.network.region_rtt(ra, rb) / 2;
+                let (la, lb) = (self.links.region(ra), self.links.region(rb));
+                match region {
+                    Some(r) if rb == r => {
+                        let since = self.down_since[r as usize];
+                        self.data.restamp_held(from, to, arrive, |m| {
+                            m.arrive >= since && m.arrive < now
+                        });
+                    }
+                    Some(r) if ra == r => {
+                        let since = self.down_since[r as usize];
+                        self.data
+                            .restamp_held(from, to, arrive, |m| m.ship >= since);
+                    }
+                    None if (la, lb) == (a, b) => {
+                        let since = self.links.cut_began(la, lb);
+                        self.data.restamp_held(from, to, arrive, |m| {
+                            m.arrive >= since && m.arrive < now
+                        });
+                    }
+                    _ => {}
+                }
+            }
+        }
+    }
+
     /// After a fault heals, parked replication logs resume.
     fn resume_replication(&mut self, sched: &mut Scheduler<Event>) {
         let n = self.data.len() as DataRegion;
@@ -1297,7 +1339,9 @@ impl<'a> World<'a> {
                         self.data.regions[to as usize],
                     );
                     let d = self.sc.network.region_rtt(a, b) / 2;
-                    sched.schedule_at(now + d, Event::ReplDeliver { from, to });
+                    // With the lag at the target the head may be due later (`restamp`).
+                    let due = link.queue.front().map_or(now, |m| m.due).max(now + d);
+                    sched.schedule_at(due, Event::ReplDeliver { from, to });
                 }
             }
         }
@@ -1520,6 +1564,7 @@ impl<'a> World<'a> {
         if self.down[ri] == 0 {
             self.region_clock[ri].stop(now, self.sc.warmup);
             self.refresh_service_clock(now);
+            self.restamp(Some(region), 0, 0, now);
             self.resume_replication(sched);
             self.failback_region_up(region, sched);
         }
@@ -1659,6 +1704,10 @@ impl<'a> World<'a> {
                 }
                 if !start {
                     self.on_partition_healed(fault, a, b, now);
+                    self.restamp(None, a, b, now);
+                    if !one_way {
+                        self.restamp(None, b, a, now);
+                    }
                     self.resume_replication(sched);
                 }
             }
