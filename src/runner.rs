@@ -69,8 +69,10 @@ pub fn total_work(exp: &Experiment) -> u64 {
 /// in a queue, quorum egress, per-population data figures; 4: counter and set lost updates
 /// after the warm-up only; 5: writes kept from a primary outside the allowed regions counted
 /// apart; 6: every pair of concurrent writes a conflict; 7: writes kept by residency left
-/// out of pairs), so `--resume` does not mix runs of two models.
-const RECORD_FORMAT: u32 = 7;
+/// out of pairs; 8: replication lag spent at the target by default, staleness ages from the
+/// oldest missed version, counter losses against the primary's lineage), so `--resume` does
+/// not mix runs of two models.
+const RECORD_FORMAT: u32 = 8;
 
 /// One finished run, stored as `runs/<case>-<digest>-r<rep>.json` (SPEC §4: an interrupted
 /// sweep loses no finished point). Replication 0 carries the whole result (summary, timeline,
