@@ -573,8 +573,8 @@ impl DataLayer {
     }
 
     /// With the lag spent at the target, after a fault that held messages of `from → to`
-    /// heals at `now`: those it held (`held`) are sent again and reach the receiver at
-    /// `arrive`, to be applied their lag after that; later messages keep their order.
+    /// healed: those it held (`held`) are sent again and reach the receiver at `arrive`, to be
+    /// applied their lag after that; later messages keep their order.
     pub fn restamp_held(
         &mut self,
         from: DataRegion,
@@ -886,6 +886,18 @@ impl DataLayer {
         for (i, r) in log.records.iter_mut().enumerate() {
             if !keep_unfenced || log.base + 1 + i as u32 >= fence_from {
                 r.pending = 0;
+            }
+        }
+        // Each key's list of old's writes skips the fenced ones (lost, so neither in conflict
+        // pairs nor missed by reads), which may stay in the log behind kept ones a while.
+        for (i, r) in log.records.iter().enumerate().rev() {
+            let seq = log.base + 1 + i as u32;
+            if seq < fence_from {
+                break;
+            }
+            let last = &mut self.last_of_key[r.key as usize * d + old as usize];
+            if *last == seq {
+                *last = r.prev_of_key;
             }
         }
         log.retire();

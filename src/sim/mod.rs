@@ -109,6 +109,15 @@ pub enum Event {
 
 const _: () = assert!(std::mem::size_of::<Event>() <= 16);
 
+/// A fault that healed, for re-sending the replication messages it held.
+#[derive(Debug, Clone, Copy)]
+enum Healed {
+    /// A region came back up.
+    Region(RegionId),
+    /// The cut of the directed pair of places `a → b` healed.
+    Cut(usize, usize),
+}
+
 /// One promotion (or a promotion that found no standby to promote).
 #[derive(Debug, Clone)]
 pub struct Failover {
@@ -1063,7 +1072,8 @@ impl<'a> World<'a> {
             return;
         };
         if head.due > now {
-            // A promotion applied the messages before it (`drain_to_promoted`).
+            // The head is due later than this event: a promotion applied the messages before
+            // it (`drain_to_promoted`), or a heal sent it again (`restamp`).
             sched.schedule_at(head.due, Event::ReplDeliver { from, to });
             return;
         }
@@ -1282,11 +1292,10 @@ impl<'a> World<'a> {
     }
 
     /// With the lag spent at the target (SPEC §2), when a fault heals at `now`: the messages it
-    /// held are sent again and applied their lag after they arrive. `region`: a region came
-    /// back up (held: what arrived while it was down, and what had not left it when it died);
-    /// otherwise the cut of places `a → b` healed (held: what would have arrived during the
-    /// cut).
-    fn restamp(&mut self, region: Option<RegionId>, a: usize, b: usize, now: SimTime) {
+    /// held are sent again and applied their lag after they arrive. A region back up held
+    /// what arrived while it was down and what had not left it when it died; a healed cut
+    /// held what would have arrived during it.
+    fn restamp(&mut self, healed: Healed, now: SimTime) {
         if self.sc.data.lag_at != LagAt::Target {
             return;
         }
@@ -1299,19 +1308,19 @@ impl<'a> World<'a> {
                 );
                 let arrive = now + self.sc.network.region_rtt(ra, rb) / 2;
                 let (la, lb) = (self.links.region(ra), self.links.region(rb));
-                match region {
-                    Some(r) if rb == r => {
+                match healed {
+                    Healed::Region(r) if rb == r => {
                         let since = self.down_since[r as usize];
                         self.data.restamp_held(from, to, arrive, |m| {
                             m.arrive >= since && m.arrive < now
                         });
                     }
-                    Some(r) if ra == r => {
+                    Healed::Region(r) if ra == r => {
                         let since = self.down_since[r as usize];
                         self.data
                             .restamp_held(from, to, arrive, |m| m.ship >= since);
                     }
-                    None if (la, lb) == (a, b) => {
+                    Healed::Cut(a, b) if (la, lb) == (a, b) => {
                         let since = self.links.cut_began(la, lb);
                         self.data.restamp_held(from, to, arrive, |m| {
                             m.arrive >= since && m.arrive < now
@@ -1564,7 +1573,7 @@ impl<'a> World<'a> {
         if self.down[ri] == 0 {
             self.region_clock[ri].stop(now, self.sc.warmup);
             self.refresh_service_clock(now);
-            self.restamp(Some(region), 0, 0, now);
+            self.restamp(Healed::Region(region), now);
             self.resume_replication(sched);
             self.failback_region_up(region, sched);
         }
@@ -1704,9 +1713,9 @@ impl<'a> World<'a> {
                 }
                 if !start {
                     self.on_partition_healed(fault, a, b, now);
-                    self.restamp(None, a, b, now);
+                    self.restamp(Healed::Cut(a, b), now);
                     if !one_way {
-                        self.restamp(None, b, a, now);
+                        self.restamp(Healed::Cut(b, a), now);
                     }
                     self.resume_replication(sched);
                 }
