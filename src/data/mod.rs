@@ -535,6 +535,36 @@ impl DataLayer {
         Some((top, oldest))
     }
 
+    /// The acknowledgement time (before `now`) and sequence number of the oldest write in
+    /// origin `o`'s run of writes of `key` that `x` lacks ([`Self::unapplied_run`]) that was
+    /// acknowledged before `now`. Usually the run's oldest write; under SemiSync or Sync an
+    /// attempt that timed out leaves a write never acknowledged, and then the run is scanned.
+    fn oldest_acked_unapplied(
+        &self,
+        x: DataRegion,
+        o: DataRegion,
+        key: u32,
+        now: SimTime,
+    ) -> Option<(SimTime, u32)> {
+        let (top, oldest) = self.unapplied_run(x, o, key)?;
+        let acked = |r: &WriteRecord| r.acked.filter(|at| *at < now).map(|at| (at, r.version.seq));
+        if let Some(found) = acked(oldest) {
+            return Some(found);
+        }
+        let log = &self.logs[o as usize];
+        let mut found = None;
+        let mut r = top;
+        loop {
+            found = acked(r).or(found);
+            if r.version.seq == oldest.version.seq {
+                return found;
+            }
+            r = log
+                .get(r.prev_of_key)
+                .expect("a record of the run is in the log");
+        }
+    }
+
     /// Residency: write `(origin, seq)` will never be sent to `n` of its replicas (they may not
     /// hold its jurisdiction's records), so its record does not wait for them.
     pub fn withhold(&mut self, origin: DataRegion, seq: u32, n: u8) {
@@ -773,8 +803,10 @@ impl DataLayer {
             // more than the bound ago (the read checks again when it is applied); then the two
             // newest acknowledged versions, which also remember writes kept from `x`.
             Consistency::BoundedStaleness(max) => (0..d as DataRegion)
-                .filter_map(|o| self.unapplied_run(x, o, key))
-                .map(|(_, first)| (first.version.origin, first.version.seq, first.acked))
+                .filter_map(|o| {
+                    self.oldest_acked_unapplied(x, o, key, now)
+                        .map(|(at, seq)| (o, seq, Some(at)))
+                })
                 .chain(
                     self.acked[key as usize]
                         .iter()
@@ -820,11 +852,7 @@ impl DataLayer {
             // §3), which for a hot key is older than those two: the first of each origin's
             // writes of the key that `x` lacks.
             for o in 0..d as DataRegion {
-                if let Some(at) = self
-                    .unapplied_run(x, o, key)
-                    .and_then(|(_, first)| first.acked)
-                    .filter(|at| *at < now)
-                {
+                if let Some((at, _)) = self.oldest_acked_unapplied(x, o, key, now) {
                     oldest = oldest.min(at);
                 }
             }
@@ -864,8 +892,15 @@ impl DataLayer {
         keep_unfenced: bool,
     ) -> FailoverLoss {
         let mut loss = FailoverLoss::default();
+        // Writes fenced off at an earlier failover of `old` may still be in its log (behind
+        // writes still on their way to a far replica): they were counted then.
+        let (earlier_from, earlier_to) = self.fenced[old as usize];
         let log = &mut self.logs[old as usize];
-        for r in &log.records {
+        for (i, r) in log.records.iter().enumerate() {
+            let seq = log.base + 1 + i as u32;
+            if (earlier_from..=earlier_to).contains(&seq) {
+                continue;
+            }
             if r.applied & (1 << new) == 0 && r.version.true_t >= self.warmup {
                 self.tally.fenced_writes += 1;
             }

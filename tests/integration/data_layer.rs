@@ -957,3 +957,55 @@ fn writes_fenced_off_at_a_failover_pair_with_nothing_afterwards() {
     assert!(r.data.lost_at_failover > 1000);
     assert_eq!(r.data.conflicts, 0);
 }
+
+#[test]
+fn a_second_failover_does_not_count_the_first_ones_fenced_writes_again() {
+    // Virginia is cut off from its three standbys twice and failed back to each time. With a
+    // 400 s lag at the target, the writes fenced off at the first failover linger in its log
+    // (behind writes still on their way to the other standbys) when the second one comes: it
+    // must count only its own. A 1 s lag, where nothing lingers, loses exactly the same.
+    let cut = |at: u32| {
+        ["westus2", "northeurope", "japaneast"]
+            .map(|b| format!(r#"Partition(a: "eastus", b: "{b}", at_s: {at}, for_s: 60)"#))
+            .join(", ")
+    };
+    let e = experiment(
+        "second-failover",
+        &format!(
+            r#"duration_s: 1200, warmup_s: 10, window_s: 10,
+            health: (interval_s: 10, failure_threshold: 3, recovery_threshold: 2, timeout_ms: 2000,
+                     checkers: ["westus2", "northeurope", "japaneast"]),
+            faults: [{}, {}],
+            data: (replication: (mode: Async, lag: Constant(ms: 400000.0))),
+            design: ActivePassive(primary: "eastus", standbys: ["westus2", "northeurope", "japaneast"],
+                                  read_local: true, failover: Automatic(promotion_s: 10),
+                                  failback: Some(Planned(after_s: 0))),
+            populations: {{
+                "new-york": (lat: 40.71, lon: -74.01, anchor: "eastus", rate_per_s: 20, write_fraction: 1.0,
+                             keys: (count: 1000, zipf_s: 0.0)),
+            }},
+            variants: [
+                (name: "lag-400s", overrides: {{}}),
+                (name: "lag-1s", overrides: {{"data.replication.lag": Constant(ms: 1000.0)}}),
+            ],"#,
+            cut(300),
+            cut(460)
+        ),
+    );
+    let losses = |name: &str| {
+        let r = run(variant(&e, name), 5);
+        let per: Vec<u64> = r
+            .failovers
+            .iter()
+            .filter(|f| f.policy == "automatic")
+            .map(|f| f.lost_writes)
+            .collect();
+        assert_eq!(per.iter().sum::<u64>(), r.data.lost_at_failover, "{name}");
+        per
+    };
+    let (long, short) = (losses("lag-400s"), losses("lag-1s"));
+    eprintln!("writes lost at each failover: 400 s lag {long:?}, 1 s lag {short:?}");
+    assert_eq!(long.len(), 2);
+    assert!(long.iter().all(|n| *n > 100));
+    assert_eq!(long, short);
+}
