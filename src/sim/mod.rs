@@ -1306,28 +1306,25 @@ impl<'a> World<'a> {
                     self.data.regions[from as usize],
                     self.data.regions[to as usize],
                 );
-                let arrive = now + self.sc.network.region_rtt(ra, rb) / 2;
                 let (la, lb) = (self.links.region(ra), self.links.region(rb));
-                match healed {
-                    Healed::Region(r) if rb == r => {
-                        let since = self.down_since[r as usize];
-                        self.data.restamp_held(from, to, arrive, |m| {
-                            m.arrive >= since && m.arrive < now
-                        });
-                    }
-                    Healed::Region(r) if ra == r => {
-                        let since = self.down_since[r as usize];
-                        self.data
-                            .restamp_held(from, to, arrive, |m| m.ship >= since);
-                    }
+                // When the fault began, and whether it held writes in the sender (that had
+                // not left) rather than on the way (that had not arrived).
+                let (since, in_sender) = match healed {
+                    Healed::Region(r) if rb == r => (self.down_since[r as usize], false),
+                    Healed::Region(r) if ra == r => (self.down_since[r as usize], true),
                     Healed::Cut(a, b) if (la, lb) == (a, b) => {
-                        let since = self.links.cut_began(la, lb);
-                        self.data.restamp_held(from, to, arrive, |m| {
-                            m.arrive >= since && m.arrive < now
-                        });
+                        (self.links.cut_began(la, lb), false)
                     }
-                    _ => {}
-                }
+                    _ => continue,
+                };
+                let arrive = now + self.sc.network.region_rtt(ra, rb) / 2;
+                self.data.restamp_held(from, to, arrive, |m| {
+                    if in_sender {
+                        m.ship >= since
+                    } else {
+                        m.arrive >= since && m.arrive < now
+                    }
+                });
             }
         }
     }

@@ -83,24 +83,13 @@ fn async_failover_loss_matches_a_count_from_the_commit_trace() {
         ),
     );
     let sc = &e.variants[0].1;
-    let mut world = World::new(sc, 21);
-    world.data.trace = Some(vec![]);
-    let mut engine: Engine<Event> = Engine::new();
-    world.start(engine.scheduler());
-    engine.run_until(&mut world, sc.duration);
+    let world = traced_world(sc, 21, sc.duration);
     let primary = world
         .data
         .data_region(sc.region_id("eastus").unwrap())
         .unwrap();
     let (t, lag) = (300_000_000_000u64, 800_000_000u64);
-    let by_hand = world
-        .data
-        .trace
-        .as_ref()
-        .unwrap()
-        .iter()
-        .filter(|(o, _, c, _)| *o == primary && *c + lag > t && *c < t)
-        .count() as u64;
+    let by_hand = committed_between(&world, primary, t - lag, t);
     assert!(by_hand > 30, "{by_hand} writes in the last 0.8 s");
     eprintln!(
         "async failover loss: counted from the trace {by_hand}, reported {}",
@@ -118,6 +107,55 @@ fn traced_world(sc: &regionsim::model::Scenario, seed: u64, until: u64) -> World
     world.start(engine.scheduler());
     engine.run_until(&mut world, until);
     world
+}
+
+/// The writes a traced world's `origin` committed in `(from, to)`, from its commit trace.
+fn committed_between(w: &World, origin: u8, from: u64, to: u64) -> u64 {
+    let trace = w.data.trace.as_ref().unwrap();
+    trace
+        .iter()
+        .filter(|(o, _, c, _)| *o == origin && *c > from && *c < to)
+        .count() as u64
+}
+
+/// The sequence number of the last write a traced world's `origin` committed before `t`.
+fn last_committed_before(w: &World, origin: u8, t: u64) -> u32 {
+    let trace = w.data.trace.as_ref().unwrap();
+    trace
+        .iter()
+        .filter(|(o, _, c, _)| *o == origin && *c < t)
+        .map(|(_, seq, _, _)| *seq)
+        .max()
+        .unwrap()
+}
+
+/// Virginia and Washington active, Virginia's users writing 100 keys, a 10 s replication
+/// lag, the link between them cut from 300 s to 500 s; the lag at the target, and a
+/// `sender` variant.
+const CUT_EAST_WEST: &str = r#"duration_s: 600, warmup_s: 0, window_s: 10,
+    design: ActiveActive(regions: ["eastus", "westus2"]),
+    faults: [Partition(a: "eastus", b: "westus2", at_s: 300, for_s: 200)],
+    data: (replication: (mode: Async, lag: Constant(ms: 10000.0))),
+    populations: {
+        "new-york": (lat: 40.71, lon: -74.01, anchor: "eastus", rate_per_s: 50, write_fraction: 1.0,
+                     keys: (count: 100, zipf_s: 0.0)),
+    },
+    variants: [
+        (name: "target", overrides: {}),
+        (name: "sender", overrides: {"data.replication.lag_at": Sender}),
+    ],"#;
+
+/// Run `sc` (seed 5) until `until`: has Washington applied Virginia's last write committed
+/// before `committed_before`?
+fn west_has_east_write(sc: &regionsim::model::Scenario, until: u64, committed_before: u64) -> bool {
+    let w = traced_world(sc, 5, until);
+    let region = |name| w.data.data_region(sc.region_id(name).unwrap()).unwrap();
+    let (east, west) = (region("eastus"), region("westus2"));
+    w.data.has_applied(
+        west,
+        east,
+        last_committed_before(&w, east, committed_before),
+    )
 }
 
 #[test]
@@ -144,14 +182,7 @@ fn lag_spent_at_the_target_loses_no_write_that_left_and_promotion_applies_the_re
     let sender = traced_world(sc, 21, sc.duration);
     let east = sc.region_id("eastus").unwrap();
     let primary = sender.data.data_region(east).unwrap();
-    let by_hand = sender
-        .data
-        .trace
-        .as_ref()
-        .unwrap()
-        .iter()
-        .filter(|(o, _, c, _)| *o == primary && *c + lag > t && *c < t)
-        .count() as u64;
+    let by_hand = committed_between(&sender, primary, t - lag, t);
     assert_eq!(sender.failovers.len(), 1);
     let promoted_after = sender.failovers[0].at - t;
     assert!(
@@ -167,16 +198,7 @@ fn lag_spent_at_the_target_loses_no_write_that_left_and_promotion_applies_the_re
         .data
         .data_region(sc.region_id("westus2").unwrap())
         .unwrap();
-    let last_before = target
-        .data
-        .trace
-        .as_ref()
-        .unwrap()
-        .iter()
-        .filter(|(o, _, c, _)| *o == primary && *c < t)
-        .map(|(_, seq, _, _)| *seq)
-        .max()
-        .unwrap();
+    let last_before = last_committed_before(&target, primary, t);
     eprintln!(
         "120 s lag, promoted {:.1} s after the failure: lost at the sender {} ({by_hand} by \
          hand), at the target {}",
@@ -196,43 +218,10 @@ fn lag_spent_at_the_target_lets_a_write_that_arrived_before_a_cut_apply_during_i
     // write committed at 299.9 s arrived before the cut and applies at about 310 s when the
     // lag is spent at the target; spent at the sender, it would leave at 309.9 s, into the
     // cut, and waits for the heal.
-    let e = experiment(
-        "cut-at-target",
-        r#"duration_s: 600, warmup_s: 0, window_s: 10,
-        design: ActiveActive(regions: ["eastus", "westus2"]),
-        faults: [Partition(a: "eastus", b: "westus2", at_s: 300, for_s: 200)],
-        data: (replication: (mode: Async, lag: Constant(ms: 10000.0))),
-        populations: {
-            "new-york": (lat: 40.71, lon: -74.01, anchor: "eastus", rate_per_s: 50, write_fraction: 1.0,
-                         keys: (count: 100, zipf_s: 0.0)),
-        },
-        variants: [
-            (name: "target", overrides: {}),
-            (name: "sender", overrides: {"data.replication.lag_at": Sender}),
-        ],"#,
-    );
+    let e = experiment("cut-at-target", CUT_EAST_WEST);
     let applied_at_315 = |name: &str| {
-        let sc = variant(&e, name);
-        let w = traced_world(sc, 5, 315_000_000_000);
-        let (east, west) = (
-            w.data.data_region(sc.region_id("eastus").unwrap()).unwrap(),
-            w.data
-                .data_region(sc.region_id("westus2").unwrap())
-                .unwrap(),
-        );
-        let trace = w.data.trace.as_ref().unwrap();
-        let last_before = |t: u64| {
-            trace
-                .iter()
-                .filter(|(o, _, c, _)| *o == east && *c < t)
-                .map(|(_, seq, _, _)| *seq)
-                .max()
-                .unwrap()
-        };
-        (
-            w.data.has_applied(west, east, last_before(289_000_000_000)),
-            w.data.has_applied(west, east, last_before(299_900_000_000)),
-        )
+        let applied = |before| west_has_east_write(variant(&e, name), 315_000_000_000, before);
+        (applied(289_000_000_000), applied(299_900_000_000))
     };
     assert_eq!(applied_at_315("target"), (true, true));
     assert_eq!(applied_at_315("sender"), (true, false));
@@ -319,11 +308,7 @@ fn conflicts_are_every_pair_of_concurrent_writes_counted_from_the_commit_trace()
         );
         let mut sc = e.variants[0].1.clone();
         sc.network.jitter = regionsim::distribution::Dist::Constant(0);
-        let mut world = World::new(&sc, 5);
-        world.data.trace = Some(vec![]);
-        let mut engine: Engine<Event> = Engine::new();
-        world.start(engine.scheduler());
-        engine.run_until(&mut world, sc.duration);
+        let world = traced_world(&sc, 5, sc.duration);
         let trace = world.data.trace.clone().unwrap();
         let region = |x: u8| world.data.regions[x as usize];
         let lag = 50_000_000u64;
@@ -866,16 +851,7 @@ fn with_the_lag_at_the_target_every_replica_gets_what_left_the_old_primary() {
         .data
         .data_region(sc.region_id("northeurope").unwrap())
         .unwrap();
-    let last_before = w
-        .data
-        .trace
-        .as_ref()
-        .unwrap()
-        .iter()
-        .filter(|(o, _, c, _)| *o == east && *c < 299_000_000_000)
-        .map(|(_, seq, _, _)| *seq)
-        .max()
-        .unwrap();
+    let last_before = last_committed_before(&w, east, 299_000_000_000);
     assert_eq!(w.failovers[0].lost_writes, 0);
     assert!(w.data.has_applied(dublin, east, last_before));
     let r = run(sc, 21);
@@ -888,41 +864,9 @@ fn a_write_held_by_a_cut_is_applied_its_lag_after_it_finally_arrives() {
     // at the target, the lag starts when the write arrives after the heal (about 500 s): it
     // is applied about 510 s. Spent at the sender, it already waited its lag in Virginia's
     // log and is applied on arrival.
-    let e = experiment(
-        "held-then-lag",
-        r#"duration_s: 600, warmup_s: 0, window_s: 10,
-        design: ActiveActive(regions: ["eastus", "westus2"]),
-        faults: [Partition(a: "eastus", b: "westus2", at_s: 300, for_s: 200)],
-        data: (replication: (mode: Async, lag: Constant(ms: 10000.0))),
-        populations: {
-            "new-york": (lat: 40.71, lon: -74.01, anchor: "eastus", rate_per_s: 50, write_fraction: 1.0,
-                         keys: (count: 100, zipf_s: 0.0)),
-        },
-        variants: [
-            (name: "target", overrides: {}),
-            (name: "sender", overrides: {"data.replication.lag_at": Sender}),
-        ],"#,
-    );
-    let applied_by = |name: &str, t: u64| {
-        let sc = variant(&e, name);
-        let w = traced_world(sc, 5, t);
-        let east = w.data.data_region(sc.region_id("eastus").unwrap()).unwrap();
-        let west = w
-            .data
-            .data_region(sc.region_id("westus2").unwrap())
-            .unwrap();
-        let at_400 = w
-            .data
-            .trace
-            .as_ref()
-            .unwrap()
-            .iter()
-            .filter(|(o, _, c, _)| *o == east && *c < 400_000_000_000)
-            .map(|(_, seq, _, _)| *seq)
-            .max()
-            .unwrap();
-        w.data.has_applied(west, east, at_400)
-    };
+    let e = experiment("held-then-lag", CUT_EAST_WEST);
+    let applied_by =
+        |name: &str, t: u64| west_has_east_write(variant(&e, name), t, 400_000_000_000);
     assert!(!applied_by("target", 507_000_000_000));
     assert!(applied_by("target", 513_000_000_000));
     assert!(applied_by("sender", 507_000_000_000));
