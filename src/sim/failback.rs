@@ -1,8 +1,9 @@
-//! Planned failback of an active-passive design (issue #3 part 4): when a primary that failed
-//! over is up again, after the configured delay the current primary drains (new writes that
-//! reach it are held), the old primary catches up on the current primary's replication log,
-//! and then they switch roles; the held writes go to the restored primary. No acknowledged
-//! write is fenced, so nothing is lost (SPEC §3 RPO: the switchover's record shows 0).
+//! Planned failback of an active-passive design (issue #3 part 4): once a primary that failed
+//! over is up, healthy and reachable from the current primary again, and has stayed so for the
+//! configured delay, the current primary drains (new writes that reach it are held), the old
+//! primary catches up on the current primary's replication log, and then they switch roles;
+//! the held writes go to the restored primary. No acknowledged write is fenced, so nothing is
+//! lost (SPEC §3 RPO: the switchover's record shows 0).
 
 use super::{Event, Failover, MAX_FAILOVERS, ReqRef, World};
 use crate::engine::{Scheduler, SimTime};
@@ -13,6 +14,9 @@ use crate::model::{Design, RegionId};
 pub(super) struct Failback {
     /// The demoted primary a planned failback returns to.
     pub(super) target: Option<RegionId>,
+    /// Since when `target` has been ready to take over again (see [`World::failback_ready`]):
+    /// the planned delay runs from here, and a `Failback` event of an earlier period is stale.
+    pub(super) ready_since: Option<SimTime>,
     /// Draining towards `target` since this time.
     pub(super) draining: Option<SimTime>,
     /// Writes that reached the draining primary, waiting for the switchover.
@@ -27,39 +31,69 @@ impl World<'_> {
         }
     }
 
-    /// A promotion demoted `old`: a planned failback will return to it.
+    /// A promotion demoted `old`: a planned failback will return to it once it is ready.
     pub(super) fn failback_note_demoted(&mut self, old: RegionId, sched: &mut Scheduler<Event>) {
         if self.planned_failback().is_some() {
             self.failback.target = Some(old);
+            self.failback.ready_since = None;
             self.failback.draining = None;
             self.failback.held.clear();
-            if self.down[old as usize] == 0 {
-                // Demoted while up (its health checks failed): the delay runs from now.
-                self.failback_region_up(old, sched);
-            }
+            self.failback_review(sched);
         }
     }
 
-    /// `region` is up again: if it is the demoted primary, plan the switchover.
-    pub(super) fn failback_region_up(&mut self, region: RegionId, sched: &mut Scheduler<Event>) {
-        if let Some(after) = self.planned_failback()
-            && self.failback.target == Some(region)
-        {
-            sched.schedule_in(after, Event::Failback { region });
+    /// Whether the demoted primary `target` can take over again: it and the current primary
+    /// are up, its health checks pass (when there are any), and no partition separates the two.
+    /// A primary demoted because it was cut off, not down, is up all along; failing back to it
+    /// before the cut heals would hand the writes back to a region its standbys and checkers
+    /// cannot reach, and a drain towards it could never catch up.
+    pub(super) fn failback_ready(&self, target: RegionId) -> bool {
+        let Some(primary) = self.primary else {
+            return false;
+        };
+        let (p, t) = (self.links.region(primary), self.links.region(target));
+        primary != target
+            && self.down[target as usize] == 0
+            && self.down[primary as usize] == 0
+            && self
+                .health
+                .as_ref()
+                .is_none_or(|h| h.healthy[target as usize])
+            && self.links.cut(p, t).is_none()
+            && self.links.cut(t, p).is_none()
+    }
+
+    /// After anything that may change whether the demoted primary is ready (a region going
+    /// down or up, a partition starting or healing, a health change, a promotion): a new ready
+    /// period plans the failback `after` from now; the end of one cancels the plan and any
+    /// drain in progress (held writes time out and retry).
+    pub(super) fn failback_review(&mut self, sched: &mut Scheduler<Event>) {
+        let (Some(after), Some(target)) = (self.planned_failback(), self.failback.target) else {
+            return;
+        };
+        if !self.failback_ready(target) {
+            self.failback.ready_since = None;
+            self.failback.draining = None;
+            self.failback.held.clear();
+        } else if self.failback.ready_since.is_none() {
+            self.failback.ready_since = Some(sched.now());
+            sched.schedule_in(after, Event::Failback { region: target });
         }
     }
 
-    /// The planned delay is over: start draining if the old primary is still up.
+    /// The planned delay is over: start draining if the old primary has been ready all along.
     pub(super) fn on_failback(&mut self, region: RegionId, sched: &mut Scheduler<Event>) {
         let now = sched.now();
-        let Some(primary) = self.primary else { return };
+        let (Some(after), Some(since)) = (self.planned_failback(), self.failback.ready_since)
+        else {
+            return;
+        };
         if self.failback.target != Some(region)
             || self.failback.draining.is_some()
-            || self.down[region as usize] > 0
-            || self.down[primary as usize] > 0
-            || primary == region
+            || since.saturating_add(after) != now
+            || !self.failback_ready(region)
         {
-            return;
+            return; // planned in an earlier ready period, or already draining
         }
         self.failback.draining = Some(now);
         self.failback_check(sched);
@@ -83,8 +117,10 @@ impl World<'_> {
             return;
         };
         let now = sched.now();
-        if self.down[primary as usize] > 0 || self.down[target as usize] > 0 {
-            // A fault interrupted the drain: give up; held writes time out and retry.
+        if !self.failback_ready(target) {
+            // A fault interrupted the drain: give up; held writes time out and retry, and the
+            // next ready period plans the failback anew.
+            self.failback.ready_since = None;
             self.failback.draining = None;
             self.failback.held.clear();
             return;
@@ -125,6 +161,7 @@ impl World<'_> {
                 .is_none_or(|h| h.healthy[target as usize]);
         }
         self.failback.target = None;
+        self.failback.ready_since = None;
         self.failback.draining = None;
         let held = std::mem::take(&mut self.failback.held);
         for r in held {

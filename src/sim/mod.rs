@@ -1572,7 +1572,6 @@ impl<'a> World<'a> {
             self.refresh_service_clock(now);
             self.restamp(Healed::Region(region), now);
             self.resume_replication(sched);
-            self.failback_region_up(region, sched);
         }
     }
 
@@ -1917,6 +1916,7 @@ impl<'a> World<'a> {
             self.promotion_pending = true;
             self.schedule_promotion(region, now, promotion, sched);
         }
+        self.failback_review(sched);
     }
 }
 
@@ -1957,10 +1957,22 @@ impl Model for World<'_> {
                     self.start_attempt(req, sched);
                 }
             }
-            Event::FaultStart { fault } => self.on_fault(fault, true, sched),
-            Event::FaultEnd { fault } => self.on_fault(fault, false, sched),
-            Event::RandomFailure { index } => self.on_random(index, true, sched),
-            Event::RandomRepair { index } => self.on_random(index, false, sched),
+            Event::FaultStart { fault } => {
+                self.on_fault(fault, true, sched);
+                self.failback_review(sched);
+            }
+            Event::FaultEnd { fault } => {
+                self.on_fault(fault, false, sched);
+                self.failback_review(sched);
+            }
+            Event::RandomFailure { index } => {
+                self.on_random(index, true, sched);
+                self.failback_review(sched);
+            }
+            Event::RandomRepair { index } => {
+                self.on_random(index, false, sched);
+                self.failback_review(sched);
+            }
             Event::Probe { checker } => self.on_probe(checker, sched),
             Event::ProbeResult {
                 checker,

@@ -592,8 +592,9 @@ fn session_consistency_removes_read_your_writes_violations_at_a_latency_cost() {
 
 #[test]
 fn planned_failback_drains_catches_up_and_switches_back_without_loss() {
-    // Virginia fails over to Washington at about 360 s and returns at 700 s; at once a planned
-    // failback drains Washington, lets Virginia catch up on Washington's log, and switches back.
+    // Virginia fails over to Washington at about 360 s and returns at 700 s; as soon as her
+    // health checks pass again, a planned failback drains Washington, lets Virginia catch up
+    // on Washington's log, and switches back.
     let e = experiment(
         "failback",
         &format!(
@@ -618,10 +619,18 @@ fn planned_failback_drains_catches_up_and_switches_back_without_loss() {
     assert_eq!(back.policy, "planned-failback");
     assert_eq!(back.from.as_str(), out.to.as_deref().unwrap());
     assert_eq!(back.to.as_deref(), Some("eastus"));
-    // The drain starts when Virginia is back (700 s) and lasts until it has caught up: at least
-    // the one-way trip from Washington, and not long.
+    // The drain starts when Virginia is healthy again (her checks pass a few probes after she
+    // is back at 700 s) and lasts until she has caught up: at least the one-way trip from
+    // Washington, and not long.
+    let healthy_again = healthy_again_after(&v, "eastus", 700.0);
     assert!(
-        back.triggered_s == 700.0 && back.promoted_s > 700.0 && back.promoted_s < 705.0,
+        healthy_again > 700.0 && healthy_again < 740.0,
+        "{healthy_again}"
+    );
+    assert!(
+        back.triggered_s == healthy_again
+            && back.promoted_s > back.triggered_s
+            && back.promoted_s < back.triggered_s + 5.0,
         "{back:?}"
     );
     assert_eq!(back.lost_writes, 0);
@@ -636,6 +645,15 @@ fn planned_failback_drains_catches_up_and_switches_back_without_loss() {
     );
     assert_eq!(stay.failovers.len(), 1);
     assert!(v.failed_total <= stay.failed_total + 5);
+}
+
+/// When the health checks found `region` healthy again, the first time after `after_s`.
+fn healthy_again_after(r: &VariantResult, region: &str, after_s: f64) -> f64 {
+    r.health_changes
+        .iter()
+        .find(|h| h.region == region && h.healthy && h.at_s > after_s)
+        .unwrap_or_else(|| panic!("{region} healthy again after {after_s} s"))
+        .at_s
 }
 
 #[test]
@@ -904,23 +922,32 @@ fn writes_fenced_off_at_a_failover_pair_with_nothing_afterwards() {
 
 #[test]
 fn a_second_failover_does_not_count_the_first_ones_fenced_writes_again() {
-    // Virginia is cut off from its three standbys twice and failed back to each time. With a
-    // 400 s lag at the target, the writes fenced off at the first failover linger in its log
-    // (behind writes still on their way to the other standbys) when the second one comes: it
-    // must count only its own. A 1 s lag, where nothing lingers, loses exactly the same.
+    // Virginia is cut off from its three standbys twice, and failed back to after the first
+    // cut heals. When her writes take 400 s to apply at the standbys (a lag spike on her
+    // outgoing links, on top of a 1 s lag), the writes fenced off at the first failover linger
+    // in her log (behind writes still on their way to the other standbys) when the second one
+    // comes: it must count only its own. Without the spike nothing lingers, and exactly as much
+    // is lost. (The spike is on her outgoing links only, so the failback's catch-up on
+    // Washington's log takes about a second either way.)
+    let standbys = ["westus2", "northeurope", "japaneast"];
     let cut = |at: u32| {
-        ["westus2", "northeurope", "japaneast"]
+        standbys
             .map(|b| format!(r#"Partition(a: "eastus", b: "{b}", at_s: {at}, for_s: 60)"#))
             .join(", ")
     };
+    let spike = standbys
+        .map(|b| {
+            format!(r#"LagSpike(a: "eastus", b: "{b}", at_s: 0, for_s: 1200, extra_ms: 399000.0)"#)
+        })
+        .join(", ");
     let e = experiment(
         "second-failover",
         &format!(
             r#"duration_s: 1200, warmup_s: 10, window_s: 10,
             health: (interval_s: 10, failure_threshold: 3, recovery_threshold: 2, timeout_ms: 2000,
                      checkers: ["westus2", "northeurope", "japaneast"]),
-            faults: [{}, {}],
-            data: (replication: (mode: Async, lag: Constant(ms: 400000.0))),
+            faults: [{}, {}, {spike}],
+            data: (replication: (mode: Async, lag: Constant(ms: 1000.0))),
             design: ActivePassive(primary: "eastus", standbys: ["westus2", "northeurope", "japaneast"],
                                   read_local: true, failover: Automatic(promotion_s: 10),
                                   failback: Some(Planned(after_s: 0))),
@@ -930,8 +957,10 @@ fn a_second_failover_does_not_count_the_first_ones_fenced_writes_again() {
             }},
             variants: [
                 (name: "lag-400s", overrides: {{}}),
-                (name: "lag-1s", overrides: {{"data.replication.lag": Constant(ms: 1000.0)}}),
+                (name: "lag-1s", overrides: {{"faults": [{}, {}]}}),
             ],"#,
+            cut(300),
+            cut(460),
             cut(300),
             cut(460)
         ),
@@ -952,4 +981,119 @@ fn a_second_failover_does_not_count_the_first_ones_fenced_writes_again() {
     assert_eq!(long.len(), 2);
     assert!(long.iter().all(|n| *n > 100));
     assert_eq!(long, short);
+}
+
+#[test]
+fn a_planned_failback_waits_until_the_demoted_primary_is_healthy_and_reachable() {
+    // Virginia is cut off from its standbys and every health checker from 300 s to 700 s but
+    // stays up. Washington takes over at about 360 s. Draining Washington towards Virginia
+    // while she is still cut off would hold every write until the cut heals; the failback
+    // must wait until Virginia is healthy again and then switch back without loss.
+    let cut = ["westus2", "northeurope", "japaneast"]
+        .map(|b| format!(r#"Partition(a: "eastus", b: "{b}", at_s: 300, for_s: 400)"#))
+        .join(", ");
+    let e = experiment(
+        "failback-cut",
+        &format!(
+            r#"duration_s: 1000, warmup_s: 10, window_s: 10,
+            health: (interval_s: 10, failure_threshold: 3, recovery_threshold: 2,
+                     checkers: ["westus2", "northeurope", "japaneast"]),
+            faults: [{cut}],
+            data: (replication: (mode: Async, lag: Exponential(mean_ms: 200.0))),
+            design: ActivePassive(primary: "eastus", standbys: ["westus2", "northeurope"],
+                                  failover: Automatic(promotion_s: 30),
+                                  failback: Some(Planned(after_s: 0))),
+            populations: {{
+                "seattle": (lat: 47.61, lon: -122.33, anchor: "westus2", rate_per_s: 50,
+                            write_fraction: 1.0, keys: (count: 1000, zipf_s: 0.0)),
+            }},
+            variants: [
+                (name: "failback", overrides: {{}}),
+                (name: "stay", overrides: {{"design.failback": None}}),
+            ],"#
+        ),
+    );
+    let v = run(variant(&e, "failback"), 5);
+    for f in &v.failovers {
+        eprintln!(
+            "{} {} -> {:?} triggered {:.3} s, at {:.3} s, lost {}",
+            f.policy, f.from, f.to, f.triggered_s, f.promoted_s, f.lost_writes
+        );
+    }
+    let stay = run(variant(&e, "stay"), 5);
+    eprintln!(
+        "failed: {} with failback, {} staying on Washington",
+        v.failed_total, stay.failed_total
+    );
+    assert_eq!(v.failovers.len(), 2, "{:?}", v.failovers);
+    let (out, back) = (&v.failovers[0], &v.failovers[1]);
+    assert_eq!(
+        (out.from.as_str(), out.to.as_deref()),
+        ("eastus", Some("westus2"))
+    );
+    assert_eq!(back.policy, "planned-failback");
+    // Not while Virginia is cut off (she was failed back to at the promotion itself, 364 s,
+    // before the fix), but when her checks pass again after the heal at 700 s.
+    let healthy_again = healthy_again_after(&v, "eastus", 700.0);
+    assert!(healthy_again < 740.0, "{healthy_again}");
+    assert_eq!(back.triggered_s, healthy_again, "{back:?}");
+    assert!(back.promoted_s < back.triggered_s + 5.0, "{back:?}");
+    assert_eq!(back.lost_writes, 0);
+    // Until then the users write to Washington, and fail no more than when staying there.
+    let washington = v.populations[0]
+        .served_by
+        .iter()
+        .find(|s| s.region == "westus2")
+        .map_or(0.0, |s| s.share);
+    let expected = (back.promoted_s - out.promoted_s) / 990.0;
+    eprintln!("Washington served {washington:.3}, about {expected:.3} expected");
+    assert!(
+        (washington - expected).abs() < 0.05,
+        "{washington} vs {expected}"
+    );
+    assert!(v.failed_total <= stay.failed_total + 5);
+}
+
+#[test]
+fn a_planned_failback_waits_for_the_link_to_the_current_primary() {
+    // Virginia is down from 300 s to 400 s and Washington takes over; the link between them is
+    // cut from 380 s to 600 s, while the checkers still see Virginia healthy from about 420 s.
+    // Draining Washington over the cut would hold every write until 600 s: the failback starts
+    // when the cut heals, and fails no more writes than staying on Washington.
+    let e = experiment(
+        "failback-link",
+        &format!(
+            r#"{}
+            faults: [RegionOutage(region: "eastus", at_s: 300, for_s: 100),
+                     Partition(a: "eastus", b: "westus2", at_s: 380, for_s: 220)],
+            variants: [
+                (name: "failback", overrides: {{}}),
+                (name: "stay", overrides: {{"design.failback": None}}),
+            ],"#,
+            ap_failback().replace(
+                r#"faults: [RegionOutage(region: "eastus", at_s: 300, for_s: 400)],"#,
+                ""
+            )
+        ),
+    );
+    let v = run(variant(&e, "failback"), 5);
+    let stay = run(variant(&e, "stay"), 5);
+    for f in &v.failovers {
+        eprintln!(
+            "{} {} -> {:?} triggered {:.3} s, at {:.3} s, lost {}",
+            f.policy, f.from, f.to, f.triggered_s, f.promoted_s, f.lost_writes
+        );
+    }
+    eprintln!(
+        "failed: {} with failback, {} staying on Washington",
+        v.failed_total, stay.failed_total
+    );
+    assert!(healthy_again_after(&v, "eastus", 400.0) < 450.0);
+    assert_eq!(v.failovers.len(), 2, "{:?}", v.failovers);
+    let back = &v.failovers[1];
+    assert_eq!(back.policy, "planned-failback");
+    assert_eq!(back.triggered_s, 600.0, "{back:?}");
+    assert!(back.promoted_s < 605.0, "{back:?}");
+    assert_eq!(back.lost_writes, 0);
+    assert!(v.failed_total <= stay.failed_total + 5);
 }
