@@ -50,11 +50,25 @@ pub struct Message {
     pub tag: u8,
 }
 
+/// What queueing a message on a link asks of the caller.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Pushed {
+    /// The link was idle: schedule its delivery for this due time.
+    Schedule(SimTime),
+    /// A delivery event is already pending for the head.
+    Pending,
+    /// The head waits for a fault to heal (the link is parked): the message waits behind it,
+    /// and the heal wakes the link (no event, so the head is never left waiting for a later
+    /// message's due time).
+    Parked,
+}
+
 /// A directed replication link's log.
 #[derive(Debug, Default)]
 pub struct Link {
     pub queue: VecDeque<Message>,
-    /// A delivery event is pending for the head.
+    /// A delivery event is pending for the head. Not scheduled with messages queued: parked,
+    /// the head waits for a fault to heal.
     pub scheduled: bool,
     last_due: SimTime,
     /// With a bandwidth limit: when the sender finishes sending the last queued message.
@@ -578,19 +592,21 @@ impl DataLayer {
         (self.len() - 1) as u8
     }
 
-    /// Queues a message on `from → to`; returns whether a delivery must now be scheduled (for
-    /// the returned due time).
-    pub fn push(&mut self, from: DataRegion, to: DataRegion, msg: Message) -> Option<SimTime> {
+    /// Queues a message on `from → to`, and says whether a delivery must now be scheduled.
+    pub fn push(&mut self, from: DataRegion, to: DataRegion, msg: Message) -> Pushed {
         let d = self.len();
         let link = &mut self.links[from as usize * d + to as usize];
         let due = msg.due.max(link.last_due);
         link.last_due = due;
+        let parked = !link.scheduled && !link.queue.is_empty();
         link.queue.push_back(Message { due, ..msg });
         if link.scheduled {
-            None
+            Pushed::Pending
+        } else if parked {
+            Pushed::Parked
         } else {
             link.scheduled = true;
-            Some(due)
+            Pushed::Schedule(due)
         }
     }
 

@@ -14,7 +14,7 @@ mod quorum;
 mod run;
 
 use crate::cost::{CostMeter, Sizes};
-use crate::data::{DataLayer, DataRegion, Message};
+use crate::data::{DataLayer, DataRegion, Message, Pushed};
 use crate::distribution::Dist;
 use crate::dns::Dns;
 use crate::engine::{Model, Scheduler, SimTime};
@@ -290,6 +290,10 @@ pub struct World<'a> {
     /// After a partition heals: (fault, from, to, origin, seq, heal time) — the last message
     /// it held on a link; its delivery means replication has caught up.
     heal_watch: Vec<(FaultId, DataRegion, DataRegion, DataRegion, u32, SimTime)>,
+    /// Per replication link (`from * d + to`): the fault its held messages were last counted
+    /// against ([`NO_FAULT`] once a message gets through), so that each held message is
+    /// counted once per fault however often the link is woken.
+    held_for: Vec<FaultId>,
     requests: Vec<Request>,
     free: Vec<u32>,
     in_flight: u64,
@@ -458,6 +462,7 @@ impl<'a> World<'a> {
             repl_extra_by: vec![NO_FAULT; sc.design.regions().len().pow(2)],
             clock_jumped_by: vec![NO_FAULT; sc.design.regions().len()],
             heal_watch: vec![],
+            held_for: vec![NO_FAULT; sc.design.regions().len().pow(2)],
             requests: Vec::with_capacity(1024),
             free: Vec::new(),
             in_flight: 0,
@@ -1059,8 +1064,18 @@ impl<'a> World<'a> {
         if let (Some(m), Some(z)) = (&mut self.cost, &self.sizes) {
             m.replication(a, b, z.replication, now);
         }
-        if let Some(due) = self.data.push(from, to, msg) {
-            sched.schedule_at(due.max(now), Event::ReplDeliver { from, to });
+        match self.data.push(from, to, msg) {
+            Pushed::Schedule(due) => {
+                sched.schedule_at(due.max(now), Event::ReplDeliver { from, to })
+            }
+            Pushed::Pending => {}
+            Pushed::Parked => {
+                // Queued behind a head a fault holds: held too, until the heal wakes the link.
+                let f = self.held_for[li];
+                if f != NO_FAULT {
+                    self.tallies[f as usize].messages_held += 1;
+                }
+            }
         }
     }
 
@@ -1078,10 +1093,16 @@ impl<'a> World<'a> {
             return;
         }
         if let Some(f) = self.held_by(from, to, &head) {
-            self.tallies[f as usize].messages_held += 1;
+            let li = from as usize * self.data.len() + to as usize;
+            if self.held_for[li] != f {
+                // Everything queued is held behind the head (counted once per fault).
+                self.held_for[li] = f;
+                self.tallies[f as usize].messages_held += self.data.links[li].queue.len() as u64;
+            }
             self.data.park(from, to);
             return;
         }
+        self.held_for[from as usize * self.data.len() + to as usize] = NO_FAULT;
         let (msg, next) = self.data.deliver(from, to, now);
         if let Some(t) = next {
             sched.schedule_at(t, Event::ReplDeliver { from, to });
@@ -1333,6 +1354,7 @@ impl<'a> World<'a> {
     fn resume_replication(&mut self, sched: &mut Scheduler<Event>) {
         let n = self.data.len() as DataRegion;
         let now = sched.now();
+        let at_target = self.sc.data.lag_at == LagAt::Target;
         self.quorum_resume(now);
         for from in 0..n {
             for to in 0..n {
@@ -1344,9 +1366,16 @@ impl<'a> World<'a> {
                         self.data.regions[from as usize],
                         self.data.regions[to as usize],
                     );
-                    let d = self.sc.network.region_rtt(a, b) / 2;
-                    // With the lag at the target the head may be due later (`restamp`).
-                    let due = link.queue.front().map_or(now, |m| m.due).max(now + d);
+                    // With the lag at the target, `restamp` already timed the messages the
+                    // fault held as sent again now; the others had reached the replica (its
+                    // relay log) and are due as they were, or now. At the sender, the head
+                    // was held before it left, and crosses the link now.
+                    let floor = if at_target {
+                        now
+                    } else {
+                        now + self.sc.network.region_rtt(a, b) / 2
+                    };
+                    let due = link.queue.front().map_or(now, |m| m.due).max(floor);
                     sched.schedule_at(due, Event::ReplDeliver { from, to });
                 }
             }

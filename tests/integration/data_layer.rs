@@ -1097,3 +1097,53 @@ fn a_planned_failback_waits_for_the_link_to_the_current_primary() {
     assert_eq!(back.lost_writes, 0);
     assert!(v.failed_total <= stay.failed_total + 5);
 }
+
+#[test]
+fn a_write_that_reached_a_replica_before_it_died_applies_when_it_returns() {
+    // [`CUT_EAST_WEST`] with Washington down from 300 s to 500 s instead of the cut. With the
+    // lag at the target, a write committed at 299.9 s reached Washington (about 30 ms away)
+    // before she died, due about 310 s: it is in her relay log and applies the moment she is
+    // back at 500 s, not half a round trip later. A write committed at 400 s, while she was
+    // down, is sent again when she returns and applies its 10 s lag after it arrives.
+    let e = experiment(
+        "down-at-target",
+        &CUT_EAST_WEST.replace(
+            r#"Partition(a: "eastus", b: "westus2", at_s: 300, for_s: 200)"#,
+            r#"RegionOutage(region: "westus2", at_s: 300, for_s: 200)"#,
+        ),
+    );
+    let applied_by =
+        |name: &str, t: u64, before: u64| west_has_east_write(variant(&e, name), t, before);
+    assert!(!applied_by("target", 499_999_000_000, 299_900_000_000));
+    assert!(applied_by("target", 500_000_000_001, 299_900_000_000));
+    assert!(!applied_by("target", 507_000_000_000, 400_000_000_000));
+    assert!(applied_by("target", 513_000_000_000, 400_000_000_000));
+    // At the sender the write left at 309.9 s, into a dead region: it is sent again at 500 s.
+    assert!(!applied_by("sender", 500_010_000_000, 299_900_000_000));
+    assert!(applied_by("sender", 500_100_000_000, 299_900_000_000));
+}
+
+#[test]
+fn a_cut_counts_each_message_it_held_once() {
+    // [`CUT_EAST_WEST`], the lag at the target: the cut from 300 s to 500 s holds the messages
+    // of Virginia's writes that would have reached Washington during it, committed from
+    // 300 s − one way on, and those sent behind them until it heals: each message committed in
+    // [300 s − one way, 500 s), counted once however often the link is woken.
+    let e = experiment("held-count", CUT_EAST_WEST);
+    let sc = variant(&e, "target");
+    let (east, west) = (
+        sc.region_id("eastus").unwrap(),
+        sc.region_id("westus2").unwrap(),
+    );
+    let one_way = sc.network.region_rtt(east, west) / 2;
+    let w = traced_world(sc, 5, sc.duration);
+    let x = w.data.data_region(east).unwrap();
+    let expected = committed_between(&w, x, 300_000_000_000 - one_way - 1, 500_000_000_000);
+    let r = run(sc, 5);
+    eprintln!(
+        "held {} messages, {expected} writes committed from 300 s - one way to 500 s",
+        r.faults[0].messages_held
+    );
+    assert!(expected > 9000, "{expected}");
+    assert_eq!(r.faults[0].messages_held, expected);
+}
