@@ -165,8 +165,9 @@ pub enum Design {
         standby_capacity: f64,
         /// Time from promotion to full capacity.
         scale_up: SimTime,
-        /// Planned failback: this long after a failed-over primary is up again, switch back to
-        /// it without loss (drain, catch up, switch over); `None`: it stays a standby.
+        /// Planned failback: once a failed-over primary has been up, healthy and reachable
+        /// from the current primary this long, switch back to it without loss (drain, catch
+        /// up, switch over); `None`: it stays a standby.
         failback: Option<SimTime>,
     },
     /// Every region serves reads and writes.

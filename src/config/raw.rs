@@ -820,13 +820,14 @@ pub enum RawFailover {
     Manual { delay_s: f64 },
 }
 
-/// Failback to a primary that failed over and came back (issue #3 part 4).
+/// Failback to a primary that failed over and is ready again (issue #3 part 4).
 #[derive(Debug, Clone, Serialize, Deserialize)]
 #[serde(rename = "Failback", deny_unknown_fields)]
 pub enum RawFailback {
-    /// A planned switchover `after_s` after the old primary is up again: the current primary
-    /// drains (holds new writes), the old primary catches up on its log, then it becomes the
-    /// primary again and the held writes go to it. Nothing acknowledged is lost.
+    /// A planned switchover once the old primary has been up, healthy and reachable from the
+    /// current primary for `after_s`: the current primary drains (holds new writes), the old
+    /// primary catches up on its log, then it becomes the primary again and the held writes go
+    /// to it. Nothing acknowledged is lost.
     Planned { after_s: f64 },
 }
 

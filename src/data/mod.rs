@@ -400,6 +400,23 @@ impl DataLayer {
         }
     }
 
+    /// The replicas a write of `from` passes through to reach `to`, both included: the two
+    /// of them, or in a `Chain` every replica between them in the chain's order.
+    pub fn route(&self, from: DataRegion, to: DataRegion) -> Vec<DataRegion> {
+        match &self.shape {
+            ReplicationShape::Chain(order) => {
+                let (a, b) = (self.chain_pos(order, from), self.chain_pos(order, to));
+                let hops = |i: usize| self.index[order[i] as usize].unwrap();
+                if a <= b {
+                    (a..=b).map(hops).collect()
+                } else {
+                    (b..=a).rev().map(hops).collect()
+                }
+            }
+            _ => vec![from, to],
+        }
+    }
+
     fn chain_pos(&self, order: &[RegionId], x: DataRegion) -> usize {
         let r = self.regions[x as usize];
         order.iter().position(|o| *o == r).unwrap_or(0)

@@ -43,38 +43,56 @@ impl World<'_> {
     }
 
     /// Whether the demoted primary `target` can take over again: it and the current primary
-    /// are up, its health checks pass (when there are any), and no partition separates the two.
-    /// A primary demoted because it was cut off, not down, is up all along; failing back to it
-    /// before the cut heals would hand the writes back to a region its standbys and checkers
-    /// cannot reach, and a drain towards it could never catch up.
+    /// are up, its health checks pass (when there are any), and the current primary's writes
+    /// can reach it: no partition on their route (in a `Chain`, through the replicas between
+    /// them, which must be up too). A primary demoted because it was cut off, not down, is up
+    /// all along; failing back to it before the cut heals would hand the writes back to a
+    /// region its standbys and checkers cannot reach, and a drain towards it could never catch
+    /// up.
     pub(super) fn failback_ready(&self, target: RegionId) -> bool {
         let Some(primary) = self.primary else {
             return false;
         };
-        let (p, t) = (self.links.region(primary), self.links.region(target));
-        primary != target
-            && self.down[target as usize] == 0
-            && self.down[primary as usize] == 0
-            && self
+        if primary == target
+            || self.down[target as usize] > 0
+            || self.down[primary as usize] > 0
+            || self
                 .health
                 .as_ref()
-                .is_none_or(|h| h.healthy[target as usize])
-            && self.links.cut(p, t).is_none()
-            && self.links.cut(t, p).is_none()
+                .is_some_and(|h| !h.healthy[target as usize])
+        {
+            return false;
+        }
+        let route = match (
+            self.data.data_region(primary),
+            self.data.data_region(target),
+        ) {
+            (Some(p), Some(t)) => self.data.route(p, t),
+            _ => return true,
+        };
+        route.windows(2).all(|hop| {
+            let (a, b) = (
+                self.data.regions[hop[0] as usize],
+                self.data.regions[hop[1] as usize],
+            );
+            let (la, lb) = (self.links.region(a), self.links.region(b));
+            self.down[b as usize] == 0
+                && self.links.cut(la, lb).is_none()
+                && self.links.cut(lb, la).is_none()
+        })
     }
 
     /// After anything that may change whether the demoted primary is ready (a region going
     /// down or up, a partition starting or healing, a health change, a promotion): a new ready
-    /// period plans the failback `after` from now; the end of one cancels the plan and any
-    /// drain in progress (held writes time out and retry).
+    /// period plans the failback `after` from now; the end of one cancels the plan and calls
+    /// off any drain in progress ([`World::failback_call_off`]).
     pub(super) fn failback_review(&mut self, sched: &mut Scheduler<Event>) {
         let (Some(after), Some(target)) = (self.planned_failback(), self.failback.target) else {
             return;
         };
         if !self.failback_ready(target) {
             self.failback.ready_since = None;
-            self.failback.draining = None;
-            self.failback.held.clear();
+            self.failback_call_off(sched);
         } else if self.failback.ready_since.is_none() {
             self.failback.ready_since = Some(sched.now());
             sched.schedule_in(after, Event::Failback { region: target });
@@ -99,6 +117,28 @@ impl World<'_> {
         self.failback_check(sched);
     }
 
+    /// Calls off a drain: the writes it held go to the current primary at once when it is up
+    /// (it never stopped being the primary); when it is down they are lost with it, and their
+    /// clients' timers fire.
+    fn failback_call_off(&mut self, sched: &mut Scheduler<Event>) {
+        self.failback.draining = None;
+        let held = std::mem::take(&mut self.failback.held);
+        let Some(primary) = self.primary.filter(|p| self.down[*p as usize] == 0) else {
+            return;
+        };
+        for r in held {
+            if self.get(r).is_some() {
+                sched.schedule_in(
+                    0,
+                    Event::AtRegion {
+                        req: r,
+                        region: primary,
+                    },
+                );
+            }
+        }
+    }
+
     /// Whether a write reaching `region` must wait for the switchover (and holds it).
     pub(super) fn failback_hold(&mut self, r: ReqRef, region: RegionId) -> bool {
         if self.failback.draining.is_some() && self.primary == Some(region) {
@@ -118,11 +158,10 @@ impl World<'_> {
         };
         let now = sched.now();
         if !self.failback_ready(target) {
-            // A fault interrupted the drain: give up; held writes time out and retry, and the
-            // next ready period plans the failback anew.
+            // A fault interrupted the drain: give up; the next ready period plans the failback
+            // anew.
             self.failback.ready_since = None;
-            self.failback.draining = None;
-            self.failback.held.clear();
+            self.failback_call_off(sched);
             return;
         }
         let (Some(p), Some(t)) = (

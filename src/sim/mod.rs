@@ -97,7 +97,7 @@ pub enum Event {
     ReplDeliver { from: DataRegion, to: DataRegion },
     /// A replica's acknowledgement of write `(origin, seq)` reaches its origin.
     ReplAck { origin: DataRegion, seq: u32 },
-    /// A planned failback to `region` (its delay after it came back is over).
+    /// A planned failback to `region` (its delay after it became ready again is over).
     Failback { region: RegionId },
     /// A message of quorum operation `op` arrives (at `replica`, or back from it).
     Quorum {

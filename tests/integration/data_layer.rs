@@ -1147,3 +1147,79 @@ fn a_cut_counts_each_message_it_held_once() {
     assert!(expected > 9000, "{expected}");
     assert_eq!(r.faults[0].messages_held, expected);
 }
+
+#[test]
+fn a_planned_failback_in_a_chain_waits_for_every_hop_to_the_old_primary() {
+    // Replication in a chain Virginia - Dublin - Washington. Virginia is down from 300 s to
+    // 400 s and Washington takes over; Washington - Dublin is cut from 380 s to 600 s. Virginia
+    // is healthy again at about 420 s, but Washington's writes reach her only through Dublin:
+    // the failback waits for the cut to heal. With a mesh, the cut is off the route and the
+    // failback starts when her checks pass.
+    let body = ap_failback().replace(
+        r#"faults: [RegionOutage(region: "eastus", at_s: 300, for_s: 400)],"#,
+        "",
+    );
+    let e = experiment(
+        "failback-chain",
+        &format!(
+            r#"{body}
+            faults: [RegionOutage(region: "eastus", at_s: 300, for_s: 100),
+                     Partition(a: "westus2", b: "northeurope", at_s: 380, for_s: 220)],
+            variants: [
+                (name: "chain", overrides: {{"data.replication.shape":
+                    Chain(order: ["eastus", "northeurope", "westus2"])}}),
+                (name: "mesh", overrides: {{}}),
+            ],"#
+        ),
+    );
+    let back = |name: &str| {
+        let v = run(variant(&e, name), 5);
+        assert_eq!(v.failovers.len(), 2, "{name}: {:?}", v.failovers);
+        assert_eq!(v.failovers[0].to.as_deref(), Some("westus2"), "{name}");
+        let b = v.failovers[1].clone();
+        assert_eq!(b.policy, "planned-failback");
+        assert_eq!(b.lost_writes, 0);
+        (b, healthy_again_after(&v, "eastus", 400.0))
+    };
+    let (chain, healthy) = back("chain");
+    assert!(healthy < 450.0, "{healthy}");
+    assert_eq!(chain.triggered_s, 600.0, "{chain:?}");
+    let (mesh, healthy) = back("mesh");
+    assert_eq!(mesh.triggered_s, healthy, "{mesh:?}");
+}
+
+#[test]
+fn a_called_off_drain_hands_its_held_writes_to_the_primary() {
+    // Virginia is down from 300 s to 400 s; Washington takes over by hand at 360 s. When
+    // Virginia returns, the failback drains Washington, but Washington's writes now lag 60 s
+    // on their way to her, and at 420 s a cut between them calls the drain off. Washington is
+    // still the primary: the writes it held for up to 20 s are served at once, not left to hit
+    // their 20 s timeout (before, about 2 000 of them did). Only those that arrived within
+    // a round trip to New York plus a service time (under 0.2 s, about 20 writes at 100/s)
+    // of the drain's start can still reach 20 s.
+    let e = experiment(
+        "failback-call-off",
+        r#"duration_s: 700, warmup_s: 10, window_s: 10,
+        design: ActivePassive(primary: "eastus", standbys: ["westus2", "northeurope"],
+                              failover: Manual(delay_s: 60), failback: Planned(after_s: 0)),
+        data: (replication: (mode: Async, lag: Exponential(mean_ms: 200.0))),
+        faults: [RegionOutage(region: "eastus", at_s: 300, for_s: 100),
+                 LagSpike(a: "westus2", b: "eastus", at_s: 390, for_s: 300, extra_ms: 60000.0),
+                 Partition(a: "eastus", b: "westus2", at_s: 420, for_s: 300)],
+        populations: {
+            "new-york": (lat: 40.71, lon: -74.01, anchor: "eastus", rate_per_s: 100,
+                         write_fraction: 1.0, keys: (count: 1000, zipf_s: 0.5),
+                         client: (timeout_ms: 20000, deadline_ms: 20000, retries: 0)),
+        },
+        variants: [(name: "failback", overrides: {}),
+                   (name: "stay", overrides: {"design.failback": None})],"#,
+    );
+    let timeouts = |name: &str| {
+        let r = run(variant(&e, name), 5);
+        assert_eq!(r.failovers.len(), 1, "{name}: the drain never completes");
+        r.overall.failed_timeout
+    };
+    let (failback, stay) = (timeouts("failback"), timeouts("stay"));
+    eprintln!("timeouts: {failback} with the called-off drain, {stay} staying");
+    assert!(failback <= stay + 30, "{failback} vs {stay}");
+}
