@@ -1071,9 +1071,23 @@ impl<'a> World<'a> {
             Pushed::Pending => {}
             Pushed::Parked => {
                 // Queued behind a head a fault holds: held too, until the heal wakes the link.
-                let f = self.held_for[li];
-                if f != NO_FAULT {
-                    self.tallies[f as usize].messages_held += 1;
+                // Charged to the fault holding the head now, which is not the one that parked
+                // the link when that one ended under another (overlapping outages of a region).
+                let head = self.data.head(from, to).expect("a parked link has a head");
+                match self.held_by(from, to, &head) {
+                    Some(f) if f == self.held_for[li] => {
+                        self.tallies[f as usize].messages_held += 1;
+                    }
+                    Some(f) => {
+                        self.held_for[li] = f;
+                        self.tallies[f as usize].messages_held +=
+                            self.data.links[li].queue.len() as u64;
+                    }
+                    None => {
+                        // Nothing holds it any more: wake the link.
+                        self.data.links[li].scheduled = true;
+                        sched.schedule_at(head.due.max(now), Event::ReplDeliver { from, to });
+                    }
                 }
             }
         }

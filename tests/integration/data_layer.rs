@@ -1223,3 +1223,37 @@ fn a_called_off_drain_hands_its_held_writes_to_the_primary() {
     eprintln!("timeouts: {failback} with the called-off drain, {stay} staying");
     assert!(failback <= stay + 30, "{failback} vs {stay}");
 }
+
+#[test]
+fn overlapping_outages_each_count_the_messages_they_held() {
+    // Washington (a standby) is down from 200 s to 300 s and again, overlapping, from 250 s to
+    // 500 s. The first outage holds Virginia's messages to her from about 200 s until the
+    // second begins; the second holds them (the backlog it found included) until 500 s. Each
+    // count is bounded by the writes committed from 200 s on, and from 198 s on (messages
+    // that reached Washington before 200 s but were not yet applied are held too).
+    let e = experiment(
+        "overlapping-outages",
+        &AP_FAILOVER.replace(
+            r#"faults: [RegionOutage(region: "eastus", at_s: 300, for_s: 400)],"#,
+            r#"faults: [RegionOutage(region: "westus2", at_s: 200, for_s: 100),
+                        RegionOutage(region: "westus2", at_s: 250, for_s: 250)],"#,
+        ),
+    );
+    let sc = &e.variants[0].1;
+    let w = traced_world(sc, 5, sc.duration);
+    let east = w.data.data_region(sc.region_id("eastus").unwrap()).unwrap();
+    let r = run(sc, 5);
+    let s = 1_000_000_000;
+    for (i, until) in [(0, 250), (1, 500)] {
+        let held = r.faults[i].messages_held;
+        let (lo, hi) = (
+            committed_between(&w, east, 200 * s, until * s),
+            committed_between(&w, east, 198 * s, until * s),
+        );
+        eprintln!("outage {i}: held {held}, writes committed from 200 s: {lo}, from 198 s: {hi}");
+        assert!(
+            lo <= held && held <= hi,
+            "outage {i}: {held} not in [{lo}, {hi}]"
+        );
+    }
+}
