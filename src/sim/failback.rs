@@ -91,7 +91,6 @@ impl World<'_> {
             return;
         };
         if !self.failback_ready(target) {
-            self.failback.ready_since = None;
             self.failback_call_off(sched);
         } else if self.failback.ready_since.is_none() {
             self.failback.ready_since = Some(sched.now());
@@ -117,10 +116,12 @@ impl World<'_> {
         self.failback_check(sched);
     }
 
-    /// Calls off a drain: the writes it held go to the current primary at once when it is up
-    /// (it never stopped being the primary); when it is down they are lost with it, and their
-    /// clients' timers fire.
+    /// The old primary is not ready: the plan lapses (the next ready period plans the failback
+    /// anew) and any drain is called off. The writes it held go to the current primary at once
+    /// when it is up (it never stopped being the primary); when it is down they are lost with
+    /// it, and their clients' timers fire.
     fn failback_call_off(&mut self, sched: &mut Scheduler<Event>) {
+        self.failback.ready_since = None;
         self.failback.draining = None;
         let held = std::mem::take(&mut self.failback.held);
         let Some(primary) = self.primary.filter(|p| self.down[*p as usize] == 0) else {
@@ -158,10 +159,7 @@ impl World<'_> {
         };
         let now = sched.now();
         if !self.failback_ready(target) {
-            // A fault interrupted the drain: give up; the next ready period plans the failback
-            // anew.
-            self.failback.ready_since = None;
-            self.failback_call_off(sched);
+            self.failback_call_off(sched); // a fault interrupted the drain
             return;
         }
         let (Some(p), Some(t)) = (

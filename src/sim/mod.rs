@@ -1075,14 +1075,7 @@ impl<'a> World<'a> {
                 // the link when that one ended under another (overlapping outages of a region).
                 let head = self.data.head(from, to).expect("a parked link has a head");
                 match self.held_by(from, to, &head) {
-                    Some(f) if f == self.held_for[li] => {
-                        self.tallies[f as usize].messages_held += 1;
-                    }
-                    Some(f) => {
-                        self.held_for[li] = f;
-                        self.tallies[f as usize].messages_held +=
-                            self.data.links[li].queue.len() as u64;
-                    }
+                    Some(f) => self.count_held(li, f, 1),
                     None => {
                         // Nothing holds it any more: wake the link.
                         self.data.links[li].scheduled = true;
@@ -1107,12 +1100,7 @@ impl<'a> World<'a> {
             return;
         }
         if let Some(f) = self.held_by(from, to, &head) {
-            let li = from as usize * self.data.len() + to as usize;
-            if self.held_for[li] != f {
-                // Everything queued is held behind the head (counted once per fault).
-                self.held_for[li] = f;
-                self.tallies[f as usize].messages_held += self.data.links[li].queue.len() as u64;
-            }
+            self.count_held(from as usize * self.data.len() + to as usize, f, 0);
             self.data.park(from, to);
             return;
         }
@@ -1122,6 +1110,20 @@ impl<'a> World<'a> {
             sched.schedule_at(t, Event::ReplDeliver { from, to });
         }
         self.delivered(from, to, msg, sched);
+    }
+
+    /// Fault `f` holds the head of link `li`: the first time (since a message last got
+    /// through) everything queued is held behind it and counted; after that only the `new`
+    /// messages queued behind it. So each held message counts once per fault, however often
+    /// the link is woken.
+    fn count_held(&mut self, li: usize, f: FaultId, new: u64) {
+        let held = if self.held_for[li] == f {
+            new
+        } else {
+            self.held_for[li] = f;
+            self.data.links[li].queue.len() as u64
+        };
+        self.tallies[f as usize].messages_held += held;
     }
 
     /// The fault that keeps `head` of `from → to` from being applied now, if any: a dead
@@ -1589,9 +1591,7 @@ impl<'a> World<'a> {
             }
         });
         self.tallies[by as usize].lost_in_region += lost;
-        if self.failback.draining.is_some() {
-            self.failback_check(sched);
-        }
+        self.failback_review(sched);
         self.region_clock[ri].start(now);
         self.refresh_service_clock(now);
         if self.primary == Some(region)
@@ -1615,6 +1615,7 @@ impl<'a> World<'a> {
             self.refresh_service_clock(now);
             self.restamp(Healed::Region(region), now);
             self.resume_replication(sched);
+            self.failback_review(sched);
         }
     }
 
@@ -1750,6 +1751,7 @@ impl<'a> World<'a> {
                 if !one_way {
                     self.links.set_cut(b, a, start, fault, now);
                 }
+                self.failback_review(sched);
                 if !start {
                     self.on_partition_healed(fault, a, b, now);
                     self.restamp(Healed::Cut(a, b), now);
@@ -2000,22 +2002,10 @@ impl Model for World<'_> {
                     self.start_attempt(req, sched);
                 }
             }
-            Event::FaultStart { fault } => {
-                self.on_fault(fault, true, sched);
-                self.failback_review(sched);
-            }
-            Event::FaultEnd { fault } => {
-                self.on_fault(fault, false, sched);
-                self.failback_review(sched);
-            }
-            Event::RandomFailure { index } => {
-                self.on_random(index, true, sched);
-                self.failback_review(sched);
-            }
-            Event::RandomRepair { index } => {
-                self.on_random(index, false, sched);
-                self.failback_review(sched);
-            }
+            Event::FaultStart { fault } => self.on_fault(fault, true, sched),
+            Event::FaultEnd { fault } => self.on_fault(fault, false, sched),
+            Event::RandomFailure { index } => self.on_random(index, true, sched),
+            Event::RandomRepair { index } => self.on_random(index, false, sched),
             Event::Probe { checker } => self.on_probe(checker, sched),
             Event::ProbeResult {
                 checker,
