@@ -165,13 +165,25 @@ pub enum Design {
         standby_capacity: f64,
         /// Time from promotion to full capacity.
         scale_up: SimTime,
-        /// Planned failback: once a failed-over primary has been up, healthy and reachable
-        /// from the current primary this long, switch back to it without loss (drain, catch
-        /// up, switch over); `None`: it stays a standby.
-        failback: Option<SimTime>,
+        /// Planned failback to a failed-over primary (`src/sim/failback.rs`); `None`: it stays
+        /// a standby.
+        failback: Option<PlannedFailback>,
     },
     /// Every region serves reads and writes.
     ActiveActive { regions: Vec<RegionId> },
+}
+
+/// A planned switchover back to a primary that failed over: once it has been up, healthy and
+/// reachable from the current primary for `after`, and is at most `max_lag` behind the
+/// current primary's log, the current primary drains (holds new writes), the old primary
+/// applies the rest, and they switch roles without losing anything.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct PlannedFailback {
+    /// How long the old primary must have been ready before the switchover begins.
+    pub after: SimTime,
+    /// The largest replication lag (now − commit time of the oldest write of the current
+    /// primary it has not applied) at which the drain may start.
+    pub max_lag: SimTime,
 }
 
 impl Design {

@@ -820,15 +820,25 @@ pub enum RawFailover {
     Manual { delay_s: f64 },
 }
 
+fn default_failback_max_lag_ms() -> f64 {
+    1000.0
+}
+
 /// Failback to a primary that failed over and is ready again (issue #3 part 4).
 #[derive(Debug, Clone, Serialize, Deserialize)]
 #[serde(rename = "Failback", deny_unknown_fields)]
 pub enum RawFailback {
     /// A planned switchover once the old primary has been up, healthy and reachable from the
-    /// current primary for `after_s`: the current primary drains (holds new writes), the old
-    /// primary catches up on its log, then it becomes the primary again and the held writes go
-    /// to it. Nothing acknowledged is lost.
-    Planned { after_s: f64 },
+    /// current primary for `after_s` and lags it by at most `max_lag_ms` (default 1 000 ms:
+    /// Aurora's cross-region replication is "typically under a second", FACTS.md §5): the
+    /// current primary drains (holds new writes), the old primary applies the rest of its log,
+    /// then it becomes the primary again and the held writes go to it. Nothing acknowledged
+    /// is lost.
+    Planned {
+        after_s: f64,
+        #[serde(default = "default_failback_max_lag_ms")]
+        max_lag_ms: f64,
+    },
 }
 
 /// Client policy (SPEC §1 Population, §2 step 7). Fields left out take the defaults below,

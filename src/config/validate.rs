@@ -1295,11 +1295,21 @@ fn scenario(
         } => {
             let failback = match failback {
                 None => None,
-                Some(RawFailback::Planned { after_s }) => {
+                Some(RawFailback::Planned {
+                    after_s,
+                    max_lag_ms,
+                }) => {
                     cx.finite(
                         &["design", "failback", "after_s"],
                         "failback.after_s",
                         *after_s,
+                        0.0,
+                        false,
+                    );
+                    cx.finite(
+                        &["design", "failback", "max_lag_ms"],
+                        "failback.max_lag_ms",
+                        *max_lag_ms,
                         0.0,
                         false,
                     );
@@ -1309,7 +1319,10 @@ fn scenario(
                             "failback returns to a primary that failed over, but `failover` is Off",
                         );
                     }
-                    Some(s_to_ns(*after_s))
+                    Some(PlannedFailback {
+                        after: s_to_ns(*after_s),
+                        max_lag: ms_to_ns(*max_lag_ms),
+                    })
                 }
             };
             if !(*standby_capacity > 0.0 && *standby_capacity <= 1.0) {

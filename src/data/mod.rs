@@ -857,6 +857,19 @@ impl DataLayer {
         self.logs[x as usize].next_seq
     }
 
+    /// How far replica `x` lags `origin`'s log at `now`: `now` − the commit time of the
+    /// oldest write of `origin` that `x` has not applied (links deliver in order, so that is
+    /// the write after `x`'s applied mark); 0 when it has applied them all.
+    pub fn lag_behind(&self, x: DataRegion, origin: DataRegion, now: SimTime) -> SimTime {
+        let seen = self.applied[x as usize * self.len() + origin as usize];
+        let log = &self.logs[origin as usize];
+        if seen >= log.next_seq {
+            return 0;
+        }
+        log.get(seen.max(log.base) + 1)
+            .map_or(0, |r| now.saturating_sub(r.version.true_t))
+    }
+
     /// Whether `x` has applied write `(origin, seq)`.
     pub fn has_applied(&self, x: DataRegion, origin: DataRegion, seq: u32) -> bool {
         self.applied[x as usize * self.len() + origin as usize] >= seq

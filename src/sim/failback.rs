@@ -1,13 +1,14 @@
 //! Planned failback of an active-passive design (issue #3 part 4): once a primary that failed
-//! over is up, healthy and reachable from the current primary again, and has stayed so for the
-//! configured delay, the current primary drains (new writes that reach it are held), the old
-//! primary catches up on the current primary's replication log, and then they switch roles;
-//! the held writes go to the restored primary. No acknowledged write is fenced, so nothing is
-//! lost (SPEC §3 RPO: the switchover's record shows 0).
+//! over is up, healthy and reachable from the current primary again, has stayed so for the
+//! configured delay and lags the current primary's log by no more than `max_lag`, the current
+//! primary drains (new writes that reach it are held), the old primary applies the rest of
+//! the log, and then they switch roles; the held writes go to the restored primary. No
+//! acknowledged write is fenced, so nothing is lost (SPEC §3 RPO: the switchover's record
+//! shows 0).
 
 use super::{Event, Failover, MAX_FAILOVERS, ReqRef, World};
 use crate::engine::{Scheduler, SimTime};
-use crate::model::{Design, RegionId};
+use crate::model::{Design, PlannedFailback, RegionId};
 
 /// A planned failback in progress.
 #[derive(Debug, Default)]
@@ -17,6 +18,9 @@ pub(super) struct Failback {
     /// Since when `target` has been ready to take over again (see [`World::failback_ready`]):
     /// the planned delay runs from here, and a `Failback` event of an earlier period is stale.
     pub(super) ready_since: Option<SimTime>,
+    /// The planned delay is over and the drain waits for `target` to come within `max_lag`
+    /// of the current primary's log (writes are not held meanwhile).
+    pub(super) catching_up: bool,
     /// Draining towards `target` since this time.
     pub(super) draining: Option<SimTime>,
     /// Writes that reached the draining primary, waiting for the switchover.
@@ -24,7 +28,7 @@ pub(super) struct Failback {
 }
 
 impl World<'_> {
-    fn planned_failback(&self) -> Option<SimTime> {
+    fn planned_failback(&self) -> Option<PlannedFailback> {
         match self.sc.design {
             Design::ActivePassive { failback, .. } => failback,
             _ => None,
@@ -36,6 +40,7 @@ impl World<'_> {
         if self.planned_failback().is_some() {
             self.failback.target = Some(old);
             self.failback.ready_since = None;
+            self.failback.catching_up = false;
             self.failback.draining = None;
             self.failback.held.clear();
             self.failback_review(sched);
@@ -87,32 +92,72 @@ impl World<'_> {
     /// period plans the failback `after` from now; the end of one cancels the plan and calls
     /// off any drain in progress ([`World::failback_call_off`]).
     pub(super) fn failback_review(&mut self, sched: &mut Scheduler<Event>) {
-        let (Some(after), Some(target)) = (self.planned_failback(), self.failback.target) else {
+        let (Some(plan), Some(target)) = (self.planned_failback(), self.failback.target) else {
             return;
         };
         if !self.failback_ready(target) {
             self.failback_call_off(sched);
         } else if self.failback.ready_since.is_none() {
             self.failback.ready_since = Some(sched.now());
-            sched.schedule_in(after, Event::Failback { region: target });
+            sched.schedule_in(plan.after, Event::Failback { region: target });
         }
     }
 
-    /// The planned delay is over: start draining if the old primary has been ready all along.
+    /// The planned delay is over: if the old primary has been ready all along, the failback
+    /// waits for it to catch up ([`World::failback_progress`]).
     pub(super) fn on_failback(&mut self, region: RegionId, sched: &mut Scheduler<Event>) {
         let now = sched.now();
-        let (Some(after), Some(since)) = (self.planned_failback(), self.failback.ready_since)
-        else {
+        let (Some(plan), Some(since)) = (self.planned_failback(), self.failback.ready_since) else {
             return;
         };
         if self.failback.target != Some(region)
+            || self.failback.catching_up
             || self.failback.draining.is_some()
-            || since.saturating_add(after) != now
+            || since.saturating_add(plan.after) != now
             || !self.failback_ready(region)
         {
-            return; // planned in an earlier ready period, or already draining
+            return; // planned in an earlier ready period, or already under way
         }
-        self.failback.draining = Some(now);
+        self.failback.catching_up = true;
+        self.failback_progress(sched);
+    }
+
+    /// Whether a failback is catching up or draining (then every replication delivery may
+    /// move it on).
+    #[inline]
+    pub(super) fn failback_under_way(&self) -> bool {
+        self.failback.catching_up || self.failback.draining.is_some()
+    }
+
+    /// Moves a failback under way on: while catching up, the drain starts once the old
+    /// primary lags the current primary's log by at most `max_lag` (so the drain holds writes
+    /// for about one replication lag, not for a backlog a fault left); while draining, the
+    /// switchover happens once it has applied everything ([`World::failback_check`]).
+    pub(super) fn failback_progress(&mut self, sched: &mut Scheduler<Event>) {
+        if self.failback.catching_up {
+            let (Some(plan), Some(target), Some(primary)) =
+                (self.planned_failback(), self.failback.target, self.primary)
+            else {
+                return;
+            };
+            if !self.failback_ready(target) {
+                self.failback_call_off(sched);
+                return;
+            }
+            let now = sched.now();
+            let lag = match (
+                self.data.data_region(primary),
+                self.data.data_region(target),
+            ) {
+                (Some(p), Some(t)) => self.data.lag_behind(t, p, now),
+                _ => 0,
+            };
+            if lag > plan.max_lag {
+                return; // the next write it applies looks again
+            }
+            self.failback.catching_up = false;
+            self.failback.draining = Some(now);
+        }
         self.failback_check(sched);
     }
 
@@ -122,6 +167,7 @@ impl World<'_> {
     /// it, and their clients' timers fire.
     fn failback_call_off(&mut self, sched: &mut Scheduler<Event>) {
         self.failback.ready_since = None;
+        self.failback.catching_up = false;
         self.failback.draining = None;
         let held = std::mem::take(&mut self.failback.held);
         let Some(primary) = self.primary.filter(|p| self.down[*p as usize] == 0) else {
@@ -199,6 +245,7 @@ impl World<'_> {
         }
         self.failback.target = None;
         self.failback.ready_since = None;
+        self.failback.catching_up = false;
         self.failback.draining = None;
         let held = std::mem::take(&mut self.failback.held);
         for r in held {

@@ -1172,7 +1172,7 @@ impl<'a> World<'a> {
     }
 
     /// What follows the delivery of `msg` on `from → to` (`None`: fenced off or a duplicate):
-    /// the heal watch, residency, a draining failback, waiting reads, the next hop of a chain
+    /// the heal watch, residency, a failback under way, waiting reads, the next hop of a chain
     /// and the acknowledgement of a synchronous write.
     fn delivered(
         &mut self,
@@ -1200,8 +1200,8 @@ impl<'a> World<'a> {
         if !self.allows(msg.tag, b) {
             self.res_count(now, |t| t.records_stored_outside += 1);
         }
-        if self.failback.draining.is_some() {
-            self.failback_check(sched);
+        if self.failback_under_way() {
+            self.failback_progress(sched);
         }
         if !self.read_waiters.is_empty() {
             self.wake_reads(to, msg.origin, msg.seq, sched);
