@@ -96,6 +96,8 @@ struct WriteRecord {
     pending: u8,
     /// Bit per data region: applied there.
     applied: u64,
+    /// Bit per data region: never sent there (residency keeps it from them).
+    withheld: u64,
 }
 
 /// The writes of one origin, by sequence number (the first write has sequence 1).
@@ -516,6 +518,7 @@ impl DataLayer {
             acked: None,
             pending: hops,
             applied: 1 << x,
+            withheld: 0,
         });
         self.logs[xi].retire();
         seq
@@ -596,11 +599,13 @@ impl DataLayer {
         }
     }
 
-    /// Residency: write `(origin, seq)` will never be sent to `n` of its replicas (they may not
-    /// hold its jurisdiction's records), so its record does not wait for them.
-    pub fn withhold(&mut self, origin: DataRegion, seq: u32, n: u8) {
+    /// Residency: write `(origin, seq)` will never be sent to the replicas of `mask` (a bit
+    /// per data region: they may not hold its jurisdiction's records), so its record does not
+    /// wait for them, and a failback does not wait for them to apply it.
+    pub fn withhold(&mut self, origin: DataRegion, seq: u32, mask: u64) {
         if let Some(r) = self.logs[origin as usize].get_mut(seq) {
-            r.pending = r.pending.saturating_sub(n);
+            r.pending = r.pending.saturating_sub(mask.count_ones() as u8);
+            r.withheld |= mask;
         }
         self.logs[origin as usize].retire();
     }
@@ -857,17 +862,27 @@ impl DataLayer {
         self.logs[x as usize].next_seq
     }
 
-    /// How far replica `x` lags `origin`'s log at `now`: `now` − the commit time of the
-    /// oldest write of `origin` that `x` has not applied (links deliver in order, so that is
-    /// the write after `x`'s applied mark); 0 when it has applied them all.
-    pub fn lag_behind(&self, x: DataRegion, origin: DataRegion, now: SimTime) -> SimTime {
-        let seen = self.applied[x as usize * self.len() + origin as usize];
+    /// The oldest write of `origin` that replica `x` has still to apply. Links deliver in
+    /// order, so it is the first write after `x`'s applied mark that is sent to `x` at all:
+    /// writes residency keeps from `x` and writes fenced off at a failover never reach it.
+    fn oldest_unapplied(&self, x: DataRegion, origin: DataRegion) -> Option<&WriteRecord> {
         let log = &self.logs[origin as usize];
-        if seen >= log.next_seq {
-            return 0;
-        }
-        log.get(seen.max(log.base) + 1)
+        let seen = self.applied[x as usize * self.len() + origin as usize];
+        (seen.max(log.base) + 1..=log.next_seq)
+            .filter_map(|seq| log.get(seq))
+            .find(|r| r.withheld & (1 << x) == 0 && !self.is_fenced(origin, r.version.seq))
+    }
+
+    /// How far replica `x` lags `origin`'s log at `now`: `now` − the commit time of the
+    /// oldest write of `origin` that `x` has still to apply; 0 when there is none.
+    pub fn lag_behind(&self, x: DataRegion, origin: DataRegion, now: SimTime) -> SimTime {
+        self.oldest_unapplied(x, origin)
             .map_or(0, |r| now.saturating_sub(r.version.true_t))
+    }
+
+    /// Whether `x` has applied every write of `origin` that will ever be sent to it.
+    pub fn caught_up(&self, x: DataRegion, origin: DataRegion) -> bool {
+        self.oldest_unapplied(x, origin).is_none()
     }
 
     /// Whether `x` has applied write `(origin, seq)`.
@@ -1150,6 +1165,7 @@ mod tests {
             acked: None,
             pending,
             applied: 0,
+            withheld: 0,
         }
     }
 

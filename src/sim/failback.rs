@@ -196,7 +196,8 @@ impl World<'_> {
         }
     }
 
-    /// Switches over once the old primary has applied every write of the draining primary.
+    /// Switches over once the old primary has applied every write of the draining primary that
+    /// is sent to it (residency may keep some from it).
     pub(super) fn failback_check(&mut self, sched: &mut Scheduler<Event>) {
         let (Some(started), Some(target), Some(primary)) =
             (self.failback.draining, self.failback.target, self.primary)
@@ -214,7 +215,7 @@ impl World<'_> {
         ) else {
             return;
         };
-        if !self.data.has_applied(t, p, self.data.last_seq(p)) {
+        if !self.data.caught_up(t, p) {
             return;
         }
         // Caught up: switch roles.

@@ -977,11 +977,14 @@ impl<'a> World<'a> {
             return;
         }
         // Enforced residency: the record is not replicated outside its allowed regions.
-        let enforced = self.enforced(tag);
+        let withheld_from = if self.enforced(tag) {
+            self.withheld_from(x, tag)
+        } else {
+            0
+        };
         let mut hops = self.data.first_hops(x);
-        let all = hops.len();
-        hops.retain(|y| !enforced || self.allows(tag, self.data.regions[*y as usize]));
-        let withheld = (all - hops.len()) as u32;
+        hops.retain(|y| withheld_from & (1 << y) == 0);
+        let withheld = withheld_from.count_ones();
         let seq = self.data.commit(x, q.key, now, withheld == 0);
         if !self.allows(tag, region) {
             self.res_count(now, |t| t.records_stored_outside += 1);
@@ -996,7 +999,7 @@ impl<'a> World<'a> {
         let mut needed = self.data.acks_needed();
         if withheld > 0 {
             self.res_count(now, |t| t.replications_withheld += u64::from(withheld));
-            self.data.withhold(x, seq, withheld as u8);
+            self.data.withhold(x, seq, withheld_from);
             let reachable = (self.data.len() as u32).saturating_sub(1 + withheld);
             needed = needed.min(reachable);
         }
@@ -1006,6 +1009,16 @@ impl<'a> World<'a> {
         } else {
             self.awaiting_acks.insert((x, seq), (r, needed));
         }
+    }
+
+    /// Enforced residency: the replicas that may not hold a write of data region `x` tagged
+    /// `tag` (a bit per data region). Every replica is a first hop: the loader refuses a
+    /// `Chain` with enforced residency.
+    fn withheld_from(&self, x: DataRegion, tag: u8) -> u64 {
+        let regions = &self.data.regions;
+        (0..self.data.len() as DataRegion)
+            .filter(|z| *z != x && !self.allows(tag, regions[*z as usize]))
+            .fold(0, |m, z| m | 1 << z)
     }
 
     /// Sends write `(origin, seq)` from data region `from` to `to` at `now`. A first hop

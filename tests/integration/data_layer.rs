@@ -1291,6 +1291,60 @@ fn a_planned_failback_drains_only_once_the_old_primary_has_caught_up() {
 }
 
 #[test]
+fn a_planned_failback_does_not_wait_for_writes_residency_keeps_from_the_old_primary() {
+    // The primary is Virginia; Amsterdam takes over by hand after Virginia goes down at 300 s.
+    // Residency keeps London's (EU) records in the EU, so none of the writes Amsterdam takes
+    // is ever sent to Virginia. The failback must not wait for her to apply them: before, the
+    // drain waited for the last of them and never ended (every London write was held until
+    // its client gave up: 6 263 timeouts, against 2 staying on Amsterdam).
+    let e = experiment(
+        "failback-residency",
+        r#"duration_s: 900, warmup_s: 10, window_s: 10,
+        design: ActivePassive(primary: "eastus", standbys: ["westeurope"],
+                              failover: Manual(delay_s: 60), failback: Planned(after_s: 60)),
+        data: (replication: (mode: Async, lag: Exponential(mean_ms: 200.0))),
+        faults: [RegionOutage(region: "eastus", at_s: 300, for_s: 100)],
+        populations: {
+            "london": (lat: 51.51, lon: -0.13, anchor: "westeurope", jurisdiction: "EU",
+                       rate_per_s: 50, write_fraction: 0.3, keys: (count: 1000, zipf_s: 0.5),
+                       client: (timeout_ms: 20000, deadline_ms: 20000, retries: 0)),
+            "new-york": (lat: 40.71, lon: -74.01, anchor: "eastus", jurisdiction: "US",
+                         rate_per_s: 50, write_fraction: 0.0, keys: (count: 1000, zipf_s: 0.5),
+                         client: (timeout_ms: 20000, deadline_ms: 20000, retries: 0)),
+        },
+        residency: (enforce: true, allow: {"EU": ["westeurope", "northeurope"]}),
+        variants: [(name: "failback", overrides: {}),
+                   (name: "stay", overrides: {"design.failback": None})],"#,
+    );
+    let failback = run(variant(&e, "failback"), 5);
+    let stay = run(variant(&e, "stay"), 5);
+    for f in &failback.failovers {
+        eprintln!(
+            "{} {} -> {:?} triggered {:.3} s, at {:.3} s",
+            f.policy, f.from, f.to, f.triggered_s, f.promoted_s
+        );
+    }
+    let res = failback.residency.as_ref().unwrap();
+    eprintln!(
+        "{} replications withheld; timeouts {} (staying: {})",
+        res.replications_withheld, failback.overall.failed_timeout, stay.overall.failed_timeout
+    );
+    assert!(res.replications_withheld > 0);
+    assert_eq!(failback.failovers.len(), 2, "{:?}", failback.failovers);
+    let back = &failback.failovers[1];
+    assert_eq!(back.policy, "planned-failback");
+    assert_eq!(back.to.as_deref(), Some("eastus"));
+    // Virginia is back at 400 s (no health checks) and ready 60 s later; she has nothing of
+    // Amsterdam's to apply, so the drain starts then and ends at once.
+    assert!((460.0..461.0).contains(&back.triggered_s), "{back:?}");
+    assert!(back.promoted_s - back.triggered_s < 1.0, "{back:?}");
+    assert_eq!(
+        failback.overall.failed_timeout, stay.overall.failed_timeout,
+        "no write is held past its timeout"
+    );
+}
+
+#[test]
 fn overlapping_outages_each_count_the_messages_they_held() {
     // Washington (a standby) is down from 200 s to 300 s and again, overlapping, from 250 s to
     // 500 s. The first outage holds Virginia's messages to her from about 200 s until the
