@@ -290,10 +290,14 @@ pub struct World<'a> {
     /// After a partition heals: (fault, from, to, origin, seq, heal time) — the last message
     /// it held on a link; its delivery means replication has caught up.
     heal_watch: Vec<(FaultId, DataRegion, DataRegion, DataRegion, u32, SimTime)>,
-    /// Per replication link (`from * d + to`): the fault its held messages were last counted
-    /// against ([`NO_FAULT`] once a message gets through), so that each held message is
-    /// counted once per fault however often the link is woken.
-    held_for: Vec<FaultId>,
+    /// Per replication link (`from * d + to`): the fault, and which occurrence of it, its
+    /// held messages were last counted against ([`NO_FAULT`] once a message gets through), so
+    /// that each held message is counted once per occurrence of a fault however often the
+    /// link is woken (a random-outage generator's occurrences share one fault).
+    held_for: Vec<(FaultId, u64)>,
+    /// When set, every occurrence of a random outage is recorded as (region, start, end;
+    /// `SimTime::MAX` while it lasts): for tests that replay them as scheduled faults.
+    pub outage_trace: Option<Vec<(RegionId, SimTime, SimTime)>>,
     requests: Vec<Request>,
     free: Vec<u32>,
     in_flight: u64,
@@ -462,7 +466,8 @@ impl<'a> World<'a> {
             repl_extra_by: vec![NO_FAULT; sc.design.regions().len().pow(2)],
             clock_jumped_by: vec![NO_FAULT; sc.design.regions().len()],
             heal_watch: vec![],
-            held_for: vec![NO_FAULT; sc.design.regions().len().pow(2)],
+            held_for: vec![(NO_FAULT, 0); sc.design.regions().len().pow(2)],
+            outage_trace: None,
             requests: Vec::with_capacity(1024),
             free: Vec::new(),
             in_flight: 0,
@@ -1117,7 +1122,7 @@ impl<'a> World<'a> {
             self.data.park(from, to);
             return;
         }
-        self.held_for[from as usize * self.data.len() + to as usize] = NO_FAULT;
+        self.held_for[from as usize * self.data.len() + to as usize] = (NO_FAULT, 0);
         let (msg, next) = self.data.deliver(from, to, now);
         if let Some(t) = next {
             sched.schedule_at(t, Event::ReplDeliver { from, to });
@@ -1125,15 +1130,16 @@ impl<'a> World<'a> {
         self.delivered(from, to, msg, sched);
     }
 
-    /// Fault `f` holds the head of link `li`: the first time (since a message last got
-    /// through) everything queued is held behind it and counted; after that only the `new`
-    /// messages queued behind it. So each held message counts once per fault, however often
-    /// the link is woken.
+    /// Fault `f` holds the head of link `li`: the first time in this occurrence of `f` (since
+    /// a message last got through) everything queued is held behind it and counted; after
+    /// that only the `new` messages queued behind it. So each held message counts once per
+    /// occurrence, however often the link is woken.
     fn count_held(&mut self, li: usize, f: FaultId, new: u64) {
-        let held = if self.held_for[li] == f {
+        let occurrence = (f, self.tallies[f as usize].occurrences);
+        let held = if self.held_for[li] == occurrence {
             new
         } else {
-            self.held_for[li] = f;
+            self.held_for[li] = occurrence;
             self.data.links[li].queue.len() as u64
         };
         self.tallies[f as usize].messages_held += held;
@@ -1886,6 +1892,13 @@ impl<'a> World<'a> {
         let i = index as usize;
         let (region, fault) = (self.random[i].region, self.random[i].fault);
         let t = &mut self.tallies[fault as usize];
+        if let Some(trace) = &mut self.outage_trace {
+            if failure {
+                trace.push((region, now, SimTime::MAX));
+            } else if let Some(o) = trace.iter_mut().rev().find(|o| o.0 == region) {
+                o.2 = now;
+            }
+        }
         if failure {
             t.occurrences += 1;
             t.started = Some(now);
