@@ -174,15 +174,15 @@ pub enum Design {
 }
 
 /// A planned switchover back to a primary that failed over: once it has been up, healthy and
-/// reachable from the current primary for `after`, and is at most `max_lag` behind the
-/// current primary's log, the current primary drains (holds new writes), the old primary
-/// applies the rest, and they switch roles without losing anything.
+/// reachable from the current primary for `after`, and would apply every write already on its
+/// way to it within `max_lag`, the current primary drains (holds new writes), the old primary
+/// applies the rest, and they switch roles without losing anything (`src/sim/failback.rs`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct PlannedFailback {
     /// How long the old primary must have been ready before the switchover begins.
     pub after: SimTime,
-    /// The largest replication lag (now − commit time of the oldest write of the current
-    /// primary it has not applied) at which the drain may start.
+    /// The longest the drain may be foreseen to hold writes: the latest due time of the
+    /// writes on their way to the old primary, less now, at which the drain may start.
     pub max_lag: SimTime,
 }
 

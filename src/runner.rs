@@ -72,9 +72,10 @@ pub fn total_work(exp: &Experiment) -> u64 {
 /// out of pairs; 8: replication lag spent at the target by default, staleness ages from the
 /// oldest missed version, counter losses against the primary's lineage; 9: a planned failback
 /// waits until the demoted primary is healthy and reachable; 10: and until it lags by at most
-/// `max_lag_ms`; 11: not for writes residency keeps from it), so `--resume` does not mix runs
-/// of two models.
-const RECORD_FORMAT: u32 = 11;
+/// `max_lag_ms`; 11: not for writes residency keeps from it; 12: `max_lag_ms` bounds the
+/// foreseen drain, from the due times of the writes on their way), so `--resume` does not mix
+/// runs of two models.
+const RECORD_FORMAT: u32 = 12;
 
 /// One finished run, stored as `runs/<case>-<digest>-r<rep>.json` (SPEC §4: an interrupted
 /// sweep loses no finished point). Replication 0 carries the whole result (summary, timeline,

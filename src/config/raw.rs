@@ -829,11 +829,11 @@ fn default_failback_max_lag_ms() -> f64 {
 #[serde(rename = "Failback", deny_unknown_fields)]
 pub enum RawFailback {
     /// A planned switchover once the old primary has been up, healthy and reachable from the
-    /// current primary for `after_s` and lags it by at most `max_lag_ms` (default 1 000 ms:
-    /// Aurora's cross-region replication is "typically under a second", FACTS.md §5): the
-    /// current primary drains (holds new writes), the old primary applies the rest of its log,
-    /// then it becomes the primary again and the held writes go to it. Nothing acknowledged
-    /// is lost.
+    /// current primary for `after_s` and would apply the writes already on their way to it
+    /// within `max_lag_ms` (default 1 000 ms: Aurora's cross-region replication is "typically
+    /// under a second", FACTS.md §5): the current primary drains (holds new writes, for about
+    /// that long at most), the old primary applies the rest of its log, then it becomes the
+    /// primary again and the held writes go to it. Nothing acknowledged is lost.
     Planned {
         after_s: f64,
         #[serde(default = "default_failback_max_lag_ms")]

@@ -873,11 +873,12 @@ impl DataLayer {
             .find(|r| r.withheld & (1 << x) == 0 && !self.is_fenced(origin, r.version.seq))
     }
 
-    /// How far replica `x` lags `origin`'s log at `now`: `now` − the commit time of the
-    /// oldest write of `origin` that `x` has still to apply; 0 when there is none.
-    pub fn lag_behind(&self, x: DataRegion, origin: DataRegion, now: SimTime) -> SimTime {
-        self.oldest_unapplied(x, origin)
-            .map_or(0, |r| now.saturating_sub(r.version.true_t))
+    /// When the last message queued on `from → to` is due (`None`: nothing is queued).
+    pub fn last_due(&self, from: DataRegion, to: DataRegion) -> Option<SimTime> {
+        self.links[from as usize * self.len() + to as usize]
+            .queue
+            .back()
+            .map(|m| m.due)
     }
 
     /// Whether `x` has applied every write of `origin` that will ever be sent to it.

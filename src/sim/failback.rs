@@ -1,6 +1,6 @@
 //! Planned failback of an active-passive design (issue #3 part 4): once a primary that failed
 //! over is up, healthy and reachable from the current primary again, has stayed so for the
-//! configured delay and lags the current primary's log by no more than `max_lag`, the current
+//! configured delay and would apply the writes on their way to it within `max_lag`, the current
 //! primary drains (new writes that reach it are held), the old primary applies the rest of
 //! the log, and then they switch roles; the held writes go to the restored primary. No
 //! acknowledged write is fenced, so nothing is lost (SPEC §3 RPO: the switchover's record
@@ -18,8 +18,8 @@ pub(super) struct Failback {
     /// Since when `target` has been ready to take over again (see [`World::failback_ready`]):
     /// the planned delay runs from here, and a `Failback` event of an earlier period is stale.
     pub(super) ready_since: Option<SimTime>,
-    /// The planned delay is over and the drain waits for `target` to come within `max_lag`
-    /// of the current primary's log (writes are not held meanwhile).
+    /// The planned delay is over and the drain waits until `target` would apply the writes on
+    /// their way to it within `max_lag` (writes are not held meanwhile).
     pub(super) catching_up: bool,
     /// Draining towards `target` since this time.
     pub(super) draining: Option<SimTime>,
@@ -130,9 +130,10 @@ impl World<'_> {
     }
 
     /// Moves a failback under way on: while catching up, the drain starts once the old
-    /// primary lags the current primary's log by at most `max_lag` (so the drain holds writes
-    /// for about one replication lag, not for a backlog a fault left); while draining, the
-    /// switchover happens once it has applied everything ([`World::failback_check`]).
+    /// primary would apply every write already on its way to it within `max_lag`
+    /// ([`World::failback_wait`]), so the drain holds writes for at most that long unless a
+    /// fault or lag spike starts during it; while draining, the switchover happens once it has
+    /// applied everything ([`World::failback_check`]). Every replication delivery looks again.
     pub(super) fn failback_progress(&mut self, sched: &mut Scheduler<Event>) {
         if self.failback.catching_up {
             let (Some(plan), Some(target), Some(primary)) =
@@ -145,20 +146,33 @@ impl World<'_> {
                 return;
             }
             let now = sched.now();
-            let lag = match (
-                self.data.data_region(primary),
-                self.data.data_region(target),
-            ) {
-                (Some(p), Some(t)) => self.data.lag_behind(t, p, now),
-                _ => 0,
-            };
-            if lag > plan.max_lag {
-                return; // the next write it applies looks again
+            if self.failback_wait(primary, target, now) > plan.max_lag {
+                return;
             }
             self.failback.catching_up = false;
             self.failback.draining = Some(now);
         }
         self.failback_check(sched);
+    }
+
+    /// How long from `now` until `target` has applied every write of `primary` already on
+    /// its way: the latest due time of the messages queued on the replication route between
+    /// them (each link's messages are due in order, with the lag, any lag spike and the
+    /// bandwidth queue in it), less `now`. In a `Chain` a message queued on an earlier hop
+    /// still has the later hops to cross, so this is a lower bound there.
+    fn failback_wait(&self, primary: RegionId, target: RegionId, now: SimTime) -> SimTime {
+        let (Some(p), Some(t)) = (
+            self.data.data_region(primary),
+            self.data.data_region(target),
+        ) else {
+            return 0;
+        };
+        self.data
+            .route(p, t)
+            .windows(2)
+            .filter_map(|hop| self.data.last_due(hop[0], hop[1]))
+            .max()
+            .map_or(0, |due| due.saturating_sub(now))
     }
 
     /// The old primary is not ready: the plan lapses (the next ready period plans the failback

@@ -1291,6 +1291,51 @@ fn a_planned_failback_drains_only_once_the_old_primary_has_caught_up() {
 }
 
 #[test]
+fn a_lag_spike_that_begins_just_before_a_planned_failback_holds_its_drain_back() {
+    // As above, but Virginia is ready again at 400 s and the failback is due 30 s later, and
+    // the 60 s lag spike on Washington's writes to her begins half a second before that. The
+    // writes caught in it are young, so the age of the oldest one she lacks is under the
+    // 1 s bound; but they are due only a minute later. The drain must wait for them (before,
+    // it started at 430 s, lasted until 490 s and 4 123 writes timed out).
+    let e = experiment(
+        "failback-spike-onset",
+        r#"duration_s: 900, warmup_s: 10, window_s: 10,
+        design: ActivePassive(primary: "eastus", standbys: ["westus2", "northeurope"],
+                              failover: Manual(delay_s: 60), failback: Planned(after_s: 30)),
+        data: (replication: (mode: Async, lag: Exponential(mean_ms: 200.0))),
+        faults: [RegionOutage(region: "eastus", at_s: 300, for_s: 100),
+                 LagSpike(a: "westus2", b: "eastus", at_s: 429.5, for_s: 60, extra_ms: 60000.0)],
+        populations: {
+            "new-york": (lat: 40.71, lon: -74.01, anchor: "eastus", rate_per_s: 100,
+                         write_fraction: 1.0, keys: (count: 1000, zipf_s: 0.5),
+                         client: (timeout_ms: 20000, deadline_ms: 20000, retries: 0)),
+        },
+        variants: [(name: "failback", overrides: {}),
+                   (name: "stay", overrides: {"design.failback": None})],"#,
+    );
+    let failback = run(variant(&e, "failback"), 5);
+    let stay = run(variant(&e, "stay"), 5);
+    let back = failback.failovers.get(1).expect("the failback happens");
+    eprintln!(
+        "drain {:.3} -> {:.3} s; timeouts {} (staying: {})",
+        back.triggered_s,
+        back.promoted_s,
+        failback.overall.failed_timeout,
+        stay.overall.failed_timeout
+    );
+    assert_eq!(back.policy, "planned-failback");
+    // The writes sent during the spike are due until about 549.5 s.
+    assert!((548.0..552.0).contains(&back.triggered_s), "{back:?}");
+    assert!(back.promoted_s - back.triggered_s < 1.0, "{back:?}");
+    assert!(
+        failback.overall.failed_timeout <= stay.overall.failed_timeout + 30,
+        "{} vs {}",
+        failback.overall.failed_timeout,
+        stay.overall.failed_timeout
+    );
+}
+
+#[test]
 fn a_planned_failback_does_not_wait_for_writes_residency_keeps_from_the_old_primary() {
     // The primary is Virginia; Amsterdam takes over by hand after Virginia goes down at 300 s.
     // Residency keeps London's (EU) records in the EU, so none of the writes Amsterdam takes
@@ -1341,6 +1386,25 @@ fn a_planned_failback_does_not_wait_for_writes_residency_keeps_from_the_old_prim
     assert_eq!(
         failback.overall.failed_timeout, stay.overall.failed_timeout,
         "no write is held past its timeout"
+    );
+    // What failing back costs here, and the results show: Virginia never has London's
+    // records, so New York's reads there miss every one Amsterdam acknowledged (stale), and
+    // London's writes, which may not go to a US primary, fail for want of an allowed region.
+    eprintln!(
+        "stale reads {} (staying: {}); London failed {} (staying: {})",
+        failback.data.stale_reads,
+        stay.data.stale_reads,
+        failback.populations[0].scope.failed,
+        stay.populations[0].scope.failed
+    );
+    assert_eq!(failback.populations[0].scope.name, "london");
+    assert_eq!(stay.data.stale_reads, 0);
+    assert!(failback.data.stale_reads > 1000);
+    assert!(
+        failback.populations[0].scope.failed > stay.populations[0].scope.failed + 5000,
+        "{} vs {}",
+        failback.populations[0].scope.failed,
+        stay.populations[0].scope.failed
     );
 }
 
