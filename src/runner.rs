@@ -73,9 +73,9 @@ pub fn total_work(exp: &Experiment) -> u64 {
 /// oldest missed version, counter losses against the primary's lineage; 9: a planned failback
 /// waits until the demoted primary is healthy and reachable; 10: and until it lags by at most
 /// `max_lag_ms`; 11: not for writes residency keeps from it; 12: `max_lag_ms` bounds the
-/// foreseen drain, from the due times of the writes on their way), so `--resume` does not mix
-/// runs of two models.
-const RECORD_FORMAT: u32 = 12;
+/// foreseen drain, from the due times of the writes on their way; 13: a drain gives way to a
+/// write that would take longer), so `--resume` does not mix runs of two models.
+const RECORD_FORMAT: u32 = 13;
 
 /// One finished run, stored as `runs/<case>-<digest>-r<rep>.json` (SPEC §4: an interrupted
 /// sweep loses no finished point). Replication 0 carries the whole result (summary, timeline,

@@ -135,22 +135,29 @@ impl World<'_> {
     /// fault or lag spike starts during it; while draining, the switchover happens once it has
     /// applied everything ([`World::failback_check`]). Every replication delivery looks again.
     pub(super) fn failback_progress(&mut self, sched: &mut Scheduler<Event>) {
+        let (Some(plan), Some(target), Some(primary)) =
+            (self.planned_failback(), self.failback.target, self.primary)
+        else {
+            return;
+        };
+        if !self.failback_ready(target) {
+            self.failback_call_off(sched);
+            return;
+        }
+        let now = sched.now();
+        let wait = self.failback_wait(primary, target, now);
         if self.failback.catching_up {
-            let (Some(plan), Some(target), Some(primary)) =
-                (self.planned_failback(), self.failback.target, self.primary)
-            else {
-                return;
-            };
-            if !self.failback_ready(target) {
-                self.failback_call_off(sched);
-                return;
-            }
-            let now = sched.now();
-            if self.failback_wait(primary, target, now) > plan.max_lag {
+            if wait > plan.max_lag {
                 return;
             }
             self.failback.catching_up = false;
             self.failback.draining = Some(now);
+        } else if self.failback.draining.is_some() && wait > plan.max_lag {
+            // A lag spike (or a slow link) began after the drain did, and the writes the
+            // current primary committed since then will take longer than `max_lag` to reach
+            // the old primary: the drain gives way, and the failback waits again.
+            self.failback_give_way(sched);
+            return;
         }
         self.failback_check(sched);
     }
@@ -175,6 +182,15 @@ impl World<'_> {
             .map_or(0, |due| due.saturating_sub(now))
     }
 
+    /// The drain stops holding writes and the failback goes back to waiting for the old
+    /// primary to come within `max_lag` ([`World::failback_progress`]); the writes it held go
+    /// to the current primary at once.
+    fn failback_give_way(&mut self, sched: &mut Scheduler<Event>) {
+        self.failback.draining = None;
+        self.failback.catching_up = true;
+        self.failback_release_held(sched);
+    }
+
     /// The old primary is not ready: the plan lapses (the next ready period plans the failback
     /// anew) and any drain is called off. The writes it held go to the current primary at once
     /// when it is up (it never stopped being the primary); when it is down they are lost with
@@ -183,6 +199,12 @@ impl World<'_> {
         self.failback.ready_since = None;
         self.failback.catching_up = false;
         self.failback.draining = None;
+        self.failback_release_held(sched);
+    }
+
+    /// The writes a drain held go to the current primary at once when it is up; when it is
+    /// down they are lost with it, and their clients' timers fire.
+    fn failback_release_held(&mut self, sched: &mut Scheduler<Event>) {
         let held = std::mem::take(&mut self.failback.held);
         let Some(primary) = self.primary.filter(|p| self.down[*p as usize] == 0) else {
             return;

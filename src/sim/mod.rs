@@ -1001,6 +1001,10 @@ impl<'a> World<'a> {
         for y in hops {
             self.replicate(x, y, x, seq, now, true, tag, sched);
         }
+        if self.failback.draining.is_some() {
+            // A write served as the drain began: does it keep the old primary waiting long?
+            self.failback_progress(sched);
+        }
         let mut needed = self.data.acks_needed();
         if withheld > 0 {
             self.res_count(now, |t| t.replications_withheld += u64::from(withheld));
