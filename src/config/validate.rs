@@ -1313,6 +1313,18 @@ fn scenario(
                         0.0,
                         false,
                     );
+                    if let Some(mean) = raw.data.replication.lag.mean_ms()
+                        && max_lag_ms.is_finite()
+                        && mean >= *max_lag_ms
+                    {
+                        cx.warn(
+                            &["design", "failback", "max_lag_ms"],
+                            format!(
+                                "failback.max_lag_ms is {max_lag_ms} but the replication lag averages {mean} ms: the old primary seldom comes that close to the current primary, so the failback may never start"
+                            ),
+                            Some("raise max_lag_ms above the lag, or lower the lag".into()),
+                        );
+                    }
                     if matches!(failover, RawFailover::Off) {
                         cx.err(
                             &["design", "failback"],

@@ -1349,6 +1349,37 @@ fn a_lag_spike_that_begins_just_before_a_planned_failback_holds_its_drain_back()
 }
 
 #[test]
+fn a_max_lag_below_the_replication_lag_is_warned_about() {
+    // With a lag of 2 s on average the old primary is seldom within 1 s of the current one:
+    // the failback would likely never start, and nothing else in the results says why.
+    let body = |lag: &str| {
+        format!(
+            r#"duration_s: 60,
+            design: ActivePassive(primary: "eastus", standbys: ["westus2"],
+                                  failover: Manual(delay_s: 60), failback: Planned(after_s: 0)),
+            data: (replication: (mode: Async, lag: {lag})),
+            populations: {{ "new-york": (lat: 40.71, lon: -74.01, rate_per_s: 10) }},"#
+        )
+    };
+    let (_, slow) = super::experiment_and_warnings("max-lag-slow", &body("Constant(ms: 2000.0)"));
+    let (_, quick) =
+        super::experiment_and_warnings("max-lag-quick", &body("Exponential(mean_ms: 200.0)"));
+    let text: Vec<String> = slow.iter().map(|d| d.to_string()).collect();
+    eprintln!("{}", text.join("\n"));
+    assert!(
+        text.iter()
+            .any(|t| t.contains("failback.max_lag_ms is 1000")
+                && t.contains("averages 2000 ms")
+                && t.contains("may never start")),
+        "{text:?}"
+    );
+    assert!(
+        quick.iter().all(|d| !d.to_string().contains("max_lag_ms")),
+        "{quick:?}"
+    );
+}
+
+#[test]
 fn a_planned_failback_does_not_wait_for_writes_residency_keeps_from_the_old_primary() {
     // The primary is Virginia; Amsterdam takes over by hand after Virginia goes down at 300 s.
     // Residency keeps London's (EU) records in the EU, so none of the writes Amsterdam takes
