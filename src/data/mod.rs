@@ -857,11 +857,6 @@ impl DataLayer {
         }
     }
 
-    /// The sequence number of the last write committed at `x` (0: none).
-    pub fn last_seq(&self, x: DataRegion) -> u32 {
-        self.logs[x as usize].next_seq
-    }
-
     /// The oldest write of `origin` that replica `x` has still to apply. Links deliver in
     /// order, so it is the first write after `x`'s applied mark that is sent to `x` at all:
     /// writes residency keeps from `x` and writes fenced off at a failover never reach it.

@@ -233,18 +233,15 @@ impl World<'_> {
     }
 
     /// Switches over once the old primary has applied every write of the draining primary that
-    /// is sent to it (residency may keep some from it).
-    pub(super) fn failback_check(&mut self, sched: &mut Scheduler<Event>) {
+    /// is sent to it (residency may keep some from it). Only [`World::failback_progress`]
+    /// calls it, after checking that the old primary is still ready.
+    fn failback_check(&mut self, sched: &mut Scheduler<Event>) {
         let (Some(started), Some(target), Some(primary)) =
             (self.failback.draining, self.failback.target, self.primary)
         else {
             return;
         };
         let now = sched.now();
-        if !self.failback_ready(target) {
-            self.failback_call_off(sched); // a fault interrupted the drain
-            return;
-        }
         let (Some(p), Some(t)) = (
             self.data.data_region(primary),
             self.data.data_region(target),
