@@ -137,7 +137,8 @@ pub struct FailoverView {
     pub from: String,
     pub to: Option<String>,
     pub triggered_s: f64,
-    pub promoted_s: f64,
+    /// `None`: not done by the end of the run.
+    pub promoted_s: Option<f64>,
     pub lost_writes: u64,
     pub rpo_s: Option<f64>,
 }

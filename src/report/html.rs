@@ -114,15 +114,19 @@ fn recovery_tables(h: &mut String, d: &ReportData) {
         for f in v.failovers.iter().take(SHOWN) {
             let _ = writeln!(
                 h,
-                "<tr><td>{}</td><td>{}</td><td>{} → {}</td><td class=\"n\">{:.1}</td><td class=\"n\">{:.1}</td><td class=\"n\">{}</td><td class=\"n\">{}</td></tr>",
+                "<tr><td>{}</td><td>{}</td><td>{} → {}</td><td class=\"n\">{:.1}</td><td class=\"n\">{}</td><td class=\"n\">{}</td><td class=\"n\">{}</td></tr>",
                 esc(&v.variant),
                 esc(&f.policy),
                 esc(&f.from),
                 esc(f.to.as_deref().unwrap_or("(no healthy standby)")),
                 f.triggered_s,
-                f.promoted_s,
-                f.lost_writes,
-                if f.lost_writes == 0 {
+                f.promoted_s
+                    .map_or("not by the end".into(), |p| format!("{p:.1}")),
+                f.promoted_s
+                    .map_or(String::new(), |_| f.lost_writes.to_string()),
+                if f.promoted_s.is_none() {
+                    String::new()
+                } else if f.lost_writes == 0 {
                     "0".into()
                 } else {
                     secs(f.rpo_s)

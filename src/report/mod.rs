@@ -534,8 +534,8 @@ fn timeline_markers(d: &ReportData) -> Vec<Marker> {
     let mut promoted: Vec<(f64, String)> = vec![];
     for v in vs {
         for f in &v.failovers {
-            if let Some(to) = &f.to {
-                let t = (f.promoted_s * 1000.0).round() / 1000.0;
+            if let (Some(to), Some(promoted_s)) = (&f.to, f.promoted_s) {
+                let t = (promoted_s * 1000.0).round() / 1000.0;
                 if !promoted.iter().any(|p| p.0 == t && &p.1 == to) {
                     promoted.push((t, to.clone()));
                 }

@@ -41,7 +41,7 @@ pub fn failover_diagram(d: &ReportData) -> Option<(SequenceChart, String)> {
         .variants
         .iter()
         .flat_map(|v| v.failovers.iter().map(move |f| (v, f)))
-        .filter(|(_, f)| f.lost_writes > 0 && f.to.is_some())
+        .filter(|(_, f)| f.lost_writes > 0 && f.to.is_some() && f.promoted_s.is_some())
         .fold(
             None,
             |best: Option<(&VariantView, &super::data::FailoverView)>, x| match best {
@@ -50,6 +50,7 @@ pub fn failover_diagram(d: &ReportData) -> Option<(SequenceChart, String)> {
             },
         )?;
     let to = f.to.clone().unwrap_or_default();
+    let promoted_s = f.promoted_s.unwrap_or_default();
     let lag = lag_ms(v, &f.from, &to);
     let start = v
         .faults
@@ -148,8 +149,8 @@ pub fn failover_diagram(d: &ReportData) -> Option<(SequenceChart, String)> {
             row: 8.0,
             label: format!(
                 "t = {} s +{} s",
-                secs(f.promoted_s),
-                secs(f.promoted_s - f.triggered_s)
+                secs(promoted_s),
+                secs(promoted_s - f.triggered_s)
             ),
         },
         SeqItem::Event {
@@ -449,7 +450,7 @@ mod tests {
             from: "eastus".into(),
             to: Some("westus2".into()),
             triggered_s: 634.0,
-            promoted_s: 664.0,
+            promoted_s: Some(664.0),
             lost_writes: lost,
             rpo_s: Some(5.4),
         };

@@ -142,14 +142,19 @@ const METRICS: [Metric; 8] = [
         family: "failover",
         y_desc: "writes lost at failover",
         stat: Some(("lost_at_failover", 1.0)),
-        get: |v| (!v.failovers.is_empty()).then_some(v.data.lost_at_failover as f64),
+        get: |v| {
+            v.failovers
+                .iter()
+                .any(|f| f.promoted_s.is_some())
+                .then_some(v.data.lost_at_failover as f64)
+        },
     },
     Metric {
         family: "failover",
         y_desc: "RPO (s)",
         stat: Some(("max_rpo_s", 1.0)),
         get: |v| {
-            (!v.failovers.is_empty()).then(|| {
+            v.failovers.iter().any(|f| f.promoted_s.is_some()).then(|| {
                 v.failovers
                     .iter()
                     .filter_map(|f| f.rpo_s)

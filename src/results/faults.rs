@@ -54,21 +54,24 @@ pub fn faults_csv(r: &ExperimentResult) -> String {
     out
 }
 
-/// failovers.csv: one row per variant × promotion.
+/// failovers.csv: one row per variant × failover (promotion or planned failback). A failover
+/// that had not happened by the end of the run has no `promoted_s` and no `lost_writes`.
 pub fn failovers_csv(r: &ExperimentResult) -> String {
     let mut out = String::from("variant,policy,from,to,triggered_s,promoted_s,lost_writes,rpo_s\n");
     for v in &r.variants {
         for f in &v.failovers {
             let _ = writeln!(
                 out,
-                "{},{},{},{},{:.3},{:.3},{},{}",
+                "{},{},{},{},{:.3},{},{},{}",
                 v.variant,
                 f.policy,
                 f.from,
                 f.to.as_deref().unwrap_or(""),
                 f.triggered_s,
-                f.promoted_s,
-                f.lost_writes,
+                opt(f.promoted_s),
+                f.promoted_s
+                    .map(|_| f.lost_writes.to_string())
+                    .unwrap_or_default(),
                 opt(f.rpo_s)
             );
         }
@@ -254,6 +257,19 @@ pub fn render_faults(r: &ExperimentResult) -> String {
             );
         }
         for f in v.failovers.iter().take(SHOWN) {
+            let Some(promoted_s) = f.promoted_s else {
+                let _ = writeln!(
+                    out,
+                    "  failover ({}): {} triggered at {:.0} s, not done by the end of the run",
+                    f.policy,
+                    match &f.to {
+                        Some(to) => format!("{} → {to}", f.from),
+                        None => format!("from {}", f.from),
+                    },
+                    f.triggered_s,
+                );
+                continue;
+            };
             match &f.to {
                 Some(to) => {
                     let _ = writeln!(
@@ -262,7 +278,7 @@ pub fn render_faults(r: &ExperimentResult) -> String {
                         f.policy,
                         f.from,
                         to,
-                        f.promoted_s,
+                        promoted_s,
                         f.triggered_s,
                         f.lost_writes,
                         f.rpo_s
@@ -274,7 +290,7 @@ pub fn render_faults(r: &ExperimentResult) -> String {
                     let _ = writeln!(
                         out,
                         "  failover ({}) from {} at {:.0} s found no healthy standby",
-                        f.policy, f.from, f.promoted_s
+                        f.policy, f.from, promoted_s
                     );
                 }
             }

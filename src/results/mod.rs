@@ -342,7 +342,9 @@ pub struct FailoverReport {
     pub to: Option<String>,
     /// When the policy noticed (health verdict, or the outage for a manual failover), seconds.
     pub triggered_s: f64,
-    pub promoted_s: f64,
+    /// `None`: it had not happened by the end of the run (a promotion still waiting for its
+    /// delay, a planned failback still waiting for the old primary to catch up, or draining).
+    pub promoted_s: Option<f64>,
     /// Acknowledged writes of the old primary the new one never applied (SPEC §3 RPO).
     pub lost_writes: u64,
     /// Seconds from the oldest lost write to the primary's failure.
@@ -573,13 +575,12 @@ impl VariantResult {
         let failovers = out
             .failovers
             .iter()
-            .filter(|f| f.at != u64::MAX)
             .map(|f| FailoverReport {
                 policy: f.policy.to_owned(),
                 from: name_of(f.from),
                 to: f.to.map(name_of),
                 triggered_s: f.triggered as f64 / 1e9,
-                promoted_s: f.at as f64 / 1e9,
+                promoted_s: f.at.map(|t| t as f64 / 1e9),
                 lost_writes: f.lost_writes,
                 rpo_s: f.rpo_span.map(|x| x as f64 / 1e9),
             })

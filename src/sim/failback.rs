@@ -122,6 +122,34 @@ impl World<'_> {
         self.failback_progress(sched);
     }
 
+    /// At the end of the run, a planned failback still catching up or draining is recorded
+    /// with no promotion time, so that a failback that never finished shows in the results
+    /// (failovers.csv): `triggered` is when its drain began, or, while it was still waiting
+    /// for the old primary to catch up, when it became due.
+    pub(super) fn failback_unfinished(&mut self) {
+        let (Some(plan), Some(target), Some(primary)) =
+            (self.planned_failback(), self.failback.target, self.primary)
+        else {
+            return;
+        };
+        let triggered = match (self.failback.draining, self.failback.ready_since) {
+            (Some(started), _) => started,
+            (None, Some(since)) if self.failback.catching_up => since.saturating_add(plan.after),
+            _ => return,
+        };
+        if self.failovers.len() < MAX_FAILOVERS {
+            self.failovers.push(Failover {
+                triggered,
+                at: None,
+                from: primary,
+                to: Some(target),
+                policy: "planned-failback",
+                lost_writes: 0,
+                rpo_span: None,
+            });
+        }
+    }
+
     /// Whether a failback is catching up or draining (then every replication delivery may
     /// move it on).
     #[inline]
@@ -255,7 +283,7 @@ impl World<'_> {
         if self.failovers.len() < MAX_FAILOVERS {
             self.failovers.push(Failover {
                 triggered: started,
-                at: now,
+                at: Some(now),
                 from: primary,
                 to: Some(target),
                 policy: "planned-failback",

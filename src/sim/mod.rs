@@ -123,8 +123,10 @@ enum Healed {
 pub struct Failover {
     /// When the primary failed in a way the policy reacts to (health verdict or outage).
     pub triggered: SimTime,
-    /// When the promotion happened.
-    pub at: SimTime,
+    /// When the promotion happened; `None` when it had not happened by the end of the run (a
+    /// promotion still waiting for its delay, a planned failback still catching up or
+    /// draining).
+    pub at: Option<SimTime>,
     pub from: RegionId,
     /// `None`: no standby was up and healthy.
     pub to: Option<RegionId>,
@@ -1653,7 +1655,7 @@ impl<'a> World<'a> {
         if self.failovers.len() < MAX_FAILOVERS {
             self.failovers.push(Failover {
                 triggered,
-                at: SimTime::MAX,
+                at: None,
                 from: old,
                 to: None,
                 lost_writes: 0,
@@ -1686,7 +1688,7 @@ impl<'a> World<'a> {
         let pending = self
             .failovers
             .iter()
-            .rposition(|f| f.at == SimTime::MAX && f.from == old);
+            .rposition(|f| f.at.is_none() && f.from == old);
         if self.primary != Some(old) || !still_failed {
             // The primary recovered before the promotion: nothing to do.
             if let Some(i) = pending {
@@ -1699,7 +1701,7 @@ impl<'a> World<'a> {
         };
         let new = self.standbys.iter().copied().find(|s| healthy(*s));
         if let Some(i) = pending {
-            self.failovers[i].at = now;
+            self.failovers[i].at = Some(now);
             self.failovers[i].to = new;
         }
         let Some(new) = new else { return };

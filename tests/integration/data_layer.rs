@@ -1,7 +1,7 @@
 //! The data layer (issue #3): replication modes, failover data loss against an independent
 //! count, LWW under clock skew, lossless Merge and CRDT counters, stale reads, convergence.
 
-use super::{experiment, run, variant};
+use super::{experiment, regionsim, root, run, summary, temp_dir, variant};
 use regionsim::engine::Engine;
 use regionsim::results::VariantResult;
 use regionsim::sim::{Event, World};
@@ -184,7 +184,7 @@ fn lag_spent_at_the_target_loses_no_write_that_left_and_promotion_applies_the_re
     let primary = sender.data.data_region(east).unwrap();
     let by_hand = committed_between(&sender, primary, t - lag, t);
     assert_eq!(sender.failovers.len(), 1);
-    let promoted_after = sender.failovers[0].at - t;
+    let promoted_after = sender.failovers[0].at.unwrap() - t;
     assert!(
         promoted_after < lag,
         "promoted {promoted_after} ns after the failure: not inside the lag"
@@ -609,7 +609,7 @@ fn planned_failback_drains_catches_up_and_switches_back_without_loss() {
     let v = run(variant(&e, "failback"), 5);
     for f in &v.failovers {
         eprintln!(
-            "{} {} -> {:?} triggered {:.3} s, at {:.3} s, lost {}",
+            "{} {} -> {:?} triggered {:.3} s, at {:?} s, lost {}",
             f.policy, f.from, f.to, f.triggered_s, f.promoted_s, f.lost_writes
         );
     }
@@ -629,8 +629,8 @@ fn planned_failback_drains_catches_up_and_switches_back_without_loss() {
     );
     assert!(
         back.triggered_s == healthy_again
-            && back.promoted_s > back.triggered_s
-            && back.promoted_s < back.triggered_s + 5.0,
+            && back.promoted_s.unwrap() > back.triggered_s
+            && back.promoted_s.unwrap() < back.triggered_s + 5.0,
         "{back:?}"
     );
     assert_eq!(back.lost_writes, 0);
@@ -1016,7 +1016,7 @@ fn a_planned_failback_waits_until_the_demoted_primary_is_healthy_and_reachable()
     let v = run(variant(&e, "failback"), 5);
     for f in &v.failovers {
         eprintln!(
-            "{} {} -> {:?} triggered {:.3} s, at {:.3} s, lost {}",
+            "{} {} -> {:?} triggered {:.3} s, at {:?} s, lost {}",
             f.policy, f.from, f.to, f.triggered_s, f.promoted_s, f.lost_writes
         );
     }
@@ -1037,7 +1037,10 @@ fn a_planned_failback_waits_until_the_demoted_primary_is_healthy_and_reachable()
     let healthy_again = healthy_again_after(&v, "eastus", 700.0);
     assert!(healthy_again < 740.0, "{healthy_again}");
     assert_eq!(back.triggered_s, healthy_again, "{back:?}");
-    assert!(back.promoted_s < back.triggered_s + 5.0, "{back:?}");
+    assert!(
+        back.promoted_s.unwrap() < back.triggered_s + 5.0,
+        "{back:?}"
+    );
     assert_eq!(back.lost_writes, 0);
     // Until then the users write to Washington, and fail no more than when staying there.
     let washington = v.populations[0]
@@ -1045,7 +1048,7 @@ fn a_planned_failback_waits_until_the_demoted_primary_is_healthy_and_reachable()
         .iter()
         .find(|s| s.region == "westus2")
         .map_or(0.0, |s| s.share);
-    let expected = (back.promoted_s - out.promoted_s) / 990.0;
+    let expected = (back.promoted_s.unwrap() - out.promoted_s.unwrap()) / 990.0;
     eprintln!("Washington served {washington:.3}, about {expected:.3} expected");
     assert!(
         (washington - expected).abs() < 0.05,
@@ -1081,7 +1084,7 @@ fn a_planned_failback_waits_for_the_link_to_the_current_primary() {
     let stay = run(variant(&e, "stay"), 5);
     for f in &v.failovers {
         eprintln!(
-            "{} {} -> {:?} triggered {:.3} s, at {:.3} s, lost {}",
+            "{} {} -> {:?} triggered {:.3} s, at {:?} s, lost {}",
             f.policy, f.from, f.to, f.triggered_s, f.promoted_s, f.lost_writes
         );
     }
@@ -1094,7 +1097,7 @@ fn a_planned_failback_waits_for_the_link_to_the_current_primary() {
     let back = &v.failovers[1];
     assert_eq!(back.policy, "planned-failback");
     assert!((600.0..603.0).contains(&back.triggered_s), "{back:?}");
-    assert!(back.promoted_s < 605.0, "{back:?}");
+    assert!(back.promoted_s.unwrap() < 605.0, "{back:?}");
     assert_eq!(back.lost_writes, 0);
     assert!(v.failed_total <= stay.failed_total + 5);
 }
@@ -1261,7 +1264,7 @@ fn a_planned_failback_drains_only_once_the_old_primary_has_caught_up() {
         let r = run(variant(&e, name), 5);
         for f in &r.failovers {
             eprintln!(
-                "{name}: {} {} -> {:?} triggered {:.3} s, at {:.3} s",
+                "{name}: {} {} -> {:?} triggered {:.3} s, at {:?} s",
                 f.policy, f.from, f.to, f.triggered_s, f.promoted_s
             );
         }
@@ -1275,7 +1278,10 @@ fn a_planned_failback_drains_only_once_the_old_primary_has_caught_up() {
     let back = caught_up.expect("the failback happens once Virginia has caught up");
     assert_eq!(back.policy, "planned-failback");
     assert!(back.triggered_s > 650.0, "{back:?}");
-    assert!(back.promoted_s - back.triggered_s < 2.0, "{back:?}");
+    assert!(
+        back.promoted_s.unwrap() - back.triggered_s < 2.0,
+        "{back:?}"
+    );
     assert!(
         caught_up_timeouts <= stay_timeouts + 30,
         "{caught_up_timeouts} vs {stay_timeouts}"
@@ -1283,7 +1289,10 @@ fn a_planned_failback_drains_only_once_the_old_primary_has_caught_up() {
     // Without the bound the drain starts the moment she is back and lasts about a minute.
     let eager = any_lag.expect("the eager failback happens too");
     assert!(eager.triggered_s < 401.0, "{eager:?}");
-    assert!(eager.promoted_s - eager.triggered_s > 30.0, "{eager:?}");
+    assert!(
+        eager.promoted_s.unwrap() - eager.triggered_s > 30.0,
+        "{eager:?}"
+    );
     assert!(
         any_lag_timeouts > stay_timeouts + 1000,
         "{any_lag_timeouts} vs {stay_timeouts}"
@@ -1328,7 +1337,7 @@ fn a_lag_spike_that_begins_just_before_a_planned_failback_holds_its_drain_back()
         eprintln!(
             "spike at {spike_at} s: drain {:.3} -> {:.3} s; timeouts {} (staying: {})",
             back.triggered_s,
-            back.promoted_s,
+            back.promoted_s.unwrap(),
             failback.overall.failed_timeout,
             stay.overall.failed_timeout
         );
@@ -1338,7 +1347,10 @@ fn a_lag_spike_that_begins_just_before_a_planned_failback_holds_its_drain_back()
             (due_until - 2.0..due_until + 2.0).contains(&back.triggered_s),
             "{back:?}"
         );
-        assert!(back.promoted_s - back.triggered_s < 1.0, "{back:?}");
+        assert!(
+            back.promoted_s.unwrap() - back.triggered_s < 1.0,
+            "{back:?}"
+        );
         assert!(
             failback.overall.failed_timeout <= stay.overall.failed_timeout + 30,
             "{} vs {}",
@@ -1409,7 +1421,7 @@ fn a_planned_failback_does_not_wait_for_writes_residency_keeps_from_the_old_prim
     let stay = run(variant(&e, "stay"), 5);
     for f in &failback.failovers {
         eprintln!(
-            "{} {} -> {:?} triggered {:.3} s, at {:.3} s",
+            "{} {} -> {:?} triggered {:.3} s, at {:?} s",
             f.policy, f.from, f.to, f.triggered_s, f.promoted_s
         );
     }
@@ -1426,7 +1438,10 @@ fn a_planned_failback_does_not_wait_for_writes_residency_keeps_from_the_old_prim
     // Virginia is back at 400 s (no health checks) and ready 60 s later; she has nothing of
     // Amsterdam's to apply, so the drain starts then and ends at once.
     assert!((460.0..461.0).contains(&back.triggered_s), "{back:?}");
-    assert!(back.promoted_s - back.triggered_s < 1.0, "{back:?}");
+    assert!(
+        back.promoted_s.unwrap() - back.triggered_s < 1.0,
+        "{back:?}"
+    );
     assert_eq!(
         failback.overall.failed_timeout, stay.overall.failed_timeout,
         "no write is held past its timeout"
@@ -1547,4 +1562,75 @@ fn overlapping_outages_each_count_the_messages_they_held() {
             "outage {i}: {held} not in [{lo}, {hi}]"
         );
     }
+}
+
+#[test]
+fn a_failover_not_done_by_the_end_of_the_run_is_listed_without_a_promotion_time() {
+    // "failback": Virginia is down 100–200 s, Washington is promoted by hand at 160 s, and the
+    // planned failback is due at 230 s, but with a constant 2 s lag Virginia is never within
+    // `max_lag_ms` (1 s) of Washington, so it never starts. "late": Virginia goes down at
+    // 370 s and her manual promotion (60 s) would come after the end (400 s). Both used to
+    // leave no row in failovers.csv, so nothing in the results said a failover was pending.
+    let d = temp_dir("unfinished-failover");
+    let topo = root().join("topologies/azure-15.ron");
+    let text = format!(
+        r#"Experiment(name: "unfinished", topology: "{}",
+        duration_s: 400, warmup_s: 10, window_s: 10,
+        design: ActivePassive(primary: "eastus", standbys: ["westus2"],
+                              failover: Manual(delay_s: 60), failback: Planned(after_s: 30)),
+        data: (replication: (mode: Async, lag: Constant(ms: 2000.0))),
+        faults: [RegionOutage(region: "eastus", at_s: 100, for_s: 100)],
+        populations: {{ "new-york": (lat: 40.71, lon: -74.01, rate_per_s: 20, write_fraction: 0.5) }},
+        variants: [
+            (name: "failback", overrides: {{}}),
+            (name: "late", overrides: {{"faults": [RegionOutage(region: "eastus", at_s: 370, for_s: 100)]}}),
+        ])"#,
+        topo.display()
+    );
+    let f = d.join("e.ron");
+    std::fs::write(&f, text).unwrap();
+    let out_dir = d.join("out");
+    let out = regionsim(&[
+        "run",
+        f.to_str().unwrap(),
+        "--out",
+        out_dir.to_str().unwrap(),
+        "--no-charts",
+    ]);
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        out.status.success(),
+        "{stdout}\n{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let csv = std::fs::read_to_string(out_dir.join("failovers.csv")).unwrap();
+    eprintln!("{csv}");
+    let rows: Vec<&str> = csv.lines().skip(1).collect();
+    assert_eq!(
+        rows,
+        [
+            "failback,manual,eastus,westus2,100.000,160.000,0,",
+            "failback,planned-failback,westus2,eastus,230.000,,,",
+            "late,manual,eastus,,370.000,,,",
+        ],
+        "{csv}"
+    );
+    assert!(
+        stdout.contains(
+            "failover (planned-failback): westus2 → eastus triggered at 230 s, not done by the end of the run"
+        ) && stdout
+            .contains("failover (manual): from eastus triggered at 370 s, not done by the end of the run"),
+        "{stdout}"
+    );
+    // summary.json keeps the promotion time null, and `report` reads it back.
+    let s = summary(&out_dir);
+    let fo = &s["variants"][0]["failovers"];
+    assert_eq!(fo[0]["promoted_s"], 160.0, "{fo}");
+    assert!(fo[1]["promoted_s"].is_null(), "{fo}");
+    let report = regionsim(&["report", "--no-png", out_dir.to_str().unwrap()]);
+    assert!(
+        report.status.success(),
+        "{}",
+        String::from_utf8_lossy(&report.stderr)
+    );
 }
