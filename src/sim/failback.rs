@@ -10,6 +10,19 @@ use super::{Event, Failover, MAX_FAILOVERS, ReqRef, World};
 use crate::engine::{Scheduler, SimTime};
 use crate::model::{Design, PlannedFailback, RegionId};
 
+/// Where a planned failback stands once a promotion has demoted a primary.
+#[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
+pub(super) enum FailbackPhase {
+    /// Waiting for the old primary to be ready and for the planned delay to pass.
+    #[default]
+    Planned,
+    /// The planned delay is over and the drain waits until the old primary would apply the
+    /// writes on their way to it within `max_lag` (writes are not held meanwhile).
+    CatchingUp,
+    /// The current primary drains (holds the writes that reach it) since this time.
+    Draining(SimTime),
+}
+
 /// A planned failback in progress.
 #[derive(Debug, Default)]
 pub(super) struct Failback {
@@ -18,13 +31,17 @@ pub(super) struct Failback {
     /// Since when `target` has been ready to take over again (see [`World::failback_ready`]):
     /// the planned delay runs from here, and a `Failback` event of an earlier period is stale.
     pub(super) ready_since: Option<SimTime>,
-    /// The planned delay is over and the drain waits until `target` would apply the writes on
-    /// their way to it within `max_lag` (writes are not held meanwhile).
-    pub(super) catching_up: bool,
-    /// Draining towards `target` since this time.
-    pub(super) draining: Option<SimTime>,
+    pub(super) phase: FailbackPhase,
     /// Writes that reached the draining primary, waiting for the switchover.
     pub(super) held: Vec<ReqRef>,
+}
+
+impl Failback {
+    /// Whether the current primary is draining (holding writes).
+    #[inline]
+    pub(super) fn draining(&self) -> bool {
+        matches!(self.phase, FailbackPhase::Draining(_))
+    }
 }
 
 impl World<'_> {
@@ -40,8 +57,7 @@ impl World<'_> {
         if self.planned_failback().is_some() {
             self.failback.target = Some(old);
             self.failback.ready_since = None;
-            self.failback.catching_up = false;
-            self.failback.draining = None;
+            self.failback.phase = FailbackPhase::Planned;
             self.failback.held.clear();
             self.failback_review(sched);
         }
@@ -111,14 +127,13 @@ impl World<'_> {
             return;
         };
         if self.failback.target != Some(region)
-            || self.failback.catching_up
-            || self.failback.draining.is_some()
+            || self.failback.phase != FailbackPhase::Planned
             || since.saturating_add(plan.after) != now
             || !self.failback_ready(region)
         {
             return; // planned in an earlier ready period, or already under way
         }
-        self.failback.catching_up = true;
+        self.failback.phase = FailbackPhase::CatchingUp;
         self.failback_progress(sched);
     }
 
@@ -132,9 +147,9 @@ impl World<'_> {
         else {
             return;
         };
-        let triggered = match (self.failback.draining, self.failback.ready_since) {
-            (Some(started), _) => started,
-            (None, Some(since)) if self.failback.catching_up => since.saturating_add(plan.after),
+        let triggered = match (self.failback.phase, self.failback.ready_since) {
+            (FailbackPhase::Draining(started), _) => started,
+            (FailbackPhase::CatchingUp, Some(since)) => since.saturating_add(plan.after),
             _ => return,
         };
         if self.failovers.len() < MAX_FAILOVERS {
@@ -154,7 +169,7 @@ impl World<'_> {
     /// move it on).
     #[inline]
     pub(super) fn failback_under_way(&self) -> bool {
-        self.failback.catching_up || self.failback.draining.is_some()
+        self.failback.phase != FailbackPhase::Planned
     }
 
     /// Moves a failback under way on: while catching up, the drain starts once the old
@@ -174,18 +189,18 @@ impl World<'_> {
         }
         let now = sched.now();
         let wait = self.failback_wait(primary, target, now);
-        if self.failback.catching_up {
-            if wait > plan.max_lag {
+        match self.failback.phase {
+            FailbackPhase::Planned => return,
+            FailbackPhase::CatchingUp if wait > plan.max_lag => return,
+            FailbackPhase::CatchingUp => self.failback.phase = FailbackPhase::Draining(now),
+            FailbackPhase::Draining(_) if wait > plan.max_lag => {
+                // A lag spike (or a slow link) began after the drain did, and the writes the
+                // current primary committed since then will take longer than `max_lag` to reach
+                // the old primary: the drain gives way, and the failback waits again.
+                self.failback_give_way(sched);
                 return;
             }
-            self.failback.catching_up = false;
-            self.failback.draining = Some(now);
-        } else if self.failback.draining.is_some() && wait > plan.max_lag {
-            // A lag spike (or a slow link) began after the drain did, and the writes the
-            // current primary committed since then will take longer than `max_lag` to reach
-            // the old primary: the drain gives way, and the failback waits again.
-            self.failback_give_way(sched);
-            return;
+            FailbackPhase::Draining(_) => {}
         }
         self.failback_check(sched);
     }
@@ -214,8 +229,7 @@ impl World<'_> {
     /// primary to come within `max_lag` ([`World::failback_progress`]); the writes it held go
     /// to the current primary at once.
     fn failback_give_way(&mut self, sched: &mut Scheduler<Event>) {
-        self.failback.draining = None;
-        self.failback.catching_up = true;
+        self.failback.phase = FailbackPhase::CatchingUp;
         self.failback_release_held(sched);
     }
 
@@ -225,8 +239,7 @@ impl World<'_> {
     /// it, and their clients' timers fire.
     fn failback_call_off(&mut self, sched: &mut Scheduler<Event>) {
         self.failback.ready_since = None;
-        self.failback.catching_up = false;
-        self.failback.draining = None;
+        self.failback.phase = FailbackPhase::Planned;
         self.failback_release_held(sched);
     }
 
@@ -252,7 +265,7 @@ impl World<'_> {
 
     /// Whether a write reaching `region` must wait for the switchover (and holds it).
     pub(super) fn failback_hold(&mut self, r: ReqRef, region: RegionId) -> bool {
-        if self.failback.draining.is_some() && self.primary == Some(region) {
+        if self.failback.draining() && self.primary == Some(region) {
             self.failback.held.push(r);
             true
         } else {
@@ -264,8 +277,8 @@ impl World<'_> {
     /// is sent to it (residency may keep some from it). Only [`World::failback_progress`]
     /// calls it, after checking that the old primary is still ready.
     fn failback_check(&mut self, sched: &mut Scheduler<Event>) {
-        let (Some(started), Some(target), Some(primary)) =
-            (self.failback.draining, self.failback.target, self.primary)
+        let (FailbackPhase::Draining(started), Some(target), Some(primary)) =
+            (self.failback.phase, self.failback.target, self.primary)
         else {
             return;
         };
@@ -307,8 +320,7 @@ impl World<'_> {
         }
         self.failback.target = None;
         self.failback.ready_since = None;
-        self.failback.catching_up = false;
-        self.failback.draining = None;
+        self.failback.phase = FailbackPhase::Planned;
         let held = std::mem::take(&mut self.failback.held);
         for r in held {
             if self.get(r).is_none() {

@@ -897,7 +897,7 @@ impl<'a> World<'a> {
             );
             return;
         }
-        if op == Op::Write && self.failback.draining.is_some() && self.failback_hold(r, region) {
+        if op == Op::Write && self.failback.draining() && self.failback_hold(r, region) {
             return; // the primary drains for a planned failback
         }
         if self.capacity_lost[ri] > 0.0 {
@@ -1003,7 +1003,7 @@ impl<'a> World<'a> {
         for y in hops {
             self.replicate(x, y, x, seq, now, true, tag, sched);
         }
-        if self.failback.draining.is_some() {
+        if self.failback.draining() {
             // A write served as the drain began: does it keep the old primary waiting long?
             self.failback_progress(sched);
         }
