@@ -74,9 +74,10 @@ pub fn total_work(exp: &Experiment) -> u64 {
 /// waits until the demoted primary is healthy and reachable; 10: and until it lags by at most
 /// `max_lag_ms`; 11: not for writes residency keeps from it; 12: `max_lag_ms` bounds the
 /// foreseen drain, from the due times of the writes on their way; 13: a drain gives way to a
-/// write that would take longer; 14: failovers not done by the end of the run recorded), so
+/// write that would take longer; 14: failovers not done by the end of the run recorded; 15:
+/// every failover's fenced range remembered, not only the latest), so
 /// `--resume` does not mix runs of two models.
-const RECORD_FORMAT: u32 = 14;
+const RECORD_FORMAT: u32 = 15;
 
 /// One finished run, stored as `runs/<case>-<digest>-r<rep>.json` (SPEC §4: an interrupted
 /// sweep loses no finished point). Replication 0 carries the whole result (summary, timeline,

@@ -199,8 +199,11 @@ pub struct DataLayer {
     last_of_key: Vec<u32>,
     /// `[from * d + to]`.
     pub links: Vec<Link>,
-    /// Per origin, the sequence range fenced off by a failover (empty: `(1, 0)`).
-    fenced: Vec<(u32, u32)>,
+    /// Per origin, the sequence ranges fenced off by its failovers, oldest first (each
+    /// failover's range ends at the origin's last write then, so the ends only grow; a range
+    /// overlapping the previous one is merged into it). Every range is kept: the old
+    /// primary's own copies of its fenced writes may outlive their log records.
+    fenced: Vec<Vec<(u32, u32)>>,
     /// Per user (global index): their last acknowledged write (origin, seq, key).
     last_write: Vec<(DataRegion, u32, u32)>,
     user_offset: Vec<u32>,
@@ -299,7 +302,7 @@ impl DataLayer {
             logs: (0..d).map(|_| Log::default()).collect(),
             last_of_key: vec![0; keys * d],
             links: (0..d * d).map(|_| Link::default()).collect(),
-            fenced: vec![(1, 0); d],
+            fenced: vec![vec![]; d],
             last_write: vec![(0, 0, 0); *user_offset.last().unwrap() as usize],
             user_offset,
             warmup: sc.warmup,
@@ -951,11 +954,11 @@ impl DataLayer {
         let mut loss = FailoverLoss::default();
         // Writes fenced off at an earlier failover of `old` may still be in its log (behind
         // writes still on their way to a far replica): they were counted then.
-        let (earlier_from, earlier_to) = self.fenced[old as usize];
+        let earlier = &self.fenced[old as usize];
         let log = &mut self.logs[old as usize];
         for (i, r) in log.records.iter().enumerate() {
             let seq = log.base + 1 + i as u32;
-            if (earlier_from..=earlier_to).contains(&seq) {
+            if in_ranges(earlier, seq) {
                 continue;
             }
             if r.applied & (1 << new) == 0 && r.version.true_t >= self.warmup {
@@ -972,7 +975,13 @@ impl DataLayer {
         let d = self.regions.len();
         // FIFO logs: what `new` lacks of `old` is a suffix of old's log.
         let fence_from = self.applied[new as usize * d + old as usize] + 1;
-        self.fenced[old as usize] = (fence_from, log.next_seq);
+        let ranges = &mut self.fenced[old as usize];
+        match ranges.last_mut() {
+            Some(last) if fence_from <= last.1.saturating_add(1) => {
+                *last = (last.0.min(fence_from), log.next_seq);
+            }
+            _ => ranges.push((fence_from, log.next_seq)),
+        }
         // Fenced records wait for no one; with `keep_unfenced` the others still wait for the
         // replicas their kept messages are on the way to.
         for (i, r) in log.records.iter_mut().enumerate() {
@@ -1075,8 +1084,7 @@ impl DataLayer {
     /// Whether write `(origin, seq)` was fenced off by a failover.
     #[inline]
     fn is_fenced(&self, origin: DataRegion, seq: u32) -> bool {
-        let (from, to) = self.fenced[origin as usize];
-        (from..=to).contains(&seq)
+        in_ranges(&self.fenced[origin as usize], seq)
     }
 
     /// Messages still queued on every link.
@@ -1146,9 +1154,34 @@ impl DataLayer {
     }
 }
 
+/// Whether `seq` lies in one of `ranges` (inclusive, their ends non-decreasing): the newest
+/// range first, so a write newer than every range is answered at once.
+#[inline]
+fn in_ranges(ranges: &[(u32, u32)], seq: u32) -> bool {
+    for &(from, to) in ranges.iter().rev() {
+        if seq > to {
+            return false;
+        }
+        if seq >= from {
+            return true;
+        }
+    }
+    false
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn in_ranges_finds_a_seq_in_any_fenced_range_against_a_plain_scan() {
+        let ranges = [(3, 5), (4, 9), (12, 12), (20, 30)];
+        for seq in 0..40 {
+            let plain = ranges.iter().any(|&(a, b)| (a..=b).contains(&seq));
+            assert_eq!(in_ranges(&ranges, seq), plain, "{seq}");
+        }
+        assert!(!in_ranges(&[], 1));
+    }
 
     fn rec(pending: u8, key: u32) -> WriteRecord {
         WriteRecord {
