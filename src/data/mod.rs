@@ -405,21 +405,34 @@ impl DataLayer {
         }
     }
 
-    /// The replicas a write of `from` passes through to reach `to`, both included: the two
-    /// of them, or in a `Chain` every replica between them in the chain's order.
-    pub fn route(&self, from: DataRegion, to: DataRegion) -> Vec<DataRegion> {
-        match &self.shape {
-            ReplicationShape::Chain(order) => {
-                let (a, b) = (self.chain_pos(order, from), self.chain_pos(order, to));
-                let hops = |i: usize| self.index[order[i] as usize].unwrap();
+    /// The hops a write of `from` crosses to reach `to`, in order: the one link between
+    /// them, or in a `Chain` each link between consecutive replicas from one to the other in
+    /// the chain's order. No allocation: a failback asks on every replication delivery.
+    pub fn route_hops(
+        &self,
+        from: DataRegion,
+        to: DataRegion,
+    ) -> impl Iterator<Item = (DataRegion, DataRegion)> + '_ {
+        let chain = match &self.shape {
+            ReplicationShape::Chain(order) => Some((
+                order.as_slice(),
+                self.chain_pos(order, from),
+                self.chain_pos(order, to),
+            )),
+            _ => None,
+        };
+        let n = chain.map_or(1, |(_, a, b)| a.abs_diff(b));
+        (0..n).map(move |k| match chain {
+            None => (from, to),
+            Some((order, a, b)) => {
+                let hop = |i: usize| self.index[order[i] as usize].unwrap();
                 if a <= b {
-                    (a..=b).map(hops).collect()
+                    (hop(a + k), hop(a + k + 1))
                 } else {
-                    (b..=a).rev().map(hops).collect()
+                    (hop(a - k), hop(a - k - 1))
                 }
             }
-            _ => vec![from, to],
-        }
+        })
     }
 
     fn chain_pos(&self, order: &[RegionId], x: DataRegion) -> usize {

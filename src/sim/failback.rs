@@ -84,17 +84,16 @@ impl World<'_> {
         {
             return false;
         }
-        let route = match (
+        let (Some(p), Some(t)) = (
             self.data.data_region(primary),
             self.data.data_region(target),
-        ) {
-            (Some(p), Some(t)) => self.data.route(p, t),
-            _ => return true,
+        ) else {
+            return true;
         };
-        route.windows(2).all(|hop| {
+        self.data.route_hops(p, t).all(|(from, to)| {
             let (a, b) = (
-                self.data.regions[hop[0] as usize],
-                self.data.regions[hop[1] as usize],
+                self.data.regions[from as usize],
+                self.data.regions[to as usize],
             );
             let (la, lb) = (self.links.region(a), self.links.region(b));
             self.down[b as usize] == 0
@@ -218,9 +217,8 @@ impl World<'_> {
             return 0;
         };
         self.data
-            .route(p, t)
-            .windows(2)
-            .filter_map(|hop| self.data.last_due(hop[0], hop[1]))
+            .route_hops(p, t)
+            .filter_map(|(from, to)| self.data.last_due(from, to))
             .max()
             .map_or(0, |due| due.saturating_sub(now))
     }
