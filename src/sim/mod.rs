@@ -1672,6 +1672,37 @@ impl<'a> World<'a> {
         sched.schedule_in(delay, Event::Promote { old });
     }
 
+    /// At the end of the run, a promotion still waiting for its delay stays listed (not done)
+    /// only if `on_promote` would still carry it out: the primary has neither recovered nor
+    /// stopped being the primary.
+    pub(super) fn promotions_unfinished(&mut self) {
+        let manual = matches!(
+            self.sc.design,
+            Design::ActivePassive {
+                failover: FailoverPolicy::Manual { .. },
+                ..
+            }
+        );
+        let still_failed = |w: &Self, old: RegionId| {
+            w.primary == Some(old)
+                && if manual {
+                    w.down[old as usize] > 0
+                } else {
+                    w.health.as_ref().is_some_and(|h| !h.healthy[old as usize])
+                }
+        };
+        let keep: Vec<bool> = self
+            .failovers
+            .iter()
+            .map(|f| f.at.is_some() || still_failed(self, f.from))
+            .collect();
+        let mut i = 0;
+        self.failovers.retain(|_| {
+            i += 1;
+            keep[i - 1]
+        });
+    }
+
     fn on_promote(&mut self, old: RegionId, sched: &mut Scheduler<Event>) {
         let now = sched.now();
         self.promotion_pending = false;

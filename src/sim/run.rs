@@ -163,6 +163,7 @@ fn run(
     let pools = world.finish_pools(end);
     let dns_queries = world.dns_queries().to_vec();
     let (region_down, service_down) = world.finish_clocks(end);
+    world.promotions_unfinished();
     world.failback_unfinished();
     let ttl_violators = world.ttl_violators();
     let data = {
