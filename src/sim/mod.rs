@@ -1672,55 +1672,42 @@ impl<'a> World<'a> {
         sched.schedule_in(delay, Event::Promote { old });
     }
 
-    /// At the end of the run, a promotion still waiting for its delay stays listed (not done)
-    /// only if `on_promote` would still carry it out: the primary has neither recovered nor
-    /// stopped being the primary.
-    pub(super) fn promotions_unfinished(&mut self) {
-        let manual = matches!(
-            self.sc.design,
-            Design::ActivePassive {
-                failover: FailoverPolicy::Manual { .. },
-                ..
+    /// Whether a promotion away from `old` is still called for: it is the primary and still
+    /// failed as the policy sees it (down, for a manual failover; unhealthy to the checks, for
+    /// an automatic one).
+    fn promotion_still_due(&self, old: RegionId) -> bool {
+        self.primary == Some(old)
+            && match self.sc.design {
+                Design::ActivePassive {
+                    failover: FailoverPolicy::Manual { .. },
+                    ..
+                } => self.down[old as usize] > 0,
+                _ => self
+                    .health
+                    .as_ref()
+                    .is_some_and(|h| !h.healthy[old as usize]),
             }
-        );
-        let still_failed = |w: &Self, old: RegionId| {
-            w.primary == Some(old)
-                && if manual {
-                    w.down[old as usize] > 0
-                } else {
-                    w.health.as_ref().is_some_and(|h| !h.healthy[old as usize])
-                }
-        };
-        let keep: Vec<bool> = self
-            .failovers
-            .iter()
-            .map(|f| f.at.is_some() || still_failed(self, f.from))
-            .collect();
-        let mut i = 0;
-        self.failovers.retain(|_| {
-            i += 1;
-            keep[i - 1]
-        });
+    }
+
+    /// At the end of the run, a promotion still waiting for its delay stays listed (not done)
+    /// only if [`World::on_promote`] would still carry it out. One promotion is pending at a
+    /// time, so there is at most one such record.
+    pub(super) fn promotions_unfinished(&mut self) {
+        if let Some(i) = self.failovers.iter().rposition(|f| f.at.is_none())
+            && !self.promotion_still_due(self.failovers[i].from)
+        {
+            self.failovers.remove(i);
+        }
     }
 
     fn on_promote(&mut self, old: RegionId, sched: &mut Scheduler<Event>) {
         let now = sched.now();
         self.promotion_pending = false;
-        let still_failed = match self.sc.design {
-            Design::ActivePassive {
-                failover: FailoverPolicy::Manual { .. },
-                ..
-            } => self.down[old as usize] > 0,
-            _ => self
-                .health
-                .as_ref()
-                .is_some_and(|h| !h.healthy[old as usize]),
-        };
         let pending = self
             .failovers
             .iter()
             .rposition(|f| f.at.is_none() && f.from == old);
-        if self.primary != Some(old) || !still_failed {
+        if !self.promotion_still_due(old) {
             // The primary recovered before the promotion: nothing to do.
             if let Some(i) = pending {
                 self.failovers.remove(i);
