@@ -205,19 +205,7 @@ fn stale_reads_by_population_match_populations_by_name() {
     );
     let f = d.join("pops.ron");
     std::fs::write(&f, e).unwrap();
-    let out = regionsim(&[
-        "run",
-        f.to_str().unwrap(),
-        "--out",
-        d.join("out").to_str().unwrap(),
-        "--no-charts",
-    ]);
-    let stdout = String::from_utf8_lossy(&out.stdout);
-    assert!(
-        out.status.success(),
-        "{stdout}\n{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    let stdout = super::run_ok(&f, &d.join("out"));
     let table = stdout
         .split("stale reads % by population of the reader\n")
         .nth(1)

@@ -1,7 +1,7 @@
 //! The data layer (issue #3): replication modes, failover data loss against an independent
 //! count, LWW under clock skew, lossless Merge and CRDT counters, stale reads, convergence.
 
-use super::{experiment, regionsim, root, run, summary, temp_dir, variant};
+use super::{experiment, regionsim, root, run, run_ok, summary, temp_dir, variant};
 use regionsim::engine::Engine;
 use regionsim::results::VariantResult;
 use regionsim::sim::{Event, World};
@@ -1590,19 +1590,7 @@ fn a_failover_not_done_by_the_end_of_the_run_is_listed_without_a_promotion_time(
     let f = d.join("e.ron");
     std::fs::write(&f, text).unwrap();
     let out_dir = d.join("out");
-    let out = regionsim(&[
-        "run",
-        f.to_str().unwrap(),
-        "--out",
-        out_dir.to_str().unwrap(),
-        "--no-charts",
-    ]);
-    let stdout = String::from_utf8_lossy(&out.stdout);
-    assert!(
-        out.status.success(),
-        "{stdout}\n{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    let stdout = run_ok(&f, &out_dir);
     let csv = std::fs::read_to_string(out_dir.join("failovers.csv")).unwrap();
     eprintln!("{csv}");
     let rows: Vec<&str> = csv.lines().skip(1).collect();

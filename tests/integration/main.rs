@@ -35,6 +35,24 @@ pub fn regionsim(args: &[&str]) -> Output {
         .expect("the regionsim binary runs")
 }
 
+/// `regionsim run <file> --out <out> --no-charts`, which must succeed; its stdout.
+pub fn run_ok(file: &Path, out: &Path) -> String {
+    let o = regionsim(&[
+        "run",
+        file.to_str().unwrap(),
+        "--out",
+        out.to_str().unwrap(),
+        "--no-charts",
+    ]);
+    let stdout = String::from_utf8_lossy(&o.stdout).into_owned();
+    assert!(
+        o.status.success(),
+        "{stdout}\n{}",
+        String::from_utf8_lossy(&o.stderr)
+    );
+    stdout
+}
+
 /// The `.ron` files of `dir` (relative to the repository root), sorted by name.
 pub fn ron_files(dir: &str) -> Vec<PathBuf> {
     let mut files: Vec<PathBuf> = std::fs::read_dir(root().join(dir))
