@@ -1571,6 +1571,8 @@ fn a_failover_not_done_by_the_end_of_the_run_is_listed_without_a_promotion_time(
     // `max_lag_ms` (1 s) of Washington, so it never starts. "late": Virginia goes down at
     // 370 s and her manual promotion (60 s) would come after the end (400 s). Both used to
     // leave no row in failovers.csv, so nothing in the results said a failover was pending.
+    // "recovered": Virginia is back at 390 s, so the promotion would be dropped: no row (the
+    // first version of the fix listed it as pending).
     let d = temp_dir("unfinished-failover");
     let topo = root().join("topologies/azure-15.ron");
     let text = format!(
@@ -1584,6 +1586,7 @@ fn a_failover_not_done_by_the_end_of_the_run_is_listed_without_a_promotion_time(
         variants: [
             (name: "failback", overrides: {{}}),
             (name: "late", overrides: {{"faults": [RegionOutage(region: "eastus", at_s: 370, for_s: 100)]}}),
+            (name: "recovered", overrides: {{"faults": [RegionOutage(region: "eastus", at_s: 370, for_s: 20)]}}),
         ])"#,
         topo.display()
     );
