@@ -118,7 +118,11 @@ fn recovery_tables(h: &mut String, d: &ReportData) {
                 esc(&v.variant),
                 esc(&f.policy),
                 esc(&f.from),
-                esc(f.to.as_deref().unwrap_or("(no healthy standby)")),
+                esc(match (&f.to, f.promoted_s) {
+                    (Some(to), _) => to,
+                    (None, Some(_)) => "(no healthy standby)",
+                    (None, None) => "(not chosen by the end)",
+                }),
                 f.triggered_s,
                 f.promoted_s
                     .map_or("not by the end".into(), |p| format!("{p:.1}")),

@@ -1624,6 +1624,13 @@ fn a_failover_not_done_by_the_end_of_the_run_is_listed_without_a_promotion_time(
         "{}",
         String::from_utf8_lossy(&report.stderr)
     );
+    // The page says the late promotion is pending, not that it found no standby.
+    let html = std::fs::read_to_string(out_dir.join("report.html")).unwrap();
+    assert!(
+        html.contains("<td>eastus → (not chosen by the end)</td>")
+            && !html.contains("no healthy standby"),
+        "{html}"
+    );
 }
 
 #[test]
