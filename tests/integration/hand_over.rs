@@ -12,7 +12,7 @@ use regionsim::sim::{run_scenario, run_scenario_queued};
 
 /// `sc` with every population at zero distance from every region and no jitter; region-to-region
 /// links (forwarded writes, replication) keep their delays. Runs are cut to `cap`.
-fn at_zero_distance(mut sc: Scenario, cap: SimTime) -> Scenario {
+pub(super) fn at_zero_distance(mut sc: Scenario, cap: SimTime) -> Scenario {
     let n = sc.regions.len();
     let p = sc.populations.len();
     let (mut rtt, mut estimated) = (Vec::with_capacity(n * n), Vec::with_capacity(n * n));

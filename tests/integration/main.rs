@@ -15,6 +15,7 @@ mod queueing_theory;
 mod quorum;
 mod request_conservation;
 mod run_limits;
+mod sim_fuzz;
 mod sweeps_and_seeds;
 mod validation;
 
