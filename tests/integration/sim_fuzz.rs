@@ -145,13 +145,32 @@ fn random_experiment(case_seed: u64) -> String {
         );
     }
     // DNS and health checks.
-    let policy = if n >= 2 && g.chance(0.3) {
-        format!(
+    let weights = |g: &mut Draw| {
+        let w: Vec<String> = design
+            .iter()
+            .map(|r| format!("\"{r}\": {}", g.real(0.0, 10.0)))
+            .collect();
+        format!("{{{}}}", w.join(", "))
+    };
+    let policy = match g.int(0, 5) {
+        0 if n >= 2 => format!(
             "Failover(primary: \"{}\", secondary: \"{}\")",
             design[0], design[1]
-        )
-    } else {
-        "Latency".into()
+        ),
+        1 => format!(
+            "Geo(rules: {{\"EU\": {}, \"*\": {}}})",
+            Draw::list(&[g.pick(&design)]),
+            Draw::list(&design)
+        ),
+        2 => {
+            let (first, at, then) = (
+                weights(&mut g),
+                g.real(0.0, f64::from(duration)),
+                weights(&mut g),
+            );
+            format!("Weighted(weights: {first}, schedule: [(at_s: {at}, weights: {then})])")
+        }
+        _ => "Latency".into(),
     };
     let violators = if g.chance(0.3) {
         format!(
@@ -351,8 +370,27 @@ fn random_experiment(case_seed: u64) -> String {
             String::new()
         };
         let zipf = if g.chance(0.5) { 0.0 } else { g.real(0.5, 1.5) };
+        let diurnal = if g.chance(0.2) {
+            let hours: Vec<String> = (0..24).map(|_| g.real(0.0, 2.0).to_string()).collect();
+            format!(
+                ", diurnal: [{}], utc_offset_h: {}",
+                hours.join(", "),
+                g.int(0, 12)
+            )
+        } else {
+            String::new()
+        };
+        let client = if g.chance(0.3) {
+            format!(
+                ", client: (timeout_ms: {}, retries: {})",
+                g.real(20.0, 3000.0),
+                g.int(0, 4)
+            )
+        } else {
+            String::new()
+        };
         pops.push(format!(
-            "\"{name}\": (lat: {lat}, lon: {lon}, {anchor}jurisdiction: \"{j}\", rate_per_s: {}, write_fraction: {:.2}, keys: (count: {}, zipf_s: {zipf}), users: {}, resolvers: {})",
+            "\"{name}\": (lat: {lat}, lon: {lon}, {anchor}jurisdiction: \"{j}\", rate_per_s: {}, write_fraction: {:.2}, keys: (count: {}, zipf_s: {zipf}), users: {}, resolvers: {}{diurnal}{client})",
             g.real(0.5, 40.0),
             g.real(0.0, 1.0),
             g.int(1, 2000),
@@ -369,6 +407,15 @@ fn random_experiment(case_seed: u64) -> String {
             "residency: (enforce: {}, allow: {{\"{j}\": {}}}),",
             !shape.contains("Chain") && g.chance(0.6),
             Draw::list(&allowed)
+        );
+    }
+    // A variant with few servers and a short queue: shed requests, queued timers.
+    if g.chance(0.3) {
+        let _ = writeln!(
+            e,
+            "variants: [(name: \"base\", overrides: {{}}), (name: \"tight\", overrides: {{\"topology.defaults.servers\": {}, \"topology.defaults.queue_limit\": {}}})],",
+            g.int(1, 3),
+            g.int(0, 20)
         );
     }
     e.push_str(")\n");
