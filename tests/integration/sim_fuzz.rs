@@ -464,7 +464,84 @@ fn check(sc: &Scenario, seed: u64) -> Result<u64, String> {
     if format!("{ra:?}") != format!("{rb:?}") {
         return Err("the hand-over changed the results".into());
     }
+    consistent(&ra)?;
     Ok(a.events)
+}
+
+/// The figures of one result agree with each other.
+fn consistent(r: &regionsim::results::VariantResult) -> Result<(), String> {
+    let mut wrong = vec![];
+    let mut expect = |ok: bool, what: String| {
+        if !ok {
+            wrong.push(what);
+        }
+    };
+    let o = &r.overall;
+    let reasons = o.failed_timeout + o.failed_overload + o.failed_unreachable + o.failed_no_region;
+    expect(
+        o.failed == reasons,
+        format!("failed {} ≠ {reasons} by reason", o.failed),
+    );
+    expect(
+        o.ok + o.failed <= o.issued,
+        format!("ok {} + failed {} > issued {}", o.ok, o.failed, o.issued),
+    );
+    let by_pop = |f: fn(&regionsim::results::ScopeSummary) -> u64| -> u64 {
+        r.populations.iter().map(|p| f(&p.scope)).sum()
+    };
+    for (name, total, sum) in [
+        ("issued", o.issued, by_pop(|s| s.issued)),
+        ("ok", o.ok, by_pop(|s| s.ok)),
+        ("failed", o.failed, by_pop(|s| s.failed)),
+    ] {
+        expect(
+            total == sum,
+            format!("{name}: {total} overall, {sum} over the populations"),
+        );
+    }
+    let share = |x: Option<f64>| x.is_none_or(|v| (0.0..=1.0).contains(&v));
+    expect(
+        share(o.availability) && share(o.time_availability) && share(Some(r.service_up_fraction)),
+        format!(
+            "a share outside [0, 1]: availability {:?}, time availability {:?}, service up {}",
+            o.availability, o.time_availability, r.service_up_fraction
+        ),
+    );
+    let d = &r.data;
+    expect(
+        d.stale_reads <= d.reads && d.read_your_writes_violations <= d.reads,
+        format!(
+            "{} stale reads and {} read-your-writes violations in {} reads",
+            d.stale_reads, d.read_your_writes_violations, d.reads
+        ),
+    );
+    expect(
+        share(d.stale_read_ratio),
+        format!("stale-read ratio {:?}", d.stale_read_ratio),
+    );
+    for f in &r.failovers {
+        expect(
+            f.promoted_s.is_none_or(|p| p >= f.triggered_s),
+            format!(
+                "a failover promoted at {:?} s, before its trigger at {} s",
+                f.promoted_s, f.triggered_s
+            ),
+        );
+    }
+    for f in &r.faults {
+        expect(
+            f.failed_requests <= o.failed && share(f.availability_during),
+            format!(
+                "fault {}: {} failed requests of {} overall, availability {:?}",
+                f.fault, f.failed_requests, o.failed, f.availability_during
+            ),
+        );
+    }
+    if wrong.is_empty() {
+        Ok(())
+    } else {
+        Err(wrong.join("; "))
+    }
 }
 
 #[test]
