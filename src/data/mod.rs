@@ -204,8 +204,9 @@ pub struct DataLayer {
     /// overlapping the previous one is merged into it). Every range is kept: the old
     /// primary's own copies of its fenced writes may outlive their log records.
     fenced: Vec<Vec<(u32, u32)>>,
-    /// Per user (global index): their last acknowledged write (origin, seq, key).
-    last_write: Vec<(DataRegion, u32, u32)>,
+    /// Per user (global index): their last acknowledged writes (origin, seq, key), newest
+    /// first, one per key ([`RECENT_WRITES`] keys; seq 0: none).
+    recent_writes: Vec<[(DataRegion, u32, u32); RECENT_WRITES]>,
     user_offset: Vec<u32>,
     warmup: SimTime,
     pub tally: DataTally,
@@ -240,9 +241,32 @@ pub fn key_bytes(d: usize) -> usize {
         + 2 * std::mem::size_of::<(Version, SimTime)>()
 }
 
-/// Bytes of state per user (their last write, for read-your-writes).
-pub fn user_bytes() -> usize {
-    std::mem::size_of::<(DataRegion, u32, u32)>()
+/// Writes remembered per user for read-your-writes: their newest write of each of their last
+/// this many keys. A user who wrote more keys since writing the one they read is not checked
+/// for it (a write lagging behind that many newer ones of the same user is rare).
+pub const RECENT_WRITES: usize = 4;
+
+/// Bytes of state per user (their recent writes, for read-your-writes; under a quorum its
+/// own list as well).
+pub fn user_bytes(quorum: bool) -> usize {
+    std::mem::size_of::<[(DataRegion, u32, u32); RECENT_WRITES]>()
+        + if quorum {
+            std::mem::size_of::<[(u32, quorum::Committed); RECENT_WRITES]>()
+        } else {
+            0
+        }
+}
+
+/// Puts `entry` first in `recent`, newest first: in place of the entry `same` finds (the
+/// same key), else of the oldest.
+pub(crate) fn remember<T: Copy, const N: usize>(
+    recent: &mut [T; N],
+    entry: T,
+    same: impl Fn(&T) -> bool,
+) {
+    let i = recent.iter().position(same).unwrap_or(N - 1);
+    recent.copy_within(0..i, 1);
+    recent[0] = entry;
 }
 
 /// Bytes a write holds while some replica has not applied it, with `d` data regions: its log
@@ -303,7 +327,7 @@ impl DataLayer {
             last_of_key: vec![0; keys * d],
             links: (0..d * d).map(|_| Link::default()).collect(),
             fenced: vec![vec![]; d],
-            last_write: vec![(0, 0, 0); *user_offset.last().unwrap() as usize],
+            recent_writes: vec![[(0, 0, 0); RECENT_WRITES]; *user_offset.last().unwrap() as usize],
             user_offset,
             warmup: sc.warmup,
             tally: DataTally::default(),
@@ -825,12 +849,14 @@ impl DataLayer {
         a[1] = a[0];
         a[0] = (x, seq, now);
         let u = self.user_offset[pop as usize] + user;
-        self.last_write[u as usize] = (x, seq, key);
+        remember(&mut self.recent_writes[u as usize], (x, seq, key), |w| {
+            w.1 > 0 && w.2 == key
+        });
     }
 
     /// What a read at `x` must wait for under `c`: the write `(origin, seq)` not yet applied
-    /// there, if any (the user's last write for sessions; for bounded staleness, a write to
-    /// the key acknowledged more than the bound ago).
+    /// there, if any (sessions: the newest of the user's recent writes that `x` lacks; bounded
+    /// staleness: a write to the key acknowledged more than the bound ago).
     pub fn read_requirement(
         &self,
         c: crate::model::Consistency,
@@ -849,9 +875,11 @@ impl DataLayer {
         match c {
             Consistency::Eventual => None,
             Consistency::SessionWait | Consistency::SessionRoute => {
+                // Newest first: a session token covers every write of the session.
                 let u = self.user_offset[pop as usize] + user;
-                let (o, seq, _) = self.last_write[u as usize];
-                missing(o, seq)
+                self.recent_writes[u as usize]
+                    .iter()
+                    .find_map(|&(o, seq, _)| missing(o, seq))
             }
             // The oldest write of the key `x` lacks, from each origin, if it was acknowledged
             // more than the bound ago (the read checks again when it is applied); then the two
@@ -946,9 +974,15 @@ impl DataLayer {
                 b.1 += 1;
             }
         }
+        // Read-your-writes: the user's newest acknowledged write of the key, if among their
+        // last few keys, must be applied here.
         let u = self.user_offset[pop as usize] + user;
-        let (o, seq, k) = self.last_write[u as usize];
-        if seq > 0 && k == key && self.applied[xi * d + o as usize] < seq {
+        let own = self.recent_writes[u as usize]
+            .iter()
+            .find(|w| w.1 > 0 && w.2 == key);
+        if let Some(&(o, seq, _)) = own
+            && self.applied[xi * d + o as usize] < seq
+        {
             self.tally.ryw_violations += 1;
             self.by_population[pop as usize].ryw_violations += 1;
         }
@@ -1185,6 +1219,20 @@ fn in_ranges(ranges: &[(u32, u32)], seq: u32) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn remember_keeps_the_newest_write_of_each_of_the_last_keys() {
+        let mut recent = [(0u32, 0u32); 3]; // (key, seq); seq 0: none
+        let same = |key: u32| move |w: &(u32, u32)| w.1 > 0 && w.0 == key;
+        for (key, seq) in [(1, 1), (2, 2), (1, 3), (3, 4)] {
+            remember(&mut recent, (key, seq), same(key));
+        }
+        assert_eq!(recent, [(3, 4), (1, 3), (2, 2)]);
+        remember(&mut recent, (4, 5), same(4)); // a fourth key: the oldest goes
+        assert_eq!(recent, [(4, 5), (3, 4), (1, 3)]);
+        remember(&mut recent, (1, 6), same(1)); // the same key again: moves to the front
+        assert_eq!(recent, [(1, 6), (4, 5), (3, 4)]);
+    }
 
     #[test]
     fn in_ranges_finds_a_seq_in_any_fenced_range_against_a_plain_scan() {

@@ -32,8 +32,9 @@ pub struct QuorumState {
     pub w: u8,
     /// Per key, the two writes committed last: (version, commit time), newest first.
     committed: Vec<[Committed; 2]>,
-    /// Per user (global index): key and version of their last committed write.
-    last_write: Vec<(u32, Committed)>,
+    /// Per user (global index): key and version of their last committed writes, newest
+    /// first, one per key ([`super::RECENT_WRITES`] keys; key `u32::MAX`: none).
+    recent_writes: Vec<[(u32, Committed); super::RECENT_WRITES]>,
     /// Writes a replica missed (it was down or cut off): (holder, replica, key, version),
     /// held by the coordinator and applied when the replica is reachable from it again
     /// (hinted handoff), or when the run converges.
@@ -48,7 +49,7 @@ impl QuorumState {
             r,
             w,
             committed: vec![[(Version::default(), 0); 2]; keys],
-            last_write: vec![(u32::MAX, (Version::default(), 0)); users],
+            recent_writes: vec![[(u32::MAX, (Version::default(), 0)); super::RECENT_WRITES]; users],
             hints: vec![],
         }
     }
@@ -197,7 +198,7 @@ impl DataLayer {
         let c = &mut q.committed[key as usize];
         c[1] = c[0];
         c[0] = (v, now);
-        q.last_write[u] = (key, (v, now));
+        super::remember(&mut q.recent_writes[u], (key, (v, now)), |w| w.0 == key);
     }
 
     /// The writes of `key` committed so far (newest first), as a read issued now sees them.
@@ -250,8 +251,11 @@ impl DataLayer {
         }
         let u = (self.user_offset[pop as usize] + user) as usize;
         if let Some(q) = &self.quorum {
-            let (k, (v, at)) = q.last_write[u];
-            if k == key && at < start && newer(&v) {
+            let own = q.recent_writes[u].iter().find(|w| w.0 == key);
+            if let Some(&(_, (v, at))) = own
+                && at < start
+                && newer(&v)
+            {
                 self.tally.ryw_violations += 1;
                 self.by_population[pop as usize].ryw_violations += 1;
             }

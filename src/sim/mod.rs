@@ -1272,8 +1272,9 @@ impl<'a> World<'a> {
         let c = self.sc.data.consistency;
         if let Some((o, seq)) = self.data.read_requirement(c, x, q.key, q.pop, q.user, now) {
             let counted = now >= self.sc.warmup;
-            if c == crate::model::Consistency::SessionRoute {
-                // Send the read to the region that took the user's last write.
+            if c == crate::model::Consistency::SessionRoute && q.exec == q.entry {
+                // Send the read to the region that took the user's newest write it lacks;
+                // there it waits for any other it lacks (writes of other regions).
                 if counted {
                     self.data.tally.reads_routed += 1;
                 }
@@ -1296,7 +1297,8 @@ impl<'a> World<'a> {
                     },
                 );
             } else {
-                if counted {
+                // Counted once per replica it waits at (woken, it may wait again for another).
+                if counted && after == After::Nothing {
                     self.data.tally.reads_waited += 1;
                 }
                 self.read_waiter_seq += 1;
