@@ -1272,13 +1272,16 @@ impl<'a> World<'a> {
         let c = self.sc.data.consistency;
         if let Some((o, seq)) = self.data.read_requirement(c, x, q.key, q.pop, q.user, now) {
             let counted = now >= self.sc.warmup;
-            if c == crate::model::Consistency::SessionRoute && q.exec == q.entry {
-                // Send the read to the region that took the user's newest write it lacks;
-                // there it waits for any other it lacks (writes of other regions).
+            let route_to = if c == crate::model::Consistency::SessionRoute && q.exec == q.entry {
+                self.session_target(o, x, q.key, q.pop, q.user, now)
+            } else {
+                None
+            };
+            if let Some(target) = route_to {
+                // Send the read to a region with every recent write of the user.
                 if counted {
                     self.data.tally.reads_routed += 1;
                 }
-                let target = self.data.regions[o as usize];
                 self.requests[r.slot as usize].exec = target;
                 let (a, b) = (self.links.region(region), self.links.region(target));
                 if let Some(f) = self.links.cut(a, b) {
@@ -1309,6 +1312,53 @@ impl<'a> World<'a> {
         }
         self.data.read(x, q.key, q.pop, q.user, now);
         self.respond(r, region, AttemptResult::Ok, after, sched);
+    }
+
+    /// `SessionRoute`: where a read at `x` lacking the user's write from `origin` goes: that
+    /// origin if it holds every recent write of the user, else the nearest other such region
+    /// that is up; `None` (the read waits at `x`) when there is none.
+    fn session_target(
+        &self,
+        origin: DataRegion,
+        x: DataRegion,
+        key: u32,
+        pop: PopulationId,
+        user: u32,
+        now: SimTime,
+    ) -> Option<RegionId> {
+        let c = self.sc.data.consistency;
+        let here = self.data.regions[x as usize];
+        let has_all = |y: DataRegion| {
+            let r = self.data.regions[y as usize];
+            y != x
+                && self.down[r as usize] == 0
+                && self
+                    .data
+                    .read_requirement(c, y, key, pop, user, now)
+                    .is_none()
+        };
+        if has_all(origin) {
+            return Some(self.data.regions[origin as usize]);
+        }
+        (0..self.data.len() as DataRegion)
+            .filter(|y| has_all(*y))
+            .map(|y| self.data.regions[y as usize])
+            .min_by_key(|r| (self.sc.network.region_rtt(here, *r), *r))
+    }
+
+    /// A failover fenced off writes of `origin`: every read waiting for one of its writes
+    /// looks again (it waits on for a write still to come, or returns).
+    fn recheck_waiters(&mut self, origin: DataRegion, sched: &mut Scheduler<Event>) {
+        let waiting: Vec<_> = self
+            .read_waiters
+            .iter()
+            .filter(|(k, _)| k.1 == origin)
+            .map(|(k, v)| (*k, *v))
+            .collect();
+        for (k, (r, region)) in waiting {
+            self.read_waiters.remove(&k);
+            self.serve_read(r, k.0, region, After::More, sched);
+        }
     }
 
     /// Replica `x` applied `(origin, seq)`: reads waiting for it (or for an older write of
@@ -1731,6 +1781,8 @@ impl<'a> World<'a> {
                 self.drain_to_promoted(o, n, sched);
             }
             let loss = self.data.failover(o, n, at_target);
+            // Reads waiting for a write of the old primary that is now fenced off wait no more.
+            self.recheck_waiters(o, sched);
             let failed_at = if self.down[old as usize] > 0 {
                 self.down_since[old as usize]
             } else {
