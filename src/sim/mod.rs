@@ -1337,13 +1337,13 @@ impl<'a> World<'a> {
                     .read_requirement(c, y, key, pop, user, now)
                     .is_none()
         };
-        if has_all(origin) {
-            return Some(self.data.regions[origin as usize]);
-        }
         (0..self.data.len() as DataRegion)
             .filter(|y| has_all(*y))
+            .min_by_key(|y| {
+                let r = self.data.regions[*y as usize];
+                (*y != origin, self.sc.network.region_rtt(here, r), r)
+            })
             .map(|y| self.data.regions[y as usize])
-            .min_by_key(|r| (self.sc.network.region_rtt(here, *r), *r))
     }
 
     /// A failover fenced off writes of `origin`: every read waiting for one of its writes
@@ -1351,13 +1351,24 @@ impl<'a> World<'a> {
     fn recheck_waiters(&mut self, origin: DataRegion, sched: &mut Scheduler<Event>) {
         let waiting: Vec<_> = self
             .read_waiters
-            .iter()
-            .filter(|(k, _)| k.1 == origin)
-            .map(|(k, v)| (*k, *v))
+            .keys()
+            .filter(|k| k.1 == origin)
+            .copied()
             .collect();
-        for (k, (r, region)) in waiting {
-            self.read_waiters.remove(&k);
-            self.serve_read(r, k.0, region, After::More, sched);
+        self.serve_waiting(waiting, sched);
+    }
+
+    /// The reads waiting under `keys` look again: served, sent on, or waiting anew.
+    fn serve_waiting(
+        &mut self,
+        keys: Vec<(DataRegion, DataRegion, u32, u64)>,
+        sched: &mut Scheduler<Event>,
+    ) {
+        for k in keys {
+            if let Some((r, region)) = self.read_waiters.remove(&k) {
+                // The user may have written again meanwhile: check anew.
+                self.serve_read(r, k.0, region, After::More, sched);
+            }
         }
     }
 
@@ -1373,13 +1384,9 @@ impl<'a> World<'a> {
         let ready: Vec<_> = self
             .read_waiters
             .range((x, origin, 0, 0)..=(x, origin, seq, u64::MAX))
-            .map(|(k, v)| (*k, *v))
+            .map(|(k, _)| *k)
             .collect();
-        for (k, (r, region)) in ready {
-            self.read_waiters.remove(&k);
-            // The user may have written again meanwhile: check anew.
-            self.serve_read(r, x, region, After::More, sched);
-        }
+        self.serve_waiting(ready, sched);
     }
 
     /// A replica acknowledged a synchronous write: answer the client once enough have.

@@ -92,6 +92,14 @@ impl Draw {
             }
         }
     }
+    /// `fragment` drawn with probability `p`, else nothing.
+    fn maybe(&mut self, p: f64, fragment: impl FnOnce(&mut Draw) -> String) -> String {
+        if self.chance(p) {
+            fragment(self)
+        } else {
+            String::new()
+        }
+    }
     fn list(regions: &[&str]) -> String {
         let quoted: Vec<String> = regions.iter().map(|r| format!("\"{r}\"")).collect();
         format!("[{}]", quoted.join(", "))
@@ -172,15 +180,13 @@ fn random_experiment(case_seed: u64) -> String {
         }
         _ => "Latency".into(),
     };
-    let violators = if g.chance(0.3) {
+    let violators = g.maybe(0.3, |g| {
         format!(
             ", ttl_violators: (fraction: {:.2}, hold: {})",
             g.real(0.0, 1.0),
             g.dist(600_000.0)
         )
-    } else {
-        String::new()
-    };
+    });
     let _ = writeln!(
         e,
         "dns: (policy: {policy}, ttl_s: {}, lookup: {}, fail_open: {}{violators}),",
@@ -236,24 +242,22 @@ fn random_experiment(case_seed: u64) -> String {
         1 => ", shape: Mesh".into(),
         2 => {
             let mut order = design.clone();
-            order.rotate_left(g.int(0, n as u32 - 1) as usize);
-            if !active_active {
-                // The primary heads a chain of an active-passive design.
-                order = design.clone();
+            let turn = g.int(0, n as u32 - 1) as usize;
+            // The primary heads a chain of an active-passive design.
+            if active_active {
+                order.rotate_left(turn);
             }
             format!(", shape: Chain(order: {})", Draw::list(&order))
         }
         _ => String::new(),
     };
-    let bandwidth = if g.chance(0.3) {
+    let bandwidth = g.maybe(0.3, |g| {
         format!(
             ", bandwidth: (bytes_per_s: {}, message_bytes: {})",
             g.real(1e4, 1e7),
             g.real(100.0, 10_000.0)
         )
-    } else {
-        String::new()
-    };
+    });
     let (conflict, class) = match g.int(0, 4) {
         _ if quorum => ("Lww", "Register"),
         0 => ("Lww", "Register"),
@@ -300,6 +304,14 @@ fn random_experiment(case_seed: u64) -> String {
                     .collect::<Vec<_>>(),
             );
         }
+        // A spike on the link to `b`, or on every link of `a`.
+        let one_or_all = |g: &mut Draw| {
+            if g.chance(0.5) {
+                format!("Some(\"{b}\")")
+            } else {
+                "None".into()
+            }
+        };
         faults.push(match g.int(0, 5) {
             0 | 1 => format!("RegionOutage(region: \"{a}\", at_s: {at}, for_s: {for_s})"),
             2 => format!(
@@ -308,11 +320,7 @@ fn random_experiment(case_seed: u64) -> String {
             ),
             3 => format!(
                 "LatencySpike(a: \"{a}\", b: {}, at_s: {at}, for_s: {for_s}, extra_ms: {})",
-                if g.chance(0.5) {
-                    format!("Some(\"{b}\")")
-                } else {
-                    "None".into()
-                },
+                one_or_all(&mut g),
                 g.real(0.0, 2000.0)
             ),
             4 => format!(
@@ -321,11 +329,7 @@ fn random_experiment(case_seed: u64) -> String {
             ),
             _ if g.chance(0.5) => format!(
                 "LagSpike(a: \"{a}\", b: {}, at_s: {at}, for_s: {for_s}, extra_ms: {})",
-                if g.chance(0.5) {
-                    format!("Some(\"{b}\")")
-                } else {
-                    "None".into()
-                },
+                one_or_all(&mut g),
                 g.real(0.0, 5000.0)
             ),
             _ => format!(
@@ -364,31 +368,23 @@ fn random_experiment(case_seed: u64) -> String {
             continue;
         }
         jurisdictions.push(j);
-        let anchor = if g.chance(0.5) {
-            format!("anchor: \"{}\", ", g.pick(&REGIONS))
-        } else {
-            String::new()
-        };
+        let anchor = g.maybe(0.5, |g| format!("anchor: \"{}\", ", g.pick(&REGIONS)));
         let zipf = if g.chance(0.5) { 0.0 } else { g.real(0.5, 1.5) };
-        let diurnal = if g.chance(0.2) {
+        let diurnal = g.maybe(0.2, |g| {
             let hours: Vec<String> = (0..24).map(|_| g.real(0.0, 2.0).to_string()).collect();
             format!(
                 ", diurnal: [{}], utc_offset_h: {}",
                 hours.join(", "),
                 g.int(0, 12)
             )
-        } else {
-            String::new()
-        };
-        let client = if g.chance(0.3) {
+        });
+        let client = g.maybe(0.3, |g| {
             format!(
                 ", client: (timeout_ms: {}, retries: {})",
                 g.real(20.0, 3000.0),
                 g.int(0, 4)
             )
-        } else {
-            String::new()
-        };
+        });
         pops.push(format!(
             "\"{name}\": (lat: {lat}, lon: {lon}, {anchor}jurisdiction: \"{j}\", rate_per_s: {}, write_fraction: {:.2}, keys: (count: {}, zipf_s: {zipf}), users: {}, resolvers: {}{diurnal}{client})",
             g.real(0.5, 40.0),
