@@ -282,6 +282,11 @@ pub struct World<'a> {
     /// region serving it).
     read_waiters: BTreeMap<(DataRegion, DataRegion, u32, u64), (ReqRef, RegionId)>,
     read_waiter_seq: u64,
+    /// `SessionRoute` reads waiting at their entry because no region held every recent write
+    /// of the user: n → its `read_waiters` keys (first where it waits, then one probe at each
+    /// other data region lacking one of those writes). The first of them to wake sends the
+    /// read to look again from where it waits (sessions are our extension of SPEC §3).
+    route_groups: BTreeMap<u64, Vec<(DataRegion, DataRegion, u32)>>,
     /// When each region last went down (for unshipped replication and RPO).
     down_since: Vec<SimTime>,
     /// Extra replication lag per data link from lag spikes, and the latest cause.
@@ -463,6 +468,7 @@ impl<'a> World<'a> {
             awaiting_acks: BTreeMap::new(),
             read_waiters: BTreeMap::new(),
             read_waiter_seq: 0,
+            route_groups: BTreeMap::new(),
             down_since: vec![0; n],
             repl_extra: vec![0; sc.design.regions().len().pow(2)],
             repl_extra_by: vec![NO_FAULT; sc.design.regions().len().pow(2)],
@@ -1305,8 +1311,22 @@ impl<'a> World<'a> {
                     self.data.tally.reads_waited += 1;
                 }
                 self.read_waiter_seq += 1;
-                self.read_waiters
-                    .insert((x, o, seq, self.read_waiter_seq), (r, region));
+                let n = self.read_waiter_seq;
+                self.read_waiters.insert((x, o, seq, n), (r, region));
+                if c == crate::model::Consistency::SessionRoute && q.exec == q.entry {
+                    // No region holds them all yet: probe every other region too, so that
+                    // the read goes to the first that does rather than waiting here.
+                    let mut keys = vec![(x, o, seq)];
+                    for y in (0..self.data.len() as DataRegion).filter(|&y| y != x) {
+                        if let Some((oy, sy)) =
+                            self.data.read_requirement(c, y, q.key, q.pop, q.user, now)
+                        {
+                            self.read_waiters.insert((y, oy, sy, n), (r, region));
+                            keys.push((y, oy, sy));
+                        }
+                    }
+                    self.route_groups.insert(n, keys);
+                }
             }
             return;
         }
@@ -1365,10 +1385,22 @@ impl<'a> World<'a> {
         sched: &mut Scheduler<Event>,
     ) {
         for k in keys {
-            if let Some((r, region)) = self.read_waiters.remove(&k) {
-                // The user may have written again meanwhile: check anew.
-                self.serve_read(r, k.0, region, After::More, sched);
-            }
+            let Some((r, region)) = self.read_waiters.remove(&k) else {
+                continue;
+            };
+            let x = match self.route_groups.remove(&k.3) {
+                // A `SessionRoute` read: whichever of its keys woke, it looks again from the
+                // region where it waits, and its other keys go.
+                Some(group) => {
+                    for &(y, o, seq) in &group {
+                        self.read_waiters.remove(&(y, o, seq, k.3));
+                    }
+                    group[0].0
+                }
+                None => k.0,
+            };
+            // The user may have written again meanwhile: check anew.
+            self.serve_read(r, x, region, After::More, sched);
         }
     }
 
@@ -1700,7 +1732,19 @@ impl<'a> World<'a> {
             self.restamp(Healed::Region(region), now);
             self.resume_replication(sched);
             self.failback_review(sched);
+            self.recheck_route_groups(sched);
         }
+    }
+
+    /// A region came back: `SessionRoute` reads waiting for a region with every recent write
+    /// of the user look again (the region may hold them all).
+    fn recheck_route_groups(&mut self, sched: &mut Scheduler<Event>) {
+        let keys: Vec<_> = self
+            .route_groups
+            .iter()
+            .map(|(&n, g)| (g[0].0, g[0].1, g[0].2, n))
+            .collect();
+        self.serve_waiting(keys, sched);
     }
 
     fn schedule_promotion(
