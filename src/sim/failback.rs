@@ -305,7 +305,16 @@ impl World<'_> {
         self.primary = Some(target);
         self.standbys.retain(|s| *s != target);
         self.standbys.push(primary);
-        if let Design::ActivePassive { read_local, .. } = self.sc.design {
+        if let Design::ActivePassive {
+            read_local,
+            standby_capacity,
+            ..
+        } = self.sc.design
+        {
+            // A planned switch: the returning primary was scaled up beforehand (its standby
+            // capacity is billed until the switch), the demoted one drops to a standby's.
+            self.set_capacity_factor(target, 1.0, now, sched);
+            self.set_capacity_factor(primary, standby_capacity, now, sched);
             if !read_local {
                 self.serving[primary as usize] = false;
                 self.eligible[primary as usize] = false;

@@ -1639,6 +1639,23 @@ impl<'a> World<'a> {
 
     // ----- faults -------------------------------------------------------------------------
 
+    /// `region` runs at `factor` of its servers from `now` on (a standby's capacity factor, or
+    /// 1 for the primary), billed the same.
+    fn set_capacity_factor(
+        &mut self,
+        region: RegionId,
+        factor: f64,
+        now: SimTime,
+        sched: &mut Scheduler<Event>,
+    ) {
+        if self.capacity_factor[region as usize] == factor {
+            return;
+        }
+        self.capacity_factor[region as usize] = factor;
+        self.bill_servers(region, now);
+        self.apply_capacity(region, now, Some(sched));
+    }
+
     /// Sets a region's servers from its standby factor and capacity loss.
     fn apply_capacity(
         &mut self,
@@ -1851,9 +1868,13 @@ impl<'a> World<'a> {
         if let Design::ActivePassive {
             read_local,
             scale_up,
+            standby_capacity,
             ..
         } = self.sc.design
         {
+            // The demoted primary is a standby now: it runs, and is billed, at the standby's
+            // capacity factor (SPEC §1 Region, §3 Cost).
+            self.set_capacity_factor(old, standby_capacity, now, sched);
             if !read_local {
                 self.serving[old as usize] = false;
                 self.eligible[old as usize] = false;
@@ -1862,9 +1883,7 @@ impl<'a> World<'a> {
             self.eligible[new as usize] =
                 self.health.as_ref().is_none_or(|h| h.healthy[new as usize]);
             if scale_up == 0 {
-                self.capacity_factor[new as usize] = 1.0;
-                self.bill_servers(new, now);
-                self.apply_capacity(new, now, Some(sched));
+                self.set_capacity_factor(new, 1.0, now, sched);
             } else {
                 sched.schedule_in(scale_up, Event::ScaleUp { region: new });
             }
@@ -2172,12 +2191,11 @@ impl Model for World<'_> {
             Event::ReplAck { origin, seq } => self.on_repl_ack(origin, seq, sched),
             Event::Quorum { op, replica, phase } => self.on_quorum(op, replica, phase, sched),
             Event::Failback { region } => self.on_failback(region, sched),
-            Event::ScaleUp { region } => {
-                self.capacity_factor[region as usize] = 1.0;
-                let now = sched.now();
-                self.bill_servers(region, now);
-                self.apply_capacity(region, now, Some(sched));
+            // A region demoted again before its scale-up ended stays a standby.
+            Event::ScaleUp { region } if self.primary == Some(region) => {
+                self.set_capacity_factor(region, 1.0, sched.now(), sched);
             }
+            Event::ScaleUp { .. } => {}
         }
     }
 }

@@ -490,3 +490,52 @@ fn downtime_priced_both_ways_is_warned_about() {
         "{one:?}"
     );
 }
+
+/// SPEC §1/§3: a standby runs, and is billed, at its capacity factor. After a failover the
+/// demoted primary is a standby: from the promotion on it runs a quarter of its servers (it
+/// used to keep all of them, billed in full); the promoted one runs a quarter until its
+/// scale-up, then all.
+#[test]
+fn a_demoted_primary_is_billed_as_a_standby() {
+    let prices = price_file("demoted");
+    let e = experiment(
+        "cost-demoted",
+        &format!(
+            r#"duration_s: 1800, warmup_s: 0, window_s: 60,
+            health: (interval_s: 10, failure_threshold: 2, checkers: ["westus2", "northeurope"]),
+            design: ActivePassive(primary: "eastus", standbys: ["westeurope"],
+                                  failover: Automatic(promotion_s: 30), standby_capacity: 0.25, scale_up_s: 120),
+            faults: [RegionOutage(region: "eastus", at_s: 600, for_s: 600)],
+            populations: {{
+                "here": (lat: 40.71, lon: -74.01, anchor: "eastus", rate_per_s: 5, write_fraction: 0.1),
+            }},
+            cost: (prices: "{prices}", dataset_gb: 1),
+            variants: [(name: "v", overrides: {{"topology.defaults.servers": 8}})],"#
+        ),
+    );
+    let r = run(variant(&e, "v"), 3);
+    let promoted = r
+        .failovers
+        .first()
+        .and_then(|f| f.promoted_s)
+        .expect("a promotion");
+    assert!(promoted > 600.0 && promoted < 700.0, "{promoted}");
+    let c = r.cost.as_ref().expect("a cost section");
+    let hours = |name: &str| {
+        c.regions
+            .iter()
+            .find(|g| g.region == name)
+            .unwrap()
+            .server_hours
+    };
+    // Servers round to whole ones: 8 × 0.25 = 2.
+    let east = (8.0 * promoted + 2.0 * (1800.0 - promoted)) / 3600.0;
+    let west = (2.0 * (promoted + 120.0) + 8.0 * (1800.0 - promoted - 120.0)) / 3600.0;
+    eprintln!(
+        "promoted at {promoted:.3} s; eastus {:.4} h (expected {east:.4}), westeurope {:.4} h (expected {west:.4})",
+        hours("eastus"),
+        hours("westeurope")
+    );
+    assert!((hours("eastus") - east).abs() < 1e-6, "{}", hours("eastus"));
+    assert!((hours("westeurope") - west).abs() < 1e-6);
+}
