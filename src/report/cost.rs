@@ -107,12 +107,13 @@ pub fn cost_charts(d: &ReportData) -> Vec<ChartSpec> {
         groups.push(Price::Unpriced);
     }
     let priced = groups.iter().any(|g| matches!(g, Price::Per(_)));
+    // A summary row names its case (`variant @ point` under a sweep), as stats.csv does.
     let case = |i: usize| {
         let st = d.stats.as_ref()?;
         st.cases
             .get(i)
-            .filter(|c| c.variant == vs[i].variant)
-            .or_else(|| st.cases.iter().find(|c| c.variant == vs[i].variant))
+            .filter(|c| c.case == vs[i].variant)
+            .or_else(|| st.cases.iter().find(|c| c.case == vs[i].variant))
     };
     // The mean and 95% half-width over seeds when there are several, else the run's value.
     let est = |i: usize, metric: &str, fallback: f64| -> (f64, Option<f64>) {
@@ -280,5 +281,41 @@ mod tests {
         assert_eq!(pc.panels.len(), 1);
         assert_eq!(pc.panels[0].x_desc, "infrastructure $/month");
         assert!(out[0].caption.contains("prices no downtime"));
+    }
+
+    #[test]
+    fn swept_cases_with_seeds_get_their_own_means_and_bars() {
+        // Under a sweep a summary row is named by its case (`aa @ x=1`), and stats.json names
+        // the case and its variant (`aa`): each point must take its own case's estimate.
+        let mut d = data(&format!(
+            r#"{{"experiment":"e","variants":[{},{}]}}"#,
+            variant("aa @ x=1", 100.0, 0.99, 1000.0, 1.0, 50.0),
+            variant("aa @ x=2", 100.0, 0.99, 1000.0, 1.0, 50.0)
+        ));
+        let case = |name: &str, total: f64| {
+            format!(
+                r#"{{"case":"aa @ {name}","variant":"aa","point":[],"seeds":3,"metrics":[
+                {{"metric":"total_month_usd","estimate":{{"n":3,"mean":{total},"sd":1.0,"ci95":5.0}}}}]}}"#
+            )
+        };
+        d.stats = Some(
+            serde_json::from_str(&format!(
+                r#"{{"master_seed":1,"cases":[{},{}],"paired":[],"sensitivity":[]}}"#,
+                case("x=1", 1111.0),
+                case("x=2", 2222.0)
+            ))
+            .unwrap(),
+        );
+        let out = cost_charts(&d);
+        let AnyChart::Pareto(pc) = &out[1].chart else {
+            panic!()
+        };
+        let costs: Vec<_> = pc.panels[0]
+            .points
+            .iter()
+            .map(|p| (p.cost, p.cost_ci))
+            .collect();
+        assert_eq!(costs, [(1111.0, Some(5.0)), (2222.0, Some(5.0))]);
+        assert!(out[1].caption.contains("means over the seeds"));
     }
 }
