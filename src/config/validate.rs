@@ -1820,12 +1820,18 @@ pub(super) fn experiment(
         c
     };
     let base_msgs: BTreeSet<String> = diags.iter().map(|d| d.message.clone()).collect();
-    let mut seen_msgs = BTreeSet::new();
+    let checker = CaseChecker {
+        src,
+        topo_src,
+        topology: &raw.topology,
+        base_failed: !base_msgs.is_empty(),
+    };
     let mut out = vec![];
     let mut cases = vec![];
     let mut expected = 0;
     let plain = variants.is_empty() && sweep.is_none();
     if let Some(points) = &points {
+        let named = !variants.is_empty();
         let listed: Vec<(String, Vec<Override>)> = if variants.is_empty() {
             vec![("base".to_owned(), vec![])]
         } else {
@@ -1842,40 +1848,142 @@ pub(super) fn experiment(
                 .collect()
         };
         let shorts = short_names(sweep_paths(sweep.as_ref()));
+        let sweep_map = sweep.as_ref().map(|s| match s {
+            RawSweep::Grid(m) | RawSweep::Zip(m) => m,
+        });
+        // Problems already reported for some case, by (line, column, message without the
+        // case): where in `diags`, and whether that case's variant is free of errors.
+        let mut seen_case = std::collections::BTreeMap::new();
         for (vname, voverrides) in &listed {
+            let errors_before = count_errors(&diags);
+            // The variant's own overrides, applied once: their problems point at the override
+            // and are reported once, however many points the sweep has.
+            let mut vtree = tree.clone();
+            let mut ok = true;
+            for (path, value) in voverrides {
+                let at = ["variants", vname.as_str(), path.as_str()];
+                if let Err(e) = apply_override(&mut vtree, path, value) {
+                    diags.push(src.diag(
+                        Severity::Error,
+                        &at,
+                        format!("variant `{vname}`: {e}"),
+                        None,
+                    ));
+                    ok = false;
+                }
+            }
+            if !ok {
+                expected += points.len();
+                continue;
+            }
+            let vpaths: Vec<&str> = voverrides.iter().map(|(p, _)| p.as_str()).collect();
+            let variant_at = |i: Option<usize>| -> Vec<&str> {
+                match i {
+                    Some(i) => vec!["variants", vname.as_str(), voverrides[i].0.as_str()],
+                    None => vec!["variants", vname.as_str()],
+                }
+            };
+            // The variant on its own: its problems, once (a sweep's points only add theirs).
+            let mut var_msgs = BTreeSet::new();
+            let mut vscenario = None;
+            if named {
+                match checker.check(vtree.clone(), &vpaths, &mut inputs) {
+                    CaseCheck::BaseFailed => {}
+                    CaseCheck::Shape(p, why) => {
+                        let i = voverrides.iter().position(|(o, _)| related(o, &p));
+                        diags.push(src.diag(
+                            Severity::Error,
+                            &variant_at(i),
+                            format!(
+                                "variant `{vname}`: an override sets `{p}` to the wrong kind of value: {why}"
+                            ),
+                            None,
+                        ));
+                        expected += points.len();
+                        continue;
+                    }
+                    CaseCheck::Done(s, vd) => {
+                        let mut singles = Singles::new(voverrides.len());
+                        for d in vd {
+                            if base_msgs.contains(&d.message) || !var_msgs.insert(d.message.clone())
+                            {
+                                continue;
+                            }
+                            let i = singles.culprit(&checker, &tree, voverrides, &d.message);
+                            diags.push(src.diag(
+                                d.severity,
+                                &variant_at(i),
+                                format!("variant `{vname}`: {}", d.message),
+                                d.help,
+                            ));
+                        }
+                        vscenario = s.map(|s| *s);
+                    }
+                }
+            }
+            // A sweep's problem is named after a case whose variant has none of its own.
+            let var_clean = count_errors(&diags) == errors_before;
+            let Some(sweep_map) = sweep_map else {
+                // No sweep: the variant (or the base) is the case.
+                expected += 1;
+                let s = if plain { base.clone() } else { vscenario };
+                if let Some(s) = s {
+                    out.push((vname.clone(), s));
+                    cases.push(CaseInfo {
+                        variant: vname.clone(),
+                        point: vec![],
+                        digest: case_digest(&vtree, &context),
+                    });
+                }
+                continue;
+            };
             for point in points {
                 expected += 1;
                 let label = point_label(point, &shorts);
-                let name = if sweep.is_none() {
-                    vname.clone()
-                } else if variants.is_empty() {
-                    label.clone()
-                } else {
+                let name = if named {
                     format!("{vname} @ {label}")
-                };
-                let (what, at): (String, Vec<&str>) = if sweep.is_none() {
-                    (format!("variant `{vname}`"), vec!["variants", vname])
                 } else {
-                    (format!("case `{name}`"), vec!["sweep"])
+                    label.clone()
                 };
-                let here =
-                    |msg: String| src.diag(Severity::Error, &at, format!("{what}: {msg}"), None);
-                let mut push_once = |d: Diagnostic, diags: &mut Vec<Diagnostic>| {
-                    if seen_msgs.insert(d.message.clone()) {
-                        diags.push(d);
+                // Where the sweep writes entry `j` of this point: its value in the list.
+                let value_at = |j: usize| -> Vec<String> {
+                    let (path, value) = &point[j];
+                    let mut at = vec!["sweep".to_owned(), path.clone()];
+                    if let Some(k) = sweep_map
+                        .get(path)
+                        .and_then(|vs| vs.iter().position(|v| v.get_ron() == value))
+                    {
+                        at.push(format!("#{k}"));
+                    }
+                    at
+                };
+                let mut report = |j: usize,
+                                  severity: Severity,
+                                  msg: String,
+                                  help: Option<String>,
+                                  diags: &mut Vec<Diagnostic>| {
+                    let at = value_at(j);
+                    let at: Vec<&str> = at.iter().map(String::as_str).collect();
+                    let d = src.diag(severity, &at, format!("case `{name}`: {msg}"), help);
+                    match seen_case.entry((d.line, d.col, msg)) {
+                        std::collections::btree_map::Entry::Vacant(v) => {
+                            v.insert((diags.len(), var_clean));
+                            diags.push(d);
+                        }
+                        std::collections::btree_map::Entry::Occupied(mut o) => {
+                            let (i, clean) = *o.get();
+                            if var_clean && !clean {
+                                diags[i] = d;
+                                o.insert((i, true));
+                            }
+                        }
                     }
                 };
-                let mut t = tree.clone();
+                let mut t = vtree.clone();
                 let mut ok = true;
-                for (path, value) in voverrides.iter().chain(point) {
-                    let parsed = parse_ron_literal(value).map_err(|e| {
-                        format!(
-                            "override `{path}`: cannot read the value `{}`: {e}",
-                            value.trim()
-                        )
-                    });
-                    if let Err(e) = parsed.and_then(|val| set_path(&mut t, path, val)) {
-                        push_once(here(e), &mut diags);
+                for (j, (path, value)) in point.iter().enumerate() {
+                    if let Err(e) = apply_override(&mut t, path, value) {
+                        report(j, Severity::Error, format!("sweep: {e}"), None, &mut diags);
                         ok = false;
                     }
                 }
@@ -1899,71 +2007,37 @@ pub(super) fn experiment(
                     point: point_values,
                     digest,
                 };
-                if plain {
-                    if let Some(s) = &base {
-                        out.push((vname.clone(), s.clone()));
-                        cases.push(info);
-                    }
-                    continue;
-                }
-                let topo_tree = t["topology"].take();
-                t["topology"] = serde_json::Value::String(raw.topology.clone());
-                let vt: Result<RawTopology, _> = serde_path_to_error::deserialize(topo_tree);
-                let ve: Result<RawExperiment, _> = serde_path_to_error::deserialize(t);
-                // A value the tree cannot hold (NaN or infinity becomes null) fails here in every
-                // case although no override touched it; the base's validation has reported it.
-                let overridden = |p: &str| {
-                    voverrides
-                        .iter()
-                        .map(|(o, _)| o.as_str())
-                        .chain(point.iter().map(|(o, _)| o.as_str()))
-                        .any(|o| p.starts_with(o) || o.starts_with(p))
-                };
-                let base_failed = !base_msgs.is_empty();
-                let (vt, ve) = match (vt, ve) {
-                    (Ok(a), Ok(b)) => (a, b),
-                    (Err(e), _)
-                        if base_failed && !overridden(&format!("topology.{}", e.path())) =>
-                    {
-                        continue;
-                    }
-                    (_, Err(e)) if base_failed && !overridden(&e.path().to_string()) => continue,
-                    (Err(e), _) => {
-                        push_once(
-                            here(format!(
-                                "an override sets `topology.{}` to the wrong kind of value: {}",
-                                e.path(),
-                                e.inner()
-                            )),
+                let paths: Vec<&str> = vpaths
+                    .iter()
+                    .copied()
+                    .chain(point.iter().map(|(p, _)| p.as_str()))
+                    .collect();
+                match checker.check(t, &paths, &mut inputs) {
+                    CaseCheck::BaseFailed => {}
+                    CaseCheck::Shape(p, why) => {
+                        let j = point.iter().position(|(o, _)| related(o, &p));
+                        report(
+                            j.unwrap_or(0),
+                            Severity::Error,
+                            format!("the sweep sets `{p}` to the wrong kind of value: {why}"),
+                            None,
                             &mut diags,
                         );
-                        continue;
                     }
-                    (_, Err(e)) => {
-                        push_once(
-                            here(format!(
-                                "an override sets `{}` to the wrong kind of value: {}",
-                                e.path(),
-                                e.inner()
-                            )),
-                            &mut diags,
-                        );
-                        continue;
+                    CaseCheck::Done(s, vd) => {
+                        let mut singles = Singles::new(point.len());
+                        for d in vd {
+                            if base_msgs.contains(&d.message) || var_msgs.contains(&d.message) {
+                                continue;
+                            }
+                            let j = singles.culprit(&checker, &vtree, point, &d.message);
+                            report(j.unwrap_or(0), d.severity, d.message, d.help, &mut diags);
+                        }
+                        if let Some(s) = s {
+                            out.push((name, *s));
+                            cases.push(info);
+                        }
                     }
-                };
-                let mut vd = vec![];
-                let s = scenario(&ve, &vt, src, topo_src, &mut vd, &mut inputs);
-                for d in vd {
-                    if !base_msgs.contains(&d.message) {
-                        let mut d2 = here(d.message.clone());
-                        d2.severity = d.severity;
-                        d2.help = d.help;
-                        push_once(d2, &mut diags);
-                    }
-                }
-                if let Some(s) = s {
-                    out.push((name, s));
-                    cases.push(info);
                 }
             }
         }
@@ -1986,6 +2060,122 @@ pub(super) fn experiment(
     };
     let complete = points.is_some() && seeds_ok && exp.variants.len() == expected;
     super::finish(complete.then_some(exp), diags)
+}
+
+/// Parses an override's RON value and sets it at its dotted path.
+fn apply_override(tree: &mut serde_json::Value, path: &str, value: &str) -> Result<(), String> {
+    let parsed = parse_ron_literal(value).map_err(|e| {
+        format!(
+            "override `{path}`: cannot read the value `{}`: {e}",
+            value.trim()
+        )
+    })?;
+    set_path(tree, path, parsed)
+}
+
+/// How many of `diags` are errors.
+fn count_errors(diags: &[Diagnostic]) -> usize {
+    diags
+        .iter()
+        .filter(|d| d.severity == Severity::Error)
+        .count()
+}
+
+/// True when one dotted path is within the other.
+fn related(a: &str, b: &str) -> bool {
+    a.starts_with(b) || b.starts_with(a)
+}
+
+/// What validating one case's override tree gave.
+enum CaseCheck {
+    /// The tree does not fit the config types: the dotted path and why.
+    Shape(String, String),
+    /// It failed where the base failed and no override touched that place: reported already.
+    BaseFailed,
+    /// Validated: the scenario, when valid, and every diagnostic.
+    Done(Option<Box<Scenario>>, Vec<Diagnostic>),
+}
+
+/// Validates override trees of one experiment.
+struct CaseChecker<'a> {
+    src: &'a Source,
+    topo_src: &'a Source,
+    /// The experiment's `topology` field as written.
+    topology: &'a str,
+    /// The base experiment had problems (reported already).
+    base_failed: bool,
+}
+
+impl CaseChecker<'_> {
+    /// Deserialises and validates `t`, to which overrides of `overridden` were applied.
+    fn check(
+        &self,
+        mut t: serde_json::Value,
+        overridden: &[&str],
+        inputs: &mut Vec<(String, String)>,
+    ) -> CaseCheck {
+        let topo_tree = t["topology"].take();
+        t["topology"] = serde_json::Value::String(self.topology.to_owned());
+        let vt: Result<RawTopology, _> = serde_path_to_error::deserialize(topo_tree);
+        let ve: Result<RawExperiment, _> = serde_path_to_error::deserialize(t);
+        // A value the tree cannot hold (NaN or infinity becomes null) fails here in every
+        // case although no override touched it; the base's validation has reported it.
+        let shape = |p: String, why: String| {
+            if self.base_failed && !overridden.iter().any(|o| related(o, &p)) {
+                CaseCheck::BaseFailed
+            } else {
+                CaseCheck::Shape(p, why)
+            }
+        };
+        match (vt, ve) {
+            (Ok(vt), Ok(ve)) => {
+                let mut vd = vec![];
+                let s = scenario(&ve, &vt, self.src, self.topo_src, &mut vd, inputs);
+                CaseCheck::Done(s.map(Box::new), vd)
+            }
+            (Err(e), _) => shape(format!("topology.{}", e.path()), e.inner().to_string()),
+            (_, Err(e)) => shape(e.path().to_string(), e.inner().to_string()),
+        }
+    }
+}
+
+/// Which single override of a list brings a message: each override is applied alone and
+/// validated (once, and only when a message needs a culprit).
+struct Singles(Vec<Option<BTreeSet<String>>>);
+
+impl Singles {
+    fn new(n: usize) -> Singles {
+        Singles(vec![None; n])
+    }
+
+    /// The first of `entries` that, applied alone to `level`, gives `msg`.
+    fn culprit(
+        &mut self,
+        checker: &CaseChecker,
+        level: &serde_json::Value,
+        entries: &[Override],
+        msg: &str,
+    ) -> Option<usize> {
+        if entries.len() == 1 {
+            return Some(0);
+        }
+        for (i, (path, value)) in entries.iter().enumerate() {
+            let msgs = self.0[i].get_or_insert_with(|| {
+                let mut t = level.clone();
+                if apply_override(&mut t, path, value).is_err() {
+                    return BTreeSet::new();
+                }
+                match checker.check(t, &[path], &mut vec![]) {
+                    CaseCheck::Done(_, ds) => ds.into_iter().map(|d| d.message).collect(),
+                    _ => BTreeSet::new(),
+                }
+            });
+            if msgs.contains(msg) {
+                return Some(i);
+            }
+        }
+        None
+    }
 }
 
 /// Checks `seeds` and `target_ci`; false when either is unusable.

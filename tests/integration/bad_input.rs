@@ -409,7 +409,8 @@ fn zero_server_region_and_misspelt_override_path_are_both_reported() {
         "{}",
         e.message
     );
-    assert_on_line(e, 13, &o);
+    // At the override itself.
+    assert_at(e, 14, 13, &o);
     assert_error_count(&o, 2);
 }
 
@@ -529,4 +530,79 @@ fn a_window_longer_than_the_run_is_warned_about() {
             .any(|w| w.message.contains("is longer than the run")),
         "{warnings:?}"
     );
+}
+
+/// The number of `error:` lines of stderr that contain `words`.
+fn count_errors(o: &Outcome, words: &str) -> usize {
+    o.stderr
+        .lines()
+        .filter(|l| l.starts_with("error: ") && l.contains(words))
+        .count()
+}
+
+/// Writes `text` to `name` in `dir` next to a copy of the fixtures' two-regions topology.
+fn write_experiment(dir: &TempDir, name: &str, text: &str) -> PathBuf {
+    std::fs::copy(fixture("two-regions.ron"), dir.0.join("two-regions.ron")).unwrap();
+    let p = dir.0.join(name);
+    std::fs::write(&p, text).unwrap();
+    p
+}
+
+/// Errors in a variant's overrides point at the override itself and appear once, with or
+/// without a sweep (they used to point at `sweep:` once per sweep point); errors that come
+/// from a sweep value point at that value and name a case.
+#[test]
+fn override_errors_point_at_the_override_once_whatever_the_sweep() {
+    let file = "override-errors-with-sweep.ron";
+    let text = std::fs::read_to_string(fixture(file)).unwrap();
+    let d = TempDir::new("no-sweep");
+    let start = text.find("    sweep: Grid(").unwrap();
+    let end = start + text[start..].find("\n    }),\n").unwrap() + "\n    }),\n".len();
+    let unswept = write_experiment(&d, file, &format!("{}{}", &text[..start], &text[end..]));
+    let with_sweep = check(file);
+    let without = regionsim([OsStr::new("check"), unswept.as_os_str()]);
+    for (o, sweep) in [(&with_sweep, true), (&without, false)] {
+        let errs = assert_refused(o, file);
+        for (words, line, col) in [
+            ("variant `auto-failover`: unknown path `dns.tll_s`", 13, 45),
+            ("variant `wrong-type`: an override sets `dns.ttl_s`", 14, 42),
+            (
+                "variant `no-servers`: region `eu-west` has 0 servers",
+                17,
+                13,
+            ),
+        ] {
+            assert_eq!(count_errors(o, words), 1, "{words}\n{}", o.stderr);
+            assert_at(find(&errs, o, file, words), line, col, o);
+        }
+        assert!(
+            find(&errs, o, file, "dns.tll_s")
+                .message
+                .contains("did you mean `dns.ttl_s`"),
+            "{}",
+            o.stderr
+        );
+        if !sweep {
+            assert_error_count(o, 3);
+            continue;
+        }
+        let e = find(&errs, o, file, "must be a finite number above 0, found -5");
+        assert!(
+            e.message.starts_with("case `") && e.message.contains("rate_per_s=-5"),
+            "{}",
+            e.message
+        );
+        assert_at(e, 22, 46, o);
+        // Named after a case whose variant is fine on its own.
+        let e = find(&errs, o, file, "the sweep sets `dns.lookup");
+        assert!(
+            e.message.starts_with("case `fine @ ") && e.message.contains("lookup=Constant(ms:x)"),
+            "{}",
+            e.message
+        );
+        assert_at(e, 23, 41, o);
+        assert_eq!(count_errors(o, "found -5"), 1, "{}", o.stderr);
+        assert_eq!(count_errors(o, "string \"x\""), 1, "{}", o.stderr);
+        assert_error_count(o, 5);
+    }
 }
