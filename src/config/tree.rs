@@ -295,6 +295,50 @@ pub fn set_path(tree: &mut Value, path: &str, value: Value) -> Result<(), String
     unreachable!("loop returns on the last segment")
 }
 
+/// The field a dotted `path` names in `tree`, spelt one way: enum tags dropped (`dns.lookup.ms`
+/// and `dns.lookup.Constant.ms` reach the same field) and list indices as plain numbers
+/// (`faults.00` is `faults.0`). Segments past the end of the tree are kept as written.
+pub fn canonical_path(tree: &Value, path: &str) -> Vec<String> {
+    let mut out = vec![];
+    let mut cur = Some(tree);
+    for seg in path.split('.') {
+        let Some(mut c) = cur else {
+            out.push(seg.to_owned());
+            continue;
+        };
+        if let Some(tag) = enum_tag(c) {
+            let inner = &c[tag];
+            if tag == seg {
+                // Naming the tag reaches what passing through it reaches.
+                cur = Some(inner);
+                continue;
+            }
+            c = inner;
+        }
+        match c {
+            Value::Object(m) => {
+                cur = m.get(seg);
+                out.push(seg.to_owned());
+            }
+            Value::Array(a) => match seg.parse::<usize>() {
+                Ok(i) => {
+                    cur = a.get(i);
+                    out.push(i.to_string());
+                }
+                Err(_) => {
+                    cur = None;
+                    out.push(seg.to_owned());
+                }
+            },
+            _ => {
+                cur = None;
+                out.push(seg.to_owned());
+            }
+        }
+    }
+    out
+}
+
 fn join(prefix: &str, seg: &str) -> String {
     if prefix.is_empty() {
         seg.to_owned()
@@ -342,5 +386,17 @@ mod tests {
         assert!(e.contains("did you mean `dns.ttl_s`"), "{e}");
         assert!(set_path(&mut t, "dns.ttl_s.x", json!(1)).is_err());
         assert!(set_path(&mut t, "", json!(1)).is_err());
+    }
+
+    #[test]
+    fn canonical_path_spells_one_field_one_way() {
+        let t = json!({"dns": {"lookup": {"Constant": {"ms": 20}}, "ttl_s": 60}, "faults": [{"RegionOutage": {"at_s": 1}}]});
+        let c = |p: &str| canonical_path(&t, p).join(".");
+        assert_eq!(c("dns.lookup.ms"), "dns.lookup.ms");
+        assert_eq!(c("dns.lookup.Constant.ms"), "dns.lookup.ms");
+        assert_eq!(c("dns.lookup.Constant"), "dns.lookup");
+        assert_eq!(c("faults.00.at_s"), "faults.0.at_s");
+        assert_eq!(c("faults.0.RegionOutage.at_s"), "faults.0.at_s");
+        assert_eq!(c("dns.tll_s.x"), "dns.tll_s.x");
     }
 }

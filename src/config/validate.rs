@@ -1,8 +1,8 @@
 //! Turns `Raw*` config into the validated model, collecting every semantic problem at once.
 
 use super::raw::*;
-use super::tree::{parse_ron_literal, set_path};
-use super::{ConfigError, Diagnostic, Severity, Source, did_you_mean};
+use super::tree::{canonical_path, parse_ron_literal, set_path};
+use super::{ConfigError, Diagnostic, Severity, Source, did_you_mean, locate};
 use crate::distribution::{Dist, DistSpec};
 use crate::engine::{SimTime, ms_to_ns, s_to_ns};
 use crate::geo::{estimated_rtt_ms, great_circle_km};
@@ -1851,6 +1851,16 @@ pub(super) fn experiment(
         let sweep_map = sweep.as_ref().map(|s| match s {
             RawSweep::Grid(m) | RawSweep::Zip(m) => m,
         });
+        // Each swept path, the field it sets, and where it is written.
+        let swept: Vec<(String, Vec<String>, String)> = sweep_paths(sweep.as_ref())
+            .into_iter()
+            .map(|p| {
+                let canon = canonical_path(&tree, &p);
+                let at = locate(&src.text, &["sweep", &p])
+                    .map_or_else(|| "in `sweep`".to_owned(), |(l, c)| format!("at {l}:{c}"));
+                (p, canon, at)
+            })
+            .collect();
         // Problems already reported for some case, by (line, column, message without the
         // case): where in `diags`, and whether that case's variant is free of errors.
         let mut seen_case = std::collections::BTreeMap::new();
@@ -1862,6 +1872,30 @@ pub(super) fn experiment(
             let mut ok = true;
             for (path, value) in voverrides {
                 let at = ["variants", vname.as_str(), path.as_str()];
+                let canon = canonical_path(&tree, path);
+                for (sp, scanon, sat) in &swept {
+                    if canon.starts_with(scanon) {
+                        diags.push(src.diag(
+                            Severity::Error,
+                            &at,
+                            format!(
+                                "variant `{vname}` overrides `{path}`, but the sweep sets `{sp}` ({sat}) for every case, after the variant's overrides, so this override has no effect"
+                            ),
+                            Some(format!(
+                                "remove one of them: this override, or `{sp}` from the sweep"
+                            )),
+                        ));
+                    } else if scanon.starts_with(&canon) {
+                        diags.push(src.diag(
+                            Severity::Warning,
+                            &at,
+                            format!(
+                                "variant `{vname}` overrides `{path}` as a whole, but the sweep sets `{sp}` ({sat}) for every case, after the variant's overrides, so that part of this override has no effect"
+                            ),
+                            None,
+                        ));
+                    }
+                }
                 if let Err(e) = apply_override(&mut vtree, path, value) {
                     diags.push(src.diag(
                         Severity::Error,

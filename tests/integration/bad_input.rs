@@ -548,6 +548,103 @@ fn write_experiment(dir: &TempDir, name: &str, text: &str) -> PathBuf {
     p
 }
 
+/// A variant override of a path the sweep also sets is thrown away in every case (the sweep is
+/// applied after the variant): refused, at the override, naming the variant, the path and
+/// where the sweep sets it. It used to pass `check` and run the baseline under the variant's
+/// name.
+#[test]
+fn a_variant_override_the_sweep_also_sets_is_refused() {
+    let file = "sweep-overrides-variant.ron";
+    let o = check(file);
+    let errs = assert_refused(&o, file);
+    let e = find(&errs, &o, file, "variant `short-ttl` overrides `dns.ttl_s`");
+    assert_at(e, 15, 41, &o);
+    for w in [
+        "sweep sets `dns.ttl_s` (at 19:9)",
+        "for every case",
+        "no effect",
+    ] {
+        assert!(e.message.contains(w), "{w}: {}", e.message);
+    }
+    assert_help(e, "remove one of them", &o);
+    // Another spelling (through the enum tag) of a field inside what the sweep replaces.
+    let e = find(&errs, &o, file, "variant `slow-lookup`");
+    assert_at(e, 16, 43, &o);
+    assert!(
+        e.message.contains("`dns.lookup.Constant.ms`")
+            && e.message.contains("sweep sets `dns.lookup` (at 20:9)"),
+        "{}",
+        e.message
+    );
+    assert_error_count(&o, 2);
+}
+
+/// The same check for a `Zip` sweep and for list indices spelt two ways; overriding a sibling
+/// of a swept path is fine, and overriding a whole group the sweep sets a part of is a warning.
+#[test]
+fn the_override_check_covers_zip_sweeps_and_every_spelling() {
+    let d = TempDir::new("zip-overrides");
+    let head = r#"Experiment(
+    name: "zip", topology: "two-regions.ron", duration_s: 60,
+    dns: (policy: Latency, ttl_s: 60),
+    design: ActiveActive(regions: ["us-east", "eu-west"]),
+    populations: {"boston": (lat: 42.36, lon: -71.06, anchor: "us-east", rate_per_s: 5)},
+    faults: [RegionOutage(region: "us-east", at_s: 10, for_s: 5)],
+"#;
+    let bad = write_experiment(
+        &d,
+        "bad.ron",
+        &format!(
+            r#"{head}    variants: [
+        (name: "a", overrides: {{"dns.ttl_s": 1}}),
+        (name: "b", overrides: {{"faults.00.RegionOutage.at_s": 20}}),
+    ],
+    sweep: Zip({{"dns.ttl_s": [5, 60], "faults.0.at_s": [10, 30]}}),
+)"#
+        ),
+    );
+    let o = regionsim([OsStr::new("check"), bad.as_os_str()]);
+    let errs = assert_refused(&o, "zip");
+    let e = find(&errs, &o, "bad.ron", "variant `a` overrides `dns.ttl_s`");
+    assert_at(e, 8, 33, &o);
+    assert!(e.message.contains("(at 11:17)"), "{}", e.message);
+    let e = find(
+        &errs,
+        &o,
+        "bad.ron",
+        "variant `b` overrides `faults.00.RegionOutage.at_s`",
+    );
+    assert!(
+        e.message.contains("sweep sets `faults.0.at_s` (at 11:39)"),
+        "{}",
+        e.message
+    );
+    assert_error_count(&o, 2);
+
+    let fine = write_experiment(
+        &d,
+        "fine.ron",
+        &format!(
+            r#"{head}    variants: [
+        (name: "policy", overrides: {{"dns.policy": Latency}}),
+        (name: "whole-dns", overrides: {{"dns": (policy: Latency, ttl_s: 1)}}),
+    ],
+    sweep: Grid({{"dns.ttl_s": [5, 60]}}),
+)"#
+        ),
+    );
+    let o = regionsim([OsStr::new("check"), fine.as_os_str()]);
+    assert_eq!(o.code, Some(0), "{}", o.stderr);
+    assert!(
+        o.stderr.contains("warning:")
+            && o.stderr
+                .contains("variant `whole-dns` overrides `dns` as a whole")
+            && !o.stderr.contains("variant `policy`"),
+        "{}",
+        o.stderr
+    );
+}
+
 /// Errors in a variant's overrides point at the override itself and appear once, with or
 /// without a sweep (they used to point at `sweep:` once per sweep point); errors that come
 /// from a sweep value point at that value and name a case.
