@@ -224,16 +224,36 @@ impl Source {
                 .text
                 .lines()
                 .all(|l| l.trim().is_empty() || l.trim_start().starts_with("//"));
+            let (mut line, mut col) = (e.span.start.line, e.span.start.col);
+            let brackets = Brackets::of(&self.text);
+            let mut help = help;
             let message = if blank {
                 "the file is empty (or only comments): expected `Experiment( … )`, `Topology( … )` or `Prices( … )`".to_owned()
-            } else if matches!(e.code, ron::Error::Eof)
-                || self
-                    .text
-                    .lines()
-                    .enumerate()
-                    .filter(|(_, l)| !l.trim().is_empty())
-                    .last()
-                    .is_some_and(|(last, _)| e.span.start.line > last)
+            } else if let ron::Error::MissingStructField { field, outer } = &e.code {
+                // ron reports the struct's closing parenthesis: point at its opening one.
+                let at = offset_of(&self.text, line, col);
+                if let Some(&(open, _)) = brackets
+                    .pairs
+                    .iter()
+                    .filter(|(_, close)| *close <= at)
+                    .max_by_key(|(_, close)| *close)
+                {
+                    (line, col) = line_col(&self.text, open);
+                }
+                help = Some(format!("add `{field}: …` between these parentheses"));
+                match outer {
+                    Some(o) => format!("`{o}` is missing its required field `{field}`"),
+                    None => format!("this struct is missing its required field `{field}`"),
+                }
+            } else if !brackets.balanced
+                && (matches!(e.code, ron::Error::Eof)
+                    || self
+                        .text
+                        .lines()
+                        .enumerate()
+                        .filter(|(_, l)| !l.trim().is_empty())
+                        .last()
+                        .is_some_and(|(last, _)| e.span.start.line > last))
             {
                 // The error is on the file's last line with content (or past it).
                 format!(
@@ -246,12 +266,108 @@ impl Source {
             Diagnostic {
                 severity: Severity::Error,
                 file: self.display.clone(),
-                line: Some(e.span.start.line),
-                col: Some(e.span.start.col),
+                line: Some(line),
+                col: Some(col),
                 message,
                 help,
             }
         })
+    }
+}
+
+/// The byte offset of 1-based `line` and `col` (in characters), clamped to the text.
+fn offset_of(text: &str, line: usize, col: usize) -> usize {
+    let start: usize = text
+        .split_inclusive('\n')
+        .take(line.saturating_sub(1))
+        .map(str::len)
+        .sum();
+    let rest = &text[start.min(text.len())..];
+    start.min(text.len())
+        + rest
+            .char_indices()
+            .nth(col.saturating_sub(1))
+            .map_or(rest.len(), |(i, _)| i)
+}
+
+/// 1-based line and column (in characters) of byte offset `at`.
+fn line_col(text: &str, at: usize) -> (usize, usize) {
+    let line = text[..at].matches('\n').count() + 1;
+    let col = text[text[..at].rfind('\n').map_or(0, |i| i + 1)..at]
+        .chars()
+        .count()
+        + 1;
+    (line, col)
+}
+
+/// The brackets of RON text, outside strings, characters and comments.
+struct Brackets {
+    /// Byte offsets of each matched opening and closing bracket.
+    pairs: Vec<(usize, usize)>,
+    /// Every bracket, quote and comment is closed, in order: the text is not cut short.
+    balanced: bool,
+}
+
+impl Brackets {
+    fn of(text: &str) -> Brackets {
+        let b = text.as_bytes();
+        let mut stack: Vec<(u8, usize)> = vec![];
+        let mut pairs = vec![];
+        let mut balanced = true;
+        let mut i = 0;
+        while i < b.len() {
+            match b[i] {
+                b'/' if b.get(i + 1) == Some(&b'/') => {
+                    i = text[i..].find('\n').map_or(b.len(), |n| i + n);
+                    continue;
+                }
+                b'/' if b.get(i + 1) == Some(&b'*') => {
+                    // Block comments nest in RON.
+                    let mut depth = 0usize;
+                    while i < b.len() {
+                        if b[i..].starts_with(b"/*") {
+                            depth += 1;
+                            i += 2;
+                        } else if b[i..].starts_with(b"*/") {
+                            depth -= 1;
+                            i += 2;
+                            if depth == 0 {
+                                break;
+                            }
+                        } else {
+                            i += 1;
+                        }
+                    }
+                    balanced &= depth == 0;
+                    continue;
+                }
+                q @ (b'"' | b'\'') => {
+                    i += 1;
+                    while i < b.len() && b[i] != q {
+                        i += if b[i] == b'\\' { 2 } else { 1 };
+                    }
+                    balanced &= i < b.len();
+                }
+                b'(' | b'[' | b'{' => stack.push((b[i], i)),
+                c @ (b')' | b']' | b'}') => {
+                    let want = match c {
+                        b')' => b'(',
+                        b']' => b'[',
+                        _ => b'{',
+                    };
+                    match stack.pop() {
+                        Some((o, at)) if o == want => pairs.push((at, i)),
+                        _ => balanced = false,
+                    }
+                }
+                _ => {}
+            }
+            i += 1;
+        }
+        Brackets {
+            pairs,
+            balanced: balanced && stack.is_empty(),
+        }
     }
 }
 
@@ -494,6 +610,25 @@ mod tests {
         assert_eq!(did_you_mean("us-eats", regions), Some("us-east"));
         assert_eq!(did_you_mean("US-EAST", regions), Some("us-east"));
         assert_eq!(did_you_mean("tokyo", regions), None);
+    }
+
+    #[test]
+    fn brackets_tell_a_cut_file_from_a_whole_one() {
+        let whole = "Experiment(\n  // a ( in a comment\n  name: \"x)\", m: {\"k\": [1]},\n)\n";
+        let b = Brackets::of(whole);
+        assert!(b.balanced);
+        assert_eq!(b.pairs.len(), 3);
+        assert_eq!(line_col(whole, b.pairs[2].0), (1, 11));
+        for cut in [
+            "Experiment(\n  name: \"x\",\n",
+            "Experiment(name: \"x)",
+            "A(/* x",
+            "A(])",
+        ] {
+            assert!(!Brackets::of(cut).balanced, "{cut}");
+        }
+        assert_eq!(offset_of("ab\ncd", 2, 2), 4);
+        assert_eq!(offset_of("ab\ncd", 9, 1), 5);
     }
 
     #[test]

@@ -703,3 +703,32 @@ fn override_errors_point_at_the_override_once_whatever_the_sweep() {
         assert_error_count(o, 5);
     }
 }
+
+/// A missing required field names the field and the struct, at the struct's opening
+/// parenthesis, and does not claim the file was cut short when every bracket is closed.
+#[test]
+fn a_missing_required_field_is_named_at_its_struct() {
+    let file = "missing-required-field.ron";
+    let o = check(file);
+    let errs = assert_refused(&o, file);
+    let e = find(
+        &errs,
+        &o,
+        file,
+        "`Experiment` is missing its required field `topology`",
+    );
+    assert_at(e, 4, 11, &o);
+    assert_help(e, "add `topology: …`", &o);
+    assert!(!o.stderr.contains("ends here"), "{}", o.stderr);
+    let file = "missing-population-field.ron";
+    let o = check(file);
+    let errs = assert_refused(&o, file);
+    let e = find(
+        &errs,
+        &o,
+        file,
+        "`Population` is missing its required field `lat`",
+    );
+    assert_at(e, 9, 19, &o);
+    assert!(!o.stderr.contains("ends here"), "{}", o.stderr);
+}
