@@ -125,7 +125,13 @@ pub enum Command {
         #[arg(long)]
         no_png: bool,
     },
-    /// Validate topology and experiment files, reporting every problem at once.
+    /// Validate topology, experiment and price files without simulating.
+    ///
+    /// A file that does not parse (a syntax error, a misspelt field, a wrong kind of value)
+    /// is reported at its first such error; a file that parses has every semantic problem
+    /// reported at once (unknown regions, impossible values, bad variant overrides and sweeps).
+    /// Exit code 2 when any file has an error.
+    #[command(verbatim_doc_comment)]
     Check {
         /// Files to check (topologies, experiments or price files).
         #[arg(required = true)]

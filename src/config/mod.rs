@@ -65,7 +65,9 @@ pub enum ConfigError {
         #[source]
         source: std::io::Error,
     },
-    /// Syntax, type or semantic problems; every one found.
+    /// Syntax, type or semantic problems: the first syntax or type error of a file (parsing
+    /// stops there), or else every semantic problem found. Each diagnostic prints with its
+    /// own `error:` or `warning:`.
     #[error("{}", render(.0))]
     Invalid(Vec<Diagnostic>),
 }

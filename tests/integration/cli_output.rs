@@ -118,6 +118,20 @@ fn help_teaches_the_commands() {
     assert!(s.contains("--seed") && s.contains("--threads") && s.contains("--out"));
 }
 
+/// `check --help` promises what `check` does: a file that does not parse stops at its first
+/// syntax error; semantic problems come all at once.
+#[test]
+fn check_help_says_what_it_reports() {
+    let out = regionsim(&["check", "--help"]);
+    assert!(out.status.success());
+    let s = String::from_utf8(out.stdout).unwrap();
+    assert!(!s.contains("every problem at once"), "{s}");
+    assert!(
+        s.contains("first such error") && s.contains("every semantic problem"),
+        "{s}"
+    );
+}
+
 /// An experiment about data prints the data layer's answer too, not only availability: the
 /// figures equal summary.json's.
 #[test]
