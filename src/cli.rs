@@ -221,6 +221,29 @@ pub fn main() -> ExitCode {
     }
 }
 
+/// Creates the results directory `dir` and its runs/ and makes sure files can be written in
+/// both, so that a bad `--out` is reported (exit 2) before anything is simulated.
+fn ensure_writable(dir: &Path) -> anyhow::Result<()> {
+    let runs = dir.join("runs");
+    for d in [dir, runs.as_path()] {
+        std::fs::create_dir_all(d).map_err(|e| {
+            usage!(
+                "cannot create the results directory {}: {e} (choose another with --out)",
+                d.display()
+            )
+        })?;
+        let probe = d.join(format!(".regionsim-write-test.{}", std::process::id()));
+        std::fs::write(&probe, b"").map_err(|e| {
+            usage!(
+                "cannot write in the results directory {}: {e} (choose another with --out)",
+                d.display()
+            )
+        })?;
+        let _ = std::fs::remove_file(&probe);
+    }
+    Ok(())
+}
+
 fn print_warnings(w: &[Diagnostic]) {
     for d in w {
         eprintln!("{d}");
@@ -500,6 +523,7 @@ fn run(path: &Path, a: RunArgs) -> anyhow::Result<ExitCode> {
         .out
         .clone()
         .unwrap_or_else(|| PathBuf::from("results").join(&exp.name));
+    ensure_writable(&dir)?;
     install_ctrl_c();
     let progress = AtomicU64::new(0);
     let finished = AtomicU64::new(0);

@@ -151,7 +151,8 @@ pub struct RunOptions<'a> {
 pub enum RunError {
     #[error(transparent)]
     Sim(#[from] SimError),
-    #[error("cannot write the run record {path}: {source}")]
+    /// The I/O error is this error's `source`, printed after it by `{:#}`.
+    #[error("cannot write the run record {path}")]
     Record {
         path: PathBuf,
         source: std::io::Error,

@@ -732,3 +732,62 @@ fn a_missing_required_field_is_named_at_its_struct() {
     assert_at(e, 9, 19, &o);
     assert!(!o.stderr.contains("ends here"), "{}", o.stderr);
 }
+
+/// A results directory that cannot be created is bad input (exit 2), reported before anything
+/// is simulated, naming the directory, with the system's reason said once. It used to
+/// simulate the whole run, then fail with exit 1 and the reason twice.
+#[test]
+fn an_output_directory_that_cannot_be_created_is_refused_before_simulating() {
+    let d = TempDir::new("bad-out");
+    // An hour of traffic: simulating it first would take a while.
+    let exp = write_experiment(
+        &d,
+        "long.ron",
+        r#"Experiment(name: "long", topology: "two-regions.ron", duration_s: 3600,
+    design: ActiveActive(regions: ["us-east"]),
+    populations: {"boston": (lat: 42.36, lon: -71.06, anchor: "us-east", rate_per_s: 200)},
+)"#,
+    );
+    std::fs::write(d.0.join("a-file"), "").unwrap();
+    let under_a_file = d.0.join("a-file").join("results");
+    let mut outs = vec![under_a_file.clone()];
+    if cfg!(target_os = "linux") {
+        outs.push(PathBuf::from("/proc/forbidden"));
+    }
+    for out in outs {
+        let start = std::time::Instant::now();
+        let o = regionsim([
+            OsStr::new("run"),
+            exp.as_os_str(),
+            OsStr::new("--out"),
+            out.as_os_str(),
+            OsStr::new("--no-charts"),
+        ]);
+        assert_refused(&o, "unwritable --out");
+        assert!(
+            o.stderr.starts_with(&format!(
+                "error: cannot create the results directory {}: ",
+                out.display()
+            )),
+            "{}",
+            o.stderr
+        );
+        assert!(!o.stderr.contains("run record"), "{}", o.stderr);
+        assert_eq!(o.stderr.matches("(os error").count(), 1, "{}", o.stderr);
+        assert!(start.elapsed().as_secs() < 30, "{:?}", start.elapsed());
+    }
+    assert!(!under_a_file.exists());
+}
+
+/// A failed record write names the record and says the system's reason once (the reason was
+/// both in the message and its source, so `{:#}` printed it twice).
+#[test]
+fn an_io_error_is_said_once() {
+    let e = regionsim::runner::RunError::Record {
+        path: "/x/runs/r.json".into(),
+        source: std::io::Error::from(std::io::ErrorKind::NotFound),
+    };
+    let s = format!("{:#}", anyhow::Error::new(e));
+    assert_eq!(s.matches("not found").count(), 1, "{s}");
+    assert!(s.contains("/x/runs/r.json"), "{s}");
+}
