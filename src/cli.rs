@@ -205,6 +205,12 @@ pub fn main() -> ExitCode {
                 eprintln!("{ce}");
                 return ExitCode::from(EXIT_INPUT);
             }
+            if let Some(me) = e.downcast_ref::<runner::MergeError>()
+                && me.is_input()
+            {
+                eprintln!("error: {me}");
+                return ExitCode::from(EXIT_INPUT);
+            }
             if let Some(ue) = e.downcast_ref::<UsageError>() {
                 eprintln!("error: {ue}");
                 return ExitCode::from(EXIT_INPUT);
@@ -759,6 +765,12 @@ fn merge(
         print_warnings(&warnings);
     }
     let dir = out.unwrap_or_else(|| PathBuf::from("results").join(&exp.name));
+    for d in shards {
+        if !d.is_dir() {
+            return Err(runner::MergeError::NoShardDir { path: d.clone() }.into());
+        }
+    }
+    ensure_writable(&dir)?;
     let assembled = runner::merge(&exp, shards, &dir)?;
     finish(
         &exp,

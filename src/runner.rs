@@ -421,13 +421,30 @@ pub enum MergeError {
         first_case: String,
         first_rep: u32,
     },
-    #[error("cannot copy run records into {path}: {source}")]
+    /// The I/O error is this error's `source`, printed after it by `{:#}`.
+    #[error("cannot copy run records into {path}")]
     Copy {
         path: PathBuf,
         source: std::io::Error,
     },
     #[error("`--target-ci` experiments choose seeds as they run and cannot be merged from shards")]
     Target,
+    #[error("shard directory {path} does not exist (or is not a directory)")]
+    NoShardDir { path: PathBuf },
+    #[error(
+        "shard directory {path} has no runs/ directory: give the --out directory of each `regionsim run --shard K/N`"
+    )]
+    NoRuns { path: PathBuf },
+}
+
+impl MergeError {
+    /// True when the command line named something that is not there (bad input, exit 2).
+    pub fn is_input(&self) -> bool {
+        matches!(
+            self,
+            MergeError::NoShardDir { .. } | MergeError::NoRuns { .. }
+        )
+    }
 }
 
 /// Combines the run records of shard output directories (each with a `runs/` directory) into
@@ -435,6 +452,14 @@ pub enum MergeError {
 pub fn merge(exp: &Experiment, dirs: &[PathBuf], into: &Path) -> Result<Assembled, MergeError> {
     if exp.target_ci.is_some() {
         return Err(MergeError::Target);
+    }
+    for d in dirs {
+        if !d.is_dir() {
+            return Err(MergeError::NoShardDir { path: d.clone() });
+        }
+        if !d.join("runs").is_dir() {
+            return Err(MergeError::NoRuns { path: d.clone() });
+        }
     }
     let mut records = vec![];
     let mut missing = vec![];

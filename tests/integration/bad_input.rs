@@ -791,3 +791,42 @@ fn an_io_error_is_said_once() {
     assert_eq!(s.matches("not found").count(), 1, "{s}");
     assert!(s.contains("/x/runs/r.json"), "{s}");
 }
+
+/// `merge` with a shard directory that does not exist, or that holds no runs/, says so
+/// (exit 2) instead of counting every run as missing.
+#[test]
+fn merge_names_a_shard_directory_that_is_not_there() {
+    let d = TempDir::new("merge-dirs");
+    let exp = write_experiment(
+        &d,
+        "small.ron",
+        r#"Experiment(name: "small", topology: "two-regions.ron", duration_s: 60,
+    design: ActiveActive(regions: ["us-east"]),
+    populations: {"boston": (lat: 42.36, lon: -71.06, anchor: "us-east", rate_per_s: 1)},
+)"#,
+    );
+    let missing = d.0.join("no-such-dir");
+    let empty = d.0.join("empty");
+    std::fs::create_dir_all(&empty).unwrap();
+    for (dir, words) in [
+        (&missing, "does not exist"),
+        (&empty, "has no runs/ directory"),
+    ] {
+        let o = regionsim([
+            OsStr::new("merge"),
+            exp.as_os_str(),
+            dir.as_os_str(),
+            OsStr::new("--out"),
+            d.0.join("merged").as_os_str(),
+        ]);
+        assert_refused(&o, "merge");
+        assert!(
+            o.stderr
+                .starts_with(&format!("error: shard directory {} {words}", dir.display())),
+            "{}",
+            o.stderr
+        );
+        assert!(!o.stderr.contains("missing from"), "{}", o.stderr);
+    }
+    assert!(!missing.exists());
+}
