@@ -202,7 +202,7 @@ pub fn main() -> ExitCode {
         Ok(code) => code,
         Err(e) => {
             if let Some(ce) = e.downcast_ref::<ConfigError>() {
-                eprintln!("{ce}");
+                print_config_error(ce);
                 return ExitCode::from(EXIT_INPUT);
             }
             if let Some(me) = e.downcast_ref::<runner::MergeError>()
@@ -224,6 +224,14 @@ pub fn main() -> ExitCode {
             eprintln!("error: {e:#}");
             ExitCode::FAILURE
         }
+    }
+}
+
+/// Prints a config error: diagnostics carry their own `error:`, an unreadable file does not.
+fn print_config_error(ce: &ConfigError) {
+    match ce {
+        ConfigError::Invalid(_) => eprintln!("{ce}"),
+        ConfigError::Io { .. } => eprintln!("error: {ce}"),
     }
 }
 
@@ -877,7 +885,7 @@ fn check(files: &[PathBuf]) -> anyhow::Result<ExitCode> {
                 }
             }
             Err(e) => {
-                eprintln!("{e}");
+                print_config_error(&e);
                 failed = true;
             }
         }

@@ -58,13 +58,10 @@ impl fmt::Display for Diagnostic {
 /// Why a file could not be turned into a model.
 #[derive(Debug, thiserror::Error)]
 pub enum ConfigError {
-    /// The file could not be read.
-    #[error("error: {path}: cannot read the file: {source}")]
-    Io {
-        path: String,
-        #[source]
-        source: std::io::Error,
-    },
+    /// The file could not be read. (The I/O error is part of the message, not a `source`, so
+    /// that printing the error with its causes does not say it twice.)
+    #[error("{path}: cannot read the file: {error}")]
+    Io { path: String, error: std::io::Error },
     /// Syntax, type or semantic problems: the first syntax or type error of a file (parsing
     /// stops there), or else every semantic problem found. Each diagnostic prints with its
     /// own `error:` or `warning:`.
@@ -123,9 +120,9 @@ pub struct Source {
 impl Source {
     /// Reads a file.
     pub fn read(path: &Path) -> Result<Source, ConfigError> {
-        let bytes = std::fs::read(path).map_err(|e| ConfigError::Io {
+        let bytes = std::fs::read(path).map_err(|error| ConfigError::Io {
             path: path.display().to_string(),
-            source: e,
+            error,
         })?;
         let text = match String::from_utf8(bytes) {
             Ok(t) => t,
@@ -552,13 +549,10 @@ pub fn load_experiment(path: &Path) -> Result<(Experiment, Vec<Diagnostic>), Con
     let raw: RawExperiment = src.parse().map_err(|d| ConfigError::Invalid(vec![d]))?;
     let topo_path = src.dir().join(&raw.topology);
     let topo_src = Source::read(&topo_path).map_err(|e| match e {
-        ConfigError::Io { source, .. } => ConfigError::Invalid(vec![src.diag(
+        ConfigError::Io { error, .. } => ConfigError::Invalid(vec![src.diag(
             Severity::Error,
             &["topology"],
-            format!(
-                "cannot read topology file {}: {source}",
-                topo_path.display()
-            ),
+            format!("cannot read topology file {}: {error}", topo_path.display()),
             None,
         )]),
         other => other,

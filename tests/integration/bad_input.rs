@@ -830,3 +830,30 @@ fn merge_names_a_shard_directory_that_is_not_there() {
     }
     assert!(!missing.exists());
 }
+
+/// A file that cannot be read is one `error:` line: not `error: … error: …`.
+#[test]
+fn an_unreadable_file_is_one_error_with_one_prefix() {
+    let d = TempDir::new("prices");
+    let exp = write_experiment(
+        &d,
+        "priced.ron",
+        r#"Experiment(name: "priced", topology: "two-regions.ron", duration_s: 60,
+    design: ActiveActive(regions: ["us-east"]),
+    populations: {"boston": (lat: 42.36, lon: -71.06, anchor: "us-east", rate_per_s: 1)},
+    cost: (prices: "nowhere.ron"),
+)"#,
+    );
+    let o = regionsim([OsStr::new("check"), exp.as_os_str()]);
+    let errs = assert_refused(&o, "price file");
+    let e = find(&errs, &o, "priced.ron", "cannot read the price file");
+    assert_at(e, 4, 12, &o);
+    assert_eq!(e.message.matches("nowhere.ron").count(), 1, "{}", o.stderr);
+    let o = check("no-such-experiment.ron");
+    for o in [&o, &run("no-such-experiment.ron")] {
+        assert_refused(o, "unreadable");
+        for l in o.stderr.lines() {
+            assert!(l.matches("error:").count() <= 1, "{}", o.stderr);
+        }
+    }
+}

@@ -4,7 +4,7 @@ use super::{Ctx, TopologyModel, record_input, resolve_region};
 use crate::config::raw::{
     RawCost, RawDnsPolicy, RawExperiment, RawPrices, RawReplicationShape, RawResidency,
 };
-use crate::config::{Severity, Source, did_you_mean};
+use crate::config::{ConfigError, Severity, Source, did_you_mean};
 use crate::cost::{CostConfig, Prices, RegionPrices, Sizes};
 use crate::model::{DataConfig, Design, KeyClass, Population};
 use crate::residency::Residency;
@@ -179,11 +179,15 @@ pub(super) fn cost(
     let full = cx.src.dir().join(&c.prices);
     let psrc = match Source::read(&full) {
         Ok(p) => p,
-        Err(e) => {
+        Err(ConfigError::Io { error, .. }) => {
             cx.err(
                 &["cost", "prices"],
-                format!("cannot read the price file {}: {e}", full.display()),
+                format!("cannot read the price file {}: {error}", full.display()),
             );
+            return None;
+        }
+        Err(ConfigError::Invalid(ds)) => {
+            cx.diags.extend(ds);
             return None;
         }
     };
