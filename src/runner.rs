@@ -76,9 +76,10 @@ pub fn total_work(exp: &Experiment) -> u64 {
 /// foreseen drain, from the due times of the writes on their way; 13: a drain gives way to a
 /// write that would take longer; 14: failovers not done by the end of the run recorded; 15:
 /// every failover's fenced range remembered, not only the latest; 16: read-your-writes and
-/// sessions over each user's last four keys, not their last write only), so
-/// `--resume` does not mix runs of two models.
-const RECORD_FORMAT: u32 = 16;
+/// sessions over each user's last four keys, not their last write only; 17: a demoted
+/// primary at standby capacity, and a read of a version that beat a later one on a skewed
+/// clock is stale), so `--resume` does not mix runs of two models.
+const RECORD_FORMAT: u32 = 17;
 
 /// One finished run, stored as `runs/<case>-<digest>-r<rep>.json` (SPEC §4: an interrupted
 /// sweep loses no finished point). Replication 0 carries the whole result (summary, timeline,

@@ -188,8 +188,8 @@ pub struct DataLayer {
     hlc: Vec<Hlc>,
     /// `[key * d + region]`.
     current: Vec<Version>,
-    /// Per key, the two newest acknowledged writes: (origin, seq, ack time).
-    acked: Vec<[(DataRegion, u32, SimTime); 2]>,
+    /// Per key, the two newest acknowledged writes: (origin, seq, ack time, commit time).
+    acked: Vec<[Acked; 2]>,
     /// `[region * d + origin]`: highest sequence of `origin` applied at `region`.
     applied: Vec<u32>,
     logs: Vec<Log>,
@@ -204,9 +204,9 @@ pub struct DataLayer {
     /// overlapping the previous one is merged into it). Every range is kept: the old
     /// primary's own copies of its fenced writes may outlive their log records.
     fenced: Vec<Vec<(u32, u32)>>,
-    /// Per user (global index): their last acknowledged writes (origin, seq, key), newest
-    /// first, one per key ([`RECENT_WRITES`] keys; seq 0: none).
-    recent_writes: Vec<[(DataRegion, u32, u32); RECENT_WRITES]>,
+    /// Per user (global index): their last acknowledged writes (origin, seq, key, commit
+    /// time), newest first, one per key ([`RECENT_WRITES`] keys; seq 0: none).
+    recent_writes: Vec<[RecentWrite; RECENT_WRITES]>,
     user_offset: Vec<u32>,
     warmup: SimTime,
     pub tally: DataTally,
@@ -237,7 +237,7 @@ pub struct DataLayer {
 /// acknowledged writes, and (leaderless quorum) its last two committed versions.
 pub fn key_bytes(d: usize) -> usize {
     d * (std::mem::size_of::<Version>() + std::mem::size_of::<u32>())
-        + std::mem::size_of::<[(DataRegion, u32, SimTime); 2]>()
+        + std::mem::size_of::<[Acked; 2]>()
         + 2 * std::mem::size_of::<(Version, SimTime)>()
 }
 
@@ -246,10 +246,16 @@ pub fn key_bytes(d: usize) -> usize {
 /// for it (a write lagging behind that many newer ones of the same user is rare).
 pub const RECENT_WRITES: usize = 4;
 
+/// An acknowledged write of a key: (origin, seq, ack time, commit time).
+type Acked = (DataRegion, u32, SimTime, SimTime);
+
+/// A user's write: (origin, seq, key, commit time).
+type RecentWrite = (DataRegion, u32, u32, SimTime);
+
 /// Bytes of state per user (their recent writes, for read-your-writes; under a quorum its
 /// own list as well).
 pub fn user_bytes(quorum: bool) -> usize {
-    std::mem::size_of::<[(DataRegion, u32, u32); RECENT_WRITES]>()
+    std::mem::size_of::<[RecentWrite; RECENT_WRITES]>()
         + if quorum {
             std::mem::size_of::<[(u32, quorum::Committed); RECENT_WRITES]>()
         } else {
@@ -321,13 +327,16 @@ impl DataLayer {
             clocks,
             hlc: vec![Hlc::default(); d],
             current: vec![Version::default(); keys * d],
-            acked: vec![[(0, 0, 0); 2]; keys],
+            acked: vec![[(0, 0, 0, 0); 2]; keys],
             applied: vec![0; d * d],
             logs: (0..d).map(|_| Log::default()).collect(),
             last_of_key: vec![0; keys * d],
             links: (0..d * d).map(|_| Link::default()).collect(),
             fenced: vec![vec![]; d],
-            recent_writes: vec![[(0, 0, 0); RECENT_WRITES]; *user_offset.last().unwrap() as usize],
+            recent_writes: vec![
+                [(0, 0, 0, 0); RECENT_WRITES];
+                *user_offset.last().unwrap() as usize
+            ],
             user_offset,
             warmup: sc.warmup,
             tally: DataTally::default(),
@@ -830,8 +839,9 @@ impl DataLayer {
         true
     }
 
-    /// The write `(x, seq)` of `key` was acknowledged to user `user` of population `pop` at
-    /// `now`.
+    /// The write `(x, seq)` of `key`, committed at `committed`, was acknowledged to user
+    /// `user` of population `pop` at `now`.
+    #[allow(clippy::too_many_arguments)]
     pub fn acknowledged(
         &mut self,
         x: DataRegion,
@@ -839,6 +849,7 @@ impl DataLayer {
         key: u32,
         pop: u16,
         user: u32,
+        committed: SimTime,
         now: SimTime,
     ) {
         // The record may be retired already (a synchronous write every replica has applied).
@@ -847,11 +858,13 @@ impl DataLayer {
         }
         let a = &mut self.acked[key as usize];
         a[1] = a[0];
-        a[0] = (x, seq, now);
+        a[0] = (x, seq, now, committed);
         let u = self.user_offset[pop as usize] + user;
-        remember(&mut self.recent_writes[u as usize], (x, seq, key), |w| {
-            w.1 > 0 && w.2 == key
-        });
+        remember(
+            &mut self.recent_writes[u as usize],
+            (x, seq, key, committed),
+            |w| w.1 > 0 && w.2 == key,
+        );
     }
 
     /// What a read at `x` must wait for under `c`: the write `(origin, seq)` not yet applied
@@ -879,7 +892,7 @@ impl DataLayer {
                 let u = self.user_offset[pop as usize] + user;
                 self.recent_writes[u as usize]
                     .iter()
-                    .find_map(|&(o, seq, _)| missing(o, seq))
+                    .find_map(|&(o, seq, _, _)| missing(o, seq))
             }
             // The oldest write of the key `x` lacks, from each origin, if it was acknowledged
             // more than the bound ago (the read checks again when it is applied); then the two
@@ -892,7 +905,7 @@ impl DataLayer {
                 .chain(
                     self.acked[key as usize]
                         .iter()
-                        .map(|&(o, s, at)| (o, s, Some(at))),
+                        .map(|&(o, s, at, _)| (o, s, Some(at))),
                 )
                 .filter(|(_, seq, at)| {
                     *seq > 0 && at.is_some_and(|at| now.saturating_sub(at) > max)
@@ -940,11 +953,22 @@ impl DataLayer {
         let xi = x as usize;
         self.tally.reads += 1;
         self.by_population[pop as usize].reads += 1;
+        // What the read returns: the replica's version of the key. Where last-writer-wins
+        // keeps one version (any class under Lww, registers otherwise), a replica that has
+        // applied a write may still return an older one that beat it on a skewed clock.
+        let held = self.current[key as usize * d + xi];
+        let one_version = self.resolver.local_write_can_lose(self.class);
+        // Whether the read misses write `(o, seq)`, committed at `committed`: not applied
+        // here, or applied but beaten by a version committed before it (in true time).
+        let misses = |o: DataRegion, seq: u32, committed: SimTime| {
+            self.applied[xi * d + o as usize] < seq
+                || (one_version && (held.origin, held.seq) != (o, seq) && held.true_t < committed)
+        };
         // Stale: the read misses one of the two newest versions of the key acknowledged
         // before now (these also remember a write fenced off at a failover).
         let mut oldest_missed = None;
-        for &(o, seq, at) in &self.acked[key as usize] {
-            if seq > 0 && at < now && self.applied[xi * d + o as usize] < seq {
+        for &(o, seq, at, committed) in &self.acked[key as usize] {
+            if seq > 0 && at < now && misses(o, seq, committed) {
                 oldest_missed = Some(oldest_missed.map_or(at, |m: SimTime| m.min(at)));
             }
         }
@@ -964,24 +988,25 @@ impl DataLayer {
             by_pop.staleness.record(now - oldest);
         }
         // t-visibility (PBS): did this read see the newest write acknowledged before it?
-        let (o, seq, at) = self.acked[key as usize][0];
+        let (o, seq, at, committed) = self.acked[key as usize][0];
+        let saw_newest = !misses(o, seq, committed);
         if seq > 0 && at <= now {
             let t_ms = (now - at) as f64 / 1e6;
             let bin = T_VISIBILITY_EDGES_MS.partition_point(|e| *e <= t_ms);
             let b = &mut self.t_visibility[bin];
             b.0 += 1;
-            if self.applied[xi * d + o as usize] >= seq {
+            if saw_newest {
                 b.1 += 1;
             }
         }
         // Read-your-writes: the user's newest acknowledged write of the key, if among their
-        // last few keys, must be applied here.
+        // last few keys, must be applied here and not beaten by an older version.
         let u = self.user_offset[pop as usize] + user;
         let own = self.recent_writes[u as usize]
             .iter()
             .find(|w| w.1 > 0 && w.2 == key);
-        if let Some(&(o, seq, _)) = own
-            && self.applied[xi * d + o as usize] < seq
+        if let Some(&(o, seq, _, committed)) = own
+            && misses(o, seq, committed)
         {
             self.tally.ryw_violations += 1;
             self.by_population[pop as usize].ryw_violations += 1;

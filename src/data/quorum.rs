@@ -225,7 +225,11 @@ impl DataLayer {
         }
         self.tally.reads += 1;
         self.by_population[pop as usize].reads += 1;
-        let newer = |v: &Version| v.exists() && v.lww_key() > got.lww_key();
+        // Newer in true time (SPEC §3 Stale read): under skewed clocks the replicas' LWW may
+        // keep, and the read return, a version committed before one it beat.
+        let newer = |v: &Version| {
+            v.exists() && (v.true_t, v.origin, v.seq) > (got.true_t, got.origin, got.seq)
+        };
         let mut oldest_missed: Option<SimTime> = None;
         for (v, at) in &snap {
             if *at < start && newer(v) {

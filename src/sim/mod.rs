@@ -277,7 +277,8 @@ pub struct World<'a> {
     /// Active-passive planned failback in progress.
     failback: failback::Failback,
     /// Writes waiting for replica acknowledgements: (origin, seq) → (request, acks missing).
-    awaiting_acks: BTreeMap<(DataRegion, u32), (ReqRef, u32)>,
+    /// The value also keeps the write's commit time.
+    awaiting_acks: BTreeMap<(DataRegion, u32), (ReqRef, u32, SimTime)>,
     /// Reads waiting for their replica to apply a write: (replica, origin, seq, n) → (request,
     /// region serving it).
     read_waiters: BTreeMap<(DataRegion, DataRegion, u32, u64), (ReqRef, RegionId)>,
@@ -1021,10 +1022,11 @@ impl<'a> World<'a> {
             needed = needed.min(reachable);
         }
         if needed == 0 {
-            self.data.acknowledged(x, seq, q.key, q.pop, q.user, now);
+            self.data
+                .acknowledged(x, seq, q.key, q.pop, q.user, now, now);
             self.respond(r, region, AttemptResult::Ok, After::Nothing, sched);
         } else {
-            self.awaiting_acks.insert((x, seq), (r, needed));
+            self.awaiting_acks.insert((x, seq), (r, needed, now));
         }
     }
 
@@ -1424,14 +1426,14 @@ impl<'a> World<'a> {
     /// A replica acknowledged a synchronous write: answer the client once enough have.
     fn on_repl_ack(&mut self, origin: DataRegion, seq: u32, sched: &mut Scheduler<Event>) {
         let now = sched.now();
-        let Some((r, left)) = self.awaiting_acks.get_mut(&(origin, seq)) else {
+        let Some((r, left, committed)) = self.awaiting_acks.get_mut(&(origin, seq)) else {
             return;
         };
         *left -= 1;
         if *left > 0 {
             return;
         }
-        let r = *r;
+        let (r, committed) = (*r, *committed);
         self.awaiting_acks.remove(&(origin, seq));
         let region = self.data.regions[origin as usize];
         if self.down[region as usize] > 0 {
@@ -1439,7 +1441,7 @@ impl<'a> World<'a> {
         }
         if let Some(q) = self.get(r).copied() {
             self.data
-                .acknowledged(origin, seq, q.key, q.pop, q.user, now);
+                .acknowledged(origin, seq, q.key, q.pop, q.user, committed, now);
             self.respond(r, region, AttemptResult::Ok, After::Nothing, sched);
         }
     }
