@@ -486,9 +486,21 @@ fn downtime_priced_both_ways_is_warned_about() {
     assert!(priced_twice[0].message.contains("$1") && priced_twice[0].message.contains("$100"));
     let (_, one) = super::experiment_and_warnings("downtime-one", &body("(per_minute_usd: 100.0)"));
     assert!(
-        !one.iter().any(|w| w.message.contains("downtime")),
+        !one.iter().any(|w| w.message.contains("priced twice")),
         "{one:?}"
     );
+    // A one-minute run's failures count 43 200 times in the monthly projection: said once.
+    let projected: Vec<_> = one
+        .iter()
+        .filter(|w| w.message.contains("projected from the simulated 60 s"))
+        .collect();
+    assert_eq!(projected.len(), 1, "{one:?}");
+    assert!(projected[0].message.contains("43200 times"), "{one:?}");
+    // A month's run is not warned about.
+    let month = body("(per_minute_usd: 100.0)")
+        .replace("duration_s: 60,", "duration_s: 2592000, window_s: 86400,");
+    let (_, m) = super::experiment_and_warnings("downtime-month", &month);
+    assert!(!m.iter().any(|w| w.message.contains("projected")), "{m:?}");
 }
 
 /// SPEC §1/§3: a standby runs, and is billed, at its capacity factor. After a failover the

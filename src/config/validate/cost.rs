@@ -135,6 +135,19 @@ pub(super) fn cost(
             Some("set the one you mean and leave the other out".into()),
         );
     }
+    // SPEC §3 projects the span to a 30-day month: a short run's outage recurs in it.
+    const MONTH_S: f64 = 30.0 * 86_400.0;
+    let span = raw.duration_s;
+    if (per_request > 0.0 || per_minute > 0.0) && span.is_finite() && span > 0.0 && span < MONTH_S {
+        let times = MONTH_S / span;
+        cx.warn(
+            &["cost", "downtime"],
+            format!(
+                "downtime is projected from the simulated {span} s to a 30-day month, so this run's failures count {times:.0} times in `downtime/month` and `total/month` (as if its faults recurred all month)"
+            ),
+            Some("to price one outage, read the span figures (cost.csv's span_usd), or simulate a month as experiments/cost-of-a-second-region.ron does".into()),
+        );
+    }
     if let Some(gb) = c.dataset_gb {
         cx.finite(&["cost", "dataset_gb"], "cost.dataset_gb", gb, 0.0, false);
     }
