@@ -208,6 +208,25 @@ pub fn paired(a: &[&Metrics], b: &[&Metrics], metric: &str) -> Option<Estimate> 
     Estimate::of(&diffs)
 }
 
+/// How finely a run measures `metric` at `value`: latency percentiles come from histogram
+/// buckets (2 significant digits: a value is known to within 1/128 of itself, SPEC §3's
+/// "≤ 1% relative error"), so seeds that fall in one bucket spread by nothing and a
+/// difference within a bucket is no evidence. Other metrics are exact counts or ratios (0).
+pub fn resolution(metric: &str, value: f64) -> f64 {
+    let base = metric.split('@').next().unwrap_or(metric);
+    match base {
+        "p50_ms" | "p99_ms" | "read_p99_ms" | "write_p99_ms" => value.abs() / 128.0,
+        _ => 0.0,
+    }
+}
+
+/// Whether the paired difference `d` of `metric`, between means of about `scale`, is real:
+/// its 95% interval excludes zero and it is larger than what the metric can tell apart.
+pub fn significant(metric: &str, d: &Estimate, scale: f64) -> bool {
+    d.band().is_some_and(|(lo, hi)| lo > 0.0 || hi < 0.0)
+        && d.mean.abs() > resolution(metric, scale)
+}
+
 /// A metric's estimate in one case.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct MetricEstimate {
@@ -348,7 +367,8 @@ impl Report {
                 };
                 for metric in names(c) {
                     if let Some(d) = self::paired(&per_case[c], &per_case[b], &metric) {
-                        let significant = d.band().is_some_and(|(lo, hi)| lo > 0.0 || hi < 0.0);
+                        let mean = |i: usize| cases[i].get(&metric).map_or(0.0, |e| e.mean.abs());
+                        let significant = significant(&metric, &d, mean(c).max(mean(b)));
                         paired.push(Paired {
                             case: exp.variants[c].0.clone(),
                             baseline: exp.variants[b].0.clone(),
@@ -425,10 +445,12 @@ fn sensitivity(exp: &crate::model::Experiment, cases: &[CaseStats]) -> Vec<Sensi
                     .max_by(|a, b| a.1.total_cmp(&b.1))
                     .expect("two groups");
                 let effect = hi.1 - lo.1;
-                let uncertainty = lo.2.zip(hi.2).map(|(a, b)| a + b);
+                // Never finer than the histogram's resolution at the higher mean.
+                let floor = resolution(metric, hi.1.abs().max(lo.1.abs()));
+                let uncertainty = lo.2.zip(hi.2).map(|(a, b)| (a + b).max(floor));
                 let measurable = match uncertainty {
                     Some(u) => effect > u,
-                    None => effect > 0.0,
+                    None => effect > floor,
                 };
                 out.push(Sensitivity {
                     variant: v.to_owned(),
@@ -608,5 +630,25 @@ mod tests {
         let one = Estimate::of(&[7.0]).unwrap();
         assert_eq!((one.n, one.sd, one.ci95), (1, None, None));
         assert!(Estimate::of(&[]).is_none());
+    }
+
+    #[test]
+    fn a_difference_within_one_histogram_bucket_is_not_significant() {
+        // Three seeds whose p99 fell in the same bucket: zero spread, a 0.52 ms difference at
+        // 123 ms (one bucket there is 123 / 128 = 0.96 ms) is no evidence; 5 ms is.
+        let small = Estimate::of(&[0.52, 0.52, 0.52]).unwrap();
+        assert_eq!(small.ci95, Some(0.0));
+        assert!(!significant("p99_ms", &small, 123.2));
+        assert!(!significant("p99_ms@london", &small, 123.2));
+        let large = Estimate::of(&[5.0, 5.0, 5.0]).unwrap();
+        assert!(significant("p99_ms", &large, 123.2));
+        // Counts and ratios are exact: any difference beyond the interval counts.
+        let failed = Estimate::of(&[2.0, 3.0, 2.5]).unwrap();
+        assert!(significant("failed", &failed, 1e6));
+        assert!(!significant(
+            "failed",
+            &Estimate::of(&[-1.0, 1.0, 0.5]).unwrap(),
+            10.0
+        ));
     }
 }
