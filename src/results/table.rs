@@ -404,12 +404,19 @@ pub fn render_stats(exp: &crate::model::Experiment, s: &crate::stats::Report) ->
                     .contains(&x.metric.as_str())
             })
             .map(|x| {
+                // In the units of the other tables: shares in %, latency in ms, RTO in s.
+                let value = |v: f64| match x.metric.as_str() {
+                    "availability" | "stale_read_ratio" => format!("{:.3}%", v * 100.0),
+                    "p99_ms" => format!("{v:.1} ms"),
+                    "max_rto_s" => format!("{v:.1} s"),
+                    _ => format!("{v:.1}"),
+                };
                 vec![
                     x.variant.clone(),
                     x.parameter.clone(),
                     x.metric.clone(),
-                    format!("{:.4} at {}", x.lowest, x.lowest_at),
-                    format!("{:.4} at {}", x.highest, x.highest_at),
+                    format!("{} at {}", value(x.lowest), x.lowest_at),
+                    format!("{} at {}", value(x.highest), x.highest_at),
                 ]
             })
             .collect();
