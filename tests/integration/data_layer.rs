@@ -1839,3 +1839,42 @@ fn a_read_of_an_older_version_that_won_on_a_skewed_clock_is_stale() {
         "stale share {skewed} against 0.5 (+ {base} from replication delay)"
     );
 }
+
+#[test]
+fn session_route_sends_a_waiting_read_to_a_region_that_comes_back_with_the_writes() {
+    // One user writes through Virginia and Washington at random; Washington's writes reach
+    // Virginia a minute late from 100 s on, and Washington is down from 200 s to 210 s. A read
+    // entering at Virginia in those ten seconds lacks the user's Washington writes, and the
+    // only region holding them is down: it waits. When Washington comes back it holds them
+    // all, so the read goes there; it used to wait for the late copies, past its 30 s timer
+    // (one such read with this seed: 1 failed of 580 entering at Virginia without the
+    // re-check when a region comes back).
+    let e = experiment(
+        "session-route-region-back",
+        r#"duration_s: 300, warmup_s: 10, window_s: 10,
+        design: ActiveActive(regions: ["eastus", "westus2"]),
+        dns: (policy: Weighted(weights: {"eastus": 1.0, "westus2": 1.0}), ttl_s: 0),
+        client: (timeout_ms: 30000, retries: 0, deadline_ms: 30000),
+        data: (replication: (mode: Async, lag: Constant(ms: 100.0)), consistency: SessionRoute),
+        faults: [
+            LagSpike(a: "westus2", b: "eastus", at_s: 100, for_s: 200, extra_ms: 60000),
+            RegionOutage(region: "westus2", at_s: 200, for_s: 10),
+        ],
+        populations: {
+            "new-york": (lat: 40.71, lon: -74.01, anchor: "eastus", rate_per_s: 4, write_fraction: 0.5,
+                         users: 1, resolvers: 1, keys: (count: 3, zipf_s: 0.0)),
+        },"#,
+    );
+    let r = run(&e.variants[0].1, 5);
+    let east = r.regions.iter().find(|g| g.scope.name == "eastus").unwrap();
+    eprintln!(
+        "entered at eastus: {} failed of {}; {} routed, {} waited",
+        east.scope.failed, east.scope.issued, r.data.reads_routed, r.data.reads_waited
+    );
+    assert_eq!(r.data.read_your_writes_violations, 0);
+    assert!(r.data.reads_waited > 0, "some reads waited");
+    assert_eq!(
+        east.scope.failed, 0,
+        "a waiting read left waiting past its timer"
+    );
+}
