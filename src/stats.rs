@@ -209,13 +209,17 @@ pub fn paired(a: &[&Metrics], b: &[&Metrics], metric: &str) -> Option<Estimate> 
 }
 
 /// How finely a run measures `metric` at `value`: latency percentiles come from histogram
-/// buckets (2 significant digits: a value is known to within 1/128 of itself, SPEC §3's
-/// "≤ 1% relative error"), so seeds that fall in one bucket spread by nothing and a
-/// difference within a bucket is no evidence. Other metrics are exact counts or ratios (0).
+/// buckets (a value is known to within [`RELATIVE_RESOLUTION`] of itself, SPEC §3's "≤ 1%
+/// relative error"), so seeds that fall in one bucket spread by nothing and a difference
+/// within a bucket is no evidence. Other metrics are exact counts or ratios (0).
+///
+/// [`RELATIVE_RESOLUTION`]: crate::metrics::histogram::RELATIVE_RESOLUTION
 pub fn resolution(metric: &str, value: f64) -> f64 {
     let base = metric.split('@').next().unwrap_or(metric);
     match base {
-        "p50_ms" | "p99_ms" | "read_p99_ms" | "write_p99_ms" => value.abs() / 128.0,
+        "p50_ms" | "p99_ms" | "read_p99_ms" | "write_p99_ms" => {
+            value.abs() * crate::metrics::histogram::RELATIVE_RESOLUTION
+        }
         _ => 0.0,
     }
 }

@@ -9,6 +9,14 @@ const LOW_NS: u64 = 1_000;
 /// Highest trackable value: 1 hour; longer latencies are recorded as 1 hour.
 const HIGH_NS: u64 = 3_600 * 1_000_000_000;
 
+/// Significant decimal digits the histogram keeps.
+const SIGNIFICANT_DIGITS: u8 = 2;
+
+/// The widest bucket relative to its values at [`SIGNIFICANT_DIGITS`] = 2: HDR keeps 256
+/// sub-buckets per power of two, whose upper half (128 of them) spans each doubling, so a
+/// recorded value is known to within 1/128 of itself.
+pub const RELATIVE_RESOLUTION: f64 = 1.0 / 128.0;
+
 /// A latency histogram in nanoseconds: 2 significant digits, i.e. ≤ 1% relative error.
 #[derive(Clone)]
 pub struct LatencyHistogram(Histogram<u64>);
@@ -28,7 +36,8 @@ impl LatencyHistogram {
     /// An empty histogram.
     pub fn new() -> Self {
         LatencyHistogram(
-            Histogram::new_with_bounds(LOW_NS, HIGH_NS, 2).expect("static bounds are valid"),
+            Histogram::new_with_bounds(LOW_NS, HIGH_NS, SIGNIFICANT_DIGITS)
+                .expect("static bounds are valid"),
         )
     }
     /// Records one latency (clamped into [1 µs, 1 h]).

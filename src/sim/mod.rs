@@ -1280,7 +1280,9 @@ impl<'a> World<'a> {
         let c = self.sc.data.consistency;
         if let Some((o, seq)) = self.data.read_requirement(c, x, q.key, q.pop, q.user, now) {
             let counted = now >= self.sc.warmup;
-            let route_to = if c == crate::model::Consistency::SessionRoute && q.exec == q.entry {
+            // A `SessionRoute` read still at its entry may be sent on (once).
+            let may_route = c == crate::model::Consistency::SessionRoute && q.exec == q.entry;
+            let route_to = if may_route {
                 self.session_target(o, x, q.key, q.pop, q.user, now)
             } else {
                 None
@@ -1315,7 +1317,7 @@ impl<'a> World<'a> {
                 self.read_waiter_seq += 1;
                 let n = self.read_waiter_seq;
                 self.read_waiters.insert((x, o, seq, n), (r, region));
-                if c == crate::model::Consistency::SessionRoute && q.exec == q.entry {
+                if may_route {
                     // No region holds them all yet: probe every other region too, so that
                     // the read goes to the first that does rather than waiting here.
                     let mut keys = vec![(x, o, seq)];

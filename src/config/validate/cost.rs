@@ -136,7 +136,7 @@ pub(super) fn cost(
         );
     }
     // SPEC §3 projects the span to a 30-day month: a short run's outage recurs in it.
-    const MONTH_S: f64 = 30.0 * 86_400.0;
+    use crate::cost::MONTH_S;
     let span = raw.duration_s;
     if (per_request > 0.0 || per_minute > 0.0) && span.is_finite() && span > 0.0 && span < MONTH_S {
         let times = MONTH_S / span;
