@@ -17,6 +17,102 @@ const SIGNIFICANT_DIGITS: u8 = 2;
 /// recorded value is known to within 1/128 of itself.
 pub const RELATIVE_RESOLUTION: f64 = 1.0 / 128.0;
 
+/// The bucket layout of an HDR histogram, derived as `hdrhistogram` derives it from its
+/// bounds and significant digits, so that a plain array of counts can stand in for the
+/// histogram while a run records and be turned into it, bucket for bucket, when the run ends
+/// ([`LatencyCounts`]). A unit test holds the layout to `hdrhistogram`'s own.
+#[derive(Debug, Clone, Copy)]
+pub struct BucketLayout {
+    low: u64,
+    high: u64,
+    unit_magnitude: u32,
+    half_magnitude: u32,
+    sub_bucket_mask: u64,
+    leading_zero_base: u32,
+}
+
+impl BucketLayout {
+    /// The layout of `Histogram::new_with_bounds(low, high, digits)` (`low ≥ 1`, `digits ≤ 5`).
+    pub const fn new(low: u64, high: u64, digits: u8) -> Self {
+        // floor(log2(low)) and ceil(log2(2 * 10^digits)), as hdrhistogram computes them.
+        let unit_magnitude = 63 - low.leading_zeros();
+        let largest = 2 * 10u64.pow(digits as u32);
+        let count_magnitude = 64 - (largest - 1).leading_zeros();
+        BucketLayout {
+            low,
+            high,
+            unit_magnitude,
+            half_magnitude: count_magnitude - 1,
+            sub_bucket_mask: ((1u64 << count_magnitude) - 1) << unit_magnitude,
+            leading_zero_base: 64 - unit_magnitude - count_magnitude,
+        }
+    }
+
+    /// The bucket a value falls in, after clamping it into `[low, high]`.
+    #[inline(always)]
+    pub fn index(&self, value: u64) -> usize {
+        let v = value.clamp(self.low, self.high);
+        let bucket = self.leading_zero_base - (v | self.sub_bucket_mask).leading_zeros();
+        let sub = (v >> (bucket + self.unit_magnitude)) as usize;
+        ((bucket as usize) << self.half_magnitude) + sub
+    }
+
+    /// The lowest value of bucket `index` (it records into that bucket).
+    pub fn value(&self, index: usize) -> u64 {
+        let half = 1usize << self.half_magnitude;
+        let (bucket, sub) = if index < 2 * half {
+            (0, index)
+        } else {
+            let bucket = (index >> self.half_magnitude) - 1;
+            (bucket, (index & (half - 1)) + half)
+        };
+        (sub as u64) << (bucket as u32 + self.unit_magnitude)
+    }
+
+    /// Number of buckets up to and including the one of `high`.
+    pub fn buckets(&self) -> usize {
+        self.index(self.high) + 1
+    }
+}
+
+/// The layout of [`LatencyHistogram`].
+pub const LATENCY_LAYOUT: BucketLayout = BucketLayout::new(LOW_NS, HIGH_NS, SIGNIFICANT_DIGITS);
+
+/// Latencies being recorded: a count per bucket of [`LatencyHistogram`], nothing else, so that
+/// a record is one index computation and one increment. [`LatencyCounts::histogram`] turns it
+/// into the histogram that recording the same values would have built.
+#[derive(Clone)]
+pub struct LatencyCounts(Box<[u64]>);
+
+impl Default for LatencyCounts {
+    fn default() -> Self {
+        LatencyCounts(vec![0; LATENCY_LAYOUT.buckets()].into_boxed_slice())
+    }
+}
+
+impl LatencyCounts {
+    /// Bytes one recorder holds (for the run's memory budget).
+    pub fn bytes() -> usize {
+        std::mem::size_of::<Self>() + LATENCY_LAYOUT.buckets() * std::mem::size_of::<u64>()
+    }
+    /// Records one latency (clamped into [1 µs, 1 h], as [`LatencyHistogram::record`] does).
+    #[inline(always)]
+    pub fn record(&mut self, ns: SimTime) {
+        self.0[LATENCY_LAYOUT.index(ns)] += 1;
+    }
+    /// The histogram of the recorded latencies.
+    pub fn histogram(&self) -> LatencyHistogram {
+        let mut h = LatencyHistogram::new();
+        for (i, &n) in self.0.iter().enumerate() {
+            if n > 0 {
+                h.0.record_n(LATENCY_LAYOUT.value(i), n)
+                    .expect("a bucket's lowest value is in range");
+            }
+        }
+        h
+    }
+}
+
 /// A latency histogram in nanoseconds: 2 significant digits, i.e. ≤ 1% relative error.
 #[derive(Clone)]
 pub struct LatencyHistogram(Histogram<u64>);
@@ -190,6 +286,63 @@ mod tests {
             let below = values.partition_point(|v| (*v as f64 / 1e6) <= *ms) as f64;
             assert!((below / values.len() as f64 - f).abs() < 0.011, "{ms} {f}");
         }
+    }
+
+    /// Values over the whole range and beyond it, bucket edges included.
+    fn awkward_values() -> Vec<u64> {
+        let mut values = vec![0, 1, 999, 1_000, 1_001, 9_999, 10_000, HIGH_NS, HIGH_NS + 1];
+        values.push(u64::MAX);
+        for shift in 0..44 {
+            let p = 1u64 << shift;
+            values.extend([p.saturating_sub(1), p, p + 1, p * 3 / 2]);
+        }
+        let mut x = 99u64;
+        for _ in 0..20_000 {
+            x = x
+                .wrapping_mul(6364136223846793005)
+                .wrapping_add(1442695040888963407);
+            values.push((x >> 20) % (2 * HIGH_NS));
+            values.push((x >> 40) % 5_000_000);
+        }
+        values
+    }
+
+    #[test]
+    fn the_bucket_layout_is_hdrhistograms() {
+        for (low, high, digits) in [(LOW_NS, HIGH_NS, 2), (10_000, HIGH_NS, 1), (1, 1 << 20, 3)] {
+            let layout = BucketLayout::new(low, high, digits);
+            let h = Histogram::<u64>::new_with_bounds(low, high, digits).unwrap();
+            // hdrhistogram keeps the rest of the highest value's bucket too.
+            assert!(layout.buckets() <= h.distinct_values(), "{low} {high} {digits}");
+            assert_eq!(layout.value(layout.buckets() - 1), h.lowest_equivalent(high));
+            for v in awkward_values() {
+                let c = v.clamp(low, high);
+                let i = layout.index(v);
+                assert!(i < layout.buckets());
+                // The bucket's lowest value is hdrhistogram's lowest equivalent of the value.
+                assert_eq!(layout.value(i), h.lowest_equivalent(c), "{v} in {digits}");
+            }
+        }
+    }
+
+    #[test]
+    fn counts_become_the_histogram_recording_would_have_built() {
+        let mut direct = LatencyHistogram::new();
+        let mut counts = LatencyCounts::default();
+        for v in awkward_values() {
+            direct.record(v);
+            counts.record(v);
+        }
+        let built = counts.histogram();
+        assert!(built.0 == direct.0);
+        assert_eq!(built.summary(), direct.summary());
+        assert_eq!(built.cdf_points(), direct.cdf_points());
+        assert_eq!(built.0.min(), direct.0.min());
+        assert_eq!(built.0.max(), direct.0.max());
+        assert_eq!(
+            LatencyCounts::default().histogram().summary(),
+            LatencySummary::default()
+        );
     }
 
     #[test]

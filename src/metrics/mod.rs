@@ -7,7 +7,7 @@ pub mod recovery;
 pub mod timeline;
 
 use crate::engine::SimTime;
-pub use histogram::{LatencyHistogram, LatencySummary};
+pub use histogram::{LatencyCounts, LatencyHistogram, LatencySummary};
 use serde::Serialize;
 pub use timeline::Timeline;
 
@@ -97,7 +97,7 @@ pub struct Metrics {
     /// on first use: each request is recorded once, here, and [`Metrics::finish`] adds these
     /// into the population and region scopes (adding counts is exact, so the result equals
     /// recording into both).
-    pair_latency: Vec<Option<Box<[LatencyHistogram; 2]>>>,
+    pair_latency: Vec<Option<Box<[LatencyCounts; 2]>>>,
 }
 
 impl Metrics {
@@ -129,8 +129,9 @@ impl Metrics {
             let Some(cell) = cell else { continue };
             let (p, r) = (i / self.n_regions, i % self.n_regions);
             for op in 0..2 {
-                self.populations[p].latency[op].merge(&cell[op]);
-                self.regions[r].latency[op].merge(&cell[op]);
+                let h = cell[op].histogram();
+                self.populations[p].latency[op].merge(&h);
+                self.regions[r].latency[op].merge(&h);
             }
         }
         self.pair_latency = vec![];
