@@ -211,6 +211,12 @@ pub fn main() -> ExitCode {
                 eprintln!("error: {me}");
                 return ExitCode::from(EXIT_INPUT);
             }
+            if let Some(re) = e.downcast_ref::<runner::RunError>()
+                && re.is_input()
+            {
+                eprintln!("error: {re}");
+                return ExitCode::from(EXIT_INPUT);
+            }
             if let Some(ue) = e.downcast_ref::<UsageError>() {
                 eprintln!("error: {ue}");
                 return ExitCode::from(EXIT_INPUT);
@@ -537,6 +543,9 @@ fn run(path: &Path, a: RunArgs) -> anyhow::Result<ExitCode> {
         .out
         .clone()
         .unwrap_or_else(|| PathBuf::from("results").join(&exp.name));
+    if a.shard.is_some() && exp.target_ci.is_some() {
+        return Err(runner::RunError::ShardedTarget.into());
+    }
     ensure_writable(&dir)?;
     install_ctrl_c();
     let progress = AtomicU64::new(0);
@@ -773,6 +782,9 @@ fn merge(
         print_warnings(&warnings);
     }
     let dir = out.unwrap_or_else(|| PathBuf::from("results").join(&exp.name));
+    if exp.target_ci.is_some() {
+        return Err(runner::MergeError::Target.into());
+    }
     for d in shards {
         if !d.is_dir() {
             return Err(runner::MergeError::NoShardDir { path: d.clone() }.into());

@@ -164,6 +164,13 @@ pub enum RunError {
     ShardedTarget,
 }
 
+impl RunError {
+    /// True when the command line asked for something that cannot be done (bad input, exit 2).
+    pub fn is_input(&self) -> bool {
+        matches!(self, RunError::ShardedTarget)
+    }
+}
+
 /// What a run ended with.
 pub enum Outcome {
     /// Every run of the plan finished: the assembled results.
@@ -443,7 +450,7 @@ impl MergeError {
     pub fn is_input(&self) -> bool {
         matches!(
             self,
-            MergeError::NoShardDir { .. } | MergeError::NoRuns { .. }
+            MergeError::NoShardDir { .. } | MergeError::NoRuns { .. } | MergeError::Target
         )
     }
 }

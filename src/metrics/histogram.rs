@@ -313,8 +313,14 @@ mod tests {
             let layout = BucketLayout::new(low, high, digits);
             let h = Histogram::<u64>::new_with_bounds(low, high, digits).unwrap();
             // hdrhistogram keeps the rest of the highest value's bucket too.
-            assert!(layout.buckets() <= h.distinct_values(), "{low} {high} {digits}");
-            assert_eq!(layout.value(layout.buckets() - 1), h.lowest_equivalent(high));
+            assert!(
+                layout.buckets() <= h.distinct_values(),
+                "{low} {high} {digits}"
+            );
+            assert_eq!(
+                layout.value(layout.buckets() - 1),
+                h.lowest_equivalent(high)
+            );
             for v in awkward_values() {
                 let c = v.clamp(low, high);
                 let i = layout.index(v);

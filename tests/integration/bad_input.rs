@@ -831,6 +831,56 @@ fn merge_names_a_shard_directory_that_is_not_there() {
     assert!(!missing.exists());
 }
 
+/// An experiment with a CI target picks its seeds as it runs: running it in shards, or
+/// merging shards of it, is refused as bad input (exit 2) with the reason, before anything
+/// runs or is written.
+#[test]
+fn a_ci_target_refuses_shards_and_merge_as_bad_input() {
+    let d = TempDir::new("target-shards");
+    let exp = write_experiment(
+        &d,
+        "target.ron",
+        r#"Experiment(name: "target", topology: "two-regions.ron", duration_s: 60,
+    seeds: 2, target_ci: (metric: "availability", half_width: 0.01, max_seeds: 4),
+    design: ActiveActive(regions: ["us-east"]),
+    populations: {"boston": (lat: 42.36, lon: -71.06, anchor: "us-east", rate_per_s: 1)},
+)"#,
+    );
+    let shard = d.0.join("shard");
+    let o = regionsim([
+        OsStr::new("run"),
+        exp.as_os_str(),
+        OsStr::new("--shard"),
+        OsStr::new("0/2"),
+        OsStr::new("-q"),
+        OsStr::new("--out"),
+        shard.as_os_str(),
+    ]);
+    assert_refused(&o, "run --shard");
+    assert!(
+        o.stderr.contains("cannot be split into shards"),
+        "{}",
+        o.stderr
+    );
+    assert!(!shard.join("summary.json").exists());
+    std::fs::create_dir_all(shard.join("runs")).unwrap();
+    let merged = d.0.join("merged");
+    let o = regionsim([
+        OsStr::new("merge"),
+        exp.as_os_str(),
+        shard.as_os_str(),
+        OsStr::new("--out"),
+        merged.as_os_str(),
+    ]);
+    assert_refused(&o, "merge");
+    assert!(
+        o.stderr.contains("cannot be merged from shards"),
+        "{}",
+        o.stderr
+    );
+    assert!(!merged.exists());
+}
+
 /// A file that cannot be read is one `error:` line: not `error: … error: …`.
 #[test]
 fn an_unreadable_file_is_one_error_with_one_prefix() {
