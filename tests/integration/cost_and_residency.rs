@@ -551,3 +551,58 @@ fn a_demoted_primary_is_billed_as_a_standby() {
     assert!((hours("eastus") - east).abs() < 1e-6, "{}", hours("eastus"));
     assert!((hours("westeurope") - west).abs() < 1e-6);
 }
+
+/// A promoted standby that is demoted again before its scale-up ends stays at standby
+/// capacity: the scale-up that was under way does not bill it in full as a standby.
+#[test]
+fn a_standby_demoted_during_its_scale_up_stays_at_standby_capacity() {
+    let prices = price_file("demoted-twice");
+    let e = experiment(
+        "cost-demoted-twice",
+        &format!(
+            r#"duration_s: 1800, warmup_s: 0, window_s: 60,
+            health: (interval_s: 10, failure_threshold: 2, checkers: ["northeurope", "japaneast"]),
+            design: ActivePassive(primary: "eastus", standbys: ["westeurope", "westus2"],
+                                  failover: Automatic(promotion_s: 30), standby_capacity: 0.25, scale_up_s: 120),
+            faults: [RegionOutage(region: "eastus", at_s: 600, for_s: 1200),
+                     RegionOutage(region: "westeurope", at_s: 700, for_s: 1100)],
+            populations: {{
+                "here": (lat: 40.71, lon: -74.01, anchor: "eastus", rate_per_s: 5, write_fraction: 0.1),
+            }},
+            cost: (prices: "{prices}", dataset_gb: 1),
+            variants: [(name: "v", overrides: {{"topology.defaults.servers": 8}})],"#
+        ),
+    );
+    let r = run(variant(&e, "v"), 3);
+    let promoted: Vec<(String, f64)> = r
+        .failovers
+        .iter()
+        .filter_map(|f| Some((f.to.clone()?, f.promoted_s?)))
+        .collect();
+    assert_eq!(promoted.len(), 2, "{promoted:?}");
+    let ((first, p1), (second, p2)) = (&promoted[0], &promoted[1]);
+    assert_eq!((first.as_str(), second.as_str()), ("westeurope", "westus2"));
+    // westeurope is demoted before its scale-up (120 s after its promotion) ends.
+    assert!(*p2 < p1 + 120.0, "{p1} {p2}");
+    let c = r.cost.as_ref().expect("a cost section");
+    let hours = |name: &str| {
+        c.regions
+            .iter()
+            .find(|g| g.region == name)
+            .unwrap()
+            .server_hours
+    };
+    // 8 × 0.25 = 2 servers on standby. westeurope never reaches full capacity.
+    let east = (8.0 * p1 + 2.0 * (1800.0 - p1)) / 3600.0;
+    let west_eu = 2.0 * 1800.0 / 3600.0;
+    let west_us = (2.0 * (p2 + 120.0) + 8.0 * (1800.0 - p2 - 120.0)) / 3600.0;
+    eprintln!(
+        "promoted at {p1:.3} s and {p2:.3} s; eastus {:.4} h ({east:.4}), westeurope {:.4} h ({west_eu:.4}), westus2 {:.4} h ({west_us:.4})",
+        hours("eastus"),
+        hours("westeurope"),
+        hours("westus2")
+    );
+    assert!((hours("eastus") - east).abs() < 1e-6);
+    assert!((hours("westeurope") - west_eu).abs() < 1e-6);
+    assert!((hours("westus2") - west_us).abs() < 1e-6);
+}
