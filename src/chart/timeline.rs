@@ -55,8 +55,9 @@ pub struct TimelineChart {
     pub markers: Vec<Marker>,
 }
 
-/// Rows of the marker-label strip.
-const MARKER_ROWS: usize = 4;
+/// Rows of the marker-label strip, at most: one per marker the report draws, so that no
+/// label is written over another.
+const MARKER_ROWS: usize = 8;
 
 /// Runs of consecutive windows that have a value, as (time at window middle, value).
 fn segments(
@@ -126,8 +127,18 @@ impl Draw for TimelineChart {
             .iter()
             .enumerate()
             .map(|(i, s)| {
+                // A variant whose windows all equal an earlier one's is drawn under it.
+                let twin = self.series[..i]
+                    .iter()
+                    .find(|t| t.points == s.points)
+                    .filter(|_| !avail[i].is_empty() || !p99[i].is_empty());
                 if avail[i].is_empty() && p99[i].is_empty() {
                     LegendEntry::new(Mark::Missing, format!("{} (no requests ended)", s.label))
+                } else if let Some(t) = twin {
+                    LegendEntry::new(
+                        Mark::Line(s.colour, 4),
+                        format!("{} (same as {}: the lines overlap)", s.label, t.label),
+                    )
                 } else {
                     LegendEntry::new(Mark::Line(s.colour, 4), s.label.clone())
                 }
@@ -491,5 +502,34 @@ mod tests {
         };
         let r = render("timeline", &empty, false).unwrap();
         assert!(r.svg.contains("no windows with requests"));
+    }
+
+    #[test]
+    fn a_variant_equal_to_an_earlier_one_says_so_in_the_legend() {
+        let series = |label: &str, i: usize, a: f64| TimelineSeries {
+            label: label.into(),
+            colour: style::variant_colour(i),
+            points: vec![
+                pt(0.0, Some(1.0), Some(20.0)),
+                pt(10.0, Some(a), Some(30.0)),
+            ],
+        };
+        let c = TimelineChart {
+            title: "t".into(),
+            series: vec![
+                series("a", 0, 0.5),
+                series("b", 1, 0.6),
+                series("c", 2, 0.5),
+            ],
+            shades: vec![],
+            markers: vec![],
+        };
+        let r = render("timeline", &c, false).unwrap();
+        assert!(
+            r.svg.contains("c (same as a: the lines overlap)"),
+            "{}",
+            r.svg
+        );
+        assert!(!r.svg.contains("b (same as"));
     }
 }

@@ -501,21 +501,58 @@ const MAX_EVENT_MARKERS: usize = 8;
 fn timeline_markers(d: &ReportData) -> Vec<Marker> {
     let vs = &d.summary.variants;
     let mut out: Vec<Marker> = vec![];
-    // Health verdicts shared by variants are drawn once, labelled by the designs that saw them.
-    let mut verdicts: Vec<(f64, &str, bool, Vec<&str>)> = vec![];
+    // Which variants saw an event, when not all did: "(a, b)", or "(4 of 20 variants)" when
+    // the names would make the label long.
+    let which = |names: &[&str]| {
+        if names.len() == vs.len() {
+            return String::new();
+        }
+        let joined = names.join(", ");
+        if joined.chars().count() <= 40 {
+            format!(" ({joined})")
+        } else {
+            format!(" ({} of {} variants)", names.len(), vs.len())
+        }
+    };
+    // Health verdicts shared by variants are drawn once, labelled by the designs that saw them
+    // and, when not every variant did, by the variants.
+    struct Verdict<'a> {
+        t: f64,
+        region: &'a str,
+        healthy: bool,
+        designs: Vec<&'a str>,
+        names: Vec<&'a str>,
+    }
+    let mut verdicts: Vec<Verdict> = vec![];
     for v in vs {
         for h in &v.health_changes {
             let t = (h.at_s * 1000.0).round() / 1000.0;
             match verdicts
                 .iter_mut()
-                .find(|x| x.0 == t && x.1 == h.region && x.2 == h.healthy)
+                .find(|x| x.t == t && x.region == h.region && x.healthy == h.healthy)
             {
-                Some(x) => x.3.push(v.design.as_str()),
-                None => verdicts.push((t, &h.region, h.healthy, vec![v.design.as_str()])),
+                Some(x) => {
+                    x.designs.push(v.design.as_str());
+                    x.names.push(v.variant.as_str());
+                }
+                None => verdicts.push(Verdict {
+                    t,
+                    region: &h.region,
+                    healthy: h.healthy,
+                    designs: vec![v.design.as_str()],
+                    names: vec![v.variant.as_str()],
+                }),
             }
         }
     }
-    for (t, region, healthy, designs) in verdicts {
+    for Verdict {
+        t,
+        region,
+        healthy,
+        designs,
+        names,
+    } in verdicts
+    {
         let aa = designs.iter().filter(|d| **d == "active-active").count();
         let label = match (healthy, aa == designs.len(), aa == 0) {
             (false, true, _) => format!("{region} unhealthy: DNS stops answering it"),
@@ -526,26 +563,27 @@ fn timeline_markers(d: &ReportData) -> Vec<Marker> {
         };
         out.push(Marker {
             at_s: t,
-            label,
+            label: label + &which(&names),
             colour: style::INK,
             in_legend: false,
         });
     }
-    let mut promoted: Vec<(f64, String)> = vec![];
+    let mut promoted: Vec<(f64, &str, Vec<&str>)> = vec![];
     for v in vs {
         for f in &v.failovers {
             if let (Some(to), Some(promoted_s)) = (&f.to, f.promoted_s) {
                 let t = (promoted_s * 1000.0).round() / 1000.0;
-                if !promoted.iter().any(|p| p.0 == t && &p.1 == to) {
-                    promoted.push((t, to.clone()));
+                match promoted.iter_mut().find(|p| p.0 == t && p.1 == to) {
+                    Some(p) => p.2.push(v.variant.as_str()),
+                    None => promoted.push((t, to, vec![v.variant.as_str()])),
                 }
             }
         }
     }
-    for (t, to) in promoted {
+    for (t, to, names) in promoted {
         out.push(Marker {
             at_s: t,
-            label: format!("{to} promoted"),
+            label: format!("{to} promoted{}", which(&names)),
             colour: style::INK,
             in_legend: false,
         });
