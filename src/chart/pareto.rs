@@ -19,6 +19,15 @@ pub struct ParetoPoint {
     pub p99_ci: Option<f64>,
     /// Fraction of requests that succeeded, `None` when unknown (then it counts as worst).
     pub availability: Option<f64>,
+    /// Acknowledged writes lost (updates lost to conflicts and at failovers; a mean over
+    /// seeds). Written on the label when any point of the panel lost some; not an axis.
+    pub writes_lost: f64,
+}
+
+/// "1,234 writes lost" (a mean over seeds may have decimals).
+fn lost(n: f64) -> String {
+    let n = if n.is_finite() { n.max(0.0) } else { 0.0 };
+    format!("{} writes lost", super::sweep::compact(n))
 }
 
 /// One panel: the variants compared with each other (the same downtime price).
@@ -208,14 +217,22 @@ impl ParetoPanel {
                     .map(|(x, y)| (x - 14, y - 14, x + 14, y + 14))
                     .collect();
                 let line_h = style::text_size(area, "Ag", &note).1 as i32 + 4;
+                let any_lost = pts.iter().any(|p| p.writes_lost > 0.0);
                 for ((p, f), (px, py)) in pts.iter().zip(&on).zip(&centres) {
                     let (px, py) = (*px, *py);
                     let second = format!("{} · {}", percent(p.availability), usd(p.cost));
-                    let tw = style::text_size(area, &p.label, &note)
-                        .0
-                        .max(style::text_size(area, &second, &note).0) as i32;
+                    let third = any_lost.then(|| lost(p.writes_lost));
+                    let tw = [Some(&p.label), Some(&second), third.as_ref()]
+                        .into_iter()
+                        .flatten()
+                        .map(|t| style::text_size(area, t, &note).0)
+                        .max()
+                        .unwrap_or(0) as i32;
+                    // Lines below the point's row: availability and cost, then writes lost.
+                    let below = if third.is_some() { 2 * line_h } else { line_h };
                     let prefer_right = (px as f64) < w as f64 * 0.6;
-                    let mut choice = (prefer_right, 0);
+                    // Where nothing fits, the side with more room.
+                    let mut choice = (prefer_right && px + tw < w as i32 || px < tw, 0);
                     'search: for k in 0..9 {
                         let dy = if k % 2 == 0 { k / 2 } else { -(k / 2 + 1) } * line_h;
                         for right in [prefer_right, !prefer_right] {
@@ -224,10 +241,13 @@ impl ParetoPanel {
                             } else {
                                 (px - 18 - tw, px - 18)
                             };
-                            let (y0, y1) = (py + dy - line_h, py + dy + line_h);
-                            if !taken
-                                .iter()
-                                .any(|b| x0 < b.2 && b.0 < x1 && y0 < b.3 && b.1 < y1)
+                            let (y0, y1) = (py + dy - line_h, py + dy + below);
+                            // Inside the panel, and over no other label or point.
+                            if x0 >= 0
+                                && x1 <= w as i32
+                                && !taken
+                                    .iter()
+                                    .any(|b| x0 < b.2 && b.0 < x1 && y0 < b.3 && b.1 < y1)
                             {
                                 choice = (right, dy);
                                 break 'search;
@@ -245,7 +265,7 @@ impl ParetoPanel {
                     } else {
                         (px - 18 - tw, px - 18)
                     };
-                    taken.push((x0, py + dy - line_h, x1, py + dy + line_h));
+                    taken.push((x0, py + dy - line_h, x1, py + dy + below));
                     let st = if *f {
                         note.clone()
                     } else {
@@ -265,8 +285,15 @@ impl ParetoPanel {
                     area.draw(&Text::new(
                         second,
                         (px + dx, py + dy + 2),
-                        st.pos(Pos::new(hp, VPos::Top)),
+                        st.clone().pos(Pos::new(hp, VPos::Top)),
                     ))?;
+                    if let Some(third) = third {
+                        area.draw(&Text::new(
+                            third,
+                            (px + dx, py + dy + 2 + line_h),
+                            st.pos(Pos::new(hp, VPos::Top)),
+                        ))?;
+                    }
                 }
             }};
         }
@@ -378,6 +405,7 @@ mod tests {
             p99_ms: p99,
             p99_ci: ci,
             availability: Some(a),
+            writes_lost: 0.0,
         }
     }
 
@@ -391,8 +419,14 @@ mod tests {
                     x_desc: "total USD per month".into(),
                     points: vec![
                         point("one-region", 12_680.0, 248.5, 0.9944, Some(20.0)),
-                        point("active-passive", 1_216.0, 240.1, 0.99992, Some(3.0)),
-                        point("active-active", 1_216.5, 192.9, 0.99998, None),
+                        ParetoPoint {
+                            writes_lost: 12.5,
+                            ..point("active-passive", 1_216.0, 240.1, 0.99992, Some(3.0))
+                        },
+                        ParetoPoint {
+                            writes_lost: 1234.0,
+                            ..point("active-active", 1_216.5, 192.9, 0.99998, None)
+                        },
                     ],
                 },
                 ParetoPanel {
@@ -410,9 +444,14 @@ mod tests {
             "99.998%",
             "95% confidence interval",
             "no variant with a cost",
+            "1,234 writes lost",
+            "12.5 writes lost",
+            "0 writes lost",
         ] {
             assert!(r.svg.contains(needle), "{needle}");
         }
         assert!(!r.svg.contains("NaN"));
+        // A panel where nothing was lost says nothing about it.
+        assert_eq!(r.svg.matches("writes lost").count(), 3);
     }
 }

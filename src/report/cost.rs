@@ -140,7 +140,12 @@ pub fn cost_charts(d: &ReportData) -> Vec<ChartSpec> {
                 };
                 let (p99_ms, p99_ci) = est(i, "p99_ms", v.overall.all.p99_ms);
                 let availability = v.overall.availability.map(|a| est(i, "availability", a).0);
+                // Data safety is not an axis, but a cheap design that loses writes is no bargain:
+                // updates lost to conflicts plus writes lost at failovers (SPEC §3).
+                let writes_lost = est(i, "lost_updates", v.data.lost_updates as f64).0
+                    + est(i, "lost_at_failover", v.data.lost_at_failover as f64).0;
                 ParetoPoint {
+                    writes_lost,
                     label: v.variant.clone(),
                     colour: variant_colour(i),
                     cost,
@@ -184,7 +189,7 @@ pub fn cost_charts(d: &ReportData) -> Vec<ChartSpec> {
     out.push(ChartSpec {
         stem: "cost-pareto".into(),
         caption: format!(
-            "What each design buys for its money ({cost_axis}; y: p99 latency of all requests; availability and cost written under each name). A variant is dominated (grey square) when another is at least as cheap, as fast and as available and better on one of the three; the others, joined by the frontier line, are the only ones worth choosing between.{panels_note}{ci_note}"
+            "What each design buys for its money ({cost_axis}; y: p99 latency of all requests; availability, cost and, when a variant loses data, the writes it lost written under each name; data safety is not an axis, so compare it there or in the data-safety chart). A variant is dominated (grey square) when another is at least as cheap, as fast and as available and better on one of the three; the others, joined by the frontier line, are the only ones worth choosing between.{panels_note}{ci_note}"
         ),
         chart: AnyChart::Pareto(ParetoChart {
             title: "Cost, p99 latency and availability".into(),
