@@ -130,7 +130,7 @@ impl ParetoPanel {
             .y_label_area_size(100)
             .caption(&self.title, title_st);
         let note = style::text(style::NOTE_SIZE);
-        let (w, _) = area.dim_in_pixel();
+        let (w, h) = area.dim_in_pixel();
         let base = area.get_base_pixel();
         macro_rules! plot {
             ($c:expr, $x_desc:expr) => {{
@@ -231,8 +231,16 @@ impl ParetoPanel {
                     // Lines below the point's row: availability and cost, then writes lost.
                     let below = if third.is_some() { 2 * line_h } else { line_h };
                     let prefer_right = (px as f64) < w as f64 * 0.6;
-                    // Where nothing fits, the side with more room.
-                    let mut choice = (prefer_right && px + tw < w as i32 || px < tw, 0);
+                    // Where nothing fits: the side that fits across, else the wider one.
+                    let fits_right = px + 18 + tw <= w as i32;
+                    let fits_left = px - 18 - tw >= 0;
+                    let side = match (fits_right, fits_left) {
+                        (true, true) => prefer_right,
+                        (true, false) => true,
+                        (false, true) => false,
+                        (false, false) => 2 * px < w as i32,
+                    };
+                    let mut choice = (side, 0);
                     'search: for k in 0..9 {
                         let dy = if k % 2 == 0 { k / 2 } else { -(k / 2 + 1) } * line_h;
                         for right in [prefer_right, !prefer_right] {
@@ -245,6 +253,8 @@ impl ParetoPanel {
                             // Inside the panel, and over no other label or point.
                             if x0 >= 0
                                 && x1 <= w as i32
+                                && y0 >= 0
+                                && y1 <= h as i32
                                 && !taken
                                     .iter()
                                     .any(|b| x0 < b.2 && b.0 < x1 && y0 < b.3 && b.1 < y1)

@@ -127,7 +127,7 @@ impl Draw for TimelineChart {
             .iter()
             .enumerate()
             .map(|(i, s)| {
-                // A variant whose windows all equal an earlier one's is drawn under it.
+                // A variant whose windows all equal an earlier one's hides it (drawn over it).
                 let twin = self.series[..i]
                     .iter()
                     .find(|t| t.points == s.points)

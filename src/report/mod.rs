@@ -435,23 +435,22 @@ pub fn charts(d: &ReportData) -> Vec<ChartSpec> {
         lon: p.lon,
     };
     let regions = &topo.regions;
-    // Under a declared sweep, one map per variant (its first case): the points of a sweep
-    // rarely change who serves whom, and twenty maps would bury the other charts.
-    let first_of_variant = |i: usize| -> bool {
-        let Some(st) = &d.stats else { return true };
+    // Under a declared sweep, a map per variant for its first case, and one more for each
+    // later case that changes who serves whom (a share moving by 5 points or more), at most
+    // [`MAX_MAPS_PER_VARIANT`]: the points of a sweep rarely change it, and twenty maps would
+    // bury the other charts.
+    let variant_of = |i: usize| -> Option<&str> {
+        let st = d.stats.as_ref()?;
         if st.cases.iter().all(|c| c.point.is_empty()) {
-            return true;
+            return None;
         }
-        match st.cases.get(i) {
-            Some(c) => st.cases.iter().position(|o| o.variant == c.variant) == Some(i),
-            None => true,
-        }
+        st.cases.get(i).map(|c| c.variant.as_str())
     };
+    // (population, region, share in 5-point steps) of each link with a share.
+    type Shape = Vec<(usize, usize, i64)>;
+    let mut drawn: Vec<(&str, Shape)> = vec![];
     for (i, v) in s.variants.iter().enumerate() {
-        if !first_of_variant(i) {
-            continue;
-        }
-        let links = v
+        let links: Vec<Link> = v
             .populations
             .iter()
             .filter_map(|p| {
@@ -470,6 +469,20 @@ pub fn charts(d: &ReportData) -> Vec<ChartSpec> {
             })
             .flatten()
             .collect();
+        if let Some(name) = variant_of(i) {
+            let shape: Shape = links
+                .iter()
+                .map(|l| (l.population, l.region, (l.share * 20.0).round() as i64))
+                .filter(|l| l.2 > 0)
+                .collect();
+            let mine = drawn.iter().filter(|(n, _)| *n == name);
+            if mine.clone().count() >= MAX_MAPS_PER_VARIANT
+                || mine.clone().any(|(_, sh)| *sh == shape)
+            {
+                continue;
+            }
+            drawn.push((name, shape));
+        }
         out.push(ChartSpec {
             stem: stem(format!("map-{}", style::slug(&v.variant))),
             caption: format!(
@@ -493,6 +506,9 @@ pub fn charts(d: &ReportData) -> Vec<ChartSpec> {
     out
 }
 
+/// Maps drawn for the cases of one variant of a sweep, at most.
+const MAX_MAPS_PER_VARIANT: usize = 4;
+
 /// More verdicts and promotions than this are not marked (random outages make dozens).
 const MAX_EVENT_MARKERS: usize = 8;
 
@@ -504,9 +520,17 @@ fn timeline_markers(d: &ReportData) -> Vec<Marker> {
     // Which variants saw an event, when not all did: "(a, b)", or "(4 of 20 variants)" when
     // the names would make the label long.
     let which = |names: &[&str]| {
-        if names.len() == vs.len() {
+        // Each variant once, in experiment order.
+        let mut distinct: Vec<&str> = vec![];
+        for n in names {
+            if !distinct.contains(n) {
+                distinct.push(n);
+            }
+        }
+        if distinct.len() == vs.len() {
             return String::new();
         }
+        let names = distinct;
         let joined = names.join(", ");
         if joined.chars().count() <= 40 {
             format!(" ({joined})")

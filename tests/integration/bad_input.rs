@@ -862,7 +862,11 @@ fn a_ci_target_refuses_shards_and_merge_as_bad_input() {
         "{}",
         o.stderr
     );
-    assert!(!shard.join("summary.json").exists());
+    assert!(
+        !shard.exists(),
+        "the refused run created {}",
+        shard.display()
+    );
     std::fs::create_dir_all(shard.join("runs")).unwrap();
     let merged = d.0.join("merged");
     let o = regionsim([

@@ -408,3 +408,26 @@ fn a_ci_target_adds_seeds_until_met_and_is_deterministic() {
     }
     assert!(grew, "three seeds were not enough for ±0.4 pp:\n{stats}");
 }
+
+/// Under a sweep, a variant gets a map for its first case and one for each later case that
+/// changes who serves whom, not one per case: a TTL of 6 s serves users as 5 s does, while
+/// with 3 000 s New York's resolvers keep eastus through the outage.
+#[test]
+fn a_sweep_draws_a_map_only_where_who_serves_whom_changes() {
+    let d = temp_dir("sweep-maps");
+    let body = format!(
+        "{SMALL} variants: [(name: \"v\", overrides: {{}})], sweep: Grid({{\"dns.ttl_s\": [5, 6, 3000]}}),"
+    );
+    let exp = write_experiment(&d, "maps", &body);
+    let out = d.join("out");
+    ok(&regionsim(&["run", s(&exp), "-q", "--out", s(&out)]));
+    let mut maps: Vec<String> = std::fs::read_dir(out.join("charts"))
+        .unwrap()
+        .filter_map(|e| {
+            let n = e.unwrap().file_name().into_string().unwrap();
+            (n.starts_with("map-") && n.ends_with(".svg")).then_some(n)
+        })
+        .collect();
+    maps.sort();
+    assert_eq!(maps, ["map-v-ttl-s-3000.svg", "map-v-ttl-s-5.svg"]);
+}
