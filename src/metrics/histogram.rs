@@ -73,6 +73,17 @@ impl BucketLayout {
     pub fn buckets(&self) -> usize {
         self.index(self.high) + 1
     }
+
+    /// Adds `counts` (one per bucket of this layout) into `h`, a histogram with this layout:
+    /// the histogram recording the same values would have built.
+    pub fn add_counts<T: hdrhistogram::Counter>(&self, counts: &[T], h: &mut Histogram<T>) {
+        for (i, &n) in counts.iter().enumerate() {
+            if n > T::zero() {
+                // A bucket's lowest value records into that bucket: nothing is clamped.
+                h.saturating_record_n(self.value(i), n);
+            }
+        }
+    }
 }
 
 /// The layout of [`LatencyHistogram`].
@@ -91,10 +102,6 @@ impl Default for LatencyCounts {
 }
 
 impl LatencyCounts {
-    /// Bytes one recorder holds (for the run's memory budget).
-    pub fn bytes() -> usize {
-        std::mem::size_of::<Self>() + LATENCY_LAYOUT.buckets() * std::mem::size_of::<u64>()
-    }
     /// Records one latency (clamped into [1 µs, 1 h], as [`LatencyHistogram::record`] does).
     #[inline(always)]
     pub fn record(&mut self, ns: SimTime) {
@@ -103,12 +110,7 @@ impl LatencyCounts {
     /// The histogram of the recorded latencies.
     pub fn histogram(&self) -> LatencyHistogram {
         let mut h = LatencyHistogram::new();
-        for (i, &n) in self.0.iter().enumerate() {
-            if n > 0 {
-                h.0.record_n(LATENCY_LAYOUT.value(i), n)
-                    .expect("a bucket's lowest value is in range");
-            }
-        }
+        LATENCY_LAYOUT.add_counts(&self.0, &mut h.0);
         h
     }
 }

@@ -55,12 +55,7 @@ impl WindowStats {
     /// total would not).
     fn build_histogram(&mut self) {
         let Some(c) = self.counts.take() else { return };
-        let h = self.hist.get_or_insert_with(new_hist);
-        for (i, &n) in c.iter().enumerate() {
-            if n > 0 {
-                h.saturating_record_n(LAYOUT.value(i), n);
-            }
-        }
+        LAYOUT.add_counts(&c, self.hist.get_or_insert_with(new_hist));
     }
     /// Adds another cell's latencies (counts add exactly: the same as recording each value).
     fn merge_latency(&mut self, other: &WindowStats) {
