@@ -205,7 +205,8 @@ pub struct DataLayer {
     /// primary's own copies of its fenced writes may outlive their log records.
     fenced: Vec<Vec<(u32, u32)>>,
     /// Per user (global index): their last acknowledged writes (origin, seq, key, commit
-    /// time), newest first, one per key ([`RECENT_WRITES`] keys; seq 0: none).
+    /// time), newest first, one per key, or per key and origin where every write is kept
+    /// ([`RECENT_WRITES`] entries; seq 0: none).
     recent_writes: Vec<[RecentWrite; RECENT_WRITES]>,
     user_offset: Vec<u32>,
     warmup: SimTime,
@@ -242,8 +243,9 @@ pub fn key_bytes(d: usize) -> usize {
 }
 
 /// Writes remembered per user for read-your-writes: their newest write of each of their last
-/// this many keys. A user who wrote more keys since writing the one they read is not checked
-/// for it (a write lagging behind that many newer ones of the same user is rare).
+/// this many keys (of each key and origin where every write is kept). A user who wrote more
+/// keys since writing the one they read is not checked for it (a write lagging behind that
+/// many newer ones of the same user is rare).
 pub const RECENT_WRITES: usize = 4;
 
 /// An acknowledged write of a key: (origin, seq, ack time, commit time).
@@ -860,11 +862,20 @@ impl DataLayer {
         a[1] = a[0];
         a[0] = (x, seq, now, committed);
         let u = self.user_offset[pop as usize] + user;
-        remember(
-            &mut self.recent_writes[u as usize],
-            (x, seq, key, committed),
-            |w| w.1 > 0 && w.2 == key,
-        );
+        // Where one version of a key survives (last-writer-wins), the user's newest write of
+        // it supersedes their earlier ones; where every write is kept (merge, CRDT counters
+        // and sets, application-level siblings) a read must reflect each of them, so the
+        // newest write of the key from each origin is remembered (links deliver an origin's
+        // writes in order, so it covers that origin's earlier ones).
+        let per_origin = !self.resolver.local_write_can_lose(self.class);
+        let recent = &mut self.recent_writes[u as usize];
+        let same = |w: &RecentWrite| w.1 > 0 && w.2 == key && (!per_origin || w.0 == x);
+        // Acknowledged out of order (semi-synchronous): an origin's later write stays.
+        let entry = match recent.iter().find(|w| same(w) && w.0 == x) {
+            Some(&w) if w.1 > seq => w,
+            _ => (x, seq, key, committed),
+        };
+        remember(recent, entry, same);
     }
 
     /// What a read at `x` must wait for under `c`: the write `(origin, seq)` not yet applied
@@ -999,15 +1010,14 @@ impl DataLayer {
                 b.1 += 1;
             }
         }
-        // Read-your-writes: the user's newest acknowledged write of the key, if among their
-        // last few keys, must be applied here and not beaten by an older version.
+        // Read-your-writes: the user's acknowledged writes of the key remembered among their
+        // last few (one under last-writer-wins, one per origin where every write is kept)
+        // must be applied here and not beaten by an older version.
         let u = self.user_offset[pop as usize] + user;
-        let own = self.recent_writes[u as usize]
+        let violated = self.recent_writes[u as usize]
             .iter()
-            .find(|w| w.1 > 0 && w.2 == key);
-        if let Some(&(o, seq, _, committed)) = own
-            && misses(o, seq, committed)
-        {
+            .any(|&(o, seq, k, committed)| seq > 0 && k == key && misses(o, seq, committed));
+        if violated {
             self.tally.ryw_violations += 1;
             self.by_population[pop as usize].ryw_violations += 1;
         }

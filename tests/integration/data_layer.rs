@@ -1738,6 +1738,65 @@ fn read_your_writes_checks_every_recent_key_of_the_user_and_sessions_honour_them
 }
 
 #[test]
+fn where_every_write_is_kept_a_read_must_reflect_each_of_the_users_writes() {
+    // One user increments one counter, each request sent to Virginia or Washington at random,
+    // replication 2 s behind. Where every increment is kept (merge, CRDT), a read at one
+    // region misses one of the user's own increments when any went to the other region less
+    // than W = 2 s + the one-way delay before: probability 1 − e^(−rW/2), r the write rate.
+    // Under last-writer-wins one version survives, and only the user's newest write counts:
+    // ½(1 − e^(−rW)). Remembering one write per key under merge gave LWW's figure (0.49
+    // instead of 0.87).
+    let e = experiment(
+        "ryw-merge",
+        r#"duration_s: 1200, warmup_s: 10, window_s: 10,
+        design: ActiveActive(regions: ["eastus", "westus2"]),
+        dns: (policy: Weighted(weights: {"eastus": 1.0, "westus2": 1.0}), ttl_s: 0),
+        client: (timeout_ms: 10000, deadline_ms: 30000),
+        data: (class: Counter, replication: (mode: Async, lag: Constant(ms: 2000.0))),
+        populations: {
+            "new-york": (lat: 40.71, lon: -74.01, anchor: "eastus", rate_per_s: 4, write_fraction: 0.5,
+                         users: 1, resolvers: 1, keys: (count: 1, zipf_s: 0.0)),
+        },
+        variants: [
+            (name: "lww", overrides: {"data.conflict": Lww}),
+            (name: "merge", overrides: {"data.conflict": Merge}),
+            (name: "crdt", overrides: {"data.conflict": Crdt}),
+            (name: "merge-wait", overrides: {"data.conflict": Merge, "data.consistency": SessionWait}),
+        ],"#,
+    );
+    let sc = variant(&e, "lww");
+    let (east, west) = (
+        sc.region_id("eastus").unwrap(),
+        sc.region_id("westus2").unwrap(),
+    );
+    let w = 2.0 + sc.network.region_rtt(east, west) as f64 / 2e9;
+    let rate = 4.0 * 0.5;
+    for (name, expected) in [
+        ("lww", 0.5 * (1.0 - (-rate * w).exp())),
+        ("merge", 1.0 - (-rate * w / 2.0).exp()),
+        ("crdt", 1.0 - (-rate * w / 2.0).exp()),
+    ] {
+        let r = run(variant(&e, name), 11);
+        assert_eq!(r.overall.failed, 0, "{name}");
+        let reads = r.data.reads as f64;
+        let got = r.data.read_your_writes_violations as f64 / reads;
+        // As in the test above: 4 standard errors and 0.01 for the model's approximations.
+        let tol = 4.0 * (expected * (1.0 - expected) / reads).sqrt() + 0.01;
+        eprintln!(
+            "{name}: violations {got:.4} of {reads} reads, expected {expected:.4} ± {tol:.4}"
+        );
+        assert!(
+            (got - expected).abs() < tol,
+            "{name}: {got} vs {expected} ± {tol}"
+        );
+    }
+    // A session waits for the user's increments from both regions.
+    let r = run(variant(&e, "merge-wait"), 11);
+    assert_eq!(r.data.read_your_writes_violations, 0);
+    assert!(r.data.reads_waited > 0);
+}
+
+#[test]
 fn session_route_sends_a_read_only_where_every_recent_write_of_the_user_is() {
     // One user, three keys, requests spread over Virginia, Washington and Dublin; replication
     // 500 ms behind, but Virginia's writes reach Washington a minute late for 400 s. A read
