@@ -259,7 +259,7 @@ type RecentWrite = (DataRegion, u32, u32, SimTime);
 pub fn user_bytes(quorum: bool) -> usize {
     std::mem::size_of::<[RecentWrite; RECENT_WRITES]>()
         + if quorum {
-            std::mem::size_of::<[(u32, quorum::Committed); RECENT_WRITES]>()
+            std::mem::size_of::<[quorum::RecentQuorumWrite; RECENT_WRITES]>()
         } else {
             0
         }
@@ -870,9 +870,10 @@ impl DataLayer {
         let per_origin = !self.resolver.local_write_can_lose(self.class);
         let recent = &mut self.recent_writes[u as usize];
         let same = |w: &RecentWrite| w.1 > 0 && w.2 == key && (!per_origin || w.0 == x);
-        // Acknowledged out of order (semi-synchronous): an origin's later write stays.
-        let entry = match recent.iter().find(|w| same(w) && w.0 == x) {
-            Some(&w) if w.1 > seq => w,
+        // Acknowledged out of order (a semi-synchronous write waiting for a far replica): the
+        // write committed later stays, as the newer version.
+        let entry = match recent.iter().find(|w| same(w)) {
+            Some(&w) if w.3 > committed => w,
             _ => (x, seq, key, committed),
         };
         remember(recent, entry, same);
@@ -1254,6 +1255,49 @@ fn in_ranges(ranges: &[(u32, u32)], seq: u32) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::model::{ConflictStrategy, Design};
+
+    /// A data layer over two active regions (no replication delivered: each holds only its
+    /// own writes).
+    fn two_regions(class: KeyClass, conflict: ConflictStrategy) -> DataLayer {
+        let mut sc = crate::bench::mmc_scenario(9.0, 1, 1.0, 100.0, 0.0);
+        let mut other = sc.regions[0].clone();
+        other.name = "other".into();
+        sc.regions.push(other);
+        sc.design = Design::ActiveActive {
+            regions: vec![0, 1],
+        };
+        sc.data.class = class;
+        sc.data.conflict = conflict;
+        DataLayer::new(&sc, 1)
+    }
+
+    #[test]
+    fn read_your_writes_owes_the_user_their_later_committed_write_whatever_the_ack_order() {
+        for (class, conflict) in [
+            (KeyClass::Register, ConflictStrategy::Lww),
+            (KeyClass::Counter, ConflictStrategy::Merge),
+        ] {
+            let mut data = two_regions(class, conflict);
+            // The user writes the key at region 0 (t = 10) and then at region 1 (t = 30); the
+            // second is acknowledged first (40), the first last (50), as when it waited for a
+            // far replica. Region 0 holds its own write but not region 1's.
+            let a = data.commit(0, 0, 10, true);
+            let b = data.commit(1, 0, 30, true);
+            data.acknowledged(1, b, 0, 0, 0, 30, 40);
+            data.acknowledged(0, a, 0, 0, 0, 10, 50);
+            data.read(0, 0, 0, 0, 60);
+            assert_eq!(data.tally.ryw_violations, 1, "{class:?} {conflict:?}");
+            // Region 1 lacks the user's first write: a violation only where every write is
+            // kept (under last-writer-wins the later write is the version owed).
+            data.read(1, 0, 0, 0, 60);
+            let expected = if class == KeyClass::Counter { 2 } else { 1 };
+            assert_eq!(
+                data.tally.ryw_violations, expected,
+                "{class:?} {conflict:?}"
+            );
+        }
+    }
 
     #[test]
     fn remember_keeps_the_newest_write_of_each_of_the_last_keys() {

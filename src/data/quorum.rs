@@ -24,6 +24,23 @@ use crate::rng::splitmix64;
 /// A write's version and when it committed (zero version: none yet).
 pub type Committed = (Version, SimTime);
 
+/// No write.
+const NONE: Committed = (
+    Version {
+        origin: 0,
+        seq: 0,
+        ts: 0,
+        true_t: 0,
+        value: 0,
+        value_after_warmup: 0,
+    },
+    0,
+);
+
+/// A user's writes of a key: the key, their newest committed write of it and the one before
+/// (a read issued before the newest committed must still reflect the one before).
+pub type RecentQuorumWrite = (u32, Committed, Committed);
+
 /// The data layer's quorum state.
 #[derive(Debug, Default)]
 pub struct QuorumState {
@@ -32,9 +49,9 @@ pub struct QuorumState {
     pub w: u8,
     /// Per key, the two writes committed last: (version, commit time), newest first.
     committed: Vec<[Committed; 2]>,
-    /// Per user (global index): key and version of their last committed writes, newest
-    /// first, one per key ([`super::RECENT_WRITES`] keys; key `u32::MAX`: none).
-    recent_writes: Vec<[(u32, Committed); super::RECENT_WRITES]>,
+    /// Per user (global index): their last committed writes, newest first, one entry per key
+    /// ([`super::RECENT_WRITES`] keys; key `u32::MAX`: none).
+    recent_writes: Vec<[RecentQuorumWrite; super::RECENT_WRITES]>,
     /// Writes a replica missed (it was down or cut off): (holder, replica, key, version),
     /// held by the coordinator and applied when the replica is reachable from it again
     /// (hinted handoff), or when the run converges.
@@ -49,7 +66,7 @@ impl QuorumState {
             r,
             w,
             committed: vec![[(Version::default(), 0); 2]; keys],
-            recent_writes: vec![[(u32::MAX, (Version::default(), 0)); super::RECENT_WRITES]; users],
+            recent_writes: vec![[(u32::MAX, NONE, NONE); super::RECENT_WRITES]; users],
             hints: vec![],
         }
     }
@@ -198,7 +215,9 @@ impl DataLayer {
         let c = &mut q.committed[key as usize];
         c[1] = c[0];
         c[0] = (v, now);
-        super::remember(&mut q.recent_writes[u], (key, (v, now)), |w| w.0 == key);
+        let recent = &mut q.recent_writes[u];
+        let before = recent.iter().find(|w| w.0 == key).map_or(NONE, |w| w.1);
+        super::remember(recent, (key, (v, now), before), |w| w.0 == key);
     }
 
     /// The writes of `key` committed so far (newest first), as a read issued now sees them.
@@ -255,9 +274,18 @@ impl DataLayer {
         }
         let u = (self.user_offset[pop as usize] + user) as usize;
         if let Some(q) = &self.quorum {
-            let own = q.recent_writes[u].iter().find(|w| w.0 == key);
-            if let Some(&(_, (v, at))) = own
-                && at < start
+            // The user's newest write of the key committed before the read was issued: one
+            // committing during the read may or may not be seen, but the one before it must.
+            let own =
+                q.recent_writes[u]
+                    .iter()
+                    .find(|w| w.0 == key)
+                    .and_then(|&(_, newest, before)| {
+                        [newest, before]
+                            .into_iter()
+                            .find(|(v, at)| v.exists() && *at < start)
+                    });
+            if let Some((v, _)) = own
                 && newer(&v)
             {
                 self.tally.ryw_violations += 1;
@@ -270,6 +298,41 @@ impl DataLayer {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::model::ReplicationMode;
+
+    #[test]
+    fn a_read_issued_before_the_users_newest_write_committed_must_reflect_the_one_before() {
+        let mut sc = crate::bench::mmc_scenario(9.0, 1, 1.0, 100.0, 0.0);
+        sc.data.mode = ReplicationMode::Quorum { n: 1, r: 1, w: 1 };
+        let mut data = DataLayer::new(&sc, 1);
+        let version = |seq: u32, t: SimTime| Version {
+            seq,
+            ts: t,
+            true_t: t,
+            value: i64::from(seq),
+            ..Version::default()
+        };
+        let (v1, v2) = (version(1, 10), version(2, 30));
+        data.quorum_committed(0, v1, 0, 0, 10);
+        let snap_at_20 = data.quorum_snapshot(0);
+        data.quorum_committed(0, v2, 0, 0, 30);
+        let violations = |d: &DataLayer| d.tally.ryw_violations;
+        // Issued at 20, between the user's two writes: returning v1 (or v2) is fine ...
+        data.quorum_read(0, v1, snap_at_20, 0, 0, 20);
+        data.quorum_read(0, v2, snap_at_20, 0, 0, 20);
+        assert_eq!(violations(&data), 0);
+        // ... returning nothing misses v1, although v2 committed during the read.
+        data.quorum_read(0, Version::default(), snap_at_20, 0, 0, 20);
+        assert_eq!(violations(&data), 1);
+        // Issued after both: v1 is now older than the user's own v2.
+        let snap_at_40 = data.quorum_snapshot(0);
+        data.quorum_read(0, v1, snap_at_40, 0, 0, 40);
+        assert_eq!(violations(&data), 2);
+        // Before either write committed nothing of the user's is owed.
+        data.quorum_read(0, Version::default(), [NONE; 2], 0, 0, 5);
+        assert_eq!(violations(&data), 2);
+        assert_eq!(data.tally.reads, 5);
+    }
 
     #[test]
     fn ring_start_spreads_keys_over_regions() {
