@@ -267,7 +267,11 @@ pub fn estimate(sc: &Scenario) -> Budget {
             * crate::metrics::histogram::LatencyHistogram::bytes() as f64;
     let keys = f64::from(sc.data.keys) * crate::data::key_bytes(design as usize) as f64;
     let quorum = matches!(sc.data.mode, ReplicationMode::Quorum { .. });
-    let users = users * crate::data::user_bytes(quorum) as f64;
+    let users = if crate::data::writes_anything(sc) {
+        users * crate::data::user_bytes(quorum) as f64
+    } else {
+        0.0
+    };
     // A write stays logged until every replica applied it: for the replication lag normally,
     // for as long as a replica is cut off when faults strike (scripted ones for their length,
     // random outages for ten times their mean repair time).

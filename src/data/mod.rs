@@ -204,8 +204,8 @@ pub struct DataLayer {
     /// overlapping the previous one is merged into it). Every range is kept: the old
     /// primary's own copies of its fenced writes may outlive their log records.
     fenced: Vec<Vec<(u32, u32)>>,
-    /// Per user (global index): their last acknowledged writes (origin, seq, key, commit
-    /// time), newest first, one per key, or per key and origin where every write is kept
+    /// Per user (global index): their last acknowledged writes (each with the one before it
+    /// of the same key), newest first, one per key, or per key and origin where every write is kept
     /// ([`RECENT_WRITES`] entries; seq 0: none).
     recent_writes: Vec<[RecentWrite; RECENT_WRITES]>,
     user_offset: Vec<u32>,
@@ -251,11 +251,45 @@ pub const RECENT_WRITES: usize = 4;
 /// An acknowledged write of a key: (origin, seq, ack time, commit time).
 type Acked = (DataRegion, u32, SimTime, SimTime);
 
-/// A user's write: (origin, seq, key, commit time).
-type RecentWrite = (DataRegion, u32, u32, SimTime);
+/// One acknowledged write of a user (seq 0: none).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+struct OwnWrite {
+    origin: DataRegion,
+    seq: u32,
+    committed: SimTime,
+    acked: SimTime,
+}
 
-/// Bytes of state per user (their recent writes, for read-your-writes; under a quorum its
-/// own list as well).
+impl OwnWrite {
+    /// Committed after `other` (by true time; an origin's sequence breaks a tie).
+    fn later_than(&self, other: &OwnWrite) -> bool {
+        (
+            self.committed,
+            self.origin == other.origin && self.seq > other.seq,
+        ) > (other.committed, false)
+    }
+}
+
+/// A user's writes of a key (or of a key from one origin): the key, the newest write and the
+/// one before it. A read issued before the newest was acknowledged owes the user the one before.
+type RecentWrite = (u32, OwnWrite, OwnWrite);
+
+/// The write of `entry` a read issued at `issued` owes the user, if any: the newest of its
+/// two acknowledged by then.
+fn owed(entry: &RecentWrite, issued: SimTime) -> Option<OwnWrite> {
+    let (_, newest, before) = *entry;
+    [newest, before]
+        .into_iter()
+        .find(|w| w.seq > 0 && w.acked <= issued)
+}
+
+/// Whether any population of `sc` writes (else no user state is kept).
+pub fn writes_anything(sc: &Scenario) -> bool {
+    sc.populations.iter().any(|p| p.write_fraction > 0.0)
+}
+
+/// Bytes of state per user where someone writes (their recent writes, for read-your-writes;
+/// under a quorum its own list as well).
 pub fn user_bytes(quorum: bool) -> usize {
     std::mem::size_of::<[RecentWrite; RECENT_WRITES]>()
         + if quorum {
@@ -311,7 +345,12 @@ impl DataLayer {
             user_offset.push(user_offset.last().unwrap() + p.users);
         }
         let keys = cfg.keys as usize;
-        let users = *user_offset.last().unwrap() as usize;
+        // Users' recent writes are kept only where someone writes (read-your-writes needs them).
+        let users = if writes_anything(sc) {
+            *user_offset.last().unwrap() as usize
+        } else {
+            0
+        };
         let quorum = match cfg.mode {
             ReplicationMode::Quorum { n, r, w } => {
                 Some(quorum::QuorumState::new(n, r, w, keys, users))
@@ -336,7 +375,7 @@ impl DataLayer {
             links: (0..d * d).map(|_| Link::default()).collect(),
             fenced: vec![vec![]; d],
             recent_writes: vec![
-                [(0, 0, 0, 0); RECENT_WRITES];
+                [(0, OwnWrite::default(), OwnWrite::default()); RECENT_WRITES];
                 *user_offset.last().unwrap() as usize
             ],
             user_offset,
@@ -862,26 +901,42 @@ impl DataLayer {
         a[1] = a[0];
         a[0] = (x, seq, now, committed);
         let u = self.user_offset[pop as usize] + user;
-        // Where one version of a key survives (last-writer-wins), the user's newest write of
-        // it supersedes their earlier ones; where every write is kept (merge, CRDT counters
-        // and sets, application-level siblings) a read must reflect each of them, so the
-        // newest write of the key from each origin is remembered (links deliver an origin's
-        // writes in order, so it covers that origin's earlier ones).
-        let per_origin = !self.resolver.local_write_can_lose(self.class);
+        // Where a later write replaces the key's value (registers and bookings; any class
+        // under last-writer-wins), the user's newest write of it supersedes their earlier
+        // ones. Where every write adds to it (counters and sets under merge, CRDT or
+        // application-level resolution) a read must reflect each of them, so the newest write
+        // of the key from each origin is remembered (links deliver an origin's writes in
+        // order, so it covers that origin's earlier ones).
+        let per_origin = matches!(self.class, KeyClass::Counter | KeyClass::Set)
+            && !self.resolver.local_write_can_lose(self.class);
         let recent = &mut self.recent_writes[u as usize];
-        let same = |w: &RecentWrite| w.1 > 0 && w.2 == key && (!per_origin || w.0 == x);
-        // Acknowledged out of order (a semi-synchronous write waiting for a far replica): the
-        // write committed later stays, as the newer version.
-        let entry = match recent.iter().find(|w| same(w)) {
-            Some(&w) if w.3 > committed => w,
-            _ => (x, seq, key, committed),
+        let same = |w: &RecentWrite| w.1.seq > 0 && w.0 == key && (!per_origin || w.1.origin == x);
+        let (mut newest, mut before) = recent
+            .iter()
+            .find(|w| same(w))
+            .map_or((OwnWrite::default(), OwnWrite::default()), |w| (w.1, w.2));
+        let this = OwnWrite {
+            origin: x,
+            seq,
+            committed,
+            acked: now,
         };
-        remember(recent, entry, same);
+        // Acknowledged out of order (a semi-synchronous write waiting for a far replica), the
+        // write committed later stays the newest.
+        if newest.seq == 0 || !newest.later_than(&this) {
+            before = newest;
+            newest = this;
+        } else if before.seq == 0 || this.later_than(&before) {
+            before = this;
+        }
+        remember(recent, (key, newest, before), same);
     }
 
-    /// What a read at `x` must wait for under `c`: the write `(origin, seq)` not yet applied
-    /// there, if any (sessions: the newest of the user's recent writes that `x` lacks; bounded
-    /// staleness: a write to the key acknowledged more than the bound ago).
+    /// What a read at `x` issued at `issued` must wait for under `c`: the write `(origin,
+    /// seq)` not yet applied there, if any (sessions: the newest of the user's recent writes,
+    /// acknowledged by the time the read was issued, that `x` lacks; bounded staleness: a write
+    /// to the key acknowledged more than the bound ago).
+    #[allow(clippy::too_many_arguments)]
     pub fn read_requirement(
         &self,
         c: crate::model::Consistency,
@@ -889,6 +944,7 @@ impl DataLayer {
         key: u32,
         pop: u16,
         user: u32,
+        issued: SimTime,
         now: SimTime,
     ) -> Option<(DataRegion, u32)> {
         use crate::model::Consistency;
@@ -900,11 +956,16 @@ impl DataLayer {
         match c {
             Consistency::Eventual => None,
             Consistency::SessionWait | Consistency::SessionRoute => {
-                // Newest first: a session token covers every write of the session.
+                // Newest first: the session token the read carries covers every write of the
+                // session acknowledged before it was sent (not those acknowledged while it
+                // waits, which it would otherwise chase).
                 let u = self.user_offset[pop as usize] + user;
-                self.recent_writes[u as usize]
-                    .iter()
-                    .find_map(|&(o, seq, _, _)| missing(o, seq))
+                self.recent_writes
+                    .get(u as usize)
+                    .into_iter()
+                    .flatten()
+                    .filter_map(|w| owed(w, issued))
+                    .find_map(|w| missing(w.origin, w.seq))
             }
             // The oldest write of the key `x` lacks, from each origin, if it was acknowledged
             // more than the bound ago (the read checks again when it is applied); then the two
@@ -955,9 +1016,19 @@ impl DataLayer {
         self.applied[x as usize * self.len() + origin as usize] >= seq
     }
 
-    /// A read of `key` by `user` served at `x` at `now`: counts stale reads (SPEC §3: a version
-    /// older than the newest acknowledged anywhere) and read-your-writes violations.
-    pub fn read(&mut self, x: DataRegion, key: u32, pop: u16, user: u32, now: SimTime) {
+    /// A read of `key` by `user`, issued at `issued`, served at `x` at `now`: counts stale reads
+    /// (SPEC §3: a version older than the newest acknowledged anywhere) and read-your-writes
+    /// violations (against the user's writes acknowledged by the time the read was issued).
+    #[allow(clippy::too_many_arguments)]
+    pub fn read(
+        &mut self,
+        x: DataRegion,
+        key: u32,
+        pop: u16,
+        user: u32,
+        issued: SimTime,
+        now: SimTime,
+    ) {
         if now < self.warmup {
             return;
         }
@@ -1011,13 +1082,19 @@ impl DataLayer {
                 b.1 += 1;
             }
         }
-        // Read-your-writes: the user's acknowledged writes of the key remembered among their
-        // last few (one under last-writer-wins, one per origin where every write is kept)
-        // must be applied here and not beaten by an older version.
+        // Read-your-writes: the user's writes of the key acknowledged before the read was
+        // issued, remembered among their last few (one per key where a later write replaces
+        // the value, one per key and origin where every write adds to it), must be applied
+        // here and not beaten by an older version.
         let u = self.user_offset[pop as usize] + user;
-        let violated = self.recent_writes[u as usize]
-            .iter()
-            .any(|&(o, seq, k, committed)| seq > 0 && k == key && misses(o, seq, committed));
+        let violated = self
+            .recent_writes
+            .get(u as usize)
+            .into_iter()
+            .flatten()
+            .filter(|w| w.0 == key)
+            .filter_map(|w| owed(w, issued))
+            .any(|w| misses(w.origin, w.seq, w.committed));
         if violated {
             self.tally.ryw_violations += 1;
             self.by_population[pop as usize].ryw_violations += 1;
@@ -1269,6 +1346,7 @@ mod tests {
         };
         sc.data.class = class;
         sc.data.conflict = conflict;
+        sc.populations[0].write_fraction = 0.5;
         DataLayer::new(&sc, 1)
     }
 
@@ -1276,8 +1354,15 @@ mod tests {
     fn read_your_writes_owes_the_user_their_later_committed_write_whatever_the_ack_order() {
         for (class, conflict) in [
             (KeyClass::Register, ConflictStrategy::Lww),
+            (KeyClass::Counter, ConflictStrategy::Lww),
+            (KeyClass::Register, ConflictStrategy::AppLevel),
+            (KeyClass::Booking, ConflictStrategy::Crdt),
             (KeyClass::Counter, ConflictStrategy::Merge),
+            (KeyClass::Set, ConflictStrategy::Crdt),
+            (KeyClass::Counter, ConflictStrategy::AppLevel),
         ] {
+            let adds = matches!(class, KeyClass::Counter | KeyClass::Set)
+                && conflict != ConflictStrategy::Lww;
             let mut data = two_regions(class, conflict);
             // The user writes the key at region 0 (t = 10) and then at region 1 (t = 30); the
             // second is acknowledged first (40), the first last (50), as when it waited for a
@@ -1286,12 +1371,12 @@ mod tests {
             let b = data.commit(1, 0, 30, true);
             data.acknowledged(1, b, 0, 0, 0, 30, 40);
             data.acknowledged(0, a, 0, 0, 0, 10, 50);
-            data.read(0, 0, 0, 0, 60);
+            data.read(0, 0, 0, 0, 60, 60);
             assert_eq!(data.tally.ryw_violations, 1, "{class:?} {conflict:?}");
-            // Region 1 lacks the user's first write: a violation only where every write is
-            // kept (under last-writer-wins the later write is the version owed).
-            data.read(1, 0, 0, 0, 60);
-            let expected = if class == KeyClass::Counter { 2 } else { 1 };
+            // Region 1 lacks the user's first write: a violation only where every write adds
+            // to the value (where a later write replaces it, that write is the version owed).
+            data.read(1, 0, 0, 0, 60, 60);
+            let expected = if adds { 2 } else { 1 };
             assert_eq!(
                 data.tally.ryw_violations, expected,
                 "{class:?} {conflict:?}"

@@ -276,15 +276,17 @@ impl DataLayer {
         if let Some(q) = &self.quorum {
             // The user's newest write of the key committed before the read was issued: one
             // committing during the read may or may not be seen, but the one before it must.
-            let own =
-                q.recent_writes[u]
-                    .iter()
-                    .find(|w| w.0 == key)
-                    .and_then(|&(_, newest, before)| {
-                        [newest, before]
-                            .into_iter()
-                            .find(|(v, at)| v.exists() && *at < start)
-                    });
+            let own = q
+                .recent_writes
+                .get(u)
+                .into_iter()
+                .flatten()
+                .find(|w| w.0 == key)
+                .and_then(|&(_, newest, before)| {
+                    [newest, before]
+                        .into_iter()
+                        .find(|(v, at)| v.exists() && *at < start)
+                });
             if let Some((v, _)) = own
                 && newer(&v)
             {
@@ -304,6 +306,7 @@ mod tests {
     fn a_read_issued_before_the_users_newest_write_committed_must_reflect_the_one_before() {
         let mut sc = crate::bench::mmc_scenario(9.0, 1, 1.0, 100.0, 0.0);
         sc.data.mode = ReplicationMode::Quorum { n: 1, r: 1, w: 1 };
+        sc.populations[0].write_fraction = 0.5;
         let mut data = DataLayer::new(&sc, 1);
         let version = |seq: u32, t: SimTime| Version {
             seq,

@@ -1278,12 +1278,15 @@ impl<'a> World<'a> {
             return;
         };
         let c = self.sc.data.consistency;
-        if let Some((o, seq)) = self.data.read_requirement(c, x, q.key, q.pop, q.user, now) {
+        if let Some((o, seq)) = self
+            .data
+            .read_requirement(c, x, q.key, q.pop, q.user, q.t0, now)
+        {
             let counted = now >= self.sc.warmup;
             // A `SessionRoute` read still at its entry may be sent on (once).
             let may_route = c == crate::model::Consistency::SessionRoute && q.exec == q.entry;
             let route_to = if may_route {
-                self.session_target(o, x, q.key, q.pop, q.user, now)
+                self.session_target(o, x, &q, now)
             } else {
                 None
             };
@@ -1322,8 +1325,9 @@ impl<'a> World<'a> {
                     // the read goes to the first that does rather than waiting here.
                     let mut keys = vec![(x, o, seq)];
                     for y in (0..self.data.len() as DataRegion).filter(|&y| y != x) {
-                        if let Some((oy, sy)) =
-                            self.data.read_requirement(c, y, q.key, q.pop, q.user, now)
+                        if let Some((oy, sy)) = self
+                            .data
+                            .read_requirement(c, y, q.key, q.pop, q.user, q.t0, now)
                         {
                             self.read_waiters.insert((y, oy, sy, n), (r, region));
                             keys.push((y, oy, sy));
@@ -1334,7 +1338,7 @@ impl<'a> World<'a> {
             }
             return;
         }
-        self.data.read(x, q.key, q.pop, q.user, now);
+        self.data.read(x, q.key, q.pop, q.user, q.t0, now);
         self.respond(r, region, AttemptResult::Ok, after, sched);
     }
 
@@ -1345,9 +1349,7 @@ impl<'a> World<'a> {
         &self,
         origin: DataRegion,
         x: DataRegion,
-        key: u32,
-        pop: PopulationId,
-        user: u32,
+        q: &Request,
         now: SimTime,
     ) -> Option<RegionId> {
         let c = self.sc.data.consistency;
@@ -1358,7 +1360,7 @@ impl<'a> World<'a> {
                 && self.down[r as usize] == 0
                 && self
                     .data
-                    .read_requirement(c, y, key, pop, user, now)
+                    .read_requirement(c, y, q.key, q.pop, q.user, q.t0, now)
                     .is_none()
         };
         (0..self.data.len() as DataRegion)

@@ -21,7 +21,7 @@ fn check_reports_what_each_shipped_file_holds() {
 topologies/azure-15.ron: ok — topology `azure-15`: 15 regions, 210 region pairs from the matrix, 0 estimated
 topologies/aws-14.ron: ok — topology `aws-14`: 14 regions, 182 region pairs from the matrix, 0 estimated
 topologies/single-region.ron: ok — topology `single-region`: 1 region, 0 region pairs from the matrix, 0 estimated
-experiments/global-latency.ron: ok — experiment `global-latency` on topology `azure-15`: 9 population(s), variants: one-region, three-regions, three-regions-ap, all-regions; 1 seed(s) each; about 432000 requests per run; at most about 5.4e6 events and 53.8 MB of memory per run (estimated)
+experiments/global-latency.ron: ok — experiment `global-latency` on topology `azure-15`: 9 population(s), variants: one-region, three-regions, three-regions-ap, all-regions; 1 seed(s) each; about 432000 requests per run; at most about 5.4e6 events and 75.8 MB of memory per run (estimated)
 ";
     assert_eq!(stdout, expected);
 }

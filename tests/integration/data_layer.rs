@@ -1761,6 +1761,7 @@ fn where_every_write_is_kept_a_read_must_reflect_each_of_the_users_writes() {
             (name: "lww", overrides: {"data.conflict": Lww}),
             (name: "merge", overrides: {"data.conflict": Merge}),
             (name: "crdt", overrides: {"data.conflict": Crdt}),
+            (name: "lww-wait", overrides: {"data.conflict": Lww, "data.consistency": SessionWait}),
             (name: "merge-wait", overrides: {"data.conflict": Merge, "data.consistency": SessionWait}),
         ],"#,
     );
@@ -1790,10 +1791,26 @@ fn where_every_write_is_kept_a_read_must_reflect_each_of_the_users_writes() {
             "{name}: {got} vs {expected} ± {tol}"
         );
     }
-    // A session waits for the user's increments from both regions.
-    let r = run(variant(&e, "merge-wait"), 11);
-    assert_eq!(r.data.read_your_writes_violations, 0);
-    assert!(r.data.reads_waited > 0);
+    // A session waits exactly where a read would otherwise violate: for the newest write
+    // under last-writer-wins, for the user's increments from both regions under merge. The
+    // share of reads that wait follows the same two formulas (arrivals do not depend on how
+    // long reads take, and a read here waits at most once: for the other region).
+    for (name, expected) in [
+        ("lww-wait", 0.5 * (1.0 - (-rate * w).exp())),
+        ("merge-wait", 1.0 - (-rate * w / 2.0).exp()),
+    ] {
+        let r = run(variant(&e, name), 11);
+        assert_eq!(r.overall.failed, 0, "{name}");
+        assert_eq!(r.data.read_your_writes_violations, 0, "{name}");
+        let reads = r.data.reads as f64;
+        let got = r.data.reads_waited as f64 / reads;
+        let tol = 4.0 * (expected * (1.0 - expected) / reads).sqrt() + 0.01;
+        eprintln!("{name}: waited {got:.4} of {reads} reads, expected {expected:.4} ± {tol:.4}");
+        assert!(
+            (got - expected).abs() < tol,
+            "{name}: {got} vs {expected} ± {tol}"
+        );
+    }
 }
 
 #[test]
