@@ -8,7 +8,7 @@ use crate::engine::{SimTime, ms_to_ns, s_to_ns};
 use crate::geo::{estimated_rtt_ms, great_circle_km};
 use crate::model::*;
 use indexmap::IndexMap;
-use std::collections::BTreeSet;
+use std::collections::{BTreeMap, BTreeSet};
 
 mod cost;
 pub(super) use cost::standalone as prices_standalone;
@@ -1824,7 +1824,7 @@ pub(super) fn experiment(
         src,
         topo_src,
         topology: &raw.topology,
-        base_failed: !base_msgs.is_empty(),
+        base_failed: count_errors(&diags) > 0,
     };
     let mut out = vec![];
     let mut cases = vec![];
@@ -1863,7 +1863,7 @@ pub(super) fn experiment(
             .collect();
         // Problems already reported for some case, by (line, column, message without the
         // case): where in `diags`, and whether that case's variant is free of errors.
-        let mut seen_case = std::collections::BTreeMap::new();
+        let mut seen_case = BTreeMap::new();
         for (vname, voverrides) in &listed {
             let errors_before = count_errors(&diags);
             // The variant's own overrides, applied once: their problems point at the override
@@ -1919,12 +1919,16 @@ pub(super) fn experiment(
             };
             // The variant on its own: its problems, once (a sweep's points only add theirs).
             let mut var_msgs = BTreeSet::new();
+            // With a sweep the variant never runs on its own: its problems are reported only
+            // when some point shows them too (a sweep may set what the variant lacks).
+            let mut var_pending: BTreeMap<String, Diagnostic> = BTreeMap::new();
             let mut vscenario = None;
             if named {
                 match checker.check(vtree.clone(), &vpaths, &mut inputs) {
                     CaseCheck::BaseFailed => {}
                     CaseCheck::Shape(p, why) => {
                         let i = voverrides.iter().position(|(o, _)| related(o, &p));
+                        let p = as_written(i.map(|i| voverrides[i].0.as_str()), p);
                         diags.push(src.diag(
                             Severity::Error,
                             &variant_at(i),
@@ -1944,19 +1948,25 @@ pub(super) fn experiment(
                                 continue;
                             }
                             let i = singles.culprit(&checker, &tree, voverrides, &d.message);
-                            diags.push(src.diag(
+                            let vd = src.diag(
                                 d.severity,
                                 &variant_at(i),
                                 format!("variant `{vname}`: {}", d.message),
                                 d.help,
-                            ));
+                            );
+                            if sweep_map.is_some() {
+                                var_pending.insert(d.message, vd);
+                            } else {
+                                diags.push(vd);
+                            }
                         }
                         vscenario = s.map(|s| *s);
                     }
                 }
             }
             // A sweep's problem is named after a case whose variant has none of its own.
-            let var_clean = count_errors(&diags) == errors_before;
+            let var_clean = count_errors(&diags) == errors_before
+                && !var_pending.values().any(|d| d.severity == Severity::Error);
             let Some(sweep_map) = sweep_map else {
                 // No sweep: the variant (or the base) is the case.
                 expected += 1;
@@ -2050,6 +2060,7 @@ pub(super) fn experiment(
                     CaseCheck::BaseFailed => {}
                     CaseCheck::Shape(p, why) => {
                         let j = point.iter().position(|(o, _)| related(o, &p));
+                        let p = as_written(j.map(|j| point[j].0.as_str()), p);
                         report(
                             j.unwrap_or(0),
                             Severity::Error,
@@ -2061,7 +2072,13 @@ pub(super) fn experiment(
                     CaseCheck::Done(s, vd) => {
                         let mut singles = Singles::new(point.len());
                         for d in vd {
-                            if base_msgs.contains(&d.message) || var_msgs.contains(&d.message) {
+                            if var_msgs.contains(&d.message) {
+                                if let Some(vd) = var_pending.remove(&d.message) {
+                                    diags.push(vd);
+                                }
+                                continue;
+                            }
+                            if base_msgs.contains(&d.message) {
                                 continue;
                             }
                             let j = singles.culprit(&checker, &vtree, point, &d.message);
@@ -2115,9 +2132,27 @@ fn count_errors(diags: &[Diagnostic]) -> usize {
         .count()
 }
 
-/// True when one dotted path is within the other.
+/// The fields and indices of a path, however it is spelt: an override's `faults.0.at_s` and
+/// the deserialiser's `faults[0].RegionOutage.at_s` (enum tags, capitalised, are dropped).
+fn path_parts(p: &str) -> Vec<&str> {
+    p.split(['.', '[', ']'])
+        .filter(|c| !c.is_empty() && !c.starts_with(|ch: char| ch.is_ascii_uppercase()))
+        .collect()
+}
+
+/// The path of a value of the wrong kind as the user wrote it (`written`, the override or
+/// swept path that set it) when that names the same field, else as the deserialiser found it.
+fn as_written(written: Option<&str>, found: String) -> String {
+    match written {
+        Some(w) if path_parts(w) == path_parts(&found) => w.to_owned(),
+        _ => found,
+    }
+}
+
+/// True when one path is within the other, field by field.
 fn related(a: &str, b: &str) -> bool {
-    a.starts_with(b) || b.starts_with(a)
+    let (a, b) = (path_parts(a), path_parts(b));
+    a.starts_with(&b) || b.starts_with(&a)
 }
 
 /// What validating one case's override tree gave.

@@ -911,3 +911,41 @@ fn an_unreadable_file_is_one_error_with_one_prefix() {
         }
     }
 }
+
+/// With a sweep a variant never runs on its own, so a problem it has only without the sweep's
+/// values is none: here the sweep lengthens the run past the variant's warm-up. `check` used
+/// to refuse it ("warmup_s (2000) must be shorter than duration_s (1200)"), naming a case
+/// that is never run. A problem some point keeps is still reported.
+#[test]
+fn a_variant_the_sweep_makes_valid_is_accepted() {
+    let d = TempDir::new("variant-needs-sweep");
+    let text = |durations: &str| {
+        format!(
+            r#"Experiment(
+    name: "variant-needs-sweep",
+    topology: "two-regions.ron",
+    duration_s: 1200,
+    design: ActiveActive(regions: ["us-east", "eu-west"]),
+    populations: {{
+        "boston": (lat: 42.36, lon: -71.06, anchor: "us-east", rate_per_s: 5),
+    }},
+    variants: [(name: "long-warmup", overrides: {{"warmup_s": 2000}})],
+    sweep: Grid({{"duration_s": [{durations}]}}),
+)"#
+        )
+    };
+    let ok = write_experiment(&d, "ok.ron", &text("3000, 6000"));
+    let o = regionsim([OsStr::new("check"), ok.as_os_str()]);
+    assert_eq!(o.code, Some(0), "{}", o.stderr);
+    assert!(o.stdout.contains("2 case(s)"), "{}", o.stdout);
+    let bad = write_experiment(&d, "bad.ron", &text("1500, 6000"));
+    let o = regionsim([OsStr::new("check"), bad.as_os_str()]);
+    assert_eq!(o.code, Some(2), "{}", o.stderr);
+    assert_eq!(
+        count_errors(&o, "must be shorter than duration_s"),
+        1,
+        "{}",
+        o.stderr
+    );
+    assert_eq!(count_errors(&o, "duration_s (1500)"), 1, "{}", o.stderr);
+}
