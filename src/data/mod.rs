@@ -1036,6 +1036,12 @@ impl DataLayer {
         let xi = x as usize;
         self.tally.reads += 1;
         self.by_population[pop as usize].reads += 1;
+        // No write of the key was ever acknowledged (a read-only key): the read cannot be
+        // stale, has no t-visibility bin and owes the user nothing (every check below needs
+        // an acknowledged write, and only `acknowledged` fills these).
+        if self.acked[key as usize][0].1 == 0 {
+            return;
+        }
         // What the read returns: the replica's version of the key. Where last-writer-wins
         // keeps one version (any class under Lww, registers otherwise), a replica that has
         // applied a write may still return an older one that beat it on a skewed clock.

@@ -1278,10 +1278,14 @@ impl<'a> World<'a> {
             return;
         };
         let c = self.sc.data.consistency;
-        if let Some((o, seq)) = self
-            .data
-            .read_requirement(c, x, q.key, q.pop, q.user, q.t0, now)
-        {
+        // An eventual read waits for nothing (checked here: the call is the hot path's).
+        let requirement = if c == crate::model::Consistency::Eventual {
+            None
+        } else {
+            self.data
+                .read_requirement(c, x, q.key, q.pop, q.user, q.t0, now)
+        };
+        if let Some((o, seq)) = requirement {
             let counted = now >= self.sc.warmup;
             // A `SessionRoute` read still at its entry may be sent on (once).
             let may_route = c == crate::model::Consistency::SessionRoute && q.exec == q.entry;
