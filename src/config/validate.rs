@@ -1861,6 +1861,22 @@ pub(super) fn experiment(
                 (p, canon, at)
             })
             .collect();
+        // Two swept paths of which one is within the other: whichever is applied second
+        // replaces (part of) the first in every case, so the sweep's cases are not what it says.
+        for (i, (p, canon, at)) in swept.iter().enumerate() {
+            for (q, qcanon, qat) in &swept[..i] {
+                if canon.starts_with(qcanon) || qcanon.starts_with(canon) {
+                    diags.push(src.diag(
+                        Severity::Error,
+                        &["sweep", p.as_str()],
+                        format!(
+                            "the sweep sets both `{q}` ({qat}) and `{p}` ({at}), one within the other: in every case one replaces (part of) the other"
+                        ),
+                        Some("sweep one of them, or move the inner field into the outer one's values".to_owned()),
+                    ));
+                }
+            }
+        }
         // Problems already reported for some case, by (line, column, message without the
         // case): where in `diags`, and whether that case's variant is free of errors.
         let mut seen_case = BTreeMap::new();
@@ -1870,9 +1886,23 @@ pub(super) fn experiment(
             // and are reported once, however many points the sweep has.
             let mut vtree = tree.clone();
             let mut ok = true;
-            for (path, value) in voverrides {
+            for (k, (path, value)) in voverrides.iter().enumerate() {
                 let at = ["variants", vname.as_str(), path.as_str()];
                 let canon = canonical_path(&tree, path);
+                // An override within (or equal to) a later one of the same variant is replaced.
+                if let Some((later, _)) = voverrides[k + 1..]
+                    .iter()
+                    .find(|(q, _)| canon.starts_with(&canonical_path(&tree, q)))
+                {
+                    diags.push(src.diag(
+                        Severity::Error,
+                        &at,
+                        format!(
+                            "variant `{vname}` overrides `{path}`, but its later override of `{later}` replaces it, so this override has no effect"
+                        ),
+                        Some("remove one of them, or set this field inside the later one".to_owned()),
+                    ));
+                }
                 for (sp, scanon, sat) in &swept {
                     if canon.starts_with(scanon) {
                         diags.push(src.diag(
