@@ -376,7 +376,7 @@ impl DataLayer {
             fenced: vec![vec![]; d],
             recent_writes: vec![
                 [(0, OwnWrite::default(), OwnWrite::default()); RECENT_WRITES];
-                *user_offset.last().unwrap() as usize
+                users
             ],
             user_offset,
             warmup: sc.warmup,

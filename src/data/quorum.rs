@@ -24,19 +24,6 @@ use crate::rng::splitmix64;
 /// A write's version and when it committed (zero version: none yet).
 pub type Committed = (Version, SimTime);
 
-/// No write.
-const NONE: Committed = (
-    Version {
-        origin: 0,
-        seq: 0,
-        ts: 0,
-        true_t: 0,
-        value: 0,
-        value_after_warmup: 0,
-    },
-    0,
-);
-
 /// A user's writes of a key: the key, their newest committed write of it and the one before
 /// (a read issued before the newest committed must still reflect the one before).
 pub type RecentQuorumWrite = (u32, Committed, Committed);
@@ -66,7 +53,11 @@ impl QuorumState {
             r,
             w,
             committed: vec![[(Version::default(), 0); 2]; keys],
-            recent_writes: vec![[(u32::MAX, NONE, NONE); super::RECENT_WRITES]; users],
+            recent_writes: vec![
+                [(u32::MAX, Committed::default(), Committed::default());
+                    super::RECENT_WRITES];
+                users
+            ],
             hints: vec![],
         }
     }
@@ -216,7 +207,10 @@ impl DataLayer {
         c[1] = c[0];
         c[0] = (v, now);
         let recent = &mut q.recent_writes[u];
-        let before = recent.iter().find(|w| w.0 == key).map_or(NONE, |w| w.1);
+        let before = recent
+            .iter()
+            .find(|w| w.0 == key)
+            .map_or_else(Committed::default, |w| w.1);
         super::remember(recent, (key, (v, now), before), |w| w.0 == key);
     }
 
@@ -332,7 +326,7 @@ mod tests {
         data.quorum_read(0, v1, snap_at_40, 0, 0, 40);
         assert_eq!(violations(&data), 2);
         // Before either write committed nothing of the user's is owed.
-        data.quorum_read(0, Version::default(), [NONE; 2], 0, 0, 5);
+        data.quorum_read(0, Version::default(), [Committed::default(); 2], 0, 0, 5);
         assert_eq!(violations(&data), 2);
         assert_eq!(data.tally.reads, 5);
     }
