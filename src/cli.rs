@@ -782,16 +782,11 @@ fn merge(
         print_warnings(&warnings);
     }
     let dir = out.unwrap_or_else(|| PathBuf::from("results").join(&exp.name));
-    if exp.target_ci.is_some() {
-        return Err(runner::MergeError::Target.into());
-    }
-    for d in shards {
-        if !d.is_dir() {
-            return Err(runner::MergeError::NoShardDir { path: d.clone() }.into());
-        }
-    }
+    // Every record is read before --out is created: a refused merge leaves nothing behind.
+    let records = runner::collect_shards(&exp, shards)?;
     ensure_writable(&dir)?;
-    let assembled = runner::merge(&exp, shards, &dir)?;
+    runner::store_records(&records, &dir)?;
+    let assembled = runner::assemble(&exp, records);
     finish(
         &exp,
         &assembled,

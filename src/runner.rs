@@ -457,7 +457,17 @@ impl MergeError {
 
 /// Combines the run records of shard output directories (each with a `runs/` directory) into
 /// the results of the whole plan, copying the records into `into` (so `--resume` works there).
+/// Nothing is written unless every planned run is found.
 pub fn merge(exp: &Experiment, dirs: &[PathBuf], into: &Path) -> Result<Assembled, MergeError> {
+    let records = collect_shards(exp, dirs)?;
+    store_records(&records, into)?;
+    Ok(assemble(exp, records))
+}
+
+/// Reads the run record of every planned (case, replication) from the shard directories'
+/// `runs/`, writing nothing: an error names a directory that is not a shard's, or counts
+/// the runs that none of them holds.
+pub fn collect_shards(exp: &Experiment, dirs: &[PathBuf]) -> Result<Vec<RunRecord>, MergeError> {
     if exp.target_ci.is_some() {
         return Err(MergeError::Target);
     }
@@ -492,14 +502,19 @@ pub fn merge(exp: &Experiment, dirs: &[PathBuf], into: &Path) -> Result<Assemble
             first_rep: rep,
         });
     }
-    for r in &records {
+    Ok(records)
+}
+
+/// Copies run records into `into/runs/` (atomically, one file each).
+pub fn store_records(records: &[RunRecord], into: &Path) -> Result<(), MergeError> {
+    for r in records {
         let p = into
             .join("runs")
             .join(RunRecord::file_name(r.case_index, &r.digest, r.rep));
         let bytes = serde_json::to_vec(r).expect("run records serialise");
         write_atomic(&p, &bytes).map_err(|source| MergeError::Copy { path: p, source })?;
     }
-    Ok(assemble(exp, records))
+    Ok(())
 }
 
 /// The results of finished runs sorted by (case, replication): replication 0's detailed

@@ -827,6 +827,8 @@ fn merge_names_a_shard_directory_that_is_not_there() {
             o.stderr
         );
         assert!(!o.stderr.contains("missing from"), "{}", o.stderr);
+        // Refused before --out is made: no empty results directory is left behind.
+        assert!(!d.0.join("merged").exists(), "{}", dir.display());
     }
     assert!(!missing.exists());
 }

@@ -160,6 +160,10 @@ fn one_thread_two_threads_and_four_merged_shards_write_identical_files() {
     ]);
     assert_eq!(partial.status.code(), Some(1));
     assert!(String::from_utf8_lossy(&partial.stderr).contains("4 of 18 runs are missing"));
+    assert!(
+        !d.join("partial").exists(),
+        "a refused merge writes nothing"
+    );
     let merged = d.join("merged");
     let shard_dirs: Vec<String> = (0..4)
         .map(|k| d.join(format!("shard{k}")).display().to_string())
