@@ -229,6 +229,129 @@ fn enum_tag(v: &Value) -> Option<&str> {
     }
 }
 
+/// The tree as a serde deserializer that reads it as the RON loader would: a `( … )` group
+/// of fields must be a map. serde's derived structs also accept a list, field by field, so
+/// through `serde_json::Value` an override `"client": (1000, 500)` or `[1]` would set the
+/// first fields and silently default the rest. Its messages name the config's own types
+/// (`Dns`, `Design`) and list an enum's variants rather than the internal `Raw*` names.
+pub struct Strict(pub Value);
+
+type StrictError = serde::de::value::Error;
+
+impl Strict {
+    fn unexpected(&self) -> serde::de::Unexpected<'_> {
+        use serde::de::Unexpected;
+        match &self.0 {
+            Value::Null => Unexpected::Unit,
+            Value::Bool(b) => Unexpected::Bool(*b),
+            Value::Number(n) => match (n.as_u64(), n.as_i64()) {
+                (Some(u), _) => Unexpected::Unsigned(u),
+                (None, Some(i)) => Unexpected::Signed(i),
+                _ => Unexpected::Float(n.as_f64().unwrap_or(f64::NAN)),
+            },
+            Value::String(s) => Unexpected::Str(s),
+            Value::Array(_) => Unexpected::Other("list or tuple"),
+            Value::Object(_) => Unexpected::Map,
+        }
+    }
+}
+
+impl<'de> serde::de::IntoDeserializer<'de, StrictError> for Strict {
+    type Deserializer = Strict;
+    fn into_deserializer(self) -> Strict {
+        self
+    }
+}
+
+impl<'de> serde::Deserializer<'de> for Strict {
+    type Error = StrictError;
+
+    fn deserialize_any<V: serde::de::Visitor<'de>>(self, v: V) -> Result<V::Value, StrictError> {
+        use serde::de::value::{MapDeserializer, SeqDeserializer};
+        match self.0 {
+            Value::Null => v.visit_unit(),
+            Value::Bool(b) => v.visit_bool(b),
+            Value::Number(n) => match (n.as_u64(), n.as_i64()) {
+                (Some(u), _) => v.visit_u64(u),
+                (None, Some(i)) => v.visit_i64(i),
+                _ => v.visit_f64(n.as_f64().unwrap_or(f64::NAN)),
+            },
+            Value::String(s) => v.visit_string(s),
+            Value::Array(a) => {
+                let mut seq = SeqDeserializer::new(a.into_iter().map(Strict));
+                let out = v.visit_seq(&mut seq)?;
+                seq.end()?;
+                Ok(out)
+            }
+            Value::Object(m) => {
+                let mut map = MapDeserializer::new(m.into_iter().map(|(k, x)| (k, Strict(x))));
+                let out = v.visit_map(&mut map)?;
+                map.end()?;
+                Ok(out)
+            }
+        }
+    }
+
+    fn deserialize_option<V: serde::de::Visitor<'de>>(self, v: V) -> Result<V::Value, StrictError> {
+        match self.0 {
+            Value::Null => v.visit_none(),
+            _ => v.visit_some(self),
+        }
+    }
+
+    fn deserialize_newtype_struct<V: serde::de::Visitor<'de>>(
+        self,
+        _name: &'static str,
+        v: V,
+    ) -> Result<V::Value, StrictError> {
+        v.visit_newtype_struct(self)
+    }
+
+    fn deserialize_struct<V: serde::de::Visitor<'de>>(
+        self,
+        name: &'static str,
+        _fields: &'static [&'static str],
+        v: V,
+    ) -> Result<V::Value, StrictError> {
+        if !self.0.is_object() {
+            let want = format!("a `{name}`, written `(field: value, …)`");
+            return Err(serde::de::Error::invalid_type(
+                self.unexpected(),
+                &want.as_str(),
+            ));
+        }
+        self.deserialize_any(v)
+    }
+
+    fn deserialize_enum<V: serde::de::Visitor<'de>>(
+        self,
+        name: &'static str,
+        variants: &'static [&'static str],
+        v: V,
+    ) -> Result<V::Value, StrictError> {
+        use serde::de::value::{MapAccessDeserializer, MapDeserializer};
+        match self.0 {
+            Value::String(s) => v.visit_enum(serde::de::IntoDeserializer::into_deserializer(s)),
+            Value::Object(m) if m.len() == 1 => {
+                let map = MapDeserializer::new(m.into_iter().map(|(k, x)| (k, Strict(x))));
+                v.visit_enum(MapAccessDeserializer::new(map))
+            }
+            _ => {
+                let want = format!("a `{name}`: one of {}", variants.join(", "));
+                Err(serde::de::Error::invalid_type(
+                    self.unexpected(),
+                    &want.as_str(),
+                ))
+            }
+        }
+    }
+
+    serde::forward_to_deserialize_any! {
+        bool i8 i16 i32 i64 i128 u8 u16 u32 u64 u128 f32 f64 char str string bytes byte_buf
+        unit unit_struct seq tuple tuple_struct map identifier ignored_any
+    }
+}
+
 /// Sets the value at dotted `path` in `tree`. Every segment but the last must exist; the last
 /// must exist too (every field is present in a serialised raw tree), so a misspelt path is
 /// reported with the closest valid key.
@@ -236,6 +359,17 @@ pub fn set_path(tree: &mut Value, path: &str, value: Value) -> Result<(), String
     let segs: Vec<&str> = path.split('.').collect();
     if path.is_empty() || segs.iter().any(|s| s.is_empty()) {
         return Err(format!("`{path}` is not a dotted path"));
+    }
+    if path == "topology" {
+        let region = tree["topology"]["regions"]
+            .as_object()
+            .and_then(|m| m.keys().next().cloned())
+            .unwrap_or_else(|| "eastus".into());
+        return Err(format!(
+            "`topology` cannot be overridden as a whole: every variant runs on the experiment's \
+             topology file; override a part of it (`topology.regions.{region}.servers`), or \
+             write one experiment per topology file"
+        ));
     }
     let mut cur = tree;
     let mut walked = String::new();
@@ -351,6 +485,58 @@ fn join(prefix: &str, seg: &str) -> String {
 mod tests {
     use super::*;
     use serde_json::json;
+
+    #[derive(serde::Deserialize, Debug, PartialEq)]
+    #[serde(rename = "Pair", deny_unknown_fields)]
+    struct RawPair {
+        a: u32,
+        #[serde(default)]
+        b: Option<f64>,
+    }
+
+    #[derive(serde::Deserialize, Debug, PartialEq)]
+    #[serde(rename = "Shape")]
+    enum RawShape {
+        Dot,
+        Line(u32),
+        Box { pair: RawPair },
+    }
+
+    #[test]
+    fn strict_reads_groups_as_maps_only_and_names_the_config_types() {
+        let read = |v: Value| -> Result<Vec<RawShape>, String> {
+            serde::Deserialize::deserialize(Strict(v)).map_err(|e| e.to_string())
+        };
+        let ok = read(json!(["Dot", {"Line": 3}, {"Box": {"pair": {"a": 1, "b": 2}}}])).unwrap();
+        assert_eq!(
+            ok,
+            vec![
+                RawShape::Dot,
+                RawShape::Line(3),
+                RawShape::Box {
+                    pair: RawPair { a: 1, b: Some(2.0) }
+                }
+            ]
+        );
+        // serde_json's own reader fills a struct from a list, field by field.
+        let lax: RawPair = serde_json::from_value(json!([7])).unwrap();
+        assert_eq!(lax, RawPair { a: 7, b: None });
+        let e = read(json!([{"Box": {"pair": [7]}}])).unwrap_err();
+        assert_eq!(
+            e,
+            "invalid type: list or tuple, expected a `Pair`, written `(field: value, …)`"
+        );
+        let e = read(json!([3])).unwrap_err();
+        assert_eq!(
+            e,
+            "invalid type: integer `3`, expected a `Shape`: one of Dot, Line, Box"
+        );
+        // A map of two entries is not one variant.
+        assert!(read(json!([{"Dot": null, "Line": 1}])).is_err());
+        // Unknown fields and negative counts are refused as before.
+        assert!(read(json!([{"Box": {"pair": {"a": 1, "c": 2}}}])).is_err());
+        assert!(read(json!([{"Line": -1}])).is_err());
+    }
 
     #[test]
     fn parses_ron_literals_keeping_variant_names() {

@@ -1,7 +1,7 @@
 //! Turns `Raw*` config into the validated model, collecting every semantic problem at once.
 
 use super::raw::*;
-use super::tree::{canonical_path, parse_ron_literal, set_path};
+use super::tree::{Strict, canonical_path, parse_ron_literal, set_path};
 use super::{ConfigError, Diagnostic, Severity, Source, did_you_mean, locate};
 use crate::distribution::{Dist, DistSpec};
 use crate::engine::{SimTime, ms_to_ns, s_to_ns};
@@ -1819,7 +1819,7 @@ pub(super) fn experiment(
         }
         c
     };
-    let base_msgs: BTreeSet<String> = diags.iter().map(|d| d.message.clone()).collect();
+    let base_msgs: BTreeSet<String> = diags.iter().map(|d| located(d, src, topo_src)).collect();
     let checker = CaseChecker {
         src,
         topo_src,
@@ -2195,6 +2195,18 @@ enum CaseCheck {
     Done(Option<Box<Scenario>>, Vec<Diagnostic>),
 }
 
+/// A case's message as it is reported at the override that caused it: a problem in a file the
+/// override brought in (a price file, an RTT matrix) keeps that file's own place in front.
+fn located(d: &Diagnostic, src: &Source, topo_src: &Source) -> String {
+    if d.file == src.display || d.file == topo_src.display {
+        return d.message.clone();
+    }
+    match (d.line, d.col) {
+        (Some(l), Some(c)) => format!("{}:{l}:{c}: {}", d.file, d.message),
+        _ => format!("{}: {}", d.file, d.message),
+    }
+}
+
 /// Validates override trees of one experiment.
 struct CaseChecker<'a> {
     src: &'a Source,
@@ -2215,8 +2227,8 @@ impl CaseChecker<'_> {
     ) -> CaseCheck {
         let topo_tree = t["topology"].take();
         t["topology"] = serde_json::Value::String(self.topology.to_owned());
-        let vt: Result<RawTopology, _> = serde_path_to_error::deserialize(topo_tree);
-        let ve: Result<RawExperiment, _> = serde_path_to_error::deserialize(t);
+        let vt: Result<RawTopology, _> = serde_path_to_error::deserialize(Strict(topo_tree));
+        let ve: Result<RawExperiment, _> = serde_path_to_error::deserialize(Strict(t));
         // A value the tree cannot hold (NaN or infinity becomes null) fails here in every
         // case although no override touched it; the base's validation has reported it.
         let shape = |p: String, why: String| {
@@ -2230,6 +2242,9 @@ impl CaseChecker<'_> {
             (Ok(vt), Ok(ve)) => {
                 let mut vd = vec![];
                 let s = scenario(&ve, &vt, self.src, self.topo_src, &mut vd, inputs);
+                for d in &mut vd {
+                    d.message = located(d, self.src, self.topo_src);
+                }
                 CaseCheck::Done(s.map(Box::new), vd)
             }
             (Err(e), _) => shape(format!("topology.{}", e.path()), e.inner().to_string()),
