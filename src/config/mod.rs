@@ -340,11 +340,15 @@ impl Brackets {
                     balanced &= depth == 0;
                     continue;
                 }
-                q @ (b'"' | b'\'') => {
+                b'\'' => {
                     i += 1;
-                    while i < b.len() && b[i] != q {
+                    while i < b.len() && b[i] != b'\'' {
                         i += if b[i] == b'\\' { 2 } else { 1 };
                     }
+                    balanced &= i < b.len();
+                }
+                b'"' | b'r' if string_end(b, i).is_some() => {
+                    i = string_end(b, i).expect("checked");
                     balanced &= i < b.len();
                 }
                 b'(' | b'[' | b'{' => stack.push((b[i], i)),
@@ -367,6 +371,47 @@ impl Brackets {
             pairs,
             balanced: balanced && stack.is_empty(),
         }
+    }
+}
+
+/// If a string literal starts at byte `i` of RON text (`"…"` with escapes, or a raw string
+/// `r"…"`, `r#"…"#`, where a backslash is just a backslash), the offset of its last byte
+/// (the closing quote or its last `#`), or `b.len()` when it is never closed.
+fn string_end(b: &[u8], i: usize) -> Option<usize> {
+    let ident = |j: usize| b[j].is_ascii_alphanumeric() || b[j] == b'_';
+    match b[i] {
+        b'"' => {
+            let mut j = i + 1;
+            while j < b.len() && b[j] != b'"' {
+                j += if b[j] == b'\\' { 2 } else { 1 };
+            }
+            Some(j.min(b.len()))
+        }
+        b'r' => {
+            // `r` opens a raw string unless it ends an identifier (`br"…"` is a raw byte string).
+            let starts = i == 0 || !ident(i - 1) || (b[i - 1] == b'b' && (i == 1 || !ident(i - 2)));
+            let hashes = b[i + 1..].iter().take_while(|&&c| c == b'#').count();
+            let open = i + 1 + hashes;
+            if !starts || b.get(open) != Some(&b'"') {
+                return None;
+            }
+            let mut j = open + 1;
+            while j < b.len() {
+                if b[j] == b'"'
+                    && b[j + 1..]
+                        .iter()
+                        .take(hashes)
+                        .filter(|&&c| c == b'#')
+                        .count()
+                        == hashes
+                {
+                    return Some(j + hashes);
+                }
+                j += 1;
+            }
+            Some(b.len())
+        }
+        _ => None,
     }
 }
 
@@ -462,11 +507,8 @@ fn list_element(text: &str, from: usize, k: usize) -> Option<usize> {
             at_start = false;
         }
         match c {
-            b'"' => {
-                i += 1;
-                while i < b.len() && b[i] != b'"' {
-                    i += if b[i] == b'\\' { 2 } else { 1 };
-                }
+            b'"' | b'r' if string_end(b, i).is_some() => {
+                i = string_end(b, i).expect("checked");
             }
             b'(' | b'[' | b'{' => depth += 1,
             b')' | b'}' => depth = depth.saturating_sub(1),
@@ -623,6 +665,14 @@ mod tests {
         ] {
             assert!(!Brackets::of(cut).balanced, "{cut}");
         }
+        // A backslash in a raw string escapes nothing; `r` inside a name opens nothing.
+        let raw = "A(q: r\"C:\\\", s: r#\"a\"(\"#, bar: \"x\", br: br\"\\\")";
+        let b = Brackets::of(raw);
+        assert!(b.balanced, "{raw}");
+        assert_eq!(b.pairs, vec![(1, raw.len() - 1)]);
+        assert!(!Brackets::of("A(q: r#\"a)\"").balanced);
+        assert_eq!(string_end(b"r##\"a\"#\"##x", 0), Some(9));
+        assert_eq!(string_end(b"bar\"", 2), None);
         assert_eq!(offset_of("ab\ncd", 2, 2), 4);
         assert_eq!(offset_of("ab\ncd", 9, 1), 5);
     }
