@@ -2031,12 +2031,15 @@ pub(super) fn experiment(
                     }
                     at
                 };
-                let mut report = |j: usize,
+                // `None`: no single value of the point brings the message (they do together,
+                // or with the variant's overrides): reported at the sweep, under the case name
+                // that lists them all.
+                let mut report = |j: Option<usize>,
                                   severity: Severity,
                                   msg: String,
                                   help: Option<String>,
                                   diags: &mut Vec<Diagnostic>| {
-                    let at = value_at(j);
+                    let at = j.map_or_else(|| vec!["sweep".to_owned()], value_at);
                     let at: Vec<&str> = at.iter().map(String::as_str).collect();
                     let d = src.diag(severity, &at, format!("case `{name}`: {msg}"), help);
                     match seen_case.entry((d.line, d.col, msg)) {
@@ -2057,7 +2060,13 @@ pub(super) fn experiment(
                 let mut ok = true;
                 for (j, (path, value)) in point.iter().enumerate() {
                     if let Err(e) = apply_override(&mut t, path, value) {
-                        report(j, Severity::Error, format!("sweep: {e}"), None, &mut diags);
+                        report(
+                            Some(j),
+                            Severity::Error,
+                            format!("sweep: {e}"),
+                            None,
+                            &mut diags,
+                        );
                         ok = false;
                     }
                 }
@@ -2092,7 +2101,7 @@ pub(super) fn experiment(
                         let j = point.iter().position(|(o, _)| related(o, &p));
                         let p = as_written(j.map(|j| point[j].0.as_str()), p);
                         report(
-                            j.unwrap_or(0),
+                            j,
                             Severity::Error,
                             format!("the sweep sets `{p}` to the wrong kind of value: {why}"),
                             None,
@@ -2112,7 +2121,7 @@ pub(super) fn experiment(
                                 continue;
                             }
                             let j = singles.culprit(&checker, &vtree, point, &d.message);
-                            report(j.unwrap_or(0), d.severity, d.message, d.help, &mut diags);
+                            report(j, d.severity, d.message, d.help, &mut diags);
                         }
                         if let Some(s) = s {
                             out.push((name, *s));
@@ -2201,9 +2210,27 @@ fn located(d: &Diagnostic, src: &Source, topo_src: &Source) -> String {
     if d.file == src.display || d.file == topo_src.display {
         return d.message.clone();
     }
+    // One spelling per file (`./p.ron` and `p.ron`, `a/../p.ron`), so that one problem found
+    // through two spellings is reported once.
+    let mut file = std::path::PathBuf::new();
+    for c in std::path::Path::new(&d.file).components() {
+        match c {
+            std::path::Component::CurDir => {}
+            std::path::Component::ParentDir
+                if matches!(
+                    file.components().next_back(),
+                    Some(std::path::Component::Normal(_))
+                ) =>
+            {
+                file.pop();
+            }
+            c => file.push(c),
+        }
+    }
+    let file = file.display();
     match (d.line, d.col) {
-        (Some(l), Some(c)) => format!("{}:{l}:{c}: {}", d.file, d.message),
-        _ => format!("{}: {}", d.file, d.message),
+        (Some(l), Some(c)) => format!("{file}:{l}:{c}: {}", d.message),
+        _ => format!("{file}: {}", d.message),
     }
 }
 
