@@ -108,6 +108,9 @@ impl Parser<'_> {
         if let Ok(i) = t.parse::<i64>() {
             return Ok(Value::Number(i.into()));
         }
+        if let Ok(u) = t.parse::<u64>() {
+            return Ok(Value::Number(u.into()));
+        }
         let f: f64 = t.parse().map_err(|_| format!("`{t}` is not a number"))?;
         Number::from_f64(f)
             .map(Value::Number)
@@ -263,6 +266,86 @@ impl<'de> serde::de::IntoDeserializer<'de, StrictError> for Strict {
     }
 }
 
+/// One externally tagged variant, `{tag: value}`, read as the RON loader reads it: a struct
+/// variant from fields only, a tuple variant from a list only.
+struct StrictVariant {
+    enum_name: &'static str,
+    tag: String,
+    value: Value,
+}
+
+impl<'de> serde::de::EnumAccess<'de> for StrictVariant {
+    type Error = StrictError;
+    type Variant = StrictVariant;
+
+    fn variant_seed<V: serde::de::DeserializeSeed<'de>>(
+        self,
+        seed: V,
+    ) -> Result<(V::Value, StrictVariant), StrictError> {
+        let tag = seed.deserialize(
+            serde::de::IntoDeserializer::<StrictError>::into_deserializer(self.tag.clone()),
+        )?;
+        Ok((tag, self))
+    }
+}
+
+impl<'de> serde::de::VariantAccess<'de> for StrictVariant {
+    type Error = StrictError;
+
+    fn unit_variant(self) -> Result<(), StrictError> {
+        match self.value {
+            Value::Null => Ok(()),
+            _ => Err(serde::de::Error::invalid_type(
+                Strict(self.value).unexpected(),
+                &format!("`{}` alone, with nothing after it", self.tag).as_str(),
+            )),
+        }
+    }
+
+    fn newtype_variant_seed<T: serde::de::DeserializeSeed<'de>>(
+        self,
+        seed: T,
+    ) -> Result<T::Value, StrictError> {
+        seed.deserialize(Strict(self.value))
+    }
+
+    fn tuple_variant<V: serde::de::Visitor<'de>>(
+        self,
+        len: usize,
+        v: V,
+    ) -> Result<V::Value, StrictError> {
+        if !self.value.is_array() {
+            let want = format!(
+                "a `{}::{}`, written `{}(value, …)` with {len} values",
+                self.enum_name, self.tag, self.tag
+            );
+            return Err(serde::de::Error::invalid_type(
+                Strict(self.value).unexpected(),
+                &want.as_str(),
+            ));
+        }
+        serde::Deserializer::deserialize_any(Strict(self.value), v)
+    }
+
+    fn struct_variant<V: serde::de::Visitor<'de>>(
+        self,
+        _fields: &'static [&'static str],
+        v: V,
+    ) -> Result<V::Value, StrictError> {
+        if !self.value.is_object() {
+            let want = format!(
+                "a `{}::{}`, written `{}(field: value, …)`",
+                self.enum_name, self.tag, self.tag
+            );
+            return Err(serde::de::Error::invalid_type(
+                Strict(self.value).unexpected(),
+                &want.as_str(),
+            ));
+        }
+        serde::Deserializer::deserialize_any(Strict(self.value), v)
+    }
+}
+
 impl<'de> serde::Deserializer<'de> for Strict {
     type Error = StrictError;
 
@@ -329,12 +412,15 @@ impl<'de> serde::Deserializer<'de> for Strict {
         variants: &'static [&'static str],
         v: V,
     ) -> Result<V::Value, StrictError> {
-        use serde::de::value::{MapAccessDeserializer, MapDeserializer};
         match self.0 {
             Value::String(s) => v.visit_enum(serde::de::IntoDeserializer::into_deserializer(s)),
             Value::Object(m) if m.len() == 1 => {
-                let map = MapDeserializer::new(m.into_iter().map(|(k, x)| (k, Strict(x))));
-                v.visit_enum(MapAccessDeserializer::new(map))
+                let (tag, value) = m.into_iter().next().expect("one entry");
+                v.visit_enum(StrictVariant {
+                    enum_name: name,
+                    tag,
+                    value,
+                })
             }
             _ => {
                 let want = format!("a `{name}`: one of {}", variants.join(", "));
@@ -500,6 +586,7 @@ mod tests {
         Dot,
         Line(u32),
         Box { pair: RawPair },
+        Span(u32, u32),
     }
 
     #[test]
@@ -529,13 +616,29 @@ mod tests {
         let e = read(json!([3])).unwrap_err();
         assert_eq!(
             e,
-            "invalid type: integer `3`, expected a `Shape`: one of Dot, Line, Box"
+            "invalid type: integer `3`, expected a `Shape`: one of Dot, Line, Box, Span"
         );
+        // A struct variant from a list, or a tuple variant from one value, is refused too.
+        let e = read(json!([{"Box": [[7]]}])).unwrap_err();
+        assert_eq!(
+            e,
+            "invalid type: list or tuple, expected a `Shape::Box`, written `Box(field: value, …)`"
+        );
+        assert!(read(json!([{"Dot": 1}])).is_err());
         // A map of two entries is not one variant.
         assert!(read(json!([{"Dot": null, "Line": 1}])).is_err());
         // Unknown fields and negative counts are refused as before.
         assert!(read(json!([{"Box": {"pair": {"a": 1, "c": 2}}}])).is_err());
         assert!(read(json!([{"Line": -1}])).is_err());
+        assert_eq!(
+            read(json!([{"Span": [1, 2]}])).unwrap(),
+            vec![RawShape::Span(1, 2)]
+        );
+        assert!(read(json!([{"Span": 1}])).is_err());
+        assert_eq!(
+            parse_ron_literal("18446744073709551615").unwrap(),
+            json!(u64::MAX)
+        );
     }
 
     #[test]
