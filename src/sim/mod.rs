@@ -1289,8 +1289,24 @@ impl<'a> World<'a> {
             let counted = now >= self.sc.warmup;
             // A `SessionRoute` read still at its entry may be sent on (once).
             let may_route = c == crate::model::Consistency::SessionRoute && q.exec == q.entry;
+            // What a read routed now would wait for at each replica (computed once: the target
+            // and, when there is none, the probes both need it).
+            let needs: Vec<Option<(DataRegion, u32)>> = if may_route {
+                (0..self.data.len() as DataRegion)
+                    .map(|y| {
+                        if y == x {
+                            Some((o, seq))
+                        } else {
+                            self.data
+                                .read_requirement(c, y, q.key, q.pop, q.user, q.t0, now)
+                        }
+                    })
+                    .collect()
+            } else {
+                vec![]
+            };
             let route_to = if may_route {
-                self.session_target(o, x, &q, now)
+                self.session_target(o, x, &needs)
             } else {
                 None
             };
@@ -1328,11 +1344,9 @@ impl<'a> World<'a> {
                     // No region holds them all yet: probe every other region too, so that
                     // the read goes to the first that does rather than waiting here.
                     let mut keys = vec![(x, o, seq)];
-                    for y in (0..self.data.len() as DataRegion).filter(|&y| y != x) {
-                        if let Some((oy, sy)) = self
-                            .data
-                            .read_requirement(c, y, q.key, q.pop, q.user, q.t0, now)
-                        {
+                    for (y, need) in needs.iter().enumerate() {
+                        let y = y as DataRegion;
+                        if let (true, Some((oy, sy))) = (y != x, *need) {
                             self.read_waiters.insert((y, oy, sy, n), (r, region));
                             keys.push((y, oy, sy));
                         }
@@ -1348,24 +1362,18 @@ impl<'a> World<'a> {
 
     /// `SessionRoute`: where a read at `x` lacking the user's write from `origin` goes: that
     /// origin if it holds every recent write of the user, else the nearest other such region
-    /// that is up; `None` (the read waits at `x`) when there is none.
+    /// that is up; `None` (the read waits at `x`) when there is none. `needs[y]`: what the read
+    /// would wait for at replica `y`.
     fn session_target(
         &self,
         origin: DataRegion,
         x: DataRegion,
-        q: &Request,
-        now: SimTime,
+        needs: &[Option<(DataRegion, u32)>],
     ) -> Option<RegionId> {
-        let c = self.sc.data.consistency;
         let here = self.data.regions[x as usize];
         let has_all = |y: DataRegion| {
             let r = self.data.regions[y as usize];
-            y != x
-                && self.down[r as usize] == 0
-                && self
-                    .data
-                    .read_requirement(c, y, q.key, q.pop, q.user, q.t0, now)
-                    .is_none()
+            y != x && self.down[r as usize] == 0 && needs[y as usize].is_none()
         };
         (0..self.data.len() as DataRegion)
             .filter(|y| has_all(*y))
