@@ -731,28 +731,47 @@ impl DataLayer {
     }
 
     /// With the lag spent at the target, after a fault that held messages of `from → to`
-    /// healed: those it held (`held`) are sent again and reach the receiver at `arrive`, to be
-    /// applied their lag after that; later messages keep their order.
+    /// healed at `now`: those it held (`held`) are sent again, one after another `transmit`
+    /// apart behind the link's bandwidth when it has one, and reach the receiver `delay` after
+    /// they leave, to be applied their lag after that; later messages keep their order.
+    /// Returns how many were sent again.
     pub fn restamp_held(
         &mut self,
         from: DataRegion,
         to: DataRegion,
-        arrive: SimTime,
+        now: SimTime,
+        delay: SimTime,
+        transmit: SimTime,
         held: impl Fn(&Message) -> bool,
-    ) {
+    ) -> u64 {
         let d = self.len();
         let link = &mut self.links[from as usize * d + to as usize];
         let mut last = 0;
+        let mut resent = 0;
+        // With a bandwidth the re-sent writes leave one after another, behind what the link
+        // is sending already.
+        let mut ship = link.busy_until.max(now);
         for m in link.queue.iter_mut() {
             if held(m) {
+                let arrive = if transmit > 0 {
+                    ship += transmit;
+                    ship + delay
+                } else {
+                    now + delay
+                };
                 let shift = arrive.saturating_sub(m.arrive);
                 m.arrive += shift;
                 m.due += shift;
+                resent += 1;
             }
             m.due = m.due.max(last);
             last = m.due;
         }
+        if transmit > 0 && resent > 0 {
+            link.busy_until = ship;
+        }
         link.last_due = link.last_due.max(last);
+        resent
     }
 
     /// Marks a link idle (its head waits for a fault to heal).

@@ -1488,14 +1488,22 @@ impl<'a> World<'a> {
                     }
                     _ => continue,
                 };
-                let arrive = now + self.sc.network.region_rtt(ra, rb) / 2;
-                self.data.restamp_held(from, to, arrive, |m| {
-                    if in_sender {
-                        m.ship >= since
-                    } else {
-                        m.arrive >= since && m.arrive < now
-                    }
-                });
+                // Half the round trip, plus a latency spike active on the link now (jitter,
+                // a draw per message, is left out).
+                let (extra, by) = self.links.extra(la, lb);
+                let delay = self.sc.network.region_rtt(ra, rb) / 2 + extra;
+                let resent =
+                    self.data
+                        .restamp_held(from, to, now, delay, self.sc.data.transmit, |m| {
+                            if in_sender {
+                                m.ship >= since
+                            } else {
+                                m.arrive >= since && m.arrive < now
+                            }
+                        });
+                if extra > 0 {
+                    self.tallies[by as usize].delayed += resent;
+                }
             }
         }
     }
