@@ -315,6 +315,11 @@ impl Brackets {
         let mut balanced = true;
         let mut i = 0;
         while i < b.len() {
+            if let Some(end) = string_end(b, i) {
+                balanced &= end < b.len();
+                i = end + 1;
+                continue;
+            }
             match b[i] {
                 b'/' if b.get(i + 1) == Some(&b'/') => {
                     i = text[i..].find('\n').map_or(b.len(), |n| i + n);
@@ -345,10 +350,6 @@ impl Brackets {
                     while i < b.len() && b[i] != b'\'' {
                         i += if b[i] == b'\\' { 2 } else { 1 };
                     }
-                    balanced &= i < b.len();
-                }
-                b'"' | b'r' if string_end(b, i).is_some() => {
-                    i = string_end(b, i).expect("checked");
                     balanced &= i < b.len();
                 }
                 b'(' | b'[' | b'{' => stack.push((b[i], i)),
@@ -398,12 +399,8 @@ fn string_end(b: &[u8], i: usize) -> Option<usize> {
             let mut j = open + 1;
             while j < b.len() {
                 if b[j] == b'"'
-                    && b[j + 1..]
-                        .iter()
-                        .take(hashes)
-                        .filter(|&&c| c == b'#')
-                        .count()
-                        == hashes
+                    && b.get(j + 1..j + 1 + hashes)
+                        .is_some_and(|h| h.iter().all(|&c| c == b'#'))
                 {
                     return Some(j + hashes);
                 }
@@ -506,10 +503,11 @@ fn list_element(text: &str, from: usize, k: usize) -> Option<usize> {
             }
             at_start = false;
         }
+        if let Some(end) = string_end(b, i) {
+            i = end + 1;
+            continue;
+        }
         match c {
-            b'"' | b'r' if string_end(b, i).is_some() => {
-                i = string_end(b, i).expect("checked");
-            }
             b'(' | b'[' | b'{' => depth += 1,
             b')' | b'}' => depth = depth.saturating_sub(1),
             b']' if depth == 0 => return None,

@@ -1291,8 +1291,8 @@ impl<'a> World<'a> {
             let may_route = c == crate::model::Consistency::SessionRoute && q.exec == q.entry;
             // What a read routed now would wait for at each replica (computed once: the target
             // and, when there is none, the probes both need it).
-            let needs: Vec<Option<(DataRegion, u32)>> = if may_route {
-                (0..self.data.len() as DataRegion)
+            let (needs, route_to) = if may_route {
+                let needs: Vec<Option<(DataRegion, u32)>> = (0..self.data.len() as DataRegion)
                     .map(|y| {
                         if y == x {
                             Some((o, seq))
@@ -1301,14 +1301,11 @@ impl<'a> World<'a> {
                                 .read_requirement(c, y, q.key, q.pop, q.user, q.t0, now)
                         }
                     })
-                    .collect()
+                    .collect();
+                let target = self.session_target(o, x, &needs);
+                (needs, target)
             } else {
-                vec![]
-            };
-            let route_to = if may_route {
-                self.session_target(o, x, &needs)
-            } else {
-                None
+                (vec![], None)
             };
             if let Some(target) = route_to {
                 // Send the read to a region with every recent write of the user.
@@ -1346,7 +1343,9 @@ impl<'a> World<'a> {
                     let mut keys = vec![(x, o, seq)];
                     for (y, need) in needs.iter().enumerate() {
                         let y = y as DataRegion;
-                        if let (true, Some((oy, sy))) = (y != x, *need) {
+                        if let Some((oy, sy)) = *need
+                            && y != x
+                        {
                             self.read_waiters.insert((y, oy, sy, n), (r, region));
                             keys.push((y, oy, sy));
                         }
