@@ -257,6 +257,11 @@ impl Strict {
             Value::Object(_) => Unexpected::Map,
         }
     }
+
+    /// The error for this value where `want` was expected.
+    fn wrong(&self, want: &str) -> StrictError {
+        serde::de::Error::invalid_type(self.unexpected(), &want)
+    }
 }
 
 impl<'de> serde::de::IntoDeserializer<'de, StrictError> for Strict {
@@ -295,10 +300,10 @@ impl<'de> serde::de::VariantAccess<'de> for StrictVariant {
     fn unit_variant(self) -> Result<(), StrictError> {
         match self.value {
             Value::Null => Ok(()),
-            _ => Err(serde::de::Error::invalid_type(
-                Strict(self.value).unexpected(),
-                &format!("`{}` alone, with nothing after it", self.tag).as_str(),
-            )),
+            _ => {
+                Err(Strict(self.value)
+                    .wrong(&format!("`{}` alone, with nothing after it", self.tag)))
+            }
         }
     }
 
@@ -319,10 +324,7 @@ impl<'de> serde::de::VariantAccess<'de> for StrictVariant {
                 "a `{}::{}`, written `{}(value, …)` with {len} values",
                 self.enum_name, self.tag, self.tag
             );
-            return Err(serde::de::Error::invalid_type(
-                Strict(self.value).unexpected(),
-                &want.as_str(),
-            ));
+            return Err(Strict(self.value).wrong(&want));
         }
         serde::Deserializer::deserialize_any(Strict(self.value), v)
     }
@@ -337,10 +339,7 @@ impl<'de> serde::de::VariantAccess<'de> for StrictVariant {
                 "a `{}::{}`, written `{}(field: value, …)`",
                 self.enum_name, self.tag, self.tag
             );
-            return Err(serde::de::Error::invalid_type(
-                Strict(self.value).unexpected(),
-                &want.as_str(),
-            ));
+            return Err(Strict(self.value).wrong(&want));
         }
         serde::Deserializer::deserialize_any(Strict(self.value), v)
     }
@@ -398,10 +397,7 @@ impl<'de> serde::Deserializer<'de> for Strict {
     ) -> Result<V::Value, StrictError> {
         if !self.0.is_object() {
             let want = format!("a `{name}`, written `(field: value, …)`");
-            return Err(serde::de::Error::invalid_type(
-                self.unexpected(),
-                &want.as_str(),
-            ));
+            return Err(self.wrong(&want));
         }
         self.deserialize_any(v)
     }
@@ -424,10 +420,7 @@ impl<'de> serde::Deserializer<'de> for Strict {
             }
             _ => {
                 let want = format!("a `{name}`: one of {}", variants.join(", "));
-                Err(serde::de::Error::invalid_type(
-                    self.unexpected(),
-                    &want.as_str(),
-                ))
+                Err(self.wrong(&want))
             }
         }
     }
