@@ -134,10 +134,11 @@ impl<E: Copy> Scheduler<E> {
     /// next event delivered anyway: nothing else is queued at the current time. Otherwise it
     /// is queued for now and `None` is returned. Only from inside a handler, as its last action
     /// (ordering guarantee 7).
-    #[inline]
+    #[inline(always)]
     pub fn hand_over_now<M: Model<Event = E>>(&mut self, event: E) -> Option<E> {
-        // Nothing is ever queued before now, so the earliest event is at now or later.
-        if !self.hand_over || self.queue.peek_time() == Some(self.now) {
+        // Handlers run at the time of the queue's last pop.
+        debug_assert_eq!(self.now, self.queue.now());
+        if !self.hand_over || self.queue.holds_now() {
             self.queue.push(self.now, event);
             return None;
         }

@@ -49,7 +49,6 @@ pub struct EventQueue<E> {
     immediate: VecDeque<Entry<E>>,
     /// Time of the last event popped (0 before the first).
     now: SimTime,
-    len: usize,
     next_seq: u64,
 }
 
@@ -75,7 +74,6 @@ impl<E: Copy> EventQueue<E> {
             lanes: Vec::new(),
             immediate: VecDeque::with_capacity(64),
             now: 0,
-            len: 0,
             next_seq: 0,
         }
     }
@@ -84,7 +82,6 @@ impl<E: Copy> EventQueue<E> {
     fn next_seq(&mut self) -> u64 {
         let seq = self.next_seq;
         self.next_seq += 1;
-        self.len += 1;
         seq
     }
 
@@ -184,7 +181,6 @@ impl<E: Copy> EventQueue<E> {
             Source::Immediate => self.immediate.pop_front(),
             Source::Lane(i) => self.lanes[i].pop_front(),
         }?;
-        self.len -= 1;
         self.now = e.time();
         Some((self.now, e.event))
     }
@@ -212,14 +208,34 @@ impl<E: Copy> EventQueue<E> {
         self.earliest().map(|(k, _)| (k >> 64) as SimTime)
     }
 
-    /// Number of queued events.
+    /// Time of the last event popped (0 before the first).
+    #[inline]
+    pub fn now(&self) -> SimTime {
+        self.now
+    }
+
+    /// True when an event is queued at the time of the last pop. Cheaper than
+    /// [`EventQueue::peek_time`]: nothing is ever queued before that time, so only the heads
+    /// need a look, and the immediate lane holds nothing else.
+    #[inline(always)]
+    pub fn holds_now(&self) -> bool {
+        let now = self.now;
+        !self.immediate.is_empty()
+            || self.heap.first().is_some_and(|e| e.time() == now)
+            || self
+                .lanes
+                .iter()
+                .any(|l| l.front().is_some_and(|e| e.time() == now))
+    }
+
+    /// Number of queued events (counted when asked: the hot path keeps no count).
     pub fn len(&self) -> usize {
-        self.len
+        self.heap.len() + self.immediate.len() + self.lanes.iter().map(VecDeque::len).sum::<usize>()
     }
 
     /// True when no event is queued.
     pub fn is_empty(&self) -> bool {
-        self.len == 0
+        self.len() == 0
     }
 }
 
