@@ -16,6 +16,10 @@ pub(super) use cost::standalone as prices_standalone;
 /// Largest number of requests one run may ask for (rate × duration, all populations).
 pub const MAX_REQUESTS_PER_RUN: f64 = 2e9;
 
+/// The longest run, in seconds: every simulated time stays below 2^63 ns (about 292 years),
+/// so the simulator may convert times through `i64`.
+pub const MAX_DURATION_S: f64 = 9.2e9;
+
 /// A validated topology: regions and the region-to-region RTT table.
 #[derive(Debug, Clone)]
 pub struct TopologyModel {
@@ -1231,7 +1235,16 @@ fn scenario(
             ),
         );
     }
-    cx.finite(&["duration_s"], "duration_s", raw.duration_s, 0.0, true);
+    let duration_ok = cx.finite(&["duration_s"], "duration_s", raw.duration_s, 0.0, true);
+    if duration_ok && raw.duration_s > MAX_DURATION_S {
+        cx.err(
+            &["duration_s"],
+            format!(
+                "duration_s is {} s; the limit is {MAX_DURATION_S:e} s (292 years: simulated time is counted in nanoseconds below 2^63)",
+                raw.duration_s
+            ),
+        );
+    }
     cx.finite(&["warmup_s"], "warmup_s", raw.warmup_s, 0.0, false);
     if raw.warmup_s >= raw.duration_s {
         cx.err(
@@ -1242,8 +1255,10 @@ fn scenario(
             ),
         );
     }
+    // (A run over the limit already has its error: the windows would only repeat it.)
     if cx.finite(&["window_s"], "window_s", raw.window_s, 0.0, true)
-        && raw.duration_s.is_finite()
+        && duration_ok
+        && raw.duration_s <= MAX_DURATION_S
         && raw.duration_s / raw.window_s > 1e6
     {
         cx.err(

@@ -641,9 +641,10 @@ impl<'a> World<'a> {
     fn schedule_arrival(&mut self, pop: PopulationId, from: SimTime, sched: &mut Scheduler<Event>) {
         let p = &self.sc.populations[pop as usize];
         let (peak, rate_per_ns) = self.arrival_rate[pop as usize];
-        let end = self.end as f64;
+        let end = self.end as i64 as f64;
         let rng = &mut self.arrivals[pop as usize];
-        let mut t = from as f64;
+        // Through `i64` (one instruction each way): the loader keeps a run's times below 2^63.
+        let mut t = from as i64 as f64;
         loop {
             let e: f64 = rand_distr::Exp1.sample(rng);
             t += e / rate_per_ns;
@@ -654,7 +655,7 @@ impl<'a> World<'a> {
                 break;
             }
         }
-        sched.schedule_at(t as SimTime, Event::Arrival { pop });
+        sched.schedule_at(t as i64 as SimTime, Event::Arrival { pop });
     }
 
     /// One-way delay of a message over a link of `rtt`, plus jitter and any latency spike on

@@ -68,9 +68,11 @@ impl<H: Copy> Pool<H> {
     fn advance(&mut self, now: SimTime) {
         let from = self.last_change.max(self.warmup);
         if now > from {
+            // 64 × 64 → 128-bit products (one multiplication each).
             let dt = (now - from) as u128;
-            self.stats.busy_area += dt * self.busy as u128;
-            self.stats.present_area += dt * (self.busy as u128 + self.queue.len() as u128);
+            let present = u64::from(self.busy) + self.queue.len() as u64;
+            self.stats.busy_area += dt * u128::from(self.busy);
+            self.stats.present_area += dt * u128::from(present);
         }
         self.last_change = now;
     }
