@@ -13,7 +13,12 @@
 //! The heap is written here rather than taken from `std`: its entries carry one packed
 //! `u128` key (`time << 64 | seq`, so one comparison orders them) and `pop` moves the last
 //! entry down a hole instead of swapping it into the root first (the profile of the M/M/c
-//! benchmark showed std's swap-then-reload stalling on store forwarding).
+//! benchmark showed std's swap-then-reload stalling on store forwarding). A pop from the heap
+//! leaves its root in place, marked taken: a handler usually schedules an event next (the next
+//! arrival, the next service end), and that push fills the root's place with one sift-down
+//! where removing the root and inserting would take a sift-down and a sift-up. Whatever else
+//! reads the heap removes the taken root first. Keys are unique, so the order of pops is the
+//! same as with any other heap.
 
 use super::SimTime;
 use std::collections::VecDeque;
@@ -50,6 +55,8 @@ pub struct EventQueue<E> {
     /// Time of the last event popped (0 before the first).
     now: SimTime,
     next_seq: u64,
+    /// `heap[0]` was popped but is still in place (see the module docs).
+    root_taken: bool,
 }
 
 impl<E: Copy> Default for EventQueue<E> {
@@ -75,6 +82,7 @@ impl<E: Copy> EventQueue<E> {
             immediate: VecDeque::with_capacity(64),
             now: 0,
             next_seq: 0,
+            root_taken: false,
         }
     }
 
@@ -114,6 +122,11 @@ impl<E: Copy> EventQueue<E> {
 
     #[inline(always)]
     fn heap_push(&mut self, e: Entry<E>) {
+        if self.root_taken {
+            self.root_taken = false;
+            self.sift_down_from_root(e);
+            return;
+        }
         let mut i = self.heap.len();
         self.heap.push(e);
         while i > 0 {
@@ -127,15 +140,31 @@ impl<E: Copy> EventQueue<E> {
         self.heap[i] = e;
     }
 
-    /// Removes the heap's root: the last entry walks down the hole the root leaves.
+    /// Removes a taken root: the last entry walks down the hole it leaves.
     #[inline]
-    fn heap_pop(&mut self) -> Option<Entry<E>> {
-        let last = self.heap.pop()?;
-        let n = self.heap.len();
-        if n == 0 {
-            return Some(last);
+    fn settle(&mut self) {
+        if self.root_taken {
+            self.root_taken = false;
+            let last = self.heap.pop().expect("a taken root is in the heap");
+            if !self.heap.is_empty() {
+                self.sift_down_from_root(last);
+            }
         }
-        let top = self.heap[0];
+    }
+
+    /// Hands out the heap's root, leaving it in place, taken (the heap is settled).
+    #[inline]
+    fn heap_take_root(&mut self) -> Option<Entry<E>> {
+        debug_assert!(!self.root_taken);
+        let top = *self.heap.first()?;
+        self.root_taken = true;
+        Some(top)
+    }
+
+    /// Puts `last` into the hole at the root of a non-empty heap and walks it down.
+    #[inline(always)]
+    fn sift_down_from_root(&mut self, last: Entry<E>) {
+        let n = self.heap.len();
         let mut i = 0;
         loop {
             let mut c = 2 * i + 1;
@@ -152,12 +181,12 @@ impl<E: Copy> EventQueue<E> {
             i = c;
         }
         self.heap[i] = last;
-        Some(top)
     }
 
-    /// Where the earliest event is, and its key.
+    /// Where the earliest event is, and its key (the heap is settled).
     #[inline]
     fn earliest(&self) -> Option<(u128, Source)> {
+        debug_assert!(!self.root_taken);
         let mut best: Option<(u128, Source)> = self.heap.first().map(|e| (e.key, Source::Heap));
         if let Some(e) = self.immediate.front()
             && best.is_none_or(|(k, _)| e.key < k)
@@ -177,7 +206,7 @@ impl<E: Copy> EventQueue<E> {
     #[inline]
     fn take(&mut self, from: Source) -> Option<(SimTime, E)> {
         let e = match from {
-            Source::Heap => self.heap_pop(),
+            Source::Heap => self.heap_take_root(),
             Source::Immediate => self.immediate.pop_front(),
             Source::Lane(i) => self.lanes[i].pop_front(),
         }?;
@@ -188,6 +217,7 @@ impl<E: Copy> EventQueue<E> {
     /// Removes and returns the earliest event.
     #[inline]
     pub fn pop(&mut self) -> Option<(SimTime, E)> {
+        self.settle();
         let (_, from) = self.earliest()?;
         self.take(from)
     }
@@ -195,6 +225,7 @@ impl<E: Copy> EventQueue<E> {
     /// Removes and returns the earliest event if its time is `<= end`.
     #[inline]
     pub fn pop_until(&mut self, end: SimTime) -> Option<(SimTime, E)> {
+        self.settle();
         let (key, from) = self.earliest()?;
         if (key >> 64) as SimTime > end {
             return None;
@@ -204,7 +235,8 @@ impl<E: Copy> EventQueue<E> {
 
     /// Time of the earliest event.
     #[inline]
-    pub fn peek_time(&self) -> Option<SimTime> {
+    pub fn peek_time(&mut self) -> Option<SimTime> {
+        self.settle();
         self.earliest().map(|(k, _)| (k >> 64) as SimTime)
     }
 
@@ -218,7 +250,8 @@ impl<E: Copy> EventQueue<E> {
     /// [`EventQueue::peek_time`]: nothing is ever queued before that time, so only the heads
     /// need a look, and the immediate lane holds nothing else.
     #[inline(always)]
-    pub fn holds_now(&self) -> bool {
+    pub fn holds_now(&mut self) -> bool {
+        self.settle();
         let now = self.now;
         !self.immediate.is_empty()
             || self.heap.first().is_some_and(|e| e.time() == now)
@@ -230,7 +263,9 @@ impl<E: Copy> EventQueue<E> {
 
     /// Number of queued events (counted when asked: the hot path keeps no count).
     pub fn len(&self) -> usize {
-        self.heap.len() + self.immediate.len() + self.lanes.iter().map(VecDeque::len).sum::<usize>()
+        self.heap.len() - usize::from(self.root_taken)
+            + self.immediate.len()
+            + self.lanes.iter().map(VecDeque::len).sum::<usize>()
     }
 
     /// True when no event is queued.
