@@ -521,16 +521,26 @@ impl VariantResult {
             .enumerate()
             .map(|(i, t)| {
                 let scripted = sc.faults.get(i);
+                let touched = t.touched();
                 let rec = scripted.map(|f| {
-                    crate::metrics::recovery::recovery(
+                    let mut rec = crate::metrics::recovery::recovery(
                         tl,
                         sc.populations.len(),
                         f.start,
                         f.end.min(sc.duration),
                         sc.slo,
-                    )
+                    );
+                    if touched == 0 {
+                        // A fault that touched nothing (a spike on an unused link, a fault
+                        // after the end) affected nobody: failures in its windows belong to
+                        // something else and must not become its RTO.
+                        rec.affected.clear();
+                        rec.rto = Some(0);
+                        rec.visible = false;
+                        rec.failed = 0;
+                    }
+                    rec
                 });
-                let touched = t.touched();
                 FaultReport {
                     fault: labels[i].clone(),
                     start_s: scripted.map(|f| f.start as f64 / 1e9),

@@ -48,6 +48,10 @@ fn summary_row(
     s: &ScopeSummary,
     served_by: &str,
 ) {
+    // No successful request, no latency (SPEC §3): an empty cell, as in timeline.csv, not 0.
+    let ms = |l: &crate::metrics::histogram::LatencySummary, v: f64| {
+        if l.count == 0 { String::new() } else { f3(v) }
+    };
     let _ = writeln!(
         out,
         "{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{}",
@@ -63,18 +67,18 @@ fn summary_row(
         s.failed_no_region,
         opt6(s.availability),
         opt6(s.time_availability),
-        f3(s.all.min_ms),
-        f3(s.all.p50_ms),
-        f3(s.all.p90_ms),
-        f3(s.all.p95_ms),
-        f3(s.all.p99_ms),
-        f3(s.all.p999_ms),
-        f3(s.all.max_ms),
-        f3(s.all.mean_ms),
-        f3(s.reads.p50_ms),
-        f3(s.reads.p99_ms),
-        f3(s.writes.p50_ms),
-        f3(s.writes.p99_ms),
+        ms(&s.all, s.all.min_ms),
+        ms(&s.all, s.all.p50_ms),
+        ms(&s.all, s.all.p90_ms),
+        ms(&s.all, s.all.p95_ms),
+        ms(&s.all, s.all.p99_ms),
+        ms(&s.all, s.all.p999_ms),
+        ms(&s.all, s.all.max_ms),
+        ms(&s.all, s.all.mean_ms),
+        ms(&s.reads, s.reads.p50_ms),
+        ms(&s.reads, s.reads.p99_ms),
+        ms(&s.writes, s.writes.p50_ms),
+        ms(&s.writes, s.writes.p99_ms),
         served_by
     );
 }

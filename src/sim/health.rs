@@ -60,7 +60,8 @@ impl HealthChecks {
     /// The first probe time of checker `c`: checkers are spread evenly over one interval.
     pub fn first_probe(&self, c: usize) -> SimTime {
         let n = self.cfg.checkers.len() as u64;
-        self.cfg.interval / n * (c as u64 + 1) - 1
+        // (An interval shorter than one ns per checker puts every first probe at 0.)
+        (self.cfg.interval / n * (c as u64 + 1)).saturating_sub(1)
     }
 
     /// A probe result from checker `c` about `region`; returns the new aggregate verdict when it

@@ -1,6 +1,6 @@
 //! The command line as a user sees it: help, check and the printed summary.
 
-use super::{regionsim, temp_dir};
+use super::{regionsim, root, run_ok, temp_dir};
 
 #[test]
 fn check_reports_what_each_shipped_file_holds() {
@@ -248,4 +248,38 @@ fn stale_reads_by_population_match_populations_by_name() {
     assert_eq!(lines[1][1], "0.000", "{table}");
     assert_ne!(lines[1][2], "0.000", "{table}");
     assert_eq!(lines[1][3], "-", "{table}");
+}
+
+#[test]
+fn summary_csv_leaves_latency_empty_where_nothing_succeeded() {
+    // Reads only: no write is made, so the write latency columns have nothing to report.
+    let dir = temp_dir("csv-empty-latency");
+    let file = dir.join("e.ron");
+    std::fs::write(
+        &file,
+        format!(
+            r#"Experiment(name: "csv-empty-latency", topology: "{}",
+            duration_s: 20, warmup_s: 2, window_s: 2,
+            design: ActiveActive(regions: ["eastus"]),
+            populations: {{
+                "new-york": (lat: 40.71, lon: -74.01, anchor: "eastus", rate_per_s: 20, write_fraction: 0),
+            }})"#,
+            root().join("topologies/azure-15.ron").display()
+        ),
+    )
+    .unwrap();
+    let out = dir.join("out");
+    run_ok(&file, &out);
+    let csv = std::fs::read_to_string(out.join("summary.csv")).unwrap();
+    let header: Vec<&str> = csv.lines().next().unwrap().split(',').collect();
+    let col = |name: &str| header.iter().position(|h| *h == name).unwrap();
+    let row: Vec<&str> = csv.lines().nth(1).unwrap().split(',').collect();
+    assert_eq!(row[col("scope")], "overall");
+    assert!(
+        row[col("read_p50_ms")].parse::<f64>().unwrap() > 0.0,
+        "{csv}"
+    );
+    // Before, these read 0.000, as if writes had been answered in no time.
+    assert_eq!(row[col("write_p50_ms")], "", "{csv}");
+    assert_eq!(row[col("write_p99_ms")], "", "{csv}");
 }

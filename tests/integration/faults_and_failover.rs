@@ -535,3 +535,32 @@ fn a_fault_that_never_recovers_is_counted_not_hidden_in_the_max_rto() {
     assert_eq!(get("max_rto_s"), None);
     assert_eq!(get("unrecovered_faults"), Some(1.0));
 }
+
+#[test]
+fn a_fault_that_touches_nothing_takes_no_other_faults_failures() {
+    // eastus, the only region, is down from 100 s to the end; a latency spike on japaneast, which
+    // nobody uses, starts during that outage. Its windows are full of the outage's failures.
+    let e = experiment(
+        "idle-fault-in-an-outage",
+        r#"duration_s: 300, warmup_s: 10, window_s: 10,
+        design: ActiveActive(regions: ["eastus"]),
+        faults: [
+            RegionOutage(region: "eastus", at_s: 100, for_s: 200),
+            LatencySpike(a: "japaneast", at_s: 150, for_s: 30, extra_ms: 80),
+        ],
+        populations: {
+            "new-york": (lat: 40.71, lon: -74.01, anchor: "eastus", rate_per_s: 20),
+        },"#,
+    );
+    let r = run(&e.variants[0].1, 3);
+    let outage = &r.faults[0];
+    assert!(!outage.no_effect && !outage.recovered, "{outage:?}");
+    assert_eq!(outage.affected_populations, ["new-york"]);
+    let spike = &r.faults[1];
+    assert!(spike.no_effect, "{spike:?}");
+    // Before, the spike was reported as not recovered, with the outage's population and failures.
+    assert!(spike.recovered, "{spike:?}");
+    assert!(spike.affected_populations.is_empty(), "{spike:?}");
+    assert_eq!(spike.failed_until_recovery, 0);
+    assert_eq!(spike.rto_s, Some(0.0));
+}
