@@ -256,6 +256,9 @@ pub struct World<'a> {
     primary: Option<RegionId>,
     standbys: Vec<RegionId>,
     promotion_pending: bool,
+    /// A promotion found no standby up and healthy: the first to be so is promoted, if the
+    /// primary is still failed then (`promotion_pending` stays set meanwhile).
+    awaiting_standby: bool,
     /// Outages in effect per region (scripted and random may overlap), and the latest cause.
     down: Vec<u16>,
     down_by: Vec<FaultId>,
@@ -451,6 +454,7 @@ impl<'a> World<'a> {
             primary,
             standbys,
             promotion_pending: false,
+            awaiting_standby: false,
             down: vec![0; n],
             down_by: vec![NO_FAULT; n],
             capacity_lost: vec![0.0; n],
@@ -1776,6 +1780,7 @@ impl<'a> World<'a> {
             self.resume_replication(sched);
             self.failback_review(sched);
             self.recheck_route_groups(sched);
+            self.promote_awaited(sched);
         }
     }
 
@@ -1846,6 +1851,35 @@ impl<'a> World<'a> {
         }
     }
 
+    /// A region came up or changed health: a failover waiting for a standby promotes the first
+    /// one up and healthy, or is dropped when its primary is no longer failed.
+    fn promote_awaited(&mut self, sched: &mut Scheduler<Event>) {
+        if !self.awaiting_standby {
+            return;
+        }
+        let Some(old) = self.primary else { return };
+        if !self.promotion_still_due(old) {
+            // The primary came back first: no failover happened.
+            self.awaiting_standby = false;
+            self.promotion_pending = false;
+            if let Some(i) = self
+                .failovers
+                .iter()
+                .rposition(|f| f.at.is_none() && f.from == old)
+            {
+                self.failovers.remove(i);
+            }
+            return;
+        }
+        let any = self.standbys.iter().any(|&r| {
+            self.down[r as usize] == 0 && self.health.as_ref().is_none_or(|h| h.healthy[r as usize])
+        });
+        if any {
+            self.awaiting_standby = false;
+            self.on_promote(old, sched);
+        }
+    }
+
     fn on_promote(&mut self, old: RegionId, sched: &mut Scheduler<Event>) {
         let now = sched.now();
         self.promotion_pending = false;
@@ -1863,12 +1897,16 @@ impl<'a> World<'a> {
         let healthy = |r: RegionId| {
             self.down[r as usize] == 0 && self.health.as_ref().is_none_or(|h| h.healthy[r as usize])
         };
-        let new = self.standbys.iter().copied().find(|s| healthy(*s));
+        let Some(new) = self.standbys.iter().copied().find(|s| healthy(*s)) else {
+            // No standby to promote: the failover waits for one (its record stays open).
+            self.awaiting_standby = true;
+            self.promotion_pending = true;
+            return;
+        };
         if let Some(i) = pending {
             self.failovers[i].at = Some(now);
-            self.failovers[i].to = new;
+            self.failovers[i].to = Some(new);
         }
-        let Some(new) = new else { return };
         if let (Some(o), Some(n)) = (self.data.data_region(old), self.data.data_region(new)) {
             let at_target = self.sc.data.lag_at == LagAt::Target;
             if at_target {
@@ -2162,6 +2200,7 @@ impl<'a> World<'a> {
             self.schedule_promotion(region, now, promotion, sched);
         }
         self.failback_review(sched);
+        self.promote_awaited(sched);
     }
 }
 

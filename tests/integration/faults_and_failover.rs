@@ -564,3 +564,52 @@ fn a_fault_that_touches_nothing_takes_no_other_faults_failures() {
     assert_eq!(spike.failed_until_recovery, 0);
     assert_eq!(spike.rto_s, Some(0.0));
 }
+
+#[test]
+fn a_failover_with_no_standby_ready_promotes_the_first_that_recovers() {
+    // eastus dies at 300 s for good; its standby westus2 is down from 300 s to 500 s too, so
+    // when the promotion falls due (about 360 s) there is nobody to promote.
+    let e = experiment(
+        "failover-waits-for-a-standby",
+        r#"duration_s: 1500, warmup_s: 30, window_s: 10,
+        design: ActivePassive(primary: "eastus", standbys: ["westus2"],
+                              failover: Automatic(promotion_s: 30)),
+        health: (interval_s: 10, failure_threshold: 3, checkers: ["eastus", "westus2", "northeurope"]),
+        dns: (ttl_s: 30),
+        faults: [
+            RegionOutage(region: "eastus", at_s: 300, for_s: 1200),
+            RegionOutage(region: "westus2", at_s: 300, for_s: 200),
+        ],
+        populations: {
+            "new-york": (lat: 40.71, lon: -74.01, anchor: "eastus", rate_per_s: 50, users: 5000, resolvers: 500),
+        },
+        variants: [
+            (name: "automatic", overrides: {}),
+            (name: "manual", overrides: {"design.failover": Manual(delay_s: 60), "health": None}),
+        ],"#,
+    );
+    let auto = run(variant(&e, "automatic"), 1);
+    assert_eq!(auto.failovers.len(), 1, "{:?}", auto.failovers);
+    let fo = &auto.failovers[0];
+    assert_eq!(
+        (fo.from.as_str(), fo.to.as_deref()),
+        ("eastus", Some("westus2"))
+    );
+    assert!(fo.triggered_s < 400.0, "{fo:?}");
+    // Promoted once westus2 is up and its checks have seen it healthy again.
+    let promoted = fo.promoted_s.expect("promoted");
+    assert!(promoted > 500.0 && promoted <= 560.0, "{fo:?}");
+    // Before, nothing was promoted and every request after 300 s failed.
+    assert!(
+        auto.overall.availability.unwrap() > 0.75,
+        "{:?}",
+        auto.overall
+    );
+    assert!(auto.faults[0].recovered, "{:?}", auto.faults[0]);
+
+    // Manual failover without health checks: the operator's promotion waits for westus2 too.
+    let manual = run(variant(&e, "manual"), 1);
+    let fo = &manual.failovers[0];
+    assert_eq!(fo.to.as_deref(), Some("westus2"), "{fo:?}");
+    assert_eq!(fo.promoted_s, Some(500.0), "{fo:?}");
+}
