@@ -808,6 +808,10 @@ impl<'a> World<'a> {
             if self.enforced(self.tag(pop)) {
                 self.res_count(sched.now(), |t| t.lookups_without_allowed_region += 1);
             }
+            // This attempt went nowhere: its failure is not charged to the region an earlier
+            // attempt reached (a retry that re-resolved, the only kind that gets here with
+            // one, resolves again).
+            self.requests[r.slot as usize].entry = NO_REGION;
             self.attempt_failed(r, FailReason::NoRegion, sched);
             return;
         }

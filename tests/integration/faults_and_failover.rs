@@ -613,3 +613,29 @@ fn a_failover_with_no_standby_ready_promotes_the_first_that_recovers() {
     assert_eq!(fo.to.as_deref(), Some("westus2"), "{fo:?}");
     assert_eq!(fo.promoted_s, Some(500.0), "{fo:?}");
 }
+
+#[test]
+fn a_lookup_that_finds_no_region_is_not_charged_to_an_earlier_attempts_region() {
+    // eastus, the only region, dies at 300 s; DNS does not fail open, so once the checks mark
+    // it unhealthy a lookup finds no region. A request refused by eastus whose retry re-resolves
+    // to nothing fails `no_region`: that failure belongs to no region.
+    let e = experiment(
+        "no-region-after-a-refusal",
+        r#"duration_s: 900, warmup_s: 30, window_s: 10,
+        design: ActiveActive(regions: ["eastus"]),
+        health: (interval_s: 10, failure_threshold: 3, checkers: ["eastus", "westus2", "northeurope"]),
+        dns: (ttl_s: 30, fail_open: false),
+        client: (timeout_ms: 2000, connect_timeout_ms: 1000, retries: 2, backoff_base_ms: 100,
+                 backoff_max_ms: 2000, deadline_ms: 10000, re_resolve_on_failure: true),
+        faults: [RegionOutage(region: "eastus", at_s: 300, for_s: 600)],
+        populations: {
+            "new-york": (lat: 40.71, lon: -74.01, anchor: "eastus", rate_per_s: 50, users: 5000, resolvers: 500),
+        },"#,
+    );
+    let r = run(&e.variants[0].1, 1);
+    assert!(r.overall.failed_no_region > 0, "{:?}", r.overall);
+    let eastus = r.regions.iter().find(|g| g.scope.name == "eastus").unwrap();
+    assert!(eastus.scope.failed_unreachable > 0, "{:?}", eastus.scope);
+    // Before, eastus was charged the no-region failures of retries after its refusals.
+    assert_eq!(eastus.scope.failed_no_region, 0, "{:?}", eastus.scope);
+}
