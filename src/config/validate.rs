@@ -1235,8 +1235,9 @@ fn scenario(
             ),
         );
     }
-    let duration_ok = cx.finite(&["duration_s"], "duration_s", raw.duration_s, 0.0, true);
+    let mut duration_ok = cx.finite(&["duration_s"], "duration_s", raw.duration_s, 0.0, true);
     if duration_ok && raw.duration_s > MAX_DURATION_S {
+        duration_ok = false;
         cx.err(
             &["duration_s"],
             format!(
@@ -1258,7 +1259,6 @@ fn scenario(
     // (A run over the limit already has its error: the windows would only repeat it.)
     if cx.finite(&["window_s"], "window_s", raw.window_s, 0.0, true)
         && duration_ok
-        && raw.duration_s <= MAX_DURATION_S
         && raw.duration_s / raw.window_s > 1e6
     {
         cx.err(

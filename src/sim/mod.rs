@@ -1855,6 +1855,11 @@ impl<'a> World<'a> {
         }
     }
 
+    /// Whether standby `r` may be promoted: up, and healthy to the checks when there are any.
+    fn standby_ready(&self, r: RegionId) -> bool {
+        self.down[r as usize] == 0 && self.health.as_ref().is_none_or(|h| h.healthy[r as usize])
+    }
+
     /// A region came up or changed health: a failover waiting for a standby promotes the first
     /// one up and healthy, or is dropped when its primary is no longer failed.
     fn promote_awaited(&mut self, sched: &mut Scheduler<Event>) {
@@ -1875,10 +1880,7 @@ impl<'a> World<'a> {
             }
             return;
         }
-        let any = self.standbys.iter().any(|&r| {
-            self.down[r as usize] == 0 && self.health.as_ref().is_none_or(|h| h.healthy[r as usize])
-        });
-        if any {
+        if self.standbys.iter().any(|&r| self.standby_ready(r)) {
             self.awaiting_standby = false;
             self.on_promote(old, sched);
         }
@@ -1898,10 +1900,12 @@ impl<'a> World<'a> {
             }
             return;
         }
-        let healthy = |r: RegionId| {
-            self.down[r as usize] == 0 && self.health.as_ref().is_none_or(|h| h.healthy[r as usize])
-        };
-        let Some(new) = self.standbys.iter().copied().find(|s| healthy(*s)) else {
+        let Some(new) = self
+            .standbys
+            .iter()
+            .copied()
+            .find(|&r| self.standby_ready(r))
+        else {
             // No standby to promote: the failover waits for one (its record stays open).
             self.awaiting_standby = true;
             self.promotion_pending = true;
