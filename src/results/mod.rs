@@ -25,7 +25,9 @@ pub use write::{timeline_csv, write_atomic, write_results};
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct ScopeSummary {
     pub name: String,
-    /// Requests issued after the warm-up (populations; for regions and overall, ok + failed).
+    /// Requests issued after the warm-up. For populations and overall this counts every
+    /// request issued, so it exceeds ok + failed by those still in flight at the end; a region
+    /// sees only requests that reached it, so its figure is ok + failed.
     pub issued: u64,
     pub ok: u64,
     pub failed: u64,

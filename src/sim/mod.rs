@@ -89,8 +89,9 @@ pub enum Event {
         region: RegionId,
         ok: bool,
     },
-    /// Promote a standby in place of `old` (active-passive failover), if still needed.
-    Promote { old: RegionId },
+    /// Promote a standby in place of `old` (active-passive failover), if still needed and
+    /// not called off since (other `epoch`).
+    Promote { old: RegionId, epoch: u32 },
     /// A promoted standby reaches full capacity.
     ScaleUp { region: RegionId },
     /// The head of the replication log `from → to` (data regions) is due.
@@ -256,6 +257,9 @@ pub struct World<'a> {
     primary: Option<RegionId>,
     standbys: Vec<RegionId>,
     promotion_pending: bool,
+    /// Counts promotions called off because the primary recovered first; a `Promote` event of
+    /// an earlier count is void.
+    promotion_epoch: u32,
     /// A promotion found no standby up and healthy: the first to be so is promoted, if the
     /// primary is still failed then (`promotion_pending` stays set meanwhile).
     awaiting_standby: bool,
@@ -454,6 +458,7 @@ impl<'a> World<'a> {
             primary,
             standbys,
             promotion_pending: false,
+            promotion_epoch: 0,
             awaiting_standby: false,
             down: vec![0; n],
             down_by: vec![NO_FAULT; n],
@@ -1824,7 +1829,13 @@ impl<'a> World<'a> {
                 },
             });
         }
-        sched.schedule_in(delay, Event::Promote { old });
+        sched.schedule_in(
+            delay,
+            Event::Promote {
+                old,
+                epoch: self.promotion_epoch,
+            },
+        );
     }
 
     /// Whether a promotion away from `old` is still called for: it is the primary and still
@@ -1860,10 +1871,12 @@ impl<'a> World<'a> {
         self.down[r as usize] == 0 && self.health.as_ref().is_none_or(|h| h.healthy[r as usize])
     }
 
-    /// A region came up or changed health: a failover waiting for a standby promotes the first
-    /// one up and healthy, or is dropped when its primary is no longer failed.
+    /// A region came up or changed health. A pending promotion is called off when its primary
+    /// is no longer failed (its `Promote` event, if still queued, becomes void, so a later
+    /// failure waits a full delay of its own); a failover waiting for a standby promotes the
+    /// first one up and healthy.
     fn promote_awaited(&mut self, sched: &mut Scheduler<Event>) {
-        if !self.awaiting_standby {
+        if !self.promotion_pending {
             return;
         }
         let Some(old) = self.primary else { return };
@@ -1871,6 +1884,7 @@ impl<'a> World<'a> {
             // The primary came back first: no failover happened.
             self.awaiting_standby = false;
             self.promotion_pending = false;
+            self.promotion_epoch = self.promotion_epoch.wrapping_add(1);
             if let Some(i) = self
                 .failovers
                 .iter()
@@ -1880,7 +1894,7 @@ impl<'a> World<'a> {
             }
             return;
         }
-        if self.standbys.iter().any(|&r| self.standby_ready(r)) {
+        if self.awaiting_standby && self.standbys.iter().any(|&r| self.standby_ready(r)) {
             self.awaiting_standby = false;
             self.on_promote(old, sched);
         }
@@ -2259,7 +2273,11 @@ impl Model for World<'_> {
                 region,
                 ok,
             } => self.on_probe_result(checker, region, ok, sched),
-            Event::Promote { old } => self.on_promote(old, sched),
+            Event::Promote { old, epoch } => {
+                if epoch == self.promotion_epoch {
+                    self.on_promote(old, sched)
+                }
+            }
             Event::ReplDeliver { from, to } => self.on_repl_deliver(from, to, sched),
             Event::ReplAck { origin, seq } => self.on_repl_ack(origin, seq, sched),
             Event::Quorum { op, replica, phase } => self.on_quorum(op, replica, phase, sched),

@@ -639,3 +639,40 @@ fn a_lookup_that_finds_no_region_is_not_charged_to_an_earlier_attempts_region() 
     // Before, eastus was charged the no-region failures of retries after its refusals.
     assert_eq!(eastus.scope.failed_no_region, 0, "{:?}", eastus.scope);
 }
+
+#[test]
+fn a_promotion_waits_its_full_delay_after_the_primary_fails_again() {
+    // eastus fails at 300 s, recovers at 340 s and fails for good at 380 s. The promotion the
+    // first failure called for is void once eastus is back: the second failure earns its own,
+    // a full delay after it.
+    let e = experiment(
+        "failover-after-a-second-failure",
+        r#"duration_s: 900, warmup_s: 30, window_s: 10,
+        design: ActivePassive(primary: "eastus", standbys: ["westus2"],
+                              failover: Automatic(promotion_s: 120)),
+        health: (interval_s: 10, failure_threshold: 3, checkers: ["eastus", "westus2", "northeurope"]),
+        dns: (ttl_s: 30),
+        faults: [
+            RegionOutage(region: "eastus", at_s: 300, for_s: 40),
+            RegionOutage(region: "eastus", at_s: 380, for_s: 520),
+        ],
+        populations: {
+            "new-york": (lat: 40.71, lon: -74.01, anchor: "eastus", rate_per_s: 50, users: 5000, resolvers: 500),
+        },
+        variants: [
+            (name: "automatic", overrides: {}),
+            (name: "manual", overrides: {"design.failover": Manual(delay_s: 120), "health": None}),
+        ],"#,
+    );
+    for (name, first_fail) in [("automatic", 380.0), ("manual", 380.0)] {
+        let r = run(variant(&e, name), 1);
+        assert_eq!(r.failovers.len(), 1, "{name}: {:?}", r.failovers);
+        let fo = &r.failovers[0];
+        assert!(fo.triggered_s >= first_fail, "{name}: {fo:?}");
+        let promoted = fo.promoted_s.expect("promoted");
+        // Before, the first failure's promotion fired at its own time (about 420 s or 450 s),
+        // well under 120 s after the failure that was still in effect.
+        assert!(promoted - fo.triggered_s >= 120.0 - 1e-9, "{name}: {fo:?}");
+        assert_eq!(fo.to.as_deref(), Some("westus2"), "{name}: {fo:?}");
+    }
+}
