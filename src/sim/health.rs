@@ -1,6 +1,7 @@
 //! Health checks (SPEC §1 DNS): checkers at several places probe every region of the design;
 //! each (checker, region) pair is a small state machine with failure and recovery thresholds,
-//! and a region is healthy while more than `healthy_above` of the checkers say so.
+//! and a region is healthy while more than `healthy_above` of the checkers say so. A result
+//! older than one the pair already heard (a timeout longer than the interval) is ignored.
 
 use crate::engine::SimTime;
 use crate::model::{HealthConfig, RegionId};
@@ -11,6 +12,8 @@ struct CheckerView {
     healthy: bool,
     /// Consecutive probes that disagree with `healthy`.
     streak: u32,
+    /// Round of the newest probe whose result this view has taken (0 before any).
+    round: u32,
 }
 
 /// A change of a region's aggregate health.
@@ -27,6 +30,8 @@ pub struct HealthChecks {
     n_regions: usize,
     /// `[checker * n_regions + region]`.
     views: Vec<CheckerView>,
+    /// Per checker, the round of its latest probe (rounds count from 1).
+    rounds: Vec<u32>,
     /// Checkers that currently find each region healthy.
     healthy_votes: Vec<u32>,
     /// The aggregate verdict per region.
@@ -43,10 +48,12 @@ impl HealthChecks {
             views: vec![
                 CheckerView {
                     healthy: true,
-                    streak: 0
+                    streak: 0,
+                    round: 0,
                 };
                 c * n_regions
             ],
+            rounds: vec![0; c],
             healthy_votes: vec![c as u32; n_regions],
             healthy: vec![true; n_regions],
         }
@@ -64,11 +71,24 @@ impl HealthChecks {
         (self.cfg.interval / n * (c as u64 + 1)).saturating_sub(1)
     }
 
-    /// A probe result from checker `c` about `region`; returns the new aggregate verdict when it
-    /// changed.
-    pub fn record(&mut self, c: usize, region: RegionId, ok: bool) -> Option<bool> {
+    /// Checker `c` starts a probe round; its results carry the number returned.
+    pub fn next_round(&mut self, c: usize) -> u32 {
+        self.rounds[c] = self.rounds[c].wrapping_add(1);
+        self.rounds[c]
+    }
+
+    /// The result of checker `c`'s probe of `region` in `round`; returns the new aggregate
+    /// verdict when it changed. A result from a round older than one already taken for this
+    /// pair is stale (it timed out while newer probes came back) and changes nothing.
+    pub fn record(&mut self, c: usize, region: RegionId, ok: bool, round: u32) -> Option<bool> {
         let r = region as usize;
         let v = &mut self.views[c * self.n_regions + r];
+        // Serial-number order: rounds wrap after 2^32 probes, and results in flight are never
+        // 2^31 rounds apart.
+        if (round.wrapping_sub(v.round) as i32) <= 0 {
+            return None;
+        }
+        v.round = round;
         if ok == v.healthy {
             v.streak = 0;
             return None;
@@ -114,26 +134,53 @@ mod tests {
         }
     }
 
+    /// Checker `c` probes `region` and hears back at once.
+    fn probe(h: &mut HealthChecks, c: usize, region: RegionId, ok: bool) -> Option<bool> {
+        let round = h.next_round(c);
+        h.record(c, region, ok, round)
+    }
+
+    #[test]
+    fn a_stale_result_changes_nothing() {
+        let mut h = HealthChecks::new(&cfg(1), 1);
+        for _ in 0..3 {
+            probe(&mut h, 0, 0, false);
+        }
+        assert!(!h.healthy[0]);
+        // Rounds 4 and 5 go out; 5 comes back good, then 4 times out, then 6 is good.
+        let (r4, r5) = (h.next_round(0), h.next_round(0));
+        assert_eq!(h.record(0, 0, true, r5), None);
+        assert_eq!(h.record(0, 0, false, r4), None);
+        assert_eq!(probe(&mut h, 0, 0, true), Some(true));
+        // Round numbers wrap without losing their order.
+        h.rounds[0] = u32::MAX - 1;
+        h.views[0].round = u32::MAX - 1;
+        for _ in 0..3 {
+            probe(&mut h, 0, 0, false);
+        }
+        assert!(!h.healthy[0], "{:?}", h.views[0]);
+    }
+
     #[test]
     fn thresholds_and_quorum() {
         let mut h = HealthChecks::new(&cfg(5), 1);
         // One checker alone never flips the verdict: 4 of 5 still say healthy.
         for _ in 0..3 {
-            assert_eq!(h.record(0, 0, false), None);
+            assert_eq!(probe(&mut h, 0, 0, false), None);
         }
         // Three more checkers after three failures each: 1 of 5 = 20% > 18%: still healthy.
         for c in 1..4 {
             for _ in 0..3 {
-                assert_eq!(h.record(c, 0, false), None);
+                assert_eq!(probe(&mut h, c, 0, false), None);
             }
         }
         assert!(h.healthy[0]);
         // The last one: 0 of 5 healthy.
-        h.record(4, 0, false);
-        h.record(4, 0, false);
-        assert_eq!(h.record(4, 0, false), Some(false));
+        probe(&mut h, 4, 0, false);
+        probe(&mut h, 4, 0, false);
+        assert_eq!(probe(&mut h, 4, 0, false), Some(false));
         // A good probe between failures resets the streak.
-        assert_eq!(h.record(0, 0, true), None);
-        assert_eq!(h.record(0, 0, true), Some(true));
+        assert_eq!(probe(&mut h, 0, 0, true), None);
+        assert_eq!(probe(&mut h, 0, 0, true), Some(true));
     }
 }

@@ -83,11 +83,12 @@ pub enum Event {
     RandomRepair { index: u16 },
     /// Health checker `checker` probes every region of the design.
     Probe { checker: u16 },
-    /// A probe's verdict reaches its checker.
+    /// A probe's verdict reaches its checker (`round`: the checker's probe round it answers).
     ProbeResult {
         checker: u16,
         region: RegionId,
         ok: bool,
+        round: u32,
     },
     /// Promote a standby in place of `old` (active-passive failover), if still needed and
     /// not called off since (other `epoch`).
@@ -2152,7 +2153,8 @@ impl<'a> World<'a> {
     // ----- health checks ------------------------------------------------------------------
 
     fn on_probe(&mut self, checker: u16, sched: &mut Scheduler<Event>) {
-        let Some(h) = &self.health else { return };
+        let Some(h) = &mut self.health else { return };
+        let round = h.next_round(checker as usize);
         let cfg = h.config();
         let place = cfg.checkers[checker as usize];
         let (interval, timeout) = (cfg.interval, cfg.timeout);
@@ -2183,6 +2185,7 @@ impl<'a> World<'a> {
                     checker,
                     region,
                     ok,
+                    round,
                 },
             );
         }
@@ -2194,11 +2197,12 @@ impl<'a> World<'a> {
         checker: u16,
         region: RegionId,
         ok: bool,
+        round: u32,
         sched: &mut Scheduler<Event>,
     ) {
         let now = sched.now();
         let Some(h) = &mut self.health else { return };
-        let Some(healthy) = h.record(checker as usize, region, ok) else {
+        let Some(healthy) = h.record(checker as usize, region, ok, round) else {
             return;
         };
         let ri = region as usize;
@@ -2272,7 +2276,8 @@ impl Model for World<'_> {
                 checker,
                 region,
                 ok,
-            } => self.on_probe_result(checker, region, ok, sched),
+                round,
+            } => self.on_probe_result(checker, region, ok, round, sched),
             Event::Promote { old, epoch } => {
                 if epoch == self.promotion_epoch {
                     self.on_promote(old, sched)

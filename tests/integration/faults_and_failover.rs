@@ -676,3 +676,32 @@ fn a_promotion_waits_its_full_delay_after_the_primary_fails_again() {
         assert_eq!(fo.to.as_deref(), Some("westus2"), "{name}: {fo:?}");
     }
 }
+
+#[test]
+fn a_late_probe_failure_does_not_undo_a_newer_success() {
+    // Probes time out after 25 s but go out every 10 s, so a probe sent during the outage
+    // reports its failure after newer probes, sent once eastus was back, have succeeded.
+    let e = experiment(
+        "probe-timeout-beyond-the-interval",
+        r#"duration_s: 900, warmup_s: 30, window_s: 10,
+        design: ActiveActive(regions: ["eastus", "westus2"]),
+        health: (interval_s: 10, failure_threshold: 3, recovery_threshold: 2, timeout_ms: 25000,
+                 checkers: ["eastus", "westus2", "northeurope"]),
+        dns: (ttl_s: 30),
+        faults: [RegionOutage(region: "eastus", at_s: 300, for_s: 100)],
+        populations: {
+            "new-york": (lat: 40.71, lon: -74.01, anchor: "eastus", rate_per_s: 20, users: 5000, resolvers: 500),
+        },"#,
+    );
+    let r = run(&e.variants[0].1, 1);
+    let changes: Vec<_> = r
+        .health_changes
+        .iter()
+        .filter(|h| h.region == "eastus")
+        .collect();
+    assert_eq!(changes.len(), 2, "{changes:?}");
+    assert!(!changes[0].healthy && changes[1].healthy, "{changes:?}");
+    // The first checker to probe after 400 s sees two good probes within 20 s (plus the RTT).
+    // Before, each late failure reset its count and eastus came back after 430 s.
+    assert!(changes[1].at_s <= 421.0, "{changes:?}");
+}
