@@ -18,14 +18,25 @@ pub struct Recovery {
     /// Whether some window of the affected populations fell below the SLO.
     pub visible: bool,
     /// Requests of the affected populations issued from the fault's window until recovery
-    /// (or the end of the run) that failed.
+    /// (or the end of the run) that failed, in windows after the warm-up.
     pub failed: u64,
-    /// Request availability of all populations over the windows that lie wholly inside the fault.
+    /// Request availability of all populations over the windows after the warm-up that lie
+    /// wholly inside the fault.
     pub availability_during: Option<f64>,
 }
 
-/// Computes the recovery of a fault active over `[start, end)`.
-pub fn recovery(tl: &Timeline, n_pops: usize, start: SimTime, end: SimTime, slo: f64) -> Recovery {
+/// Computes the recovery of a fault active over `[start, end)`. `first_window` is the first
+/// window after the warm-up: the counts of requests (`failed`, `availability_during`) leave
+/// out earlier windows, as every other request figure does; the populations affected and the
+/// RTO follow the fault from its start, warm-up or not.
+pub fn recovery(
+    tl: &Timeline,
+    n_pops: usize,
+    start: SimTime,
+    end: SimTime,
+    slo: f64,
+    first_window: usize,
+) -> Recovery {
     let w = tl.window;
     let w0 = ((start / w) as usize).min(tl.n_windows - 1);
     let w_end = ((end.saturating_sub(1) / w) as usize).min(tl.n_windows - 1);
@@ -35,7 +46,7 @@ pub fn recovery(tl: &Timeline, n_pops: usize, start: SimTime, end: SimTime, slo:
     let (mut ok_in, mut done_in) = (0u64, 0u64);
     for i in w0..=w_end {
         let (a, b) = (i as u64 * w, (i as u64 + 1) * w);
-        if a >= start && b <= end {
+        if a >= start && b <= end && i >= first_window {
             let s = tl.overall(i);
             ok_in += s.ok;
             done_in += s.ok + s.failed_total();
@@ -48,7 +59,7 @@ pub fn recovery(tl: &Timeline, n_pops: usize, start: SimTime, end: SimTime, slo:
     let mut visible = false;
     let mut failed = 0;
     for &p in &affected {
-        let (p_rto, p_visible, p_failed) = recovery_of(tl, p, w0, start, end, slo);
+        let (p_rto, p_visible, p_failed) = recovery_of(tl, p, w0, start, end, slo, first_window);
         rto = rto.zip(p_rto).map(|(a, b)| a.max(b));
         visible |= p_visible;
         failed += p_failed;
@@ -63,7 +74,7 @@ pub fn recovery(tl: &Timeline, n_pops: usize, start: SimTime, end: SimTime, slo:
 }
 
 /// One population's recovery: its RTO, whether it fell below the SLO, and its failed requests
-/// until recovery (the fields of [`Recovery`] of the same names).
+/// until recovery after the warm-up (the fields of [`Recovery`] of the same names).
 fn recovery_of(
     tl: &Timeline,
     p: usize,
@@ -71,6 +82,7 @@ fn recovery_of(
     start: SimTime,
     end: SimTime,
     slo: f64,
+    first_window: usize,
 ) -> (Option<SimTime>, bool, u64) {
     let w = tl.window;
     let mut seen_bad = false;
@@ -81,7 +93,8 @@ fn recovery_of(
     for i in w0..tl.n_windows {
         let s = tl.population(i, p);
         let (ok, f) = (s.ok, s.failed_total());
-        failed += f;
+        let counted = if i >= first_window { f } else { 0 };
+        failed += counted;
         if ok + f == 0 {
             continue;
         }
@@ -92,7 +105,7 @@ fn recovery_of(
         }
         if run == 0 {
             run_start = i;
-            failed_until_run = failed - f;
+            failed_until_run = failed - counted;
         }
         run += 1;
         if run >= GOOD_WINDOWS {
@@ -136,7 +149,7 @@ mod tests {
     #[test]
     fn rto_is_the_start_of_three_good_windows_after_a_bad_one() {
         let tl = timeline(&[(10, 0), (5, 5), (0, 10), (10, 0), (10, 0), (10, 0), (10, 0)]);
-        let r = recovery(&tl, 1, 12, 30, 0.999);
+        let r = recovery(&tl, 1, 12, 30, 0.999, 0);
         assert_eq!(r.rto, Some(30 - 12));
         assert!(r.visible);
         assert_eq!(r.failed, 15);
@@ -145,11 +158,25 @@ mod tests {
     }
 
     #[test]
+    fn requests_of_the_warm_up_are_not_counted_but_the_rto_runs_from_the_start() {
+        // The fault starts at 10 in the warm-up (which ends at 30) and lasts to 40.
+        let tl = timeline(&[(10, 0), (0, 10), (4, 6), (2, 8), (10, 0), (10, 0), (10, 0)]);
+        let r = recovery(&tl, 1, 10, 40, 0.999, 3);
+        assert_eq!(r.affected, vec![0]);
+        assert_eq!(r.rto, Some(40 - 10));
+        // Only window 3's failures count; windows 1 and 2 are in the warm-up.
+        assert_eq!(r.failed, 8);
+        assert_eq!(r.availability_during, Some(0.2));
+        let all = recovery(&tl, 1, 10, 40, 0.999, 0);
+        assert_eq!((all.failed, all.rto), (24, Some(30)));
+    }
+
+    #[test]
     fn never_recovering_and_no_effect() {
         let tl = timeline(&[(10, 0), (0, 10), (10, 0), (10, 0)]);
-        assert_eq!(recovery(&tl, 1, 10, 20, 0.999).rto, None);
+        assert_eq!(recovery(&tl, 1, 10, 20, 0.999, 0).rto, None);
         let tl = timeline(&[(10, 0), (10, 0), (10, 0), (10, 0), (10, 0)]);
-        let r = recovery(&tl, 1, 10, 20, 0.999);
+        let r = recovery(&tl, 1, 10, 20, 0.999, 0);
         assert_eq!(r.rto, Some(0));
         assert!(!r.visible);
         assert!(r.affected.is_empty());
@@ -180,7 +207,7 @@ mod tests {
                 }
             }
         }
-        let r = recovery(&tl, 2, 10, 20, 0.999);
+        let r = recovery(&tl, 2, 10, 20, 0.999, 0);
         assert_eq!(r.affected, vec![0, 1]);
         assert_eq!(r.rto, Some(50 - 10));
         assert!(r.visible);
