@@ -6,8 +6,9 @@
 //! acknowledged write is fenced, so nothing is lost (SPEC §3 RPO: the switchover's record
 //! shows 0).
 
-use super::{Event, Failover, MAX_FAILOVERS, ReqRef, World};
+use super::{Event, Failover, MAX_FAILOVERS, PoolStage, ReqRef, World};
 use crate::engine::{Scheduler, SimTime};
+use crate::metrics::Op;
 use crate::model::{Design, PlannedFailback, RegionId};
 
 /// Where a planned failback stands once a promotion has demoted a primary.
@@ -261,6 +262,15 @@ impl World<'_> {
         }
     }
 
+    /// Whether `region`'s pool still queues or serves a write (a look over every request in
+    /// flight, made only when the old primary has caught up during a drain). Each such write
+    /// moves the failback on when it commits or its attempt ends.
+    fn writes_in_pool(&self, region: RegionId) -> bool {
+        self.requests.iter().any(|q| {
+            q.live && q.op == Op::Write && q.exec == region && q.stage != PoolStage::Outside
+        })
+    }
+
     /// Whether a write reaching `region` must wait for the switchover (and holds it).
     pub(super) fn failback_hold(&mut self, r: ReqRef, region: RegionId) -> bool {
         if self.failback.draining() && self.primary == Some(region) {
@@ -271,9 +281,11 @@ impl World<'_> {
         }
     }
 
-    /// Switches over once the old primary has applied every write of the draining primary that
-    /// is sent to it (residency may keep some from it). Only [`World::failback_progress`]
-    /// calls it, after checking that the old primary is still ready.
+    /// Switches over once the draining primary has no write left to serve (those admitted
+    /// before the drain began commit there first) and the old primary has applied every write
+    /// of it that is sent to it (residency may keep some from it). Only
+    /// [`World::failback_progress`] calls it, after checking that the old primary is still
+    /// ready.
     fn failback_check(&mut self, sched: &mut Scheduler<Event>) {
         let (FailbackPhase::Draining(started), Some(target), Some(primary)) =
             (self.failback.phase, self.failback.target, self.primary)
@@ -287,7 +299,7 @@ impl World<'_> {
         ) else {
             return;
         };
-        if !self.data.caught_up(t, p) {
+        if !self.data.caught_up(t, p) || self.writes_in_pool(primary) {
             return;
         }
         // Caught up: switch roles.

@@ -171,11 +171,22 @@ struct Request {
     re_resolve: bool,
     /// The last fault that refused, dropped or lost one of its attempts.
     touched_by: FaultId,
-    /// The current attempt waits in a server queue (admitted, not yet in service).
-    queued: bool,
+    /// Where the current attempt stands in the pool of the region it reached.
+    stage: PoolStage,
     /// The current attempt is a pinned write that residency kept from a primary outside the
     /// allowed regions.
     kept_from_primary: bool,
+}
+
+/// Where a request's current attempt stands in a region's pool.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum PoolStage {
+    /// Not in a pool: on its way, answered, or its pool crashed while it waited.
+    Outside,
+    /// Admitted and waiting for a server.
+    Queued,
+    /// Being served (a crash of the pool voids its service; the attempt's timer then ends it).
+    InService,
 }
 
 impl Request {
@@ -721,7 +732,7 @@ impl<'a> World<'a> {
             exec: NO_REGION,
             re_resolve: false,
             touched_by: NO_FAULT,
-            queued: false,
+            stage: PoolStage::Outside,
             kept_from_primary: false,
         };
         let slot = match self.free.pop() {
@@ -928,7 +939,7 @@ impl<'a> World<'a> {
         let now = sched.now();
         match self.pools[ri].arrive(r, now) {
             Admission::Serve => self.start_service(region, r, now, sched),
-            Admission::Queued => self.requests[r.slot as usize].queued = true,
+            Admission::Queued => self.requests[r.slot as usize].stage = PoolStage::Queued,
             Admission::Shed => self.respond(
                 r,
                 region,
@@ -947,7 +958,7 @@ impl<'a> World<'a> {
         sched: &mut Scheduler<Event>,
     ) {
         let q = &mut self.requests[r.slot as usize];
-        q.queued = false;
+        q.stage = PoolStage::InService;
         let op = q.op;
         let reg = &self.sc.regions[region as usize];
         let d: &Dist = if op == Op::Write {
@@ -986,9 +997,12 @@ impl<'a> World<'a> {
         if let Some((n, arrived)) = next {
             self.start_service(region, n, arrived, sched);
         }
-        let Some(q) = self.get(r).copied() else {
+        let q = &mut self.requests[r.slot as usize];
+        if !q.is_current(r) {
             return;
-        };
+        }
+        q.stage = PoolStage::Outside;
+        let q = *q;
         let tag = self.tag(q.pop);
         if !self.allows(tag, region) {
             self.res_count(now, |t| t.requests_served_outside += 1);
@@ -1618,6 +1632,12 @@ impl<'a> World<'a> {
     fn attempt_failed(&mut self, r: ReqRef, reason: FailReason, sched: &mut Scheduler<Event>) {
         let now = sched.now();
         let q = self.requests[r.slot as usize];
+        if q.op == Op::Write && q.stage != PoolStage::Outside && self.failback.draining() {
+            // A write the draining primary was serving or queueing will not commit: the
+            // switchover may have waited only for it.
+            self.requests[r.slot as usize].stage = PoolStage::Outside;
+            self.failback_progress(sched);
+        }
         let client = &self.sc.populations[q.pop as usize].client;
         if u32::from(q.attempt) < client.retries {
             let cap = client
@@ -1631,7 +1651,7 @@ impl<'a> World<'a> {
                 s.attempt += 1;
                 s.generation = s.generation.wrapping_add(1);
                 s.re_resolve = re;
-                s.queued = false;
+                s.stage = PoolStage::Outside;
                 s.kept_from_primary = false;
                 let next = ReqRef {
                     generation: s.generation,
@@ -1760,7 +1780,7 @@ impl<'a> World<'a> {
             let q = &mut requests[h.slot as usize];
             if q.is_current(h) {
                 q.touched_by = by;
-                q.queued = false;
+                q.stage = PoolStage::Outside;
             }
         });
         self.tallies[by as usize].lost_in_region += lost;
@@ -2254,7 +2274,7 @@ impl Model for World<'_> {
                 if let Some(q) = self.get(req) {
                     // Still waiting for a server when its time ran out: shed for an expired
                     // deadline, which SPEC §2 step 4 counts as overload.
-                    let reason = if q.queued {
+                    let reason = if q.stage == PoolStage::Queued {
                         FailReason::Overload
                     } else {
                         FailReason::Timeout

@@ -2,6 +2,7 @@
 //! count, LWW under clock skew, lossless Merge and CRDT counters, stale reads, convergence.
 
 use super::{experiment, regionsim, root, run, run_ok, summary, temp_dir, variant};
+use regionsim::distribution::Dist;
 use regionsim::engine::Engine;
 use regionsim::results::VariantResult;
 use regionsim::sim::{Event, World};
@@ -1953,4 +1954,49 @@ fn session_route_sends_a_waiting_read_to_a_region_that_comes_back_with_the_write
         east.scope.failed, 0,
         "a waiting read left waiting past its timer"
     );
+}
+
+#[test]
+fn a_planned_failback_waits_for_writes_still_served_at_the_draining_primary() {
+    // Writes take 1 s to serve, so when the drain starts Washington holds about ten that
+    // arrived before it. Replication is fast, so Virginia catches up on each commit in a
+    // one-way trip; switching then would let the rest commit at Washington after it became a
+    // standby.
+    let e = experiment(
+        "failback-in-service",
+        &format!(
+            "{}\n    variants: [(name: \"failback\", overrides: {{}})],",
+            ap_failback()
+                .replace("rate_per_s: 100", "rate_per_s: 10")
+                .replace("Exponential(mean_ms: 200.0)", "Constant(ms: 1.0)")
+        ),
+    );
+    let mut sc = variant(&e, "failback").clone();
+    for r in &mut sc.regions {
+        r.write_service = Dist::Constant(1_000_000_000);
+    }
+    let w = traced_world(&sc, 5, sc.duration);
+    assert_eq!(w.failovers.len(), 2, "{:?}", w.failovers);
+    let back = &w.failovers[1];
+    assert_eq!(back.policy, "planned-failback");
+    let switched = back.at.expect("switched back");
+    let west = w
+        .data
+        .data_region(sc.region_id("westus2").unwrap())
+        .unwrap();
+    let drained = back.triggered;
+    eprintln!(
+        "drain {drained} → switch {switched}: {} commits at Washington during, {} after",
+        committed_between(&w, west, drained, switched),
+        committed_between(&w, west, switched, sc.duration + 1)
+    );
+    assert!(
+        committed_between(&w, west, drained, switched) > 0,
+        "writes in service when the drain began commit during it"
+    );
+    // Before, about ten writes committed at Washington after the switch made it a standby.
+    assert_eq!(committed_between(&w, west, switched, sc.duration + 1), 0);
+    // The drain lasts until the last of them is served: under the 1 s service time, plus
+    // Virginia's catch-up on them.
+    assert!(switched - drained < 3_000_000_000, "{back:?}");
 }
