@@ -18,17 +18,17 @@ pub struct Recovery {
     /// Whether some window of the affected populations fell below the SLO.
     pub visible: bool,
     /// Requests of the affected populations issued from the fault's window until recovery
-    /// (or the end of the run) that failed, in windows after the warm-up.
+    /// (or the end of the run) that failed, in windows that start after the warm-up.
     pub failed: u64,
-    /// Request availability of all populations over the windows after the warm-up that lie
-    /// wholly inside the fault.
+    /// Request availability of all populations over the windows that start after the warm-up
+    /// and lie wholly inside the fault.
     pub availability_during: Option<f64>,
 }
 
 /// Computes the recovery of a fault active over `[start, end)`. `first_window` is the first
-/// window after the warm-up: the counts of requests (`failed`, `availability_during`) leave
-/// out earlier windows, as every other request figure does; the populations affected and the
-/// RTO follow the fault from its start, warm-up or not.
+/// window that starts after the warm-up: the counts of requests (`failed`,
+/// `availability_during`) leave out earlier windows, as time availability does; the
+/// populations affected and the RTO follow the fault from its start, warm-up or not.
 pub fn recovery(
     tl: &Timeline,
     n_pops: usize,
@@ -74,7 +74,8 @@ pub fn recovery(
 }
 
 /// One population's recovery: its RTO, whether it fell below the SLO, and its failed requests
-/// until recovery after the warm-up (the fields of [`Recovery`] of the same names).
+/// until recovery in windows that start after the warm-up (the fields of [`Recovery`] of the
+/// same names).
 fn recovery_of(
     tl: &Timeline,
     p: usize,

@@ -220,11 +220,12 @@ pub struct FaultReport {
     /// Requests (issued after the warm-up) that finally failed after this fault refused,
     /// dropped or lost one of their attempts.
     pub failed_requests: u64,
-    /// Failed requests of the affected populations issued from the fault's start (or the end
-    /// of the warm-up, if later) until recovery (or the end of the run), whatever the cause;
-    /// scripted faults only.
+    /// Failed requests of the affected populations issued from the fault's start until
+    /// recovery (or the end of the run), whatever the cause, in windows that start after the
+    /// warm-up; scripted faults only.
     pub failed_until_recovery: u64,
-    /// Availability of all requests over the windows after the warm-up wholly inside the fault.
+    /// Availability of all requests over the windows that start after the warm-up and lie
+    /// wholly inside the fault.
     pub availability_during: Option<f64>,
     /// Observed RTO in seconds (SPEC §3); `None` with `recovered: false` when it never recovered.
     pub rto_s: Option<f64>,

@@ -302,7 +302,10 @@ impl World<'_> {
         if !self.data.caught_up(t, p) || self.writes_in_pool(primary) {
             return;
         }
-        // Caught up: switch roles.
+        // Caught up: switch roles. A promotion pending away from the demoted primary (failed
+        // checks while it drained) is moot; left queued, it would later clear the pending flag
+        // a failure of the restored primary waits on.
+        self.call_off_promotion(primary);
         if self.failovers.len() < MAX_FAILOVERS {
             self.failovers.push(Failover {
                 triggered: started,

@@ -1783,6 +1783,15 @@ impl<'a> World<'a> {
                 q.stage = PoolStage::Outside;
             }
         });
+        // The pool only knows how many it was serving: find them (their completions are void;
+        // their timers will fire) so that the fault owns their failures and a drain for a
+        // planned failback does not wait for them.
+        for q in self.requests.iter_mut() {
+            if q.live && q.exec == region && q.stage == PoolStage::InService {
+                q.touched_by = by;
+                q.stage = PoolStage::Outside;
+            }
+        }
         self.tallies[by as usize].lost_in_region += lost;
         self.failback_review(sched);
         self.region_clock[ri].start(now);
@@ -1903,21 +1912,31 @@ impl<'a> World<'a> {
         let Some(old) = self.primary else { return };
         if !self.promotion_still_due(old) {
             // The primary came back first: no failover happened.
-            self.awaiting_standby = false;
-            self.promotion_pending = false;
-            self.promotion_epoch = self.promotion_epoch.wrapping_add(1);
-            if let Some(i) = self
-                .failovers
-                .iter()
-                .rposition(|f| f.at.is_none() && f.from == old)
-            {
-                self.failovers.remove(i);
-            }
+            self.call_off_promotion(old);
             return;
         }
         if self.awaiting_standby && self.standbys.iter().any(|&r| self.standby_ready(r)) {
             self.awaiting_standby = false;
             self.on_promote(old, sched);
+        }
+    }
+
+    /// Calls off the promotion pending away from `old` (it recovered, or a planned failback
+    /// demoted it first): its `Promote` event, if still queued, becomes void and its open
+    /// record goes. A later failure of the primary then waits a full delay of its own.
+    pub(super) fn call_off_promotion(&mut self, old: RegionId) {
+        if !self.promotion_pending {
+            return;
+        }
+        self.awaiting_standby = false;
+        self.promotion_pending = false;
+        self.promotion_epoch = self.promotion_epoch.wrapping_add(1);
+        if let Some(i) = self
+            .failovers
+            .iter()
+            .rposition(|f| f.at.is_none() && f.from == old)
+        {
+            self.failovers.remove(i);
         }
     }
 

@@ -2000,3 +2000,94 @@ fn a_planned_failback_waits_for_writes_still_served_at_the_draining_primary() {
     // Virginia's catch-up on them.
     assert!(switched - drained < 3_000_000_000, "{back:?}");
 }
+
+#[test]
+fn a_failback_calls_off_a_promotion_pending_for_the_primary_it_demotes() {
+    // Washington is promoted at about 254 s. A cut between it and the only checker (310–420 s)
+    // makes it unhealthy, and a promotion away from it is pending, when the planned failback
+    // returns to Virginia (about 370 s). Virginia fails again at 400 s: that failure needs a
+    // failover of its own.
+    let e = experiment(
+        "failback-with-a-promotion-pending",
+        r#"duration_s: 900, warmup_s: 10, window_s: 10,
+        design: ActivePassive(primary: "eastus", standbys: ["westus2"],
+                              failover: Automatic(promotion_s: 120), failback: Planned(after_s: 40)),
+        health: (interval_s: 10, failure_threshold: 3, checkers: ["northeurope"]),
+        data: (replication: (mode: Async, lag: Constant(ms: 10.0))),
+        faults: [
+            RegionOutage(region: "eastus", at_s: 100, for_s: 200),
+            Partition(a: "westus2", b: "northeurope", at_s: 310, for_s: 110),
+            RegionOutage(region: "eastus", at_s: 400, for_s: 500),
+        ],
+        populations: {
+            "new-york": (lat: 40.71, lon: -74.01, anchor: "eastus", rate_per_s: 20, write_fraction: 1.0,
+                         keys: (count: 1000, zipf_s: 0.5)),
+        },"#,
+    );
+    let r = run(&e.variants[0].1, 1);
+    let moves: Vec<_> = r
+        .failovers
+        .iter()
+        .map(|f| (f.policy.as_str(), f.from.as_str(), f.to.as_deref()))
+        .collect();
+    // Before, the pending promotion of Washington fired after the failback, found it no longer
+    // primary and cleared the flag that Virginia's second failure had waited on: Virginia was
+    // never failed over again, and 75% of requests failed.
+    assert_eq!(
+        moves,
+        [
+            ("automatic", "eastus", Some("westus2")),
+            ("planned-failback", "westus2", Some("eastus")),
+            ("automatic", "eastus", Some("westus2")),
+        ],
+        "{:?}",
+        r.failovers
+    );
+    let third = &r.failovers[2];
+    assert!(third.triggered_s > 400.0, "{third:?}");
+    assert!(
+        third.promoted_s.unwrap() >= third.triggered_s + 120.0 - 1e-9,
+        "{third:?}"
+    );
+    assert!(r.overall.availability.unwrap() > 0.55, "{:?}", r.overall);
+}
+
+#[test]
+fn writes_lost_in_a_crash_do_not_hold_up_a_later_drain() {
+    // Washington, primary since Virginia's failure, crashes for 2 s at 705 s while serving
+    // writes (0.5 s each). Their clients wait 60 s before giving up. The failback's drain,
+    // a little later, must not wait for those writes: they will never commit.
+    let e = experiment(
+        "drain-after-a-crash",
+        &format!(
+            "{}\n    client: (timeout_ms: 60000, connect_timeout_ms: 1000, retries: 0, backoff_base_ms: 50,
+                     backoff_max_ms: 1000, deadline_ms: 60000, re_resolve_on_failure: true),",
+            ap_failback()
+                .replace("rate_per_s: 100", "rate_per_s: 20")
+                .replace("Exponential(mean_ms: 200.0)", "Constant(ms: 1.0)")
+                .replace("Planned(after_s: 0)", "Planned(after_s: 5)")
+                .replace(
+                    "faults: [RegionOutage(region: \"eastus\", at_s: 300, for_s: 400)]",
+                    "faults: [RegionOutage(region: \"eastus\", at_s: 300, for_s: 400),
+                              RegionOutage(region: \"westus2\", at_s: 705, for_s: 2)]"
+                )
+        ),
+    );
+    let mut sc = e.variants[0].1.clone();
+    for r in &mut sc.regions {
+        r.write_service = Dist::Constant(500_000_000);
+    }
+    let r = run(&sc, 3);
+    assert_eq!(r.failovers.len(), 2, "{:?}", r.failovers);
+    let back = &r.failovers[1];
+    assert_eq!(back.policy, "planned-failback");
+    assert!(back.triggered_s > 707.0, "{back:?}");
+    // Before, the drain waited for the crashed writes' timers, until about 765 s.
+    assert!(
+        back.promoted_s.unwrap() - back.triggered_s < 2.0,
+        "{back:?}"
+    );
+    // And the outage owns the failures of the writes it lost in service.
+    let crash = &r.faults[1];
+    assert!(crash.failed_requests >= crash.lost_in_region, "{crash:?}");
+}
