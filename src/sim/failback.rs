@@ -54,12 +54,16 @@ impl World<'_> {
     }
 
     /// A promotion demoted `old`: a planned failback will return to it once it is ready.
+    /// A promotion that demotes a draining primary sends the writes it held on to the new
+    /// primary (or they are lost with it, when it is down).
     pub(super) fn failback_note_demoted(&mut self, old: RegionId, sched: &mut Scheduler<Event>) {
         if self.planned_failback().is_some() {
+            if let Some(new) = self.primary {
+                self.send_held_on(old, new, sched);
+            }
             self.failback.target = Some(old);
             self.failback.ready_since = None;
             self.failback.phase = FailbackPhase::Planned;
-            self.failback.held.clear();
             self.failback_review(sched);
         }
     }
@@ -245,20 +249,40 @@ impl World<'_> {
     /// The writes a drain held go to the current primary at once when it is up; when it is
     /// down they are lost with it, and their clients' timers fire.
     fn failback_release_held(&mut self, sched: &mut Scheduler<Event>) {
+        if let Some(primary) = self.primary {
+            self.send_held_on(primary, primary, sched);
+        }
+    }
+
+    /// Sends the writes a drain held at `from` on to `to`: at once when they are the same
+    /// region, else over the link (a cut drops them). When `from` is down they are lost with
+    /// it. Either way the fault that lost one owns its failure (its client's timer fires).
+    fn send_held_on(&mut self, from: RegionId, to: RegionId, sched: &mut Scheduler<Event>) {
         let held = std::mem::take(&mut self.failback.held);
-        let Some(primary) = self.primary.filter(|p| self.down[*p as usize] == 0) else {
-            return;
-        };
+        let (a, b) = (self.links.region(from), self.links.region(to));
         for r in held {
-            if self.get(r).is_some() {
-                sched.schedule_in(
-                    0,
-                    Event::AtRegion {
-                        req: r,
-                        region: primary,
-                    },
-                );
+            if self.get(r).is_none() {
+                continue;
             }
+            let slot = r.slot as usize;
+            if self.down[from as usize] > 0 {
+                let f = self.down_by[from as usize];
+                self.requests[slot].touched_by = f;
+                self.tallies[f as usize].lost_in_region += 1;
+                continue;
+            }
+            self.requests[slot].exec = to;
+            if from == to {
+                sched.schedule_in(0, Event::AtRegion { req: r, region: to });
+                continue;
+            }
+            if let Some(f) = self.links.cut(a, b) {
+                self.tallies[f as usize].dropped += 1;
+                self.requests[slot].touched_by = f;
+                continue;
+            }
+            let d = self.one_way(self.sc.network.region_rtt(from, to), a, b);
+            sched.schedule_in(d, Event::AtRegion { req: r, region: to });
         }
     }
 
@@ -343,26 +367,7 @@ impl World<'_> {
         self.failback.target = None;
         self.failback.ready_since = None;
         self.failback.phase = FailbackPhase::Planned;
-        let held = std::mem::take(&mut self.failback.held);
-        for r in held {
-            if self.get(r).is_none() {
-                continue;
-            }
-            self.requests[r.slot as usize].exec = target;
-            let (a, b) = (self.links.region(primary), self.links.region(target));
-            if let Some(f) = self.links.cut(a, b) {
-                self.tallies[f as usize].dropped += 1;
-                continue;
-            }
-            let d = self.one_way(self.sc.network.region_rtt(primary, target), a, b);
-            sched.schedule_in(
-                d,
-                Event::AtRegion {
-                    req: r,
-                    region: target,
-                },
-            );
-        }
+        self.send_held_on(primary, target, sched);
         self.refresh_service_clock(now);
     }
 }

@@ -2091,3 +2091,68 @@ fn writes_lost_in_a_crash_do_not_hold_up_a_later_drain() {
     let crash = &r.faults[1];
     assert!(crash.failed_requests >= crash.lost_in_region, "{crash:?}");
 }
+
+/// Virginia down 100–300 s, Washington promoted after `promotion_s`, a planned failback
+/// `after_s` after Virginia is back; writes take 0.5 s and clients wait 60 s with no retry.
+/// Runs it with `faults` added, and returns the result and the failed requests no fault owns.
+fn drain_run(promotion_s: f64, after_s: f64, faults: &str) -> (VariantResult, i64) {
+    let e = experiment(
+        "drain-faults",
+        &format!(
+            r#"duration_s: 900, warmup_s: 10, window_s: 10,
+        design: ActivePassive(primary: "eastus", standbys: ["westus2"],
+                              failover: Automatic(promotion_s: {promotion_s}),
+                              failback: Planned(after_s: {after_s})),
+        health: (interval_s: 10, failure_threshold: 3, checkers: ["northeurope"]),
+        data: (replication: (mode: Async, lag: Constant(ms: 10.0))),
+        faults: [RegionOutage(region: "eastus", at_s: 100, for_s: 200), {faults}],
+        populations: {{
+            "new-york": (lat: 40.71, lon: -74.01, anchor: "eastus", rate_per_s: 20, write_fraction: 1.0,
+                         keys: (count: 1000, zipf_s: 0.5)),
+        }},
+        client: (timeout_ms: 60000, connect_timeout_ms: 1000, retries: 0, backoff_base_ms: 50,
+                 backoff_max_ms: 1000, deadline_ms: 60000, re_resolve_on_failure: true),"#
+        ),
+    );
+    let mut sc = e.variants[0].1.clone();
+    for r in &mut sc.regions {
+        r.write_service = Dist::Constant(500_000_000);
+    }
+    let r = run(&sc, 3);
+    let owned: u64 = r.faults.iter().map(|f| f.failed_requests).sum();
+    let unowned = r.overall.failed as i64 - owned as i64;
+    (r, unowned)
+}
+
+#[test]
+fn writes_a_drain_holds_are_sent_on_or_lost_to_a_fault_never_forgotten() {
+    // A promotion of the draining primary: Washington, cut from the only checker from 320 s,
+    // is found unhealthy at 354.0 s and promoted away from at 354.3 s, in the middle of the
+    // failback's drain (353.8–354.3 s without the cut). Its held writes go to the new primary.
+    let (r, unowned) = drain_run(
+        0.3,
+        23.75,
+        r#"Partition(a: "westus2", b: "northeurope", at_s: 320, for_s: 200)"#,
+    );
+    assert!(
+        r.failovers
+            .iter()
+            .any(|f| f.policy == "automatic" && f.from == "westus2"),
+        "{:?}",
+        r.failovers
+    );
+    // Before, the held writes were forgotten: 10 clients waited 60 s for nothing.
+    assert_eq!(unowned, 0, "{:?}", r.failovers);
+
+    // The draining primary crashes (335.2 s, inside the 335.07–335.58 s drain): the writes it
+    // held are lost with it, and the outage owns them.
+    let (r, unowned) = drain_run(
+        120.0,
+        5.0,
+        r#"RegionOutage(region: "westus2", at_s: 335.2, for_s: 2)"#,
+    );
+    let crash = &r.faults[1];
+    assert!(crash.lost_in_region > 0, "{crash:?}");
+    // Before, 4 to 6 such failures belonged to no fault.
+    assert_eq!(unowned, 0, "{crash:?}");
+}
