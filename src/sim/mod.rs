@@ -1819,7 +1819,7 @@ impl<'a> World<'a> {
             self.resume_replication(sched);
             self.failback_review(sched);
             self.recheck_route_groups(sched);
-            self.promote_awaited(sched);
+            self.promotion_review(sched);
         }
     }
 
@@ -1905,7 +1905,7 @@ impl<'a> World<'a> {
     /// is no longer failed (its `Promote` event, if still queued, becomes void, so a later
     /// failure waits a full delay of its own); a failover waiting for a standby promotes the
     /// first one up and healthy.
-    fn promote_awaited(&mut self, sched: &mut Scheduler<Event>) {
+    fn promotion_review(&mut self, sched: &mut Scheduler<Event>) {
         if !self.promotion_pending {
             return;
         }
@@ -1942,18 +1942,16 @@ impl<'a> World<'a> {
 
     fn on_promote(&mut self, old: RegionId, sched: &mut Scheduler<Event>) {
         let now = sched.now();
+        if !self.promotion_still_due(old) {
+            // The primary recovered before the promotion: nothing to do.
+            self.call_off_promotion(old);
+            return;
+        }
         self.promotion_pending = false;
         let pending = self
             .failovers
             .iter()
             .rposition(|f| f.at.is_none() && f.from == old);
-        if !self.promotion_still_due(old) {
-            // The primary recovered before the promotion: nothing to do.
-            if let Some(i) = pending {
-                self.failovers.remove(i);
-            }
-            return;
-        }
         let Some(new) = self
             .standbys
             .iter()
@@ -2265,7 +2263,7 @@ impl<'a> World<'a> {
             self.schedule_promotion(region, now, promotion, sched);
         }
         self.failback_review(sched);
-        self.promote_awaited(sched);
+        self.promotion_review(sched);
     }
 }
 
