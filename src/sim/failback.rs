@@ -74,7 +74,9 @@ impl World<'_> {
     /// them, which must be up too). A primary demoted because it was cut off, not down, is up
     /// all along; failing back to it before the cut heals would hand the writes back to a
     /// region its standbys and checkers cannot reach, and a drain towards it could never catch
-    /// up.
+    /// up. The current primary's own health checks are not asked: if they fail it, the
+    /// automatic failover's promotion (which may pick `target`) takes over from the failback
+    /// as any promotion does (README, known limitations).
     pub(super) fn failback_ready(&self, target: RegionId) -> bool {
         let Some(primary) = self.primary else {
             return false;
