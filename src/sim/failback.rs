@@ -283,6 +283,9 @@ impl World<'_> {
                 self.requests[slot].touched_by = f;
                 continue;
             }
+            if let (Some(m), Some(z)) = (&mut self.cost, &self.sizes) {
+                m.forwarding(from, to, z.write_request, sched.now());
+            }
             let d = self.one_way(self.sc.network.region_rtt(from, to), a, b);
             sched.schedule_in(d, Event::AtRegion { req: r, region: to });
         }

@@ -910,15 +910,16 @@ impl<'a> World<'a> {
                 );
                 return;
             }
-            if let (Some(m), Some(z)) = (&mut self.cost, &self.sizes) {
-                m.forwarding(region, primary, z.write_request, sched.now());
-            }
             self.requests[r.slot as usize].exec = primary;
             let (a, b) = (self.links.region(region), self.links.region(primary));
             if let Some(f) = self.links.cut(a, b) {
                 self.tallies[f as usize].dropped += 1;
                 self.requests[r.slot as usize].touched_by = f;
                 return;
+            }
+            // Billed once it crosses: a write dropped at a cut never left (SPEC §3 Cost).
+            if let (Some(m), Some(z)) = (&mut self.cost, &self.sizes) {
+                m.forwarding(region, primary, z.write_request, sched.now());
             }
             let d = self.one_way(self.sc.network.region_rtt(region, primary), a, b);
             sched.schedule_in(
@@ -1345,6 +1346,7 @@ impl<'a> World<'a> {
                 let (a, b) = (self.links.region(region), self.links.region(target));
                 if let Some(f) = self.links.cut(a, b) {
                     self.tallies[f as usize].dropped += 1;
+                    self.requests[r.slot as usize].touched_by = f;
                     return;
                 }
                 let d = self.one_way(self.sc.network.region_rtt(region, target), a, b);

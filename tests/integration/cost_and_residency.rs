@@ -606,3 +606,116 @@ fn a_standby_demoted_during_its_scale_up_stays_at_standby_capacity() {
     assert!((hours("westeurope") - west_eu).abs() < 1e-6);
     assert!((hours("westus2") - west_us).abs() < 1e-6);
 }
+
+/// A read-local standby forwards every write to the primary over a link that is cut for the
+/// whole run: no forwarded write crosses, so none is billed (the attempts are dropped at the
+/// cut, and their retries too); without the cut every forwarded write is billed once.
+#[test]
+fn a_write_forwarded_into_a_cut_is_not_billed() {
+    let prices = price_file("fwd-cut");
+    let e = experiment(
+        "cost-fwd-cut",
+        &format!(
+            r#"duration_s: 300, warmup_s: 0, window_s: 10,
+            client: (timeout_ms: 2000, connect_timeout_ms: 1000, retries: 2, backoff_base_ms: 100,
+                     backoff_max_ms: 1000, deadline_ms: 20000, re_resolve_on_failure: false),
+            design: ActivePassive(primary: "eastus", standbys: ["westus2"], read_local: true),
+            data: (replication: (mode: Async, lag: Constant(ms: 300.0))),
+            populations: {{
+                "seattle": (lat: 47.61, lon: -122.33, anchor: "westus2", rate_per_s: 100, write_fraction: 1.0,
+                            keys: (count: 1000, zipf_s: 0.5)),
+            }},
+            cost: (prices: "{prices}", sizes: (record_bytes: {{"Register": 1000}}, request_bytes: 1000)),
+            variants: [
+                (name: "open", overrides: {{}}),
+                (name: "cut", overrides: {{"faults": [Partition(a: "westus2", b: "eastus", at_s: 0, for_s: 300)]}}),
+            ],"#
+        ),
+    );
+    let forwarded_gb = |r: &regionsim::results::VariantResult| {
+        let c = r.cost.as_ref().unwrap();
+        // A link that carried nothing has no row.
+        c.links
+            .iter()
+            .find(|l| l.from == "westus2" && l.to == "eastus")
+            .map_or(0.0, |l| l.forwarding_gb)
+    };
+    let open = run(variant(&e, "open"), 5);
+    let cut = run(variant(&e, "cut"), 5);
+    let (o, c) = (forwarded_gb(&open), forwarded_gb(&cut));
+    eprintln!(
+        "forwarded: open {o} GB for {} writes, cut {c} GB ({} failed)",
+        open.overall.issued, cut.overall.failed
+    );
+    // Open: every write is forwarded once (a 1 000-byte envelope and its 1 000-byte record),
+    // give or take those in flight at the end.
+    let expect = open.overall.issued as f64 * 2000.0 / 1e9;
+    assert!((o - expect).abs() <= 0.01 * expect, "{o} vs {expect}");
+    assert!(cut.overall.failed > 0);
+    assert_eq!(c, 0.0, "nothing crossed the cut, nothing is billed");
+}
+
+/// A planned failback: the writes the draining primary held cross to the restored primary, and
+/// their responses cross back. Each crossing is billed, so every write billed one way has its
+/// response billed the other (before, the held writes crossed for free). Writes cross with
+/// 2 000 bytes and responses with 1, so a link's bytes split into both counts.
+#[test]
+fn writes_a_drain_holds_are_billed_when_they_cross_to_the_restored_primary() {
+    let prices = price_file("held");
+    let e = experiment(
+        "cost-held",
+        &format!(
+            r#"duration_s: 900, warmup_s: 10, window_s: 10,
+            design: ActivePassive(primary: "eastus", standbys: ["westus2"],
+                                  failover: Automatic(promotion_s: 120),
+                                  failback: Planned(after_s: 5.0)),
+            health: (interval_s: 10, failure_threshold: 3, checkers: ["northeurope"]),
+            data: (replication: (mode: Async, lag: Constant(ms: 10.0))),
+            faults: [RegionOutage(region: "eastus", at_s: 100, for_s: 200)],
+            populations: {{
+                "new-york": (lat: 40.71, lon: -74.01, anchor: "eastus", rate_per_s: 20, write_fraction: 1.0,
+                             keys: (count: 1000, zipf_s: 0.5)),
+            }},
+            client: (timeout_ms: 60000, connect_timeout_ms: 1000, retries: 0, backoff_base_ms: 50,
+                     backoff_max_ms: 1000, deadline_ms: 60000, re_resolve_on_failure: true),
+            cost: (prices: "{prices}",
+                   sizes: (record_bytes: {{"Register": 1000}}, request_bytes: 1000, response_bytes: 1)),"#
+        ),
+    );
+    let mut sc = e.variants[0].1.clone();
+    for r in &mut sc.regions {
+        r.write_service = regionsim::distribution::Dist::Constant(500_000_000);
+    }
+    let r = run(&sc, 3);
+    assert!(
+        r.failovers.iter().any(|f| f.policy == "planned-failback"),
+        "{:?}",
+        r.failovers
+    );
+    let c = r.cost.as_ref().unwrap();
+    let fwd = |from: &str, to: &str| {
+        c.links
+            .iter()
+            .find(|l| l.from == from && l.to == to)
+            .map_or(0.0, |l| l.forwarding_gb)
+    };
+    let split = |from: &str, to: &str| {
+        let bytes = (fwd(from, to) * 1e9).round() as u64;
+        (bytes / 2000, bytes % 2000) // (writes, responses), fewer than 2 000 responses
+    };
+    let (we_writes, we_responses) = split("westus2", "eastus");
+    let (ew_writes, ew_responses) = split("eastus", "westus2");
+    eprintln!(
+        "westus2 → eastus: {we_writes} writes, {we_responses} responses; eastus → westus2: {ew_writes} writes, {ew_responses} responses; {} in flight at the end",
+        r.in_flight_at_end
+    );
+    assert!(we_writes > 0 && ew_responses < 2000 && we_responses < 2000);
+    assert_eq!(
+        we_writes, ew_responses,
+        "each write sent to eastus was answered"
+    );
+    assert_eq!(
+        ew_writes, we_responses,
+        "each write sent to westus2 was answered"
+    );
+}
