@@ -124,17 +124,16 @@ impl Dns {
         self.violator[self.offsets[pop as usize] + resolver as usize]
     }
 
-    /// Stores an answer in a resolver's cache at `now`.
+    /// The index of a resolver among all populations' resolvers (for [`Dns::store`]).
     #[inline]
-    pub fn store(
-        &mut self,
-        pop: PopulationId,
-        resolver: u32,
-        region: RegionId,
-        now: SimTime,
-        rng: &mut Stream,
-    ) {
-        let i = self.offsets[pop as usize] + resolver as usize;
+    pub fn resolver_index(&self, pop: PopulationId, resolver: u32) -> u32 {
+        (self.offsets[pop as usize] + resolver as usize) as u32
+    }
+
+    /// Stores an answer in the cache of resolver `index` ([`Dns::resolver_index`]) at `now`.
+    #[inline]
+    pub fn store(&mut self, index: u32, region: RegionId, now: SimTime, rng: &mut Stream) {
+        let i = index as usize;
         let expires = now.saturating_add(self.ttl);
         let dropped = match (&self.hold, self.violator[i]) {
             (Some(h), true) => expires.saturating_add(h.sample(rng)),

@@ -57,8 +57,13 @@ pub enum AttemptResult {
 pub enum Event {
     /// The next request of a population.
     Arrival { pop: PopulationId },
-    /// A resolver's lookup came back (`NO_REGION` when DNS had nothing to offer).
-    Resolved { req: ReqRef, region: RegionId },
+    /// The lookup of resolver `resolver` ([`crate::dns::Dns::resolver_index`]) came back
+    /// (`NO_REGION` when DNS had nothing to offer).
+    Resolved {
+        region: RegionId,
+        req: ReqRef,
+        resolver: u32,
+    },
     /// An attempt (or a forwarded write) reaches a region.
     AtRegion { req: ReqRef, region: RegionId },
     /// A server of `region` finishes `req` (void if the pool crashed since: other `epoch`).
@@ -813,14 +818,34 @@ impl<'a> World<'a> {
                     .dns
                     .query(q.pop, eligible, serving, now, &mut self.dns_rng)
                     .unwrap_or(NO_REGION);
-                sched.schedule_in(delay, Event::Resolved { req: r, region });
+                let resolver = self.dns.resolver_index(q.pop, resolver);
+                sched.schedule_in(
+                    delay,
+                    Event::Resolved {
+                        req: r,
+                        region,
+                        resolver,
+                    },
+                );
             }
         }
     }
 
-    fn on_resolved(&mut self, r: ReqRef, region: RegionId, sched: &mut Scheduler<Event>) {
+    /// A lookup came back: the resolver caches the answer whether or not the attempt that
+    /// asked is still waiting for it (its client may have timed out or given up).
+    fn on_resolved(
+        &mut self,
+        r: ReqRef,
+        region: RegionId,
+        resolver: u32,
+        sched: &mut Scheduler<Event>,
+    ) {
+        if region != NO_REGION {
+            self.dns
+                .store(resolver, region, sched.now(), &mut self.dns_rng);
+        }
         let Some(q) = self.get(r) else { return };
-        let (pop, user) = (q.pop, q.user);
+        let pop = q.pop;
         if region == NO_REGION {
             if self.enforced(self.tag(pop)) {
                 self.res_count(sched.now(), |t| t.lookups_without_allowed_region += 1);
@@ -832,9 +857,6 @@ impl<'a> World<'a> {
             self.attempt_failed(r, FailReason::NoRegion, sched);
             return;
         }
-        let resolver = user % self.sc.populations[pop as usize].resolvers;
-        self.dns
-            .store(pop, resolver, region, sched.now(), &mut self.dns_rng);
         self.requests[r.slot as usize].re_resolve = false;
         self.send(r, region, sched);
     }
@@ -935,7 +957,11 @@ impl<'a> World<'a> {
             return; // the primary drains for a planned failback
         }
         if self.capacity_lost[ri] > 0.0 {
-            self.tallies[self.loss_by[ri] as usize].reduced_capacity_arrivals += 1;
+            // The capacity loss owns this attempt's failure if it fails here (overload, a
+            // queue too long for its timer).
+            let f = self.loss_by[ri];
+            self.tallies[f as usize].reduced_capacity_arrivals += 1;
+            self.requests[r.slot as usize].touched_by = f;
         }
         let now = sched.now();
         match self.pools[ri].arrive(r, now) {
@@ -2283,7 +2309,11 @@ impl Model for World<'_> {
     fn handle(&mut self, event: Event, sched: &mut Scheduler<Event>) {
         match event {
             Event::Arrival { pop } => self.on_arrival(pop, sched),
-            Event::Resolved { req, region } => self.on_resolved(req, region, sched),
+            Event::Resolved {
+                req,
+                region,
+                resolver,
+            } => self.on_resolved(req, region, resolver, sched),
             Event::AtRegion { req, region } => self.on_at_region(req, region, sched),
             Event::ServiceDone { region, req, epoch } => {
                 self.on_service_done(region, req, epoch, sched)
@@ -2353,7 +2383,11 @@ mod tests {
         );
         let kinds = [
             kind(&Event::Arrival { pop: 1 }),
-            kind(&Event::Resolved { req, region: 1 }),
+            kind(&Event::Resolved {
+                req,
+                region: 1,
+                resolver: 0,
+            }),
             kind(&Event::AtRegion { req, region: 1 }),
             kind(&Event::ServiceDone {
                 region: 1,

@@ -705,3 +705,59 @@ fn a_late_probe_failure_does_not_undo_a_newer_success() {
     // Before, each late failure reset its count and eastus came back after 430 s.
     assert!(changes[1].at_s <= 421.0, "{changes:?}");
 }
+
+/// A lookup slower than the client's timeout: the resolver still caches the answer when it
+/// comes back, as a real resolver does whatever its client did meanwhile, so the next request
+/// from its users is answered from the cache. Before, the answer was thrown away with the
+/// attempt that had given up, every attempt missed the cache, and nothing was ever served.
+#[test]
+fn a_resolver_caches_an_answer_its_client_gave_up_on() {
+    let e = experiment(
+        "slow-lookup",
+        r#"duration_s: 300, warmup_s: 0, window_s: 10,
+        dns: (policy: Latency, ttl_s: 300, lookup: Constant(ms: 2500.0)),
+        client: (timeout_ms: 2000, connect_timeout_ms: 1000, retries: 2, backoff_base_ms: 100,
+                 backoff_max_ms: 2000, deadline_ms: 10000, re_resolve_on_failure: true),
+        design: ActiveActive(regions: ["eastus", "westus2"]),
+        populations: {
+            "new-york": (lat: 40.71, lon: -74.01, anchor: "eastus", rate_per_s: 50, users: 1000, resolvers: 10),
+        },"#,
+    );
+    let r = run(variant(&e, "base"), 5);
+    let p = &r.populations[0];
+    eprintln!(
+        "availability {:?}, {} DNS queries from 10 resolvers",
+        p.scope.availability, p.dns_queries
+    );
+    // Each resolver's first lookups (the requests of its first 2.5 s) miss; then its cache
+    // holds the answer for the rest of the 300 s run (TTL 300 s, less the 2.5 s).
+    assert!(p.dns_queries < 2_000, "{} queries", p.dns_queries);
+    assert!(
+        p.scope.availability.unwrap() > 0.98,
+        "{:?}",
+        p.scope.availability
+    );
+}
+
+/// A region that loses all its servers for a while, with no other fault: every request that
+/// fails fails because of it, and faults.csv says so (before, the loss owned none of them).
+#[test]
+fn a_capacity_loss_owns_the_failures_it_causes() {
+    let e = experiment(
+        "capacity-loss-owns",
+        r#"duration_s: 600, warmup_s: 10, window_s: 10,
+        design: ActiveActive(regions: ["eastus", "westus2"]),
+        faults: [CapacityLoss(region: "eastus", fraction: 1.0, at_s: 200, for_s: 120)],
+        populations: {
+            "new-york": (lat: 40.71, lon: -74.01, anchor: "eastus", rate_per_s: 20, users: 500, resolvers: 50),
+        },"#,
+    );
+    let r = run(&e.variants[0].1, 2);
+    let loss = &r.faults[0];
+    eprintln!(
+        "{} failed overall, {} owned by the capacity loss ({} arrivals at reduced capacity)",
+        r.overall.failed, loss.failed_requests, loss.reduced_capacity_arrivals
+    );
+    assert!(r.overall.failed > 1000, "{}", r.overall.failed);
+    assert_eq!(loss.failed_requests, r.overall.failed);
+}
