@@ -53,7 +53,8 @@ pub fn resolver_bytes() -> usize {
 }
 
 impl Dns {
-    /// DNS for a scenario, with empty caches; which resolvers violate TTLs is drawn from `seed`.
+    /// DNS for a scenario, with empty caches (the simulation warms them: [`Dns::warm`]); which
+    /// resolvers violate TTLs is drawn from `seed`.
     pub fn new(sc: &Scenario, seed: u64) -> Dns {
         let policy: Box<dyn RoutingPolicy> = match sc.dns.policy {
             DnsPolicyKind::Latency => Box::new(policy::latency::LatencyPolicy::new(sc)),
@@ -95,6 +96,55 @@ impl Dns {
             region: e.region,
             past_ttl: now >= e.expires,
         })
+    }
+
+    /// Warms resolver `index`'s cache before the run starts, as if its users had been asking
+    /// for a long time (the steady state of a renewal process): an entry lives for the TTL
+    /// (plus, for a violator, a draw from `hold`), and after it runs out the next request of the
+    /// resolver's users (Poisson, `rate_per_s`) stores a new one. So a resolver holds an entry
+    /// with probability life / (life + 1 / rate), stored a uniform time within its life ago.
+    /// Without this every cache would fill in the first seconds and expire in step with the
+    /// others for many TTLs, and the time DNS takes to move users off a failed region would
+    /// depend on when in that shared cycle the failure fell.
+    pub fn warm(&mut self, index: u32, region: RegionId, rate_per_s: f64, rng: &mut Stream) {
+        let i = index as usize;
+        let hold = match (&self.hold, self.violator[i]) {
+            (Some(h), true) => h.sample(rng),
+            _ => 0,
+        };
+        let life = self.ttl.saturating_add(hold);
+        if life == 0 {
+            return;
+        }
+        let life_s = life as f64 / 1e9;
+        let held = if rate_per_s > 0.0 {
+            life_s / (life_s + 1.0 / rate_per_s)
+        } else {
+            0.0
+        };
+        if unit(rng) >= held {
+            return; // between an expiry and its users' next request
+        }
+        let age = ((unit(rng) * life as f64) as SimTime).min(life - 1);
+        self.caches[i] = Some(CacheEntry {
+            region,
+            expires: self.ttl.saturating_sub(age),
+            dropped: life - age,
+        });
+    }
+
+    /// The authoritative answer to a resolver's query without counting it as one (for
+    /// [`Dns::warm`]).
+    pub fn answer(
+        &mut self,
+        pop: PopulationId,
+        eligible: &[bool],
+        serving: &[bool],
+        rng: &mut Stream,
+    ) -> Option<RegionId> {
+        let r = self.query(pop, eligible, serving, 0, rng);
+        self.queries[pop as usize] -= 1;
+        r
     }
 
     /// Asks the authoritative servers on behalf of a resolver. `eligible[r]`: serving and

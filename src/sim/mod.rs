@@ -533,7 +533,33 @@ impl<'a> World<'a> {
         for r in sc.design.regions() {
             w.bill_servers(r, 0);
         }
+        w.warm_resolver_caches(seed);
         w
+    }
+
+    /// Fills the resolvers' caches as they would be in a run that had been going for a while
+    /// ([`Dns::warm`]), with the answers DNS gives at time 0, from a stream of their own.
+    fn warm_resolver_caches(&mut self, seed: u64) {
+        let mut rng = stream(seed, "dns/warm-caches");
+        for p in 0..self.sc.populations.len() {
+            let pop = p as PopulationId;
+            let tag = self.tag(pop);
+            let (mut eligible, mut serving) = (self.eligible.clone(), self.serving.clone());
+            if let Some(m) = &self.residency
+                && m.enforced_for(tag)
+            {
+                m.mask(tag, &self.eligible, &mut eligible);
+                m.mask(tag, &self.serving, &mut serving);
+            }
+            let pp = &self.sc.populations[p];
+            let rate = pp.rate_per_s * pp.diurnal_factor(0) / f64::from(pp.resolvers.max(1));
+            for resolver in 0..pp.resolvers {
+                if let Some(region) = self.dns.answer(pop, &eligible, &serving, &mut rng) {
+                    let i = self.dns.resolver_index(pop, resolver);
+                    self.dns.warm(i, region, rate, &mut rng);
+                }
+            }
+        }
     }
 
     /// Cost: `region` runs its servers times its standby factor from `now` on (SPEC §3 Cost:

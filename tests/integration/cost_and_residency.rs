@@ -32,7 +32,7 @@ fn a_hand_computed_bill_matches_to_the_cent() {
         "cost-hand",
         &format!(
             r#"duration_s: 3600, warmup_s: 0, window_s: 60,
-            dns: (ttl_s: 100000, lookup: Constant(ms: 0.0)),
+            dns: (ttl_s: 0, lookup: Constant(ms: 0.0)),
             health: (interval_s: 30, checkers: ["eastus"]),
             design: ActiveActive(regions: ["eastus"]),
             populations: {{
@@ -59,11 +59,11 @@ fn a_hand_computed_bill_matches_to_the_cent() {
     let n = r.overall.issued as f64;
     assert!(n > 300_000.0, "about 360 000 requests, got {n}");
     // By hand: 4 servers × 1 h × $0.50; 720 GB × $1/GB-month × 1 h / 720 h; one DNS query
-    // (one resolver, TTL longer than the run) at $1 000 000 per million; one health check at
-    // $720/month for an hour; each response 1 000 bytes at $10/GB.
+    // per request (a TTL of 0: nothing is cached) at $1 000 000 per million; one health check
+    // at $720/month for an hour; each response 1 000 bytes at $10/GB.
     let compute = 4.0 * 1.0 * 0.5;
     let storage = 720.0 * 1.0 / 720.0;
-    let dns = 1.0;
+    let dns = n;
     let checks = 720.0 / 720.0;
     let egress = n * 1000.0 / 1e9 * 10.0;
     let infra = compute + storage + dns + checks + egress;

@@ -1209,7 +1209,9 @@ fn a_called_off_drain_hands_its_held_writes_to_the_primary() {
     // of the drain's start can still reach 20 s.
     let e = experiment(
         "failback-call-off",
-        r#"duration_s: 700, warmup_s: 10, window_s: 10,
+        // No DNS caching: no user reaches Virginia by an answer cached before the failover
+        // and has a write forwarded into the cut (those time out too, owned by the cut).
+        r#"duration_s: 700, warmup_s: 10, window_s: 10, dns: (ttl_s: 0),
         design: ActivePassive(primary: "eastus", standbys: ["westus2", "northeurope"],
                               failover: Manual(delay_s: 60),
                               failback: Planned(after_s: 0, max_lag_ms: 600000)),
@@ -1401,7 +1403,9 @@ fn a_planned_failback_does_not_wait_for_writes_residency_keeps_from_the_old_prim
     // its client gave up: 6 263 timeouts, against 2 staying on Amsterdam).
     let e = experiment(
         "failback-residency",
-        r#"duration_s: 900, warmup_s: 10, window_s: 10,
+        // No DNS caching: no New York read reaches Virginia, a standby without London's
+        // records, by an answer cached before the failover (each would be stale).
+        r#"duration_s: 900, warmup_s: 10, window_s: 10, dns: (ttl_s: 0),
         design: ActivePassive(primary: "eastus", standbys: ["westeurope"],
                               failover: Manual(delay_s: 60), failback: Planned(after_s: 60)),
         data: (replication: (mode: Async, lag: Exponential(mean_ms: 200.0))),

@@ -761,3 +761,40 @@ fn a_capacity_loss_owns_the_failures_it_causes() {
     assert!(r.overall.failed > 1000, "{}", r.overall.failed);
     assert_eq!(loss.failed_requests, r.overall.failed);
 }
+
+/// Resolver caches start warm, their ages spread over the TTL as in a service that has been
+/// running for a while, so how many users a failure hurts does not depend on when in the
+/// caches' cycle it falls. Before, every cache filled in the first second and expired in step
+/// with the others for many TTLs: the same outage failed 40 503 to 55 757 requests as its start
+/// moved by 15 s steps (now 48 015 to 49 028).
+#[test]
+fn an_outage_hurts_as_much_whenever_it_starts_in_the_resolvers_cycle() {
+    let e = experiment(
+        "dns-phase",
+        r#"duration_s: 900, warmup_s: 0, window_s: 10,
+        dns: (policy: Latency, ttl_s: 60, lookup: Constant(ms: 20.0)),
+        health: (interval_s: 30, failure_threshold: 3, recovery_threshold: 3, timeout_ms: 4000,
+                 checkers: ["westus2", "brazilsouth", "northeurope", "westeurope"]),
+        client: (timeout_ms: 2000, connect_timeout_ms: 1000, retries: 2, backoff_base_ms: 100,
+                 backoff_max_ms: 2000, deadline_ms: 10000, re_resolve_on_failure: true),
+        design: ActiveActive(regions: ["eastus", "westus2"]),
+        populations: {
+            "new-york": (lat: 40.71, lon: -74.01, anchor: "eastus", rate_per_s: 400, users: 4000, resolvers: 400),
+        },
+        variants: [
+            (name: "at300", overrides: {"faults": [RegionOutage(region: "eastus", at_s: 300, for_s: 300)]}),
+            (name: "at315", overrides: {"faults": [RegionOutage(region: "eastus", at_s: 315, for_s: 300)]}),
+            (name: "at330", overrides: {"faults": [RegionOutage(region: "eastus", at_s: 330, for_s: 300)]}),
+            (name: "at345", overrides: {"faults": [RegionOutage(region: "eastus", at_s: 345, for_s: 300)]}),
+        ],"#,
+    );
+    let failed: Vec<u64> = ["at300", "at315", "at330", "at345"]
+        .iter()
+        .map(|v| run(variant(&e, v), 5).faults[0].failed_requests)
+        .collect();
+    eprintln!("failed requests by outage start: {failed:?}");
+    let (lo, hi) = (*failed.iter().min().unwrap(), *failed.iter().max().unwrap());
+    // Four hundred resolvers: the mean remaining TTL over them varies by about 3% (one
+    // standard deviation) from one start to another.
+    assert!(hi as f64 <= 1.08 * lo as f64, "{failed:?}");
+}
