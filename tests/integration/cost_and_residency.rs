@@ -719,3 +719,36 @@ fn writes_a_drain_holds_are_billed_when_they_cross_to_the_restored_primary() {
         "each write sent to westus2 was answered"
     );
 }
+
+/// Quorum replication places a key's replicas on the ring whatever the jurisdiction of its
+/// records, and would report a residency policy as kept (0 records stored outside) when it is
+/// not: such an experiment is refused, counted or enforced.
+#[test]
+fn residency_with_quorum_replication_is_refused() {
+    let d = temp_dir("quorum-residency");
+    let topo = super::root().join("topologies/azure-15.ron");
+    let exp = d.join("e.ron");
+    for enforce in [false, true] {
+        std::fs::write(
+            &exp,
+            format!(
+                r#"Experiment(name: "q", topology: "{}", duration_s: 60,
+                    design: ActiveActive(regions: ["westeurope", "eastus", "japaneast"]),
+                    data: (replication: (mode: Quorum(n: 1, r: 1, w: 1))),
+                    populations: {{"p": (lat: 51.5, lon: 0.0, jurisdiction: "EU", rate_per_s: 1)}},
+                    residency: (enforce: {enforce}, allow: {{"EU": ["westeurope"]}}),
+                )"#,
+                topo.display()
+            ),
+        )
+        .unwrap();
+        let err = regionsim::config::load_experiment(&exp)
+            .unwrap_err()
+            .to_string();
+        eprintln!("{err}");
+        assert!(
+            err.contains("residency is not modelled with Quorum replication"),
+            "{err}"
+        );
+    }
+}

@@ -2,7 +2,8 @@
 
 use super::{Ctx, TopologyModel, record_input, resolve_region};
 use crate::config::raw::{
-    RawCost, RawDnsPolicy, RawExperiment, RawPrices, RawReplicationShape, RawResidency,
+    RawCost, RawDnsPolicy, RawExperiment, RawPrices, RawReplicationMode, RawReplicationShape,
+    RawResidency,
 };
 use crate::config::{ConfigError, Severity, Source, did_you_mean};
 use crate::cost::{CostConfig, Prices, RegionPrices, Sizes};
@@ -80,6 +81,16 @@ pub(super) fn residency(
         cx.err(
             &["residency", "enforce"],
             "enforced residency supports Star and Mesh replication, not Chain (a cascade would have to skip regions)",
+        );
+        ok = false;
+    }
+    if let RawReplicationMode::Quorum { .. } = &raw.data.replication.mode {
+        // The ring places a key's replicas whatever its records' jurisdiction, and neither the
+        // quorum's writes nor its hints are counted or withheld: refused rather than reported
+        // as compliant.
+        cx.err(
+            &["residency"],
+            "residency is not modelled with Quorum replication (a key's replicas sit on the ring whatever its jurisdiction); use Async, SemiSync or Sync",
         );
         ok = false;
     }
