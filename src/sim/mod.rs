@@ -1384,7 +1384,7 @@ impl<'a> World<'a> {
                         }
                     })
                     .collect();
-                let target = self.session_target(o, x, &needs);
+                let target = self.session_target(o, x, &needs, self.tag(q.pop));
                 (needs, target)
             } else {
                 (vec![], None)
@@ -1445,17 +1445,23 @@ impl<'a> World<'a> {
     /// `SessionRoute`: where a read at `x` lacking the user's write from `origin` goes: that
     /// origin if it holds every recent write of the user, else the nearest other such region
     /// that is up; `None` (the read waits at `x`) when there is none. `needs[y]`: what the read
-    /// would wait for at replica `y`.
+    /// would wait for at replica `y`. Under enforced residency only regions allowed for the
+    /// user's jurisdiction (`tag`) are candidates: a pinned request is never served outside.
     fn session_target(
         &self,
         origin: DataRegion,
         x: DataRegion,
         needs: &[Option<(DataRegion, u32)>],
+        tag: u8,
     ) -> Option<RegionId> {
         let here = self.data.regions[x as usize];
+        let enforced = self.enforced(tag);
         let has_all = |y: DataRegion| {
             let r = self.data.regions[y as usize];
-            y != x && self.down[r as usize] == 0 && needs[y as usize].is_none()
+            y != x
+                && self.down[r as usize] == 0
+                && needs[y as usize].is_none()
+                && (!enforced || self.allows(tag, r))
         };
         (0..self.data.len() as DataRegion)
             .filter(|y| has_all(*y))

@@ -752,3 +752,42 @@ fn residency_with_quorum_replication_is_refused() {
         );
     }
 }
+
+/// `SessionRoute` sends a read that lacks the user's own write to a region that has it. Under
+/// enforced residency that region must be allowed for the user: here Paris's writes lag on
+/// their way to Dublin and then Paris's region dies, and its users' reads used to be routed
+/// to Virginia (698 requests served outside in this run before the fix).
+#[test]
+fn enforced_residency_keeps_session_routed_reads_inside() {
+    let e = experiment(
+        "res-session-route",
+        r#"duration_s: 900, warmup_s: 0, window_s: 10,
+        dns: (policy: Latency, ttl_s: 10),
+        health: (interval_s: 10, failure_threshold: 1, recovery_threshold: 1, timeout_ms: 2000,
+                 checkers: ["westus2", "northeurope", "japaneast"]),
+        client: (timeout_ms: 2000, connect_timeout_ms: 1000, retries: 3, backoff_base_ms: 100,
+                 backoff_max_ms: 1000, deadline_ms: 10000, re_resolve_on_failure: true),
+        faults: [
+            LagSpike(a: "westeurope", b: "northeurope", at_s: 250, for_s: 100, extra_ms: 5000),
+            RegionOutage(region: "westeurope", at_s: 300, for_s: 300),
+        ],
+        design: ActiveActive(regions: ["westeurope", "northeurope", "eastus"]),
+        data: (replication: (mode: Async, lag: Constant(ms: 100.0), lag_at: Sender),
+               consistency: SessionRoute),
+        populations: {
+            "paris": (lat: 48.86, lon: 2.35, anchor: "westeurope", jurisdiction: "EU", rate_per_s: 50,
+                      write_fraction: 0.3, users: 200, resolvers: 20, keys: (count: 1000, zipf_s: 0.5)),
+            "amsterdam": (lat: 52.37, lon: 4.90, anchor: "westeurope", jurisdiction: "NL", rate_per_s: 50,
+                          write_fraction: 0.9, users: 200, resolvers: 20, keys: (count: 1000, zipf_s: 0.5)),
+        },
+        residency: (enforce: true, allow: {"EU": ["westeurope", "northeurope"]}),"#,
+    );
+    let r = run(&e.variants[0].1, 5);
+    let res = r.residency.as_ref().unwrap();
+    eprintln!(
+        "{} reads routed, {} requests served outside",
+        r.data.reads_routed, res.requests_served_outside
+    );
+    assert!(r.data.reads_routed > 0, "some reads were routed");
+    assert_eq!(res.requests_served_outside, 0);
+}
