@@ -791,3 +791,40 @@ fn enforced_residency_keeps_session_routed_reads_inside() {
     assert!(r.data.reads_routed > 0, "some reads were routed");
     assert_eq!(res.requests_served_outside, 0);
 }
+
+/// Quorum replication keeps each key on `n` of the design's regions, so the data set is stored
+/// `n` times in all, each region holding the keys whose replicas include it (before, every
+/// region was billed a full copy whatever `n` was).
+#[test]
+fn quorum_storage_is_billed_for_n_copies() {
+    let prices = price_file("quorum-storage");
+    let e = experiment(
+        "cost-quorum-storage",
+        &format!(
+            r#"duration_s: 60, warmup_s: 0, window_s: 10,
+            design: ActiveActive(regions: ["westeurope", "eastus", "japaneast"]),
+            data: (replication: (mode: Quorum(n: 1, r: 1, w: 1))),
+            populations: {{
+                "p": (lat: 51.5, lon: 0.0, rate_per_s: 10, write_fraction: 0.5, keys: (count: 3000, zipf_s: 0.5)),
+            }},
+            cost: (prices: "{prices}", dataset_gb: 100),
+            variants: [
+                (name: "n1", overrides: {{}}),
+                (name: "n2", overrides: {{"data.replication.mode": Quorum(n: 2, r: 1, w: 1)}}),
+                (name: "n3", overrides: {{"data.replication.mode": Quorum(n: 3, r: 1, w: 1)}}),
+            ],"#
+        ),
+    );
+    for (name, n) in [("n1", 1.0), ("n2", 2.0), ("n3", 3.0)] {
+        let r = run(variant(&e, name), 3);
+        let c = r.cost.as_ref().unwrap();
+        let stored: Vec<f64> = c.regions.iter().map(|g| g.stored_gb).collect();
+        eprintln!("{name}: stored {stored:?} GB");
+        let total: f64 = stored.iter().sum();
+        assert!((total - n * 100.0).abs() < 1e-6, "{name}: {total}");
+        // The ring spreads the keys: each region holds about n / 3 of them.
+        for s in &stored {
+            assert!((s - n * 100.0 / 3.0).abs() < 5.0, "{name}: {stored:?}");
+        }
+    }
+}

@@ -269,7 +269,22 @@ pub(super) fn cost(
     let total_writes = write_rate(&|_| true);
     let n = topo.regions.len();
     let mut stored_gb = vec![0.0; n];
-    for r in design.map(|d| d.regions()).unwrap_or_default() {
+    let design_regions = design.map(|d| d.regions()).unwrap_or_default();
+    // Quorum: a region stores the keys whose n replicas on the ring include it (SPEC §3 Cost:
+    // storage = data set × the regions holding it), not a full copy.
+    let quorum_share = |x: usize| -> f64 {
+        match data.map(|d| (&d.mode, d.keys)) {
+            Some((crate::model::ReplicationMode::Quorum { n, .. }, keys)) if keys > 0 => {
+                let d = design_regions.len();
+                let held = (0..keys)
+                    .filter(|&k| (x + d - crate::data::quorum::ring_start(k, d)) % d < *n as usize)
+                    .count();
+                held as f64 / f64::from(keys)
+            }
+            _ => 1.0,
+        }
+    };
+    for (x, &r) in design_regions.iter().enumerate() {
         let mut share = 1.0;
         if let Some(res) = residency.filter(|res| res.enforce)
             && total_writes > 0.0
@@ -280,7 +295,7 @@ pub(super) fn cost(
                 }
             }
         }
-        stored_gb[r as usize] = dataset_gb * share.max(0.0);
+        stored_gb[r as usize] = dataset_gb * share.max(0.0) * quorum_share(x);
     }
     let health_checks = match (&raw.health, design) {
         (Some(_), Some(d)) => d.regions().len() as u32,
