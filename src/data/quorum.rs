@@ -73,6 +73,12 @@ pub fn ring_start(key: u32, d: usize) -> usize {
     (splitmix64(u64::from(key)) % d as u64) as usize
 }
 
+/// Whether data region `x` of `d` is among the `n` replicas of `key` on the ring (the `n`
+/// regions from `ring_start(key, d)` on).
+pub fn holds_key(key: u32, x: usize, d: usize, n: usize) -> bool {
+    (x + d - ring_start(key, d)) % d < n
+}
+
 impl DataLayer {
     /// The quorum state, when the mode is `Quorum`.
     pub fn quorum(&self) -> Option<&QuorumState> {
@@ -89,8 +95,7 @@ impl DataLayer {
     /// Whether `x` is one of `key`'s n replicas.
     pub fn is_replica(&self, key: u32, x: DataRegion) -> bool {
         let Some(q) = &self.quorum else { return true };
-        let d = self.len();
-        (x as usize + d - ring_start(key, d)) % d < q.n as usize
+        holds_key(key, x as usize, self.len(), q.n as usize)
     }
 
     /// Coordinator `x` stamps a new write of `key` at `now` (its clock, or its HLC).

@@ -108,11 +108,7 @@ impl Dns {
     /// depend on when in that shared cycle the failure fell.
     pub fn warm(&mut self, index: u32, region: RegionId, rate_per_s: f64, rng: &mut Stream) {
         let i = index as usize;
-        let hold = match (&self.hold, self.violator[i]) {
-            (Some(h), true) => h.sample(rng),
-            _ => 0,
-        };
-        let life = self.ttl.saturating_add(hold);
+        let life = self.ttl.saturating_add(self.extra_hold(i, rng));
         if life == 0 {
             return;
         }
@@ -133,18 +129,33 @@ impl Dns {
         });
     }
 
-    /// The authoritative answer to a resolver's query without counting it as one (for
-    /// [`Dns::warm`]).
+    /// How much longer than the TTL resolver `i` keeps an answer it stores now: a draw from
+    /// `hold` for a TTL violator, else nothing (and no draw).
+    fn extra_hold(&self, i: usize, rng: &mut Stream) -> SimTime {
+        match (&self.hold, self.violator[i]) {
+            (Some(h), true) => h.sample(rng),
+            _ => 0,
+        }
+    }
+
+    /// The authoritative answer to a resolver's query at `now`, not counted as a query (for
+    /// [`Dns::warm`]; [`Dns::query`] counts it).
     pub fn answer(
         &mut self,
         pop: PopulationId,
         eligible: &[bool],
         serving: &[bool],
+        now: SimTime,
         rng: &mut Stream,
     ) -> Option<RegionId> {
-        let r = self.query(pop, eligible, serving, 0, rng);
-        self.queries[pop as usize] -= 1;
-        r
+        match self.policy.choose(pop, eligible, now, rng) {
+            Some(r) => Some(r),
+            None if self.fail_open => {
+                self.scratch.copy_from_slice(serving);
+                self.policy.choose(pop, &self.scratch, now, rng)
+            }
+            None => None,
+        }
     }
 
     /// Asks the authoritative servers on behalf of a resolver. `eligible[r]`: serving and
@@ -159,14 +170,7 @@ impl Dns {
         rng: &mut Stream,
     ) -> Option<RegionId> {
         self.queries[pop as usize] += 1;
-        match self.policy.choose(pop, eligible, now, rng) {
-            Some(r) => Some(r),
-            None if self.fail_open => {
-                self.scratch.copy_from_slice(serving);
-                self.policy.choose(pop, &self.scratch, now, rng)
-            }
-            None => None,
-        }
+        self.answer(pop, eligible, serving, now, rng)
     }
 
     /// Whether `resolver` of `pop` keeps answers past their TTL.
@@ -185,10 +189,7 @@ impl Dns {
     pub fn store(&mut self, index: u32, region: RegionId, now: SimTime, rng: &mut Stream) {
         let i = index as usize;
         let expires = now.saturating_add(self.ttl);
-        let dropped = match (&self.hold, self.violator[i]) {
-            (Some(h), true) => expires.saturating_add(h.sample(rng)),
-            _ => expires,
-        };
+        let dropped = expires.saturating_add(self.extra_hold(i, rng));
         self.caches[i] = Some(CacheEntry {
             region,
             expires,

@@ -257,11 +257,11 @@ impl World<'_> {
     }
 
     /// Sends the writes a drain held at `from` on to `to`: at once when they are the same
-    /// region, else over the link (a cut drops them). When `from` is down they are lost with
-    /// it. Either way the fault that lost one owns its failure (its client's timer fires).
+    /// region, else forwarded over the link ([`World::forward_request`]: a cut drops them).
+    /// When `from` is down they are lost with it. Either way the fault that lost one owns its
+    /// failure (its client's timer fires).
     fn send_held_on(&mut self, from: RegionId, to: RegionId, sched: &mut Scheduler<Event>) {
         let held = std::mem::take(&mut self.failback.held);
-        let (a, b) = (self.links.region(from), self.links.region(to));
         for r in held {
             if self.get(r).is_none() {
                 continue;
@@ -273,21 +273,12 @@ impl World<'_> {
                 self.tallies[f as usize].lost_in_region += 1;
                 continue;
             }
-            self.requests[slot].exec = to;
             if from == to {
+                self.requests[slot].exec = to;
                 sched.schedule_in(0, Event::AtRegion { req: r, region: to });
-                continue;
+            } else {
+                self.forward_request(r, from, to, Op::Write, sched);
             }
-            if let Some(f) = self.links.cut(a, b) {
-                self.tallies[f as usize].dropped += 1;
-                self.requests[slot].touched_by = f;
-                continue;
-            }
-            if let (Some(m), Some(z)) = (&mut self.cost, &self.sizes) {
-                m.forwarding(from, to, z.write_request, sched.now());
-            }
-            let d = self.one_way(self.sc.network.region_rtt(from, to), a, b);
-            sched.schedule_in(d, Event::AtRegion { req: r, region: to });
         }
     }
 

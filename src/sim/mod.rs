@@ -554,7 +554,7 @@ impl<'a> World<'a> {
             let pp = &self.sc.populations[p];
             let rate = pp.rate_per_s * pp.diurnal_factor(0) / f64::from(pp.resolvers.max(1));
             for resolver in 0..pp.resolvers {
-                if let Some(region) = self.dns.answer(pop, &eligible, &serving, &mut rng) {
+                if let Some(region) = self.dns.answer(pop, &eligible, &serving, 0, &mut rng) {
                     let i = self.dns.resolver_index(pop, resolver);
                     self.dns.warm(i, region, rate, &mut rng);
                 }
@@ -928,6 +928,36 @@ impl<'a> World<'a> {
         }
     }
 
+    /// Sends request `r` (an `op`) on from region `from` to region `to`, where it executes: a
+    /// cut drops it (the cut owns its failure; its client's timer fires), else it is billed as
+    /// forwarding egress once it crosses (SPEC §3 Cost) and arrives after the one-way delay.
+    fn forward_request(
+        &mut self,
+        r: ReqRef,
+        from: RegionId,
+        to: RegionId,
+        op: Op,
+        sched: &mut Scheduler<Event>,
+    ) {
+        let slot = r.slot as usize;
+        self.requests[slot].exec = to;
+        let (a, b) = (self.links.region(from), self.links.region(to));
+        if let Some(f) = self.links.cut(a, b) {
+            self.tallies[f as usize].dropped += 1;
+            self.requests[slot].touched_by = f;
+            return;
+        }
+        if let (Some(m), Some(z)) = (&mut self.cost, &self.sizes) {
+            let bytes = match op {
+                Op::Read => z.read_request,
+                Op::Write => z.write_request,
+            };
+            m.forwarding(from, to, bytes, sched.now());
+        }
+        let d = self.one_way(self.sc.network.region_rtt(from, to), a, b);
+        sched.schedule_in(d, Event::AtRegion { req: r, region: to });
+    }
+
     fn on_at_region(&mut self, r: ReqRef, region: RegionId, sched: &mut Scheduler<Event>) {
         let Some(q) = self.get(r) else { return };
         let (op, pop) = (q.op, q.pop);
@@ -958,25 +988,7 @@ impl<'a> World<'a> {
                 );
                 return;
             }
-            self.requests[r.slot as usize].exec = primary;
-            let (a, b) = (self.links.region(region), self.links.region(primary));
-            if let Some(f) = self.links.cut(a, b) {
-                self.tallies[f as usize].dropped += 1;
-                self.requests[r.slot as usize].touched_by = f;
-                return;
-            }
-            // Billed once it crosses: a write dropped at a cut never left (SPEC §3 Cost).
-            if let (Some(m), Some(z)) = (&mut self.cost, &self.sizes) {
-                m.forwarding(region, primary, z.write_request, sched.now());
-            }
-            let d = self.one_way(self.sc.network.region_rtt(region, primary), a, b);
-            sched.schedule_in(
-                d,
-                Event::AtRegion {
-                    req: r,
-                    region: primary,
-                },
-            );
+            self.forward_request(r, region, primary, Op::Write, sched);
             return;
         }
         if op == Op::Write && self.failback.draining() && self.failback_hold(r, region) {
@@ -1394,24 +1406,7 @@ impl<'a> World<'a> {
                 if counted {
                     self.data.tally.reads_routed += 1;
                 }
-                self.requests[r.slot as usize].exec = target;
-                let (a, b) = (self.links.region(region), self.links.region(target));
-                if let Some(f) = self.links.cut(a, b) {
-                    self.tallies[f as usize].dropped += 1;
-                    self.requests[r.slot as usize].touched_by = f;
-                    return;
-                }
-                let d = self.one_way(self.sc.network.region_rtt(region, target), a, b);
-                if let (Some(m), Some(z)) = (&mut self.cost, &self.sizes) {
-                    m.forwarding(region, target, z.read_request, now);
-                }
-                sched.schedule_in(
-                    d,
-                    Event::AtRegion {
-                        req: r,
-                        region: target,
-                    },
-                );
+                self.forward_request(r, region, target, Op::Read, sched);
             } else {
                 // Counted once per replica it waits at (woken, it may wait again for another).
                 if counted && after == After::Nothing {

@@ -277,7 +277,7 @@ pub(super) fn cost(
             Some((crate::model::ReplicationMode::Quorum { n, .. }, keys)) if keys > 0 => {
                 let d = design_regions.len();
                 let held = (0..keys)
-                    .filter(|&k| (x + d - crate::data::quorum::ring_start(k, d)) % d < *n as usize)
+                    .filter(|&k| crate::data::quorum::holds_key(k, x, d, *n as usize))
                     .count();
                 held as f64 / f64::from(keys)
             }
