@@ -22,6 +22,7 @@ pub const GB: f64 = 1e9;
 pub struct CostMeter {
     n: usize,
     warmup: SimTime,
+    end: SimTime,
     /// `[from * n + to]`: replication messages and their acknowledgements, in bytes.
     pub replication_bytes: Vec<u64>,
     /// `[from * n + to]`: forwarded writes, routed reads and their answers, in bytes.
@@ -36,16 +37,18 @@ pub struct CostMeter {
     pub dns_queries: u64,
     /// Health-check probes sent.
     pub probes: u64,
-    /// Replication messages sent.
+    /// Messages billed as replication egress: replicated writes, their acknowledgements, and
+    /// a quorum's reads and answers.
     pub replication_messages: u64,
 }
 
 impl CostMeter {
-    /// A meter for `n` regions; nothing is counted before `warmup`.
-    pub fn new(n: usize, warmup: SimTime) -> Self {
+    /// A meter for `n` regions; it counts what happens from `warmup` until `end`.
+    pub fn new(n: usize, warmup: SimTime, end: SimTime) -> Self {
         CostMeter {
             n,
             warmup,
+            end,
             replication_bytes: vec![0; n * n],
             forwarding_bytes: vec![0; n * n],
             internet_bytes: vec![0; n],
@@ -58,14 +61,16 @@ impl CostMeter {
 
     #[inline]
     fn counted(&self, now: SimTime) -> bool {
-        now >= self.warmup
+        now >= self.warmup && now < self.end
     }
 
-    /// `bytes` of replication traffic leave `from` for `to` at `now` (nothing between two
-    /// replicas in one region: no egress).
+    /// `bytes` of replication traffic leave `from` for `to` at `at`, which may be later than
+    /// the event that queues them (a link's bandwidth, a lag spent in the sender): a message
+    /// that would leave after the run ends is not billed (nothing between two replicas in one
+    /// region: no egress).
     #[inline]
-    pub fn replication(&mut self, from: RegionId, to: RegionId, bytes: u64, now: SimTime) {
-        if self.counted(now) && from != to {
+    pub fn replication(&mut self, from: RegionId, to: RegionId, bytes: u64, at: SimTime) {
+        if self.counted(at) && from != to {
             self.replication_bytes[from as usize * self.n + to as usize] += bytes;
             self.replication_messages += 1;
         }
@@ -304,9 +309,9 @@ pub fn report(sc: &Scenario, cfg: &CostConfig, m: &CostMeter, req: RequestCounts
             "replication_egress",
             repl,
             format!(
-                "gb={:.6} messages={}",
+                "gb={:.6} messages={:.0}",
                 sum_gb(&m.replication_bytes),
-                m.replication_messages
+                m.replication_messages as f64 * scale
             ),
         ),
         (

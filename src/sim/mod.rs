@@ -520,7 +520,10 @@ impl<'a> World<'a> {
             failovers: vec![],
             health_changes: vec![],
             dns_tally: vec![DnsTally::default(); sc.populations.len()],
-            cost: sc.cost.as_ref().map(|_| CostMeter::new(n, sc.warmup)),
+            cost: sc
+                .cost
+                .as_ref()
+                .map(|_| CostMeter::new(n, sc.warmup, sc.duration)),
             sizes: sc.cost.as_ref().map(|c| c.sizes),
             residency: ResidencyMap::new(sc),
             residency_tally: ResidencyTally::default(),
@@ -1188,7 +1191,9 @@ impl<'a> World<'a> {
             tag,
         };
         if let (Some(m), Some(z)) = (&mut self.cost, &self.sizes) {
-            m.replication(a, b, z.replication, now);
+            // Billed when it leaves (SPEC §3 Cost): behind the link's backlog, after a lag
+            // spent in the sender.
+            m.replication(a, b, z.replication, ship);
         }
         match self.data.push(from, to, msg) {
             Pushed::Schedule(due) => {

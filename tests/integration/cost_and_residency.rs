@@ -828,3 +828,56 @@ fn quorum_storage_is_billed_for_n_copies() {
         }
     }
 }
+
+/// A replication link with too little bandwidth: writes arrive at 100/s, the link sends 50/s,
+/// so the backlog grows all run. Egress is billed when a message leaves its sender (SPEC §3
+/// Cost), so the bill is bounded by what the link can send in the span, not by what was
+/// queued; and the message count in the cost table is scaled like the bytes.
+#[test]
+fn a_saturated_replication_link_bills_only_what_it_sent() {
+    let prices = price_file("saturated");
+    let e = experiment(
+        "cost-saturated",
+        &format!(
+            r#"duration_s: 200, warmup_s: 10, window_s: 10,
+            design: ActivePassive(primary: "eastus", standbys: ["westeurope"]),
+            data: (replication: (mode: Async, bandwidth: Some((bytes_per_s: 50000.0, message_bytes: 1000.0)))),
+            populations: {{
+                "new-york": (lat: 40.71, lon: -74.01, anchor: "eastus", rate_per_s: 100, write_fraction: 1.0,
+                             keys: (count: 1000, zipf_s: 0.5)),
+            }},
+            cost: (prices: "{prices}", requests_represented: 10,
+                   sizes: (record_bytes: {{"Register": 1000}}, replication_overhead_bytes: 24)),"#
+        ),
+    );
+    let r = run(variant(&e, "base"), 4);
+    let c = r.cost.as_ref().unwrap();
+    let gb = c
+        .links
+        .iter()
+        .find(|l| l.from == "eastus" && l.to == "westeurope")
+        .unwrap()
+        .replication_gb;
+    let writes = r.data.writes as f64;
+    // 20 ms per message: at most 190 s × 50/s (+ one straddling the warm-up) leave in the span,
+    // each 1 024 bytes, each standing for 10.
+    let sendable = (190.0 * 50.0 + 1.0) * 1024.0 * 10.0 / 1e9;
+    eprintln!("writes {writes}, billed {gb:.6} GB, the link can send {sendable:.6} GB");
+    assert!(writes > 18_000.0, "writes {writes}");
+    assert!(
+        gb <= sendable + 1e-12,
+        "billed {gb} GB > sendable {sendable} GB"
+    );
+    assert!(gb >= 0.99 * sendable, "the link is busy all run: {gb} GB");
+    let line = c
+        .components
+        .iter()
+        .find(|l| l.component == "replication_egress")
+        .unwrap();
+    let messages = (gb * 1e9 / 1024.0).round() as u64;
+    assert!(
+        line.quantity.contains(&format!("messages={messages}")),
+        "{} should count {messages} messages",
+        line.quantity
+    );
+}
