@@ -1127,15 +1127,12 @@ impl DataLayer {
     }
 
     /// Failover from `old` to `new` at `now`: the old primary's acknowledged writes that `new`
-    /// has not applied are lost (SPEC §3 RPO) and fenced off. `keep_unfenced`: messages of
-    /// writes `new` holds stay on old's links, to reach the other replicas (they have left
-    /// old: the lag is spent at the target); otherwise old's queued messages are dropped.
-    pub fn failover(
-        &mut self,
-        old: DataRegion,
-        new: DataRegion,
-        keep_unfenced: bool,
-    ) -> FailoverLoss {
+    /// has not applied are lost (SPEC §3 RPO) and fenced off. Messages of the writes `new`
+    /// holds stay on old's links: they are the surviving lineage and must reach the other
+    /// replicas too (SPEC §3 Convergence). With the lag spent at the target they have left
+    /// old; with the lag in the sender some may still wait in old's log, and leave when old
+    /// can send again.
+    pub fn failover(&mut self, old: DataRegion, new: DataRegion) -> FailoverLoss {
         let mut loss = FailoverLoss::default();
         // Writes fenced off at an earlier failover of `old` may still be in its log (behind
         // writes still on their way to a far replica): they were counted then.
@@ -1167,10 +1164,10 @@ impl DataLayer {
             }
             _ => ranges.push((fence_from, log.next_seq)),
         }
-        // Fenced records wait for no one; with `keep_unfenced` the others still wait for the
-        // replicas their kept messages are on the way to.
+        // Fenced records wait for no one; the others still wait for the replicas their kept
+        // messages are on the way to.
         for (i, r) in log.records.iter_mut().enumerate() {
-            if !keep_unfenced || log.base + 1 + i as u32 >= fence_from {
+            if log.base + 1 + i as u32 >= fence_from {
                 r.pending = 0;
             }
         }
@@ -1189,8 +1186,7 @@ impl DataLayer {
         log.retire();
         for to in 0..d {
             let l = &mut self.links[old as usize * d + to];
-            l.queue
-                .retain(|m| m.origin != old || (keep_unfenced && m.seq < fence_from));
+            l.queue.retain(|m| m.origin != old || m.seq < fence_from);
         }
         self.tally.lost_at_failover += loss.lost_writes;
         loss

@@ -2032,7 +2032,7 @@ impl<'a> World<'a> {
             if at_target {
                 self.drain_to_promoted(o, n, sched);
             }
-            let loss = self.data.failover(o, n, at_target);
+            let loss = self.data.failover(o, n);
             // Reads waiting for a write of the old primary that is now fenced off wait no more.
             self.recheck_waiters(o, sched);
             let failed_at = if self.down[old as usize] > 0 {
