@@ -1455,6 +1455,17 @@ fn scenario(
             Some(Design::ActiveActive { regions: ids })
         }
     };
+    // The data layer keeps a bit per design region in 64-bit masks.
+    let in_design = match &raw.design {
+        RawDesign::ActivePassive { standbys, .. } => 1 + standbys.len(),
+        RawDesign::ActiveActive { regions } => regions.len(),
+    };
+    if in_design > 64 {
+        cx.err(
+            &["design"],
+            format!("a design holds at most 64 regions, this one {in_design}"),
+        );
+    }
 
     if raw.populations.is_empty() {
         cx.err(

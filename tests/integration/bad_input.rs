@@ -951,3 +951,59 @@ fn a_variant_the_sweep_makes_valid_is_accepted() {
     );
     assert_eq!(count_errors(&o, "duration_s (1500)"), 1, "{}", o.stderr);
 }
+
+/// The data layer keeps a bit per design region in 64-bit masks: a design of more regions used
+/// to run and wrap silently (replicas never applied, writes landing in another region's data).
+/// It is refused at load, for either design, naming the count.
+#[test]
+fn a_design_of_more_than_64_regions_is_refused() {
+    let d = super::temp_dir("design-65");
+    let names: Vec<String> = (0..65).map(|i| format!("r{i:02}")).collect();
+    let regions: String = names
+        .iter()
+        .enumerate()
+        .map(|(i, n)| {
+            format!(
+                r#""{n}": (lat: {}.0, lon: {}.0, city: "c{i}", continent: "X"),"#,
+                (i % 80) as i64 - 40,
+                (i * 5 % 360) as i64 - 180
+            )
+        })
+        .collect();
+    std::fs::write(
+        d.join("t.ron"),
+        format!(
+            r#"Topology(name: "t65", defaults: (servers: 4, read_service: Constant(ms: 1.0),
+                 write_service: Constant(ms: 1.0), queue_limit: 100), regions: {{{regions}}},
+                 network: (rtt: GreatCircle, estimate: (inflation: 1.75, base_ms: 0.0)))"#
+        ),
+    )
+    .unwrap();
+    let quoted: Vec<String> = names.iter().map(|n| format!("\"{n}\"")).collect();
+    let designs = [
+        format!("ActiveActive(regions: [{}])", quoted.join(", ")),
+        format!(
+            "ActivePassive(primary: \"r00\", standbys: [{}])",
+            quoted[1..].join(", ")
+        ),
+    ];
+    for design in designs {
+        let exp = d.join("e.ron");
+        std::fs::write(
+            &exp,
+            format!(
+                r#"Experiment(name: "e", topology: "t.ron", duration_s: 10, design: {design},
+                    populations: {{"p": (lat: 0.0, lon: 0.0, rate_per_s: 1)}})"#
+            ),
+        )
+        .unwrap();
+        let err = regionsim::config::load_experiment(&exp)
+            .unwrap_err()
+            .to_string();
+        eprintln!("{err}");
+        assert!(
+            err.contains("a design holds at most 64 regions, this one 65"),
+            "{err}"
+        );
+    }
+}
