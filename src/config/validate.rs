@@ -1835,16 +1835,8 @@ pub(super) fn experiment(
         None => Some(vec![vec![]]),
         Some(sw) => sweep_points(sw, &tree, src, &mut diags),
     };
-    // What every case depends on besides its own tree: the tool and the content of the other
-    // input files (not their paths, which depend on where the tool runs from).
-    let context = {
-        let mut c = format!("regionsim {}\n", env!("CARGO_PKG_VERSION"));
-        for (_, d) in inputs.iter().filter(|(p, _)| *p != src.display) {
-            c.push_str(d);
-            c.push('\n');
-        }
-        c
-    };
+    // The base's input files: what the experiment runs on without variants or a sweep.
+    let base_context = case_context(&inputs, src);
     let base_msgs: BTreeSet<String> = diags.iter().map(|d| located(d, src, topo_src)).collect();
     let checker = CaseChecker {
         src,
@@ -1979,8 +1971,10 @@ pub(super) fn experiment(
             // when some point shows them too (a sweep may set what the variant lacks).
             let mut var_pending: BTreeMap<String, Diagnostic> = BTreeMap::new();
             let mut vscenario = None;
+            // The input files the variant's runs read.
+            let mut vinputs = vec![];
             if named {
-                match checker.check(vtree.clone(), &vpaths, &mut inputs) {
+                match checker.check(vtree.clone(), &vpaths, &mut vinputs) {
                     CaseCheck::BaseFailed => {}
                     CaseCheck::Shape(p, why) => {
                         let i = voverrides.iter().position(|(o, _)| related(o, &p));
@@ -2020,6 +2014,9 @@ pub(super) fn experiment(
                     }
                 }
             }
+            for (p, d) in &vinputs {
+                record_input(&mut inputs, p.clone(), d.clone());
+            }
             // A sweep's problem is named after a case whose variant has none of its own.
             let var_clean = count_errors(&diags) == errors_before
                 && !var_pending.values().any(|d| d.severity == Severity::Error);
@@ -2032,7 +2029,14 @@ pub(super) fn experiment(
                     cases.push(CaseInfo {
                         variant: vname.clone(),
                         point: vec![],
-                        digest: case_digest(&vtree, &context),
+                        digest: case_digest(
+                            &vtree,
+                            &if plain {
+                                base_context.clone()
+                            } else {
+                                case_context(&vinputs, src)
+                            },
+                        ),
                     });
                 }
                 continue;
@@ -2099,7 +2103,6 @@ pub(super) fn experiment(
                 if !ok {
                     continue;
                 }
-                let digest = case_digest(&t, &context);
                 let point_values = point
                     .iter()
                     .map(|(path, value)| {
@@ -2111,17 +2114,24 @@ pub(super) fn experiment(
                         }
                     })
                     .collect();
-                let info = CaseInfo {
+                let mut info = CaseInfo {
                     variant: vname.clone(),
                     point: point_values,
-                    digest,
+                    digest: String::new(),
                 };
                 let paths: Vec<&str> = vpaths
                     .iter()
                     .copied()
                     .chain(point.iter().map(|(p, _)| p.as_str()))
                     .collect();
-                match checker.check(t, &paths, &mut inputs) {
+                // The input files this point's runs read.
+                let mut pinputs = vec![];
+                let checked = checker.check(t.clone(), &paths, &mut pinputs);
+                info.digest = case_digest(&t, &case_context(&pinputs, src));
+                for (p, d) in pinputs {
+                    record_input(&mut inputs, p, d);
+                }
+                match checked {
                     CaseCheck::BaseFailed => {}
                     CaseCheck::Shape(p, why) => {
                         let j = point.iter().position(|(o, _)| related(o, &p));
@@ -2569,8 +2579,20 @@ fn point_label(point: &[Override], shorts: &[(String, String)]) -> String {
         .join("; ")
 }
 
-/// sha256 of a case's override tree (without the fields that do not change a run) and of the
-/// context (tool version, other input files).
+/// What a case depends on besides its own tree: the tool and the content of the input files
+/// its runs read (not their paths, which depend on where the tool runs from), except the
+/// experiment file, whose content is the tree.
+fn case_context(inputs: &[(String, String)], src: &Source) -> String {
+    let mut c = format!("regionsim {}\n", env!("CARGO_PKG_VERSION"));
+    for (_, d) in inputs.iter().filter(|(p, _)| *p != src.display) {
+        c.push_str(d);
+        c.push('\n');
+    }
+    c
+}
+
+/// sha256 of a case's override tree (without the fields that do not change a run) and of its
+/// context ([`case_context`]).
 fn case_digest(tree: &serde_json::Value, context: &str) -> String {
     let mut t = tree.clone();
     if let Some(m) = t.as_object_mut() {

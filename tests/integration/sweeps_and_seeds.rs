@@ -435,3 +435,48 @@ fn a_sweep_draws_a_map_only_where_who_serves_whom_changes() {
     maps.sort();
     assert_eq!(maps, ["map-v-ttl-s-3000.svg", "map-v-ttl-s-5.svg"]);
 }
+
+/// A file only a variant names (here an empirical DNS lookup time) is an input of that
+/// variant's runs: changing it makes `--resume` simulate them again. Its content used to be
+/// left out of the case digest, so the old results were reused beside the new file's hash.
+#[test]
+fn resume_reruns_a_variant_whose_own_input_file_changed() {
+    let d = temp_dir("resume-variant-file");
+    let csv = d.join("lookup.csv");
+    std::fs::write(&csv, "ms\n10\n").unwrap();
+    let exp = write_experiment(
+        &d,
+        "file",
+        r#"duration_s: 20, warmup_s: 0, window_s: 10,
+        dns: (policy: Latency, ttl_s: 0, lookup: Constant(ms: 1.0)),
+        design: ActiveActive(regions: ["eastus"]),
+        populations: {"p": (lat: 36.67, lon: -78.39, rate_per_s: 20)},
+        variants: [(name: "const", overrides: {}),
+                   (name: "csv", overrides: {"dns.lookup": EmpiricalCsv(path: "lookup.csv")})],"#,
+    );
+    let out = d.join("out");
+    ok(&regionsim(&[
+        "run",
+        s(&exp),
+        "--no-charts",
+        "--quiet",
+        "--out",
+        s(&out),
+    ]));
+    std::fs::write(&csv, "ms\n500\n").unwrap();
+    let again = resume(&exp, &out);
+    assert!(again.contains("2 run(s) (1 reused"), "{again}");
+    let clean = d.join("clean");
+    ok(&regionsim(&[
+        "run",
+        s(&exp),
+        "--no-charts",
+        "--quiet",
+        "--out",
+        s(&clean),
+    ]));
+    assert_eq!(
+        std::fs::read_to_string(out.join("summary.csv")).unwrap(),
+        std::fs::read_to_string(clean.join("summary.csv")).unwrap()
+    );
+}
