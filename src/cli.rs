@@ -103,6 +103,12 @@ pub enum Command {
         /// Shard output directories (each holding a runs/ directory).
         #[arg(required = true)]
         shards: Vec<PathBuf>,
+        /// The master seed the shards ran with (`run --seed`).
+        #[arg(long)]
+        seed: Option<u64>,
+        /// The replications per case the shards ran (`run --seeds`).
+        #[arg(long)]
+        seeds: Option<u32>,
         /// Results directory [default: results/<experiment name>].
         #[arg(long)]
         out: Option<PathBuf>,
@@ -304,10 +310,12 @@ fn dispatch(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Merge {
             experiment,
             shards,
+            seed,
+            seeds,
             out,
             quiet,
             no_charts,
-        } => merge(&experiment, &shards, out, quiet, no_charts),
+        } => merge(&experiment, &shards, (seed, seeds), out, quiet, no_charts),
         Command::Report { dir, no_png } => report(&dir, no_png),
         Command::Check { files } => check(&files),
         Command::Bench {
@@ -474,15 +482,16 @@ fn parse_target(s: &str) -> anyhow::Result<TargetCi> {
     })
 }
 
-fn run(path: &Path, a: RunArgs) -> anyhow::Result<ExitCode> {
-    let (mut exp, warnings) = config::load_experiment(path)?;
-    if !a.quiet {
-        print_warnings(&warnings);
-    }
-    if let Some(s) = a.seed {
+/// `--seed` and `--seeds`, of `run` and of `merge`.
+fn apply_seed_options(
+    exp: &mut crate::model::Experiment,
+    seed: Option<u64>,
+    seeds: Option<u32>,
+) -> anyhow::Result<()> {
+    if let Some(s) = seed {
         exp.seed = s;
     }
-    if let Some(n) = a.seeds {
+    if let Some(n) = seeds {
         if n == 0 || n > crate::config::MAX_SEEDS {
             bail_usage!(
                 "--seeds {n}: expected a number of replications from 1 to {}",
@@ -491,6 +500,15 @@ fn run(path: &Path, a: RunArgs) -> anyhow::Result<ExitCode> {
         }
         exp.seeds = n;
     }
+    Ok(())
+}
+
+fn run(path: &Path, a: RunArgs) -> anyhow::Result<ExitCode> {
+    let (mut exp, warnings) = config::load_experiment(path)?;
+    if !a.quiet {
+        print_warnings(&warnings);
+    }
+    apply_seed_options(&mut exp, a.seed, a.seeds)?;
     if let Some(t) = &a.target_ci {
         exp.target_ci = Some(parse_target(t)?);
     }
@@ -606,8 +624,15 @@ fn run(path: &Path, a: RunArgs) -> anyhow::Result<ExitCode> {
                     speed.wall.as_secs_f64(),
                     dir.join("runs").display()
                 );
+                let mut same = String::new();
+                if let Some(s) = a.seed {
+                    same.push_str(&format!(" --seed {s}"));
+                }
+                if let Some(n) = a.seeds {
+                    same.push_str(&format!(" --seeds {n}"));
+                }
                 outln!(
-                    "when every shard is done: regionsim merge {} {} [the other shards' directories, unless they share this one] --out <results dir>",
+                    "when every shard is done: regionsim merge {} {} [the other shards' directories, unless they share this one]{same} --out <results dir>",
                     path.display(),
                     dir.display()
                 );
@@ -773,14 +798,16 @@ fn finish(
 fn merge(
     path: &Path,
     shards: &[PathBuf],
+    (seed, seeds): (Option<u64>, Option<u32>),
     out: Option<PathBuf>,
     quiet: bool,
     no_charts: bool,
 ) -> anyhow::Result<ExitCode> {
-    let (exp, warnings) = config::load_experiment(path)?;
+    let (mut exp, warnings) = config::load_experiment(path)?;
     if !quiet {
         print_warnings(&warnings);
     }
+    apply_seed_options(&mut exp, seed, seeds)?;
     let dir = out.unwrap_or_else(|| PathBuf::from("results").join(&exp.name));
     // Every record is read before --out is created: a refused merge leaves nothing behind.
     let records = runner::collect_shards(&exp, shards)?;

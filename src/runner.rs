@@ -437,6 +437,14 @@ pub enum MergeError {
     },
     #[error("`--target-ci` experiments choose seeds as they run and cannot be merged from shards")]
     Target,
+    #[error(
+        "the shards ran case `{case}`, replication {rep} under another master seed: pass merge the `--seed` the shards ran with"
+    )]
+    OtherSeed { case: String, rep: u32 },
+    #[error(
+        "the shards ran more than {seeds} replication(s) per case: pass merge the `--seeds` the shards ran with"
+    )]
+    MoreSeeds { seeds: u32 },
     #[error("shard directory {path} does not exist (or is not a directory)")]
     NoShardDir { path: PathBuf },
     #[error(
@@ -450,7 +458,11 @@ impl MergeError {
     pub fn is_input(&self) -> bool {
         matches!(
             self,
-            MergeError::NoShardDir { .. } | MergeError::NoRuns { .. } | MergeError::Target
+            MergeError::NoShardDir { .. }
+                | MergeError::NoRuns { .. }
+                | MergeError::Target
+                | MergeError::OtherSeed { .. }
+                | MergeError::MoreSeeds { .. }
         )
     }
 }
@@ -493,6 +505,34 @@ pub fn collect_shards(exp: &Experiment, dirs: &[PathBuf]) -> Result<Vec<RunRecor
                 None => missing.push((case, rep)),
             }
         }
+    }
+    // The record of (case, rep) in some shard directory, whatever its seed.
+    let any_seed = |case: usize, rep: u32| {
+        let name = RunRecord::file_name(case, &exp.cases[case].digest, rep);
+        dirs.iter()
+            .filter_map(|d| read_record(&d.join("runs").join(&name)))
+            .find(|r| {
+                r.format == RECORD_FORMAT
+                    && r.experiment == exp.name
+                    && r.case_index == case
+                    && r.digest == exp.cases[case].digest
+                    && r.rep == rep
+            })
+    };
+    if let Some(&(case, rep)) = missing.first()
+        && any_seed(case, rep).is_some()
+    {
+        return Err(MergeError::OtherSeed {
+            case: exp.variants[case].0.clone(),
+            rep,
+        });
+    }
+    if missing.is_empty()
+        && (0..exp.variants.len()).any(|c| {
+            any_seed(c, exp.seeds).is_some_and(|r| r.seed == run_seed(exp.seed, exp.seeds))
+        })
+    {
+        return Err(MergeError::MoreSeeds { seeds: exp.seeds });
     }
     if let Some(&(case, rep)) = missing.first() {
         return Err(MergeError::Missing {

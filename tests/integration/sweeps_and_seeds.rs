@@ -480,3 +480,70 @@ fn resume_reruns_a_variant_whose_own_input_file_changed() {
         std::fs::read_to_string(clean.join("summary.csv")).unwrap()
     );
 }
+
+/// Shards run with `--seed`/`--seeds` are merged with the same options, and merging without
+/// them is refused with a message that says so. Merge used to take the file's seeds: it
+/// silently used 4 of 12 runs after `--seeds 3`, and called every run missing after `--seed`.
+#[test]
+fn merge_takes_the_seed_options_the_shards_ran_with() {
+    let d = temp_dir("merge-seeds");
+    let exp = write_experiment(
+        &d,
+        "ms",
+        r#"duration_s: 20, warmup_s: 0, window_s: 10,
+        design: ActiveActive(regions: ["eastus"]),
+        populations: {"p": (lat: 36.67, lon: -78.39, rate_per_s: 20)},
+        variants: [(name: "a", overrides: {}), (name: "b", overrides: {"dns.ttl_s": 5})],"#,
+    );
+    let shard = |k: u32, extra: &[&str], dir: &str| {
+        let mut args = vec!["run", s(&exp), "--shard"];
+        let sh = format!("{k}/2");
+        args.push(&sh);
+        args.extend_from_slice(extra);
+        let out = d.join(dir);
+        args.extend_from_slice(&["--quiet", "--no-charts", "--out", s(&out)]);
+        ok(&regionsim(&args));
+    };
+    let whole = |extra: &[&str], dir: &str| {
+        let out = d.join(dir);
+        let mut args = vec!["run", s(&exp), "--no-charts", "--quiet", "--out", s(&out)];
+        args.extend_from_slice(extra);
+        ok(&regionsim(&args));
+    };
+    for (extra, tag) in [
+        (&["--seeds", "3"][..], "seeds"),
+        (&["--seed", "99"][..], "seed"),
+    ] {
+        for k in 0..2 {
+            shard(k, extra, &format!("{tag}-shards"));
+        }
+        let shards = d.join(format!("{tag}-shards"));
+        // Without the option: refused, naming it.
+        let plain = regionsim(&[
+            "merge",
+            s(&exp),
+            s(&shards),
+            "--quiet",
+            "--no-charts",
+            "--out",
+            s(&d.join(format!("{tag}-plain"))),
+        ]);
+        let err = String::from_utf8_lossy(&plain.stderr);
+        assert!(!plain.status.success(), "{tag}: merged without {extra:?}");
+        assert!(err.contains(extra[0]), "{tag}: {err}");
+        // With it: the same files as one run with it.
+        let mut args = vec!["merge", s(&exp), s(&shards), "--quiet", "--no-charts"];
+        args.extend_from_slice(extra);
+        let merged = d.join(format!("{tag}-merged"));
+        args.extend_from_slice(&["--out", s(&merged)]);
+        ok(&regionsim(&args));
+        whole(extra, &format!("{tag}-whole"));
+        for f in ["summary.csv", "stats.csv", "runs.csv"] {
+            assert_eq!(
+                std::fs::read_to_string(merged.join(f)).unwrap(),
+                std::fs::read_to_string(d.join(format!("{tag}-whole")).join(f)).unwrap(),
+                "{tag}: {f}"
+            );
+        }
+    }
+}
