@@ -345,9 +345,15 @@ pub fn slug(s: &str) -> String {
             out.push('-');
         }
     }
+    // File names stay well inside the usual 255-byte limit, however long the name (the
+    // report numbers the ones a cut makes equal).
+    out.truncate(SLUG_MAX);
     let t = out.trim_matches('-');
     if t.is_empty() { "x".into() } else { t.into() }
 }
+
+/// Longest slug (ASCII, so bytes); chart file names add a prefix and an extension to it.
+const SLUG_MAX: usize = 60;
 
 #[cfg(test)]
 mod tests {
@@ -375,5 +381,7 @@ mod tests {
         assert_eq!(slug("New York"), "new-york");
         assert_eq!(slug("a/b..c"), "a-b-c");
         assert_eq!(slug("///"), "x");
+        assert_eq!(slug(&"ab".repeat(200)).len(), SLUG_MAX);
+        assert_eq!(slug(&format!("{}-b", "a".repeat(59))), "a".repeat(59));
     }
 }

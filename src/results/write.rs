@@ -264,7 +264,19 @@ pub fn write_results(
         tool: "regionsim",
         version: env!("CARGO_PKG_VERSION"),
         experiment: &exp.name,
-        rerun: format!("regionsim run {experiment_file} --seed {}", exp.seed),
+        rerun: {
+            let mut c = format!(
+                "regionsim run {experiment_file} --seed {} --seeds {}",
+                exp.seed, exp.seeds
+            );
+            if let Some(t) = &exp.target_ci {
+                c.push_str(&format!(
+                    " --target-ci {}={}:{}",
+                    t.metric, t.half_width, t.max_seeds
+                ));
+            }
+            c
+        },
         master_seed: exp.seed,
         replication_seeds: (0..max_rep)
             .map(|k| crate::runner::run_seed(exp.seed, k))
@@ -302,8 +314,19 @@ pub fn write_results(
         write_atomic(&p, &bytes)?;
         written.push(p);
     }
+    // An earlier experiment's optional files that this one does not produce would be read
+    // as its own.
+    for name in OPTIONAL_OUTPUTS {
+        let p = dir.join(name);
+        if !written.contains(&p) && p.exists() {
+            std::fs::remove_file(&p)?;
+        }
+    }
     Ok(written)
 }
+
+/// The result files only some experiments produce.
+const OPTIONAL_OUTPUTS: [&str; 3] = ["cost.csv", "paired.csv", "sensitivity.csv"];
 
 fn to_json<T: Serialize>(v: &T) -> Vec<u8> {
     let mut s = serde_json::to_vec_pretty(v).expect("results serialise");

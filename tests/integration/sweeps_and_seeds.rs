@@ -547,3 +547,61 @@ fn merge_takes_the_seed_options_the_shards_ran_with() {
         }
     }
 }
+
+/// Results written over an earlier experiment's leave none of its optional files behind (a
+/// paired.csv or sensitivity.csv the new one does not produce), and the manifest's rerun
+/// command repeats the replications and CI target asked for on the command line.
+#[test]
+fn results_replace_an_earlier_experiments_files_and_the_rerun_command_is_complete() {
+    let d = temp_dir("stale-outputs");
+    let body = |extra: &str| {
+        format!(
+            r#"duration_s: 20, warmup_s: 0, window_s: 10,
+            design: ActiveActive(regions: ["eastus"]),
+            populations: {{"p": (lat: 36.67, lon: -78.39, rate_per_s: 20)}},{extra}"#
+        )
+    };
+    let swept = write_experiment(
+        &d,
+        "swept",
+        &body(
+            r#"variants: [(name: "a", overrides: {}), (name: "b", overrides: {"dns.ttl_s": 5})],
+            sweep: Grid({"topology.defaults.servers": [2, 4]}),"#,
+        ),
+    );
+    let plain = write_experiment(&d, "plain", &body(""));
+    let out = d.join("out");
+    ok(&regionsim(&[
+        "run",
+        s(&swept),
+        "--no-charts",
+        "--quiet",
+        "--out",
+        s(&out),
+    ]));
+    assert!(out.join("paired.csv").exists() && out.join("sensitivity.csv").exists());
+    ok(&regionsim(&[
+        "run",
+        s(&plain),
+        "--no-charts",
+        "--quiet",
+        "--seeds",
+        "3",
+        "--target-ci",
+        "p99_ms=5:10",
+        "--out",
+        s(&out),
+    ]));
+    assert!(!out.join("paired.csv").exists(), "a stale paired.csv");
+    assert!(
+        !out.join("sensitivity.csv").exists(),
+        "a stale sensitivity.csv"
+    );
+    let manifest: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(out.join("manifest.json")).unwrap()).unwrap();
+    let rerun = manifest["rerun"].as_str().unwrap();
+    assert!(
+        rerun.contains("--seeds 3") && rerun.contains("--target-ci p99_ms=5:10"),
+        "{rerun}"
+    );
+}
