@@ -127,6 +127,22 @@ impl Ctx<'_> {
     }
 }
 
+/// Why `name` cannot be written as it is into the result CSVs (a comma, a double quote or a
+/// line break), if it cannot.
+fn csv_unsafe(what: &str, name: &str) -> Option<String> {
+    let c = name
+        .chars()
+        .find(|c| matches!(c, ',' | '"' | '\n' | '\r'))?;
+    let shown = match c {
+        '\n' => "line break".to_owned(),
+        '\r' => "carriage return".to_owned(),
+        c => format!("`{c}`"),
+    };
+    Some(format!(
+        "{what} `{name}` holds a {shown}: names are written as they are into the result CSVs"
+    ))
+}
+
 fn record_input(inputs: &mut Vec<(String, String)>, path: String, digest: String) {
     if !inputs.iter().any(|(p, _)| *p == path) {
         inputs.push((path, digest));
@@ -269,6 +285,12 @@ pub(super) fn topology(
         let p = |f: &'static str| ["regions", name.as_str(), f];
         if name.trim().is_empty() {
             cx.err(&["regions"], "a region name is empty");
+        }
+        if let Some(m) = csv_unsafe("region name", name) {
+            cx.err(&["regions", name.as_str()], m);
+        }
+        if let Some(m) = csv_unsafe("jurisdiction", &r.jurisdiction) {
+            cx.err(&p("jurisdiction"), m);
         }
         if !(-90.0..=90.0).contains(&r.lat) {
             cx.err(
@@ -1483,6 +1505,12 @@ fn scenario(
         if name.trim().is_empty() {
             cx.err(&["populations"], "a population name is empty");
         }
+        if let Some(m) = csv_unsafe("population name", name) {
+            cx.err(&["populations", name.as_str()], m);
+        }
+        if let Some(m) = csv_unsafe("jurisdiction", &p.jurisdiction) {
+            cx.err(&path("jurisdiction"), m);
+        }
         if !(-90.0..=90.0).contains(&p.lat) {
             cx.err(
                 &path("lat"),
@@ -1819,6 +1847,8 @@ pub(super) fn experiment(
                 "a variant needs a name".into(),
                 None,
             ));
+        } else if let Some(m) = csv_unsafe("variant name", &v.name) {
+            diags.push(src.diag(Severity::Error, &["variants", &v.name], m, None));
         } else if !names.insert(v.name.clone()) {
             diags.push(src.diag(
                 Severity::Error,

@@ -1007,3 +1007,37 @@ fn a_design_of_more_than_64_regions_is_refused() {
         );
     }
 }
+
+/// Names become CSV fields in every result file, written as they are: a name holding a comma,
+/// a double quote or a line break is refused at load, naming it. A variant `a,b` used to run
+/// and then write summary.csv rows with an extra column, which the report refused to read.
+#[test]
+fn names_that_would_break_the_result_csvs_are_refused() {
+    let d = super::temp_dir("csv-names");
+    let topo = super::root().join("topologies/azure-15.ron");
+    let exp = d.join("e.ron");
+    std::fs::write(
+        &exp,
+        format!(
+            r#"Experiment(name: "e", topology: "{}", duration_s: 10,
+                design: ActiveActive(regions: ["eastus"]),
+                populations: {{"new york, ny": (lat: 40.7, lon: -74.0, rate_per_s: 1),
+                               "ok": (lat: 40.7, lon: -74.0, rate_per_s: 1, jurisdiction: "say \"us\"")}},
+                variants: [(name: "a,b", overrides: {{}})],
+            )"#,
+            topo.display()
+        ),
+    )
+    .unwrap();
+    let err = regionsim::config::load_experiment(&exp)
+        .unwrap_err()
+        .to_string();
+    eprintln!("{err}");
+    for what in [
+        "population name `new york, ny` holds a `,`",
+        "jurisdiction `say \"us\"` holds a `\"`",
+        "variant name `a,b` holds a `,`",
+    ] {
+        assert!(err.contains(what), "{what}\n{err}");
+    }
+}
