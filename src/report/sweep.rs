@@ -307,7 +307,8 @@ pub fn declared_sweep_chart(d: &ReportData) -> Option<SweepChart> {
                 .collect();
             // Drawn when it changes, and (with a sensitivity table) by more than the noise.
             let judged = st.sensitivity.iter().any(|x| x.metric == *m);
-            vals.len() == cases.len()
+            // A case without a value (an RTO where some fault never recovered) is a gap.
+            vals.len() >= 2
                 && vals.iter().copied().fold(f64::NEG_INFINITY, f64::max)
                     > vals.iter().copied().fold(f64::INFINITY, f64::min)
                 && (!judged
@@ -318,7 +319,19 @@ pub fn declared_sweep_chart(d: &ReportData) -> Option<SweepChart> {
         })
         .take(4)
         .map(|(m, desc, scale)| SweepPanel {
-            y_desc: (*desc).to_owned(),
+            y_desc: if cases.iter().all(|c| c.get(m).is_some()) {
+                (*desc).to_owned()
+            } else {
+                let gap = if *m == "max_rto_s" {
+                    "never recovered"
+                } else {
+                    "no value"
+                };
+                match desc.strip_suffix(')') {
+                    Some(d) => format!("{d}; gap = {gap})"),
+                    None => format!("{desc} (gap = {gap})"),
+                }
+            },
             series: series
                 .iter()
                 .enumerate()

@@ -566,3 +566,51 @@ fn json_format_prints_the_summary_file() {
     assert!(out.status.success());
     assert_eq!(out.stdout, std::fs::read(d.join("summary.json")).unwrap());
 }
+
+/// A declared sweep in which one point never recovers from its outage (a TTL longer than the
+/// rest of the run) still draws the RTO panel for the points that did, with a gap where the
+/// other has no value, and says so on the axis. The whole panel used to be dropped.
+#[test]
+fn the_sweep_chart_keeps_the_rto_panel_when_some_point_never_recovers() {
+    let d = temp_dir("sweep-unrecovered");
+    let topo = super::root().join("topologies/azure-15.ron");
+    let exp = d.join("unrec.ron");
+    std::fs::write(
+        &exp,
+        format!(
+            r#"Experiment(name: "unrec", topology: "{}", duration_s: 400, warmup_s: 0, window_s: 10,
+            dns: (policy: Latency, ttl_s: 60),
+            health: (interval_s: 10, failure_threshold: 3, checkers: ["westus2", "northeurope"]),
+            faults: [RegionOutage(region: "eastus", at_s: 60, for_s: 340)],
+            design: ActiveActive(regions: ["eastus", "westus2"]),
+            populations: {{"new-york": (lat: 40.71, lon: -74.01, anchor: "eastus", rate_per_s: 20,
+                                        users: 2000, resolvers: 100)}},
+            sweep: Grid({{"dns.ttl_s": [5, 60, 2000]}}),
+            )"#,
+            topo.display()
+        ),
+    )
+    .unwrap();
+    let out = d.join("out");
+    let o = regionsim(&[
+        "run",
+        exp.to_str().unwrap(),
+        "--quiet",
+        "--out",
+        out.to_str().unwrap(),
+    ]);
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let stats = std::fs::read_to_string(out.join("stats.csv")).unwrap();
+    let rto: Vec<&str> = stats
+        .lines()
+        .filter(|l| l.contains(",max_rto_s,"))
+        .collect();
+    assert_eq!(rto.len(), 3, "{rto:?}");
+    assert!(
+        rto.iter()
+            .any(|l| l.contains("ttl_s=2000") && l.ends_with(",max_rto_s,0,,,,,")),
+        "the 2000 s point has no RTO: {rto:?}"
+    );
+    let sweep = std::fs::read_to_string(out.join("charts/sweep.svg")).unwrap();
+    assert!(sweep.contains("RTO (s; gap = never recovered)"), "{sweep}");
+}
