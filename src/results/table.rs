@@ -311,7 +311,10 @@ pub fn render_stats(exp: &crate::model::Experiment, s: &crate::stats::Report) ->
             .filter_map(|c| {
                 let e = c.get(&t.metric);
                 let hw = e.and_then(|e| e.ci95);
-                (hw.is_none_or(|h| h > t.half_width)).then(|| {
+                // As the runner judges it: a zero-width interval from fewer than five runs is
+                // no evidence (runner::next_seeds).
+                let judged = e.is_some_and(|e| !(e.ci95 == Some(0.0) && e.n < 5));
+                (!judged || hw.is_none_or(|h| h > t.half_width)).then(|| {
                     format!(
                         "{} (± {}, {} seeds)",
                         c.case,

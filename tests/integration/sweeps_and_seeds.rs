@@ -605,3 +605,31 @@ fn results_replace_an_earlier_experiments_files_and_the_rerun_command_is_complet
         "{rerun}"
     );
 }
+
+/// A CI target capped below five seeds, on a metric every run measures as 0: the runner does
+/// not count a zero-width interval from fewer than five runs as met, and neither does the
+/// terminal, which used to say "met in every case".
+#[test]
+fn a_zero_width_interval_from_too_few_seeds_is_not_reported_as_met() {
+    let d = temp_dir("target-cap");
+    let exp = write_experiment(
+        &d,
+        "cap",
+        r#"duration_s: 10, warmup_s: 0, window_s: 10,
+        design: ActiveActive(regions: ["eastus"]),
+        populations: {"p": (lat: 36.67, lon: -78.39, rate_per_s: 5)},"#,
+    );
+    let out = ok(&regionsim(&[
+        "run",
+        s(&exp),
+        "--no-charts",
+        "--target-ci",
+        "lost_updates=1:3",
+        "--out",
+        s(&d.join("out")),
+    ]));
+    assert!(
+        out.contains("CI target lost_updates ± 1 MISSED in 1 of 1 case(s), at most 3 seeds"),
+        "{out}"
+    );
+}
