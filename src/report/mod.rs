@@ -36,12 +36,13 @@ pub enum ReportError {
     #[error("{dir}: no such directory")]
     NoDir { dir: PathBuf },
 
-    #[error("cannot read {path}: {source}")]
+    /// The I/O error is this error's `source`, printed after it by `{:#}`.
+    #[error("cannot read {path}")]
     Io {
         path: PathBuf,
         source: std::io::Error,
     },
-    #[error("cannot write {path}: {source}")]
+    #[error("cannot write {path}")]
     Write {
         path: PathBuf,
         source: std::io::Error,
