@@ -263,6 +263,24 @@ pub fn render_cost_table(r: &ExperimentResult) -> String {
         let mut rows = vec![header.iter().map(|s| s.to_string()).collect::<Vec<_>>()];
         for v in &r.variants {
             let Some(res) = &v.residency else { continue };
+            // The counters are the run's, over every pinned record: on the jurisdiction's row
+            // when there is one, otherwise on a row of their own.
+            let one = res.jurisdictions.len() == 1;
+            let counters = || {
+                let mut c = vec![res.requests_failed_no_allowed_region.to_string()];
+                if kept_from_primary {
+                    c.push(res.writes_failed_primary_outside.to_string());
+                }
+                c.extend([
+                    res.records_stored_outside.to_string(),
+                    res.requests_served_outside.to_string(),
+                ]);
+                c
+            };
+            let dashes = counters()
+                .iter()
+                .map(|_| "-".to_owned())
+                .collect::<Vec<_>>();
             for j in &res.jurisdictions {
                 let mut row = vec![
                     v.variant.clone(),
@@ -275,15 +293,18 @@ pub fn render_cost_table(r: &ExperimentResult) -> String {
                         .unwrap_or_else(|| "-".into()),
                     format!("{:.1}", j.scope.all.p50_ms),
                     format!("{:.1}", j.scope.all.p99_ms),
-                    res.requests_failed_no_allowed_region.to_string(),
                 ];
-                if kept_from_primary {
-                    row.push(res.writes_failed_primary_outside.to_string());
-                }
-                row.extend([
-                    res.records_stored_outside.to_string(),
-                    res.requests_served_outside.to_string(),
-                ]);
+                row.extend(if one { counters() } else { dashes.clone() });
+                rows.push(row);
+            }
+            if !one {
+                let mut row = vec![
+                    v.variant.clone(),
+                    res.enforced.to_string(),
+                    "(all)".to_owned(),
+                ];
+                row.extend(["-", "-", "-", "-"].map(str::to_owned));
+                row.extend(counters());
                 rows.push(row);
             }
         }

@@ -881,3 +881,60 @@ fn a_saturated_replication_link_bills_only_what_it_sent() {
         line.quantity
     );
 }
+
+/// With two jurisdictions the terminal's residency table keeps the run-wide counters (records
+/// stored and requests served outside, requests failed for want of an allowed region) on a
+/// row of their own, `(all)`, instead of repeating them on each jurisdiction's row as if they
+/// were its own.
+#[test]
+fn the_residency_table_does_not_repeat_run_wide_counts_per_jurisdiction() {
+    let d = temp_dir("residency-table");
+    let topo = super::root().join("topologies/azure-15.ron");
+    let exp = d.join("two.ron");
+    std::fs::write(
+        &exp,
+        format!(
+            r#"Experiment(name: "two", topology: "{}", duration_s: 60, warmup_s: 0, window_s: 10,
+                design: ActiveActive(regions: ["westeurope", "japaneast", "eastus"]),
+                populations: {{
+                    "london": (lat: 51.51, lon: -0.13, anchor: "westeurope", jurisdiction: "EU",
+                               rate_per_s: 20, write_fraction: 0.5),
+                    "tokyo": (lat: 35.68, lon: 139.69, anchor: "japaneast", jurisdiction: "JP",
+                              rate_per_s: 20, write_fraction: 0.5),
+                }},
+                residency: (enforce: false, allow: {{"EU": ["westeurope"], "JP": ["japaneast"]}}),
+            )"#,
+            topo.display()
+        ),
+    )
+    .unwrap();
+    let o = super::regionsim(&[
+        "run",
+        exp.to_str().unwrap(),
+        "--no-charts",
+        "--out",
+        d.join("out").to_str().unwrap(),
+    ]);
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let out = String::from_utf8_lossy(&o.stdout);
+    let table = &out[out.find("residency:").expect("a residency table")..];
+    eprintln!("{table}");
+    let row = |j: &str| {
+        table
+            .lines()
+            .find(|l| l.split_whitespace().nth(2) == Some(j))
+            .unwrap_or_else(|| panic!("no {j} row in\n{table}"))
+            .split_whitespace()
+            .collect::<Vec<_>>()
+    };
+    for j in ["EU", "JP"] {
+        let r = row(j);
+        assert_eq!(r[r.len() - 2..], ["-", "-"], "{j}: {r:?}");
+    }
+    let all = row("(all)");
+    let stored: u64 = all[all.len() - 2].parse().unwrap();
+    assert!(
+        stored > 0,
+        "records replicated out of their jurisdiction: {all:?}"
+    );
+}
