@@ -20,12 +20,17 @@ pub fn write_atomic(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
         .map(|n| n.to_string_lossy().into_owned())
         .unwrap_or_default();
     let tmp = dir.join(format!(".{name}.{}.tmp", std::process::id()));
-    {
+    let written = (|| {
         let mut f = std::fs::File::create(&tmp)?;
         f.write_all(bytes)?;
         f.sync_all()?;
+        std::fs::rename(&tmp, path)
+    })();
+    if written.is_err() {
+        // Nothing half-written stays behind (a full disk, a directory where the file goes).
+        let _ = std::fs::remove_file(&tmp);
     }
-    std::fs::rename(&tmp, path)
+    written
 }
 
 fn f3(x: f64) -> String {
@@ -332,4 +337,30 @@ fn to_json<T: Serialize>(v: &T) -> Vec<u8> {
     let mut s = serde_json::to_vec_pretty(v).expect("results serialise");
     s.push(b'\n');
     s
+}
+
+#[cfg(test)]
+mod tests {
+    use super::write_atomic;
+
+    #[test]
+    fn a_failed_write_leaves_no_temporary_file() {
+        let dir = std::env::temp_dir().join(format!("regionsim-atomic-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&dir);
+        // The target is a non-empty directory: the rename fails.
+        let target = dir.join("summary.csv");
+        std::fs::create_dir_all(target.join("inside")).unwrap();
+        assert!(write_atomic(&target, b"a,b\n").is_err());
+        let left: Vec<_> = std::fs::read_dir(&dir)
+            .unwrap()
+            .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+            .collect();
+        assert_eq!(left, vec!["summary.csv".to_owned()], "{left:?}");
+        // And a good write is whole, with nothing else left.
+        let ok = dir.join("ok.csv");
+        write_atomic(&ok, b"x\n").unwrap();
+        assert_eq!(std::fs::read(&ok).unwrap(), b"x\n");
+        assert_eq!(std::fs::read_dir(&dir).unwrap().count(), 2);
+        std::fs::remove_dir_all(&dir).unwrap();
+    }
 }
