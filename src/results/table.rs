@@ -384,7 +384,8 @@ pub fn render_stats(exp: &crate::model::Experiment, s: &crate::stats::Report) ->
     }
     if !exp.sweep.is_empty() {
         let _ = writeln!(out, "\nWhat mattered (effect of each swept parameter)");
-        for (variant, param) in s.no_effect() {
+        let quiet = s.no_effect();
+        for (variant, param) in &quiet {
             let _ = writeln!(
                 out,
                 "  note: `{param}` had no measurable effect on any headline metric ({variant})"
@@ -429,6 +430,17 @@ pub fn render_stats(exp: &crate::model::Experiment, s: &crate::stats::Report) ->
                 &rows,
                 5,
             ));
+        } else if s.sensitivity.is_empty() {
+            // A parameter swept over one value has no effect to measure.
+            let _ = writeln!(
+                out,
+                "  nothing to compare: no swept parameter took two values in a variant"
+            );
+        } else if quiet.is_empty() {
+            let _ = writeln!(
+                out,
+                "  no measurable effect on the metrics shown here; every metric is in sensitivity.csv"
+            );
         }
     }
     out

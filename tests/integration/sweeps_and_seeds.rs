@@ -633,3 +633,30 @@ fn a_zero_width_interval_from_too_few_seeds_is_not_reported_as_met() {
         "{out}"
     );
 }
+
+/// A sweep over a single value has nothing to compare: the terminal says so under "What
+/// mattered" instead of printing the heading alone.
+#[test]
+fn a_one_point_sweep_says_there_is_nothing_to_compare() {
+    let d = temp_dir("one-point");
+    let exp = write_experiment(
+        &d,
+        "one",
+        r#"duration_s: 10, warmup_s: 0, window_s: 10, seeds: 2,
+        design: ActiveActive(regions: ["eastus"]),
+        populations: {"p": (lat: 36.67, lon: -78.39, rate_per_s: 5)},
+        sweep: Grid({"client.retries": [1]}),"#,
+    );
+    let out = ok(&regionsim(&[
+        "run",
+        s(&exp),
+        "--no-charts",
+        "--out",
+        s(&d.join("out")),
+    ]));
+    let after = &out[out.find("What mattered").expect("the heading")..];
+    assert!(
+        after.contains("nothing to compare: no swept parameter took two values"),
+        "{after}"
+    );
+}
