@@ -1830,10 +1830,11 @@ impl<'a> World<'a> {
         let now = sched.now();
         let ri = region as usize;
         self.down[ri] += 1;
-        self.down_by[ri] = by;
         if self.down[ri] > 1 {
+            // Already down: the fault that took it down keeps what follows while it lasts.
             return;
         }
+        self.down_by[ri] = by;
         let requests = &mut self.requests;
         self.down_since[ri] = now;
         let lost = self.pools[ri].crash(now, |h| {
@@ -1868,10 +1869,14 @@ impl<'a> World<'a> {
         }
     }
 
-    fn region_comes_up(&mut self, region: RegionId, sched: &mut Scheduler<Event>) {
+    fn region_comes_up(&mut self, region: RegionId, by: FaultId, sched: &mut Scheduler<Event>) {
         let now = sched.now();
         let ri = region as usize;
         self.down[ri] -= 1;
+        if self.down[ri] > 0 && self.down_by[ri] == by {
+            // Another outage keeps it down: the earliest begun of those still on owns it now.
+            self.down_by[ri] = self.earliest_outage_of(region).unwrap_or(NO_FAULT);
+        }
         if self.down[ri] == 0 {
             self.region_clock[ri].stop(now, self.sc.warmup);
             self.refresh_service_clock(now);
@@ -1881,6 +1886,27 @@ impl<'a> World<'a> {
             self.recheck_route_groups(sched);
             self.promotion_review(sched);
         }
+    }
+
+    /// The outage of `region` still on (scripted or random) that began first.
+    fn earliest_outage_of(&self, region: RegionId) -> Option<FaultId> {
+        let scripted = self
+            .sc
+            .faults
+            .iter()
+            .enumerate()
+            .filter(|(_, f)| matches!(f.kind, FaultKind::RegionOutage { region: r } if r == region))
+            .map(|(i, _)| i as FaultId);
+        let random = self
+            .random
+            .iter()
+            .filter(|o| o.region == region)
+            .map(|o| o.fault);
+        scripted
+            .chain(random)
+            .filter_map(|f| self.tallies[f as usize].started.map(|t| (t, f)))
+            .min()
+            .map(|(_, f)| f)
     }
 
     /// A region came back: `SessionRoute` reads waiting for a region with every recent write
@@ -2093,7 +2119,7 @@ impl<'a> World<'a> {
                 if start {
                     self.region_goes_down(region, fault, sched);
                 } else {
-                    self.region_comes_up(region, sched);
+                    self.region_comes_up(region, fault, sched);
                 }
             }
             FaultKind::Partition { a, b, one_way } => {
@@ -2241,7 +2267,7 @@ impl<'a> World<'a> {
             if let Some(s) = t.started.take() {
                 t.active_time += now - s;
             }
-            self.region_comes_up(region, sched);
+            self.region_comes_up(region, fault, sched);
             let d = self.weibull_draw(i, true);
             sched.schedule_in(d, Event::RandomFailure { index });
         }

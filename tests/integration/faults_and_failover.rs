@@ -798,3 +798,41 @@ fn an_outage_hurts_as_much_whenever_it_starts_in_the_resolvers_cycle() {
     // standard deviation) from one start to another.
     assert!(hi as f64 <= 1.08 * lo as f64, "{failed:?}");
 }
+
+/// Two outages of one region, the second inside the first: the region stays down until the
+/// first ends, and what the outage does is charged to the fault that took the region down,
+/// for as long as it lasts. It used to go to whichever started last, even after that one had
+/// ended (the inner 20 s fault was charged 53 011 refusals and a drain 53 s past its end).
+#[test]
+fn an_outage_inside_another_is_not_charged_with_the_outer_ones_effects() {
+    let e = experiment(
+        "overlap",
+        r#"duration_s: 600, warmup_s: 10, window_s: 10,
+        dns: (policy: Latency, ttl_s: 30),
+        health: (interval_s: 10, failure_threshold: 3, checkers: ["westus2", "northeurope"]),
+        faults: [RegionOutage(region: "eastus", at_s: 100, for_s: 300),
+                 RegionOutage(region: "eastus", at_s: 120, for_s: 20)],
+        design: ActiveActive(regions: ["eastus", "westus2"]),
+        populations: {
+            "new-york": (lat: 40.71, lon: -74.01, anchor: "eastus", rate_per_s: 50),
+        },"#,
+    );
+    let r = run(variant(&e, "base"), 3);
+    let (outer, inner) = (&r.faults[0], &r.faults[1]);
+    eprintln!("outer {outer:?}\ninner {inner:?}");
+    assert!(
+        outer.refused > 1000 && outer.failed_requests > 100,
+        "{outer:?}"
+    );
+    assert!(outer.probes_failed > 0);
+    assert_eq!(
+        (
+            inner.refused,
+            inner.failed_requests,
+            inner.probes_failed,
+            inner.drain_s
+        ),
+        (0, 0, 0, None),
+        "{inner:?}"
+    );
+}
