@@ -98,8 +98,9 @@ pub enum Event {
     /// Promote a standby in place of `old` (active-passive failover), if still needed and
     /// not called off since (other `epoch`).
     Promote { old: RegionId, epoch: u32 },
-    /// A promoted standby reaches full capacity.
-    ScaleUp { region: RegionId },
+    /// A promoted standby reaches full capacity, unless another promotion came since
+    /// (other `promotion`).
+    ScaleUp { region: RegionId, promotion: u32 },
     /// The head of the replication log `from → to` (data regions) is due.
     ReplDeliver { from: DataRegion, to: DataRegion },
     /// A replica's acknowledgement of write `(origin, seq)` reaches its origin.
@@ -277,6 +278,8 @@ pub struct World<'a> {
     /// Counts promotions called off because the primary recovered first; a `Promote` event of
     /// an earlier count is void.
     promotion_epoch: u32,
+    /// Promotions so far: a scale-up belongs to the promotion that scheduled it.
+    promotions: u32,
     /// A promotion found no standby up and healthy: the first to be so is promoted, if the
     /// primary is still failed then (`promotion_pending` stays set meanwhile).
     awaiting_standby: bool,
@@ -476,6 +479,7 @@ impl<'a> World<'a> {
             standbys,
             promotion_pending: false,
             promotion_epoch: 0,
+            promotions: 0,
             awaiting_standby: false,
             down: vec![0; n],
             down_by: vec![NO_FAULT; n],
@@ -2092,10 +2096,17 @@ impl<'a> World<'a> {
             self.serving[new as usize] = true;
             self.eligible[new as usize] =
                 self.health.as_ref().is_none_or(|h| h.healthy[new as usize]);
+            self.promotions = self.promotions.wrapping_add(1);
             if scale_up == 0 {
                 self.set_capacity_factor(new, 1.0, now, sched);
             } else {
-                sched.schedule_in(scale_up, Event::ScaleUp { region: new });
+                sched.schedule_in(
+                    scale_up,
+                    Event::ScaleUp {
+                        region: new,
+                        promotion: self.promotions,
+                    },
+                );
             }
         }
         self.refresh_service_clock(now);
@@ -2414,8 +2425,11 @@ impl Model for World<'_> {
             Event::ReplAck { origin, seq } => self.on_repl_ack(origin, seq, sched),
             Event::Quorum { op, replica, phase } => self.on_quorum(op, replica, phase, sched),
             Event::Failback { region } => self.on_failback(region, sched),
-            // A region demoted again before its scale-up ended stays a standby.
-            Event::ScaleUp { region } if self.primary == Some(region) => {
+            // A region demoted again before its scale-up ended stays a standby; promoted
+            // again, it waits for its new promotion's scale-up.
+            Event::ScaleUp { region, promotion }
+                if self.primary == Some(region) && promotion == self.promotions =>
+            {
                 self.set_capacity_factor(region, 1.0, sched.now(), sched);
             }
             Event::ScaleUp { .. } => {}
@@ -2460,7 +2474,10 @@ mod tests {
             kind(&Event::Retry { req }),
             kind(&Event::Probe { checker: 1 }),
             kind(&Event::ReplAck { origin: 1, seq: 1 }),
-            kind(&Event::ScaleUp { region: 1 }),
+            kind(&Event::ScaleUp {
+                region: 1,
+                promotion: 0,
+            }),
         ];
         let mut distinct = kinds.to_vec();
         distinct.sort();

@@ -938,3 +938,53 @@ fn the_residency_table_does_not_repeat_run_wide_counts_per_jurisdiction() {
         "records replicated out of their jurisdiction: {all:?}"
     );
 }
+
+/// Washington is promoted, demoted when Virginia comes back and Washington fails, and promoted
+/// again before the first promotion's scale-up time has passed. It reaches full capacity
+/// `scale_up_s` after its second promotion: the first promotion's scale-up used to fire and
+/// bring it there early.
+#[test]
+fn a_second_promotion_waits_for_its_own_scale_up() {
+    let prices = price_file("promoted-twice");
+    let e = experiment(
+        "cost-promoted-twice",
+        &format!(
+            r#"duration_s: 1500, warmup_s: 0, window_s: 10,
+            health: (interval_s: 10, failure_threshold: 3, checkers: ["westus2", "northeurope", "japaneast"]),
+            design: ActivePassive(primary: "eastus", standbys: ["westus2"],
+                                  failover: Automatic(promotion_s: 30), standby_capacity: 0.25, scale_up_s: 300),
+            faults: [RegionOutage(region: "eastus", at_s: 600, for_s: 100),
+                     RegionOutage(region: "westus2", at_s: 760, for_s: 100),
+                     RegionOutage(region: "eastus", at_s: 880, for_s: 600)],
+            populations: {{
+                "here": (lat: 40.71, lon: -74.01, anchor: "eastus", rate_per_s: 5, write_fraction: 0.1),
+            }},
+            cost: (prices: "{prices}", dataset_gb: 1),
+            variants: [(name: "v", overrides: {{"topology.defaults.servers": 8}})],"#
+        ),
+    );
+    let r = run(variant(&e, "v"), 3);
+    let to_west: Vec<f64> = r
+        .failovers
+        .iter()
+        .filter(|f| f.to.as_deref() == Some("westus2"))
+        .filter_map(|f| f.promoted_s)
+        .collect();
+    eprintln!("{:?}", r.failovers);
+    assert_eq!(to_west.len(), 2, "{:?}", r.failovers);
+    let (p1, p3) = (to_west[0], to_west[1]);
+    assert!(p3 < p1 + 300.0, "promoted again within the first scale-up: {p1} {p3}");
+    let hours = r
+        .cost
+        .as_ref()
+        .unwrap()
+        .regions
+        .iter()
+        .find(|g| g.region == "westus2")
+        .unwrap()
+        .server_hours;
+    // 2 servers (8 × 0.25) until 300 s after the second promotion, 8 after.
+    let expected = (2.0 * (p3 + 300.0) + 8.0 * (1500.0 - p3 - 300.0)) / 3600.0;
+    eprintln!("westus2: {hours:.4} h, expected {expected:.4} h");
+    assert!((hours - expected).abs() < 1e-6, "{hours} vs {expected}");
+}
