@@ -973,7 +973,10 @@ fn a_second_promotion_waits_for_its_own_scale_up() {
     eprintln!("{:?}", r.failovers);
     assert_eq!(to_west.len(), 2, "{:?}", r.failovers);
     let (p1, p3) = (to_west[0], to_west[1]);
-    assert!(p3 < p1 + 300.0, "promoted again within the first scale-up: {p1} {p3}");
+    assert!(
+        p3 < p1 + 300.0,
+        "promoted again within the first scale-up: {p1} {p3}"
+    );
     let hours = r
         .cost
         .as_ref()
