@@ -113,14 +113,19 @@ impl RunRecord {
 
     /// Whether the record is the run (case, rep) of `exp` now asks for.
     fn matches(&self, exp: &Experiment, case: usize, rep: u32) -> bool {
+        self.is_run_of(exp, case, rep)
+            && self.seed == run_seed(exp.seed, rep)
+            && (rep > 0 || self.result.is_some())
+    }
+
+    /// Whether the record is the run (case, rep) of `exp` under whatever master seed.
+    fn is_run_of(&self, exp: &Experiment, case: usize, rep: u32) -> bool {
         self.format == RECORD_FORMAT
             && self.experiment == exp.name
             && self.case_index == case
             && self.digest == exp.cases[case].digest
             && self.case == exp.variants[case].0
             && self.rep == rep
-            && self.seed == run_seed(exp.seed, rep)
-            && (rep > 0 || self.result.is_some())
     }
 }
 
@@ -491,34 +496,25 @@ pub fn collect_shards(exp: &Experiment, dirs: &[PathBuf]) -> Result<Vec<RunRecor
             return Err(MergeError::NoRuns { path: d.clone() });
         }
     }
+    // The record of (case, rep) in some shard directory that `ok` accepts.
+    let find = |case: usize, rep: u32, ok: &dyn Fn(&RunRecord) -> bool| {
+        let name = RunRecord::file_name(case, &exp.cases[case].digest, rep);
+        dirs.iter()
+            .filter_map(|d| read_record(&d.join("runs").join(&name)))
+            .find(|r| ok(r))
+    };
     let mut records = vec![];
     let mut missing = vec![];
     for case in 0..exp.variants.len() {
         for rep in 0..exp.seeds {
-            let name = RunRecord::file_name(case, &exp.cases[case].digest, rep);
-            let found = dirs
-                .iter()
-                .filter_map(|d| read_record(&d.join("runs").join(&name)))
-                .find(|r| r.matches(exp, case, rep));
-            match found {
+            match find(case, rep, &|r| r.matches(exp, case, rep)) {
                 Some(r) => records.push(r),
                 None => missing.push((case, rep)),
             }
         }
     }
     // The record of (case, rep) in some shard directory, whatever its seed.
-    let any_seed = |case: usize, rep: u32| {
-        let name = RunRecord::file_name(case, &exp.cases[case].digest, rep);
-        dirs.iter()
-            .filter_map(|d| read_record(&d.join("runs").join(&name)))
-            .find(|r| {
-                r.format == RECORD_FORMAT
-                    && r.experiment == exp.name
-                    && r.case_index == case
-                    && r.digest == exp.cases[case].digest
-                    && r.rep == rep
-            })
-    };
+    let any_seed = |case: usize, rep: u32| find(case, rep, &|r| r.is_run_of(exp, case, rep));
     if let Some(&(case, rep)) = missing.first()
         && any_seed(case, rep).is_some()
     {
