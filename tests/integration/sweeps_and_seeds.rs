@@ -59,6 +59,14 @@ fn resume(exp: &Path, out: &Path) -> String {
     ]))
 }
 
+/// `regionsim run <exp> --no-charts [extra…] --out <out>`, which must succeed; its stdout.
+fn run_ok(exp: &Path, out: &Path, extra: &[&str]) -> String {
+    let mut args = vec!["run", s(exp), "--no-charts"];
+    args.extend_from_slice(extra);
+    args.extend_from_slice(&["--out", s(out)]);
+    ok(&regionsim(&args))
+}
+
 const FILES: &[&str] = &[
     "summary.csv",
     "summary.json",
@@ -455,26 +463,12 @@ fn resume_reruns_a_variant_whose_own_input_file_changed() {
                    (name: "csv", overrides: {"dns.lookup": EmpiricalCsv(path: "lookup.csv")})],"#,
     );
     let out = d.join("out");
-    ok(&regionsim(&[
-        "run",
-        s(&exp),
-        "--no-charts",
-        "--quiet",
-        "--out",
-        s(&out),
-    ]));
+    run_ok(&exp, &out, &["--quiet"]);
     std::fs::write(&csv, "ms\n500\n").unwrap();
     let again = resume(&exp, &out);
     assert!(again.contains("2 run(s) (1 reused"), "{again}");
     let clean = d.join("clean");
-    ok(&regionsim(&[
-        "run",
-        s(&exp),
-        "--no-charts",
-        "--quiet",
-        "--out",
-        s(&clean),
-    ]));
+    run_ok(&exp, &clean, &["--quiet"]);
     assert_eq!(
         std::fs::read_to_string(out.join("summary.csv")).unwrap(),
         std::fs::read_to_string(clean.join("summary.csv")).unwrap()
@@ -571,27 +565,13 @@ fn results_replace_an_earlier_experiments_files_and_the_rerun_command_is_complet
     );
     let plain = write_experiment(&d, "plain", &body(""));
     let out = d.join("out");
-    ok(&regionsim(&[
-        "run",
-        s(&swept),
-        "--no-charts",
-        "--quiet",
-        "--out",
-        s(&out),
-    ]));
+    run_ok(&swept, &out, &["--quiet"]);
     assert!(out.join("paired.csv").exists() && out.join("sensitivity.csv").exists());
-    ok(&regionsim(&[
-        "run",
-        s(&plain),
-        "--no-charts",
-        "--quiet",
-        "--seeds",
-        "3",
-        "--target-ci",
-        "p99_ms=5:10",
-        "--out",
-        s(&out),
-    ]));
+    run_ok(
+        &plain,
+        &out,
+        &["--quiet", "--seeds", "3", "--target-ci", "p99_ms=5:10"],
+    );
     assert!(!out.join("paired.csv").exists(), "a stale paired.csv");
     assert!(
         !out.join("sensitivity.csv").exists(),
@@ -619,15 +599,7 @@ fn a_zero_width_interval_from_too_few_seeds_is_not_reported_as_met() {
         design: ActiveActive(regions: ["eastus"]),
         populations: {"p": (lat: 36.67, lon: -78.39, rate_per_s: 5)},"#,
     );
-    let out = ok(&regionsim(&[
-        "run",
-        s(&exp),
-        "--no-charts",
-        "--target-ci",
-        "lost_updates=1:3",
-        "--out",
-        s(&d.join("out")),
-    ]));
+    let out = run_ok(&exp, &d.join("out"), &["--target-ci", "lost_updates=1:3"]);
     assert!(
         out.contains("CI target lost_updates ± 1 MISSED in 1 of 1 case(s), at most 3 seeds"),
         "{out}"
@@ -647,13 +619,7 @@ fn a_one_point_sweep_says_there_is_nothing_to_compare() {
         populations: {"p": (lat: 36.67, lon: -78.39, rate_per_s: 5)},
         sweep: Grid({"client.retries": [1]}),"#,
     );
-    let out = ok(&regionsim(&[
-        "run",
-        s(&exp),
-        "--no-charts",
-        "--out",
-        s(&d.join("out")),
-    ]));
+    let out = run_ok(&exp, &d.join("out"), &[]);
     let after = &out[out.find("What mattered").expect("the heading")..];
     assert!(
         after.contains("nothing to compare: no swept parameter took two values"),
