@@ -2299,13 +2299,20 @@ impl<'a> World<'a> {
                 Place::Region(a) => self.sc.network.region_rtt(a, region),
                 Place::Population(p) => self.sc.network.pop_rtt(p, region),
             };
-            let extra = self.links.extra(pi, ri).0 + self.links.extra(ri, pi).0;
+            let (there, there_by) = self.links.extra(pi, ri);
+            let (back, back_by) = self.links.extra(ri, pi);
+            let extra = there + back;
             let blocked = if self.down[region as usize] > 0 {
                 Some(self.down_by[region as usize])
             } else {
                 self.links.cut(pi, ri).or_else(|| self.links.cut(ri, pi))
             };
             let ok = blocked.is_none() && rtt + extra <= timeout;
+            // A probe only a latency spike made too slow is failed by that spike.
+            let blocked = match blocked {
+                None if !ok && rtt <= timeout => Some(if there > 0 { there_by } else { back_by }),
+                b => b,
+            };
             if let Some(m) = &mut self.cost {
                 m.probe(sched.now());
             }

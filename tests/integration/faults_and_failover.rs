@@ -836,3 +836,32 @@ fn an_outage_inside_another_is_not_charged_with_the_outer_ones_effects() {
         "{inner:?}"
     );
 }
+
+/// A latency spike that makes probes of a region slower than the health check's timeout fails
+/// those probes, and faults.csv charges them to the spike, as it does the probes a cut or an
+/// outage fails. They used to be left out: the spike below failed 24 probes and was charged 0.
+#[test]
+fn probes_a_latency_spike_fails_are_charged_to_it() {
+    let e = experiment(
+        "spike-probes",
+        r#"duration_s: 400, warmup_s: 10, window_s: 10,
+        dns: (policy: Latency, ttl_s: 30),
+        health: (interval_s: 10, failure_threshold: 3, timeout_ms: 2000,
+                 checkers: ["westus2", "northeurope"]),
+        faults: [LatencySpike(a: "eastus", at_s: 100, for_s: 120, extra_ms: 3000)],
+        design: ActiveActive(regions: ["eastus", "westus2"]),
+        populations: {
+            "new-york": (lat: 40.71, lon: -74.01, anchor: "eastus", rate_per_s: 20),
+        },"#,
+    );
+    let r = run(variant(&e, "base"), 1);
+    let spike = &r.faults[0];
+    eprintln!("{spike:?}");
+    // Two checkers, one round each per 10 s, for 120 s: about 24 probes of eastus (some
+    // answered before the spike began come back in it and are not failed by it).
+    assert!(
+        (20..=26).contains(&spike.probes_failed),
+        "{}",
+        spike.probes_failed
+    );
+}
