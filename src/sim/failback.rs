@@ -27,7 +27,8 @@ pub(super) enum FailbackPhase {
 /// A planned failback in progress.
 #[derive(Debug, Default)]
 pub(super) struct Failback {
-    /// The demoted primary a planned failback returns to.
+    /// The design's own primary, while a promotion has another region serve as primary: where
+    /// a planned failback returns.
     pub(super) target: Option<RegionId>,
     /// Since when `target` has been ready to take over again (see [`World::failback_ready`]):
     /// the planned delay runs from here, and a `Failback` event of an earlier period is stale.
@@ -53,15 +54,22 @@ impl World<'_> {
         }
     }
 
-    /// A promotion demoted `old`: a planned failback will return to it once it is ready.
-    /// A promotion that demotes a draining primary sends the writes it held on to the new
-    /// primary (or they are lost with it, when it is down).
+    /// A promotion demoted `old`: a planned failback returns the primary to the design's own
+    /// `primary` (its home) once that is ready, and plans nothing when the promotion brought
+    /// it home. (It used to return to whichever primary was demoted last: after home → B → C
+    /// it handed the primary back to B and never home, and after home → B → home it moved the
+    /// primary away from home again.) A promotion that demotes a draining primary sends the
+    /// writes it held on to the new primary (or they are lost with it, when it is down).
     pub(super) fn failback_note_demoted(&mut self, old: RegionId, sched: &mut Scheduler<Event>) {
         if self.planned_failback().is_some() {
             if let Some(new) = self.primary {
                 self.send_held_on(old, new, sched);
             }
-            self.failback.target = Some(old);
+            let home = match self.sc.design {
+                Design::ActivePassive { primary, .. } => primary,
+                _ => old,
+            };
+            self.failback.target = (self.primary != Some(home)).then_some(home);
             self.failback.ready_since = None;
             self.failback.phase = FailbackPhase::Planned;
             self.failback_review(sched);

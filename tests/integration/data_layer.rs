@@ -2203,3 +2203,61 @@ fn a_failover_with_the_lag_in_the_sender_still_brings_every_standby_the_promoted
         assert_eq!(r.data.diverged_keys_after_converging, 0);
     }
 }
+
+/// A planned failback returns the primary to the design's own primary. It used to return to
+/// whichever primary a promotion demoted last: after eastus → westus2 → eastus it handed the
+/// primary away from home to westus2 at 503 s (New York's p50 92 ms instead of 24 ms), and
+/// after eastus → westus2 → northeurope it failed back to westus2 and never home.
+#[test]
+fn a_planned_failback_returns_to_the_designs_own_primary() {
+    let e = experiment(
+        "failback-home",
+        r#"duration_s: 1500, warmup_s: 10, window_s: 10,
+        design: ActivePassive(primary: "eastus", standbys: ["westus2"],
+                              failover: Automatic(promotion_s: 30),
+                              failback: Planned(after_s: 120, max_lag_ms: 1000)),
+        health: (interval_s: 10, failure_threshold: 3, checkers: ["westus2", "northeurope", "japaneast"]),
+        faults: [RegionOutage(region: "eastus", at_s: 100, for_s: 100),
+                 RegionOutage(region: "westus2", at_s: 260, for_s: 100)],
+        data: (replication: (mode: Async, lag: Exponential(mean_ms: 200.0))),
+        populations: {
+            "new-york": (lat: 40.71, lon: -74.01, anchor: "eastus", rate_per_s: 100,
+                         write_fraction: 0.5, keys: (count: 1000, zipf_s: 0.5)),
+        },
+        variants: [
+            (name: "back-home", overrides: {}),
+            (name: "third", overrides: {"design.standbys": ["westus2", "northeurope"]}),
+        ],"#,
+    );
+    let moves = |v: &str| -> Vec<(String, String, String)> {
+        run(variant(&e, v), 1)
+            .failovers
+            .iter()
+            .map(|f| {
+                (
+                    f.policy.clone(),
+                    f.from.clone(),
+                    f.to.clone().unwrap_or_default(),
+                )
+            })
+            .collect()
+    };
+    let s = |p: &str, a: &str, b: &str| (p.to_string(), a.to_string(), b.to_string());
+    // Home again by the second promotion: nothing left to fail back.
+    assert_eq!(
+        moves("back-home"),
+        [
+            s("automatic", "eastus", "westus2"),
+            s("automatic", "westus2", "eastus")
+        ]
+    );
+    // eastus → westus2 → northeurope, then planned back to eastus.
+    assert_eq!(
+        moves("third"),
+        [
+            s("automatic", "eastus", "westus2"),
+            s("automatic", "westus2", "northeurope"),
+            s("planned-failback", "northeurope", "eastus")
+        ]
+    );
+}
