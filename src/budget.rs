@@ -26,6 +26,7 @@ pub enum EventPart {
     Requests,
     Replication,
     HealthProbes,
+    RandomOutages,
 }
 
 impl EventPart {
@@ -35,6 +36,7 @@ impl EventPart {
             EventPart::Requests => "requests",
             EventPart::Replication => "replication",
             EventPart::HealthProbes => "health probes",
+            EventPart::RandomOutages => "random outages",
         }
     }
     /// What to change in the file when this part is the largest.
@@ -47,12 +49,16 @@ impl EventPart {
                 "shorten duration_s, lower the write rates, or replicate to fewer regions"
             }
             EventPart::Requests => "shorten duration_s or lower the rates",
+            EventPart::RandomOutages => {
+                "raise random_outages.mtbf_h and mttr_h (hours), or shorten duration_s"
+            }
         }
     }
     /// The field an error about this part points at.
     pub fn config_path(self) -> &'static [&'static str] {
         match self {
             EventPart::HealthProbes => &["health", "interval_s"],
+            EventPart::RandomOutages => &["random_outages", "mtbf_h"],
             EventPart::Requests | EventPart::Replication => &["duration_s"],
         }
     }
@@ -219,7 +225,7 @@ pub fn estimate(sc: &Scenario) -> Budget {
     let mut users = 0.0;
     let mut resolvers = 0.0;
     for p in &sc.populations {
-        let n = p.rate_per_s * duration;
+        let n = p.rate_per_s * p.diurnal_mean_over(duration) * duration;
         let c = &p.client;
         let tries = f64::from(c.retries) + 1.0;
         let life = (seconds(c.timeout) * tries + seconds(c.backoff_max) * f64::from(c.retries))
@@ -228,7 +234,7 @@ pub fn estimate(sc: &Scenario) -> Budget {
         requests += n;
         writes += n * p.write_fraction;
         attempts += n * tries.min(2.0); // retries are the exception: count at most one each
-        in_flight += p.rate_per_s * life;
+        in_flight += p.rate_per_s * p.diurnal_peak() * life;
         users += f64::from(p.users);
         resolvers += f64::from(p.resolvers);
     }
@@ -249,10 +255,21 @@ pub fn estimate(sc: &Scenario) -> Budget {
     let probes = sc.health.as_ref().map_or(0.0, |h| {
         duration / seconds(h.interval.max(1)) * h.checkers.len() as f64 * (1.0 + design)
     });
+    // Each random outage fails and repairs a region: two events, once per mean cycle (counted
+    // as three, for the spread of the draws and the work an outage starts).
+    let outages = sc.random_outages.as_ref().map_or(0.0, |r| {
+        let cycle_s = (r.mtbf_h + r.mttr_h) * 3600.0;
+        if cycle_s > 0.0 {
+            3.0 * r.regions.len() as f64 * duration / cycle_s
+        } else {
+            0.0
+        }
+    });
     let mut event_parts = vec![
         (EventPart::Requests, requests + 5.0 * attempts),
         (EventPart::Replication, writes * per_write + quorum_reads),
         (EventPart::HealthProbes, probes),
+        (EventPart::RandomOutages, outages),
     ];
 
     // Memory.

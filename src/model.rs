@@ -132,6 +132,12 @@ impl Population {
             }
         }
     }
+    /// The mean multiplier over the first `duration_s` seconds of a run: the expected number
+    /// of arrivals is `rate_per_s × this × duration_s` (a run shorter than a day that falls in
+    /// the curve's busy hours gets more than its mean rate).
+    pub fn diurnal_mean_over(&self, duration_s: f64) -> f64 {
+        diurnal_mean_over(self.diurnal.as_ref(), self.utc_offset_h, duration_s)
+    }
     /// The largest multiplier (the thinning envelope).
     pub fn diurnal_peak(&self) -> f64 {
         self.diurnal
@@ -139,6 +145,36 @@ impl Population {
             .map(|c| c.iter().copied().fold(0.0, f64::max))
             .unwrap_or(1.0)
     }
+}
+
+/// The mean of a diurnal curve (24 hourly multipliers in local time, linear between them, as
+/// [`Population::diurnal_factor`] reads it) over the first `duration_s` seconds of a run that
+/// starts at 00:00 UTC, for a population `utc_offset_h` hours ahead of UTC. 1 without a curve.
+pub fn diurnal_mean_over(curve: Option<&[f64; 24]>, utc_offset_h: f64, duration_s: f64) -> f64 {
+    let Some(c) = curve else { return 1.0 };
+    let hours = duration_s / 3600.0;
+    if !(hours.is_finite() && hours > 0.0 && utc_offset_h.is_finite()) {
+        return c.iter().sum::<f64>() / 24.0;
+    }
+    let at = |h: f64| {
+        let h = h.rem_euclid(24.0);
+        let i = h.floor() as usize % 24;
+        let frac = h - h.floor();
+        c[i] * (1.0 - frac) + c[(i + 1) % 24] * frac
+    };
+    // Whole days give the curve's mean; the rest is integrated piece by piece between the
+    // hourly points (each piece is linear, so the trapezoid rule is exact).
+    let days = (hours / 24.0).floor();
+    let rest = hours - days * 24.0;
+    let mut integral = days * c.iter().sum::<f64>();
+    let start = utc_offset_h.rem_euclid(24.0);
+    let (mut a, end) = (start, start + rest);
+    while a < end {
+        let b = (a.floor() + 1.0).min(end);
+        integral += (at(a) + at(b)) / 2.0 * (b - a);
+        a = b;
+    }
+    integral / hours
 }
 
 /// How an active-passive design replaces a failed primary.

@@ -109,6 +109,32 @@ pub fn did_you_mean<'a>(
     (d <= limit && d > 0 || (d == 0 && c != word)).then_some(c)
 }
 
+/// The largest input file read (RON or CSV): a path to something endless (`/dev/zero`) or
+/// huge is refused instead of filling the memory.
+pub const MAX_INPUT_BYTES: u64 = 64 << 20;
+
+/// Reads a whole input file of at most [`MAX_INPUT_BYTES`].
+pub fn read_capped(path: &Path) -> std::io::Result<Vec<u8>> {
+    use std::io::Read as _;
+    let mut bytes = vec![];
+    std::fs::File::open(path)?
+        .take(MAX_INPUT_BYTES + 1)
+        .read_to_end(&mut bytes)?;
+    if bytes.len() as u64 > MAX_INPUT_BYTES {
+        return Err(std::io::Error::other(format!(
+            "the file is larger than {} MiB, the most regionsim reads",
+            MAX_INPUT_BYTES >> 20
+        )));
+    }
+    Ok(bytes)
+}
+
+/// Reads a whole UTF-8 input file of at most [`MAX_INPUT_BYTES`].
+pub fn read_capped_string(path: &Path) -> std::io::Result<String> {
+    String::from_utf8(read_capped(path)?)
+        .map_err(|e| std::io::Error::new(std::io::ErrorKind::InvalidData, e))
+}
+
 /// A loaded input file: where it is, how to call it in messages, and its text.
 #[derive(Debug, Clone)]
 pub struct Source {
@@ -120,10 +146,14 @@ pub struct Source {
 impl Source {
     /// Reads a file.
     pub fn read(path: &Path) -> Result<Source, ConfigError> {
-        let bytes = std::fs::read(path).map_err(|error| ConfigError::Io {
+        let mut bytes = read_capped(path).map_err(|error| ConfigError::Io {
             path: path.display().to_string(),
             error,
         })?;
+        // A byte-order mark (what some editors write first) is not part of the text.
+        if bytes.starts_with(b"\xEF\xBB\xBF") {
+            bytes.drain(..3);
+        }
         let text = match String::from_utf8(bytes) {
             Ok(t) => t,
             Err(e) => {
@@ -603,15 +633,60 @@ pub fn load_experiment(path: &Path) -> Result<(Experiment, Vec<Diagnostic>), Con
     validate::experiment(raw, raw_topo, &src, &topo_src)
 }
 
-/// Checks a topology or experiment file, deciding which by its first identifier.
+/// What a RON file holds, from its first struct name (comments, `#![…]` attributes and
+/// space skipped). An unnamed struct, `( … )`, which the loaders accept too, is taken by its
+/// fields: an experiment names its `topology`, a price list its `currency`.
+fn file_kind(text: &str) -> &str {
+    let mut rest = text;
+    loop {
+        rest = rest.trim_start();
+        if let Some(r) = rest.strip_prefix("//") {
+            rest = r.split_once('\n').map_or("", |(_, r)| r);
+        } else if rest.starts_with("#!") {
+            rest = rest.split_once('\n').map_or("", |(_, r)| r);
+        } else if let Some(mut r) = rest.strip_prefix("/*") {
+            // Block comments nest in RON.
+            let mut depth = 1;
+            while depth > 0 && !r.is_empty() {
+                if let Some(x) = r.strip_prefix("/*") {
+                    depth += 1;
+                    r = x;
+                } else if let Some(x) = r.strip_prefix("*/") {
+                    depth -= 1;
+                    r = x;
+                } else {
+                    let c = r.chars().next().map_or(1, char::len_utf8);
+                    r = &r[c..];
+                }
+            }
+            rest = r;
+        } else {
+            break;
+        }
+    }
+    if rest.starts_with('(') {
+        // A field name: the word, then (after any space) a colon.
+        let has = |field: &str| {
+            rest.match_indices(field).any(|(i, _)| {
+                rest[i + field.len()..].trim_start().starts_with(':')
+                    && !rest[..i].ends_with(|c: char| c.is_alphanumeric() || c == '_')
+            })
+        };
+        return if has("topology") {
+            "Experiment"
+        } else if has("currency") {
+            "Prices"
+        } else {
+            "Topology"
+        };
+    }
+    rest
+}
+
+/// Checks a topology, experiment or price file, deciding which by its first struct name.
 pub fn check_file(path: &Path) -> Result<(Checked, Vec<Diagnostic>), ConfigError> {
     let src = Source::read(path)?;
-    let first = src
-        .text
-        .lines()
-        .map(str::trim)
-        .find(|l| !l.is_empty() && !l.starts_with("//") && !l.starts_with("#!"))
-        .unwrap_or("");
+    let first = file_kind(&src.text);
     if first.starts_with("Topology") {
         load_topology(path).map(|(t, w)| (Checked::Topology(t), w))
     } else if first.starts_with("Experiment") {

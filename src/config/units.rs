@@ -142,7 +142,7 @@ fn unit_seconds(unit: &str) -> Option<f64> {
 }
 
 /// A number as a reader writes it: no trailing zeros, at most 6 significant digits.
-fn show(x: f64) -> String {
+pub(crate) fn show(x: f64) -> String {
     if !x.is_finite() || x.abs() >= 1e15 || (x != 0.0 && x.abs() < 1e-6) {
         format!("{x:e}")
     } else if x == x.round() {

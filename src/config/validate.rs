@@ -2,6 +2,7 @@
 
 use super::raw::*;
 use super::tree::{Strict, canonical_path, parse_ron_literal, set_path};
+use super::units::show;
 use super::{ConfigError, Diagnostic, Severity, Source, did_you_mean, locate};
 use crate::distribution::{Dist, DistSpec};
 use crate::engine::{SimTime, ms_to_ns, s_to_ns};
@@ -67,7 +68,10 @@ impl Ctx<'_> {
             let rel = if strict { "above" } else { "at least" };
             self.err(
                 path,
-                format!("{what} must be a finite number {rel} {min}, found {v}"),
+                format!(
+                    "{what} must be a finite number {rel} {min}, found {}",
+                    show(v)
+                ),
             );
         }
         ok
@@ -151,7 +155,7 @@ fn record_input(inputs: &mut Vec<(String, String)>, path: String, digest: String
 
 /// A one-column CSV of milliseconds (a non-numeric first line is a header).
 fn read_values_csv(path: &std::path::Path) -> Result<(Vec<f64>, String), String> {
-    let text = std::fs::read_to_string(path)
+    let text = super::read_capped_string(path)
         .map_err(|e| format!("cannot read {}: {e}", path.display()))?;
     let digest = super::digest_hex(text.as_bytes());
     let mut vals = vec![];
@@ -186,7 +190,7 @@ fn read_values_csv(path: &std::path::Path) -> Result<(Vec<f64>, String), String>
 type Matrix = IndexMap<(String, String), f64>;
 
 fn read_matrix_csv(path: &std::path::Path) -> Result<(Matrix, String), String> {
-    let text = std::fs::read_to_string(path)
+    let text = super::read_capped_string(path)
         .map_err(|e| format!("cannot read RTT matrix {}: {e}", path.display()))?;
     let digest = super::digest_hex(text.as_bytes());
     let mut lines = text
@@ -244,6 +248,9 @@ fn read_matrix_csv(path: &std::path::Path) -> Result<(Matrix, String), String> {
 }
 
 /// Validates a topology.
+/// At most this many regions in one topology (the clouds together have a few hundred).
+const MAX_TOPOLOGY_REGIONS: usize = 1000;
+
 pub(super) fn topology(
     raw: &RawTopology,
     src: &Source,
@@ -265,10 +272,13 @@ pub(super) fn topology(
             "a topology needs at least one region, found none",
         );
     }
-    if raw.regions.len() > RegionId::MAX as usize {
+    if raw.regions.len() > MAX_TOPOLOGY_REGIONS {
         cx.err(
             &["regions"],
-            format!("at most {} regions are supported", RegionId::MAX),
+            format!(
+                "the topology has {} regions; at most {MAX_TOPOLOGY_REGIONS} are supported (its RTT matrix grows with the square)",
+                raw.regions.len()
+            ),
         );
     }
     let d = &raw.defaults;
@@ -1538,12 +1548,11 @@ fn scenario(
             p.rate_per_s,
             0.0,
             true,
-        ) {
-            if p.rate_per_s > 1e7 {
-                cx.err(&path("rate_per_s"), format!("rate_per_s of `{name}` is {} requests/s; the limit is 10 000 000 per population", p.rate_per_s));
-            }
-            total_requests += p.rate_per_s * raw.duration_s.max(0.0);
+        ) && p.rate_per_s > 1e7
+        {
+            cx.err(&path("rate_per_s"), format!("rate_per_s of `{name}` is {} requests/s; the limit is 10 000 000 per population", p.rate_per_s));
         }
+        let rate_ok = p.rate_per_s.is_finite() && p.rate_per_s >= 0.0;
         cx.finite(
             &path("last_mile_ms"),
             "last_mile_ms",
@@ -1556,13 +1565,15 @@ fn scenario(
             &format!("write_fraction of `{name}`"),
             p.write_fraction,
         );
-        cx.finite(
-            &path("utc_offset_h"),
-            "utc_offset_h",
-            p.utc_offset_h,
-            -24.0,
-            false,
-        );
+        if !(p.utc_offset_h.is_finite() && (-24.0..=24.0).contains(&p.utc_offset_h)) {
+            cx.err(
+                &path("utc_offset_h"),
+                format!(
+                    "utc_offset_h must be a number of hours from -24 to 24, found {}",
+                    show(p.utc_offset_h)
+                ),
+            );
+        }
         if p.keys.count == 0 {
             cx.err(
                 &["populations", name, "keys", "count"],
@@ -1598,11 +1609,12 @@ fn scenario(
                 None
             }
             Some(c)
-                if c.iter().any(|v| !v.is_finite() || *v < 0.0) || c.iter().sum::<f64>() <= 0.0 =>
+                if c.iter().any(|v| !v.is_finite() || *v < 0.0)
+                    || !(c.iter().sum::<f64>() > 0.0 && c.iter().sum::<f64>().is_finite()) =>
             {
                 cx.err(
                     &path("diurnal"),
-                    "diurnal values must be non-negative and not all zero",
+                    "diurnal values must be non-negative, not all zero, and sum to a finite number",
                 );
                 None
             }
@@ -1615,6 +1627,31 @@ fn scenario(
                 Some(a)
             }
         };
+        if rate_ok
+            && p.rate_per_s <= 1e7
+            && let Some(curve) = &diurnal
+        {
+            let peak = p.rate_per_s * curve.iter().copied().fold(0.0, f64::max);
+            if peak > 1e7 {
+                cx.err(
+                    &path("diurnal"),
+                    format!(
+                        "population `{name}` peaks at {peak:.3e} requests/s on its diurnal curve (rate_per_s {} × the curve's peak over its mean); the limit is 10 000 000 per population",
+                        p.rate_per_s
+                    ),
+                );
+            }
+        }
+        if rate_ok {
+            // Expected arrivals over the run: a run shorter than a day gets the curve's mean
+            // over the hours it covers, not the day's.
+            let mean = crate::model::diurnal_mean_over(
+                diurnal.as_ref(),
+                p.utc_offset_h,
+                raw.duration_s.max(0.0),
+            );
+            total_requests += p.rate_per_s * mean * raw.duration_s.max(0.0);
+        }
         let client = match &p.client {
             Some(c) => client(&mut cx, &["populations", name, "client"], c),
             None => default_client.clone(),
@@ -1696,20 +1733,19 @@ fn scenario(
     let health = raw.health.as_ref().map(|h| health(&mut cx, &topo, raw, h));
     let faults = faults(&mut cx, &topo, raw);
     let random_outages = raw.random_outages.as_ref().map(|ro| {
-        cx.finite(
-            &["random_outages", "mtbf_h"],
-            "random_outages.mtbf_h",
-            ro.mtbf_h,
-            0.0,
-            true,
-        );
-        cx.finite(
-            &["random_outages", "mttr_h"],
-            "random_outages.mttr_h",
-            ro.mttr_h,
-            0.0,
-            true,
-        );
+        // Down to a second: shorter ones are not outages a design could notice, and each
+        // costs two events per region.
+        for (field, v) in [("mtbf_h", ro.mtbf_h), ("mttr_h", ro.mttr_h)] {
+            if !(v.is_finite() && v >= 1.0 / 3600.0) {
+                cx.err(
+                    &["random_outages", field],
+                    format!(
+                        "random_outages.{field} must be a finite number of hours of at least one second (0.000278), found {}",
+                        show(v)
+                    ),
+                );
+            }
+        }
         cx.finite(
             &["random_outages", "shape"],
             "random_outages.shape",
@@ -1729,7 +1765,14 @@ fn scenario(
         let mut regions = vec![];
         for r in &ro.regions {
             if let Some(id) = resolve_region(&mut cx, &topo, &["random_outages", "regions", r], r) {
-                regions.push(id);
+                if regions.contains(&id) {
+                    cx.err(
+                        &["random_outages", "regions", r],
+                        format!("random_outages.regions names `{r}` twice"),
+                    );
+                } else {
+                    regions.push(id);
+                }
             }
         }
         if ro.regions.is_empty() {
@@ -1824,6 +1867,37 @@ fn scenario(
 type Override = (String, String);
 
 /// Validates an experiment and all its cases: variants × sweep points (SPEC §4).
+/// The experiment's own settings, which hold for every case alike: a variant or a sweep that
+/// set them would be ignored (every case runs under the file's seeds, name and plan), so
+/// doing so is refused.
+const RUN_LEVEL: [&str; 7] = [
+    "name",
+    "question",
+    "seed",
+    "seeds",
+    "target_ci",
+    "variants",
+    "sweep",
+];
+
+/// Why a variant or the sweep may not set `path` (its first field is a run-level setting).
+fn run_level(path: &str, by: &str) -> Option<(String, String)> {
+    let head = path.split('.').next().unwrap_or(path).trim();
+    RUN_LEVEL.contains(&head).then(|| {
+        (
+            format!(
+                "{by} sets `{path}`, but `{head}` is a setting of the whole experiment, the same for every case: it would be ignored"
+            ),
+            match head {
+                "seed" | "seeds" | "target_ci" => format!(
+                    "every case runs under the same seeds; set `{head}` at the top of the file (or use `run --seeds`)"
+                ),
+                _ => format!("set `{head}` at the top of the file"),
+            },
+        )
+    })
+}
+
 pub(super) fn experiment(
     mut raw: RawExperiment,
     raw_topo: RawTopology,
@@ -1861,10 +1935,49 @@ pub(super) fn experiment(
     let seeds_ok = repetition(&raw, src, &mut diags);
     let mut tree = serde_json::to_value(&raw).expect("raw config serialises");
     tree["topology"] = serde_json::to_value(&raw_topo).expect("raw topology serialises");
-    let points = match &sweep {
+    let mut points = match &sweep {
         None => Some(vec![vec![]]),
         Some(sw) => sweep_points(sw, &tree, src, &mut diags),
     };
+    // Every case is checked (and later run) on its own: refuse a plan too big to check or run
+    // before building its cases (variants × points, times seeds).
+    if let Some(p) = &points {
+        let n_cases = variants.len().max(1).saturating_mul(p.len());
+        // With a CI target a case may take up to `max_seeds`.
+        let seeds = raw
+            .target_ci
+            .as_ref()
+            .map_or(raw.seeds, |t| t.max_seeds.max(raw.seeds))
+            .max(1);
+        let n_runs = n_cases.saturating_mul(seeds as usize);
+        let why = if n_cases > MAX_CASES {
+            Some(format!(
+                "the experiment has {n_cases} cases ({} variant(s) × {} sweep point(s)); at most {MAX_CASES} are allowed",
+                variants.len().max(1),
+                p.len()
+            ))
+        } else if n_runs > MAX_RUNS {
+            Some(format!(
+                "the experiment asks for up to {n_runs} runs ({n_cases} case(s) × {seeds} seed(s)); at most {MAX_RUNS} are allowed"
+            ))
+        } else {
+            None
+        };
+        if let Some(why) = why {
+            let at: &[&str] = if sweep.is_some() {
+                &["sweep"]
+            } else {
+                &["variants"]
+            };
+            diags.push(src.diag(
+                Severity::Error,
+                at,
+                why,
+                Some("split it into several experiments, or sweep fewer values".into()),
+            ));
+            points = None;
+        }
+    }
     // The base's input files: what the experiment runs on without variants or a sweep.
     let base_context = case_context(&inputs, src);
     let base_msgs: BTreeSet<String> = diags.iter().map(|d| located(d, src, topo_src)).collect();
@@ -1909,6 +2022,11 @@ pub(super) fn experiment(
                 (p, canon, at)
             })
             .collect();
+        for (p, _, _) in &swept {
+            if let Some((msg, help)) = run_level(p, "the sweep") {
+                diags.push(src.diag(Severity::Error, &["sweep", p.as_str()], msg, Some(help)));
+            }
+        }
         // Two swept paths of which one is within the other: whichever is applied second
         // replaces (part of) the first in every case, so the sweep's cases are not what it says.
         for (i, (p, canon, at)) in swept.iter().enumerate() {
@@ -1936,6 +2054,11 @@ pub(super) fn experiment(
             let mut ok = true;
             for (k, (path, value)) in voverrides.iter().enumerate() {
                 let at = ["variants", vname.as_str(), path.as_str()];
+                if let Some((msg, help)) = run_level(path, &format!("variant `{vname}`")) {
+                    diags.push(src.diag(Severity::Error, &at, msg, Some(help)));
+                    ok = false;
+                    continue;
+                }
                 let canon = canonical_path(&tree, path);
                 // An override within (or equal to) a later one of the same variant is replaced.
                 if let Some((later, _)) = voverrides[k + 1..]
@@ -2444,6 +2567,10 @@ pub const MAX_SEEDS: u32 = 10_000;
 
 /// Most cases one sweep may expand to.
 const MAX_POINTS: usize = 10_000;
+/// At most this many cases (variants × sweep points) in one experiment.
+const MAX_CASES: usize = 10_000;
+/// At most this many runs (cases × seeds) in one experiment.
+const MAX_RUNS: usize = 1_000_000;
 
 /// The swept paths, in order.
 fn sweep_paths(sweep: Option<&RawSweep>) -> Vec<String> {

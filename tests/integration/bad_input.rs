@@ -1041,3 +1041,229 @@ fn names_that_would_break_the_result_csvs_are_refused() {
         assert!(err.contains(what), "{what}\n{err}");
     }
 }
+
+/// An experiment on the fixtures' two-regions topology with `extra` fields appended.
+fn two_region_experiment(extra: &str) -> String {
+    format!(
+        r#"Experiment(
+    name: "e", topology: "two-regions.ron", duration_s: 60,
+    design: ActiveActive(regions: ["us-east", "eu-west"]),
+    populations: {{"boston": (lat: 42.36, lon: -71.06, anchor: "us-east", rate_per_s: 5)}},
+{extra}
+)"#
+    )
+}
+
+/// `check FILE` in a scratch directory holding the two-regions topology.
+fn check_text(tag: &str, text: &str) -> (TempDir, Outcome) {
+    let d = TempDir::new(tag);
+    let f = write_experiment(&d, "e.ron", text);
+    let o = regionsim([OsStr::new("check"), f.as_os_str()]);
+    (d, o)
+}
+
+/// The seeds, name and plan of an experiment hold for all its cases: a variant or a sweep
+/// that sets them is refused, at the override, saying why. They used to be accepted and
+/// ignored: `Grid({"seed": [1, 2]})` ran two cases labelled `seed=1` and `seed=2` with
+/// byte-identical results, and a variant's `"seeds": 5000` ran one seed.
+#[test]
+fn a_variant_or_sweep_cannot_set_what_holds_for_the_whole_experiment() {
+    let (_d, o) = check_text(
+        "run-level",
+        &two_region_experiment(
+            r#"    variants: [(name: "more", overrides: {"seeds": 5000, "dns.ttl_s": 30}),
+               (name: "renamed", overrides: {"name": "zzz"})],
+    sweep: Grid({"seed": [1, 2], "dns.lookup": [Constant(ms: 5.0)]}),"#,
+        ),
+    );
+    let errs = assert_refused(&o, "e.ron");
+    let e = find(&errs, &o, "e.ron", "variant `more` sets `seeds`");
+    assert!(
+        e.message.contains("the same for every case"),
+        "{}",
+        e.message
+    );
+    assert_help(e, "run --seeds", &o);
+    find(&errs, &o, "e.ron", "variant `renamed` sets `name`");
+    let e = find(&errs, &o, "e.ron", "the sweep sets `seed`");
+    assert_at(e, 7, 18, &o);
+    assert_error_count(&o, 3);
+}
+
+/// Variants × sweep points (× seeds) is capped before any case is built: 2 variants × a
+/// 100 × 100 grid used to be checked case by case (the reviewer's 10^6 cases took 2 min and
+/// 4 GB), and 10^10 runs passed `check`.
+#[test]
+fn a_plan_of_too_many_cases_or_runs_is_refused_before_building_them() {
+    let values = |n: usize| {
+        (1..=n)
+            .map(|i| i.to_string())
+            .collect::<Vec<_>>()
+            .join(", ")
+    };
+    let started = std::time::Instant::now();
+    let (_d, o) = check_text(
+        "too-many-cases",
+        &two_region_experiment(&format!(
+            r#"    variants: [(name: "a", overrides: {{}}), (name: "b", overrides: {{}})],
+    sweep: Grid({{"dns.ttl_s": [{}], "populations.boston.rate_per_s": [{}]}}),"#,
+            values(100),
+            values(100)
+        )),
+    );
+    let errs = assert_refused(&o, "e.ron");
+    find(
+        &errs,
+        &o,
+        "e.ron",
+        "20000 cases (2 variant(s) × 10000 sweep point(s)); at most 10000",
+    );
+    assert!(started.elapsed().as_secs() < 20);
+    let (_d, o) = check_text(
+        "too-many-runs",
+        &two_region_experiment(&format!(
+            r#"    seeds: 10000,
+    sweep: Grid({{"dns.ttl_s": [{}]}}),"#,
+            values(101)
+        )),
+    );
+    let errs = assert_refused(&o, "e.ron");
+    find(
+        &errs,
+        &o,
+        "e.ron",
+        "up to 1010000 runs (101 case(s) × 10000 seed(s)); at most 1000000",
+    );
+}
+
+/// Values that would overflow the simulator's sums are refused with their field: a UTC
+/// offset of 1e300 h, a diurnal curve whose sum is infinite (it used to give the population 0
+/// requests), random outages every nanosecond (check said "about 2.2e3 events" and the run
+/// made 1.1e7; at 1e-12 h it never ended), and a region named twice among them (it added an
+/// extra fault row with no effect).
+#[test]
+fn values_that_would_overflow_or_never_end_are_refused() {
+    let (_d, o) = check_text(
+        "overflow",
+        r#"Experiment(
+    name: "e", topology: "two-regions.ron", duration_s: 60,
+    design: ActiveActive(regions: ["us-east", "eu-west"]),
+    populations: {
+        "boston": (lat: 42.36, lon: -71.06, anchor: "us-east", rate_per_s: 5, utc_offset_h: 1e300),
+        "dublin": (lat: 53.35, lon: -6.26, anchor: "eu-west", rate_per_s: 5,
+                   diurnal: [1e308, 1e308, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1]),
+    },
+    random_outages: (mtbf_h: 1e-9, mttr_h: 1e-12, shape: 1.0, regions: ["us-east", "us-east"]),
+)"#,
+    );
+    let errs = assert_refused(&o, "e.ron");
+    for words in [
+        "utc_offset_h must be a number of hours from -24 to 24, found 1e300",
+        "diurnal values must be non-negative, not all zero, and sum to a finite number",
+        "random_outages.mtbf_h must be a finite number of hours of at least one second",
+        "random_outages.mttr_h must be a finite number of hours of at least one second",
+        "random_outages.regions names `us-east` twice",
+    ] {
+        find(&errs, &o, "e.ron", words);
+    }
+    assert_error_count(&o, 5);
+}
+
+/// A diurnal curve that puts a population's traffic into the hours a short run covers is held
+/// to the per-population limit at its peak: 10^6 requests/s on average with all of it in one
+/// hour is 2.4 × 10^7 in that hour. It used to pass.
+#[test]
+fn a_diurnal_peak_over_the_rate_limit_is_refused() {
+    let mut curve = vec!["0"; 24];
+    curve[0] = "1";
+    let (_d, o) = check_text(
+        "diurnal-peak",
+        &format!(
+            r#"Experiment(
+    name: "e", topology: "two-regions.ron", duration_s: 60,
+    design: ActiveActive(regions: ["us-east", "eu-west"]),
+    populations: {{"boston": (lat: 42.36, lon: -71.06, anchor: "us-east", rate_per_s: 1000000,
+                              diurnal: [{}])}},
+)"#,
+            curve.join(", ")
+        ),
+    );
+    let errs = assert_refused(&o, "e.ron");
+    find(
+        &errs,
+        &o,
+        "e.ron",
+        "population `boston` peaks at 2.400e7 requests/s on its diurnal curve",
+    );
+}
+
+/// A topology of more than 1 000 regions is refused with its count, before its RTT matrix
+/// (which grows with the square) is built: 40 000 regions used to abort on a 12.8 GB
+/// allocation.
+#[test]
+fn a_topology_of_more_than_a_thousand_regions_is_refused() {
+    let d = TempDir::new("topology-1001");
+    let regions: String = (0..1001)
+        .map(|i| format!(r#""r{i}": (lat: 0.0, lon: 0.0, city: "c", continent: "X"),"#))
+        .collect();
+    let f = d.0.join("t.ron");
+    std::fs::write(
+        &f,
+        format!(
+            r#"Topology(name: "t", defaults: (servers: 4, read_service: Constant(ms: 1.0),
+                 write_service: Constant(ms: 1.0), queue_limit: 100), regions: {{{regions}}},
+                 network: (rtt: GreatCircle, estimate: (inflation: 1.75, base_ms: 0.0)))"#
+        ),
+    )
+    .unwrap();
+    let o = regionsim([OsStr::new("check"), f.as_os_str()]);
+    let errs = assert_refused(&o, "t.ron");
+    find(
+        &errs,
+        &o,
+        "t.ron",
+        "the topology has 1001 regions; at most 1000 are supported",
+    );
+}
+
+/// `check` reads what `run` reads: a file that opens with a block comment, or with an
+/// unnamed `( … )` struct, and a file saved with a byte-order mark (as Notepad does). `check`
+/// used to refuse the first two ("expected a `Topology(…)`, …") while `run` ran them, and both
+/// refused the third.
+#[test]
+fn check_and_run_read_comments_unnamed_structs_and_a_byte_order_mark_alike() {
+    let d = TempDir::new("file-kinds");
+    let body = two_region_experiment("");
+    let unnamed = format!("({}", body.strip_prefix("Experiment(").unwrap());
+    for (name, text) in [
+        ("block.ron", format!("/* a /* nested */ note */\n{body}")),
+        ("unnamed.ron", unnamed),
+        ("bom.ron", format!("\u{feff}{body}")),
+    ] {
+        let f = write_experiment(&d, name, &text);
+        let o = regionsim([OsStr::new("check"), f.as_os_str()]);
+        assert_eq!(o.code, Some(0), "{name}\n{}{}", o.stdout, o.stderr);
+        assert!(o.stdout.contains("ok"), "{name}: {}", o.stdout);
+    }
+}
+
+/// An input file is read up to 64 MiB: a topology path to something endless is one clear
+/// error instead of reading until the memory runs out.
+#[cfg(unix)]
+#[test]
+fn an_endless_input_file_is_refused() {
+    let d = TempDir::new("endless");
+    let f = write_experiment(
+        &d,
+        "e.ron",
+        &two_region_experiment("").replace("two-regions.ron", "/dev/zero"),
+    );
+    let o = regionsim([OsStr::new("check"), f.as_os_str()]);
+    assert_eq!(o.code, Some(2), "{}", o.stderr);
+    assert!(
+        o.stderr
+            .contains("/dev/zero: the file is larger than 64 MiB, the most regionsim reads"),
+        "{}",
+        o.stderr
+    );
+}

@@ -99,3 +99,36 @@ fn bad_option_values_are_usage_errors_before_anything_runs() {
     let o = regionsim(&["bench", "--customers", "0"]);
     assert_eq!(o.status.code(), Some(2));
 }
+
+/// The event estimate holds where the arrivals or the faults are not spread evenly: a run of
+/// one hour with a diurnal curve that puts the whole day's traffic into that hour (it used to
+/// be estimated at the mean rate: 4.0e5 events for a run of 2.2e6), and random outages every
+/// second or so (left out before).
+#[test]
+fn event_estimates_count_the_diurnal_peak_and_random_outages() {
+    let mut curve = vec!["0"; 24];
+    curve[0] = "1";
+    let e = crate::experiment(
+        "busy-hour",
+        &format!(
+            r#"duration_s: 3600, warmup_s: 0,
+            design: ActiveActive(regions: ["eastus", "westus2"]),
+            populations: {{"new-york": (lat: 40.71, lon: -74.01, anchor: "eastus", rate_per_s: 10,
+                                        diurnal: [{}])}},
+            variants: [
+                (name: "busy-hour", overrides: {{}}),
+                (name: "flapping", overrides: {{"populations.new-york.diurnal": None,
+                    "populations.new-york.rate_per_s": 0.01,
+                    "random_outages": (mtbf_h: 0.0003, mttr_h: 0.0003, shape: 1.0)}}),
+            ],"#,
+            curve.join(", ")
+        ),
+    );
+    for (name, sc) in &e.variants {
+        let out = regionsim::sim::run_scenario(sc, 1, None).unwrap();
+        let b = estimate(sc);
+        let ratio = b.events / out.events as f64;
+        eprintln!("{name}: estimated {:.3e}, ran {}", b.events, out.events);
+        assert!((1.0..=4.0).contains(&ratio), "{name}: ratio {ratio:.2}");
+    }
+}
