@@ -123,12 +123,28 @@ impl ParetoPanel {
         let (y0, y1) = ((yl - ypad).max(0.0), yh + ypad);
         let log = xh / xl > 20.0;
         let title_st = style::text(style::LABEL_SIZE);
+        // Variants with a cost but no p99 (no request succeeded) are named, not drawn.
+        let missing: Vec<&str> = self
+            .points
+            .iter()
+            .filter(|p| p.cost.is_finite() && p.cost > 0.0 && !p.p99_ms.is_finite())
+            .map(|p| p.label.as_str())
+            .collect();
+        let title = if missing.is_empty() {
+            self.title.clone()
+        } else {
+            let mut names = missing[..missing.len().min(3)].join(", ");
+            if missing.len() > 3 {
+                names.push_str(&format!(" and {} more", missing.len() - 3));
+            }
+            format!("{} (no request succeeded, not drawn: {names})", self.title)
+        };
         let mut cb = ChartBuilder::on(area);
         cb.margin(20)
             .margin_right(50)
             .x_label_area_size(70)
             .y_label_area_size(100)
-            .caption(&self.title, title_st);
+            .caption(&title, title_st);
         let note = style::text(style::NOTE_SIZE);
         let (w, h) = area.dim_in_pixel();
         let base = area.get_base_pixel();

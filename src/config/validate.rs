@@ -1733,14 +1733,14 @@ fn scenario(
     let health = raw.health.as_ref().map(|h| health(&mut cx, &topo, raw, h));
     let faults = faults(&mut cx, &topo, raw);
     let random_outages = raw.random_outages.as_ref().map(|ro| {
-        // Down to a second: shorter ones are not outages a design could notice, and each
-        // costs two events per region.
+        // Down to a millisecond (finer is no outage; the event budget bounds how many a run
+        // may have).
         for (field, v) in [("mtbf_h", ro.mtbf_h), ("mttr_h", ro.mttr_h)] {
-            if !(v.is_finite() && v >= 1.0 / 3600.0) {
+            if !(v.is_finite() && v >= 1.0 / 3.6e6) {
                 cx.err(
                     &["random_outages", field],
                     format!(
-                        "random_outages.{field} must be a finite number of hours of at least one second (0.000278), found {}",
+                        "random_outages.{field} must be a finite number of hours of at least a millisecond (2.78e-7), found {}",
                         show(v)
                     ),
                 );

@@ -138,7 +138,13 @@ pub fn cost_charts(d: &ReportData) -> Vec<ChartSpec> {
                 } else {
                     est(i, "infrastructure_month_usd", c.infrastructure_month_usd)
                 };
-                let (p99_ms, p99_ci) = est(i, "p99_ms", v.overall.all.p99_ms);
+                // No successful request: no latency at all (summary.json's 0 is a placeholder),
+                // so the variant is not drawn and cannot be on the frontier.
+                let (p99_ms, p99_ci) = if v.overall.all.count == 0 {
+                    (f64::NAN, None)
+                } else {
+                    est(i, "p99_ms", v.overall.all.p99_ms)
+                };
                 let availability = v.overall.availability.map(|a| est(i, "availability", a).0);
                 // Data safety is not an axis, but a cheap design that loses writes is no bargain:
                 // updates lost to conflicts plus writes lost at failovers (SPEC §3).
@@ -219,7 +225,7 @@ mod tests {
     fn variant(name: &str, p99: f64, a: f64, infra: f64, minutes: f64, per_min: f64) -> String {
         let dt = minutes * per_min;
         format!(
-            r#"{{"variant":"{name}","overall":{{"availability":{a},"all":{{"p99_ms":{p99}}}}},
+            r#"{{"variant":"{name}","overall":{{"availability":{a},"all":{{"count":1000,"p99_ms":{p99}}}}},
             "cost":{{"components":[{{"component":"compute","month_usd":{infra}}}],
             "infrastructure_month_usd":{infra},"downtime_usd":{dt},"downtime_month_usd":{dt},
             "total_month_usd":{},"downtime_minutes":{minutes}}}}}"#,
@@ -286,6 +292,38 @@ mod tests {
         assert_eq!(pc.panels.len(), 1);
         assert_eq!(pc.panels[0].x_desc, "infrastructure $/month");
         assert!(out[0].caption.contains("prices no downtime"));
+    }
+
+    /// A variant none of whose requests succeeded has no p99 (summary.json writes 0 with a
+    /// count of 0): it is named in the panel's title, not drawn, and not on the frontier. It
+    /// used to be drawn at 0 ms, on the frontier as "worth choosing".
+    #[test]
+    fn a_variant_with_no_successful_request_is_named_not_drawn() {
+        let dead = variant("dead", 0.0, 0.0, 500.0, 43200.0, 50.0)
+            .replace("\"count\":1000", "\"count\":0");
+        let d = data(&format!(
+            r#"{{"experiment":"e","variants":[{},{}]}}"#,
+            variant("alive", 120.0, 0.999, 1000.0, 40.0, 50.0),
+            dead
+        ));
+        let out = cost_charts(&d);
+        let AnyChart::Pareto(pc) = &out[1].chart else {
+            panic!()
+        };
+        let panel = &pc.panels[0];
+        assert!(panel.points[1].p99_ms.is_nan());
+        let pts: Vec<_> = panel
+            .points
+            .iter()
+            .map(|p| (p.cost, p.p99_ms, p.availability.unwrap_or(f64::NAN)))
+            .collect();
+        assert_eq!(crate::chart::pareto::non_dominated(&pts), [true, false]);
+        let r = out[1].chart.render(&out[1].stem, false).unwrap();
+        assert!(
+            r.svg.contains("(no request succeeded, not drawn: dead)"),
+            "the title names it"
+        );
+        assert!(!r.svg.contains("NaN"));
     }
 
     #[test]

@@ -1160,8 +1160,8 @@ fn values_that_would_overflow_or_never_end_are_refused() {
     for words in [
         "utc_offset_h must be a number of hours from -24 to 24, found 1e300",
         "diurnal values must be non-negative, not all zero, and sum to a finite number",
-        "random_outages.mtbf_h must be a finite number of hours of at least one second",
-        "random_outages.mttr_h must be a finite number of hours of at least one second",
+        "random_outages.mtbf_h must be a finite number of hours of at least a millisecond",
+        "random_outages.mttr_h must be a finite number of hours of at least a millisecond",
         "random_outages.regions names `us-east` twice",
     ] {
         find(&errs, &o, "e.ron", words);
