@@ -1199,9 +1199,10 @@ impl DataLayer {
         let d = self.len();
         let mut applied = 0;
         if let Some(q) = &mut self.quorum {
-            let hints = std::mem::take(&mut q.hints);
+            let hints: Vec<_> = q.unapplied_hints().collect();
+            q.drop_hints();
             applied += hints.len() as u64;
-            for (_, y, key, v) in hints {
+            for (y, key, v) in hints {
                 self.quorum_apply(y, key, v, now, false);
             }
         }
@@ -1258,7 +1259,7 @@ impl DataLayer {
             || self
                 .quorum
                 .as_ref()
-                .is_some_and(|q| q.hints.iter().any(|h| h.3.true_t < heal));
+                .is_some_and(|q| q.unapplied_hints().any(|h| h.2.true_t < heal));
         (!waiting).then(|| self.pre_heal_applied.saturating_sub(heal))
     }
 
@@ -1271,7 +1272,10 @@ impl DataLayer {
     /// Messages still queued on every link.
     pub fn queued(&self) -> usize {
         self.links.iter().map(|l| l.queue.len()).sum::<usize>()
-            + self.quorum.as_ref().map_or(0, |q| q.hints())
+            + self
+                .quorum
+                .as_ref()
+                .map_or(0, |q| q.hints() + q.hints_in_transit())
     }
 
     /// Keys whose replicas disagree at the end of the run (by value, or by version for

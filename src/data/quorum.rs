@@ -40,9 +40,22 @@ pub struct QuorumState {
     /// ([`super::RECENT_WRITES`] keys; key `u32::MAX`: none).
     recent_writes: Vec<[RecentQuorumWrite; super::RECENT_WRITES]>,
     /// Writes a replica missed (it was down or cut off): (holder, replica, key, version),
-    /// held by the coordinator and applied when the replica is reachable from it again
-    /// (hinted handoff), or when the run converges.
+    /// held by the coordinator and sent to the replica when it is reachable from it again
+    /// (hinted handoff), or applied when the run converges.
     pub(super) hints: Vec<(DataRegion, DataRegion, u32, Version)>,
+    /// Hints handed off and still on their way to their replica, one batch per (holder,
+    /// replica) and heal (a slab: `sim::quorum` schedules one event per batch).
+    in_transit: Vec<HintBatch>,
+    free_batches: Vec<u32>,
+}
+
+/// The hints one holder handed off to one replica at one heal, on their way.
+#[derive(Debug, Default)]
+struct HintBatch {
+    holder: DataRegion,
+    replica: DataRegion,
+    /// (key, version) of each hint, in the order they were held.
+    hints: Vec<(u32, Version)>,
 }
 
 impl QuorumState {
@@ -59,11 +72,33 @@ impl QuorumState {
                 users
             ],
             hints: vec![],
+            in_transit: vec![],
+            free_batches: vec![],
         }
     }
     /// Hints waiting for their replica.
     pub fn hints(&self) -> usize {
         self.hints.len()
+    }
+    /// Hints handed off and still on their way to their replica.
+    pub fn hints_in_transit(&self) -> usize {
+        self.in_transit.iter().map(|b| b.hints.len()).sum()
+    }
+    /// Forgets every hint, waiting or on its way (the run converged them).
+    pub(super) fn drop_hints(&mut self) {
+        self.hints.clear();
+        for b in &mut self.in_transit {
+            b.hints.clear();
+        }
+    }
+    /// Every hint not yet applied, waiting or on its way: (replica, key, version).
+    pub(super) fn unapplied_hints(&self) -> impl Iterator<Item = (DataRegion, u32, Version)> + '_ {
+        let waiting = self.hints.iter().map(|&(_, y, key, v)| (y, key, v));
+        let on_the_way = self
+            .in_transit
+            .iter()
+            .flat_map(|b| b.hints.iter().map(move |&(key, v)| (b.replica, key, v)));
+        waiting.chain(on_the_way)
     }
 }
 
@@ -174,34 +209,103 @@ impl DataLayer {
         }
     }
 
-    /// Applies at `now` every hint whose (holder, replica) `reachable` says can talk again;
-    /// returns the (holder, replica) of each hint applied.
-    pub fn quorum_deliver_hints(
+    /// Hands off every hint whose (holder, replica) `reachable` says can talk again: they
+    /// leave the waiting list in one batch per (holder, replica), in the order the pairs were
+    /// first held. Returns each batch as (id, holder, replica, hints in it); the batch is
+    /// applied by [`DataLayer::quorum_land_hints`] when it arrives.
+    pub fn quorum_send_hints(
         &mut self,
-        now: SimTime,
         reachable: impl Fn(DataRegion, DataRegion) -> bool,
-    ) -> Vec<(DataRegion, DataRegion)> {
-        let mut delivered = vec![];
+    ) -> Vec<(u32, DataRegion, DataRegion, u64)> {
+        let mut sent: Vec<(u32, DataRegion, DataRegion, u64)> = vec![];
         let Some(q) = &mut self.quorum else {
-            return delivered;
+            return sent;
         };
         if q.hints.is_empty() {
-            return delivered;
+            return sent;
         }
         let mut hints = std::mem::take(&mut q.hints);
         hints.retain(|&(h, y, key, v)| {
-            if reachable(h, y) {
-                self.quorum_apply(y, key, v, now, true);
-                delivered.push((h, y));
-                false
-            } else {
-                true
+            if !reachable(h, y) {
+                return true;
             }
+            let i = match sent.iter().position(|b| (b.1, b.2) == (h, y)) {
+                Some(i) => i,
+                None => {
+                    let batch = HintBatch {
+                        holder: h,
+                        replica: y,
+                        hints: vec![],
+                    };
+                    let id = match q.free_batches.pop() {
+                        Some(id) => {
+                            let slot = &mut q.in_transit[id as usize];
+                            let mut reuse = std::mem::take(&mut slot.hints);
+                            reuse.clear();
+                            *slot = HintBatch {
+                                hints: reuse,
+                                ..batch
+                            };
+                            id
+                        }
+                        None => {
+                            q.in_transit.push(batch);
+                            (q.in_transit.len() - 1) as u32
+                        }
+                    };
+                    sent.push((id, h, y, 0));
+                    sent.len() - 1
+                }
+            };
+            q.in_transit[sent[i].0 as usize].hints.push((key, v));
+            sent[i].3 += 1;
+            false
         });
-        if let Some(q) = &mut self.quorum {
-            q.hints = hints;
+        q.hints = hints;
+        sent
+    }
+
+    /// The replica hint batch `id` is on its way to (`None`: no such batch).
+    pub fn quorum_hint_replica(&self, id: u32) -> Option<DataRegion> {
+        self.quorum
+            .as_ref()?
+            .in_transit
+            .get(id as usize)
+            .map(|b| b.replica)
+    }
+
+    /// Batch `id` of hints arrives at its replica at `now`: applied, or, when the replica is
+    /// down (`up` false), held again by their holder. Returns (holder, replica, hints).
+    pub fn quorum_land_hints(
+        &mut self,
+        id: u32,
+        now: SimTime,
+        up: bool,
+    ) -> (DataRegion, DataRegion, u64) {
+        let Some(q) = &mut self.quorum else {
+            return (0, 0, 0);
+        };
+        let Some(b) = q.in_transit.get_mut(id as usize) else {
+            return (0, 0, 0);
+        };
+        let (h, y) = (b.holder, b.replica);
+        let hints = std::mem::take(&mut b.hints);
+        q.free_batches.push(id);
+        let n = hints.len() as u64;
+        if up {
+            for &(key, v) in &hints {
+                self.quorum_apply(y, key, v, now, true);
+            }
+        } else {
+            q.hints.extend(hints.iter().map(|&(key, v)| (h, y, key, v)));
         }
-        delivered
+        // The emptied vector goes back to its slot for the next batch.
+        if let Some(q) = &mut self.quorum {
+            let mut hints = hints;
+            hints.clear();
+            q.in_transit[id as usize].hints = hints;
+        }
+        (h, y, n)
     }
 
     /// Write `v` of `key` committed (its w-th ack) at `now`, for user `user` of `pop`.

@@ -204,7 +204,8 @@ pub struct FaultReport {
     /// Last attempt sent to the region while it was down, after the fault's start (seconds).
     pub drain_s: Option<f64>,
     /// Replication messages held back by the fault: each message queued on a link while the
-    /// fault held the link's head (delivered when it healed), counted once.
+    /// fault held the link's head (delivered when it healed), counted once; under `Quorum`,
+    /// each write the fault kept from a replica (a hint, handed off when it healed).
     pub messages_held: u64,
     /// Replication messages slowed by a lag spike.
     pub replication_delayed: u64,

@@ -126,7 +126,8 @@ pub struct FaultTally {
     pub lost_in_region: u64,
     /// Attempts refused at connect (region down or partitioned from the users).
     pub refused: u64,
-    /// Messages dropped (reached a dead region, or crossed a cut link).
+    /// Messages dropped (reached a dead region, or crossed a cut link; a quorum write that
+    /// becomes a hint is held, not dropped).
     pub dropped: u64,
     /// Messages slowed by a latency spike.
     pub delayed: u64,
@@ -134,7 +135,8 @@ pub struct FaultTally {
     pub reduced_capacity_arrivals: u64,
     /// Health probes that failed because of this fault.
     pub probes_failed: u64,
-    /// Replication messages held back (delivered when the fault heals).
+    /// Replication messages held back (delivered when the fault heals; under `Quorum`, the
+    /// hints of writes the fault kept from a replica).
     pub messages_held: u64,
     /// Replication messages slowed by a lag spike.
     pub replication_delayed: u64,

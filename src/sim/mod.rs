@@ -113,6 +113,8 @@ pub enum Event {
         replica: DataRegion,
         phase: QuorumPhase,
     },
+    /// A batch of hints handed off at a heal reaches its replica (`data::quorum`).
+    QuorumHints { batch: u32 },
 }
 
 const _: () = assert!(std::mem::size_of::<Event>() <= 16);
@@ -1600,12 +1602,17 @@ impl<'a> World<'a> {
         }
     }
 
-    /// After a fault heals, parked replication logs resume.
-    fn resume_replication(&mut self, sched: &mut Scheduler<Event>) {
+    /// After a fault heals, parked replication logs resume and a quorum's hints are sent.
+    /// `healed`: a partition that healed, with the data regions on its two sides.
+    fn resume_replication(
+        &mut self,
+        healed: Option<(FaultId, DataRegion, DataRegion)>,
+        sched: &mut Scheduler<Event>,
+    ) {
         let n = self.data.len() as DataRegion;
         let now = sched.now();
         let at_target = self.sc.data.lag_at == LagAt::Target;
-        self.quorum_resume(now);
+        self.quorum_resume(healed, sched);
         for from in 0..n {
             for to in 0..n {
                 let li = from as usize * n as usize + to as usize;
@@ -1885,7 +1892,7 @@ impl<'a> World<'a> {
             self.region_clock[ri].stop(now, self.sc.warmup);
             self.refresh_service_clock(now);
             self.restamp(Healed::Region(region), now);
-            self.resume_replication(sched);
+            self.resume_replication(None, sched);
             self.failback_review(sched);
             self.recheck_route_groups(sched);
             self.promotion_review(sched);
@@ -2141,12 +2148,12 @@ impl<'a> World<'a> {
                 }
                 self.failback_review(sched);
                 if !start {
-                    self.on_partition_healed(fault, a, b, now);
+                    let sides = self.on_partition_healed(fault, a, b, now);
                     self.restamp(Healed::Cut(a, b), now);
                     if !one_way {
                         self.restamp(Healed::Cut(b, a), now);
                     }
-                    self.resume_replication(sched);
+                    self.resume_replication(sides.map(|(xa, xb)| (fault, xa, xb)), sched);
                 }
             }
             FaultKind::LagSpike { a, b, extra } => {
@@ -2211,17 +2218,25 @@ impl<'a> World<'a> {
     }
 
     /// A partition between two of the design's regions heals: how far apart they drifted, and
-    /// which held messages mark replication as caught up once delivered.
-    fn on_partition_healed(&mut self, fault: FaultId, a: usize, b: usize, now: SimTime) {
+    /// which held messages mark replication as caught up once delivered (a quorum's hints
+    /// across it are watched as `quorum_resume` sends them). Returns the data regions on its
+    /// two sides.
+    fn on_partition_healed(
+        &mut self,
+        fault: FaultId,
+        a: usize,
+        b: usize,
+        now: SimTime,
+    ) -> Option<(DataRegion, DataRegion)> {
         let n_regions = self.sc.regions.len();
         if a >= n_regions || b >= n_regions {
-            return; // a population: no replication crosses it
+            return None; // a population: no replication crosses it
         }
         let (Some(xa), Some(xb)) = (
             self.data.data_region(a as RegionId),
             self.data.data_region(b as RegionId),
         ) else {
-            return;
+            return None;
         };
         self.tallies[fault as usize].diverged_keys_at_heal = Some(self.data.diverged_keys());
         for (f, t) in [(xa, xb), (xb, xa)] {
@@ -2235,6 +2250,7 @@ impl<'a> World<'a> {
                     .get_or_insert(0);
             }
         }
+        Some((xa, xb))
     }
 
     /// A Weibull draw (ns) for random outage generator `i`: time to failure or to repair.
@@ -2431,6 +2447,7 @@ impl Model for World<'_> {
             Event::ReplDeliver { from, to } => self.on_repl_deliver(from, to, sched),
             Event::ReplAck { origin, seq } => self.on_repl_ack(origin, seq, sched),
             Event::Quorum { op, replica, phase } => self.on_quorum(op, replica, phase, sched),
+            Event::QuorumHints { batch } => self.on_quorum_hints(batch, sched),
             Event::Failback { region } => self.on_failback(region, sched),
             // A region demoted again before its scale-up ended stays a standby; promoted
             // again, it waits for its new promotion's scale-up.

@@ -6,12 +6,19 @@
 //! ack or read response (after the client was answered, or after its attempt timed out) still
 //! finds its slot and is ignored; memory is bounded by the operations in flight. A message
 //! to a region that is down, or across a cut link, is lost: the replica does not ack or answer.
-//! A write a replica missed is kept by the coordinator as a hint (hinted handoff) and applied
-//! when the replica is reachable again. Every message sent between two regions is billed as
-//! replication egress by its sender (write: a replication message; ack; read: a read request;
-//! answer: a read response): one to a dead region is sent and lost, and its hint is sent (and
-//! billed) again later; one across a cut link is never sent, so only its hint is billed.
+//! A write a replica missed is kept by the coordinator as a hint (hinted handoff), counted in
+//! the `messages_held` of the fault that kept it from the replica (not in its `dropped`: it
+//! is delivered later, as a held replication message is under the other modes), and sent
+//! again when the replica is reachable: it arrives the link's one-way delay after the heal
+//! (half the round trip plus a latency spike active on the link then, as held messages of the
+//! other modes are re-sent), and a partition's `caught_up_after` is measured to the arrival of
+//! the last hint it held (SPEC §3 Convergence). Every message sent between two regions is
+//! billed as replication egress by its sender (write: a replication message; ack; read: a
+//! read request; answer: a read response): one to a dead region is sent and lost, and its hint
+//! is sent (and billed) again later; one across a cut link is never sent, so only its hint is
+//! billed.
 
+use super::faults::FaultId;
 use super::{After, AttemptResult, Event, ReqRef, World};
 use crate::data::DataRegion;
 use crate::data::conflict::Version;
@@ -53,6 +60,9 @@ pub(super) struct QuorumOp {
 pub(super) struct QuorumOps {
     ops: Vec<QuorumOp>,
     free: Vec<u32>,
+    /// Hint batches a partition's heal sent across it: (batch, the partition, heal time); the
+    /// arrival of each measures how long replication took to catch up.
+    watch: Vec<(u32, FaultId, SimTime)>,
 }
 
 impl QuorumOps {
@@ -156,7 +166,14 @@ impl World<'_> {
         );
         let (pa, pb) = (self.links.region(a), self.links.region(b));
         if let Some(f) = self.links.cut(pa, pb) {
-            self.tallies[f as usize].dropped += 1;
+            // A write the cut keeps from its replica is held as a hint (the caller keeps it);
+            // the other messages are lost.
+            let t = &mut self.tallies[f as usize];
+            if phase == Phase::Write {
+                t.messages_held += 1;
+            } else {
+                t.dropped += 1;
+            }
             return false;
         }
         let wars = &self.sc.data.wars;
@@ -225,11 +242,15 @@ impl World<'_> {
             Phase::Write | Phase::Read => {
                 let b = self.data.regions[replica as usize];
                 if self.down[b as usize] > 0 {
-                    // Lost at a dead replica: no ack, no answer.
-                    self.tallies[self.down_by[b as usize] as usize].dropped += 1;
+                    // Lost at a dead replica: no ack, no answer. A write is held by its
+                    // coordinator as a hint.
+                    let t = &mut self.tallies[self.down_by[b as usize] as usize];
                     if phase == Phase::Write {
+                        t.messages_held += 1;
                         let v = self.quorum_ops.ops[id as usize].version;
                         self.data.quorum_hint(x, replica, key, v);
+                    } else {
+                        t.dropped += 1;
                     }
                 } else {
                     if phase == Phase::Write {
@@ -314,23 +335,71 @@ impl World<'_> {
         }
     }
 
-    /// After a fault heals: hints whose replica is reachable from their holder are applied.
-    pub(super) fn quorum_resume(&mut self, now: SimTime) {
+    /// After a fault heals at `now`: hints whose replica is reachable from their holder are
+    /// sent, one batch per (holder, replica), arriving the link's one-way delay later: half the
+    /// round trip plus a latency spike active on the link now (counted against the spike; the
+    /// per-message jitter and WARS write delay are left out), as `restamp` re-sends the held
+    /// messages of the other modes. `healed`: the partition that healed and the data regions
+    /// on its two sides, whose hints across it measure its `caught_up_after`.
+    pub(super) fn quorum_resume(
+        &mut self,
+        healed: Option<(FaultId, DataRegion, DataRegion)>,
+        sched: &mut Scheduler<Event>,
+    ) {
         if self.data.quorum().is_none_or(|q| q.hints() == 0) {
             return;
         }
+        let now = sched.now();
         let regions = self.data.regions.clone();
         let (down, links) = (&self.down, &self.links);
-        let delivered = self.data.quorum_deliver_hints(now, |h, y| {
+        let sent = self.data.quorum_send_hints(|h, y| {
             let (a, b) = (regions[h as usize], regions[y as usize]);
             down[a as usize] == 0
                 && down[b as usize] == 0
                 && links.cut(links.region(a), links.region(b)).is_none()
         });
-        // Each hint handed off is one write message from its holder to its replica.
-        if let (Some(m), Some(z)) = (&mut self.cost, &self.sizes) {
-            for (h, y) in delivered {
-                m.replication(regions[h as usize], regions[y as usize], z.replication, now);
+        for (batch, h, y, count) in sent {
+            let (a, b) = (regions[h as usize], regions[y as usize]);
+            let (la, lb) = (self.links.region(a), self.links.region(b));
+            let (extra, by) = self.links.extra(la, lb);
+            if extra > 0 {
+                self.tallies[by as usize].delayed += count;
+            }
+            let delay = self.sc.network.region_rtt(a, b) / 2 + extra;
+            // Each hint handed off is one write message from its holder to its replica.
+            if let (Some(m), Some(z)) = (&mut self.cost, &self.sizes) {
+                for _ in 0..count {
+                    m.replication(a, b, z.replication, now);
+                }
+            }
+            if let Some((f, xa, xb)) = healed
+                && ((h, y) == (xa, xb) || (h, y) == (xb, xa))
+            {
+                self.quorum_ops.watch.push((batch, f, now));
+            }
+            sched.schedule_in(delay, Event::QuorumHints { batch });
+        }
+    }
+
+    /// Hint batch `batch` reaches its replica: applied, or held again by its holder when the
+    /// replica is down (counted in that outage's `messages_held`).
+    pub(super) fn on_quorum_hints(&mut self, batch: u32, sched: &mut Scheduler<Event>) {
+        let now = sched.now();
+        let Some(y) = self.data.quorum_hint_replica(batch) else {
+            return;
+        };
+        let b = self.data.regions[y as usize];
+        let up = self.down[b as usize] == 0;
+        let (_, _, count) = self.data.quorum_land_hints(batch, now, up);
+        if !up {
+            self.tallies[self.down_by[b as usize] as usize].messages_held += count;
+        }
+        if let Some(i) = self.quorum_ops.watch.iter().position(|w| w.0 == batch) {
+            let (_, f, healed) = self.quorum_ops.watch.swap_remove(i);
+            if up {
+                let t = &mut self.tallies[f as usize];
+                let after = now.saturating_sub(healed);
+                t.caught_up_after = Some(t.caught_up_after.map_or(after, |x| x.max(after)));
             }
         }
     }
