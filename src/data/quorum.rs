@@ -11,10 +11,18 @@
 //! repair, so a read's outcome depends on the message delays only. The engine-facing half
 //! (events, the in-flight operations) is `sim::quorum`.
 //!
+//! Staleness (SPEC §3 Stale read): a stale read's age runs from the commit of the oldest
+//! version it missed, however many writes it missed (a partition can hide thousands). Each key
+//! keeps the commits not every one of its replicas has yet superseded ([`HISTORY_CAP`] at
+//! most), and a commit superseded everywhere stays until no read issued before then is still
+//! in flight (such a read may hold an answer taken before the replicas caught up).
+//!
 //! Preference list: a key's replicas are n consecutive design regions on a ring, starting at a
 //! hash of the key (Dynamo's consistent hashing with one token per region). The same key
 //! always has the same replicas, whichever region coordinates, so `r + w > n` makes every read
 //! quorum overlap every write quorum.
+
+use std::collections::{BTreeMap, VecDeque};
 
 use super::conflict::{Resolution, Version};
 use super::{DataLayer, DataRegion, T_VISIBILITY_EDGES_MS};
@@ -23,6 +31,36 @@ use crate::rng::splitmix64;
 
 /// A write's version and when it committed (zero version: none yet).
 pub type Committed = (Version, SimTime);
+
+/// The most commits a key's history keeps: past it the oldest is forgotten, so a read that
+/// missed it is still stale but its age is measured from a later commit (a lower bound). Only
+/// a version every replica kept for longer than this many newer commits (a clock jumped far
+/// ahead, whose write last-writer-wins keeps over newer ones) or a partition with more writes
+/// of one key than this reaches it.
+pub const HISTORY_CAP: usize = 1 << 13;
+
+/// A version's place in true time (SPEC §3 Stale read: newer means later in true time, not by
+/// its stamp), ties broken by origin and sequence; none is older than every version.
+#[inline]
+fn true_order(v: &Version) -> (SimTime, DataRegion, u32) {
+    if v.exists() {
+        (v.true_t, v.origin, v.seq)
+    } else {
+        (0, 0, 0)
+    }
+}
+
+/// One commit in a key's history.
+#[derive(Debug, Clone, Copy)]
+struct Commit {
+    /// Its version's [`true_order`].
+    order: (SimTime, DataRegion, u32),
+    /// When it committed.
+    at: SimTime,
+    /// When every replica of the key first held a version at least as new (`SimTime::MAX`:
+    /// not yet).
+    superseded: SimTime,
+}
 
 /// A user's writes of a key: the key, their newest committed write of it and the one before
 /// (a read issued before the newest committed must still reflect the one before).
@@ -34,8 +72,16 @@ pub struct QuorumState {
     pub n: u8,
     pub r: u8,
     pub w: u8,
-    /// Per key, the two writes committed last: (version, commit time), newest first.
-    committed: Vec<[Committed; 2]>,
+    /// Per key, the write committed last: (version, commit time).
+    committed: Vec<Committed>,
+    /// Per key, the commits a read may still have missed, ascending in both commit time and
+    /// true order: a commit is left out when an earlier one is at least as new (a read that
+    /// misses it misses the earlier one too), and dropped once every replica holds a version
+    /// at least as new and every read issued before then has ended. Empty (no allocation)
+    /// for a key at rest.
+    history: Vec<VecDeque<Commit>>,
+    /// Quorum reads in flight, by the time they were issued: how many.
+    reads: BTreeMap<SimTime, u32>,
     /// Per user (global index): their last committed writes, newest first, one entry per key
     /// ([`super::RECENT_WRITES`] keys; key `u32::MAX`: none).
     recent_writes: Vec<[RecentQuorumWrite; super::RECENT_WRITES]>,
@@ -65,7 +111,9 @@ impl QuorumState {
             n,
             r,
             w,
-            committed: vec![[(Version::default(), 0); 2]; keys],
+            committed: vec![(Version::default(), 0); keys],
+            history: vec![VecDeque::new(); keys],
+            reads: BTreeMap::new(),
             recent_writes: vec![
                 [(u32::MAX, Committed::default(), Committed::default());
                     super::RECENT_WRITES];
@@ -180,6 +228,7 @@ impl DataLayer {
         };
         if take {
             self.current[ki] = v;
+            self.quorum_supersede(key, now);
         }
         if self.resolver.uses_hlc() {
             self.hlc[y as usize].observe(v.ts);
@@ -311,33 +360,124 @@ impl DataLayer {
     /// Write `v` of `key` committed (its w-th ack) at `now`, for user `user` of `pop`.
     pub fn quorum_committed(&mut self, key: u32, v: Version, pop: u16, user: u32, now: SimTime) {
         let u = (self.user_offset[pop as usize] + user) as usize;
+        let floor = self.quorum_floor(key);
         let Some(q) = &mut self.quorum else { return };
-        let c = &mut q.committed[key as usize];
-        c[1] = c[0];
-        c[0] = (v, now);
+        q.committed[key as usize] = (v, now);
+        let order = true_order(&v);
+        let history = &mut q.history[key as usize];
+        // Left out when every replica already holds one at least as new (no read issued from
+        // now on can miss it), or when a commit kept already is (a read missing this one
+        // misses that one, committed no later).
+        if order > floor && history.back().is_none_or(|c| order > c.order) {
+            if history.len() == HISTORY_CAP {
+                history.pop_front();
+            }
+            history.push_back(Commit {
+                order,
+                at: now,
+                superseded: SimTime::MAX,
+            });
+        }
         let recent = &mut q.recent_writes[u];
         let before = recent
             .iter()
             .find(|w| w.0 == key)
             .map_or_else(Committed::default, |w| w.1);
         super::remember(recent, (key, (v, now), before), |w| w.0 == key);
+        self.quorum_prune(key);
     }
 
-    /// The writes of `key` committed so far (newest first), as a read issued now sees them.
-    pub fn quorum_snapshot(&self, key: u32) -> [Committed; 2] {
+    /// The oldest version, in true order, among those `key`'s replicas hold.
+    fn quorum_floor(&self, key: u32) -> (SimTime, DataRegion, u32) {
+        let n = self.quorum.as_ref().map_or(0, |q| q.n as usize);
+        (0..n)
+            .map(|i| true_order(&self.held(self.replica(key, i), key)))
+            .min()
+            .unwrap_or_default()
+    }
+
+    /// A replica of `key` took a new version at `now`: the commits of its history every
+    /// replica now holds one at least as new are superseded, and those superseded before
+    /// every read still in flight was issued are dropped.
+    fn quorum_supersede(&mut self, key: u32, now: SimTime) {
+        let floor = self.quorum_floor(key);
+        let Some(q) = &mut self.quorum else { return };
+        let history = &mut q.history[key as usize];
+        for c in history.iter_mut() {
+            if c.order > floor {
+                break;
+            }
+            c.superseded = c.superseded.min(now);
+        }
+        self.quorum_prune(key);
+    }
+
+    /// Drops the commits of `key`'s history superseded before every read still in flight was
+    /// issued: a read issued at or after a commit's supersession took its answers from
+    /// replicas holding a version at least as new, so it cannot miss it. (Superseded times
+    /// rise along the history: the replicas' oldest version only moves forward, except when
+    /// last-writer-wins takes a version older in true time, which then stays superseded.)
+    fn quorum_prune(&mut self, key: u32) {
+        let Some(q) = &mut self.quorum else { return };
+        let oldest_read = q.reads.keys().next().copied().unwrap_or(SimTime::MAX);
+        let history = &mut q.history[key as usize];
+        while history
+            .front()
+            .is_some_and(|c| c.superseded != SimTime::MAX && c.superseded <= oldest_read)
+        {
+            history.pop_front();
+        }
+        if history.is_empty() && history.capacity() > 0 {
+            *history = VecDeque::new();
+        }
+    }
+
+    /// A quorum read was issued at `start` (its key's history keeps what it may miss until
+    /// [`DataLayer::quorum_read_ended`]).
+    pub fn quorum_read_began(&mut self, start: SimTime) {
+        if let Some(q) = &mut self.quorum {
+            *q.reads.entry(start).or_insert(0) += 1;
+        }
+    }
+
+    /// The quorum read of `key` issued at `start` was answered or abandoned: the key's
+    /// history drops what only such reads kept.
+    pub fn quorum_read_ended(&mut self, key: u32, start: SimTime) {
+        if let Some(q) = &mut self.quorum
+            && let Some(c) = q.reads.get_mut(&start)
+        {
+            *c -= 1;
+            if *c == 0 {
+                q.reads.remove(&start);
+            }
+        }
+        self.quorum_prune(key);
+    }
+
+    /// The write of `key` committed last, as a read issued now sees it.
+    pub fn quorum_snapshot(&self, key: u32) -> Committed {
         self.quorum
             .as_ref()
-            .map_or([(Version::default(), 0); 2], |q| q.committed[key as usize])
+            .map_or((Version::default(), 0), |q| q.committed[key as usize])
     }
 
-    /// A quorum read of `key` issued at `start` (with `snap` the writes committed then)
-    /// returned `got`: counts stale reads and their age, read-your-writes violations and the
-    /// t-visibility bin of t = `start` − the newest commit (SPEC §3 Stale read; PBS).
+    /// The commits `key`'s history keeps now.
+    pub fn quorum_history_len(&self, key: u32) -> usize {
+        self.quorum
+            .as_ref()
+            .map_or(0, |q| q.history[key as usize].len())
+    }
+
+    /// A quorum read of `key` issued at `start` (with `newest` the write committed last then,
+    /// and the read registered by [`DataLayer::quorum_read_began`] until now) returned `got`:
+    /// counts stale reads and their age — `start` minus the commit of the oldest version newer
+    /// than `got` committed before `start` —, read-your-writes violations and the t-visibility
+    /// bin of t = `start` − the newest commit (SPEC §3 Stale read; PBS).
     pub fn quorum_read(
         &mut self,
         key: u32,
         got: Version,
-        snap: [Committed; 2],
+        newest: Committed,
         pop: u16,
         user: u32,
         start: SimTime,
@@ -352,12 +492,14 @@ impl DataLayer {
         let newer = |v: &Version| {
             v.exists() && (v.true_t, v.origin, v.seq) > (got.true_t, got.origin, got.seq)
         };
-        let mut oldest_missed: Option<SimTime> = None;
-        for (v, at) in &snap {
-            if *at < start && newer(v) {
-                oldest_missed = Some(oldest_missed.map_or(*at, |m| m.min(*at)));
-            }
-        }
+        // The history ascends in true order and commit time: the first commit newer than
+        // `got` is the oldest it missed, if it committed before the read was issued.
+        let oldest_missed = self.quorum.as_ref().and_then(|q| {
+            let history = &q.history[key as usize];
+            let got = true_order(&got);
+            let i = history.partition_point(|c| c.order <= got);
+            history.get(i).map(|c| c.at).filter(|at| *at < start)
+        });
         if let Some(at) = oldest_missed {
             self.tally.stale_reads += 1;
             self.staleness.record(start - at);
@@ -365,7 +507,7 @@ impl DataLayer {
             by_pop.stale_reads += 1;
             by_pop.staleness.record(start - at);
         }
-        let (v, at) = snap[0];
+        let (v, at) = newest;
         if v.exists() && at <= start {
             let t_ms = (start - at) as f64 / 1e6;
             let bin = T_VISIBILITY_EDGES_MS.partition_point(|e| *e <= t_ms);
@@ -435,9 +577,64 @@ mod tests {
         data.quorum_read(0, v1, snap_at_40, 0, 0, 40);
         assert_eq!(violations(&data), 2);
         // Before either write committed nothing of the user's is owed.
-        data.quorum_read(0, Version::default(), [Committed::default(); 2], 0, 0, 5);
+        data.quorum_read(0, Version::default(), Committed::default(), 0, 0, 5);
         assert_eq!(violations(&data), 2);
         assert_eq!(data.tally.reads, 5);
+    }
+
+    #[test]
+    fn a_stale_reads_age_runs_from_the_oldest_commit_it_missed_even_if_superseded_during_it() {
+        let mut sc = crate::bench::mmc_scenario(9.0, 1, 1.0, 100.0, 0.0);
+        sc.data.mode = ReplicationMode::Quorum { n: 1, r: 1, w: 1 };
+        sc.populations[0].write_fraction = 0.5;
+        let mut data = DataLayer::new(&sc, 1);
+        const MS: SimTime = 1_000_000;
+        let version = |seq: u32, t: SimTime| Version {
+            seq,
+            ts: t,
+            true_t: t,
+            value: i64::from(seq),
+            ..Version::default()
+        };
+        // Five writes commit while the replica holds none of them.
+        for seq in 1..=5 {
+            let t = SimTime::from(seq) * 10 * MS;
+            data.quorum_committed(0, version(seq, t), 0, 0, t);
+        }
+        assert_eq!(data.quorum_history_len(0), 5);
+        // A read issued at 60 took its answer (nothing) before the replica applied them all
+        // at 65; it missed all five, so its age runs from the first commit, at 10 (and a
+        // read issued at 60 that got the third write missed the fourth, committed at 40).
+        let newest = data.quorum_snapshot(0);
+        data.quorum_read_began(60 * MS);
+        for seq in 1..=5 {
+            data.quorum_apply(
+                0,
+                0,
+                version(seq, SimTime::from(seq) * 10 * MS),
+                65 * MS,
+                true,
+            );
+        }
+        assert_eq!(data.quorum_history_len(0), 5, "kept for the read in flight");
+        data.quorum_read(0, Version::default(), newest, 0, 0, 60 * MS);
+        assert_eq!(data.tally.stale_reads, 1);
+        let age_ms = |d: &DataLayer| {
+            let s = d.staleness.summary();
+            (s.min_ms, s.max_ms)
+        };
+        assert!((age_ms(&data).1 - 50.0).abs() < 0.5, "{:?}", age_ms(&data));
+        data.quorum_read(0, version(3, 30 * MS), newest, 0, 0, 60 * MS);
+        assert_eq!(data.tally.stale_reads, 2);
+        assert!((age_ms(&data).0 - 20.0).abs() < 0.5, "{:?}", age_ms(&data));
+        // The last read issued before the replica caught up ends: nothing needs them now.
+        data.quorum_read_ended(0, 60 * MS);
+        assert_eq!(data.quorum_history_len(0), 0);
+        // A commit the replica has not applied is kept until it does.
+        data.quorum_committed(0, version(6, 70 * MS), 0, 0, 70 * MS);
+        assert_eq!(data.quorum_history_len(0), 1);
+        data.quorum_apply(0, 0, version(6, 70 * MS), 75 * MS, true);
+        assert_eq!(data.quorum_history_len(0), 0);
     }
 
     #[test]

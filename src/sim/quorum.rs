@@ -46,9 +46,12 @@ pub(super) struct QuorumOp {
     done: bool,
     /// The slot holds an operation (not on the free list).
     live: bool,
-    /// A read: when it was issued and the writes committed by then.
+    /// A read: when it was issued and the write committed last by then.
     start: SimTime,
-    snap: [Committed; 2],
+    newest: Committed,
+    /// A read registered with the data layer as in flight (`DataLayer::quorum_read_began`)
+    /// and not yet ended.
+    reading: bool,
     /// A read: each replica's answer, taken when the read request reached it.
     answers: Vec<(DataRegion, Version)>,
     /// A read: the newest version among the answers received.
@@ -123,7 +126,8 @@ impl World<'_> {
             done: false,
             live: true,
             start: now,
-            snap: self.data.quorum_snapshot(q.key),
+            newest: self.data.quorum_snapshot(q.key),
+            reading: !write,
             answers: vec![],
             best: Version::default(),
         };
@@ -140,6 +144,9 @@ impl World<'_> {
                 (self.quorum_ops.ops.len() - 1) as u32
             }
         };
+        if !write {
+            self.data.quorum_read_began(now);
+        }
         let phase = if write { Phase::Write } else { Phase::Read };
         for i in 0..n as usize {
             let y = self.data.replica(q.key, i);
@@ -216,12 +223,24 @@ impl World<'_> {
         true
     }
 
-    /// Frees operation `id` once nothing it sent is still travelling.
+    /// Frees operation `id` once nothing it sent is still travelling (a read never answered
+    /// ends there).
     fn quorum_release(&mut self, id: u32) {
         let op = &mut self.quorum_ops.ops[id as usize];
         if op.outstanding == 0 && op.live {
             op.live = false;
             self.quorum_ops.free.push(id);
+            self.quorum_read_over(id);
+        }
+    }
+
+    /// Read `id` needs its key's history no longer.
+    fn quorum_read_over(&mut self, id: u32) {
+        let op = &mut self.quorum_ops.ops[id as usize];
+        if op.reading {
+            op.reading = false;
+            let (key, start) = (op.key, op.start);
+            self.data.quorum_read_ended(key, start);
         }
     }
 
@@ -302,14 +321,17 @@ impl World<'_> {
         let now = sched.now();
         let op = &self.quorum_ops.ops[id as usize];
         let (r, region, key, write, version) = (op.req, op.region, op.key, op.write, op.version);
-        let (best, snap, start) = (op.best, op.snap, op.start);
+        let (best, newest, start) = (op.best, op.newest, op.start);
         let Some(q) = self.get(r).copied() else {
+            self.quorum_read_over(id);
             return;
         };
         if write {
             self.data.quorum_committed(key, version, q.pop, q.user, now);
         } else {
-            self.data.quorum_read(key, best, snap, q.pop, q.user, start);
+            self.data
+                .quorum_read(key, best, newest, q.pop, q.user, start);
+            self.quorum_read_over(id);
         }
         // quorum_done is followed by releasing the operation: the response is queued.
         self.respond(r, region, AttemptResult::Ok, After::More, sched);
