@@ -62,11 +62,11 @@ impl Draw for CdfChart {
         } else {
             (lo / 1.15, hi * 1.15)
         };
-        // plotters labels a log axis from its first power of ten: make sure there is one.
-        let decade = 10f64.powf(hi.log10().floor());
-        if decade < lo {
-            lo = decade;
-        }
+        // plotters puts a log axis's ticks (powers of ten and the multiples between them) from
+        // the first power of ten at or above its start: start just below the decade `lo` is in,
+        // so the 1-2-5 labels below the first power of ten are there too. (Starting at 12 ms,
+        // a 12-230 ms axis used to be labelled "100" alone.)
+        lo = 10f64.powf(lo.log10().floor()) * 0.999;
         let mut chart = ChartBuilder::on(&body)
             .margin_left(20)
             .margin_right(50)
@@ -140,6 +140,34 @@ mod tests {
         assert!(r.svg.contains("no successful requests: no latency to plot"));
         assert!(r.svg.contains("a (no successful requests)"));
         assert!(!r.svg.contains("NaN"));
+    }
+
+    /// The x axis is labelled at 1-2-5 values across its whole span: a CDF from 12 to 230 ms
+    /// used to be labelled "100" alone (plotters' ticks start at the first power of ten).
+    #[test]
+    fn a_log_axis_starting_above_a_power_of_ten_is_labelled_below_it_too() {
+        let c = CdfChart {
+            title: "span".into(),
+            series: vec![CdfSeries {
+                label: "a".into(),
+                colour: style::variant_colour(0),
+                points: vec![(12.0, 0.0), (30.0, 0.5), (230.0, 1.0)],
+            }],
+        };
+        let r = render("cdf", &c, false).unwrap();
+        // The x axis's labels are centred under their ticks (the y axis's end at them).
+        let x_labels: Vec<&str> = r
+            .svg
+            .split("<text ")
+            .filter(|t| t.contains("text-anchor=\"middle\""))
+            .filter_map(|t| t.split('\n').nth(1))
+            .collect();
+        for label in ["20", "50", "100", "200"] {
+            assert!(
+                x_labels.contains(&label),
+                "tick {label} missing: {x_labels:?}"
+            );
+        }
     }
 
     #[test]
