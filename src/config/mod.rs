@@ -454,6 +454,12 @@ pub fn hex(bytes: &[u8]) -> String {
 
 /// Line and column (1-based, the column in characters) of the field reached by `path` in RON `text`.
 pub fn locate(text: &str, path: &[&str]) -> Option<(usize, usize)> {
+    let hidden = hidden_spans(text);
+    // Inside a comment, or inside a string (other than at its first character): never a key.
+    let is_hidden = |at: usize| {
+        let k = hidden.partition_point(|&(s, _)| s <= at);
+        k > 0 && at < hidden[k - 1].1
+    };
     let mut from = 0usize;
     let mut found_any = None;
     for seg in path {
@@ -481,8 +487,13 @@ pub fn locate(text: &str, path: &[&str]) -> Option<(usize, usize)> {
             let before = at.checked_sub(1).map(|i| text.as_bytes()[i]);
             let before_ok = before.is_none_or(|b| !b.is_ascii_alphanumeric() && b != b'_');
             let after = &text[at + seg.len()..];
-            let is_key = before_ok && after.trim_start().starts_with(':');
-            let is_quoted = before == Some(b'"') && after.starts_with('"');
+            let is_key = before_ok && after.trim_start().starts_with(':') && !is_hidden(at);
+            // A quoted key: the whole string is the name (a string's span starts just after
+            // its opening quote).
+            let is_quoted = before == Some(b'"')
+                && after.starts_with('"')
+                && !is_hidden(at - 1)
+                && hidden.binary_search_by_key(&at, |&(s, _)| s).is_ok();
             if is_key || is_quoted {
                 // Report a quoted key at its opening quote; search on after the key (never
                 // from `hit + seg.len()`, which for a quoted key lands inside it, possibly
@@ -508,6 +519,45 @@ pub fn locate(text: &str, path: &[&str]) -> Option<(usize, usize)> {
         .count()
         + 1;
     Some((line, col))
+}
+
+/// Where `text` holds comments (`// …` to the end of the line, `/* … */` nested) and string
+/// literals, as sorted byte ranges `[start, end)`: for a string, from just after its opening
+/// quote to its closing one, so the quote itself is outside (a quoted key is found at it).
+fn hidden_spans(text: &str) -> Vec<(usize, usize)> {
+    let b = text.as_bytes();
+    let mut spans = vec![];
+    let mut i = 0;
+    while i < b.len() {
+        if b[i] == b'/' && b.get(i + 1) == Some(&b'/') {
+            let end = text[i..].find('\n').map_or(b.len(), |n| i + n);
+            spans.push((i, end));
+            i = end;
+        } else if b[i] == b'/' && b.get(i + 1) == Some(&b'*') {
+            let (mut j, mut depth) = (i + 2, 1);
+            while j < b.len() && depth > 0 {
+                if b[j] == b'/' && b.get(j + 1) == Some(&b'*') {
+                    depth += 1;
+                    j += 2;
+                } else if b[j] == b'*' && b.get(j + 1) == Some(&b'/') {
+                    depth -= 1;
+                    j += 2;
+                } else {
+                    j += 1;
+                }
+            }
+            spans.push((i, j));
+            i = j;
+        } else if let Some(end) = string_end(b, i) {
+            // The opening quote stays visible; the rest, to the closing quote, is hidden.
+            let open = i + b[i..].iter().position(|&c| c == b'"').unwrap_or(0);
+            spans.push((open + 1, end.min(b.len())));
+            i = end + 1;
+        } else {
+            i += 1;
+        }
+    }
+    spans
 }
 
 /// Byte offset of the first character of element `k` of the first `[ … ]` list at or after
@@ -780,5 +830,21 @@ mod tests {
             locate(text, &["populations", "new-yorkß", "lat"]),
             Some((2, 17))
         );
+    }
+
+    /// A field's name in a comment or inside a string is not the field: errors used to point
+    /// at a comment on line 1 ("the warmup_s: field must …") or into the `question`.
+    #[test]
+    fn locate_skips_comments_and_strings() {
+        let text = r##"// the warmup_s: field must be shorter than the run
+Experiment(
+  /* old: window_s: 5, /* nested */ window_s: 6 */
+  question: "does window_s: matter? \"warmup_s\": no",
+  populations: {"eastus": (w: 1)},
+  warmup_s: 30, window_s: -1,
+)"##;
+        assert_eq!(locate(text, &["warmup_s"]), Some((6, 3)));
+        assert_eq!(locate(text, &["window_s"]), Some((6, 17)));
+        assert_eq!(locate(text, &["populations", "eastus", "w"]), Some((5, 28)));
     }
 }
