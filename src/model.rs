@@ -123,13 +123,7 @@ impl Population {
     pub fn diurnal_factor(&self, t: SimTime) -> f64 {
         match &self.diurnal {
             None => 1.0,
-            Some(curve) => {
-                let hours = t as f64 / 3.6e12 + self.utc_offset_h;
-                let h = hours.rem_euclid(24.0);
-                let i = h.floor() as usize % 24;
-                let frac = h - h.floor();
-                curve[i] * (1.0 - frac) + curve[(i + 1) % 24] * frac
-            }
+            Some(curve) => diurnal_at(curve, t as f64 / 3.6e12 + self.utc_offset_h),
         }
     }
     /// The mean multiplier over the first `duration_s` seconds of a run: the expected number
@@ -147,6 +141,16 @@ impl Population {
     }
 }
 
+/// A diurnal curve's multiplier `hours` hours after local midnight (any number of days on),
+/// linear between its hourly points.
+#[inline]
+fn diurnal_at(curve: &[f64; 24], hours: f64) -> f64 {
+    let h = hours.rem_euclid(24.0);
+    let i = h.floor() as usize % 24;
+    let frac = h - h.floor();
+    curve[i] * (1.0 - frac) + curve[(i + 1) % 24] * frac
+}
+
 /// The mean of a diurnal curve (24 hourly multipliers in local time, linear between them, as
 /// [`Population::diurnal_factor`] reads it) over the first `duration_s` seconds of a run that
 /// starts at 00:00 UTC, for a population `utc_offset_h` hours ahead of UTC. 1 without a curve.
@@ -156,12 +160,6 @@ pub fn diurnal_mean_over(curve: Option<&[f64; 24]>, utc_offset_h: f64, duration_
     if !(hours.is_finite() && hours > 0.0 && utc_offset_h.is_finite()) {
         return c.iter().sum::<f64>() / 24.0;
     }
-    let at = |h: f64| {
-        let h = h.rem_euclid(24.0);
-        let i = h.floor() as usize % 24;
-        let frac = h - h.floor();
-        c[i] * (1.0 - frac) + c[(i + 1) % 24] * frac
-    };
     // Whole days give the curve's mean; the rest is integrated piece by piece between the
     // hourly points (each piece is linear, so the trapezoid rule is exact).
     let days = (hours / 24.0).floor();
@@ -171,7 +169,7 @@ pub fn diurnal_mean_over(curve: Option<&[f64; 24]>, utc_offset_h: f64, duration_
     let (mut a, end) = (start, start + rest);
     while a < end {
         let b = (a.floor() + 1.0).min(end);
-        integral += (at(a) + at(b)) / 2.0 * (b - a);
+        integral += (diurnal_at(c, a) + diurnal_at(c, b)) / 2.0 * (b - a);
         a = b;
     }
     integral / hours

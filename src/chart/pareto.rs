@@ -24,6 +24,17 @@ pub struct ParetoPoint {
     pub writes_lost: f64,
 }
 
+impl ParetoPoint {
+    /// Whether it has a cost to place it by (a positive, finite one: the axis may be log).
+    fn has_cost(&self) -> bool {
+        self.cost.is_finite() && self.cost > 0.0
+    }
+    /// Whether it is drawn: a cost and a p99.
+    fn drawn(&self) -> bool {
+        self.has_cost() && self.p99_ms.is_finite()
+    }
+}
+
 /// "1,234 writes lost" (a mean over seeds may have decimals).
 fn lost(n: f64) -> String {
     let n = if n.is_finite() { n.max(0.0) } else { 0.0 };
@@ -87,11 +98,7 @@ impl ParetoPanel {
     }
 
     fn draw<DB: DrawingBackend>(&self, area: &DrawingArea<DB, Shift>) -> DrawResult<DB> {
-        let pts: Vec<&ParetoPoint> = self
-            .points
-            .iter()
-            .filter(|p| p.cost.is_finite() && p.p99_ms.is_finite() && p.cost > 0.0)
-            .collect();
+        let pts: Vec<&ParetoPoint> = self.points.iter().filter(|p| p.drawn()).collect();
         if pts.is_empty() {
             let body = style::frame(area, &self.title, &[])?;
             return style::message_panel(&body, "no variant with a cost and a p99");
@@ -101,7 +108,7 @@ impl ParetoPanel {
             .points
             .iter()
             .zip(&front)
-            .filter(|(p, _)| p.cost.is_finite() && p.p99_ms.is_finite() && p.cost > 0.0)
+            .filter(|(p, _)| p.drawn())
             .map(|(_, f)| *f)
             .collect();
         let lo_hi = |v: &dyn Fn(&ParetoPoint) -> (f64, f64)| {
@@ -127,7 +134,7 @@ impl ParetoPanel {
         let missing: Vec<&str> = self
             .points
             .iter()
-            .filter(|p| p.cost.is_finite() && p.cost > 0.0 && !p.p99_ms.is_finite())
+            .filter(|p| p.has_cost() && !p.drawn())
             .map(|p| p.label.as_str())
             .collect();
         let title = if missing.is_empty() {

@@ -521,19 +521,20 @@ pub fn locate(text: &str, path: &[&str]) -> Option<(usize, usize)> {
     Some((line, col))
 }
 
-/// Where `text` holds comments (`// …` to the end of the line, `/* … */` nested) and string
-/// literals, as sorted byte ranges `[start, end)`: for a string, from just after its opening
-/// quote to its closing one, so the quote itself is outside (a quoted key is found at it).
-fn hidden_spans(text: &str) -> Vec<(usize, usize)> {
-    let b = text.as_bytes();
-    let mut spans = vec![];
-    let mut i = 0;
-    while i < b.len() {
-        if b[i] == b'/' && b.get(i + 1) == Some(&b'/') {
-            let end = text[i..].find('\n').map_or(b.len(), |n| i + n);
-            spans.push((i, end));
-            i = end;
-        } else if b[i] == b'/' && b.get(i + 1) == Some(&b'*') {
+/// The byte offset just past the comment that starts at `i` (`// …` up to its line break,
+/// `/* … */` with nesting, as RON reads them), or `None` when no comment starts there.
+fn comment_end(b: &[u8], i: usize) -> Option<usize> {
+    if b.get(i) != Some(&b'/') {
+        return None;
+    }
+    match b.get(i + 1) {
+        Some(b'/') => Some(
+            b[i..]
+                .iter()
+                .position(|&c| c == b'\n')
+                .map_or(b.len(), |n| i + n),
+        ),
+        Some(b'*') => {
             let (mut j, mut depth) = (i + 2, 1);
             while j < b.len() && depth > 0 {
                 if b[j] == b'/' && b.get(j + 1) == Some(&b'*') {
@@ -546,8 +547,23 @@ fn hidden_spans(text: &str) -> Vec<(usize, usize)> {
                     j += 1;
                 }
             }
-            spans.push((i, j));
-            i = j;
+            Some(j.min(b.len()))
+        }
+        _ => None,
+    }
+}
+
+/// Where `text` holds comments (`// …` to the end of the line, `/* … */` nested) and string
+/// literals, as sorted byte ranges `[start, end)`: for a string, from just after its opening
+/// quote to its closing one, so the quote itself is outside (a quoted key is found at it).
+fn hidden_spans(text: &str) -> Vec<(usize, usize)> {
+    let b = text.as_bytes();
+    let mut spans = vec![];
+    let mut i = 0;
+    while i < b.len() {
+        if let Some(end) = comment_end(b, i) {
+            spans.push((i, end));
+            i = end;
         } else if let Some(end) = string_end(b, i) {
             // The opening quote stays visible; the rest, to the closing quote, is hidden.
             let open = i + b[i..].iter().position(|&c| c == b'"').unwrap_or(0);
@@ -570,8 +586,8 @@ fn list_element(text: &str, from: usize, k: usize) -> Option<usize> {
     let mut at_start = true;
     while i < b.len() {
         let c = b[i];
-        if c == b'/' && b.get(i + 1) == Some(&b'/') {
-            i += text[i..].find('\n').unwrap_or(text.len() - i);
+        if let Some(end) = comment_end(b, i) {
+            i = end;
             continue;
         }
         if at_start && !c.is_ascii_whitespace() && depth == 0 {
@@ -690,26 +706,10 @@ fn file_kind(text: &str) -> &str {
     let mut rest = text;
     loop {
         rest = rest.trim_start();
-        if let Some(r) = rest.strip_prefix("//") {
-            rest = r.split_once('\n').map_or("", |(_, r)| r);
+        if let Some(end) = comment_end(rest.as_bytes(), 0) {
+            rest = &rest[end..];
         } else if rest.starts_with("#!") {
             rest = rest.split_once('\n').map_or("", |(_, r)| r);
-        } else if let Some(mut r) = rest.strip_prefix("/*") {
-            // Block comments nest in RON.
-            let mut depth = 1;
-            while depth > 0 && !r.is_empty() {
-                if let Some(x) = r.strip_prefix("/*") {
-                    depth += 1;
-                    r = x;
-                } else if let Some(x) = r.strip_prefix("*/") {
-                    depth -= 1;
-                    r = x;
-                } else {
-                    let c = r.chars().next().map_or(1, char::len_utf8);
-                    r = &r[c..];
-                }
-            }
-            rest = r;
         } else {
             break;
         }

@@ -247,10 +247,10 @@ fn read_matrix_csv(path: &std::path::Path) -> Result<(Matrix, String), String> {
     Ok((m, digest))
 }
 
-/// Validates a topology.
 /// At most this many regions in one topology (the clouds together have a few hundred).
 const MAX_TOPOLOGY_REGIONS: usize = 1000;
 
+/// Validates a topology.
 pub(super) fn topology(
     raw: &RawTopology,
     src: &Source,
@@ -1608,23 +1608,22 @@ fn scenario(
                 );
                 None
             }
-            Some(c)
-                if c.iter().any(|v| !v.is_finite() || *v < 0.0)
-                    || !(c.iter().sum::<f64>() > 0.0 && c.iter().sum::<f64>().is_finite()) =>
-            {
-                cx.err(
-                    &path("diurnal"),
-                    "diurnal values must be non-negative, not all zero, and sum to a finite number",
-                );
-                None
-            }
             Some(c) => {
-                let mean = c.iter().sum::<f64>() / 24.0;
-                let mut a = [0.0; 24];
-                for (i, v) in c.iter().enumerate() {
-                    a[i] = v / mean;
+                let sum = c.iter().sum::<f64>();
+                if c.iter().any(|v| !v.is_finite() || *v < 0.0) || !(sum > 0.0 && sum.is_finite()) {
+                    cx.err(
+                        &path("diurnal"),
+                        "diurnal values must be non-negative, not all zero, and sum to a finite number",
+                    );
+                    None
+                } else {
+                    let mean = sum / 24.0;
+                    let mut a = [0.0; 24];
+                    for (i, v) in c.iter().enumerate() {
+                        a[i] = v / mean;
+                    }
+                    Some(a)
                 }
-                Some(a)
             }
         };
         if rate_ok
@@ -1866,7 +1865,6 @@ fn scenario(
 /// One override: a dotted path and its value as RON text.
 type Override = (String, String);
 
-/// Validates an experiment and all its cases: variants × sweep points (SPEC §4).
 /// The experiment's own settings, which hold for every case alike: a variant or a sweep that
 /// set them would be ignored (every case runs under the file's seeds, name and plan), so
 /// doing so is refused.
@@ -1898,6 +1896,7 @@ fn run_level(path: &str, by: &str) -> Option<(String, String)> {
     })
 }
 
+/// Validates an experiment and all its cases: variants × sweep points (SPEC §4).
 pub(super) fn experiment(
     mut raw: RawExperiment,
     raw_topo: RawTopology,
