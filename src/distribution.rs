@@ -2,6 +2,7 @@
 //!
 //! Every parameter is in milliseconds, as users write them; samples are integer nanoseconds.
 
+use crate::config::units::show;
 use crate::engine::{SimTime, ms_to_ns};
 use crate::rng::{Stream, unit};
 use rand_distr::Distribution as _;
@@ -9,6 +10,14 @@ use serde::{Deserialize, Serialize};
 
 /// z-score of the 99th percentile of the standard normal distribution.
 pub const Z_P99: f64 = 2.326_347_874_040_841;
+
+/// The longest single draw, 2^58 ns (about 9.1 years): a longer draw (from a heavy tail) is
+/// cut here, so that a handful of draws added to any time of a run (below 2^63 ns) stays
+/// within the clock's 2^64 ns. Parameters above it are refused when a file is loaded.
+pub const MAX_DRAW: SimTime = 1 << 58;
+
+/// [`MAX_DRAW`] in milliseconds, the bound on every parameter written in milliseconds.
+pub const MAX_DRAW_MS: f64 = MAX_DRAW as f64 / 1e6;
 
 /// A distribution as written in RON.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -44,7 +53,18 @@ impl DistSpec {
                 } else {
                     "a non-negative"
                 };
-                out.push((f, format!("expected {want} finite number, found {v}")));
+                out.push((
+                    f,
+                    format!("expected {want} finite number, found {}", show(v)),
+                ));
+            } else if f.ends_with("_ms") && v > MAX_DRAW_MS {
+                out.push((
+                    f,
+                    format!(
+                        "expected at most {MAX_DRAW_MS:.2e} ms (2^58 ns, about 9 years: the longest delay a run holds), found {}",
+                        show(v)
+                    ),
+                ));
             }
         }
         let mut out = vec![];
@@ -57,7 +77,11 @@ impl DistSpec {
                 if max_ms < min_ms {
                     out.push((
                         "max_ms",
-                        format!("max_ms ({max_ms}) is below min_ms ({min_ms})"),
+                        format!(
+                            "max_ms ({}) is below min_ms ({})",
+                            show(*max_ms),
+                            show(*min_ms)
+                        ),
                     ));
                 }
             }
@@ -71,7 +95,11 @@ impl DistSpec {
                 if p99_ms < median_ms {
                     out.push((
                         "p99_ms",
-                        format!("p99_ms ({p99_ms}) is below median_ms ({median_ms})"),
+                        format!(
+                            "p99_ms ({}) is below median_ms ({})",
+                            show(*p99_ms),
+                            show(*median_ms)
+                        ),
                     ));
                 }
             }
@@ -142,7 +170,7 @@ impl Dist {
     pub fn new(spec: &DistSpec, csv_values: Option<&[f64]>) -> Result<Dist, String> {
         let ns = |ms: f64| ms * 1e6;
         Ok(match spec {
-            DistSpec::Constant { ms } => Dist::Constant(ms_to_ns(*ms)),
+            DistSpec::Constant { ms } => Dist::Constant(ms_to_ns(*ms).min(MAX_DRAW)),
             DistSpec::Exponential { mean_ms } => Dist::Exponential(
                 rand_distr::Exp::new(1.0 / ns(*mean_ms)).map_err(|e| e.to_string())?,
             ),
@@ -158,15 +186,18 @@ impl Dist {
             DistSpec::Pareto { scale_ms, shape } => Dist::Pareto(
                 rand_distr::Pareto::new(ns(*scale_ms), *shape).map_err(|e| e.to_string())?,
             ),
-            DistSpec::Empirical { values_ms } => {
-                Dist::Empirical(values_ms.iter().map(|v| ms_to_ns(*v)).collect())
-            }
+            DistSpec::Empirical { values_ms } => Dist::Empirical(
+                values_ms
+                    .iter()
+                    .map(|v| ms_to_ns(*v).min(MAX_DRAW))
+                    .collect(),
+            ),
             DistSpec::EmpiricalCsv { path } => {
                 let vals = csv_values.ok_or_else(|| format!("values of {path} not loaded"))?;
                 if vals.is_empty() {
                     return Err(format!("{path} holds no values"));
                 }
-                Dist::Empirical(vals.iter().map(|v| ms_to_ns(*v)).collect())
+                Dist::Empirical(vals.iter().map(|v| ms_to_ns(*v).min(MAX_DRAW)).collect())
             }
         })
     }
@@ -204,23 +235,17 @@ impl Dist {
 }
 
 /// `f.round().max(0.0)` as nanoseconds (half away from zero, NaN and negatives to 0, saturating
-/// at `u64::MAX`), without the libm call `f64::round` costs on baseline x86-64: below 2^53 the
+/// at [`MAX_DRAW`]), without the libm call `f64::round` costs on baseline x86-64: below 2^53 the
 /// integer part and the fraction are exact, and above it every `f64` is already an integer.
-/// Below 2^63 it converts through `i64`, one instruction each way on x86-64 where `u64` takes
-/// several.
+/// It converts through `i64`, one instruction each way on x86-64 where `u64` takes several.
 #[inline]
 fn round_to_ns(f: f64) -> SimTime {
-    const TWO_POW_63: f64 = 9_223_372_036_854_775_808.0;
-    if f < TWO_POW_63 {
+    if f < MAX_DRAW as f64 {
         let i = f as i64; // truncates toward zero, saturating at i64::MIN
         let r = if f - i as f64 >= 0.5 { i + 1 } else { i };
         return r.max(0) as SimTime;
     }
-    if f >= u64::MAX as f64 {
-        return u64::MAX;
-    }
-    let i = f as SimTime; // NaN gives 0
-    if f - i as f64 >= 0.5 { i + 1 } else { i }
+    if f.is_nan() { 0 } else { MAX_DRAW }
 }
 
 #[cfg(test)]
@@ -230,11 +255,7 @@ mod tests {
 
     /// The old, obviously right formula.
     fn reference(f: f64) -> SimTime {
-        if f >= u64::MAX as f64 {
-            u64::MAX
-        } else {
-            f.round().max(0.0) as SimTime
-        }
+        (f.round().max(0.0) as SimTime).min(MAX_DRAW)
     }
 
     #[test]
@@ -258,6 +279,10 @@ mod tests {
             1.8446744073709552e19,
             f64::from_bits((u64::MAX as f64).to_bits() - 1),
             9.223372036854776e18,
+            MAX_DRAW as f64,
+            MAX_DRAW as f64 - 0.5,
+            MAX_DRAW as f64 - 64.0,
+            MAX_DRAW as f64 + 64.0,
         ];
         for f in edges {
             assert_eq!(round_to_ns(f), reference(f), "{f:e}");
@@ -272,6 +297,40 @@ mod tests {
             let h = (g as u64) as f64 + 0.5;
             assert_eq!(round_to_ns(h), reference(h), "{h:e}");
         }
+    }
+
+    #[test]
+    fn no_draw_exceeds_the_longest_delay_and_longer_parameters_are_refused() {
+        // A tail this heavy draws far beyond 2^64 ns now and then; each draw stops at MAX_DRAW.
+        let heavy = [
+            DistSpec::LogNormal {
+                median_ms: 1.0,
+                p99_ms: MAX_DRAW_MS,
+            },
+            DistSpec::Pareto {
+                scale_ms: 1.0,
+                shape: 0.05,
+            },
+            DistSpec::Constant { ms: MAX_DRAW_MS },
+        ];
+        for spec in heavy {
+            assert!(spec.problems().is_empty(), "{spec:?}");
+            let d = Dist::new(&spec, None).unwrap();
+            let mut rng = stream(5, "tail");
+            let top = (0..100_000).map(|_| d.sample(&mut rng)).max().unwrap();
+            assert_eq!(top, MAX_DRAW, "{spec:?}");
+        }
+        let p = DistSpec::LogNormal {
+            median_ms: 300.0,
+            p99_ms: 1e18,
+        }
+        .problems();
+        assert_eq!(p.len(), 1, "{p:?}");
+        assert_eq!(p[0].0, "p99_ms");
+        assert_eq!(
+            p[0].1,
+            "expected at most 2.88e11 ms (2^58 ns, about 9 years: the longest delay a run holds), found 1e18"
+        );
     }
 
     fn mean_of(spec: DistSpec) -> f64 {

@@ -7,7 +7,7 @@
 pub mod raw;
 pub mod tree;
 mod unique;
-mod units;
+pub(crate) mod units;
 mod validate;
 
 use crate::model::Experiment;

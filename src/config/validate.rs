@@ -257,6 +257,22 @@ pub(super) fn topology(
     diags: &mut Vec<Diagnostic>,
     inputs: &mut Vec<(String, String)>,
 ) -> Option<TopologyModel> {
+    let (topo, ok) = topology_best_effort(raw, src, diags, inputs);
+    topo.filter(|_| ok)
+}
+
+/// Validates a topology and builds its model even when it has errors (then `false`), with a
+/// stand-in for each invalid part (a service time or jitter of 0, an inflation of 1, an empty
+/// matrix), so that an experiment on it can still be checked: its misspelt region names and
+/// out-of-range values are reported together with the topology's errors, not after they are
+/// fixed. A model with errors is never run. No model when there are too many regions to build
+/// one.
+fn topology_best_effort(
+    raw: &RawTopology,
+    src: &Source,
+    diags: &mut Vec<Diagnostic>,
+    inputs: &mut Vec<(String, String)>,
+) -> (Option<TopologyModel>, bool) {
     let mut cx = Ctx { src, diags };
     let start = cx
         .diags
@@ -332,19 +348,18 @@ pub(super) fn topology(
             Some(s) => cx.dist(&p("write_service"), s, inputs),
             None => def_write.clone(),
         };
-        if let (Some(read_service), Some(write_service)) = (read, write) {
-            regions.push(Region {
-                name: name.clone(),
-                lat: r.lat,
-                lon: r.lon,
-                continent: r.continent.clone(),
-                jurisdiction: r.jurisdiction.clone(),
-                servers,
-                read_service,
-                write_service,
-                queue_limit: r.queue_limit.unwrap_or(d.queue_limit),
-            });
-        }
+        let stand_in = Dist::Constant(0);
+        regions.push(Region {
+            name: name.clone(),
+            lat: r.lat,
+            lon: r.lon,
+            continent: r.continent.clone(),
+            jurisdiction: r.jurisdiction.clone(),
+            servers: servers.max(1),
+            read_service: read.unwrap_or_else(|| stand_in.clone()),
+            write_service: write.unwrap_or(stand_in),
+            queue_limit: r.queue_limit.unwrap_or(d.queue_limit),
+        });
     }
     let net = &raw.network;
     let infl_ok = cx.finite(
@@ -429,10 +444,13 @@ pub(super) fn topology(
         .iter()
         .filter(|d| d.severity == Severity::Error)
         .count();
-    if errors > start || !infl_ok || !base_ok {
-        return None;
+    let ok = errors == start && infl_ok && base_ok && matrix.is_some() && jitter.is_some();
+    let inflation = if infl_ok { net.estimate.inflation } else { 1.0 };
+    let base_ms = if base_ok { net.estimate.base_ms } else { 0.0 };
+    if raw.regions.len() > MAX_TOPOLOGY_REGIONS {
+        return (None, false);
     }
-    let m = matrix?;
+    let m = matrix.unwrap_or_default();
     let n = regions.len();
     let mut rtt = vec![0; n * n];
     let mut estimated = vec![false; n * n];
@@ -452,24 +470,25 @@ pub(super) fn topology(
                 estimated[i * n + j] = true;
                 estimated_rtt_ms(
                     great_circle_km(a.lat, a.lon, b.lat, b.lon),
-                    net.estimate.inflation,
-                    net.estimate.base_ms,
+                    inflation,
+                    base_ms,
                 )
             };
             rtt[i * n + j] = ms_to_ns(ms);
         }
     }
-    Some(TopologyModel {
+    let topo = TopologyModel {
         name: raw.name.clone(),
         description: raw.description.clone(),
         source: raw.source.clone(),
         regions,
         region_rtt: rtt,
         estimated,
-        inflation: net.estimate.inflation,
-        base_ms: net.estimate.base_ms,
-        jitter: jitter?,
-    })
+        inflation,
+        base_ms,
+        jitter: jitter.unwrap_or(Dist::Constant(0)),
+    };
+    (Some(topo), ok)
 }
 
 fn resolve_region(
@@ -1246,7 +1265,10 @@ fn scenario(
     diags: &mut Vec<Diagnostic>,
     inputs: &mut Vec<(String, String)>,
 ) -> Option<Scenario> {
-    let topo = topology(raw_topo, topo_src, diags, inputs);
+    let (topo, topo_ok) = topology_best_effort(raw_topo, topo_src, diags, inputs);
+    // Where the experiment's own messages begin: with an invalid topology only its errors are
+    // kept (a warning could come from a stand-in value of the topology).
+    let own_from = diags.len();
     let mut cx = Ctx { src, diags };
     let start = cx
         .diags
@@ -1811,7 +1833,12 @@ fn scenario(
         .iter()
         .filter(|d| d.severity == Severity::Error)
         .count();
-    if errors > start {
+    if !topo_ok {
+        let own = cx.diags.split_off(own_from);
+        cx.diags
+            .extend(own.into_iter().filter(|d| d.severity == Severity::Error));
+    }
+    if errors > start || !topo_ok {
         return None;
     }
     let sc = Scenario {
@@ -2591,7 +2618,9 @@ fn sweep_points(
         RawSweep::Grid(m) => (true, m),
         RawSweep::Zip(m) => (false, m),
     };
-    let mut ok = true;
+    // Paths with an error are left out of the points, which are still built from the others
+    // so that the cases' own problems are reported with the sweep's (the run is refused).
+    let mut bad = BTreeSet::new();
     if m.is_empty() {
         diags.push(src.diag(
             Severity::Error,
@@ -2599,7 +2628,7 @@ fn sweep_points(
             "the sweep names no path: expected `Grid({\"path\": [values…]})` or `Zip({…})`".into(),
             None,
         ));
-        return None;
+        return Some(vec![vec![]]);
     }
     for (path, values) in m {
         if values.is_empty() {
@@ -2609,7 +2638,7 @@ fn sweep_points(
                 format!("sweep: `{path}` has no values"),
                 None,
             ));
-            ok = false;
+            bad.insert(path);
             continue;
         }
         let mut t = tree.clone();
@@ -2624,37 +2653,48 @@ fn sweep_points(
                 format!("sweep: {e}"),
                 None,
             ));
-            ok = false;
+            bad.insert(path);
         }
     }
-    let lists: Vec<(&String, Vec<String>)> = m
+    let mut lists: Vec<(&String, Vec<String>)> = m
         .iter()
+        .filter(|(p, _)| !bad.contains(p))
         .map(|(p, vs)| (p, vs.iter().map(|v| v.get_ron().to_owned()).collect()))
         .collect();
+    if lists.is_empty() {
+        return Some(vec![vec![]]);
+    }
     if !grid {
-        let n = lists[0].1.len();
-        if let Some((p, vs)) = lists.iter().find(|(_, vs)| vs.len() != n) {
+        // (Checked over every path, as written, not only the readable ones; `m` is not empty.)
+        let (first, n) = m
+            .iter()
+            .next()
+            .map_or((lists[0].0, 0), |(p, vs)| (p, vs.len()));
+        if let Some((p, vs)) = m.iter().find(|(_, vs)| vs.len() != n) {
             diags.push(src.diag(
                 Severity::Error,
                 &["sweep", p],
                 format!(
-                    "sweep: `Zip` takes lists of one length; `{}` has {n} values but `{p}` has {}",
-                    lists[0].0,
+                    "sweep: `Zip` takes lists of one length; `{first}` has {n} values but `{p}` has {}",
                     vs.len()
                 ),
                 Some("use `Grid` for every combination".into()),
             ));
-            ok = false;
+            // The cases are checked at the points all lists have.
+            let shortest = lists.iter().map(|(_, vs)| vs.len()).min().unwrap_or(0);
+            for (_, vs) in &mut lists {
+                vs.truncate(shortest);
+            }
         }
     }
+    // As written (a path with an error counts too: the sweep is refused once it is fixed).
     let count: usize = if grid {
-        lists
-            .iter()
-            .map(|(_, v)| v.len())
+        m.values()
+            .map(|v| v.len().max(1))
             .try_fold(1usize, |a, n| a.checked_mul(n))
             .unwrap_or(usize::MAX)
     } else {
-        lists[0].1.len()
+        m.values().map(Vec::len).max().unwrap_or(0)
     };
     if count > MAX_POINTS {
         diags.push(src.diag(
@@ -2663,9 +2703,6 @@ fn sweep_points(
             format!("the sweep has {count} points; at most {MAX_POINTS} are allowed"),
             None,
         ));
-        ok = false;
-    }
-    if !ok {
         return None;
     }
     let mut points: Vec<Vec<Override>> = vec![];
