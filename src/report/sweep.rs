@@ -255,6 +255,13 @@ const SWEEP_METRICS: [(&str, &str, f64); 6] = [
     ("stale_read_ratio", "stale reads (%)", 100.0),
 ];
 
+/// A case's estimate of `m` when every seed of the case measured it. A mean over some seeds
+/// only would misdraw the case: an RTO is undefined in a seed where a fault never recovered,
+/// and the mean of the other seeds would show a recovery faster than the case's.
+fn every_seed<'a>(c: &'a crate::stats::CaseStats, m: &str) -> Option<&'a crate::stats::Estimate> {
+    c.get(m).filter(|e| e.n >= c.seeds)
+}
+
 /// The chart of a declared sweep (`sweep:` in the experiment, read from stats.json): the
 /// metrics that change against the first numeric swept parameter, a line per variant and
 /// value of the other parameters, each point the mean over seeds with its 95% band.
@@ -303,7 +310,7 @@ pub fn declared_sweep_chart(d: &ReportData) -> Option<SweepChart> {
         .filter(|(m, _, _)| {
             let vals: Vec<f64> = cases
                 .iter()
-                .filter_map(|c| c.get(m).map(|e| e.mean))
+                .filter_map(|c| every_seed(c, m).map(|e| e.mean))
                 .collect();
             // Drawn when it changes, and (with a sensitivity table) by more than the noise.
             let judged = st.sensitivity.iter().any(|x| x.metric == *m);
@@ -319,13 +326,14 @@ pub fn declared_sweep_chart(d: &ReportData) -> Option<SweepChart> {
         })
         .take(4)
         .map(|(m, desc, scale)| SweepPanel {
-            y_desc: if cases.iter().all(|c| c.get(m).is_some()) {
+            y_desc: if cases.iter().all(|c| every_seed(c, m).is_some()) {
                 (*desc).to_owned()
             } else {
-                let gap = if *m == "max_rto_s" {
-                    "never recovered"
-                } else {
-                    "no value"
+                let gap = match (*m == "max_rto_s", cases.iter().any(|c| c.seeds > 1)) {
+                    (true, true) => "never recovered in some seed",
+                    (true, false) => "never recovered",
+                    (false, true) => "no value in some seed",
+                    (false, false) => "no value",
                 };
                 match desc.strip_suffix(')') {
                     Some(d) => format!("{d}; gap = {gap})"),
@@ -341,7 +349,7 @@ pub fn declared_sweep_chart(d: &ReportData) -> Option<SweepChart> {
                     points: cs
                         .iter()
                         .map(|c| {
-                            let e = c.get(m);
+                            let e = every_seed(c, m);
                             SweepPoint {
                                 x: c.point[px].x.unwrap_or(f64::NAN),
                                 y: e.map(|e| e.mean * scale),
@@ -539,6 +547,29 @@ mod tests {
         // The parameter most variants share wins.
         let s = series_variants(&["a-1", "ttl-5", "ttl-30", "ttl-60-v", "a-2"]).unwrap();
         assert_eq!(s.iter().map(|x| x.0).collect::<Vec<_>>(), vec![1, 2, 3]);
+    }
+
+    #[test]
+    fn a_case_is_drawn_only_from_a_value_every_seed_measured() {
+        let case = |n: u32| crate::stats::CaseStats {
+            case: "c".into(),
+            variant: "v".into(),
+            point: vec![],
+            seeds: 8,
+            metrics: vec![crate::stats::MetricEstimate {
+                metric: "max_rto_s".into(),
+                estimate: Some(crate::stats::Estimate {
+                    n,
+                    mean: 40.0,
+                    sd: None,
+                    ci95: None,
+                }),
+            }],
+        };
+        // 3 of 8 seeds never recovered: the mean of the other 5 is not the case's RTO.
+        assert!(every_seed(&case(5), "max_rto_s").is_none());
+        assert_eq!(every_seed(&case(8), "max_rto_s").unwrap().mean, 40.0);
+        assert!(every_seed(&case(8), "p99_ms").is_none());
     }
 
     #[test]
