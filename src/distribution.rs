@@ -3,7 +3,7 @@
 //! Every parameter is in milliseconds, as users write them; samples are integer nanoseconds.
 
 use crate::config::units::show;
-use crate::engine::{SimTime, ms_to_ns};
+use crate::engine::SimTime;
 use crate::rng::{Stream, unit};
 use rand_distr::Distribution as _;
 use serde::{Deserialize, Serialize};
@@ -170,7 +170,7 @@ impl Dist {
     pub fn new(spec: &DistSpec, csv_values: Option<&[f64]>) -> Result<Dist, String> {
         let ns = |ms: f64| ms * 1e6;
         Ok(match spec {
-            DistSpec::Constant { ms } => Dist::Constant(ms_to_ns(*ms).min(MAX_DRAW)),
+            DistSpec::Constant { ms } => Dist::Constant(round_to_ns(ns(*ms))),
             DistSpec::Exponential { mean_ms } => Dist::Exponential(
                 rand_distr::Exp::new(1.0 / ns(*mean_ms)).map_err(|e| e.to_string())?,
             ),
@@ -186,18 +186,15 @@ impl Dist {
             DistSpec::Pareto { scale_ms, shape } => Dist::Pareto(
                 rand_distr::Pareto::new(ns(*scale_ms), *shape).map_err(|e| e.to_string())?,
             ),
-            DistSpec::Empirical { values_ms } => Dist::Empirical(
-                values_ms
-                    .iter()
-                    .map(|v| ms_to_ns(*v).min(MAX_DRAW))
-                    .collect(),
-            ),
+            DistSpec::Empirical { values_ms } => {
+                Dist::Empirical(values_ms.iter().map(|v| round_to_ns(ns(*v))).collect())
+            }
             DistSpec::EmpiricalCsv { path } => {
                 let vals = csv_values.ok_or_else(|| format!("values of {path} not loaded"))?;
                 if vals.is_empty() {
                     return Err(format!("{path} holds no values"));
                 }
-                Dist::Empirical(vals.iter().map(|v| ms_to_ns(*v).min(MAX_DRAW)).collect())
+                Dist::Empirical(vals.iter().map(|v| round_to_ns(ns(*v))).collect())
             }
         })
     }
