@@ -57,7 +57,7 @@ impl DistSpec {
                     f,
                     format!("expected {want} finite number, found {}", show(v)),
                 ));
-            } else if f.ends_with("_ms") && v > MAX_DRAW_MS {
+            } else if (f == "ms" || f.ends_with("_ms")) && v > MAX_DRAW_MS {
                 out.push((
                     f,
                     format!(
@@ -328,6 +328,33 @@ mod tests {
             p[0].1,
             "expected at most 2.88e11 ms (2^58 ns, about 9 years: the longest delay a run holds), found 1e18"
         );
+        // Every parameter in milliseconds, `Constant`'s `ms` too; a tail index is not one.
+        for spec in [
+            DistSpec::Constant { ms: 1e12 },
+            DistSpec::Exponential { mean_ms: 1e12 },
+            DistSpec::Uniform {
+                min_ms: 0.0,
+                max_ms: 1e12,
+            },
+            DistSpec::Normal {
+                mean_ms: 1.0,
+                std_ms: 1e12,
+            },
+            DistSpec::Pareto {
+                scale_ms: 1e12,
+                shape: 2.0,
+            },
+            DistSpec::Empirical {
+                values_ms: vec![1.0, 1e12],
+            },
+        ] {
+            assert_eq!(spec.problems().len(), 1, "{spec:?}");
+        }
+        let shape = DistSpec::Pareto {
+            scale_ms: 1.0,
+            shape: 1e12,
+        };
+        assert!(shape.problems().is_empty());
     }
 
     fn mean_of(spec: DistSpec) -> f64 {
