@@ -5,6 +5,9 @@ pub const EARTH_RADIUS_KM: f64 = 6_371.0;
 /// Speed of light in fibre, km/s (about 2/3 c).
 pub const FIBRE_KM_PER_S: f64 = 200_000.0;
 
+/// The longest great-circle distance, half the Earth's circumference, in km.
+pub const HALF_CIRCUMFERENCE_KM: f64 = std::f64::consts::PI * EARTH_RADIUS_KM;
+
 /// Great-circle distance in km between two (lat, lon) points in degrees (haversine).
 pub fn great_circle_km(lat1: f64, lon1: f64, lat2: f64, lon2: f64) -> f64 {
     let (p1, p2) = (lat1.to_radians(), lat2.to_radians());

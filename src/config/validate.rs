@@ -4,9 +4,9 @@ use super::raw::*;
 use super::tree::{Strict, canonical_path, parse_ron_literal, set_path};
 use super::units::show;
 use super::{ConfigError, Diagnostic, Severity, Source, did_you_mean, locate};
-use crate::distribution::{Dist, DistSpec};
+use crate::distribution::{Dist, DistSpec, MAX_DRAW_MS};
 use crate::engine::{SimTime, ms_to_ns, s_to_ns};
-use crate::geo::{estimated_rtt_ms, great_circle_km};
+use crate::geo::{HALF_CIRCUMFERENCE_KM, estimated_rtt_ms, great_circle_km};
 use crate::model::*;
 use indexmap::IndexMap;
 use std::collections::{BTreeMap, BTreeSet};
@@ -76,6 +76,19 @@ impl Ctx<'_> {
         }
         ok
     }
+    /// A delay that is added to others on a message's way (an RTT, a last mile, a spike's
+    /// extra): like [`Ctx::finite`], and at most [`MAX_DRAW_MS`], so that sums of them stay far
+    /// inside simulated time. Timers and TTLs are not delays: longer than the run means never.
+    fn delay_ms(&mut self, path: &[&str], what: &str, v: f64, strict: bool) -> bool {
+        if !self.finite(path, what, v, 0.0, strict) {
+            return false;
+        }
+        let ok = v <= MAX_DRAW_MS;
+        if !ok {
+            self.err(path, format!("{what} must be at most {MAX_DRAW_MS:.2e} ms (2^58 ns, about 9 years: the longest delay a run holds), found {}", show(v)));
+        }
+        ok
+    }
     fn prob(&mut self, path: &[&str], what: &str, v: f64) -> bool {
         let ok = (0.0..=1.0).contains(&v);
         if !ok {
@@ -113,8 +126,10 @@ impl Ctx<'_> {
                     }
                     Some(vals)
                 }
-                Err(e) => {
-                    self.err(path, e);
+                Err(problems) => {
+                    for e in problems {
+                        self.err(path, e);
+                    }
                     return None;
                 }
             }
@@ -153,45 +168,110 @@ fn record_input(inputs: &mut Vec<(String, String)>, path: String, digest: String
     }
 }
 
-/// A one-column CSV of milliseconds (a non-numeric first line is a header).
-fn read_values_csv(path: &std::path::Path) -> Result<(Vec<f64>, String), String> {
+/// At most this many problems are listed for one CSV file; the rest are counted.
+const MAX_CSV_PROBLEMS: usize = 20;
+
+/// The problems found in one CSV input, each as `file:line:column: message`.
+struct CsvProblems {
+    path: String,
+    list: Vec<String>,
+    more: usize,
+}
+
+impl CsvProblems {
+    fn new(path: &std::path::Path) -> Self {
+        CsvProblems {
+            path: path.display().to_string(),
+            list: vec![],
+            more: 0,
+        }
+    }
+    /// A problem in the cell that starts at byte `col` (0-based) of line `line` (0-based).
+    fn at(&mut self, line: usize, col: usize, msg: String) {
+        if self.list.len() < MAX_CSV_PROBLEMS {
+            self.list
+                .push(format!("{}:{}:{}: {msg}", self.path, line + 1, col + 1));
+        } else {
+            self.more += 1;
+        }
+    }
+    /// All problems, the count of unlisted ones last; `Ok` when there are none.
+    fn finish<T>(mut self, value: T) -> Result<T, Vec<String>> {
+        if self.list.is_empty() {
+            return Ok(value);
+        }
+        if self.more > 0 {
+            self.list.push(format!(
+                "{}: {} more problems like these are not listed",
+                self.path, self.more
+            ));
+        }
+        Err(self.list)
+    }
+}
+
+/// The cells of a CSV line, each with its byte offset in the line and trimmed.
+fn csv_cells(line: &str) -> impl Iterator<Item = (usize, &str)> {
+    let mut start = 0;
+    line.split(',').map(move |cell| {
+        let at = start + (cell.len() - cell.trim_start().len());
+        start += cell.len() + 1;
+        (at, cell.trim())
+    })
+}
+
+/// Why `v`, read from a CSV as milliseconds of delay, cannot be one, if it cannot.
+fn bad_delay_ms(v: f64) -> Option<String> {
+    if !v.is_finite() || v < 0.0 {
+        Some(format!(
+            "expected a non-negative number of ms, found {}",
+            show(v)
+        ))
+    } else if v > MAX_DRAW_MS {
+        Some(format!(
+            "expected at most {MAX_DRAW_MS:.2e} ms (2^58 ns, about 9 years: the longest delay a run holds), found {}",
+            show(v)
+        ))
+    } else {
+        None
+    }
+}
+
+/// A one-column CSV of milliseconds (a non-numeric first line is a header). Every bad value is
+/// reported (up to [`MAX_CSV_PROBLEMS`]), not only the first.
+fn read_values_csv(path: &std::path::Path) -> Result<(Vec<f64>, String), Vec<String>> {
     let text = super::read_capped_string(path)
-        .map_err(|e| format!("cannot read {}: {e}", path.display()))?;
+        .map_err(|e| vec![format!("cannot read {}: {e}", path.display())])?;
     let digest = super::digest_hex(text.as_bytes());
+    let mut problems = CsvProblems::new(path);
     let mut vals = vec![];
     for (i, line) in text.lines().enumerate() {
-        let cell = line.split(',').next().unwrap_or("").trim();
+        let Some((col, cell)) = csv_cells(line).next() else {
+            continue;
+        };
         if cell.is_empty() {
             continue;
         }
         match cell.parse::<f64>() {
-            Ok(v) if v.is_finite() && v >= 0.0 => vals.push(v),
-            Ok(v) => {
-                return Err(format!(
-                    "{}:{}: expected a non-negative number of ms, found {v}",
-                    path.display(),
-                    i + 1
-                ));
-            }
+            Ok(v) => match bad_delay_ms(v) {
+                None => vals.push(v),
+                Some(msg) => problems.at(i, col, msg),
+            },
             Err(_) if i == 0 => {}
-            Err(_) => {
-                return Err(format!(
-                    "{}:{}: expected a number of ms, found `{cell}`",
-                    path.display(),
-                    i + 1
-                ));
-            }
+            Err(_) => problems.at(i, col, format!("expected a number of ms, found `{cell}`")),
         }
     }
-    Ok((vals, digest))
+    problems.finish((vals, digest))
 }
 
 /// A directed RTT matrix: `(from, to) -> ms`.
 type Matrix = IndexMap<(String, String), f64>;
 
-fn read_matrix_csv(path: &std::path::Path) -> Result<(Matrix, String), String> {
+/// A CSV RTT matrix: a header of region names, then one row per region. Every bad cell is
+/// reported (up to [`MAX_CSV_PROBLEMS`]), not only the first.
+fn read_matrix_csv(path: &std::path::Path) -> Result<(Matrix, String), Vec<String>> {
     let text = super::read_capped_string(path)
-        .map_err(|e| format!("cannot read RTT matrix {}: {e}", path.display()))?;
+        .map_err(|e| vec![format!("cannot read RTT matrix {}: {e}", path.display())])?;
     let digest = super::digest_hex(text.as_bytes());
     let mut lines = text
         .lines()
@@ -199,52 +279,51 @@ fn read_matrix_csv(path: &std::path::Path) -> Result<(Matrix, String), String> {
         .filter(|(_, l)| !l.trim().is_empty());
     let (_, header) = lines
         .next()
-        .ok_or_else(|| format!("{}: the RTT matrix is empty", path.display()))?;
+        .ok_or_else(|| vec![format!("{}: the RTT matrix is empty", path.display())])?;
     let cols: Vec<String> = header
         .split(',')
         .skip(1)
         .map(|s| s.trim().to_owned())
         .collect();
+    let mut problems = CsvProblems::new(path);
     let mut m = Matrix::new();
     for (i, line) in lines {
-        let mut cells = line.split(',');
-        let from = cells.next().unwrap_or("").trim().to_owned();
-        for (j, cell) in cells.enumerate() {
-            let cell = cell.trim();
+        let mut cells = csv_cells(line);
+        let from = cells.next().map(|(_, c)| c).unwrap_or("").to_owned();
+        for (j, (col, cell)) in cells.enumerate() {
             if cell.is_empty() {
                 continue;
             }
-            let to = cols.get(j).ok_or_else(|| {
-                format!(
-                    "{}:{}: row `{from}` has more cells than the header has columns",
-                    path.display(),
-                    i + 1
-                )
-            })?;
-            let v: f64 = cell.parse().map_err(|_| {
-                format!(
-                    "{}:{}: expected an RTT in ms, found `{cell}`",
-                    path.display(),
-                    i + 1
-                )
-            })?;
-            if !v.is_finite() || v < 0.0 {
-                return Err(format!(
-                    "{}:{}: an RTT must be a non-negative number of ms, found {v}",
-                    path.display(),
-                    i + 1
-                ));
+            let Some(to) = cols.get(j) else {
+                problems.at(
+                    i,
+                    col,
+                    format!("row `{from}` has more cells than the header has columns"),
+                );
+                break;
+            };
+            match cell.parse::<f64>() {
+                Err(_) => problems.at(
+                    i,
+                    col,
+                    format!("RTT `{from}` → `{to}`: expected a number of ms, found `{cell}`"),
+                ),
+                Ok(v) => match bad_delay_ms(v) {
+                    Some(msg) => problems.at(i, col, format!("RTT `{from}` → `{to}`: {msg}")),
+                    None => {
+                        m.insert((from.clone(), to.clone()), v);
+                    }
+                },
             }
-            m.insert((from.clone(), to.clone()), v);
         }
     }
-    if m.is_empty() {
-        return Err(format!(
+    if m.is_empty() && problems.list.is_empty() {
+        problems.list.push(format!(
             "{}: the RTT matrix is empty (no numeric entries)",
             path.display()
         ));
     }
-    Ok((m, digest))
+    problems.finish((m, digest))
 }
 
 /// At most this many regions in one topology (the clouds together have a few hundred).
@@ -369,18 +448,31 @@ fn topology_best_effort(
         0.0,
         true,
     );
-    let base_ok = cx.finite(
+    // The largest inflation that keeps an estimated RTT (half the Earth's circumference at
+    // most) within the longest delay a run holds.
+    let max_inflation = MAX_DRAW_MS / estimated_rtt_ms(HALF_CIRCUMFERENCE_KM, 1.0, 0.0);
+    let infl_ok = if infl_ok && net.estimate.inflation > max_inflation {
+        cx.err(
+            &["network", "estimate", "inflation"],
+            format!(
+                "network.estimate.inflation must be at most {max_inflation:.2e}, so that an estimated RTT stays within {MAX_DRAW_MS:.2e} ms (2^58 ns, about 9 years: the longest delay a run holds), found {}",
+                show(net.estimate.inflation)
+            ),
+        );
+        false
+    } else {
+        infl_ok
+    };
+    let base_ok = cx.delay_ms(
         &["network", "estimate", "base_ms"],
         "network.estimate.base_ms",
         net.estimate.base_ms,
-        0.0,
         false,
     );
-    cx.finite(
+    let intra_ok = cx.delay_ms(
         &["network", "intra_region_rtt_ms"],
         "network.intra_region_rtt_ms",
         net.intra_region_rtt_ms,
-        0.0,
         false,
     );
     let jitter = cx.dist(&["network", "jitter"], &net.jitter, inputs);
@@ -392,8 +484,10 @@ fn topology_best_effort(
                     record_input(inputs, full.display().to_string(), digest);
                     Some(m)
                 }
-                Err(e) => {
-                    cx.err(&["network", "rtt"], e);
+                Err(problems) => {
+                    for e in problems {
+                        cx.err(&["network", "rtt"], e);
+                    }
                     None
                 }
             }
@@ -402,11 +496,10 @@ fn topology_best_effort(
             let mut m = Matrix::new();
             for (from, row) in rows {
                 for (to, v) in row {
-                    if cx.finite(
+                    if cx.delay_ms(
                         &["network", "rtt", from, to],
                         &format!("RTT {from} → {to}"),
                         *v,
-                        0.0,
                         false,
                     ) {
                         m.insert((from.clone(), to.clone()), *v);
@@ -447,6 +540,11 @@ fn topology_best_effort(
     let ok = errors == start && infl_ok && base_ok && matrix.is_some() && jitter.is_some();
     let inflation = if infl_ok { net.estimate.inflation } else { 1.0 };
     let base_ms = if base_ok { net.estimate.base_ms } else { 0.0 };
+    let intra_ms = if intra_ok {
+        net.intra_region_rtt_ms
+    } else {
+        0.0
+    };
     if raw.regions.len() > MAX_TOPOLOGY_REGIONS {
         return (None, false);
     }
@@ -460,7 +558,7 @@ fn topology_best_effort(
                 // The AWS matrix gives an intra-region RTT on its diagonal; Azure's is empty.
                 m.get(&(a.name.clone(), a.name.clone()))
                     .copied()
-                    .unwrap_or(net.intra_region_rtt_ms)
+                    .unwrap_or(intra_ms)
             } else if let Some(v) = m
                 .get(&(a.name.clone(), b.name.clone()))
                 .or_else(|| m.get(&(b.name.clone(), a.name.clone())))
@@ -628,7 +726,7 @@ fn faults(cx: &mut Ctx, topo: &TopologyModel, raw: &RawExperiment) -> Vec<Fault>
                 extra_ms,
             } => {
                 let (start, end) = fault_window(cx, &path, *at_s, *for_s);
-                cx.finite(&path, "LatencySpike.extra_ms", *extra_ms, 0.0, true);
+                cx.delay_ms(&path, "LatencySpike.extra_ms", *extra_ms, true);
                 let pa = resolve_place(cx, topo, pops, &path, a);
                 let pb = match b {
                     Some(b) => resolve_place(cx, topo, pops, &path, b).map(Some),
@@ -682,7 +780,7 @@ fn faults(cx: &mut Ctx, topo: &TopologyModel, raw: &RawExperiment) -> Vec<Fault>
                 extra_ms,
             } => {
                 let (start, end) = fault_window(cx, &path, *at_s, *for_s);
-                cx.finite(&path, "LagSpike.extra_ms", *extra_ms, 0.0, true);
+                cx.delay_ms(&path, "LagSpike.extra_ms", *extra_ms, true);
                 let ra = resolve_region(cx, topo, &path, a);
                 let rb = match b {
                     Some(b) => resolve_region(cx, topo, &path, b).map(Some),
@@ -1575,13 +1673,8 @@ fn scenario(
             cx.err(&path("rate_per_s"), format!("rate_per_s of `{name}` is {} requests/s; the limit is 10 000 000 per population", p.rate_per_s));
         }
         let rate_ok = p.rate_per_s.is_finite() && p.rate_per_s >= 0.0;
-        cx.finite(
-            &path("last_mile_ms"),
-            "last_mile_ms",
-            p.last_mile_ms,
-            0.0,
-            false,
-        );
+        let last_mile_ok =
+            cx.delay_ms(&path("last_mile_ms"), "last_mile_ms", p.last_mile_ms, false);
         cx.prob(
             &path("write_fraction"),
             &format!("write_fraction of `{name}`"),
@@ -1680,6 +1773,8 @@ fn scenario(
         if !anchor_ok {
             continue;
         }
+        // A stand-in for an invalid last mile (already reported), so the RTTs stay in range.
+        let last_mile_ms = if last_mile_ok { p.last_mile_ms } else { 0.0 };
         // Population → region RTTs (SPEC §1 Link): through the anchor when there is one.
         for r in 0..n {
             let reg = &topo.regions[r];
@@ -1688,7 +1783,7 @@ fn scenario(
                     let a = a as usize;
                     let ar = &topo.regions[a];
                     let access = ms_to_ns(
-                        p.last_mile_ms
+                        last_mile_ms
                             + estimated_rtt_ms(
                                 great_circle_km(p.lat, p.lon, ar.lat, ar.lon),
                                 topo.inflation,
@@ -1702,7 +1797,7 @@ fn scenario(
                 }
                 None => {
                     let v = ms_to_ns(
-                        p.last_mile_ms
+                        last_mile_ms
                             + estimated_rtt_ms(
                                 great_circle_km(p.lat, p.lon, reg.lat, reg.lon),
                                 topo.inflation,

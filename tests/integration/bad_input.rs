@@ -1267,3 +1267,159 @@ fn an_endless_input_file_is_refused() {
         o.stderr
     );
 }
+
+/// Delays that are added together on a message's way (RTTs from a matrix or a CSV, the
+/// intra-region RTT, the estimate's base and inflation, a population's last mile, an empirical
+/// distribution's values) are refused above 2^58 ns, all at once, instead of overflowing
+/// simulated time (a debug build panicked on `intra_region_rtt_ms: 1e300`, a release build
+/// wrapped). Every bad cell of a CSV is listed, with its line and column, not only the first.
+#[test]
+fn delays_beyond_the_longest_a_run_holds_are_refused_with_every_bad_csv_cell() {
+    let d = TempDir::new("huge-delays");
+    std::fs::write(
+        d.0.join("rtt.csv"),
+        "from,us-east,eu-west\nus-east,,70\neu-west, 1e300,x\n",
+    )
+    .unwrap();
+    std::fs::write(d.0.join("lag.csv"), "ms\n5\n1e12\n-1\nfast\n7\n").unwrap();
+    std::fs::write(
+        d.0.join("topo.ron"),
+        r#"Topology(
+    name: "huge",
+    defaults: (servers: 4, read_service: Exponential(mean_ms: 3), write_service: Exponential(mean_ms: 6), queue_limit: 100),
+    regions: {
+        "us-east": (lat: 39.0, lon: -77.5, jurisdiction: "US"),
+        "eu-west": (lat: 53.3, lon: -6.3, jurisdiction: "EU"),
+        "ap-east": (lat: 22.3, lon: 114.2, jurisdiction: "HK"),
+    },
+    network: (
+        rtt: CsvMatrix(path: "rtt.csv"),
+        estimate: (inflation: 1e300, base_ms: 3e11),
+        intra_region_rtt_ms: 1e300,
+    ),
+)"#,
+    )
+    .unwrap();
+    let exp = write_experiment(
+        &d,
+        "exp.ron",
+        r#"Experiment(
+    name: "huge", topology: "topo.ron", duration_s: 10,
+    design: ActiveActive(regions: ["us-east", "eu-west"]),
+    populations: {"boston": (lat: 42.36, lon: -71.06, rate_per_s: 5, last_mile_ms: 1e300)},
+    data: (replication: (mode: Async, lag: EmpiricalCsv(path: "lag.csv"))),
+)"#,
+    );
+    for o in [
+        regionsim([OsStr::new("check"), exp.as_os_str()]),
+        regionsim([
+            OsStr::new("run"),
+            exp.as_os_str(),
+            OsStr::new("--out"),
+            d.0.join("results").as_os_str(),
+        ]),
+    ] {
+        let errs = assert_refused(&o, "huge delays");
+        assert!(!d.0.join("results").exists());
+        let e = find(
+            &errs,
+            &o,
+            "topo.ron",
+            "network.estimate.inflation must be at most 1.44e9",
+        );
+        assert!(e.message.contains("found 1e300"), "{}", e.message);
+        let e = find(
+            &errs,
+            &o,
+            "topo.ron",
+            "network.estimate.base_ms must be at most 2.88e11 ms",
+        );
+        assert!(e.message.contains("found 300000000000"), "{}", e.message);
+        find(
+            &errs,
+            &o,
+            "topo.ron",
+            "network.intra_region_rtt_ms must be at most 2.88e11 ms",
+        );
+        find(
+            &errs,
+            &o,
+            "topo.ron",
+            "rtt.csv:3:10: RTT `eu-west` → `us-east`: expected at most 2.88e11 ms",
+        );
+        find(
+            &errs,
+            &o,
+            "topo.ron",
+            "rtt.csv:3:16: RTT `eu-west` → `eu-west`: expected a number of ms, found `x`",
+        );
+        find(
+            &errs,
+            &o,
+            "exp.ron",
+            "last_mile_ms must be at most 2.88e11 ms",
+        );
+        find(
+            &errs,
+            &o,
+            "exp.ron",
+            "lag.csv:3:1: expected at most 2.88e11 ms",
+        );
+        find(
+            &errs,
+            &o,
+            "exp.ron",
+            "lag.csv:4:1: expected a non-negative number of ms, found -1",
+        );
+        find(
+            &errs,
+            &o,
+            "exp.ron",
+            "lag.csv:5:1: expected a number of ms, found `fast`",
+        );
+        assert_error_count(&o, 9);
+    }
+}
+
+/// A CSV with many bad cells lists the first 20 and counts the rest.
+#[test]
+fn a_csv_with_many_bad_values_lists_twenty_and_counts_the_rest() {
+    let d = TempDir::new("many-bad-values");
+    let mut csv = String::from("ms\n");
+    for i in 0..25 {
+        csv.push_str(&format!("bad{i}\n"));
+    }
+    std::fs::write(d.0.join("lag.csv"), csv).unwrap();
+    let exp = write_experiment(
+        &d,
+        "exp.ron",
+        r#"Experiment(
+    name: "many", topology: "two-regions.ron", duration_s: 10,
+    design: ActiveActive(regions: ["us-east", "eu-west"]),
+    populations: {"boston": (lat: 42.36, lon: -71.06, rate_per_s: 5)},
+    data: (replication: (mode: Async, lag: EmpiricalCsv(path: "lag.csv"))),
+)"#,
+    );
+    let o = regionsim([OsStr::new("check"), exp.as_os_str()]);
+    let errs = assert_refused(&o, "many bad values");
+    find(
+        &errs,
+        &o,
+        "exp.ron",
+        "lag.csv:2:1: expected a number of ms, found `bad0`",
+    );
+    find(
+        &errs,
+        &o,
+        "exp.ron",
+        "lag.csv:21:1: expected a number of ms, found `bad19`",
+    );
+    assert!(!o.stderr.contains("bad20"), "{}", o.stderr);
+    find(
+        &errs,
+        &o,
+        "exp.ron",
+        "5 more problems like these are not listed",
+    );
+    assert_error_count(&o, 21);
+}
