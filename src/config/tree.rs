@@ -83,16 +83,52 @@ impl Parser<'_> {
                 b'\\' => {
                     let e = *self.s.get(self.i).ok_or("unterminated string")?;
                     self.i += 1;
-                    out.push(match e {
-                        b'n' => b'\n',
-                        b't' => b'\t',
-                        other => other,
-                    });
+                    let c = match e {
+                        b'n' => '\n',
+                        b't' => '\t',
+                        b'r' => '\r',
+                        b'0' => '\0',
+                        b'b' => '\u{8}',
+                        b'f' => '\u{c}',
+                        b'"' | b'\'' | b'\\' | b'/' => e as char,
+                        b'u' | b'x' => self.char_escape(e)?,
+                        other => {
+                            return Err(format!(
+                                "unknown escape `\\{}` at byte {}",
+                                other as char,
+                                self.i - 2
+                            ));
+                        }
+                    };
+                    out.extend_from_slice(c.encode_utf8(&mut [0; 4]).as_bytes());
                 }
                 _ => out.push(c),
             }
         }
         Err("unterminated string".into())
+    }
+    /// After `\u` or `\x`: the character of `\u{1F600}`, `\u00e9` or `\x41`.
+    fn char_escape(&mut self, kind: u8) -> Result<char, String> {
+        let at = self.i - 2;
+        let braced = kind == b'u' && self.s.get(self.i) == Some(&b'{');
+        let (start, end) = if braced {
+            let close = self.s[self.i..]
+                .iter()
+                .position(|&c| c == b'}')
+                .ok_or_else(|| format!("unterminated `\\u{{…}}` escape at byte {at}"))?;
+            (self.i + 1, self.i + close)
+        } else {
+            let n = if kind == b'u' { 4 } else { 2 };
+            (self.i, (self.i + n).min(self.s.len()))
+        };
+        let hex = std::str::from_utf8(&self.s[start..end]).unwrap_or("");
+        let c = u32::from_str_radix(hex, 16)
+            .ok()
+            .filter(|&v| kind == b'u' || v < 0x80)
+            .and_then(char::from_u32)
+            .ok_or_else(|| format!("`{hex}` in the escape at byte {at} is not a character"))?;
+        self.i = if braced { end + 1 } else { end };
+        Ok(c)
     }
     fn number(&mut self) -> Result<Value, String> {
         let st = self.i;
@@ -144,8 +180,7 @@ impl Parser<'_> {
                 let k = p.ident();
                 p.expect(b':')?;
                 let v = p.value()?;
-                m.insert(k, v);
-                Ok(())
+                insert_once(&mut m, k, v)
             })?;
             Ok(Value::Object(m))
         } else {
@@ -184,8 +219,7 @@ impl Parser<'_> {
                     };
                     p.expect(b':')?;
                     let v = p.value()?;
-                    m.insert(k, v);
-                    Ok(())
+                    insert_once(&mut m, k, v)
                 })?;
                 Ok(Value::Object(m))
             }
@@ -218,6 +252,18 @@ impl Parser<'_> {
             Some(c) => Err(format!("unexpected `{}` at byte {}", c as char, self.i)),
         }
     }
+}
+
+/// Inserts a struct field or map entry, refusing a name written twice (the later one would
+/// silently replace the earlier, as the file's own maps are refused for).
+fn insert_once(m: &mut Map<String, Value>, k: String, v: Value) -> Result<(), String> {
+    if m.contains_key(&k) {
+        return Err(format!(
+            "`{k}` is written twice: each name may appear once (the later entry would silently replace the earlier)"
+        ));
+    }
+    m.insert(k, v);
+    Ok(())
 }
 
 /// True for `{"Variant": …}`: an externally tagged enum (one key, capitalised).
@@ -655,6 +701,20 @@ mod tests {
         );
         assert_eq!(parse_ron_literal(r#"{"k": 1}"#).unwrap(), json!({"k": 1}));
         assert!(parse_ron_literal("[1, 2").is_err());
+        // RON's escapes, as the file's own strings read them.
+        assert_eq!(
+            parse_ron_literal(r#""us-\u{65}ast \u00e9\x41\"\\\n\'/""#).unwrap(),
+            json!("us-east éA\"\\\n'/")
+        );
+        assert!(parse_ron_literal(r#""\q""#).is_err());
+        assert!(parse_ron_literal(r#""\u{110000}""#).is_err());
+        assert!(parse_ron_literal(r#""\x80""#).is_err());
+        assert!(parse_ron_literal(r#""\u{65""#).is_err());
+        // A name written twice is refused, in a struct and in a map.
+        let e = parse_ron_literal("(a: 1, b: 2, a: 3)").unwrap_err();
+        assert!(e.contains("`a` is written twice"), "{e}");
+        let e = parse_ron_literal(r#"{"k": 1, "k": 2}"#).unwrap_err();
+        assert!(e.contains("`k` is written twice"), "{e}");
         assert!(parse_ron_literal("1 2").is_err());
     }
 

@@ -2800,6 +2800,7 @@ fn sweep_points(
         ));
         return None;
     }
+    repeated_sweep_cases(grid, &lists, src, diags);
     let mut points: Vec<Vec<Override>> = vec![];
     if grid {
         points.push(vec![]);
@@ -2825,6 +2826,143 @@ fn sweep_points(
         }
     }
     Some(points)
+}
+
+/// Reports sweep values that would make two cases alike: the same value twice (`60` and `60.0`
+/// too: each case would run twice), or two values that read alike in case names (`"U S"` and
+/// `"US"` both read `US`: the results could not tell them apart). A `Grid` is checked path by
+/// path, at the later value; a `Zip` point by point (a value may repeat in one of its lists).
+fn repeated_sweep_cases(
+    grid: bool,
+    lists: &[(&String, Vec<String>)],
+    src: &Source,
+    diags: &mut Vec<Diagnostic>,
+) {
+    // Per group of values (a Grid path, or a Zip point): its value key and its label.
+    /// One value (a Grid's) or point (a Zip's): where it is, its value key, its label in case
+    /// names, and how a message shows it.
+    struct Item {
+        at: String,
+        key: String,
+        label: String,
+        shown: String,
+    }
+    let groups: Vec<(Vec<String>, Vec<Item>)> = if grid {
+        lists
+            .iter()
+            .map(|(p, vs)| {
+                let at = vec!["sweep".to_owned(), (*p).clone()];
+                let items = vs
+                    .iter()
+                    .enumerate()
+                    .map(|(k, v)| Item {
+                        at: format!("#{k}"),
+                        key: value_key(v),
+                        label: compact_value(v),
+                        shown: format!("`{}` at #{k}", v.trim()),
+                    })
+                    .collect();
+                (at, items)
+            })
+            .collect()
+    } else {
+        let n = lists.first().map_or(0, |(_, vs)| vs.len());
+        let first = lists.first().map(|(p, _)| (*p).clone()).unwrap_or_default();
+        let items = (0..n)
+            .map(|i| {
+                let key = lists
+                    .iter()
+                    .map(|(_, vs)| value_key(&vs[i]))
+                    .collect::<Vec<_>>();
+                let label = lists
+                    .iter()
+                    .map(|(_, vs)| compact_value(&vs[i]))
+                    .collect::<Vec<_>>();
+                Item {
+                    at: format!("#{i}"),
+                    key: key.join("\u{1}"),
+                    label: label.join("; "),
+                    shown: format!("#{i}"),
+                }
+            })
+            .collect();
+        vec![(vec!["sweep".to_owned(), first], items)]
+    };
+    for (at, items) in &groups {
+        let mut keys: BTreeMap<&str, usize> = BTreeMap::new();
+        let mut labels: BTreeMap<&str, usize> = BTreeMap::new();
+        for (
+            k,
+            Item {
+                at: idx,
+                key,
+                label,
+                shown,
+            },
+        ) in items.iter().enumerate()
+        {
+            let mut path: Vec<&str> = at.iter().map(String::as_str).collect();
+            path.push(idx);
+            let what = if grid {
+                format!("`{}`", at[1])
+            } else {
+                "the `Zip`".to_owned()
+            };
+            if let Some(&j) = keys.get(key.as_str()) {
+                diags.push(src.diag(
+                    Severity::Error,
+                    &path,
+                    format!(
+                        "sweep: {what} lists the same {} twice ({} and {shown}): its cases would run twice",
+                        if grid { "value" } else { "point" },
+                        items[j].shown
+                    ),
+                    Some("remove one of them".into()),
+                ));
+            } else if let Some(&j) = labels.get(label.as_str()) {
+                diags.push(src.diag(
+                    Severity::Error,
+                    &path,
+                    format!(
+                        "sweep: {what} has two {} that read `{label}` in case names ({} and {shown}): the results could not tell their cases apart",
+                        if grid { "values" } else { "points" },
+                        items[j].shown
+                    ),
+                    None,
+                ));
+            } else {
+                keys.insert(key, k);
+                labels.insert(label, k);
+            }
+        }
+    }
+}
+
+/// A sweep value as a key equal for equal values however they are written (`60`, `60.0`,
+/// `6e1`; spacing, a trailing comma); the text itself when it cannot be read (reported elsewhere).
+fn value_key(ron: &str) -> String {
+    fn norm(v: &mut serde_json::Value) {
+        match v {
+            // A whole float is its integer (exactly: only below 2^63).
+            serde_json::Value::Number(n) => {
+                if let Some(f) = n.as_f64().filter(|f| n.is_f64() && f.fract() == 0.0)
+                    && f.abs() < 9.2e18
+                {
+                    *n = (f as i64).into();
+                }
+            }
+            serde_json::Value::Array(a) => a.iter_mut().for_each(norm),
+            serde_json::Value::Object(m) => m.values_mut().for_each(norm),
+            _ => {}
+        }
+    }
+    match parse_ron_literal(ron) {
+        Ok(mut v) => {
+            norm(&mut v);
+            v.to_string()
+        }
+        Err(_) => ron.to_owned(),
+    }
 }
 
 /// Short names for swept paths: the last segment, or the whole path where two would clash.

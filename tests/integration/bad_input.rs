@@ -1423,3 +1423,119 @@ fn a_csv_with_many_bad_values_lists_twenty_and_counts_the_rest() {
     );
     assert_error_count(&o, 21);
 }
+
+/// An override's value is read as RON reads the file: a name written twice in it is refused
+/// (it used to keep the later one silently), and `\u{..}` escapes are characters (`us-\u{65}ast`
+/// used to read as the unknown region `us-u{65}ast`).
+#[test]
+fn override_values_refuse_names_written_twice_and_read_unicode_escapes() {
+    let d = TempDir::new("override-literals");
+    let exp = write_experiment(
+        &d,
+        "exp.ron",
+        r#"Experiment(
+    name: "dup", topology: "two-regions.ron", duration_s: 10,
+    design: ActiveActive(regions: ["us-east", "eu-west"]),
+    populations: {"boston": (lat: 42.36, lon: -71.06, rate_per_s: 5)},
+    variants: [(name: "b", overrides: {"populations.boston": (lat: 1, lon: 2, rate_per_s: 3, rate_per_s: 4)}),
+    (name: "c", overrides: {"design": ActiveActive(regions: ["us-\u{65}ast", "eu-west"])}),
+    (name: "d", overrides: {"populations": {"a": (lat: 1, lon: 2, rate_per_s: 3), "a": (lat: 1, lon: 2, rate_per_s: 3)}})],
+)"#,
+    );
+    let o = regionsim([OsStr::new("check"), exp.as_os_str()]);
+    let errs = assert_refused(&o, "override literals");
+    let e = find(
+        &errs,
+        &o,
+        "exp.ron",
+        "variant `b`: override `populations.boston`",
+    );
+    assert!(
+        e.message.contains("`rate_per_s` is written twice"),
+        "{}",
+        e.message
+    );
+    assert_at(e, 5, 40, &o);
+    let e = find(&errs, &o, "exp.ron", "variant `d`: override `populations`");
+    assert!(e.message.contains("`a` is written twice"), "{}", e.message);
+    assert!(!o.stderr.contains("variant `c`"), "{}", o.stderr);
+    assert_error_count(&o, 2);
+}
+
+/// A sweep that would make two cases alike is refused at the later value: the same value
+/// twice, however written (`60` and `60.0` ran as two cases with equal results), or two values
+/// that read alike in case names (`"U S"` and `"US"` both gave cases named `jurisdiction=US`,
+/// which the results could not tell apart). A `Zip` may repeat a value in one list, not a point.
+#[test]
+fn a_sweep_whose_cases_would_be_alike_is_refused() {
+    let d = TempDir::new("alike-cases");
+    let head = r#"Experiment(
+    name: "alike", topology: "two-regions.ron", duration_s: 10,
+    design: ActiveActive(regions: ["us-east", "eu-west"]),
+    populations: {"boston": (lat: 42.36, lon: -71.06, rate_per_s: 5)},
+"#;
+    let grid = write_experiment(
+        &d,
+        "grid.ron",
+        &format!(
+            r#"{head}    sweep: Grid({{"dns.ttl_s": [60, 30, 6e1], "populations.boston.jurisdiction": ["U S", "EU", "US"]}}),
+)"#
+        ),
+    );
+    let o = regionsim([OsStr::new("check"), grid.as_os_str()]);
+    let errs = assert_refused(&o, "grid");
+    let e = find(
+        &errs,
+        &o,
+        "grid.ron",
+        "`dns.ttl_s` lists the same value twice",
+    );
+    assert!(
+        e.message.contains("(`60` at #0 and `6e1` at #2)"),
+        "{}",
+        e.message
+    );
+    assert_at(e, 5, 40, &o);
+    let e = find(
+        &errs,
+        &o,
+        "grid.ron",
+        "two values that read `US` in case names",
+    );
+    assert!(
+        e.message.contains("(`\"U S\"` at #0 and `\"US\"` at #2)"),
+        "{}",
+        e.message
+    );
+    assert_error_count(&o, 2);
+
+    let zip = write_experiment(
+        &d,
+        "zip.ron",
+        &format!(
+            r#"{head}    sweep: Zip({{"dns.ttl_s": [60, 60, 30, 60.0], "populations.boston.jurisdiction": ["US", "EU", "US", "US"]}}),
+)"#
+        ),
+    );
+    let o = regionsim([OsStr::new("check"), zip.as_os_str()]);
+    let errs = assert_refused(&o, "zip");
+    let e = find(
+        &errs,
+        &o,
+        "zip.ron",
+        "the `Zip` lists the same point twice (#0 and #3)",
+    );
+    assert_on_line(e, 5, &o);
+    assert_error_count(&o, 1);
+
+    let fine = write_experiment(
+        &d,
+        "fine.ron",
+        &format!(
+            r#"{head}    sweep: Zip({{"dns.ttl_s": [60, 60, 30], "populations.boston.jurisdiction": ["US", "EU", "US"]}}),
+)"#
+        ),
+    );
+    let o = regionsim([OsStr::new("check"), fine.as_os_str()]);
+    assert_eq!(o.code, Some(0), "{}", o.stderr);
+}
