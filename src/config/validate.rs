@@ -625,7 +625,18 @@ fn resolve_place(
     path: &[&str],
     name: &str,
 ) -> Option<Place> {
-    if let Some(i) = topo.regions.iter().position(|r| r.name == name) {
+    let region = topo.regions.iter().position(|r| r.name == name);
+    if region.is_some() && pops.contains_key(name) {
+        cx.err(
+            path,
+            format!(
+                "`{name}` is both a region of topology `{}` and a population: a fault naming it could mean either; rename the population",
+                topo.name
+            ),
+        );
+        return None;
+    }
+    if let Some(i) = region {
         return Some(Place::Region(i as RegionId));
     }
     if let Some(i) = pops.get_index_of(name) {
@@ -1265,7 +1276,13 @@ fn dns_policy(
                 let mut v = vec![];
                 for (name, weight) in w {
                     if !(weight.is_finite() && *weight >= 0.0) {
-                        cx.err(&path, format!("weight of `{name}` must be a finite number at least 0, found {weight}"));
+                        cx.err(
+                            &[path[0], path[1], path[2], name.as_str()],
+                            format!(
+                                "weight of `{name}` must be a finite number at least 0, found {}",
+                                show(*weight)
+                            ),
+                        );
                         ok = false;
                     }
                     match region(cx, &path, name) {
@@ -1273,8 +1290,16 @@ fn dns_policy(
                         None => ok = false,
                     }
                 }
-                if v.iter().map(|(_, w)| w).sum::<f64>() <= 0.0 {
+                let total = v.iter().map(|(_, w)| w).sum::<f64>();
+                if total <= 0.0 {
                     cx.err(&path, "weights must not all be zero");
+                    ok = false;
+                } else if total.is_infinite() {
+                    // Each weight is finite, their sum is not: every draw would pick alike.
+                    cx.err(
+                        &path,
+                        "the weights add up to more than a number holds (about 1.8e308): write them as shares, e.g. 1 and 3",
+                    );
                     ok = false;
                 }
                 steps.push((s_to_ns(at), v));

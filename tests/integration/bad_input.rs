@@ -1539,3 +1539,39 @@ fn a_sweep_whose_cases_would_be_alike_is_refused() {
     let o = regionsim([OsStr::new("check"), fine.as_os_str()]);
     assert_eq!(o.code, Some(0), "{}", o.stderr);
 }
+
+/// Weights whose sum overflows a float are refused (each was finite, so each draw compared
+/// against an infinite total and picked alike), and a fault naming a place that is both a
+/// region and a population is refused instead of taking the region silently.
+#[test]
+fn overflowing_weights_and_a_place_named_twice_are_refused() {
+    let d = TempDir::new("weights-places");
+    let exp = write_experiment(
+        &d,
+        "exp.ron",
+        r#"Experiment(
+    name: "wp", topology: "two-regions.ron", duration_s: 10,
+    design: ActiveActive(regions: ["us-east", "eu-west"]),
+    dns: (policy: Weighted(weights: {"us-east": 1e308, "eu-west": 1e308})),
+    populations: {"eu-west": (lat: 53.3, lon: -6.3, rate_per_s: 5), "boston": (lat: 42.36, lon: -71.06, rate_per_s: 5)},
+    faults: [Partition(a: "eu-west", b: "us-east", at_s: 1, for_s: 2), Partition(a: "boston", b: "us-east", at_s: 1, for_s: 2)],
+)"#,
+    );
+    let o = regionsim([OsStr::new("check"), exp.as_os_str()]);
+    let errs = assert_refused(&o, "weights and places");
+    let e = find(
+        &errs,
+        &o,
+        "exp.ron",
+        "the weights add up to more than a number holds",
+    );
+    assert_on_line(e, 4, &o);
+    let e = find(
+        &errs,
+        &o,
+        "exp.ron",
+        "`eu-west` is both a region of topology `two-regions` and a population",
+    );
+    assert_on_line(e, 6, &o);
+    assert_error_count(&o, 2);
+}
