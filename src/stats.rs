@@ -184,6 +184,23 @@ pub fn t975(df: usize) -> f64 {
         .unwrap_or(f64::NAN)
 }
 
+/// The 95% Wilson score interval (low, high) of a proportion: `successes` of `n` trials.
+/// Unlike the Wald interval p ± 1.96·√(p(1−p)/n), it stays inside [0, 1] and does not shrink
+/// to a point when every trial (or none) succeeded: 5 of 5 gives (0.57, 1), not (1, 1).
+/// `None` for no trials.
+pub fn wilson95(successes: u64, n: u64) -> Option<(f64, f64)> {
+    if n == 0 {
+        return None;
+    }
+    let z = 1.959_963_984_540_054;
+    let (k, n) = (successes.min(n) as f64, n as f64);
+    let p = k / n;
+    let z2n = z * z / n;
+    let centre = (p + z2n / 2.0) / (1.0 + z2n);
+    let half = z / (1.0 + z2n) * (p * (1.0 - p) / n + z2n / (4.0 * n)).sqrt();
+    Some(((centre - half).max(0.0), (centre + half).min(1.0)))
+}
+
 /// The value of `metric` in one run's metrics, when measured and finite.
 pub fn lookup(m: &Metrics, metric: &str) -> Option<f64> {
     m.iter()
@@ -614,6 +631,28 @@ pub fn runs_csv(records: &[crate::runner::RunRecord]) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn wilson_interval_matches_published_values_and_never_collapses() {
+        // Newcombe (1998), Table I: 81/263 → 0.2553–0.3662; 15/148 → 0.0624–0.1605; 0/20 →
+        // 0–0.1611; 1/29 → 0.0061–0.1718.
+        for (k, n, lo, hi) in [
+            (81, 263, 0.2553, 0.3662),
+            (15, 148, 0.0624, 0.1605),
+            (0, 20, 0.0, 0.1611),
+            (1, 29, 0.0061, 0.1718),
+        ] {
+            let (a, b) = wilson95(k, n).unwrap();
+            assert!(
+                (a - lo).abs() < 5e-5 && (b - hi).abs() < 5e-5,
+                "{k}/{n}: {a} {b}"
+            );
+        }
+        // All successes: a band below 1, not the Wald interval's point.
+        let (a, b) = wilson95(5, 5).unwrap();
+        assert!((a - 0.5655).abs() < 5e-4 && b == 1.0, "{a} {b}");
+        assert_eq!(wilson95(0, 0), None);
+    }
 
     #[test]
     fn t_quantiles_match_tables() {

@@ -759,13 +759,10 @@ fn t_visibility_chart(d: &ReportData) -> Option<SweepChart> {
             .filter(|b| b.reads > 0)
             .filter_map(|b| {
                 let x = b.t_to_ms?;
-                let n = b.reads as f64;
-                let p = b.saw_write as f64 / n;
-                let h = 1.96 * (p * (1.0 - p) / n).sqrt();
                 Some(SweepPoint {
                     x,
-                    y: Some(p),
-                    band: Some(((p - h).max(0.0), (p + h).min(1.0))),
+                    y: Some(b.saw_write as f64 / b.reads as f64),
+                    band: crate::stats::wilson95(b.saw_write, b.reads),
                 })
             })
             .collect();
