@@ -32,9 +32,28 @@ pub const PALETTE: [RGBColor; 8] = [
     RGBColor(153, 153, 51),  // olive
 ];
 
-/// The colour of the variant at `index` in the experiment: the same in every chart.
+/// Colours for the ninth to sixteenth variants (Paul Tol's "muted" scheme, its olive left out
+/// as [`PALETTE`] has one), so that no two of sixteen variants share a colour.
+pub const PALETTE_MORE: [RGBColor; 8] = [
+    RGBColor(204, 102, 119), // rose
+    RGBColor(51, 34, 136),   // indigo
+    RGBColor(221, 204, 119), // sand
+    RGBColor(17, 119, 51),   // green
+    RGBColor(136, 204, 238), // cyan
+    RGBColor(136, 34, 85),   // wine
+    RGBColor(68, 170, 153),  // teal
+    RGBColor(170, 68, 153),  // purple
+];
+
+/// The colour of the variant at `index` in the experiment: the same in every chart. Sixteen
+/// variants get sixteen colours; beyond that they repeat (the legend still names each).
 pub fn variant_colour(index: usize) -> RGBColor {
-    PALETTE[index % PALETTE.len()]
+    let i = index % (PALETTE.len() + PALETTE_MORE.len());
+    if i < PALETTE.len() {
+        PALETTE[i]
+    } else {
+        PALETTE_MORE[i - PALETTE.len()]
+    }
 }
 
 /// Text colour for labels and axes.
@@ -358,6 +377,23 @@ const SLUG_MAX: usize = 60;
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn sixteen_variants_get_sixteen_colours_that_differ_visibly() {
+        let cs: Vec<RGBColor> = (0..16).map(variant_colour).collect();
+        for i in 0..16 {
+            for j in 0..i {
+                let (a, b) = (cs[i], cs[j]);
+                let d = (a.0 as i32 - b.0 as i32).abs()
+                    + (a.1 as i32 - b.1 as i32).abs()
+                    + (a.2 as i32 - b.2 as i32).abs();
+                assert!(d >= 60, "variants {j} and {i} look alike: {b:?} {a:?}");
+            }
+        }
+        // The first eight keep their colours (every committed chart uses them).
+        assert_eq!(variant_colour(0), PALETTE[0]);
+        assert_eq!(variant_colour(16), PALETTE[0]);
+    }
 
     #[test]
     fn ticks_are_short() {
