@@ -289,6 +289,9 @@ impl Source {
                     "{}: the file ends here, so a closing quote, `)`, `]` or `}}` is missing, or the file was cut short",
                     e.code
                 )
+            } else if matches!(e.code, ron::Error::ExceededRecursionLimit) {
+                // ron's own message tells the caller to raise a limit in its code.
+                "values are nested too deeply here (more than 128 levels of brackets; no regionsim setting nests more than a few)".to_owned()
             } else {
                 e.code.to_string()
             };
