@@ -235,19 +235,7 @@ pub fn charts(d: &ReportData) -> Vec<ChartSpec> {
     });
 
     // Timeline of the overall scope after the warm-up, faults shaded.
-    let mut shades: Vec<Shade> = vec![];
-    for v in &s.variants {
-        for f in &v.fault_windows {
-            let sh = Shade {
-                label: f.label.clone(),
-                start_s: f.start_s,
-                end_s: f.end_s,
-            };
-            if !shades.contains(&sh) {
-                shades.push(sh);
-            }
-        }
-    }
+    let shades = fault_shades(s);
     let series = s
         .variants
         .iter()
@@ -744,6 +732,46 @@ fn remove_stale(charts_dir: &Path, keep: &BTreeSet<String>) -> Result<Vec<PathBu
     // read_dir's order is the file system's: sorted, so what is reported does not depend on it.
     removed.sort();
     Ok(removed)
+}
+
+/// The fault windows to shade on the timeline, each once. A window only some variants have is
+/// labelled with them (`RegionOutage(eastus) [outage, outage-long]`): the shading is shared by
+/// every line, so without the names a reader would take it for every variant's.
+fn fault_shades(s: &data::SummaryView) -> Vec<Shade> {
+    let mut windows: Vec<(Shade, Vec<&str>)> = vec![];
+    for v in &s.variants {
+        for f in &v.fault_windows {
+            let sh = Shade {
+                label: f.label.clone(),
+                start_s: f.start_s,
+                end_s: f.end_s,
+            };
+            match windows.iter_mut().find(|(w, _)| *w == sh) {
+                Some((_, names)) => {
+                    if !names.contains(&v.variant.as_str()) {
+                        names.push(&v.variant);
+                    }
+                }
+                None => windows.push((sh, vec![&v.variant])),
+            }
+        }
+    }
+    windows
+        .into_iter()
+        .map(|(mut sh, names)| {
+            if names.len() <= 3 && names.len() < s.variants.len() {
+                sh.label = format!("{} [{}]", sh.label, names.join(", "));
+            } else if names.len() < s.variants.len() {
+                sh.label = format!(
+                    "{} [{} of {} variants]",
+                    sh.label,
+                    names.len(),
+                    s.variants.len()
+                );
+            }
+            sh
+        })
+        .collect()
 }
 
 /// The t-visibility curve of every variant that measured it, as a sweep chart (log t).

@@ -614,3 +614,52 @@ fn the_sweep_chart_keeps_the_rto_panel_when_some_point_never_recovers() {
     let sweep = std::fs::read_to_string(out.join("charts/sweep.svg")).unwrap();
     assert!(sweep.contains("RTO (s; gap = never recovered)"), "{sweep}");
 }
+
+/// A fault window only some variants have is labelled with their names in the timeline's
+/// legend: the shading is drawn behind every line, so unlabelled it read as every variant's.
+/// A window all variants share keeps its plain label.
+#[test]
+fn the_timeline_names_the_variants_a_fault_window_belongs_to() {
+    let d = temp_dir("timeline-fault-owners");
+    let exp = d.join("owners.ron");
+    std::fs::write(
+        &exp,
+        format!(
+            r#"Experiment(
+    name: "owners", topology: "{}/topologies/azure-15.ron", seed: 3, duration_s: 40, warmup_s: 2, window_s: 2,
+    design: ActiveActive(regions: ["eastus", "westus2"]),
+    faults: [LatencySpike(a: "eastus", b: "westus2", at_s: 5, for_s: 5, extra_ms: 50)],
+    populations: {{"new-york": (lat: 40.71, lon: -74.01, anchor: "eastus", rate_per_s: 50)}},
+    variants: [
+        (name: "spike-only", overrides: {{}}),
+        (name: "outage", overrides: {{"faults": [LatencySpike(a: "eastus", b: "westus2", at_s: 5, for_s: 5, extra_ms: 50), RegionOutage(region: "eastus", at_s: 20, for_s: 10)]}}),
+    ],
+)"#,
+            super::root().display()
+        ),
+    )
+    .unwrap();
+    let out = d.join("out");
+    let o = regionsim(&[
+        "run",
+        exp.to_str().unwrap(),
+        "--quiet",
+        "--out",
+        out.to_str().unwrap(),
+    ]);
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let svg = std::fs::read_to_string(out.join("charts/timeline.svg")).unwrap();
+    assert!(
+        svg.contains("RegionOutage(eastus) [outage] (20–30 s)"),
+        "{svg}"
+    );
+    assert!(
+        svg.contains("(eastus &lt;-&gt; westus2, +50 ms) (5–10 s)")
+            || svg.contains("(eastus <-> westus2, +50 ms) (5–10 s)"),
+        "{svg}"
+    );
+    assert!(
+        !svg.contains("+50 ms) ["),
+        "a window every variant has is not labelled"
+    );
+}
