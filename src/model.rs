@@ -186,6 +186,15 @@ pub enum FailoverPolicy {
     Manual { delay: SimTime },
 }
 
+/// Which of the ready standbys a failover promotes.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum PromotePolicy {
+    /// The first in the design's `standbys` order.
+    FirstListed,
+    /// The one holding the most of the old primary's log (ties: the first listed).
+    MostCaughtUp,
+}
+
 /// The design under test (SPEC §1 Design).
 #[derive(Debug, Clone, PartialEq)]
 pub enum Design {
@@ -195,6 +204,8 @@ pub enum Design {
         standbys: Vec<RegionId>,
         read_local: bool,
         failover: FailoverPolicy,
+        /// Which ready standby a failover promotes.
+        promote: PromotePolicy,
         /// Share of servers a standby runs until promoted.
         standby_capacity: f64,
         /// Time from promotion to full capacity.

@@ -797,6 +797,9 @@ pub enum RawDesign {
         /// What a failed-over primary does when it returns (default: it stays a standby).
         #[serde(default, skip_serializing_if = "Option::is_none")]
         failback: Option<RawFailback>,
+        /// Which ready standby a failover promotes (default: the first listed).
+        #[serde(default)]
+        promote: RawPromote,
     },
     /// Every listed region serves reads and writes locally.
     ActiveActive { regions: Vec<String> },
@@ -804,6 +807,19 @@ pub enum RawDesign {
 
 fn default_one() -> f64 {
     1.0
+}
+
+/// Which of the ready standbys (up and healthy) a failover promotes.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Serialize, Deserialize)]
+#[serde(rename = "Promote")]
+pub enum RawPromote {
+    /// The first in `standbys` order: a fixed runbook.
+    #[default]
+    FirstListed,
+    /// The one that holds the most of the old primary's log, so the failover loses the fewest
+    /// acknowledged writes (ties: the first listed), as orchestrators of MySQL and PostgreSQL
+    /// replicas pick the most advanced replica.
+    MostCaughtUp,
 }
 
 /// Active-passive failover (SPEC §1 Design).

@@ -1484,6 +1484,7 @@ fn scenario(
             standby_capacity,
             scale_up_s,
             failback,
+            promote,
         } => {
             let failback = match failback {
                 None => None,
@@ -1608,6 +1609,10 @@ fn scenario(
                 standby_capacity: standby_capacity.clamp(0.0, 1.0),
                 scale_up: s_to_ns(*scale_up_s),
                 failback,
+                promote: match promote {
+                    RawPromote::FirstListed => PromotePolicy::FirstListed,
+                    RawPromote::MostCaughtUp => PromotePolicy::MostCaughtUp,
+                },
             })
         }
         RawDesign::ActiveActive { regions } => {

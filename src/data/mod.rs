@@ -407,6 +407,10 @@ impl DataLayer {
     pub fn data_region(&self, r: RegionId) -> Option<DataRegion> {
         self.index[r as usize]
     }
+    /// The highest sequence number of `origin`'s writes applied at `region`.
+    pub fn applied_of(&self, region: DataRegion, origin: DataRegion) -> u32 {
+        self.applied[region as usize * self.len() + origin as usize]
+    }
     /// Replica acknowledgements a write waits for before its client hears back.
     pub fn acks_needed(&self) -> u32 {
         let others = self.len().saturating_sub(1) as u32;

@@ -1994,6 +1994,58 @@ impl<'a> World<'a> {
     }
 
     /// Whether standby `r` may be promoted: up, and healthy to the checks when there are any.
+    /// The ready standby a failover of `old` promotes, by the design's
+    /// [`crate::model::PromotePolicy`].
+    fn standby_to_promote(&self, old: RegionId, now: SimTime) -> Option<RegionId> {
+        let mut ready = self
+            .standbys
+            .iter()
+            .copied()
+            .filter(|&r| self.standby_ready(r));
+        let most = matches!(
+            self.sc.design,
+            Design::ActivePassive {
+                promote: crate::model::PromotePolicy::MostCaughtUp,
+                ..
+            }
+        );
+        if !most {
+            return ready.next();
+        }
+        // The first listed among those holding the most of old's log (strictly more to win).
+        ready
+            .fold(None, |best: Option<(RegionId, u32)>, r| {
+                let held = self.log_held(old, r, now);
+                match best {
+                    Some((_, b)) if b >= held => best,
+                    _ => Some((r, held)),
+                }
+            })
+            .map(|(r, _)| r)
+    }
+
+    /// How much of `old`'s log standby `r` holds at `now`: the highest sequence of old's
+    /// writes it applied, or, with the lag spent at the target, received (those a promotion
+    /// applies first: see `drain_to_promoted`).
+    fn log_held(&self, old: RegionId, r: RegionId, now: SimTime) -> u32 {
+        let (Some(o), Some(n)) = (self.data.data_region(old), self.data.data_region(r)) else {
+            return 0;
+        };
+        let mut held = self.data.applied_of(n, o);
+        if self.sc.data.lag_at == LagAt::Target {
+            let li = o as usize * self.data.len() + n as usize;
+            for m in &self.data.links[li].queue {
+                if m.arrive > now || self.held_by(o, n, m).is_some() {
+                    break;
+                }
+                if m.origin == o {
+                    held = held.max(m.seq);
+                }
+            }
+        }
+        held
+    }
+
     fn standby_ready(&self, r: RegionId) -> bool {
         self.down[r as usize] == 0 && self.health.as_ref().is_none_or(|h| h.healthy[r as usize])
     }
@@ -2049,12 +2101,7 @@ impl<'a> World<'a> {
             .failovers
             .iter()
             .rposition(|f| f.at.is_none() && f.from == old);
-        let Some(new) = self
-            .standbys
-            .iter()
-            .copied()
-            .find(|&r| self.standby_ready(r))
-        else {
+        let Some(new) = self.standby_to_promote(old, now) else {
             // No standby to promote: the failover waits for one (its record stays open).
             self.awaiting_standby = true;
             self.promotion_pending = true;

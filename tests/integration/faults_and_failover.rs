@@ -268,6 +268,54 @@ fn automatic_failover_promotes_after_detection_and_manual_after_the_operator() {
     assert!(a(&auto) > a(&manual) && a(&manual) > a(&off));
 }
 
+/// `promote: MostCaughtUp` promotes the standby holding the most of the primary's log; the
+/// default promotes the first listed. Japan east is listed first but 3 s behind (a lag spike
+/// on its link, the lag spent at the sender): promoting it loses about 3 s of acknowledged
+/// writes, promoting West US 2 only those still on the wire. With the lag spent at the target,
+/// writes that reached a standby count as held (the promotion applies them first): both hold
+/// all that was sent before the outage, and the tie goes to the first listed.
+#[test]
+fn most_caught_up_promotes_the_standby_that_loses_the_fewest_writes() {
+    let body = |lag_at: &str| {
+        format!(
+            r#"seed: 5, duration_s: 60, warmup_s: 2,
+        health: (interval_s: 2, failure_threshold: 2, checkers: ["westus2", "northeurope"]),
+        faults: [
+            LagSpike(a: "eastus", b: "japaneast", at_s: 0, for_s: 60, extra_ms: 3000),
+            RegionOutage(region: "eastus", at_s: 30, for_s: 20),
+        ],
+        design: ActivePassive(primary: "eastus", standbys: ["japaneast", "westus2"], failover: Automatic(promotion_s: 2)),
+        data: (replication: (mode: Async, lag: Constant(ms: 10), lag_at: {lag_at})),
+        populations: {{"new-york": (lat: 40.71, lon: -74.01, anchor: "eastus", rate_per_s: 200, write_fraction: 0.5)}},
+        variants: [
+            (name: "first-listed", overrides: {{}}),
+            (name: "most-caught-up", overrides: {{"design.promote": MostCaughtUp}}),
+        ],"#
+        )
+    };
+    let e = experiment("promote-sender", &body("Sender"));
+    let first = run(variant(&e, "first-listed"), 5);
+    let most = run(variant(&e, "most-caught-up"), 5);
+    let (f, m) = (&first.failovers[0], &most.failovers[0]);
+    assert_eq!(f.to.as_deref(), Some("japaneast"));
+    assert_eq!(m.to.as_deref(), Some("westus2"));
+    // 100 writes/s for the 3 s japaneast is behind; West US 2 lacks only the writes of the
+    // last ~45 ms before the outage (lag plus one-way delay).
+    assert!(f.lost_writes > 200, "{}", f.lost_writes);
+    assert!(m.lost_writes < 20, "{}", m.lost_writes);
+    assert!(f.rpo_s.unwrap() > 2.9, "{:?}", f.rpo_s);
+
+    let e = experiment("promote-target", &body("Target"));
+    let most = run(variant(&e, "most-caught-up"), 5);
+    let m = &most.failovers[0];
+    assert_eq!(
+        m.to.as_deref(),
+        Some("japaneast"),
+        "a tie goes to the first listed"
+    );
+    assert_eq!(m.lost_writes, 0);
+}
+
 #[test]
 fn every_kind_of_fault_reports_what_it_touched_and_idle_ones_are_flagged() {
     let e = experiment(

@@ -295,6 +295,7 @@ fn idle_latency_is_the_sum_of_its_parts() {
         standby_capacity: 1.0,
         scale_up: 0,
         failback: None,
+        promote: regionsim::model::PromotePolicy::FirstListed,
     };
     sc.dns.ttl = 0;
     sc.dns.lookup = Dist::Constant(lookup);
