@@ -83,15 +83,33 @@ impl Parser<'_> {
                 b'\\' => {
                     let e = *self.s.get(self.i).ok_or("unterminated string")?;
                     self.i += 1;
-                    let c = match e {
-                        b'n' => '\n',
-                        b't' => '\t',
-                        b'r' => '\r',
-                        b'0' => '\0',
-                        b'b' => '\u{8}',
-                        b'f' => '\u{c}',
-                        b'"' | b'\'' | b'\\' | b'/' => e as char,
-                        b'u' | b'x' => self.char_escape(e)?,
+                    match e {
+                        b'n' => out.push(b'\n'),
+                        b't' => out.push(b'\t'),
+                        b'r' => out.push(b'\r'),
+                        b'0' => out.push(0),
+                        b'"' | b'\'' | b'\\' => out.push(e),
+                        // A byte: consecutive ones may spell a UTF-8 character, as in ron
+                        // (checked with the whole string at its closing quote).
+                        b'x' => out.push(self.hex_escape(2, 2)? as u8),
+                        b'u' => {
+                            let at = self.i - 2;
+                            if self.s.get(self.i) != Some(&b'{') {
+                                return Err(format!("expected `{{` after `\\u` at byte {at}"));
+                            }
+                            self.i += 1;
+                            let v = self.hex_escape(1, 6)?;
+                            if self.s.get(self.i) != Some(&b'}') {
+                                return Err(format!(
+                                    "expected `}}` to end the `\\u{{…}}` escape at byte {at}"
+                                ));
+                            }
+                            self.i += 1;
+                            let c = char::from_u32(v).ok_or_else(|| {
+                                format!("`\\u{{{v:x}}}` at byte {at} is not a character")
+                            })?;
+                            out.extend_from_slice(c.encode_utf8(&mut [0; 4]).as_bytes());
+                        }
                         other => {
                             return Err(format!(
                                 "unknown escape `\\{}` at byte {}",
@@ -99,36 +117,27 @@ impl Parser<'_> {
                                 self.i - 2
                             ));
                         }
-                    };
-                    out.extend_from_slice(c.encode_utf8(&mut [0; 4]).as_bytes());
+                    }
                 }
                 _ => out.push(c),
             }
         }
         Err("unterminated string".into())
     }
-    /// After `\u` or `\x`: the character of `\u{1F600}`, `\u00e9` or `\x41`.
-    fn char_escape(&mut self, kind: u8) -> Result<char, String> {
-        let at = self.i - 2;
-        let braced = kind == b'u' && self.s.get(self.i) == Some(&b'{');
-        let (start, end) = if braced {
-            let close = self.s[self.i..]
-                .iter()
-                .position(|&c| c == b'}')
-                .ok_or_else(|| format!("unterminated `\\u{{…}}` escape at byte {at}"))?;
-            (self.i + 1, self.i + close)
-        } else {
-            let n = if kind == b'u' { 4 } else { 2 };
-            (self.i, (self.i + n).min(self.s.len()))
-        };
-        let hex = std::str::from_utf8(&self.s[start..end]).unwrap_or("");
-        let c = u32::from_str_radix(hex, 16)
-            .ok()
-            .filter(|&v| kind == b'u' || v < 0x80)
-            .and_then(char::from_u32)
-            .ok_or_else(|| format!("`{hex}` in the escape at byte {at} is not a character"))?;
-        self.i = if braced { end + 1 } else { end };
-        Ok(c)
+    /// `min..=max` hexadecimal digits (no sign), as a number.
+    fn hex_escape(&mut self, min: usize, max: usize) -> Result<u32, String> {
+        let start = self.i;
+        while self.i - start < max && self.s.get(self.i).is_some_and(u8::is_ascii_hexdigit) {
+            self.i += 1;
+        }
+        if self.i - start < min {
+            return Err(format!(
+                "expected {min} to {max} hexadecimal digits in the escape at byte {}",
+                start.saturating_sub(2)
+            ));
+        }
+        let hex = std::str::from_utf8(&self.s[start..self.i]).unwrap_or("0");
+        Ok(u32::from_str_radix(hex, 16).unwrap_or(0))
     }
     fn number(&mut self) -> Result<Value, String> {
         let st = self.i;
@@ -701,15 +710,25 @@ mod tests {
         );
         assert_eq!(parse_ron_literal(r#"{"k": 1}"#).unwrap(), json!({"k": 1}));
         assert!(parse_ron_literal("[1, 2").is_err());
-        // RON's escapes, as the file's own strings read them.
+        // RON's escapes, as the file's own strings read them (ron 0.12's `parse_escape`).
         assert_eq!(
-            parse_ron_literal(r#""us-\u{65}ast \u00e9\x41\"\\\n\'/""#).unwrap(),
-            json!("us-east éA\"\\\n'/")
+            parse_ron_literal(r#""us-\u{65}ast \u{e9}\x41\xC3\xA9\"\\\n\'""#).unwrap(),
+            json!("us-east éAé\"\\\n'")
         );
-        assert!(parse_ron_literal(r#""\q""#).is_err());
-        assert!(parse_ron_literal(r#""\u{110000}""#).is_err());
-        assert!(parse_ron_literal(r#""\x80""#).is_err());
-        assert!(parse_ron_literal(r#""\u{65""#).is_err());
+        for bad in [
+            r#""\q""#,
+            r#""\u{110000}""#,
+            r#""\u00e9""#,
+            r#""\u{65""#,
+            r#""\u{}""#,
+            r#""\u{+41}""#,
+            r#""\x+4""#,
+            r#""\xC3""#,
+            r#""\b""#,
+            r#""\/""#,
+        ] {
+            assert!(parse_ron_literal(bad).is_err(), "{bad}");
+        }
         // A name written twice is refused, in a struct and in a map.
         let e = parse_ron_literal("(a: 1, b: 2, a: 3)").unwrap_err();
         assert!(e.contains("`a` is written twice"), "{e}");

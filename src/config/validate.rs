@@ -127,8 +127,11 @@ impl Ctx<'_> {
                     Some(vals)
                 }
                 Err(problems) => {
+                    // A file used in several places (read and write service) is reported once.
                     for e in problems {
-                        self.err(path, e);
+                        if !self.diags.iter().any(|d| d.message == e) {
+                            self.err(path, e);
+                        }
                     }
                     return None;
                 }
@@ -195,18 +198,20 @@ impl CsvProblems {
             self.more += 1;
         }
     }
-    /// All problems, the count of unlisted ones last; `Ok` when there are none.
+    /// All problems, the count of unlisted ones added to the last; `Ok` when there are none.
     fn finish<T>(mut self, value: T) -> Result<T, Vec<String>> {
-        if self.list.is_empty() {
-            return Ok(value);
+        let more = self.more;
+        match self.list.last_mut() {
+            None => Ok(value),
+            Some(last) => {
+                if more > 0 {
+                    last.push_str(&format!(
+                        " (and {more} more problems in this file, not listed)"
+                    ));
+                }
+                Err(self.list)
+            }
         }
-        if self.more > 0 {
-            self.list.push(format!(
-                "{}: {} more problems like these are not listed",
-                self.path, self.more
-            ));
-        }
-        Err(self.list)
     }
 }
 
@@ -224,7 +229,7 @@ fn csv_cells(line: &str) -> impl Iterator<Item = (usize, &str)> {
 fn bad_delay_ms(v: f64) -> Option<String> {
     if !v.is_finite() || v < 0.0 {
         Some(format!(
-            "expected a non-negative number of ms, found {}",
+            "expected a finite, non-negative number of ms, found {}",
             show(v)
         ))
     } else if v > MAX_DRAW_MS {
@@ -455,7 +460,7 @@ fn topology_best_effort(
         cx.err(
             &["network", "estimate", "inflation"],
             format!(
-                "network.estimate.inflation must be at most {max_inflation:.2e}, so that an estimated RTT stays within {MAX_DRAW_MS:.2e} ms (2^58 ns, about 9 years: the longest delay a run holds), found {}",
+                "network.estimate.inflation must be at most {max_inflation:.2e}, so that the distance part of an estimated RTT stays within {MAX_DRAW_MS:.2e} ms (2^58 ns, about 9 years: the longest delay a run holds), found {}",
                 show(net.estimate.inflation)
             ),
         );
@@ -1257,51 +1262,60 @@ fn dns_policy(
             let mut steps = vec![];
             let mut ok = true;
             let mut prev = 0.0;
-            let all = std::iter::once((0.0, weights, "weights".to_owned())).chain(
-                schedule
-                    .iter()
-                    .enumerate()
-                    .map(|(i, s)| (s.at_s, &s.weights, format!("schedule.{i}"))),
+            // Each step: its time, its weights, and where it is (`weights`, `schedule.i`).
+            let index: Vec<String> = (0..schedule.len()).map(|i| format!("#{i}")).collect();
+            let all = std::iter::once((0.0, weights, vec!["dns", "policy"])).chain(
+                schedule.iter().zip(&index).map(|(s, i)| {
+                    (
+                        s.at_s,
+                        &s.weights,
+                        vec!["dns", "policy", "schedule", i.as_str()],
+                    )
+                }),
             );
-            for (at, w, label) in all {
-                let path = ["dns", "policy", label.as_str()];
+            for (at, w, step) in all {
+                let at_weights = [step.as_slice(), &["weights"]].concat();
                 if !(at.is_finite() && at >= prev) {
                     cx.err(
-                        &path,
+                        &step,
                         format!("weight steps must be in time order (at_s ≥ {prev}), found {at}"),
                     );
                     ok = false;
                 }
                 prev = at.max(prev);
                 let mut v = vec![];
+                let mut weights_ok = true;
                 for (name, weight) in w {
                     if !(weight.is_finite() && *weight >= 0.0) {
                         cx.err(
-                            &[path[0], path[1], path[2], name.as_str()],
+                            &[at_weights.as_slice(), &[name.as_str()]].concat(),
                             format!(
                                 "weight of `{name}` must be a finite number at least 0, found {}",
                                 show(*weight)
                             ),
                         );
-                        ok = false;
+                        weights_ok = false;
                     }
-                    match region(cx, &path, name) {
+                    match region(cx, &at_weights, name) {
                         Some(r) => v.push((r, *weight)),
                         None => ok = false,
                     }
                 }
+                // The sum is judged only when every weight is valid (a negative one is
+                // reported above, not as "all zero").
                 let total = v.iter().map(|(_, w)| w).sum::<f64>();
-                if total <= 0.0 {
-                    cx.err(&path, "weights must not all be zero");
+                if weights_ok && total <= 0.0 {
+                    cx.err(&at_weights, "weights must not all be zero");
                     ok = false;
-                } else if total.is_infinite() {
+                } else if weights_ok && total.is_infinite() {
                     // Each weight is finite, their sum is not: every draw would pick alike.
                     cx.err(
-                        &path,
+                        &at_weights,
                         "the weights add up to more than a number holds (about 1.8e308): write them as shares, e.g. 1 and 3",
                     );
                     ok = false;
                 }
+                ok &= weights_ok;
                 steps.push((s_to_ns(at), v));
             }
             ok.then_some(DnsPolicyKind::Weighted { steps })
@@ -2830,7 +2844,12 @@ fn sweep_points(
         ));
         return None;
     }
-    repeated_sweep_cases(grid, &lists, src, diags);
+    // A Zip with a path left out (an error) or cut short (lists of unequal length) is not
+    // checked: points differing only in what is missing would look alike.
+    let whole = lists.len() == m.len() && m.values().all(|vs| vs.len() == lists[0].1.len());
+    if grid || whole {
+        repeated_sweep_cases(grid, &lists, src, diags);
+    }
     let mut points: Vec<Vec<Override>> = vec![];
     if grid {
         points.push(vec![]);

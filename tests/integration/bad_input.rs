@@ -1369,7 +1369,7 @@ fn delays_beyond_the_longest_a_run_holds_are_refused_with_every_bad_csv_cell() {
             &errs,
             &o,
             "exp.ron",
-            "lag.csv:4:1: expected a non-negative number of ms, found -1",
+            "lag.csv:4:1: expected a finite, non-negative number of ms, found -1",
         );
         find(
             &errs,
@@ -1419,9 +1419,25 @@ fn a_csv_with_many_bad_values_lists_twenty_and_counts_the_rest() {
         &errs,
         &o,
         "exp.ron",
-        "5 more problems like these are not listed",
+        "found `bad19` (and 5 more problems in this file, not listed)",
     );
-    assert_error_count(&o, 21);
+    assert_error_count(&o, 20);
+
+    // A file used in two places (read and write service) is reported once, not twice.
+    std::fs::write(
+        d.0.join("topo.ron"),
+        r#"Topology(
+    name: "csv-twice",
+    defaults: (servers: 4, read_service: EmpiricalCsv(path: "lag.csv"), write_service: EmpiricalCsv(path: "lag.csv"), queue_limit: 100),
+    regions: {"us-east": (lat: 39.0, lon: -77.5), "eu-west": (lat: 53.3, lon: -6.3)},
+    network: (rtt: GreatCircle, estimate: (inflation: 1.8, base_ms: 0.0), intra_region_rtt_ms: 2.0),
+)"#,
+    )
+    .unwrap();
+    let o = regionsim([OsStr::new("check"), d.0.join("topo.ron").as_os_str()]);
+    assert_refused(&o, "csv used twice");
+    assert_eq!(o.stderr.matches("found `bad0`").count(), 1, "{}", o.stderr);
+    assert_error_count(&o, 20);
 }
 
 /// An override's value is read as RON reads the file: a name written twice in it is refused
@@ -1438,7 +1454,7 @@ fn override_values_refuse_names_written_twice_and_read_unicode_escapes() {
     design: ActiveActive(regions: ["us-east", "eu-west"]),
     populations: {"boston": (lat: 42.36, lon: -71.06, rate_per_s: 5)},
     variants: [(name: "b", overrides: {"populations.boston": (lat: 1, lon: 2, rate_per_s: 3, rate_per_s: 4)}),
-    (name: "c", overrides: {"design": ActiveActive(regions: ["us-\u{65}ast", "eu-west"])}),
+    (name: "c", overrides: {"design": ActiveActive(regions: ["us-\u{65}ast", "eu-west"]), "populations.boston.jurisdiction": "caf\xC3\xA9"}),
     (name: "d", overrides: {"populations": {"a": (lat: 1, lon: 2, rate_per_s: 3), "a": (lat: 1, lon: 2, rate_per_s: 3)}})],
 )"#,
     );
@@ -1538,6 +1554,20 @@ fn a_sweep_whose_cases_would_be_alike_is_refused() {
     );
     let o = regionsim([OsStr::new("check"), fine.as_os_str()]);
     assert_eq!(o.code, Some(0), "{}", o.stderr);
+
+    // A Zip with a path in error is not judged alike on the paths left: only the real error.
+    let half = write_experiment(
+        &d,
+        "half.ron",
+        &format!(
+            r#"{head}    sweep: Zip({{"dns.ttl_s": [60, 60], "nosuch.path": [1, 2]}}),
+)"#
+        ),
+    );
+    let o = regionsim([OsStr::new("check"), half.as_os_str()]);
+    assert_refused(&o, "zip with a bad path");
+    assert!(!o.stderr.contains("same point"), "{}", o.stderr);
+    assert_error_count(&o, 1);
 }
 
 /// Weights whose sum overflows a float are refused (each was finite, so each draw compared
@@ -1552,7 +1582,7 @@ fn overflowing_weights_and_a_place_named_twice_are_refused() {
         r#"Experiment(
     name: "wp", topology: "two-regions.ron", duration_s: 10,
     design: ActiveActive(regions: ["us-east", "eu-west"]),
-    dns: (policy: Weighted(weights: {"us-east": 1e308, "eu-west": 1e308})),
+    dns: (policy: Weighted(weights: {"us-east": 1e308, "eu-west": 1e308}, schedule: [(at_s: 5, weights: {"us-east": -2, "eu-west": 1})])),
     populations: {"eu-west": (lat: 53.3, lon: -6.3, rate_per_s: 5), "boston": (lat: 42.36, lon: -71.06, rate_per_s: 5)},
     faults: [Partition(a: "eu-west", b: "us-east", at_s: 1, for_s: 2), Partition(a: "boston", b: "us-east", at_s: 1, for_s: 2)],
 )"#,
@@ -1570,8 +1600,16 @@ fn overflowing_weights_and_a_place_named_twice_are_refused() {
         &errs,
         &o,
         "exp.ron",
+        "weight of `us-east` must be a finite number",
+    );
+    assert_at(e, 4, 106, &o);
+    assert!(!o.stderr.contains("all be zero"), "{}", o.stderr);
+    let e = find(
+        &errs,
+        &o,
+        "exp.ron",
         "`eu-west` is both a region of topology `two-regions` and a population",
     );
     assert_on_line(e, 6, &o);
-    assert_error_count(&o, 2);
+    assert_error_count(&o, 3);
 }
