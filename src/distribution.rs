@@ -19,6 +19,9 @@ pub const MAX_DRAW: SimTime = 1 << 58;
 /// [`MAX_DRAW`] in milliseconds, the bound on every parameter written in milliseconds.
 pub const MAX_DRAW_MS: f64 = MAX_DRAW as f64 / 1e6;
 
+/// Why [`MAX_DRAW_MS`] bounds every delay, as error messages say it after the number.
+pub const MAX_DRAW_WHY: &str = "2^58 ns, about 9 years: the longest delay a run holds";
+
 /// A distribution as written in RON.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(rename = "Distribution", deny_unknown_fields)]
@@ -61,7 +64,7 @@ impl DistSpec {
                 out.push((
                     f,
                     format!(
-                        "expected at most {MAX_DRAW_MS:.2e} ms (2^58 ns, about 9 years: the longest delay a run holds), found {}",
+                        "expected at most {MAX_DRAW_MS:.2e} ms ({MAX_DRAW_WHY}), found {}",
                         show(v)
                     ),
                 ));

@@ -4,7 +4,7 @@ use super::raw::*;
 use super::tree::{Strict, canonical_path, parse_ron_literal, set_path};
 use super::units::show;
 use super::{ConfigError, Diagnostic, Severity, Source, did_you_mean, locate};
-use crate::distribution::{Dist, DistSpec, MAX_DRAW_MS};
+use crate::distribution::{Dist, DistSpec, MAX_DRAW_MS, MAX_DRAW_WHY};
 use crate::engine::{SimTime, ms_to_ns, s_to_ns};
 use crate::geo::{HALF_CIRCUMFERENCE_KM, estimated_rtt_ms, great_circle_km};
 use crate::model::*;
@@ -85,7 +85,13 @@ impl Ctx<'_> {
         }
         let ok = v <= MAX_DRAW_MS;
         if !ok {
-            self.err(path, format!("{what} must be at most {MAX_DRAW_MS:.2e} ms (2^58 ns, about 9 years: the longest delay a run holds), found {}", show(v)));
+            self.err(
+                path,
+                format!(
+                    "{what} must be at most {MAX_DRAW_MS:.2e} ms ({MAX_DRAW_WHY}), found {}",
+                    show(v)
+                ),
+            );
         }
         ok
     }
@@ -234,7 +240,7 @@ fn bad_delay_ms(v: f64) -> Option<String> {
         ))
     } else if v > MAX_DRAW_MS {
         Some(format!(
-            "expected at most {MAX_DRAW_MS:.2e} ms (2^58 ns, about 9 years: the longest delay a run holds), found {}",
+            "expected at most {MAX_DRAW_MS:.2e} ms ({MAX_DRAW_WHY}), found {}",
             show(v)
         ))
     } else {
@@ -460,7 +466,7 @@ fn topology_best_effort(
         cx.err(
             &["network", "estimate", "inflation"],
             format!(
-                "network.estimate.inflation must be at most {max_inflation:.2e}, so that the distance part of an estimated RTT stays within {MAX_DRAW_MS:.2e} ms (2^58 ns, about 9 years: the longest delay a run holds), found {}",
+                "network.estimate.inflation must be at most {max_inflation:.2e}, so that the distance part of an estimated RTT stays within {MAX_DRAW_MS:.2e} ms ({MAX_DRAW_WHY}), found {}",
                 show(net.estimate.inflation)
             ),
         );
@@ -2887,36 +2893,32 @@ fn repeated_sweep_cases(
     src: &Source,
     diags: &mut Vec<Diagnostic>,
 ) {
-    // Per group of values (a Grid path, or a Zip point): its value key and its label.
-    /// One value (a Grid's) or point (a Zip's): where it is, its value key, its label in case
-    /// names, and how a message shows it.
+    /// One value (a Grid's) or point (a Zip's): its value key, its label in case names, and
+    /// how a message shows it. The k-th item of a group is at `#k` of its list.
     struct Item {
-        at: String,
         key: String,
         label: String,
         shown: String,
     }
-    let groups: Vec<(Vec<String>, Vec<Item>)> = if grid {
+    // Per group (a Grid's path, or the Zip's points): where its list is, and its items.
+    let groups: Vec<(&String, Vec<Item>)> = if grid {
         lists
             .iter()
             .map(|(p, vs)| {
-                let at = vec!["sweep".to_owned(), (*p).clone()];
                 let items = vs
                     .iter()
                     .enumerate()
                     .map(|(k, v)| Item {
-                        at: format!("#{k}"),
                         key: value_key(v),
                         label: compact_value(v),
                         shown: format!("`{}` at #{k}", v.trim()),
                     })
                     .collect();
-                (at, items)
+                (*p, items)
             })
             .collect()
     } else {
-        let n = lists.first().map_or(0, |(_, vs)| vs.len());
-        let first = lists.first().map(|(p, _)| (*p).clone()).unwrap_or_default();
+        let n = lists[0].1.len();
         let items = (0..n)
             .map(|i| {
                 let key = lists
@@ -2928,60 +2930,52 @@ fn repeated_sweep_cases(
                     .map(|(_, vs)| compact_value(&vs[i]))
                     .collect::<Vec<_>>();
                 Item {
-                    at: format!("#{i}"),
                     key: key.join("\u{1}"),
                     label: label.join("; "),
                     shown: format!("#{i}"),
                 }
             })
             .collect();
-        vec![(vec!["sweep".to_owned(), first], items)]
+        vec![(lists[0].0, items)]
     };
-    for (at, items) in &groups {
+    let (one, two) = if grid {
+        ("value", "values")
+    } else {
+        ("point", "points")
+    };
+    for (path, items) in &groups {
+        let what = if grid {
+            format!("`{path}`")
+        } else {
+            "the `Zip`".to_owned()
+        };
         let mut keys: BTreeMap<&str, usize> = BTreeMap::new();
         let mut labels: BTreeMap<&str, usize> = BTreeMap::new();
-        for (
-            k,
-            Item {
-                at: idx,
-                key,
-                label,
-                shown,
-            },
-        ) in items.iter().enumerate()
-        {
-            let mut path: Vec<&str> = at.iter().map(String::as_str).collect();
-            path.push(idx);
-            let what = if grid {
-                format!("`{}`", at[1])
-            } else {
-                "the `Zip`".to_owned()
-            };
-            if let Some(&j) = keys.get(key.as_str()) {
-                diags.push(src.diag(
-                    Severity::Error,
-                    &path,
+        for (k, item) in items.iter().enumerate() {
+            let clash = if let Some(&j) = keys.get(item.key.as_str()) {
+                Some((
                     format!(
-                        "sweep: {what} lists the same {} twice ({} and {shown}): its cases would run twice",
-                        if grid { "value" } else { "point" },
-                        items[j].shown
+                        "sweep: {what} lists the same {one} twice ({} and {}): its cases would run twice",
+                        items[j].shown, item.shown
                     ),
-                    Some("remove one of them".into()),
-                ));
-            } else if let Some(&j) = labels.get(label.as_str()) {
-                diags.push(src.diag(
-                    Severity::Error,
-                    &path,
+                    Some("remove one of them".to_owned()),
+                ))
+            } else if let Some(&j) = labels.get(item.label.as_str()) {
+                Some((
                     format!(
-                        "sweep: {what} has two {} that read `{label}` in case names ({} and {shown}): the results could not tell their cases apart",
-                        if grid { "values" } else { "points" },
-                        items[j].shown
+                        "sweep: {what} has two {two} that read `{}` in case names ({} and {}): the results could not tell their cases apart",
+                        item.label, items[j].shown, item.shown
                     ),
                     None,
-                ));
+                ))
             } else {
-                keys.insert(key, k);
-                labels.insert(label, k);
+                keys.insert(&item.key, k);
+                labels.insert(&item.label, k);
+                None
+            };
+            if let Some((msg, help)) = clash {
+                let at = format!("#{k}");
+                diags.push(src.diag(Severity::Error, &["sweep", path, &at], msg, help));
             }
         }
     }

@@ -1264,6 +1264,12 @@ impl<'a> World<'a> {
         self.tallies[f as usize].messages_held += held;
     }
 
+    /// Whether message `m` at the head of `from → to` is applied by a promotion of `to` at
+    /// `now`: it has arrived and no fault holds it (see `drain_to_promoted`).
+    fn drains_now(&self, from: DataRegion, to: DataRegion, m: &Message, now: SimTime) -> bool {
+        m.arrive <= now && self.held_by(from, to, m).is_none()
+    }
+
     /// The fault that keeps `head` of `from → to` from being applied now, if any: a dead
     /// receiver; a sender that died before the write left it (it waits in the sender's log);
     /// a cut link, which with the lag spent at the target holds only a write that had not yet
@@ -1299,7 +1305,7 @@ impl<'a> World<'a> {
         let li = old as usize * self.data.len() + new as usize;
         let was_scheduled = self.data.links[li].scheduled;
         while let Some(head) = self.data.head(old, new) {
-            if head.arrive > now || self.held_by(old, new, &head).is_some() {
+            if !self.drains_now(old, new, &head, now) {
                 break;
             }
             let (msg, _) = self.data.deliver(old, new, now);
@@ -1993,7 +1999,6 @@ impl<'a> World<'a> {
         }
     }
 
-    /// Whether standby `r` may be promoted: up, and healthy to the checks when there are any.
     /// The ready standby a failover of `old` promotes, by the design's
     /// [`crate::model::PromotePolicy`].
     fn standby_to_promote(&self, old: RegionId, now: SimTime) -> Option<RegionId> {
@@ -2035,7 +2040,7 @@ impl<'a> World<'a> {
         if self.sc.data.lag_at == LagAt::Target {
             let li = o as usize * self.data.len() + n as usize;
             for m in &self.data.links[li].queue {
-                if m.arrive > now || self.held_by(o, n, m).is_some() {
+                if !self.drains_now(o, n, m, now) {
                     break;
                 }
                 if m.origin == o {
@@ -2046,14 +2051,15 @@ impl<'a> World<'a> {
         held
     }
 
+    /// Whether standby `r` may be promoted: up, and healthy to the checks when there are any.
     fn standby_ready(&self, r: RegionId) -> bool {
         self.down[r as usize] == 0 && self.health.as_ref().is_none_or(|h| h.healthy[r as usize])
     }
 
     /// A region came up or changed health. A pending promotion is called off when its primary
     /// is no longer failed (its `Promote` event, if still queued, becomes void, so a later
-    /// failure waits a full delay of its own); a failover waiting for a standby promotes the
-    /// first one up and healthy.
+    /// failure waits a full delay of its own); a failover waiting for a standby promotes one
+    /// as soon as any is up and healthy (which one: the design's `promote`).
     fn promotion_review(&mut self, sched: &mut Scheduler<Event>) {
         if !self.promotion_pending {
             return;
