@@ -1,5 +1,6 @@
 //! DNS: the authoritative routing policy and the resolvers' caches with TTL, including
-//! resolvers that keep answers past it (SPEC §1 DNS, §2 step 2).
+//! resolvers that keep answers past it, and one lookup per resolver at a time (SPEC §1 DNS,
+//! §2 step 2).
 
 pub mod policy;
 
@@ -40,6 +41,10 @@ pub struct Dns {
     caches: Vec<Option<CacheEntry>>,
     /// Whether each resolver keeps answers past their TTL.
     violator: Vec<bool>,
+    /// Each resolver's lookup in flight: when its answer comes back, and the answer. A miss
+    /// while one is in flight waits for it rather than asking again, as resolvers coalesce
+    /// identical outstanding queries.
+    in_flight: Vec<Option<(SimTime, RegionId)>>,
     offsets: Vec<usize>,
     /// Cache misses (queries that reached the authoritative servers), per population.
     pub queries: Vec<u64>,
@@ -47,9 +52,11 @@ pub struct Dns {
     scratch: Vec<bool>,
 }
 
-/// Bytes of state per resolver (its cache entry and whether it honours TTLs).
+/// Bytes of state per resolver (its cache entry, whether it honours TTLs, its lookup in flight).
 pub fn resolver_bytes() -> usize {
-    std::mem::size_of::<Option<CacheEntry>>() + std::mem::size_of::<bool>()
+    std::mem::size_of::<Option<CacheEntry>>()
+        + std::mem::size_of::<bool>()
+        + std::mem::size_of::<Option<(SimTime, RegionId)>>()
 }
 
 impl Dns {
@@ -82,6 +89,7 @@ impl Dns {
             lookup: sc.dns.lookup.clone(),
             caches: vec![None; n],
             violator,
+            in_flight: vec![None; n],
             offsets,
             queries: vec![0; sc.populations.len()],
             scratch: vec![false; sc.regions.len()],
@@ -171,6 +179,19 @@ impl Dns {
     ) -> Option<RegionId> {
         self.queries[pop as usize] += 1;
         self.answer(pop, eligible, serving, now, rng)
+    }
+
+    /// The lookup resolver `index` ([`Dns::resolver_index`]) has in flight at `now`, if any:
+    /// when its answer comes back, and the answer (`NO_REGION` when DNS had nothing to offer).
+    #[inline]
+    pub fn lookup_in_flight(&self, index: u32, now: SimTime) -> Option<(SimTime, RegionId)> {
+        self.in_flight[index as usize].filter(|&(at, _)| at > now)
+    }
+
+    /// Resolver `index` asked the authoritative servers; `region` comes back at `at`.
+    #[inline]
+    pub fn lookup_started(&mut self, index: u32, at: SimTime, region: RegionId) {
+        self.in_flight[index as usize] = Some((at, region));
     }
 
     /// Whether `resolver` of `pop` keeps answers past their TTL.

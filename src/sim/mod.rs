@@ -58,8 +58,10 @@ pub enum Event {
     /// The next request of a population.
     Arrival { pop: PopulationId },
     /// The lookup of resolver `resolver` ([`crate::dns::Dns::resolver_index`]) came back
-    /// (`NO_REGION` when DNS had nothing to offer).
+    /// (`NO_REGION` when DNS had nothing to offer); `joined`: the attempt waited for a lookup
+    /// another attempt's miss had started (that one's event stores the answer).
     Resolved {
+        joined: bool,
         region: RegionId,
         req: ReqRef,
         resolver: u32,
@@ -834,6 +836,21 @@ impl<'a> World<'a> {
                 self.send(r, ans.region, sched)
             }
             None => {
+                let index = self.dns.resolver_index(q.pop, resolver);
+                if let Some((at, region)) = self.dns.lookup_in_flight(index, now) {
+                    // The resolver is already asking: the attempt waits for that answer
+                    // (one query, one bill).
+                    sched.schedule_at(
+                        at,
+                        Event::Resolved {
+                            req: r,
+                            region,
+                            joined: true,
+                            resolver: index,
+                        },
+                    );
+                    return;
+                }
                 let delay = self.dns.lookup.sample(&mut self.dns_rng);
                 if let Some(m) = &mut self.cost {
                     m.dns_query(now);
@@ -853,13 +870,15 @@ impl<'a> World<'a> {
                     .dns
                     .query(q.pop, eligible, serving, now, &mut self.dns_rng)
                     .unwrap_or(NO_REGION);
-                let resolver = self.dns.resolver_index(q.pop, resolver);
+                self.dns
+                    .lookup_started(index, now.saturating_add(delay), region);
                 sched.schedule_in(
                     delay,
                     Event::Resolved {
                         req: r,
                         region,
-                        resolver,
+                        joined: false,
+                        resolver: index,
                     },
                 );
             }
@@ -867,15 +886,17 @@ impl<'a> World<'a> {
     }
 
     /// A lookup came back: the resolver caches the answer whether or not the attempt that
-    /// asked is still waiting for it (its client may have timed out or given up).
+    /// asked is still waiting for it (its client may have timed out or given up). An attempt
+    /// that `joined` another's lookup gets the same answer, which that lookup stored.
     fn on_resolved(
         &mut self,
         r: ReqRef,
         region: RegionId,
+        joined: bool,
         resolver: u32,
         sched: &mut Scheduler<Event>,
     ) {
-        if region != NO_REGION {
+        if region != NO_REGION && !joined {
             self.dns
                 .store(resolver, region, sched.now(), &mut self.dns_rng);
         }
@@ -2457,8 +2478,9 @@ impl Model for World<'_> {
             Event::Resolved {
                 req,
                 region,
+                joined,
                 resolver,
-            } => self.on_resolved(req, region, resolver, sched),
+            } => self.on_resolved(req, region, joined, resolver, sched),
             Event::AtRegion { req, region } => self.on_at_region(req, region, sched),
             Event::ServiceDone { region, req, epoch } => {
                 self.on_service_done(region, req, epoch, sched)
@@ -2535,6 +2557,7 @@ mod tests {
             kind(&Event::Resolved {
                 req,
                 region: 1,
+                joined: false,
                 resolver: 0,
             }),
             kind(&Event::AtRegion { req, region: 1 }),

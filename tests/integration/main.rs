@@ -7,6 +7,7 @@ mod cli_output;
 mod cost_and_residency;
 mod data_layer;
 mod determinism;
+mod dns_caches;
 mod faults_and_failover;
 mod hand_over;
 mod latency_geography;
