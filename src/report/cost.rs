@@ -147,9 +147,8 @@ pub fn cost_charts(d: &ReportData) -> Vec<ChartSpec> {
                 };
                 let availability = v.overall.availability.map(|a| est(i, "availability", a).0);
                 // Data safety is not an axis, but a cheap design that loses writes is no bargain:
-                // updates lost to conflicts plus writes lost at failovers (SPEC §3).
-                let writes_lost = est(i, "lost_updates", v.data.lost_updates as f64).0
-                    + est(i, "lost_at_failover", v.data.lost_at_failover as f64).0;
+                // its lost updates, those lost to conflicts and at failovers (SPEC §3).
+                let writes_lost = est(i, "lost_updates", v.data.lost_updates as f64).0;
                 ParetoPoint {
                     writes_lost,
                     label: v.variant.clone(),

@@ -77,6 +77,8 @@ pub struct DataView {
     pub writes: u64,
     pub conflicts: u64,
     pub lost_updates: u64,
+    /// The part of `lost_updates` conflict resolution discarded (absent in older results).
+    pub lost_to_conflicts: u64,
     pub wrong_winners: u64,
     pub pending_resolutions: u64,
     pub lost_at_failover: u64,

@@ -271,7 +271,7 @@ pub fn charts(d: &ReportData) -> Vec<ChartSpec> {
     type Count = fn(&data::DataView) -> u64;
     let kinds: [(&str, Count); 5] = [
         ("conflicts", |x| x.conflicts),
-        ("lost updates", |x| x.lost_updates),
+        ("lost to conflicts", |x| x.lost_to_conflicts),
         ("wrong winners", |x| x.wrong_winners),
         ("lost at failover", |x| x.lost_at_failover),
         ("pending resolutions", |x| x.pending_resolutions),

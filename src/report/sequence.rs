@@ -220,11 +220,11 @@ pub fn conflict_diagram(d: &ReportData) -> Option<(SequenceChart, String)> {
         .variants
         .iter()
         .filter(|v| v.data.conflict_strategy == "Lww")
-        .filter(|v| v.data.lost_updates > 0 && v.data.lost_updates * 100 >= v.data.writes)
+        .filter(|v| v.data.lost_to_conflicts > 0 && v.data.lost_to_conflicts * 100 >= v.data.writes)
         .fold(None, |best: Option<&VariantView>, x| match best {
             Some(b)
-                if (b.data.wrong_winners, b.data.lost_updates)
-                    >= (x.data.wrong_winners, x.data.lost_updates) =>
+                if (b.data.wrong_winners, b.data.lost_to_conflicts)
+                    >= (x.data.wrong_winners, x.data.lost_to_conflicts) =>
             {
                 Some(b)
             }
@@ -377,10 +377,10 @@ pub fn conflict_diagram(d: &ReportData) -> Option<(SequenceChart, String)> {
         },
     ];
     let footer = format!(
-        "Schematic from `{}`'s measured clock offsets and median lags, not a trace: {} conflicts, {} lost updates, {} wrong winners.",
+        "Schematic from `{}`'s measured clock offsets and median lags, not a trace: {} conflicts, {} updates lost to last-writer-wins, {} wrong winners.",
         v.variant,
         compact(v.data.conflicts as f64),
-        compact(v.data.lost_updates as f64),
+        compact(v.data.lost_to_conflicts as f64),
         compact(v.data.wrong_winners as f64)
     );
     let caption = format!(
@@ -495,6 +495,7 @@ mod tests {
                 writes: 1000,
                 conflicts: 300,
                 lost_updates: 150,
+                lost_to_conflicts: 150,
                 wrong_winners: wrong,
                 clock_offsets_ms: ["eastus", "westeurope", "japaneast"]
                     .iter()

@@ -247,10 +247,14 @@ pub struct DataSummary {
     /// Pairs of concurrent writes to one key (accepted in different regions, neither seeing
     /// the other).
     pub conflicts: u64,
-    /// Acknowledged writes whose effect is absent from the converged final state: for
-    /// counters and sets, the increments or items the converged state lacks (beyond those lost
-    /// at failover); for registers and bookings, writes discarded by last-writer-wins.
+    /// Acknowledged writes whose effect is absent from the converged final state (SPEC §3
+    /// Lost update): `lost_to_conflicts` + `lost_at_failover`.
     pub lost_updates: u64,
+    /// The lost updates that conflict resolution discarded: for counters and sets, the
+    /// increments or items the converged state lacks beyond those lost at failover; for
+    /// registers and bookings, writes discarded by last-writer-wins.
+    #[serde(default)]
+    pub lost_to_conflicts: u64,
     /// Lost updates whose winner was earlier in true time (clock skew).
     pub wrong_winners: u64,
     /// Concurrent versions kept for the application to resolve (AppLevel).
@@ -642,6 +646,19 @@ impl VariantResult {
             if k == 0 { 1.0 } else { 1.0 - u.powi(k as i32) }
         });
         let dr = &out.data;
+        let lost_to_conflicts = match sc.data.class {
+            // Every write adds one: what the converged state lacks of the writes after the
+            // warm-up was lost (SPEC §3), minus what failovers account for (the acknowledged
+            // ones are `lost_at_failover`; the others were never owed to anyone).
+            crate::model::KeyClass::Counter | crate::model::KeyClass::Set => dr
+                .tally
+                .writes
+                .saturating_sub(dr.kept_after_warmup)
+                .saturating_sub(dr.tally.fenced_writes),
+            crate::model::KeyClass::Register | crate::model::KeyClass::Booking => {
+                dr.tally.lost_updates
+            }
+        };
         let data = DataSummary {
             replication: match sc.data.mode {
                 crate::model::ReplicationMode::Quorum { n, r, w } => {
@@ -654,18 +671,8 @@ impl VariantResult {
             writes: dr.tally.writes,
             replications_applied: dr.tally.replications_applied,
             conflicts: dr.tally.conflicts,
-            lost_updates: match sc.data.class {
-                // Every write adds one: what the converged state lacks of the writes after
-                // the warm-up was lost (SPEC §3), minus what failovers already account for.
-                crate::model::KeyClass::Counter | crate::model::KeyClass::Set => dr
-                    .tally
-                    .writes
-                    .saturating_sub(dr.kept_after_warmup)
-                    .saturating_sub(dr.tally.fenced_writes),
-                crate::model::KeyClass::Register | crate::model::KeyClass::Booking => {
-                    dr.tally.lost_updates
-                }
-            },
+            lost_updates: lost_to_conflicts + dr.tally.lost_at_failover,
+            lost_to_conflicts,
             wrong_winners: dr.tally.wrong_winners,
             pending_resolutions: dr.tally.pending_resolutions,
             lost_at_failover: dr.tally.lost_at_failover,

@@ -110,7 +110,7 @@ pub fn summary_csv(r: &ExperimentResult) -> String {
 }
 
 /// Header of data.csv.
-pub const DATA_HEADER: &str = "variant,scope,name,writes,conflicts,lost_updates,wrong_winners,lost_at_failover,reads,stale_reads,stale_read_ratio,staleness_p50_ms,staleness_p99_ms,read_your_writes_violations,convergence_s";
+pub const DATA_HEADER: &str = "variant,scope,name,writes,conflicts,lost_updates,lost_to_conflicts,wrong_winners,lost_at_failover,reads,stale_reads,stale_read_ratio,staleness_p50_ms,staleness_p99_ms,read_your_writes_violations,convergence_s";
 
 /// data.csv: the data layer (SPEC §3) per variant, overall and per population. Population rows
 /// hold the read figures of that population's users (stale reads, their staleness and
@@ -130,11 +130,12 @@ pub fn data_csv(r: &ExperimentResult) -> String {
         let (p50, p99) = staleness(&d.staleness);
         let _ = writeln!(
             out,
-            "{},overall,all,{},{},{},{},{},{},{},{},{},{},{},{}",
+            "{},overall,all,{},{},{},{},{},{},{},{},{},{},{},{},{}",
             v.variant,
             d.writes,
             d.conflicts,
             d.lost_updates,
+            d.lost_to_conflicts,
             d.wrong_winners,
             d.lost_at_failover,
             d.reads,
@@ -149,7 +150,7 @@ pub fn data_csv(r: &ExperimentResult) -> String {
             let (p50, p99) = staleness(&p.staleness);
             let _ = writeln!(
                 out,
-                "{},population,{},,,,,,{},{},{},{},{},{},",
+                "{},population,{},,,,,,,{},{},{},{},{},{},",
                 v.variant,
                 p.population,
                 p.reads,

@@ -231,12 +231,19 @@ fn stale_reads_by_population_match_populations_by_name() {
         .collect();
     assert_eq!(lines[0], ["variant", "new-york", "london", "paris"]);
     let csv = std::fs::read_to_string(d.join("out/data.csv")).unwrap();
+    let col = csv
+        .lines()
+        .next()
+        .unwrap()
+        .split(',')
+        .position(|h| h == "stale_read_ratio")
+        .expect("a stale_read_ratio column");
     let ratio = |variant: &str, pop: &str| -> String {
         csv.lines()
             .map(|l| l.split(',').collect::<Vec<_>>())
             .find(|c| c[0] == variant && c[1] == "population" && c[2] == pop)
             .map_or("-".into(), |c| {
-                format!("{:.3}", c[10].parse::<f64>().unwrap() * 100.0)
+                format!("{:.3}", c[col].parse::<f64>().unwrap() * 100.0)
             })
     };
     for row in &lines[1..] {

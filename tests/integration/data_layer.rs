@@ -919,6 +919,9 @@ fn writes_fenced_off_at_a_failover_pair_with_nothing_afterwards() {
     );
     assert!(r.data.lost_at_failover > 1000);
     assert_eq!(r.data.conflicts, 0);
+    // SPEC §3: lost updates take in the writes lost at failover; none was lost to a conflict.
+    assert_eq!(r.data.lost_to_conflicts, 0);
+    assert_eq!(r.data.lost_updates, r.data.lost_at_failover);
 }
 
 #[test]
@@ -2199,6 +2202,9 @@ fn a_failover_with_the_lag_in_the_sender_still_brings_every_standby_the_promoted
             r.data.totals, r.data.lost_at_failover, r.data.convergence_s
         );
         assert!(r.data.lost_at_failover > 0, "the failover loses writes");
+        // Merged counters lose an increment only at the failover (SPEC §3 lost updates).
+        assert_eq!(r.data.lost_to_conflicts, 0);
+        assert_eq!(r.data.lost_updates, r.data.lost_at_failover);
         assert_eq!(total("westus2"), total("northeurope"));
         assert_eq!(r.data.diverged_keys_after_converging, 0);
     }
