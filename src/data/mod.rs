@@ -19,7 +19,7 @@ use crate::model::{DataConfig, KeyClass, RegionId, ReplicationMode, ReplicationS
 use crate::rng::stream;
 use clock::{Hlc, RegionClock};
 use conflict::{ConflictResolver, Resolution, Version};
-use std::collections::VecDeque;
+use std::collections::{BTreeMap, BTreeSet, VecDeque};
 
 /// Upper edges (ms) of the t-visibility bins: a read issued t after the newest acknowledged
 /// write to its key falls in the first bin whose edge exceeds t (the last bin is open).
@@ -190,6 +190,15 @@ pub struct DataLayer {
     current: Vec<Version>,
     /// Per key, the two newest acknowledged writes: (origin, seq, ack time, commit time).
     acked: Vec<[Acked; 2]>,
+    /// Writes discarded by last-writer-wins before they were acknowledged, and whether their
+    /// winner was earlier in true time: each becomes a lost update (SPEC §3: an acknowledged
+    /// write) if and when it is acknowledged. Only writes still waiting for their client's
+    /// acknowledgement are here, as in the simulation's map of writes awaiting replicas.
+    lost_unacked: BTreeMap<(DataRegion, u32), bool>,
+    /// Writes that wait for replicas' acks before their client's (synchronous and
+    /// semi-synchronous replication) and have not had it: whether a discarded write was
+    /// acknowledged, also once its record has retired.
+    awaiting_ack: BTreeSet<(DataRegion, u32)>,
     /// `[region * d + origin]`: highest sequence of `origin` applied at `region`.
     applied: Vec<u32>,
     logs: Vec<Log>,
@@ -369,6 +378,8 @@ impl DataLayer {
             hlc: vec![Hlc::default(); d],
             current: vec![Version::default(); keys * d],
             acked: vec![[(0, 0, 0, 0); 2]; keys],
+            lost_unacked: BTreeMap::new(),
+            awaiting_ack: BTreeSet::new(),
             applied: vec![0; d * d],
             logs: (0..d).map(|_| Log::default()).collect(),
             last_of_key: vec![0; keys * d],
@@ -570,6 +581,9 @@ impl DataLayer {
         if let Some(t) = &mut self.trace {
             t.push((x, seq, now, key));
         }
+        if self.acks_needed() > 0 {
+            self.awaiting_ack.insert((x, seq));
+        }
         // LWW compares timestamps even for a causally later local write: with a clock behind
         // the current version's, the new write loses at once (a wrong winner).
         if cur.exists()
@@ -577,8 +591,8 @@ impl DataLayer {
             && version.lww_key() < cur.lww_key()
         {
             if counted {
-                self.tally.lost_updates += 1;
-                self.tally.wrong_winners += 1;
+                // Not acknowledged yet: it becomes a lost update when it is.
+                self.lost_unacked.insert((x, seq), true);
             }
         } else {
             self.current[key as usize * d + xi] = version;
@@ -804,6 +818,25 @@ impl DataLayer {
         (applied.then_some(msg), next)
     }
 
+    /// Last-writer-wins discarded write `seq` of `origin` (counted after the warm-up), its
+    /// winner earlier in true time if `wrong`: a lost update now if it was acknowledged, else
+    /// when it is (SPEC §3). Only a write made here, at its own commit, is discarded before
+    /// an asynchronous acknowledgement (see `commit`).
+    fn discarded(&mut self, origin: DataRegion, seq: u32, wrong: bool) {
+        if self.awaiting_ack.contains(&(origin, seq)) {
+            self.lost_unacked.insert((origin, seq), wrong);
+        } else {
+            self.count_lost_update(wrong);
+        }
+    }
+
+    fn count_lost_update(&mut self, wrong: bool) {
+        self.tally.lost_updates += 1;
+        if wrong {
+            self.tally.wrong_winners += 1;
+        }
+    }
+
     /// Applies a write at replica `to`; false when it was fenced or already applied. `live`:
     /// during the run (replication lag and apply counts are recorded), not while converging.
     fn apply(&mut self, msg: Message, to: DataRegion, now: SimTime, live: bool) -> bool {
@@ -841,10 +874,7 @@ impl DataLayer {
                 Resolution::TakeIncoming => {
                     // The replica's own write is overwritten by one that never saw it: lost.
                     if concurrent && cur.origin == to && counted {
-                        self.tally.lost_updates += 1;
-                        if cur.true_t > w.true_t {
-                            self.tally.wrong_winners += 1;
-                        }
+                        self.discarded(cur.origin, cur.seq, cur.true_t > w.true_t);
                     } else if !concurrent
                         && counted
                         && cur.origin == to
@@ -919,6 +949,10 @@ impl DataLayer {
         // The record may be retired already (a synchronous write every replica has applied).
         if let Some(rec) = self.logs[x as usize].get_mut(seq) {
             rec.acked = Some(now);
+        }
+        self.awaiting_ack.remove(&(x, seq));
+        if let Some(wrong) = self.lost_unacked.remove(&(x, seq)) {
+            self.count_lost_update(wrong);
         }
         let a = &mut self.acked[key as usize];
         a[1] = a[0];
