@@ -2018,6 +2018,7 @@ fn scenario(
         cost,
         residency,
     };
+    short_timeouts(&mut cx, raw, &sc);
     // What one run will ask of the machine: refused before anything runs when over a limit,
     // pointing at what contributes most.
     let budget = crate::budget::estimate(&sc);
@@ -2032,6 +2033,46 @@ fn scenario(
         refused = true;
     }
     (!refused).then_some(sc)
+}
+
+/// Warns of a population whose attempt timeout is shorter than its round trip to every
+/// region the design serves it from (last mile included): every attempt would time out, and
+/// the run would report 0% availability with nothing else amiss (seconds written as
+/// milliseconds, say).
+fn short_timeouts(cx: &mut Ctx, raw: &RawExperiment, sc: &Scenario) {
+    let serving = sc.design.serving_regions();
+    for (pid, p) in sc.populations.iter().enumerate() {
+        let name = p.name.as_str();
+        let Some((rtt, r)) = serving
+            .iter()
+            .map(|&r| (sc.network.pop_rtt(pid as PopulationId, r), r))
+            .min()
+        else {
+            continue;
+        };
+        if p.client.timeout >= rtt {
+            continue;
+        }
+        let own = raw
+            .populations
+            .get(name)
+            .is_some_and(|rp| rp.client.is_some());
+        let path: Vec<&str> = if own {
+            vec!["populations", name, "client", "timeout_ms"]
+        } else {
+            vec!["client", "timeout_ms"]
+        };
+        cx.warn(
+            &path,
+            format!(
+                "population `{name}`: its client timeout ({} ms) is shorter than its round trip to the nearest region serving it ({}, {} ms): every attempt will time out",
+                show(p.client.timeout as f64 / 1e6),
+                sc.regions[r as usize].name,
+                show(rtt as f64 / 1e6)
+            ),
+            Some("timeout_ms is in milliseconds: 2 s is `timeout_ms: 2000`".into()),
+        );
+    }
 }
 
 /// One override: a dotted path and its value as RON text.

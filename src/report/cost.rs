@@ -189,7 +189,7 @@ pub fn cost_charts(d: &ReportData) -> Vec<ChartSpec> {
     let ci_note = if repeats {
         " Points are means over the seeds, bars their 95% confidence intervals."
     } else {
-        " One run per variant, so no error bars (run with `seeds:` to get them)."
+        " One run per variant, so no error bars (set `seeds:` in the experiment, or pass `--seeds N`, to get them)."
     };
     out.push(ChartSpec {
         stem: "cost-pareto".into(),

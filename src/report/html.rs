@@ -66,7 +66,7 @@ fn has_recovery(d: &ReportData) -> bool {
 
 /// The availability and time-to-recover tables: a row per fault, a row per failover.
 fn recovery_tables(h: &mut String, d: &ReportData) {
-    h.push_str("<h2 id=\"recovery\">Faults and recovery</h2>\n<p>RTO: from the fault's start until every affected population's availability is back at the SLO. Failed requests: requests that finally failed after the fault refused, dropped or lost one of their attempts. Availability during: all requests, over the windows wholly inside the fault. Service up: the share of time the design had a region able to serve (ideal, instant failover).</p>\n");
+    h.push_str("<h2 id=\"recovery\">Faults and recovery</h2>\n<p>RTO: from the fault's start until every affected population's availability is back at the SLO. Failed requests: requests that finally failed after the fault refused, dropped or lost one of their attempts. Availability during: all requests, over the windows wholly inside the fault. Service up: the share of time after the warm-up the design had a region serving (active-active: any region up; active-passive: the current primary up, so detection and promotion count as down), whatever DNS did; with random outages, beside the closed form for independent failures and instant failover.</p>\n");
     h.push_str("<table>\n<tr><th>variant</th><th>fault</th><th class=\"n\">start–end s</th><th class=\"n\">RTO s</th><th class=\"n\">failed requests</th><th class=\"n\">avail during %</th><th class=\"n\">service up %</th></tr>\n");
     for v in &d.summary.variants {
         for f in &v.faults {
@@ -257,7 +257,7 @@ pub fn report_html(d: &ReportData, figures: &[Figure]) -> String {
     h.push_str(if repeated {
         "<h2 id=\"summary\">Summary</h2>\n<p>Requests issued after the warm-up; latency of successful requests. This table is replication 0 of each case; the next one gives the mean and 95% confidence interval over every seed.</p>\n"
     } else {
-        "<h2 id=\"summary\">Summary</h2>\n<p>Requests issued after the warm-up; latency of successful requests. One run per case, so no confidence intervals (give the experiment <code>seeds:</code> to get them).</p>\n"
+        "<h2 id=\"summary\">Summary</h2>\n<p>Requests issued after the warm-up; latency of successful requests. One run per case, so no confidence intervals (set <code>seeds:</code> in the experiment, or pass <code>--seeds N</code>, to get them).</p>\n"
     });
     h.push_str("<table>\n<tr><th>variant</th><th>population</th><th>served by</th><th class=\"n\">requests</th><th class=\"n\">avail %</th><th class=\"n\">p50 ms</th><th class=\"n\">p95 ms</th><th class=\"n\">p99 ms</th></tr>\n");
     for v in &s.variants {

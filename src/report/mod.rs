@@ -377,7 +377,7 @@ pub fn charts(d: &ReportData) -> Vec<ChartSpec> {
                 if sweep::has_repeats(d) {
                     "each point is the mean over the seeds, the shaded band its 95% Student-t confidence interval (where stats.csv has the metric)"
                 } else {
-                    "one run per point, so no confidence bands (run with `seeds:` to get them)"
+                    "one run per point, so no confidence bands (set `seeds:` in the experiment, or pass `--seeds N`, to get them)"
                 }
             ),
             chart: AnyChart::Sweep(chart),

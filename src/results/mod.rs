@@ -155,9 +155,9 @@ pub struct VariantResult {
     pub regions: Vec<RegionSummary>,
     /// Resolvers that keep DNS answers past their TTL.
     pub ttl_violators: usize,
-    /// Share of the time after the warm-up during which the design had a region able to serve
-    /// (active-active: any region up; active-passive: the current primary up). Ignores DNS
-    /// and health checks: the availability of ideal, instant failover.
+    /// Share of the time after the warm-up during which the design had a region serving
+    /// (active-active: any region up; active-passive: the current primary up, so a failover's
+    /// detection and promotion count as down). Ignores DNS: what users could at best see.
     pub service_up_fraction: f64,
     /// With random outages: the availability of the design if regions failed independently
     /// with the configured MTBF/MTTR and failover were instant, `1 − uᵏ` with

@@ -532,6 +532,42 @@ fn a_window_longer_than_the_run_is_warned_about() {
     );
 }
 
+/// A timeout shorter than the round trip to every serving region (seconds written as
+/// milliseconds, say) fails every attempt: the loader warns, naming the population, its
+/// nearest region and the round trip, at the timeout that is too short.
+#[test]
+fn a_timeout_shorter_than_every_round_trip_is_warned_about() {
+    let (_, warnings) = super::experiment_and_warnings(
+        "short-timeout",
+        r#"duration_s: 60, design: ActiveActive(regions: ["eastus", "westeurope"]),
+        client: (timeout_ms: 2),
+        populations: {
+            "new-york": (lat: 40.71, lon: -74.01, rate_per_s: 10),
+            "tokyo": (lat: 35.68, lon: 139.69, rate_per_s: 10, client: (timeout_ms: 5000)),
+            "paris": (lat: 48.86, lon: 2.35, rate_per_s: 10, client: (timeout_ms: 3)),
+        },"#,
+    );
+    let short: Vec<_> = warnings
+        .iter()
+        .filter(|w| w.message.contains("shorter than"))
+        .collect();
+    assert_eq!(short.len(), 2, "{warnings:?}");
+    assert!(
+        short[0].message.contains("`new-york`")
+            && short[0].message.contains("eastus")
+            && short[0].line == Some(2),
+        "{:?}",
+        short[0]
+    );
+    assert!(
+        short[1].message.contains("`paris`")
+            && short[1].message.contains("westeurope")
+            && short[1].line == Some(6),
+        "{:?}",
+        short[1]
+    );
+}
+
 /// The number of `error:` lines of stderr that contain `words`.
 fn count_errors(o: &Outcome, words: &str) -> usize {
     o.stderr
