@@ -92,21 +92,43 @@ impl ConfigError {
     }
 }
 
-/// The closest of `candidates` to `word`, when one is close enough to be a likely typo.
+/// Unit suffixes of field names (`ttl_s`, `timeout_ms`, `mtbf_h`, `rate_per_s`, …).
+const UNIT_SUFFIXES: [&str; 10] = [
+    "s", "ms", "h", "per_s", "gb", "gb_month", "bytes", "usd", "ppm", "month",
+];
+
+/// The closest of `candidates` to `word`, when one is close enough to be a likely typo, or
+/// else the only one that is `word` with a unit suffix (`at` → `at_s`, `ttl` → `ttl_s`: a name
+/// written without its unit is too short for the edit distance to call it a typo).
 pub fn did_you_mean<'a>(
     word: &str,
     candidates: impl IntoIterator<Item = &'a str>,
 ) -> Option<&'a str> {
+    let lower = word.to_lowercase();
     let mut best: Option<(&str, usize)> = None;
+    let mut with_unit: Vec<&str> = vec![];
     for c in candidates {
-        let d = strsim::levenshtein(&word.to_lowercase(), &c.to_lowercase());
+        let cl = c.to_lowercase();
+        let d = strsim::levenshtein(&lower, &cl);
         if best.is_none_or(|(_, bd)| d < bd) {
             best = Some((c, d));
+        }
+        if let Some(rest) = cl.strip_prefix(&lower).and_then(|r| r.strip_prefix('_'))
+            && UNIT_SUFFIXES.contains(&rest)
+            && !with_unit.contains(&c)
+        {
+            with_unit.push(c);
         }
     }
     let (c, d) = best?;
     let limit = (word.chars().count().max(c.chars().count()) / 3).max(1);
-    (d <= limit && d > 0 || (d == 0 && c != word)).then_some(c)
+    if d <= limit && d > 0 || (d == 0 && c != word) {
+        return Some(c);
+    }
+    match with_unit[..] {
+        [only] if !word.is_empty() => Some(only),
+        _ => None,
+    }
 }
 
 /// The largest input file read (RON or CSV): a path to something endless (`/dev/zero`) or
@@ -681,6 +703,31 @@ fn finish<T>(
     }
 }
 
+/// Help for a topology file that cannot be read: a file of a similar name in the directory it
+/// names, or else where the path is taken from.
+fn topology_hint(written: &str, path: &Path) -> String {
+    let relative = "the path is relative to the experiment file's directory";
+    let (Some(dir), Some(name)) = (path.parent(), path.file_name().and_then(|n| n.to_str())) else {
+        return relative.to_owned();
+    };
+    let mut names: Vec<String> = std::fs::read_dir(dir)
+        .map(|entries| {
+            entries
+                .filter_map(|e| e.ok()?.file_name().into_string().ok())
+                .filter(|n| n.ends_with(".ron"))
+                .collect()
+        })
+        .unwrap_or_default();
+    names.sort();
+    match did_you_mean(name, names.iter().map(String::as_str)) {
+        Some(similar) => {
+            let prefix = written.strip_suffix(name).unwrap_or_default();
+            format!("did you mean `{prefix}{similar}`? ({relative})")
+        }
+        None => relative.to_owned(),
+    }
+}
+
 /// Loads an experiment, its topology and every variant; validates them all.
 /// Returns the experiment and any warnings.
 pub fn load_experiment(path: &Path) -> Result<(Experiment, Vec<Diagnostic>), ConfigError> {
@@ -692,7 +739,7 @@ pub fn load_experiment(path: &Path) -> Result<(Experiment, Vec<Diagnostic>), Con
             Severity::Error,
             &["topology"],
             format!("cannot read topology file {}: {error}", topo_path.display()),
-            None,
+            Some(topology_hint(&raw.topology, &topo_path)),
         )]),
         other => other,
     })?;
@@ -774,6 +821,18 @@ mod tests {
         assert_eq!(did_you_mean("us-eats", regions), Some("us-east"));
         assert_eq!(did_you_mean("US-EAST", regions), Some("us-east"));
         assert_eq!(did_you_mean("tokyo", regions), None);
+        // A name without its unit.
+        let fault = ["region", "at_s", "for_s"];
+        assert_eq!(did_you_mean("at", fault), Some("at_s"));
+        assert_eq!(did_you_mean("for", fault), Some("for_s"));
+        assert_eq!(
+            did_you_mean("ttl", ["policy", "ttl_s", "lookup"]),
+            Some("ttl_s")
+        );
+        // Not a unit, or two fields that would fit: no guess.
+        assert_eq!(did_you_mean("at", ["at_most"]), None);
+        assert_eq!(did_you_mean("lag", ["lag_s", "lag_ms"]), None);
+        assert_eq!(did_you_mean("", ["_s"]), None);
     }
 
     #[test]

@@ -2075,6 +2075,18 @@ fn short_timeouts(cx: &mut Ctx, raw: &RawExperiment, sc: &Scenario) {
     }
 }
 
+/// A did-you-mean for serde's "unknown variant `x`, expected `a` or `b`" (or "unknown field"),
+/// the message an override's misspelt name gets: the names are in backquotes, the one written
+/// first.
+fn unknown_name_hint(why: &str) -> Option<String> {
+    let (_, rest) = why
+        .split_once("unknown variant ")
+        .or_else(|| why.split_once("unknown field "))?;
+    let mut quoted = rest.split('`').skip(1).step_by(2);
+    let found = quoted.next()?;
+    did_you_mean(found, quoted).map(|s| format!("did you mean `{s}`?"))
+}
+
 /// One override: a dotted path and its value as RON text.
 type Override = (String, String);
 
@@ -2350,7 +2362,7 @@ pub(super) fn experiment(
                             format!(
                                 "variant `{vname}`: an override sets `{p}` to the wrong kind of value: {why}"
                             ),
-                            None,
+                            unknown_name_hint(&why),
                         ));
                         expected += points.len();
                         continue;
@@ -2505,7 +2517,7 @@ pub(super) fn experiment(
                             j,
                             Severity::Error,
                             format!("the sweep sets `{p}` to the wrong kind of value: {why}"),
-                            None,
+                            unknown_name_hint(&why),
                             &mut diags,
                         );
                     }

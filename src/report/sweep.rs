@@ -381,9 +381,12 @@ pub fn declared_sweep_chart(d: &ReportData) -> Option<SweepChart> {
     } else {
         format!("{smin}–{smax}")
     };
+    let plural = if smax == 1 { "" } else { "s" };
+    // The swept field's own name: the x axis below names the whole path.
+    let short = path.rsplit('.').next().unwrap_or(&path);
     Some(SweepChart {
         title: format!(
-            "{} against {path} (mean of {seeds} seed(s), 95% CI)",
+            "{} against {short} (mean and 95% CI of {seeds} seed{plural})",
             panels
                 .iter()
                 .map(|p| p.y_desc.split(" (").next().unwrap_or(&p.y_desc).to_owned())
