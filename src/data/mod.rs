@@ -266,8 +266,13 @@ struct OwnWrite {
     origin: DataRegion,
     seq: u32,
     committed: SimTime,
+    /// When the acknowledgement reached the user ([`ACK_ON_ITS_WAY`] until it has).
     acked: SimTime,
 }
+
+/// [`OwnWrite::acked`] of a write whose acknowledgement has not reached its user (yet): no
+/// read owes it to them (SPEC §3 read-your-writes: writes the user had acknowledged).
+const ACK_ON_ITS_WAY: SimTime = SimTime::MAX;
 
 impl OwnWrite {
     /// Committed after `other` (by true time; an origin's sequence breaks a tie).
@@ -976,7 +981,7 @@ impl DataLayer {
             origin: x,
             seq,
             committed,
-            acked: now,
+            acked: ACK_ON_ITS_WAY,
         };
         // Acknowledged out of order (a semi-synchronous write waiting for a far replica), the
         // write committed later stays the newest.
@@ -987,6 +992,32 @@ impl DataLayer {
             before = this;
         }
         remember(recent, (key, newest, before), same);
+    }
+
+    /// The acknowledgement of write `seq` of `x` reached its user at `now`: from now on their
+    /// reads owe it to them (if it is still among their recent writes).
+    pub fn ack_received(
+        &mut self,
+        x: DataRegion,
+        seq: u32,
+        key: u32,
+        pop: u16,
+        user: u32,
+        now: SimTime,
+    ) {
+        let Some(&offset) = self.user_offset.get(pop as usize) else {
+            return;
+        };
+        let Some(recent) = self.recent_writes.get_mut((offset + user) as usize) else {
+            return;
+        };
+        for w in recent.iter_mut().filter(|w| w.0 == key) {
+            for o in [&mut w.1, &mut w.2] {
+                if o.origin == x && o.seq == seq && o.acked == ACK_ON_ITS_WAY {
+                    o.acked = now;
+                }
+            }
+        }
     }
 
     /// What a read at `x` issued at `issued` must wait for under `c`: the write `(origin,
@@ -1434,6 +1465,9 @@ mod tests {
             let b = data.commit(1, 0, 30, true);
             data.acknowledged(1, b, 0, 0, 0, 30, 40);
             data.acknowledged(0, a, 0, 0, 0, 10, 50);
+            // The user has each acknowledgement 2 later.
+            data.ack_received(1, b, 0, 0, 0, 42);
+            data.ack_received(0, a, 0, 0, 0, 52);
             data.read(0, 0, 0, 0, 60, 60);
             assert_eq!(data.tally.ryw_violations, 1, "{class:?} {conflict:?}");
             // Region 1 lacks the user's first write: a violation only where every write adds

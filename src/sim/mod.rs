@@ -186,7 +186,15 @@ struct Request {
     /// The current attempt is a pinned write that residency kept from a primary outside the
     /// allowed regions.
     kept_from_primary: bool,
+    /// The write this request had acknowledged: its data region and sequence number (0: none).
+    /// Its response reaching the client is when the user has it (read-your-writes, SPEC §3).
+    /// Two fields rather than a tuple, so that they fill the struct's padding.
+    acked_origin: DataRegion,
+    acked_seq: u32,
 }
+
+// A request's slot stays within 40 bytes: the hot path copies it.
+const _: () = assert!(std::mem::size_of::<Request>() <= 40);
 
 /// Where a request's current attempt stands in a region's pool.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -776,6 +784,8 @@ impl<'a> World<'a> {
             touched_by: NO_FAULT,
             stage: PoolStage::Outside,
             kept_from_primary: false,
+            acked_origin: 0,
+            acked_seq: 0,
         };
         let slot = match self.free.pop() {
             Some(s) => {
@@ -1148,6 +1158,8 @@ impl<'a> World<'a> {
         if needed == 0 {
             self.data
                 .acknowledged(x, seq, q.key, q.pop, q.user, now, now);
+            let q = &mut self.requests[r.slot as usize];
+            (q.acked_origin, q.acked_seq) = (x, seq);
             self.respond(r, region, AttemptResult::Ok, After::Nothing, sched);
         } else {
             self.awaiting_acks.insert((x, seq), (r, needed, now));
@@ -1579,6 +1591,8 @@ impl<'a> World<'a> {
         if let Some(q) = self.get(r).copied() {
             self.data
                 .acknowledged(origin, seq, q.key, q.pop, q.user, committed, now);
+            let q = &mut self.requests[r.slot as usize];
+            (q.acked_origin, q.acked_seq) = (origin, seq);
             self.respond(r, region, AttemptResult::Ok, After::Nothing, sched);
         }
     }
@@ -1718,6 +1732,10 @@ impl<'a> World<'a> {
             AttemptResult::Ok => {
                 let q = *q;
                 let now = sched.now();
+                if q.acked_seq > 0 {
+                    let (x, seq) = (q.acked_origin, q.acked_seq);
+                    self.data.ack_received(x, seq, q.key, q.pop, q.user, now);
+                }
                 self.metrics.ok(q.pop, q.entry, q.op, q.t0, now - q.t0);
                 self.counts.ok += 1;
                 self.release(r);
