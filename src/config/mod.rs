@@ -269,6 +269,11 @@ impl Source {
                             | ron::Error::InvalidValueForType { .. }
                     );
                     units::unit_hint(&self.text, e.span.start.line, e.span.start.col, type_error)
+                        .or_else(|| {
+                            matches!(code, ron::Error::ExpectedComma)
+                                .then(|| comma_hint(&self.text, e.span.start.line, e.span.start.col))
+                                .flatten()
+                        })
                 }
             };
             let blank = self
@@ -701,6 +706,25 @@ fn finish<T>(
         Some(v) => Ok((v, diags)),
         None => Err(ConfigError::Invalid(diags)),
     }
+}
+
+/// Help for ron's "Expected comma" at the first thing on a line (1-based `line`, `col`): the
+/// comma missing is most likely at the end of the line with content before it.
+fn comma_hint(text: &str, line: usize, col: usize) -> Option<String> {
+    let lines: Vec<&str> = text.lines().collect();
+    let here = lines.get(line.checked_sub(1)?)?;
+    let before: String = here.chars().take(col.saturating_sub(1)).collect();
+    if !before.trim().is_empty() {
+        return None;
+    }
+    let (n, prev) = lines[..line - 1]
+        .iter()
+        .enumerate()
+        .rev()
+        .find(|(_, l)| !l.trim().is_empty() && !l.trim_start().starts_with("//"))?;
+    let prev = prev.trim();
+    (!prev.ends_with(',') && !prev.ends_with('(') && !prev.ends_with('[') && !prev.ends_with('{'))
+        .then(|| format!("add a comma at the end of line {} (`{prev}`)", n + 1))
 }
 
 /// Help for a topology file that cannot be read: a file of a similar name in the directory it
