@@ -1156,10 +1156,7 @@ impl<'a> World<'a> {
             needed = needed.min(reachable);
         }
         if needed == 0 {
-            self.data
-                .acknowledged(x, seq, q.key, q.pop, q.user, now, now);
-            let q = &mut self.requests[r.slot as usize];
-            (q.acked_origin, q.acked_seq) = (x, seq);
+            self.acknowledge(r, &q, x, seq, now, now);
             self.respond(r, region, AttemptResult::Ok, After::Nothing, sched);
         } else {
             self.awaiting_acks.insert((x, seq), (r, needed, now));
@@ -1589,12 +1586,27 @@ impl<'a> World<'a> {
             return; // the writer died waiting: the client's timer fires
         }
         if let Some(q) = self.get(r).copied() {
-            self.data
-                .acknowledged(origin, seq, q.key, q.pop, q.user, committed, now);
-            let q = &mut self.requests[r.slot as usize];
-            (q.acked_origin, q.acked_seq) = (origin, seq);
+            self.acknowledge(r, &q, origin, seq, committed, now);
             self.respond(r, region, AttemptResult::Ok, After::Nothing, sched);
         }
+    }
+
+    /// Write `seq` of data region `x`, committed at `committed`, is acknowledged at `now` to
+    /// request `r` (`q`): the data layer records it, and the request remembers it, so that
+    /// its response reaching the user makes it theirs (read-your-writes, SPEC §3).
+    fn acknowledge(
+        &mut self,
+        r: ReqRef,
+        q: &Request,
+        x: DataRegion,
+        seq: u32,
+        committed: SimTime,
+        now: SimTime,
+    ) {
+        self.data
+            .acknowledged(x, seq, q.key, q.pop, q.user, committed, now);
+        let slot = &mut self.requests[r.slot as usize];
+        (slot.acked_origin, slot.acked_seq) = (x, seq);
     }
 
     /// With the lag spent at the target (SPEC §2), when a fault heals at `now`: the messages it
