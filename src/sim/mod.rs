@@ -845,54 +845,68 @@ impl<'a> World<'a> {
                 }
                 self.send(r, ans.region, sched)
             }
-            None => {
-                let index = self.dns.resolver_index(q.pop, resolver);
-                if let Some((at, region)) = self.dns.lookup_in_flight(index, now) {
-                    // The resolver is already asking: the attempt waits for that answer
-                    // (one query, one bill).
-                    sched.schedule_at(
-                        at,
-                        Event::Resolved {
-                            req: r,
-                            region,
-                            joined: true,
-                            resolver: index,
-                        },
-                    );
-                    return;
-                }
-                let delay = self.dns.lookup.sample(&mut self.dns_rng);
-                if let Some(m) = &mut self.cost {
-                    m.dns_query(now);
-                }
-                let tag = self.tag(q.pop);
-                let (eligible, serving) = match &self.residency {
-                    // Enforced residency: DNS answers only with allowed regions, also when it
-                    // fails open.
-                    Some(m) if m.enforced_for(tag) => {
-                        m.mask(tag, &self.eligible, &mut self.res_eligible);
-                        m.mask(tag, &self.serving, &mut self.res_serving);
-                        (&self.res_eligible, &self.res_serving)
-                    }
-                    _ => (&self.eligible, &self.serving),
-                };
-                let region = self
-                    .dns
-                    .query(q.pop, eligible, serving, now, &mut self.dns_rng)
-                    .unwrap_or(NO_REGION);
-                self.dns
-                    .lookup_started(index, now.saturating_add(delay), region);
-                sched.schedule_in(
-                    delay,
-                    Event::Resolved {
-                        req: r,
-                        region,
-                        joined: false,
-                        resolver: index,
-                    },
-                );
-            }
+            None => self.resolve(r, &q, resolver, now, sched),
         }
+    }
+
+    /// A cache miss: the attempt joins the resolver's lookup in flight, else asks the
+    /// authoritative DNS (billed, answered under enforced residency with allowed regions
+    /// only). Out of line: the hot path is the cache hit.
+    #[cold]
+    #[inline(never)]
+    fn resolve(
+        &mut self,
+        r: ReqRef,
+        q: &Request,
+        resolver: u32,
+        now: SimTime,
+        sched: &mut Scheduler<Event>,
+    ) {
+        let index = self.dns.resolver_index(q.pop, resolver);
+        if let Some((at, region)) = self.dns.lookup_in_flight(index, now) {
+            // The resolver is already asking: the attempt waits for that answer
+            // (one query, one bill).
+            sched.schedule_at(
+                at,
+                Event::Resolved {
+                    req: r,
+                    region,
+                    joined: true,
+                    resolver: index,
+                },
+            );
+            return;
+        }
+        let delay = self.dns.lookup.sample(&mut self.dns_rng);
+        if let Some(m) = &mut self.cost {
+            m.dns_query(now);
+        }
+        let tag = self.tag(q.pop);
+        let (eligible, serving) = match &self.residency {
+            // Enforced residency: DNS answers only with allowed regions, also when it
+            // fails open.
+            Some(m) if m.enforced_for(tag) => {
+                m.mask(tag, &self.eligible, &mut self.res_eligible);
+                m.mask(tag, &self.serving, &mut self.res_serving);
+                (&self.res_eligible, &self.res_serving)
+            }
+            _ => (&self.eligible, &self.serving),
+        };
+        let region = self
+            .dns
+            .query(q.pop, eligible, serving, now, &mut self.dns_rng)
+            .unwrap_or(NO_REGION);
+        self.dns
+            .lookup_started(index, now.saturating_add(delay), region);
+        sched.schedule_in(
+            delay,
+            Event::Resolved {
+                req: r,
+                region,
+                joined: false,
+                resolver: index,
+            },
+        );
     }
 
     /// A lookup came back: the resolver caches the answer whether or not the attempt that
@@ -930,32 +944,20 @@ impl<'a> World<'a> {
     /// The user connects to `region`: refused after the connect timeout when the region is
     /// down or cut off from the users (SPEC §2 step 3).
     fn send(&mut self, r: ReqRef, region: RegionId, sched: &mut Scheduler<Event>) {
-        let now = sched.now();
         let q = &mut self.requests[r.slot as usize];
         q.entry = region;
         q.exec = region;
         let pop = q.pop;
         let (from, to) = (self.links.population(pop), self.links.region(region));
         let refused_by = if self.down[region as usize] > 0 {
-            let f = self.down_by[region as usize];
-            self.tallies[f as usize].last_attempt_while_down = Some(now);
-            Some(f)
+            Some(self.down_by[region as usize])
         } else {
             self.links
                 .cut(from, to)
                 .or_else(|| self.links.cut(to, from))
         };
         if let Some(f) = refused_by {
-            self.tallies[f as usize].refused += 1;
-            self.requests[r.slot as usize].touched_by = f;
-            let ct = self.sc.populations[pop as usize].client.connect_timeout;
-            sched.schedule_in(
-                ct,
-                Event::Response {
-                    req: r,
-                    result: AttemptResult::Failed(FailReason::Unreachable),
-                },
-            );
+            self.refuse(r, pop, region, f, sched);
             return;
         }
         let d = self.one_way(self.sc.network.pop_rtt_out(pop, region), from, to);
@@ -966,6 +968,33 @@ impl<'a> World<'a> {
             // Users at zero distance: sending is the last action of every handler that sends.
             self.on_at_region(r, region, sched);
         }
+    }
+
+    /// Fault `f` refuses the connection of request `r` (of population `pop`) to `region`: the
+    /// attempt fails once its connect timeout has passed.
+    #[cold]
+    #[inline(never)]
+    fn refuse(
+        &mut self,
+        r: ReqRef,
+        pop: PopulationId,
+        region: RegionId,
+        f: FaultId,
+        sched: &mut Scheduler<Event>,
+    ) {
+        if self.down[region as usize] > 0 {
+            self.tallies[f as usize].last_attempt_while_down = Some(sched.now());
+        }
+        self.tallies[f as usize].refused += 1;
+        self.requests[r.slot as usize].touched_by = f;
+        let ct = self.sc.populations[pop as usize].client.connect_timeout;
+        sched.schedule_in(
+            ct,
+            Event::Response {
+                req: r,
+                result: AttemptResult::Failed(FailReason::Unreachable),
+            },
+        );
     }
 
     /// Sends request `r` (an `op`) on from region `from` to region `to`, where it executes: a
@@ -1000,46 +1029,17 @@ impl<'a> World<'a> {
 
     fn on_at_region(&mut self, r: ReqRef, region: RegionId, sched: &mut Scheduler<Event>) {
         let Some(q) = self.get(r) else { return };
-        let (op, pop) = (q.op, q.pop);
+        let op = q.op;
         let ri = region as usize;
         if self.down[ri] > 0 {
-            // The message reached a dead region: lost; the client's timer will fire.
-            let f = self.down_by[ri];
-            self.tallies[f as usize].dropped += 1;
-            self.requests[r.slot as usize].touched_by = f;
+            self.lost_at_dead_region(r, region);
             return;
         }
-        if op == Op::Write
-            && let Some(primary) = self.primary
-            && primary != region
-        {
-            // Active-passive: forward the write to the primary (SPEC §2 step 5).
-            let tag = self.tag(pop);
-            if self.enforced(tag) && !self.allows(tag, primary) {
-                // Enforced residency: a pinned write never leaves its allowed regions.
-                self.res_count(sched.now(), |t| t.forwards_refused += 1);
-                self.requests[r.slot as usize].kept_from_primary = true;
-                self.respond(
-                    r,
-                    region,
-                    AttemptResult::Failed(FailReason::NoRegion),
-                    After::Nothing,
-                    sched,
-                );
-                return;
-            }
-            self.forward_request(r, region, primary, Op::Write, sched);
+        if op == Op::Write && self.write_diverted(r, region, sched) {
             return;
-        }
-        if op == Op::Write && self.failback.draining() && self.failback_hold(r, region) {
-            return; // the primary drains for a planned failback
         }
         if self.capacity_lost[ri] > 0.0 {
-            // The capacity loss owns this attempt's failure if it fails here (overload, a
-            // queue too long for its timer).
-            let f = self.loss_by[ri];
-            self.tallies[f as usize].reduced_capacity_arrivals += 1;
-            self.requests[r.slot as usize].touched_by = f;
+            self.charge_capacity_loss(r, region);
         }
         let now = sched.now();
         match self.pools[ri].arrive(r, now) {
@@ -1053,6 +1053,60 @@ impl<'a> World<'a> {
                 sched,
             ),
         }
+    }
+
+    /// Request `r` reached `region`, which is down: lost; its client's timer will fire.
+    #[cold]
+    #[inline(never)]
+    fn lost_at_dead_region(&mut self, r: ReqRef, region: RegionId) {
+        let f = self.down_by[region as usize];
+        self.tallies[f as usize].dropped += 1;
+        self.requests[r.slot as usize].touched_by = f;
+    }
+
+    /// `region` runs with part of its capacity lost: the loss owns request `r`'s failure if
+    /// it fails here (overload, a queue too long for its timer).
+    #[cold]
+    #[inline(never)]
+    fn charge_capacity_loss(&mut self, r: ReqRef, region: RegionId) {
+        let f = self.loss_by[region as usize];
+        self.tallies[f as usize].reduced_capacity_arrivals += 1;
+        self.requests[r.slot as usize].touched_by = f;
+    }
+
+    /// Write request `r` reached `region`: whether it goes elsewhere instead of being served
+    /// here: forwarded to an active-passive primary (SPEC §2 step 5), refused a forward out of
+    /// its allowed regions, or held while the primary drains for a planned failback. Out of
+    /// line: reads are the hot path.
+    #[inline(never)]
+    fn write_diverted(
+        &mut self,
+        r: ReqRef,
+        region: RegionId,
+        sched: &mut Scheduler<Event>,
+    ) -> bool {
+        if let Some(primary) = self.primary
+            && primary != region
+        {
+            let tag = self.tag(self.requests[r.slot as usize].pop);
+            if self.enforced(tag) && !self.allows(tag, primary) {
+                // Enforced residency: a pinned write never leaves its allowed regions.
+                self.res_count(sched.now(), |t| t.forwards_refused += 1);
+                self.requests[r.slot as usize].kept_from_primary = true;
+                self.respond(
+                    r,
+                    region,
+                    AttemptResult::Failed(FailReason::NoRegion),
+                    After::Nothing,
+                    sched,
+                );
+                return true;
+            }
+            self.forward_request(r, region, primary, Op::Write, sched);
+            return true;
+        }
+        // The primary drains for a planned failback.
+        self.failback.draining() && self.failback_hold(r, region)
     }
 
     fn start_service(
@@ -1124,6 +1178,23 @@ impl<'a> World<'a> {
             self.serve_read(r, x, region, After::Nothing, sched);
             return;
         }
+        self.commit_write(r, &q, x, region, tag, now, sched);
+    }
+
+    /// Write request `r` (`q`) served at `region` (data region `x`) commits: it is
+    /// replicated, and acknowledged once enough replicas have it (SPEC §2 step 5).
+    #[allow(clippy::too_many_arguments)]
+    #[inline(never)]
+    fn commit_write(
+        &mut self,
+        r: ReqRef,
+        q: &Request,
+        x: DataRegion,
+        region: RegionId,
+        tag: u8,
+        now: SimTime,
+        sched: &mut Scheduler<Event>,
+    ) {
         // Enforced residency: the record is not replicated outside its allowed regions.
         let withheld_from = if self.enforced(tag) {
             self.withheld_from(x, tag)
@@ -1156,7 +1227,7 @@ impl<'a> World<'a> {
             needed = needed.min(reachable);
         }
         if needed == 0 {
-            self.acknowledge(r, &q, x, seq, now, now);
+            self.acknowledge(r, q, x, seq, now, now);
             self.respond(r, region, AttemptResult::Ok, After::Nothing, sched);
         } else {
             self.awaiting_acks.insert((x, seq), (r, needed, now));
@@ -1427,61 +1498,81 @@ impl<'a> World<'a> {
                 .read_requirement(c, x, q.key, q.pop, q.user, q.t0, now)
         };
         if let Some((o, seq)) = requirement {
-            let counted = now >= self.sc.warmup;
-            // A `SessionRoute` read still at its entry may be sent on (once).
-            let may_route = c == crate::model::Consistency::SessionRoute && q.exec == q.entry;
-            // What a read routed now would wait for at each replica (computed once: the target
-            // and, when there is none, the probes both need it).
-            let (needs, route_to) = if may_route {
-                let needs: Vec<Option<(DataRegion, u32)>> = (0..self.data.len() as DataRegion)
-                    .map(|y| {
-                        if y == x {
-                            Some((o, seq))
-                        } else {
-                            self.data
-                                .read_requirement(c, y, q.key, q.pop, q.user, q.t0, now)
-                        }
-                    })
-                    .collect();
-                let target = self.session_target(o, x, &needs, self.tag(q.pop));
-                (needs, target)
-            } else {
-                (vec![], None)
-            };
-            if let Some(target) = route_to {
-                // Send the read to a region with every recent write of the user.
-                if counted {
-                    self.data.tally.reads_routed += 1;
-                }
-                self.forward_request(r, region, target, Op::Read, sched);
-            } else {
-                // Counted once per replica it waits at (woken, it may wait again for another).
-                if counted && after == After::Nothing {
-                    self.data.tally.reads_waited += 1;
-                }
-                self.read_waiter_seq += 1;
-                let n = self.read_waiter_seq;
-                self.read_waiters.insert((x, o, seq, n), (r, region));
-                if may_route {
-                    // No region holds them all yet: probe every other region too, so that
-                    // the read goes to the first that does rather than waiting here.
-                    let mut keys = vec![(x, o, seq)];
-                    for (y, need) in needs.iter().enumerate() {
-                        let y = y as DataRegion;
-                        if let Some((oy, sy)) = *need
-                            && y != x
-                        {
-                            self.read_waiters.insert((y, oy, sy, n), (r, region));
-                            keys.push((y, oy, sy));
-                        }
-                    }
-                    self.route_groups.insert(n, keys);
-                }
-            }
+            self.read_must_see(r, &q, x, region, (o, seq), after, sched);
             return;
         }
         self.data.read(x, q.key, q.pop, q.user, q.t0, now);
         self.respond(r, region, AttemptResult::Ok, after, sched);
+    }
+
+    /// Read request `r` (`q`) at data region `x` (pool region `region`) must see write `seq`
+    /// of `o`, which `x` lacks: routed to a region that has it (`SessionRoute`), or waiting
+    /// at `x` until it arrives.
+    #[allow(clippy::too_many_arguments)]
+    #[inline(never)]
+    fn read_must_see(
+        &mut self,
+        r: ReqRef,
+        q: &Request,
+        x: DataRegion,
+        region: RegionId,
+        (o, seq): (DataRegion, u32),
+        after: After,
+        sched: &mut Scheduler<Event>,
+    ) {
+        let now = sched.now();
+        let c = self.sc.data.consistency;
+        let counted = now >= self.sc.warmup;
+        // A `SessionRoute` read still at its entry may be sent on (once).
+        let may_route = c == crate::model::Consistency::SessionRoute && q.exec == q.entry;
+        // What a read routed now would wait for at each replica (computed once: the target
+        // and, when there is none, the probes both need it).
+        let (needs, route_to) = if may_route {
+            let needs: Vec<Option<(DataRegion, u32)>> = (0..self.data.len() as DataRegion)
+                .map(|y| {
+                    if y == x {
+                        Some((o, seq))
+                    } else {
+                        self.data
+                            .read_requirement(c, y, q.key, q.pop, q.user, q.t0, now)
+                    }
+                })
+                .collect();
+            let target = self.session_target(o, x, &needs, self.tag(q.pop));
+            (needs, target)
+        } else {
+            (vec![], None)
+        };
+        if let Some(target) = route_to {
+            // Send the read to a region with every recent write of the user.
+            if counted {
+                self.data.tally.reads_routed += 1;
+            }
+            self.forward_request(r, region, target, Op::Read, sched);
+        } else {
+            // Counted once per replica it waits at (woken, it may wait again for another).
+            if counted && after == After::Nothing {
+                self.data.tally.reads_waited += 1;
+            }
+            self.read_waiter_seq += 1;
+            let n = self.read_waiter_seq;
+            self.read_waiters.insert((x, o, seq, n), (r, region));
+            if may_route {
+                // No region holds them all yet: probe every other region too, so that
+                // the read goes to the first that does rather than waiting here.
+                let mut keys = vec![(x, o, seq)];
+                for (y, need) in needs.iter().enumerate() {
+                    let y = y as DataRegion;
+                    if let Some((oy, sy)) = *need
+                        && y != x
+                    {
+                        self.read_waiters.insert((y, oy, sy, n), (r, region));
+                        keys.push((y, oy, sy));
+                    }
+                }
+                self.route_groups.insert(n, keys);
+            }
+        }
     }
 
     /// `SessionRoute`: where a read at `x` lacking the user's write from `origin` goes: that
@@ -1702,33 +1793,23 @@ impl<'a> World<'a> {
         after: After,
         sched: &mut Scheduler<Event>,
     ) {
-        let q = self.requests[r.slot as usize];
-        let size = self.sizes.map(|z| match (result, q.op) {
-            (AttemptResult::Ok, Op::Read) => z.read_response,
-            _ => z.write_response,
-        });
+        let q = &self.requests[r.slot as usize];
+        let (pop, entry) = (q.pop, q.entry);
         let mut d = 0;
-        if q.entry != from {
-            let (a, b) = (self.links.region(from), self.links.region(q.entry));
-            if let Some(f) = self.links.cut(a, b) {
-                self.tallies[f as usize].dropped += 1;
-                self.requests[r.slot as usize].touched_by = f;
-                return;
-            }
-            d += self.one_way(self.sc.network.region_rtt(from, q.entry), a, b);
-            if let (Some(m), Some(z)) = (&mut self.cost, size) {
-                m.forwarding(from, q.entry, z, sched.now());
+        if entry != from {
+            match self.respond_through(r, from, result, sched.now()) {
+                Some(hop) => d = hop,
+                None => return,
             }
         }
-        let (a, b) = (self.links.region(q.entry), self.links.population(q.pop));
+        let (a, b) = (self.links.region(entry), self.links.population(pop));
         if let Some(f) = self.links.cut(a, b) {
-            self.tallies[f as usize].dropped += 1;
-            self.requests[r.slot as usize].touched_by = f;
+            self.response_lost(r, f);
             return;
         }
-        d += self.one_way(self.sc.network.pop_rtt_back(q.pop, q.entry), a, b);
-        if let (Some(m), Some(z)) = (&mut self.cost, size) {
-            m.internet(q.entry, z, sched.now());
+        d += self.one_way(self.sc.network.pop_rtt_back(pop, entry), a, b);
+        if self.cost.is_some() {
+            self.bill_response(r, result, sched.now());
         }
         let ev = Event::Response { req: r, result };
         if d > 0 || after == After::More {
@@ -1738,6 +1819,58 @@ impl<'a> World<'a> {
         }
     }
 
+    /// The response to request `r`'s bytes: `from` sent it on to the region the request
+    /// entered at (forwarding egress); the bytes back to the users are internet egress
+    /// (SPEC §3 Cost).
+    #[inline(never)]
+    fn bill_response(&mut self, r: ReqRef, result: AttemptResult, now: SimTime) {
+        let q = &self.requests[r.slot as usize];
+        let (Some(m), Some(z)) = (&mut self.cost, self.sizes) else {
+            return;
+        };
+        let size = match (result, q.op) {
+            (AttemptResult::Ok, Op::Read) => z.read_response,
+            _ => z.write_response,
+        };
+        m.internet(q.entry, size, now);
+    }
+
+    /// The first hop of request `r`'s response when it was served at `from`, not where it
+    /// entered (a forwarded write): its delay, billed as forwarding egress; `None` when a cut
+    /// drops it.
+    #[inline(never)]
+    fn respond_through(
+        &mut self,
+        r: ReqRef,
+        from: RegionId,
+        result: AttemptResult,
+        now: SimTime,
+    ) -> Option<SimTime> {
+        let q = self.requests[r.slot as usize];
+        let (a, b) = (self.links.region(from), self.links.region(q.entry));
+        if let Some(f) = self.links.cut(a, b) {
+            self.response_lost(r, f);
+            return None;
+        }
+        let d = self.one_way(self.sc.network.region_rtt(from, q.entry), a, b);
+        if let (Some(m), Some(z)) = (&mut self.cost, self.sizes) {
+            let size = match (result, q.op) {
+                (AttemptResult::Ok, Op::Read) => z.read_response,
+                _ => z.write_response,
+            };
+            m.forwarding(from, q.entry, size, now);
+        }
+        Some(d)
+    }
+
+    /// Fault `f` drops request `r`'s response: its client's timer fires.
+    #[cold]
+    #[inline(never)]
+    fn response_lost(&mut self, r: ReqRef, f: FaultId) {
+        self.tallies[f as usize].dropped += 1;
+        self.requests[r.slot as usize].touched_by = f;
+    }
+
     fn on_response(&mut self, r: ReqRef, result: AttemptResult, sched: &mut Scheduler<Event>) {
         let Some(q) = self.get(r) else { return };
         match result {
@@ -1745,8 +1878,7 @@ impl<'a> World<'a> {
                 let q = *q;
                 let now = sched.now();
                 if q.acked_seq > 0 {
-                    let (x, seq) = (q.acked_origin, q.acked_seq);
-                    self.data.ack_received(x, seq, q.key, q.pop, q.user, now);
+                    self.ack_reached_user(&q, now);
                 }
                 self.metrics.ok(q.pop, q.entry, q.op, q.t0, now - q.t0);
                 self.counts.ok += 1;
@@ -1754,6 +1886,14 @@ impl<'a> World<'a> {
             }
             AttemptResult::Failed(reason) => self.attempt_failed(r, reason, sched),
         }
+    }
+
+    /// The acknowledgement of write request `q` reached its user at `now`: the write is theirs
+    /// (read-your-writes, SPEC §3).
+    #[inline(never)]
+    fn ack_reached_user(&mut self, q: &Request, now: SimTime) {
+        let (x, seq) = (q.acked_origin, q.acked_seq);
+        self.data.ack_received(x, seq, q.key, q.pop, q.user, now);
     }
 
     /// Retries when attempts and deadline allow; otherwise the request fails.
