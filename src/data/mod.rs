@@ -684,17 +684,23 @@ impl DataLayer {
 
     /// The acknowledgement time (before `now`) and sequence number of the oldest write in
     /// origin `o`'s run of writes of `key` that `x` lacks ([`Self::unapplied_run`]) that was
-    /// acknowledged before `now`. Usually the run's oldest write; under SemiSync or Sync an
-    /// attempt that timed out leaves a write never acknowledged, and then the run is scanned.
+    /// acknowledged before `now` (and, given `after`, committed after it in true time).
+    /// Usually the run's oldest write; under SemiSync or Sync an attempt that timed out leaves
+    /// a write never acknowledged, and then the run is scanned.
     fn oldest_acked_unapplied(
         &self,
         x: DataRegion,
         o: DataRegion,
         key: u32,
         now: SimTime,
+        after: Option<SimTime>,
     ) -> Option<(SimTime, u32)> {
         let (top, oldest) = self.unapplied_run(x, o, key)?;
-        let acked = |r: &WriteRecord| r.acked.filter(|at| *at < now).map(|at| (at, r.version.seq));
+        let acked = |r: &WriteRecord| {
+            r.acked
+                .filter(|at| *at < now && after.is_none_or(|t| r.version.true_t > t))
+                .map(|at| (at, r.version.seq))
+        };
         if let Some(found) = acked(oldest) {
             return Some(found);
         }
@@ -1060,7 +1066,7 @@ impl DataLayer {
             // newest acknowledged versions, which also remember writes kept from `x`.
             Consistency::BoundedStaleness(max) => (0..d as DataRegion)
                 .filter_map(|o| {
-                    self.oldest_acked_unapplied(x, o, key, now)
+                    self.oldest_acked_unapplied(x, o, key, now, None)
                         .map(|(at, seq)| (o, seq, Some(at)))
                 })
                 .chain(
@@ -1141,20 +1147,34 @@ impl DataLayer {
             self.applied[xi * d + o as usize] < seq
                 || (one_version && (held.origin, held.seq) != (o, seq) && held.true_t < committed)
         };
-        // Stale: the read misses one of the two newest versions of the key acknowledged
-        // before now (these also remember a write fenced off at a failover).
+        // Stale (SPEC §3): the read returns a version older than the newest acknowledged
+        // before now. Where a later write replaces the value (registers and bookings; any
+        // class under last-writer-wins) that is the newest in true time of the two newest
+        // acknowledged (which also remember a write fenced off at a failover): a read holding
+        // it is not stale for lacking an older write. Where every write adds to the value
+        // (counters and sets under merge, CRDT or application-level resolution) a value
+        // lacking either of them is older.
+        let adds = matches!(self.class, KeyClass::Counter | KeyClass::Set) && !one_version;
+        let tracked = self.acked[key as usize];
+        let newest = tracked
+            .iter()
+            .filter(|&&(_, seq, at, _)| seq > 0 && at < now)
+            .max_by_key(|&&(_, _, _, committed)| committed);
         let mut oldest_missed = None;
-        for &(o, seq, at, committed) in &self.acked[key as usize] {
-            if seq > 0 && at < now && misses(o, seq, committed) {
+        for &(o, seq, at, committed) in &tracked {
+            let judged = adds || newest.is_some_and(|n| (n.0, n.1) == (o, seq));
+            if judged && seq > 0 && at < now && misses(o, seq, committed) {
                 oldest_missed = Some(oldest_missed.map_or(at, |m: SimTime| m.min(at)));
             }
         }
         if let Some(mut oldest) = oldest_missed {
             // Its staleness age runs from the oldest acknowledged version it missed (SPEC
             // §3), which for a hot key is older than those two: the first of each origin's
-            // writes of the key that `x` lacks.
+            // writes of the key that `x` lacks, and where a later write replaces the value,
+            // the first of them committed after the version the read returns.
+            let after = (!adds && held.exists()).then_some(held.true_t);
             for o in 0..d as DataRegion {
-                if let Some((at, _)) = self.oldest_acked_unapplied(x, o, key, now) {
+                if let Some((at, _)) = self.oldest_acked_unapplied(x, o, key, now, after) {
                     oldest = oldest.min(at);
                 }
             }
@@ -1477,6 +1497,62 @@ mod tests {
             assert_eq!(
                 data.tally.ryw_violations, expected,
                 "{class:?} {conflict:?}"
+            );
+        }
+    }
+
+    #[test]
+    fn a_read_of_the_newest_version_is_stale_only_where_every_write_adds_to_the_value() {
+        const MS: SimTime = 1_000_000;
+        for (class, conflict) in [
+            (KeyClass::Register, ConflictStrategy::Lww),
+            (KeyClass::Counter, ConflictStrategy::Lww),
+            (KeyClass::Register, ConflictStrategy::AppLevel),
+            (KeyClass::Booking, ConflictStrategy::Crdt),
+            (KeyClass::Counter, ConflictStrategy::Merge),
+            (KeyClass::Set, ConflictStrategy::Crdt),
+            (KeyClass::Counter, ConflictStrategy::AppLevel),
+        ] {
+            let adds = matches!(class, KeyClass::Counter | KeyClass::Set)
+                && conflict != ConflictStrategy::Lww;
+            let mut data = two_regions(class, conflict);
+            // Region 1 writes the key at 10 ms (acknowledged at 20), region 0 at 30 ms
+            // (acknowledged at 40); neither has the other's write.
+            let a = data.commit(1, 0, 10 * MS, true);
+            data.acknowledged(1, a, 0, 0, 0, 10 * MS, 20 * MS);
+            let b = data.commit(0, 0, 30 * MS, true);
+            data.acknowledged(0, b, 0, 0, 0, 30 * MS, 40 * MS);
+            // Region 0 returns the newest version: stale only where the value lacks an
+            // effect, not where the newest write replaces the older one.
+            data.read(0, 0, 0, 0, 60 * MS, 60 * MS);
+            let expected = u64::from(adds);
+            assert_eq!(data.tally.stale_reads, expected, "{class:?} {conflict:?}");
+            // Region 1 lacks the newest version: stale whatever the class.
+            data.read(1, 0, 0, 0, 60 * MS, 60 * MS);
+            assert_eq!(
+                data.tally.stale_reads,
+                expected + 1,
+                "{class:?} {conflict:?}"
+            );
+
+            // Region 1 writes again at 50 ms (acknowledged at 55): a read at region 0 misses
+            // it. Its staleness age runs from the oldest acknowledged version it missed:
+            // region 1's first write (20 ms) where every write adds, else the one newer than
+            // the version region 0 returns (55 ms).
+            let mut data = two_regions(class, conflict);
+            let a = data.commit(1, 0, 10 * MS, true);
+            data.acknowledged(1, a, 0, 0, 0, 10 * MS, 20 * MS);
+            let b = data.commit(0, 0, 30 * MS, true);
+            data.acknowledged(0, b, 0, 0, 0, 30 * MS, 40 * MS);
+            let c = data.commit(1, 0, 50 * MS, true);
+            data.acknowledged(1, c, 0, 0, 0, 50 * MS, 55 * MS);
+            data.read(0, 0, 0, 0, 60 * MS, 60 * MS);
+            assert_eq!(data.tally.stale_reads, 1, "{class:?} {conflict:?}");
+            let age_ms = data.staleness.quantile_ms(1.0);
+            let expected_ms = if adds { 40.0 } else { 5.0 };
+            assert!(
+                (age_ms - expected_ms).abs() < 0.01 * expected_ms,
+                "{class:?} {conflict:?}: age {age_ms} ms, expected {expected_ms}"
             );
         }
     }
