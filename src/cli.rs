@@ -733,6 +733,11 @@ fn finish(
                     && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty());
                 outp!("{}", crate::results::render_table_styled(result, colour));
                 outln!();
+                let failures = crate::results::render_failures(result);
+                if !failures.is_empty() {
+                    outp!("{failures}");
+                    outln!();
+                }
                 if has_faults(result) {
                     outp!("{}", render_faults(result));
                     outln!();

@@ -18,7 +18,9 @@ pub use faults::{
     t_visibility_csv,
 };
 use serde::{Deserialize, Serialize};
-pub use table::{has_data, render_data, render_stats, render_table, render_table_styled};
+pub use table::{
+    has_data, render_data, render_failures, render_stats, render_table, render_table_styled,
+};
 pub use write::{timeline_csv, write_atomic, write_results};
 
 /// Outcome and latency figures of one scope (SPEC §3).

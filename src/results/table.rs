@@ -121,6 +121,51 @@ pub fn render_table_styled(r: &ExperimentResult, colour: bool) -> String {
     out
 }
 
+/// The failed requests of each variant that had any, by reason (SPEC §2: a timeout, overload
+/// — a full queue or a deadline that expired in it —, a region unreachable, no region to
+/// ask), so that a low availability in the summary table says where it came from. Empty when
+/// every request of every variant succeeded.
+pub fn render_failures(r: &ExperimentResult) -> String {
+    let rows: Vec<Vec<String>> = r
+        .variants
+        .iter()
+        .filter(|v| v.overall.failed > 0)
+        .map(|v| {
+            let o = &v.overall;
+            let cell = |n: u64| {
+                if n == 0 {
+                    "0".to_owned()
+                } else {
+                    format!("{n} ({:.0}%)", n as f64 * 100.0 / o.failed as f64)
+                }
+            };
+            vec![
+                v.variant.clone(),
+                o.failed.to_string(),
+                cell(o.failed_timeout),
+                cell(o.failed_overload),
+                cell(o.failed_unreachable),
+                cell(o.failed_no_region),
+            ]
+        })
+        .collect();
+    if rows.is_empty() {
+        return String::new();
+    }
+    let header = [
+        "variant",
+        "failed",
+        "timeout",
+        "overload",
+        "unreachable",
+        "no region",
+    ];
+    format!(
+        "failed requests by reason, after the warm-up\n{}",
+        aligned(&header, &rows, 1)
+    )
+}
+
 /// Whether any variant replicates data or lost writes at a failover: its data-layer figures
 /// are then printed after the summary table.
 pub fn has_data(r: &ExperimentResult) -> bool {

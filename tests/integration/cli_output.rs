@@ -39,6 +39,8 @@ fn run_prints_a_table_per_population_and_writes_results() {
     let stdout = String::from_utf8(out.stdout).unwrap();
     // Piped: plain text, no colour codes (colours are for terminals only).
     assert!(!stdout.contains('\x1b'), "{stdout}");
+    // Nothing failed: no table of failures.
+    assert!(!stdout.contains("failed requests by reason"), "{stdout}");
     let header = stdout
         .lines()
         .find(|l| l.starts_with("variant"))
@@ -83,6 +85,70 @@ fn run_prints_a_table_per_population_and_writes_results() {
             .iter()
             .all(|i| i["sha256"].as_str().unwrap().len() == 64)
     );
+}
+
+/// Failed requests are broken down by reason under the summary table, each variant's counts
+/// those of its summary.csv row; a variant where nothing failed gets no row, and a run where
+/// nothing failed gets no table.
+#[test]
+fn run_says_why_requests_failed() {
+    let d = temp_dir("cli-failures");
+    let stdout = run_ok(&root().join("tests/fixtures/overload.ron"), &d);
+    let block: Vec<Vec<&str>> = stdout
+        .split("failed requests by reason, after the warm-up\n")
+        .nth(1)
+        .expect("a table of failures")
+        .lines()
+        .take_while(|l| !l.is_empty())
+        .map(|l| {
+            l.split("  ")
+                .map(str::trim)
+                .filter(|c| !c.is_empty())
+                .collect()
+        })
+        .collect();
+    assert_eq!(
+        block[0],
+        [
+            "variant",
+            "failed",
+            "timeout",
+            "overload",
+            "unreachable",
+            "no region"
+        ]
+    );
+    let csv = std::fs::read_to_string(d.join("summary.csv")).unwrap();
+    let head: Vec<&str> = csv.lines().next().unwrap().split(',').collect();
+    let col = |n: &str| head.iter().position(|h| *h == n).unwrap();
+    let mut rows = 0;
+    for line in csv.lines().skip(1) {
+        let f: Vec<&str> = line.split(',').collect();
+        if f[col("scope")] != "overall" {
+            continue;
+        }
+        let printed = block.iter().find(|r| r[0] == f[col("variant")]);
+        if f[col("failed")] == "0" {
+            assert!(printed.is_none(), "{printed:?}");
+            continue;
+        }
+        let printed = printed.expect("a row for a variant with failures");
+        rows += 1;
+        assert_eq!(printed[1], f[col("failed")]);
+        for (i, reason) in [
+            "failed_timeout",
+            "failed_overload",
+            "failed_unreachable",
+            "failed_no_region",
+        ]
+        .iter()
+        .enumerate()
+        {
+            let count = printed[i + 2].split(' ').next().unwrap();
+            assert_eq!(count, f[col(reason)], "{reason}: {printed:?}");
+        }
+    }
+    assert!(rows > 0, "{stdout}");
 }
 
 #[test]
