@@ -29,6 +29,11 @@ pub struct ScopeView {
     pub issued: u64,
     pub ok: u64,
     pub failed: u64,
+    /// `failed` by reason (absent in older results: 0).
+    pub failed_timeout: u64,
+    pub failed_overload: u64,
+    pub failed_unreachable: u64,
+    pub failed_no_region: u64,
     pub availability: Option<f64>,
     pub all: LatencyView,
 }
@@ -75,6 +80,7 @@ pub struct DataView {
     pub replication: String,
     pub conflict_strategy: String,
     pub writes: u64,
+    pub replications_applied: u64,
     pub conflicts: u64,
     pub lost_updates: u64,
     /// The part of `lost_updates` conflict resolution discarded (absent in older results).
@@ -89,6 +95,11 @@ pub struct DataView {
     pub reads: u64,
     pub stale_reads: u64,
     pub stale_read_ratio: Option<f64>,
+    /// Staleness ages of the stale reads.
+    pub staleness: LatencyView,
+    pub read_your_writes_violations: u64,
+    /// From the last fault's end until its backlog was applied everywhere.
+    pub convergence_s: Option<f64>,
     /// The read figures per population of the reader (absent in older results).
     pub by_population: Vec<PopulationDataView>,
 }

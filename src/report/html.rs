@@ -184,6 +184,83 @@ fn stats_table(h: &mut String, st: &crate::stats::Report) {
     h.push_str("</table>\n");
 }
 
+/// Whether any variant replicates data or lost writes at a failover (as `run` decides to
+/// print its data-layer table).
+fn has_data_layer(d: &ReportData) -> bool {
+    d.summary
+        .variants
+        .iter()
+        .any(|v| v.data.replications_applied > 0 || v.data.lost_at_failover > 0)
+}
+
+/// Failed requests by reason, a row per variant with any (SPEC §2); nothing when none failed.
+fn failures_table(h: &mut String, d: &ReportData) {
+    let failed: Vec<_> = d
+        .summary
+        .variants
+        .iter()
+        .filter(|v| v.overall.failed > 0)
+        .collect();
+    if failed.is_empty() {
+        return;
+    }
+    h.push_str("<h3>Failed requests by reason</h3>\n<p>Timeout: the client's timer fired. Overload: shed by a full queue, or still queued when its deadline expired. Unreachable: the region was down or cut off when the client connected. No region: DNS had no region to give (or none the residency rules allow).</p>\n<table>\n<tr><th>variant</th><th class=\"n\">failed</th><th class=\"n\">timeout</th><th class=\"n\">overload</th><th class=\"n\">unreachable</th><th class=\"n\">no region</th></tr>\n");
+    for v in failed {
+        let o = &v.overall;
+        let cell = |n: u64| {
+            if n == 0 {
+                "0".to_owned()
+            } else {
+                format!("{n} ({:.0}%)", n as f64 * 100.0 / o.failed as f64)
+            }
+        };
+        let _ = writeln!(
+            h,
+            "<tr><td>{}</td><td class=\"n\">{}</td><td class=\"n\">{}</td><td class=\"n\">{}</td><td class=\"n\">{}</td><td class=\"n\">{}</td></tr>",
+            esc(&v.variant),
+            o.failed,
+            cell(o.failed_timeout),
+            cell(o.failed_overload),
+            cell(o.failed_unreachable),
+            cell(o.failed_no_region)
+        );
+    }
+    h.push_str("</table>\n");
+}
+
+/// The data layer per variant (SPEC §3), the figures `run` prints after its summary.
+fn data_table(h: &mut String, d: &ReportData) {
+    h.push_str("<h2 id=\"data\">Data layer</h2>\n<p>After the warm-up. Lost updates: acknowledged writes absent from the converged state, discarded by conflict resolution (in brackets) or lost at a failover. Wrong winners: last-writer-wins kept the write that was earlier in true time. Stale reads: reads that returned a version older than the newest acknowledged anywhere; staleness runs from the oldest acknowledged version the read missed. Converged: from the last fault's end until its backlog was applied everywhere.</p>\n<table>\n<tr><th>variant</th><th>replication</th><th>conflicts resolved by</th><th class=\"n\">writes</th><th class=\"n\">conflicts</th><th class=\"n\">lost updates (to conflicts)</th><th class=\"n\">wrong winners</th><th class=\"n\">lost at failover</th><th class=\"n\">stale reads %</th><th class=\"n\">staleness p99 s</th><th class=\"n\">read-your-writes violations</th><th class=\"n\">converged s</th></tr>\n");
+    for v in &d.summary.variants {
+        let x = &v.data;
+        let staleness = if x.staleness.count == 0 {
+            "–".to_owned()
+        } else {
+            format!("{:.3}", x.staleness.p99_ms / 1e3)
+        };
+        let _ = writeln!(
+            h,
+            "<tr><td>{}</td><td>{}</td><td>{}</td><td class=\"n\">{}</td><td class=\"n\">{}</td><td class=\"n\">{} ({})</td><td class=\"n\">{}</td><td class=\"n\">{}</td><td class=\"n\">{}</td><td class=\"n\">{}</td><td class=\"n\">{}</td><td class=\"n\">{}</td></tr>",
+            esc(&v.variant),
+            esc(&x.replication),
+            esc(&x.conflict_strategy),
+            x.writes,
+            x.conflicts,
+            x.lost_updates,
+            x.lost_to_conflicts,
+            x.wrong_winners,
+            x.lost_at_failover,
+            pct(x.stale_read_ratio),
+            staleness,
+            x.read_your_writes_violations,
+            x.convergence_s
+                .filter(|c| c.is_finite())
+                .map_or_else(|| "–".to_owned(), |c| format!("{c:.3}"))
+        );
+    }
+    h.push_str("</table>\n");
+}
+
 pub fn report_html(d: &ReportData, figures: &[Figure]) -> String {
     let s = &d.summary;
     let mut h = String::new();
@@ -197,11 +274,17 @@ pub fn report_html(d: &ReportData, figures: &[Figure]) -> String {
         let _ = writeln!(h, "<p class=\"question\">{}</p>", esc(&s.question));
     }
     let recovery = has_recovery(d);
+    let data_layer = has_data_layer(d);
     let _ = writeln!(
         h,
-        "<nav><a href=\"#inputs\">Inputs</a><a href=\"#summary\">Summary</a>{}<a href=\"#charts\">Charts</a><a href=\"#manifest\">Manifest</a></nav>",
+        "<nav><a href=\"#inputs\">Inputs</a><a href=\"#summary\">Summary</a>{}{}<a href=\"#charts\">Charts</a><a href=\"#manifest\">Manifest</a></nav>",
         if recovery {
             "<a href=\"#recovery\">Faults and recovery</a>"
+        } else {
+            ""
+        },
+        if data_layer {
+            "<a href=\"#data\">Data layer</a>"
         } else {
             ""
         }
@@ -303,8 +386,13 @@ pub fn report_html(d: &ReportData, figures: &[Figure]) -> String {
         stats_table(&mut h, st);
     }
 
+    failures_table(&mut h, d);
+
     if recovery {
         recovery_tables(&mut h, d);
+    }
+    if data_layer {
+        data_table(&mut h, d);
     }
 
     // Charts.

@@ -348,6 +348,37 @@ fn data_safety_sweep_sequence_and_markers_come_from_the_stored_summary() {
     let html = std::fs::read_to_string(d.join("report.html")).unwrap();
     assert!(html.contains("<h2 id=\"recovery\">Faults and recovery</h2>"));
     assert!(html.contains("eastus → westus2"));
+    // ... why requests failed, and the data layer: a row per variant with its losses.
+    let failed = v("lag-2s")["overall"]["failed"].as_u64().unwrap();
+    assert!(failed > 0);
+    assert!(
+        html.contains("<h3>Failed requests by reason</h3>")
+            && html.contains(&format!("<tr><td>lag-2s</td><td class=\"n\">{failed}</td>")),
+        "failures by reason"
+    );
+    let data = &html[html
+        .find("<h2 id=\"data\">Data layer</h2>")
+        .expect("data layer")..];
+    let row = |name: &str| {
+        let start = data.find(&format!("<tr><td>{name}</td>")).unwrap();
+        &data[start..start + data[start..].find("</tr>").unwrap()]
+    };
+    assert!(
+        row("lag-2s").contains(&format!("<td class=\"n\">{lost}</td>")),
+        "{}",
+        row("lag-2s")
+    );
+    let to_conflicts = v("aa-lww-skewed")["data"]["lost_to_conflicts"]
+        .as_u64()
+        .unwrap();
+    assert!(
+        row("aa-lww-skewed").contains(&format!(
+            ">{} ({to_conflicts})<",
+            v("aa-lww-skewed")["data"]["lost_updates"]
+        )),
+        "{}",
+        row("aa-lww-skewed")
+    );
     for c in SWEEP_CHARTS {
         assert!(
             html.contains(&format!("<figure id=\"{c}\">")),
