@@ -261,6 +261,19 @@ pub const RECENT_WRITES: usize = 4;
 type Acked = (DataRegion, u32, SimTime, SimTime);
 
 /// One acknowledged write of a user (seq 0: none).
+/// What a read returned, judged when it was served (SPEC §3) and counted when its response
+/// reaches the user ([`DataLayer::count_read`]).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct ReadVerdict {
+    /// The reader's population.
+    pub pop: u16,
+    /// Stale: the age from the oldest acknowledged version it missed.
+    pub stale_age: Option<SimTime>,
+    /// The t-visibility bin of the newest acknowledged write and whether the read saw it.
+    pub t_visibility: Option<(u8, bool)>,
+    pub ryw_violation: bool,
+}
+
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 struct OwnWrite {
     origin: DataRegion,
@@ -1110,9 +1123,8 @@ impl DataLayer {
         self.applied[x as usize * self.len() + origin as usize] >= seq
     }
 
-    /// A read of `key` by `user`, issued at `issued`, served at `x` at `now`: counts stale reads
-    /// (SPEC §3: a version older than the newest acknowledged anywhere) and read-your-writes
-    /// violations (against the user's writes acknowledged by the time the read was issued).
+    /// A read of `key` by `user`, issued at `issued`, served at `x` at `now`, judged and
+    /// counted at once (see [`Self::judge_read`]).
     #[allow(clippy::too_many_arguments)]
     pub fn read(
         &mut self,
@@ -1123,18 +1135,65 @@ impl DataLayer {
         issued: SimTime,
         now: SimTime,
     ) {
+        if let Some(v) = self.judge_read(x, key, pop, user, issued, now) {
+            self.count_read(&v);
+        }
+    }
+
+    /// Counts a read's verdict: once per read request, when its response reaches the user (an
+    /// attempt whose response is lost read nothing for anyone).
+    pub fn count_read(&mut self, v: &ReadVerdict) {
+        let pop = v.pop as usize;
+        self.tally.reads += 1;
+        self.by_population[pop].reads += 1;
+        if let Some(age) = v.stale_age {
+            self.tally.stale_reads += 1;
+            self.staleness.record(age);
+            let by_pop = &mut self.by_population[pop];
+            by_pop.stale_reads += 1;
+            by_pop.staleness.record(age);
+        }
+        if let Some((bin, saw)) = v.t_visibility {
+            let b = &mut self.t_visibility[bin as usize];
+            b.0 += 1;
+            if saw {
+                b.1 += 1;
+            }
+        }
+        if v.ryw_violation {
+            self.tally.ryw_violations += 1;
+            self.by_population[pop].ryw_violations += 1;
+        }
+    }
+
+    /// Judges a read of `key` by `user`, issued at `issued`, served at `x` at `now`: whether it
+    /// is stale (SPEC §3: a version older than the newest acknowledged anywhere) and how old,
+    /// its t-visibility bin, and whether it violates read-your-writes (against the user's
+    /// writes acknowledged by the time the read was issued). `None` during the warm-up.
+    #[allow(clippy::too_many_arguments)]
+    pub fn judge_read(
+        &self,
+        x: DataRegion,
+        key: u32,
+        pop: u16,
+        user: u32,
+        issued: SimTime,
+        now: SimTime,
+    ) -> Option<ReadVerdict> {
         if now < self.warmup {
-            return;
+            return None;
         }
         let d = self.len();
         let xi = x as usize;
-        self.tally.reads += 1;
-        self.by_population[pop as usize].reads += 1;
+        let mut verdict = ReadVerdict {
+            pop,
+            ..ReadVerdict::default()
+        };
         // No write of the key was ever acknowledged (a read-only key): the read cannot be
         // stale, has no t-visibility bin and owes the user nothing (every check below needs
         // an acknowledged write, and only `acknowledged` fills these).
         if self.acked[key as usize][0].1 == 0 {
-            return;
+            return Some(verdict);
         }
         // What the read returns: the replica's version of the key. Where last-writer-wins
         // keeps one version (any class under Lww, registers otherwise), a replica that has
@@ -1178,11 +1237,7 @@ impl DataLayer {
                     oldest = oldest.min(at);
                 }
             }
-            self.tally.stale_reads += 1;
-            self.staleness.record(now - oldest);
-            let by_pop = &mut self.by_population[pop as usize];
-            by_pop.stale_reads += 1;
-            by_pop.staleness.record(now - oldest);
+            verdict.stale_age = Some(now - oldest);
         }
         // t-visibility (PBS): did this read see the newest write acknowledged before it?
         let (o, seq, at, committed) = self.acked[key as usize][0];
@@ -1190,18 +1245,14 @@ impl DataLayer {
         if seq > 0 && at <= now {
             let t_ms = (now - at) as f64 / 1e6;
             let bin = T_VISIBILITY_EDGES_MS.partition_point(|e| *e <= t_ms);
-            let b = &mut self.t_visibility[bin];
-            b.0 += 1;
-            if saw_newest {
-                b.1 += 1;
-            }
+            verdict.t_visibility = Some((bin as u8, saw_newest));
         }
         // Read-your-writes: the user's writes of the key acknowledged before the read was
         // issued, remembered among their last few (one per key where a later write replaces
         // the value, one per key and origin where every write adds to it), must be applied
         // here and not beaten by an older version.
         let u = self.user_offset[pop as usize] + user;
-        let violated = self
+        verdict.ryw_violation = self
             .recent_writes
             .get(u as usize)
             .into_iter()
@@ -1209,10 +1260,7 @@ impl DataLayer {
             .filter(|w| w.0 == key)
             .filter_map(|w| owed(w, issued))
             .any(|w| misses(w.origin, w.seq, w.committed));
-        if violated {
-            self.tally.ryw_violations += 1;
-            self.by_population[pop as usize].ryw_violations += 1;
-        }
+        Some(verdict)
     }
 
     /// Failover from `old` to `new` at `now`: the old primary's acknowledged writes that `new`

@@ -25,7 +25,7 @@
 use std::collections::{BTreeMap, VecDeque};
 
 use super::conflict::{Resolution, Version};
-use super::{DataLayer, DataRegion, T_VISIBILITY_EDGES_MS};
+use super::{DataLayer, DataRegion, ReadVerdict, T_VISIBILITY_EDGES_MS};
 use crate::engine::SimTime;
 use crate::rng::splitmix64;
 
@@ -482,11 +482,28 @@ impl DataLayer {
         user: u32,
         start: SimTime,
     ) {
-        if start < self.warmup {
-            return;
+        if let Some(v) = self.judge_quorum_read(key, got, newest, pop, user, start) {
+            self.count_read(&v);
         }
-        self.tally.reads += 1;
-        self.by_population[pop as usize].reads += 1;
+    }
+
+    /// Judges a quorum read as [`Self::quorum_read`] counts it; `None` during the warm-up.
+    pub fn judge_quorum_read(
+        &self,
+        key: u32,
+        got: Version,
+        newest: Committed,
+        pop: u16,
+        user: u32,
+        start: SimTime,
+    ) -> Option<ReadVerdict> {
+        if start < self.warmup {
+            return None;
+        }
+        let mut verdict = ReadVerdict {
+            pop,
+            ..ReadVerdict::default()
+        };
         // Newer in true time (SPEC §3 Stale read): under skewed clocks the replicas' LWW may
         // keep, and the read return, a version committed before one it beat.
         let newer = |v: &Version| {
@@ -501,21 +518,13 @@ impl DataLayer {
             history.get(i).map(|c| c.at).filter(|at| *at < start)
         });
         if let Some(at) = oldest_missed {
-            self.tally.stale_reads += 1;
-            self.staleness.record(start - at);
-            let by_pop = &mut self.by_population[pop as usize];
-            by_pop.stale_reads += 1;
-            by_pop.staleness.record(start - at);
+            verdict.stale_age = Some(start - at);
         }
         let (v, at) = newest;
         if v.exists() && at <= start {
             let t_ms = (start - at) as f64 / 1e6;
             let bin = T_VISIBILITY_EDGES_MS.partition_point(|e| *e <= t_ms);
-            let b = &mut self.t_visibility[bin];
-            b.0 += 1;
-            if !newer(&v) {
-                b.1 += 1;
-            }
+            verdict.t_visibility = Some((bin as u8, !newer(&v)));
         }
         let u = (self.user_offset[pop as usize] + user) as usize;
         if let Some(q) = &self.quorum {
@@ -532,13 +541,9 @@ impl DataLayer {
                         .into_iter()
                         .find(|(v, at)| v.exists() && *at < start)
                 });
-            if let Some((v, _)) = own
-                && newer(&v)
-            {
-                self.tally.ryw_violations += 1;
-                self.by_population[pop as usize].ryw_violations += 1;
-            }
+            verdict.ryw_violation = own.is_some_and(|(v, _)| newer(&v));
         }
+        Some(verdict)
     }
 }
 
