@@ -14,7 +14,7 @@ mod quorum;
 mod run;
 
 use crate::cost::{CostMeter, Sizes};
-use crate::data::{DataLayer, DataRegion, Message, Pushed};
+use crate::data::{DataLayer, DataRegion, Message, Pushed, ReadVerdict};
 use crate::distribution::Dist;
 use crate::dns::Dns;
 use crate::engine::{Model, Scheduler, SimTime};
@@ -346,6 +346,10 @@ pub struct World<'a> {
     /// `SimTime::MAX` while it lasts): for tests that replay them as scheduled faults.
     pub outage_trace: Option<Vec<(RegionId, SimTime, SimTime)>>,
     requests: Vec<Request>,
+    /// Per request slot: the verdict on the read its current attempt was served (SPEC §3),
+    /// counted when the response reaches the user, so that a read is counted once however
+    /// many attempts it took.
+    read_verdicts: Vec<Option<ReadVerdict>>,
     free: Vec<u32>,
     in_flight: u64,
     region_clock: Vec<DownClock>,
@@ -520,6 +524,7 @@ impl<'a> World<'a> {
             held_for: vec![(NO_FAULT, 0); sc.design.regions().len().pow(2)],
             outage_trace: None,
             requests: Vec::with_capacity(1024),
+            read_verdicts: Vec::with_capacity(1024),
             free: Vec::new(),
             in_flight: 0,
             region_clock: vec![DownClock::default(); n],
@@ -795,6 +800,7 @@ impl<'a> World<'a> {
             }
             None => {
                 self.requests.push(req);
+                self.read_verdicts.push(None);
                 (self.requests.len() - 1) as u32
             }
         };
@@ -1501,7 +1507,8 @@ impl<'a> World<'a> {
             self.read_must_see(r, &q, x, region, (o, seq), after, sched);
             return;
         }
-        self.data.read(x, q.key, q.pop, q.user, q.t0, now);
+        self.read_verdicts[r.slot as usize] =
+            self.data.judge_read(x, q.key, q.pop, q.user, q.t0, now);
         self.respond(r, region, AttemptResult::Ok, after, sched);
     }
 
@@ -1880,6 +1887,9 @@ impl<'a> World<'a> {
                 if q.acked_seq > 0 {
                     self.ack_reached_user(&q, now);
                 }
+                if let Some(v) = self.read_verdicts[r.slot as usize].take() {
+                    self.data.count_read(&v);
+                }
                 self.metrics.ok(q.pop, q.entry, q.op, q.t0, now - q.t0);
                 self.counts.ok += 1;
                 self.release(r);
@@ -1915,6 +1925,8 @@ impl<'a> World<'a> {
             let backoff = (unit(&mut self.client_rng) * cap as f64) as SimTime;
             if now.saturating_add(backoff) < q.t0.saturating_add(client.deadline) {
                 let re = client.re_resolve_on_failure;
+                // The next attempt is judged afresh where it is served.
+                self.read_verdicts[r.slot as usize] = None;
                 let s = &mut self.requests[r.slot as usize];
                 s.attempt += 1;
                 s.generation = s.generation.wrapping_add(1);
@@ -1948,6 +1960,7 @@ impl<'a> World<'a> {
     }
 
     fn release(&mut self, r: ReqRef) {
+        self.read_verdicts[r.slot as usize] = None;
         let s = &mut self.requests[r.slot as usize];
         s.live = false;
         s.generation = s.generation.wrapping_add(1);

@@ -329,8 +329,9 @@ impl World<'_> {
         if write {
             self.data.quorum_committed(key, version, q.pop, q.user, now);
         } else {
-            self.data
-                .quorum_read(key, best, newest, q.pop, q.user, start);
+            self.read_verdicts[r.slot as usize] = self
+                .data
+                .judge_quorum_read(key, best, newest, q.pop, q.user, start);
             self.quorum_read_over(id);
         }
         // quorum_done is followed by releasing the operation: the response is queued.

@@ -426,6 +426,35 @@ fn counter_lost_updates_count_only_writes_after_the_warm_up() {
     assert!(all.lost_updates - half.lost_updates <= early);
     assert!((p_half - p_all).abs() < 5.0 * se, "{p_half} vs {p_all}");
 }
+/// A read is judged once per request, on the attempt whose response reaches the user: an
+/// attempt served but timed out on its way back read nothing for anyone, so with retries the
+/// data layer's reads are the successful read requests, not the served attempts.
+#[test]
+fn a_read_retried_after_a_lost_response_is_counted_once() {
+    // Londoners served in Virginia (120 ms there and back) with a 135 ms timer: the slower
+    // services time out after the server answered, and the retry usually succeeds.
+    let e = experiment(
+        "retried-reads",
+        r#"duration_s: 120, warmup_s: 0, window_s: 10,
+        design: ActiveActive(regions: ["eastus", "westus2"]),
+        client: (timeout_ms: 135, retries: 3, backoff_base_ms: 1, backoff_max_ms: 5),
+        populations: {
+            "london": (lat: 51.51, lon: -0.13, anchor: "eastus", rate_per_s: 200, write_fraction: 0.2, keys: (count: 50, zipf_s: 0.0)),
+        },"#,
+    );
+    let r = run(&e.variants[0].1, 3);
+    let ok_reads = r.overall.reads.count;
+    eprintln!(
+        "ok reads {ok_reads}, data-layer reads {}, failed by timeout {}, issued {}",
+        r.data.reads, r.overall.failed_timeout, r.overall.issued
+    );
+    // Most requests succeed, but some needed a retry: their latency is past the timer ...
+    assert!(r.overall.availability.unwrap() > 0.99);
+    assert!(r.overall.reads.p99_ms > 135.0, "{:?}", r.overall.reads);
+    // ... and each successful read request is judged exactly once.
+    assert_eq!(r.data.reads, ok_reads);
+}
+
 #[test]
 fn reads_at_a_lagging_replica_are_stale_and_counted() {
     let e = experiment(
