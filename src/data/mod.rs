@@ -262,17 +262,66 @@ type Acked = (DataRegion, u32, SimTime, SimTime);
 
 /// One acknowledged write of a user (seq 0: none).
 /// What a read returned, judged when it was served (SPEC §3) and counted when its response
-/// reaches the user ([`DataLayer::count_read`]).
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+/// reaches the user ([`DataLayer::count_read`]). Sixteen bytes: the simulator keeps one per
+/// request in flight.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct ReadVerdict {
-    /// The reader's population.
-    pub pop: u16,
-    /// Stale: the age from the oldest acknowledged version it missed.
-    pub stale_age: Option<SimTime>,
-    /// The t-visibility bin of the newest acknowledged write and whether the read saw it.
-    pub t_visibility: Option<(u8, bool)>,
-    pub ryw_violation: bool,
+    /// Stale: the age from the oldest acknowledged version it missed (at least 1 ns: the read
+    /// missed a write acknowledged before it); 0: not stale.
+    stale_age: SimTime,
+    /// The reader's population; `u16::MAX`: no read to count ([`ReadVerdict::NONE`]).
+    pop: u16,
+    /// The t-visibility bin of the newest acknowledged write (`u8::MAX`: none).
+    t_bin: u8,
+    /// [`Self::SAW_NEWEST`] | [`Self::RYW_VIOLATION`].
+    flags: u8,
 }
+
+impl ReadVerdict {
+    /// No read to count: one served during the warm-up, or none served yet.
+    pub const NONE: ReadVerdict = ReadVerdict {
+        stale_age: 0,
+        pop: u16::MAX,
+        t_bin: u8::MAX,
+        flags: 0,
+    };
+    const SAW_NEWEST: u8 = 1;
+    const RYW_VIOLATION: u8 = 2;
+
+    /// A read by population `pop`, neither stale nor in a t-visibility bin yet.
+    fn of(pop: u16) -> Self {
+        ReadVerdict { pop, ..Self::NONE }
+    }
+    /// Stale, with its staleness age.
+    pub fn stale_age(&self) -> Option<SimTime> {
+        (self.stale_age > 0).then_some(self.stale_age)
+    }
+    /// Its t-visibility bin and whether it saw the newest acknowledged write.
+    pub fn t_visibility(&self) -> Option<(usize, bool)> {
+        (self.t_bin != u8::MAX).then_some((self.t_bin as usize, self.flags & Self::SAW_NEWEST != 0))
+    }
+    /// A read-your-writes violation.
+    pub fn ryw_violation(&self) -> bool {
+        self.flags & Self::RYW_VIOLATION != 0
+    }
+    fn set_stale(&mut self, age: SimTime) {
+        self.stale_age = age.max(1);
+    }
+    fn set_t_visibility(&mut self, bin: usize, saw: bool) {
+        self.t_bin = bin as u8;
+        if saw {
+            self.flags |= Self::SAW_NEWEST;
+        }
+    }
+    fn set_ryw_violation(&mut self, violated: bool) {
+        if violated {
+            self.flags |= Self::RYW_VIOLATION;
+        }
+    }
+}
+
+// One per request in flight: keep it small.
+const _: () = assert!(std::mem::size_of::<ReadVerdict>() == 16);
 
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 struct OwnWrite {
@@ -1135,32 +1184,44 @@ impl DataLayer {
         issued: SimTime,
         now: SimTime,
     ) {
-        if let Some(v) = self.judge_read(x, key, pop, user, issued, now) {
-            self.count_read(&v);
-        }
+        let v = self.judge_read(x, key, pop, user, issued, now);
+        self.count_read(v);
     }
 
     /// Counts a read's verdict: once per read request, when its response reaches the user (an
     /// attempt whose response is lost read nothing for anyone).
-    pub fn count_read(&mut self, v: &ReadVerdict) {
+    #[inline]
+    pub fn count_read(&mut self, v: ReadVerdict) {
+        if v.pop == u16::MAX {
+            return;
+        }
         let pop = v.pop as usize;
         self.tally.reads += 1;
         self.by_population[pop].reads += 1;
-        if let Some(age) = v.stale_age {
+        if v.stale_age != 0 || v.t_bin != u8::MAX || v.flags != 0 {
+            self.count_read_findings(v);
+        }
+    }
+
+    /// [`Self::count_read`] of a read that is stale, in a t-visibility bin or a violation.
+    #[inline(never)]
+    fn count_read_findings(&mut self, v: ReadVerdict) {
+        let pop = v.pop as usize;
+        if let Some(age) = v.stale_age() {
             self.tally.stale_reads += 1;
             self.staleness.record(age);
             let by_pop = &mut self.by_population[pop];
             by_pop.stale_reads += 1;
             by_pop.staleness.record(age);
         }
-        if let Some((bin, saw)) = v.t_visibility {
-            let b = &mut self.t_visibility[bin as usize];
+        if let Some((bin, saw)) = v.t_visibility() {
+            let b = &mut self.t_visibility[bin];
             b.0 += 1;
             if saw {
                 b.1 += 1;
             }
         }
-        if v.ryw_violation {
+        if v.ryw_violation() {
             self.tally.ryw_violations += 1;
             self.by_population[pop].ryw_violations += 1;
         }
@@ -1169,8 +1230,10 @@ impl DataLayer {
     /// Judges a read of `key` by `user`, issued at `issued`, served at `x` at `now`: whether it
     /// is stale (SPEC §3: a version older than the newest acknowledged anywhere) and how old,
     /// its t-visibility bin, and whether it violates read-your-writes (against the user's
-    /// writes acknowledged by the time the read was issued). `None` during the warm-up.
+    /// writes acknowledged by the time the read was issued). [`ReadVerdict::NONE`] during the
+    /// warm-up.
     #[allow(clippy::too_many_arguments)]
+    #[inline]
     pub fn judge_read(
         &self,
         x: DataRegion,
@@ -1179,22 +1242,34 @@ impl DataLayer {
         user: u32,
         issued: SimTime,
         now: SimTime,
-    ) -> Option<ReadVerdict> {
+    ) -> ReadVerdict {
         if now < self.warmup {
-            return None;
+            return ReadVerdict::NONE;
         }
+        // No write of the key was ever acknowledged (a read-only key): the read cannot be
+        // stale, has no t-visibility bin and owes the user nothing (every check needs an
+        // acknowledged write, and only `acknowledged` fills these).
+        if self.acked[key as usize][0].1 == 0 {
+            return ReadVerdict::of(pop);
+        }
+        self.judge_read_of_written_key(x, key, pop, user, issued, now)
+    }
+
+    /// [`Self::judge_read`] of a key some write of which was acknowledged.
+    #[allow(clippy::too_many_arguments)]
+    #[inline(never)]
+    fn judge_read_of_written_key(
+        &self,
+        x: DataRegion,
+        key: u32,
+        pop: u16,
+        user: u32,
+        issued: SimTime,
+        now: SimTime,
+    ) -> ReadVerdict {
         let d = self.len();
         let xi = x as usize;
-        let mut verdict = ReadVerdict {
-            pop,
-            ..ReadVerdict::default()
-        };
-        // No write of the key was ever acknowledged (a read-only key): the read cannot be
-        // stale, has no t-visibility bin and owes the user nothing (every check below needs
-        // an acknowledged write, and only `acknowledged` fills these).
-        if self.acked[key as usize][0].1 == 0 {
-            return Some(verdict);
-        }
+        let mut verdict = ReadVerdict::of(pop);
         // What the read returns: the replica's version of the key. Where last-writer-wins
         // keeps one version (any class under Lww, registers otherwise), a replica that has
         // applied a write may still return an older one that beat it on a skewed clock.
@@ -1237,7 +1312,7 @@ impl DataLayer {
                     oldest = oldest.min(at);
                 }
             }
-            verdict.stale_age = Some(now - oldest);
+            verdict.set_stale(now - oldest);
         }
         // t-visibility (PBS): did this read see the newest write acknowledged before it?
         let (o, seq, at, committed) = self.acked[key as usize][0];
@@ -1245,14 +1320,14 @@ impl DataLayer {
         if seq > 0 && at <= now {
             let t_ms = (now - at) as f64 / 1e6;
             let bin = T_VISIBILITY_EDGES_MS.partition_point(|e| *e <= t_ms);
-            verdict.t_visibility = Some((bin as u8, saw_newest));
+            verdict.set_t_visibility(bin, saw_newest);
         }
         // Read-your-writes: the user's writes of the key acknowledged before the read was
         // issued, remembered among their last few (one per key where a later write replaces
         // the value, one per key and origin where every write adds to it), must be applied
         // here and not beaten by an older version.
         let u = self.user_offset[pop as usize] + user;
-        verdict.ryw_violation = self
+        let violated = self
             .recent_writes
             .get(u as usize)
             .into_iter()
@@ -1260,7 +1335,8 @@ impl DataLayer {
             .filter(|w| w.0 == key)
             .filter_map(|w| owed(w, issued))
             .any(|w| misses(w.origin, w.seq, w.committed));
-        Some(verdict)
+        verdict.set_ryw_violation(violated);
+        verdict
     }
 
     /// Failover from `old` to `new` at `now`: the old primary's acknowledged writes that `new`

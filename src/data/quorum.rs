@@ -482,12 +482,12 @@ impl DataLayer {
         user: u32,
         start: SimTime,
     ) {
-        if let Some(v) = self.judge_quorum_read(key, got, newest, pop, user, start) {
-            self.count_read(&v);
-        }
+        let v = self.judge_quorum_read(key, got, newest, pop, user, start);
+        self.count_read(v);
     }
 
-    /// Judges a quorum read as [`Self::quorum_read`] counts it; `None` during the warm-up.
+    /// Judges a quorum read as [`Self::quorum_read`] counts it; [`ReadVerdict::NONE`] during
+    /// the warm-up.
     pub fn judge_quorum_read(
         &self,
         key: u32,
@@ -496,14 +496,11 @@ impl DataLayer {
         pop: u16,
         user: u32,
         start: SimTime,
-    ) -> Option<ReadVerdict> {
+    ) -> ReadVerdict {
         if start < self.warmup {
-            return None;
+            return ReadVerdict::NONE;
         }
-        let mut verdict = ReadVerdict {
-            pop,
-            ..ReadVerdict::default()
-        };
+        let mut verdict = ReadVerdict::of(pop);
         // Newer in true time (SPEC §3 Stale read): under skewed clocks the replicas' LWW may
         // keep, and the read return, a version committed before one it beat.
         let newer = |v: &Version| {
@@ -518,13 +515,13 @@ impl DataLayer {
             history.get(i).map(|c| c.at).filter(|at| *at < start)
         });
         if let Some(at) = oldest_missed {
-            verdict.stale_age = Some(start - at);
+            verdict.set_stale(start - at);
         }
         let (v, at) = newest;
         if v.exists() && at <= start {
             let t_ms = (start - at) as f64 / 1e6;
             let bin = T_VISIBILITY_EDGES_MS.partition_point(|e| *e <= t_ms);
-            verdict.t_visibility = Some((bin as u8, !newer(&v)));
+            verdict.set_t_visibility(bin, !newer(&v));
         }
         let u = (self.user_offset[pop as usize] + user) as usize;
         if let Some(q) = &self.quorum {
@@ -541,9 +538,9 @@ impl DataLayer {
                         .into_iter()
                         .find(|(v, at)| v.exists() && *at < start)
                 });
-            verdict.ryw_violation = own.is_some_and(|(v, _)| newer(&v));
+            verdict.set_ryw_violation(own.is_some_and(|(v, _)| newer(&v)));
         }
-        Some(verdict)
+        verdict
     }
 }
 

@@ -349,7 +349,7 @@ pub struct World<'a> {
     /// Per request slot: the verdict on the read its current attempt was served (SPEC §3),
     /// counted when the response reaches the user, so that a read is counted once however
     /// many attempts it took.
-    read_verdicts: Vec<Option<ReadVerdict>>,
+    read_verdicts: Vec<ReadVerdict>,
     free: Vec<u32>,
     in_flight: u64,
     region_clock: Vec<DownClock>,
@@ -800,7 +800,7 @@ impl<'a> World<'a> {
             }
             None => {
                 self.requests.push(req);
-                self.read_verdicts.push(None);
+                self.read_verdicts.push(ReadVerdict::NONE);
                 (self.requests.len() - 1) as u32
             }
         };
@@ -1887,9 +1887,9 @@ impl<'a> World<'a> {
                 if q.acked_seq > 0 {
                     self.ack_reached_user(&q, now);
                 }
-                if let Some(v) = self.read_verdicts[r.slot as usize].take() {
-                    self.data.count_read(&v);
-                }
+                let v =
+                    std::mem::replace(&mut self.read_verdicts[r.slot as usize], ReadVerdict::NONE);
+                self.data.count_read(v);
                 self.metrics.ok(q.pop, q.entry, q.op, q.t0, now - q.t0);
                 self.counts.ok += 1;
                 self.release(r);
@@ -1926,7 +1926,7 @@ impl<'a> World<'a> {
             if now.saturating_add(backoff) < q.t0.saturating_add(client.deadline) {
                 let re = client.re_resolve_on_failure;
                 // The next attempt is judged afresh where it is served.
-                self.read_verdicts[r.slot as usize] = None;
+                self.read_verdicts[r.slot as usize] = ReadVerdict::NONE;
                 let s = &mut self.requests[r.slot as usize];
                 s.attempt += 1;
                 s.generation = s.generation.wrapping_add(1);
@@ -1954,13 +1954,13 @@ impl<'a> World<'a> {
         if q.touched_by != NO_FAULT && q.t0 >= self.sc.warmup {
             self.tallies[q.touched_by as usize].requests_failed += 1;
         }
+        self.read_verdicts[r.slot as usize] = ReadVerdict::NONE;
         self.metrics.failed(q.pop, region, q.op, q.t0, reason);
         self.counts.failed += 1;
         self.release(r);
     }
 
     fn release(&mut self, r: ReqRef) {
-        self.read_verdicts[r.slot as usize] = None;
         let s = &mut self.requests[r.slot as usize];
         s.live = false;
         s.generation = s.generation.wrapping_add(1);
