@@ -1037,8 +1037,7 @@ impl DataLayer {
         // application-level resolution) a read must reflect each of them, so the newest write
         // of the key from each origin is remembered (links deliver an origin's writes in
         // order, so it covers that origin's earlier ones).
-        let per_origin = matches!(self.class, KeyClass::Counter | KeyClass::Set)
-            && !self.resolver.local_write_can_lose(self.class);
+        let per_origin = self.every_write_adds();
         let recent = &mut self.recent_writes[u as usize];
         let same = |w: &RecentWrite| w.1.seq > 0 && w.0 == key && (!per_origin || w.1.origin == x);
         let (mut newest, mut before) = recent
@@ -1172,8 +1171,19 @@ impl DataLayer {
         self.applied[x as usize * self.len() + origin as usize] >= seq
     }
 
+    /// Whether every write adds to a key's value (counters and sets under merge, CRDT or
+    /// application-level resolution), so that a read must reflect each acknowledged write;
+    /// otherwise a later write replaces the value (registers and bookings, and any class under
+    /// last-writer-wins).
+    fn every_write_adds(&self) -> bool {
+        matches!(self.class, KeyClass::Counter | KeyClass::Set)
+            && !self.resolver.local_write_can_lose(self.class)
+    }
+
     /// A read of `key` by `user`, issued at `issued`, served at `x` at `now`, judged and
-    /// counted at once (see [`Self::judge_read`]).
+    /// counted at once (see [`Self::judge_read`]; the simulator counts it when its response
+    /// reaches the user).
+    #[cfg(test)]
     #[allow(clippy::too_many_arguments)]
     pub fn read(
         &mut self,
@@ -1288,7 +1298,7 @@ impl DataLayer {
         // it is not stale for lacking an older write. Where every write adds to the value
         // (counters and sets under merge, CRDT or application-level resolution) a value
         // lacking either of them is older.
-        let adds = matches!(self.class, KeyClass::Counter | KeyClass::Set) && !one_version;
+        let adds = self.every_write_adds();
         let tracked = self.acked[key as usize];
         let newest = tracked
             .iter()
@@ -1572,6 +1582,18 @@ mod tests {
     use super::*;
     use crate::model::{ConflictStrategy, Design};
 
+    /// Key classes and conflict strategies where a later write replaces the value and where
+    /// every write adds to it.
+    const CLASSES_AND_STRATEGIES: [(KeyClass, ConflictStrategy); 7] = [
+        (KeyClass::Register, ConflictStrategy::Lww),
+        (KeyClass::Counter, ConflictStrategy::Lww),
+        (KeyClass::Register, ConflictStrategy::AppLevel),
+        (KeyClass::Booking, ConflictStrategy::Crdt),
+        (KeyClass::Counter, ConflictStrategy::Merge),
+        (KeyClass::Set, ConflictStrategy::Crdt),
+        (KeyClass::Counter, ConflictStrategy::AppLevel),
+    ];
+
     /// A data layer over two active regions (no replication delivered: each holds only its
     /// own writes).
     fn two_regions(class: KeyClass, conflict: ConflictStrategy) -> DataLayer {
@@ -1590,15 +1612,7 @@ mod tests {
 
     #[test]
     fn read_your_writes_owes_the_user_their_later_committed_write_whatever_the_ack_order() {
-        for (class, conflict) in [
-            (KeyClass::Register, ConflictStrategy::Lww),
-            (KeyClass::Counter, ConflictStrategy::Lww),
-            (KeyClass::Register, ConflictStrategy::AppLevel),
-            (KeyClass::Booking, ConflictStrategy::Crdt),
-            (KeyClass::Counter, ConflictStrategy::Merge),
-            (KeyClass::Set, ConflictStrategy::Crdt),
-            (KeyClass::Counter, ConflictStrategy::AppLevel),
-        ] {
+        for (class, conflict) in CLASSES_AND_STRATEGIES {
             let adds = matches!(class, KeyClass::Counter | KeyClass::Set)
                 && conflict != ConflictStrategy::Lww;
             let mut data = two_regions(class, conflict);
@@ -1628,15 +1642,7 @@ mod tests {
     #[test]
     fn a_read_of_the_newest_version_is_stale_only_where_every_write_adds_to_the_value() {
         const MS: SimTime = 1_000_000;
-        for (class, conflict) in [
-            (KeyClass::Register, ConflictStrategy::Lww),
-            (KeyClass::Counter, ConflictStrategy::Lww),
-            (KeyClass::Register, ConflictStrategy::AppLevel),
-            (KeyClass::Booking, ConflictStrategy::Crdt),
-            (KeyClass::Counter, ConflictStrategy::Merge),
-            (KeyClass::Set, ConflictStrategy::Crdt),
-            (KeyClass::Counter, ConflictStrategy::AppLevel),
-        ] {
+        for (class, conflict) in CLASSES_AND_STRATEGIES {
             let adds = matches!(class, KeyClass::Counter | KeyClass::Set)
                 && conflict != ConflictStrategy::Lww;
             let mut data = two_regions(class, conflict);

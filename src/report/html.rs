@@ -207,13 +207,7 @@ fn failures_table(h: &mut String, d: &ReportData) {
     h.push_str("<h3>Failed requests by reason</h3>\n<p>Timeout: the client's timer fired. Overload: shed by a full queue, or still queued when its deadline expired. Unreachable: the region was down or cut off when the client connected. No region: DNS had no region to give (or none the residency rules allow).</p>\n<table>\n<tr><th>variant</th><th class=\"n\">failed</th><th class=\"n\">timeout</th><th class=\"n\">overload</th><th class=\"n\">unreachable</th><th class=\"n\">no region</th></tr>\n");
     for v in failed {
         let o = &v.overall;
-        let cell = |n: u64| {
-            if n == 0 {
-                "0".to_owned()
-            } else {
-                format!("{n} ({:.0}%)", n as f64 * 100.0 / o.failed as f64)
-            }
-        };
+        let cell = |n: u64| crate::results::failed_share(n, o.failed);
         let _ = writeln!(
             h,
             "<tr><td>{}</td><td class=\"n\">{}</td><td class=\"n\">{}</td><td class=\"n\">{}</td><td class=\"n\">{}</td><td class=\"n\">{}</td></tr>",

@@ -19,7 +19,8 @@ pub use faults::{
 };
 use serde::{Deserialize, Serialize};
 pub use table::{
-    has_data, render_data, render_failures, render_stats, render_table, render_table_styled,
+    failed_share, has_data, render_data, render_failures, render_stats, render_table,
+    render_table_styled,
 };
 pub use write::{timeline_csv, write_atomic, write_results};
 

@@ -121,6 +121,16 @@ pub fn render_table_styled(r: &ExperimentResult, colour: bool) -> String {
     out
 }
 
+/// `n` of `failed` failed requests: the count, and its share when there are any (the failure
+/// tables of `run` and report.html).
+pub fn failed_share(n: u64, failed: u64) -> String {
+    if n == 0 {
+        "0".to_owned()
+    } else {
+        format!("{n} ({:.0}%)", n as f64 * 100.0 / failed as f64)
+    }
+}
+
 /// The failed requests of each variant that had any, by reason (SPEC §2: a timeout, overload
 /// — a full queue or a deadline that expired in it —, a region unreachable, no region to
 /// ask), so that a low availability in the summary table says where it came from. Empty when
@@ -132,13 +142,7 @@ pub fn render_failures(r: &ExperimentResult) -> String {
         .filter(|v| v.overall.failed > 0)
         .map(|v| {
             let o = &v.overall;
-            let cell = |n: u64| {
-                if n == 0 {
-                    "0".to_owned()
-                } else {
-                    format!("{n} ({:.0}%)", n as f64 * 100.0 / o.failed as f64)
-                }
-            };
+            let cell = |n: u64| failed_share(n, o.failed);
             vec![
                 v.variant.clone(),
                 o.failed.to_string(),

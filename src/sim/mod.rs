@@ -162,6 +162,15 @@ enum After {
 /// Region id meaning "no region".
 pub const NO_REGION: RegionId = RegionId::MAX;
 
+/// The bytes of a response: `read_response` for a successful read (its answer), else
+/// `write_response` (a write's outcome, or a failure).
+fn response_bytes(z: Sizes, result: AttemptResult, op: Op) -> u64 {
+    match (result, op) {
+        (AttemptResult::Ok, Op::Read) => z.read_response,
+        _ => z.write_response,
+    }
+}
+
 /// Per-request state, freed when the request ends.
 #[derive(Debug, Clone, Copy)]
 struct Request {
@@ -1826,20 +1835,14 @@ impl<'a> World<'a> {
         }
     }
 
-    /// The response to request `r`'s bytes: `from` sent it on to the region the request
-    /// entered at (forwarding egress); the bytes back to the users are internet egress
-    /// (SPEC §3 Cost).
+    /// Bills the bytes of request `r`'s response back to its users as internet egress from
+    /// the region it entered (SPEC §3 Cost).
     #[inline(never)]
     fn bill_response(&mut self, r: ReqRef, result: AttemptResult, now: SimTime) {
         let q = &self.requests[r.slot as usize];
-        let (Some(m), Some(z)) = (&mut self.cost, self.sizes) else {
-            return;
-        };
-        let size = match (result, q.op) {
-            (AttemptResult::Ok, Op::Read) => z.read_response,
-            _ => z.write_response,
-        };
-        m.internet(q.entry, size, now);
+        if let (Some(m), Some(z)) = (&mut self.cost, self.sizes) {
+            m.internet(q.entry, response_bytes(z, result, q.op), now);
+        }
     }
 
     /// The first hop of request `r`'s response when it was served at `from`, not where it
@@ -1861,11 +1864,7 @@ impl<'a> World<'a> {
         }
         let d = self.one_way(self.sc.network.region_rtt(from, q.entry), a, b);
         if let (Some(m), Some(z)) = (&mut self.cost, self.sizes) {
-            let size = match (result, q.op) {
-                (AttemptResult::Ok, Op::Read) => z.read_response,
-                _ => z.write_response,
-            };
-            m.forwarding(from, q.entry, size, now);
+            m.forwarding(from, q.entry, response_bytes(z, result, q.op), now);
         }
         Some(d)
     }
