@@ -45,8 +45,9 @@ pub const PALETTE_MORE: [RGBColor; 8] = [
     RGBColor(170, 68, 153),  // purple
 ];
 
-/// The colour of the variant at `index` in the experiment: the same in every chart. Sixteen
-/// variants get sixteen colours; beyond that they repeat (the legend still names each).
+/// The palette colour of the variant at `index` in the experiment. Sixteen variants get sixteen
+/// colours; beyond that they repeat, and a report shades the variants of a sweep instead
+/// (`report::variant_colours`).
 pub fn variant_colour(index: usize) -> RGBColor {
     let i = index % (PALETTE.len() + PALETTE_MORE.len());
     if i < PALETTE.len() {
@@ -54,6 +55,99 @@ pub fn variant_colour(index: usize) -> RGBColor {
     } else {
         PALETTE_MORE[i - PALETTE.len()]
     }
+}
+
+/// Variants that get a colour of their own from [`variant_colour`].
+pub const DISTINCT_COLOURS: usize = PALETTE.len() + PALETTE_MORE.len();
+
+/// Sequential schemes, light to dark, for a sweep with more variants than [`DISTINCT_COLOURS`]:
+/// a hue per line of the sweep, a shade per swept value (ColorBrewer's 9-class Blues, Oranges,
+/// Purples, Greens, Reds and Greys, by Cynthia Brewer, Apache 2.0 licence; blue and orange first,
+/// as in [`PALETTE`]).
+pub const SEQUENTIAL: [[RGBColor; 9]; 6] = [
+    [
+        RGBColor(0xf7, 0xfb, 0xff),
+        RGBColor(0xde, 0xeb, 0xf7),
+        RGBColor(0xc6, 0xdb, 0xef),
+        RGBColor(0x9e, 0xca, 0xe1),
+        RGBColor(0x6b, 0xae, 0xd6),
+        RGBColor(0x42, 0x92, 0xc6),
+        RGBColor(0x21, 0x71, 0xb5),
+        RGBColor(0x08, 0x51, 0x9c),
+        RGBColor(0x08, 0x30, 0x6b),
+    ],
+    [
+        RGBColor(0xff, 0xf5, 0xeb),
+        RGBColor(0xfe, 0xe6, 0xce),
+        RGBColor(0xfd, 0xd0, 0xa2),
+        RGBColor(0xfd, 0xae, 0x6b),
+        RGBColor(0xfd, 0x8d, 0x3c),
+        RGBColor(0xf1, 0x69, 0x13),
+        RGBColor(0xd9, 0x48, 0x01),
+        RGBColor(0xa6, 0x36, 0x03),
+        RGBColor(0x7f, 0x27, 0x04),
+    ],
+    [
+        RGBColor(0xfc, 0xfb, 0xfd),
+        RGBColor(0xef, 0xed, 0xf5),
+        RGBColor(0xda, 0xda, 0xeb),
+        RGBColor(0xbc, 0xbd, 0xdc),
+        RGBColor(0x9e, 0x9a, 0xc8),
+        RGBColor(0x80, 0x7d, 0xba),
+        RGBColor(0x6a, 0x51, 0xa3),
+        RGBColor(0x54, 0x27, 0x8f),
+        RGBColor(0x3f, 0x00, 0x7d),
+    ],
+    [
+        RGBColor(0xf7, 0xfc, 0xf5),
+        RGBColor(0xe5, 0xf5, 0xe0),
+        RGBColor(0xc7, 0xe9, 0xc0),
+        RGBColor(0xa1, 0xd9, 0x9b),
+        RGBColor(0x74, 0xc4, 0x76),
+        RGBColor(0x41, 0xab, 0x5d),
+        RGBColor(0x23, 0x8b, 0x45),
+        RGBColor(0x00, 0x6d, 0x2c),
+        RGBColor(0x00, 0x44, 0x1b),
+    ],
+    [
+        RGBColor(0xff, 0xf5, 0xf0),
+        RGBColor(0xfe, 0xe0, 0xd2),
+        RGBColor(0xfc, 0xbb, 0xa1),
+        RGBColor(0xfc, 0x92, 0x72),
+        RGBColor(0xfb, 0x6a, 0x4a),
+        RGBColor(0xef, 0x3b, 0x2c),
+        RGBColor(0xcb, 0x18, 0x1d),
+        RGBColor(0xa5, 0x0f, 0x15),
+        RGBColor(0x67, 0x00, 0x0d),
+    ],
+    [
+        RGBColor(0xff, 0xff, 0xff),
+        RGBColor(0xf0, 0xf0, 0xf0),
+        RGBColor(0xd9, 0xd9, 0xd9),
+        RGBColor(0xbd, 0xbd, 0xbd),
+        RGBColor(0x96, 0x96, 0x96),
+        RGBColor(0x73, 0x73, 0x73),
+        RGBColor(0x52, 0x52, 0x52),
+        RGBColor(0x25, 0x25, 0x25),
+        RGBColor(0x00, 0x00, 0x00),
+    ],
+];
+
+/// Most shades [`shade`] tells apart in one hue: the three lightest classes are too pale for a
+/// line on white, so the shades come from the six darkest.
+pub const MAX_SHADES: usize = 6;
+
+/// Shade `k` of `n` (`k < n ≤` [`MAX_SHADES`]) of sequential hue `family`, lighter for smaller
+/// `k`, spread evenly over the usable classes; one shade alone is the second darkest.
+pub fn shade(family: usize, k: usize, n: usize) -> RGBColor {
+    let scheme = &SEQUENTIAL[family % SEQUENTIAL.len()];
+    let (lo, hi) = (9 - MAX_SHADES, 8);
+    let class = if n <= 1 {
+        7
+    } else {
+        lo + ((k.min(n - 1) * (hi - lo)) as f64 / (n - 1) as f64).round() as usize
+    };
+    scheme[class.min(hi)]
 }
 
 /// Text colour for labels and axes.
@@ -377,6 +471,28 @@ const SLUG_MAX: usize = 60;
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn shades_of_a_hue_differ_and_darken_with_their_index() {
+        let sum = |c: RGBColor| u32::from(c.0) + u32::from(c.1) + u32::from(c.2);
+        for family in 0..SEQUENTIAL.len() {
+            for n in 1..=MAX_SHADES {
+                let cs: Vec<RGBColor> = (0..n).map(|k| shade(family, k, n)).collect();
+                assert!(
+                    cs.windows(2).all(|w| sum(w[0]) > sum(w[1])),
+                    "family {family}, {n} shades: {cs:?}"
+                );
+                // None is the near-white lightest classes, which vanish on a white chart.
+                assert!(cs.iter().all(|c| sum(*c) < 3 * 0xd0), "{cs:?}");
+            }
+        }
+        // Hues differ: the same shade of two families is never the same colour.
+        for a in 0..SEQUENTIAL.len() {
+            for b in a + 1..SEQUENTIAL.len() {
+                assert_ne!(shade(a, 2, 5), shade(b, 2, 5));
+            }
+        }
+    }
 
     #[test]
     fn sixteen_variants_get_sixteen_colours_that_differ_visibly() {

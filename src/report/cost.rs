@@ -1,14 +1,15 @@
 //! The cost charts of a report: stacked monthly cost per variant and the cost / p99 / availability Pareto chart.
 
+use super::variant_colours;
 use super::{AnyChart, ChartSpec, ReportData};
 use crate::chart::cost::{COMPONENTS, CostChart, usd};
 use crate::chart::pareto::{ParetoChart, ParetoPanel, ParetoPoint};
-use crate::chart::style::variant_colour;
 
 /// The cost chart and the Pareto chart, as (stem, caption, chart); empty when no variant
 /// has a cost block (an experiment without prices, or results older than cost accounting).
 pub fn cost_charts(d: &ReportData) -> Vec<ChartSpec> {
     let vs = &d.summary.variants;
+    let colours = variant_colours(d);
     let costed: Vec<usize> = (0..vs.len()).filter(|i| vs[*i].cost.is_some()).collect();
     if costed.is_empty() {
         return vec![];
@@ -152,7 +153,7 @@ pub fn cost_charts(d: &ReportData) -> Vec<ChartSpec> {
                 ParetoPoint {
                     writes_lost,
                     label: v.variant.clone(),
-                    colour: variant_colour(i),
+                    colour: colours[i],
                     cost,
                     cost_ci,
                     p99_ms,

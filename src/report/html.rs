@@ -257,6 +257,7 @@ fn data_table(h: &mut String, d: &ReportData) {
 
 pub fn report_html(d: &ReportData, figures: &[Figure]) -> String {
     let s = &d.summary;
+    let colours = super::variant_colours(d);
     let mut h = String::new();
     let name = esc(&s.experiment);
     let _ = write!(
@@ -301,7 +302,7 @@ pub fn report_html(d: &ReportData, figures: &[Figure]) -> String {
     );
     h.push_str("<table>\n<tr><th>variant</th><th>design</th><th>serving regions</th><th class=\"n\">run seed</th><th>faults</th></tr>\n");
     for (i, v) in s.variants.iter().enumerate() {
-        let c = crate::chart::style::variant_colour(i);
+        let c = colours[i];
         let faults = if v.fault_windows.is_empty() {
             "none".to_owned()
         } else {

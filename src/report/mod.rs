@@ -4,6 +4,7 @@
 //! `regionsim report` calls the same [`build`] later: both read the stored files back, so a
 //! rebuilt report is byte-identical to the first one and never re-simulates anything.
 
+mod colours;
 mod cost;
 pub mod data;
 mod html;
@@ -18,12 +19,13 @@ use crate::chart::map::{Link, MapChart, Place};
 use crate::chart::pareto::ParetoChart;
 use crate::chart::safety::SafetyChart;
 use crate::chart::sequence::SequenceChart;
-use crate::chart::style::{self, variant_colour};
+use crate::chart::style;
 use crate::chart::sweep::SweepChart;
 use crate::chart::timeline::{Marker, Shade, TimelineChart, TimelinePoint, TimelineSeries};
 use crate::chart::{ChartError, Draw, Rendered, render};
 use crate::model::Experiment;
 use crate::results::write_atomic;
+pub use colours::variant_colours;
 pub use data::{ReportData, TopologyView};
 use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
@@ -130,6 +132,7 @@ pub struct ChartSpec {
 /// Every chart of a report, in report order. A pure function of the stored results.
 pub fn charts(d: &ReportData) -> Vec<ChartSpec> {
     let s = &d.summary;
+    let colours = variant_colours(d);
     let mut out = vec![];
     let mut stems = BTreeSet::new();
     let mut stem = |base: String| {
@@ -172,7 +175,7 @@ pub fn charts(d: &ReportData) -> Vec<ChartSpec> {
             .enumerate()
             .map(|(i, v)| CdfSeries {
                 label: v.variant.clone(),
-                colour: variant_colour(i),
+                colour: colours[i],
                 points: scope_of(v, *g).map(|sc| sc.all.cdf).unwrap_or_default(),
             })
             .collect();
@@ -242,7 +245,7 @@ pub fn charts(d: &ReportData) -> Vec<ChartSpec> {
         .enumerate()
         .map(|(i, v)| TimelineSeries {
             label: v.variant.clone(),
-            colour: variant_colour(i),
+            colour: colours[i],
             points: d
                 .timeline
                 .iter()
@@ -480,7 +483,7 @@ pub fn charts(d: &ReportData) -> Vec<ChartSpec> {
             ),
             chart: AnyChart::Map(MapChart {
                 title: format!("Who serves whom — {}", v.variant),
-                colour: variant_colour(i),
+                colour: colours[i],
                 regions: topo.regions.iter().map(place).collect(),
                 serving: topo
                     .regions
@@ -504,6 +507,7 @@ const MAX_EVENT_MARKERS: usize = 8;
 /// Dashed lines on the timeline: health verdicts (what DNS and failover act on), promotions,
 /// and, when the variants vary the DNS TTL (`ttl-N…` names), when cached answers expire.
 fn timeline_markers(d: &ReportData) -> Vec<Marker> {
+    let colours = variant_colours(d);
     let vs = &d.summary.variants;
     let mut out: Vec<Marker> = vec![];
     // Which variants saw an event, when not all did: "(a, b)", or "(4 of 20 variants)" when
@@ -613,7 +617,7 @@ fn timeline_markers(d: &ReportData) -> Vec<Marker> {
             out.push(Marker {
                 at_s: h.at_s + p.x_s,
                 label: "cached DNS answers expire: unhealthy verdict + the variant's TTL".into(),
-                colour: variant_colour(i),
+                colour: colours[i],
                 in_legend: true,
             });
         }
@@ -626,8 +630,8 @@ fn variants(d: &ReportData) -> Vec<(String, plotters::style::RGBColor)> {
     d.summary
         .variants
         .iter()
-        .enumerate()
-        .map(|(i, v)| (v.variant.clone(), variant_colour(i)))
+        .zip(variant_colours(d))
+        .map(|(v, c)| (v.variant.clone(), c))
         .collect()
 }
 
@@ -776,6 +780,7 @@ fn fault_shades(s: &data::SummaryView) -> Vec<Shade> {
 
 /// The t-visibility curve of every variant that measured it, as a sweep chart (log t).
 fn t_visibility_chart(d: &ReportData) -> Option<SweepChart> {
+    let colours = variant_colours(d);
     use crate::chart::sweep::{SweepPanel, SweepPoint, SweepSeries};
     let mut series = vec![];
     let mut edges: Vec<f64> = vec![];
@@ -804,7 +809,7 @@ fn t_visibility_chart(d: &ReportData) -> Option<SweepChart> {
         }
         series.push(SweepSeries {
             label: v.variant.clone(),
-            colour: style::variant_colour(i),
+            colour: colours[i],
             points,
         });
     }

@@ -16,7 +16,7 @@
 //! experiments repeat seeds.
 
 use super::data::{ReportData, VariantView};
-use crate::chart::style::{self, variant_colour};
+use crate::chart::style;
 use crate::chart::sweep::{SweepChart, SweepPanel, SweepPoint, SweepSeries};
 
 /// Fewest parsed variants that make a sweep chart.
@@ -262,18 +262,24 @@ fn every_seed<'a>(c: &'a crate::stats::CaseStats, m: &str) -> Option<&'a crate::
     c.get(m).filter(|e| e.n >= c.seeds)
 }
 
-/// The chart of a declared sweep (`sweep:` in the experiment, read from stats.json): the
-/// metrics that change against the first numeric swept parameter, a line per variant and
-/// value of the other parameters, each point the mean over seeds with its 95% band.
-pub fn declared_sweep_chart(d: &ReportData) -> Option<SweepChart> {
-    let st = d.stats.as_ref()?;
+/// A declared sweep's cases as lines: the x axis (index into each case's point, and its
+/// path) and, in first-seen order, a line per variant and value of the other parameters
+/// (its label, its cases).
+pub struct DeclaredSeries<'a> {
+    pub px: usize,
+    pub path: String,
+    pub series: Vec<(String, Vec<&'a crate::stats::CaseStats>)>,
+}
+
+/// The lines of the declared sweep in `st`: x is the numeric parameter with the most distinct
+/// values (the first on ties); `None` without at least two swept cases and such a parameter.
+pub fn declared_series(st: &crate::stats::Report) -> Option<DeclaredSeries<'_>> {
     let cases: Vec<&crate::stats::CaseStats> =
         st.cases.iter().filter(|c| !c.point.is_empty()).collect();
     if cases.len() < 2 {
         return None;
     }
     let params = cases[0].point.len();
-    // The x axis: the numeric parameter with the most distinct values (first on ties).
     let mut best: Option<(usize, usize)> = None;
     for p in 0..params {
         if cases
@@ -292,7 +298,7 @@ pub fn declared_sweep_chart(d: &ReportData) -> Option<SweepChart> {
     let (px, _) = best?;
     let path = cases[0].point[px].path.clone();
     let mut series: Vec<(String, Vec<&crate::stats::CaseStats>)> = vec![];
-    for c in &cases {
+    for c in cases {
         let mut label = c.variant.clone();
         for (i, p) in c.point.iter().enumerate() {
             if i != px {
@@ -305,6 +311,18 @@ pub fn declared_sweep_chart(d: &ReportData) -> Option<SweepChart> {
             None => series.push((label, vec![c])),
         }
     }
+    Some(DeclaredSeries { px, path, series })
+}
+
+/// The chart of a declared sweep (`sweep:` in the experiment, read from stats.json): the
+/// metrics that change against the first numeric swept parameter, a line per variant and
+/// value of the other parameters, each point the mean over seeds with its 95% band.
+pub fn declared_sweep_chart(d: &ReportData) -> Option<SweepChart> {
+    let st = d.stats.as_ref()?;
+    let DeclaredSeries { px, path, series } = declared_series(st)?;
+    let cases: Vec<&crate::stats::CaseStats> =
+        st.cases.iter().filter(|c| !c.point.is_empty()).collect();
+    let colours = super::colours::sweep_line_colours(d, series.len());
     let panels: Vec<SweepPanel> = SWEEP_METRICS
         .iter()
         .filter(|(m, _, _)| {
@@ -345,7 +363,7 @@ pub fn declared_sweep_chart(d: &ReportData) -> Option<SweepChart> {
                 .enumerate()
                 .map(|(i, (label, cs))| SweepSeries {
                     label: label.clone(),
-                    colour: variant_colour(i),
+                    colour: colours[i],
                     points: cs
                         .iter()
                         .map(|c| {
@@ -406,6 +424,7 @@ pub fn sweep_chart(d: &ReportData) -> Option<(SweepChart, Vec<String>)> {
     let vs = &d.summary.variants;
     let names: Vec<&str> = vs.iter().map(|v| v.variant.as_str()).collect();
     let chosen = series_variants(&names)?;
+    let colours = super::variant_colours(d);
     let param = chosen[0].1.param.clone();
     let in_ms = chosen.iter().all(|c| c.1.unit == Unit::Ms) || chosen.iter().all(|c| c.1.x_s < 1.0);
     let mut xs: Vec<f64> = chosen.iter().map(|c| c.1.x_s).collect();
@@ -432,7 +451,7 @@ pub fn sweep_chart(d: &ReportData) -> Option<(SweepChart, Vec<String>)> {
                 .iter()
                 .map(|(_, first, ks)| SweepSeries {
                     label: chosen[ks[0]].1.series_label(),
-                    colour: variant_colour(*first),
+                    colour: colours[*first],
                     points: ks
                         .iter()
                         .map(|k| {

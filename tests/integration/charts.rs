@@ -694,3 +694,53 @@ fn the_timeline_names_the_variants_a_fault_window_belongs_to() {
         "a window every variant has is not labelled"
     );
 }
+
+/// Past sixteen variants the palette would repeat (failover-sweep has twenty: fast-checks at a
+/// 120 s TTL drew in the same blue as standard-checks at 5 s). A declared sweep's variants
+/// are shaded instead: a hue per line of the sweep chart, darker for a larger swept value, so
+/// every variant keeps a colour of its own and the charts show the sweep's structure.
+#[test]
+fn a_sweep_of_more_variants_than_colours_is_shaded_by_line_and_value() {
+    use regionsim::report::{ReportData, variant_colours};
+    let dir = super::root().join("results/failover-sweep");
+    let d = ReportData::load(&dir).unwrap();
+    let names: Vec<String> = d
+        .summary
+        .variants
+        .iter()
+        .map(|v| v.variant.clone())
+        .collect();
+    assert_eq!(names.len(), 20, "{names:?}");
+    let colours = variant_colours(&d);
+    let hex = |c: &plotters::style::RGBColor| format!("#{:02X}{:02X}{:02X}", c.0, c.1, c.2);
+    let distinct: std::collections::BTreeSet<String> = colours.iter().map(hex).collect();
+    assert_eq!(distinct.len(), 20, "{distinct:?}");
+    // Each line (a variant at one failure threshold) gets darker as the TTL grows, and no two
+    // lines share a colour.
+    let ttl = |n: &str| -> u32 {
+        let t = n.split("ttl_s=").nth(1).unwrap();
+        t.split(';').next().unwrap().parse().unwrap()
+    };
+    let line = |n: &str| n.replace(&format!("ttl_s={};", ttl(n)), "");
+    let lines: std::collections::BTreeSet<String> = names.iter().map(|n| line(n)).collect();
+    assert_eq!(lines.len(), 4, "{lines:?}");
+    for l in &lines {
+        let mut members: Vec<(u32, u32)> = names
+            .iter()
+            .zip(&colours)
+            .filter(|(n, _)| line(n) == *l)
+            .map(|(n, c)| (ttl(n), u32::from(c.0) + u32::from(c.1) + u32::from(c.2)))
+            .collect();
+        members.sort();
+        assert_eq!(members.len(), 5, "{l}: {members:?}");
+        assert!(
+            members.windows(2).all(|w| w[0].1 > w[1].1),
+            "{l}: not darker with a longer TTL: {members:?}"
+        );
+    }
+    // The charts draw those colours: every variant's line is in the CDF.
+    let cdf = std::fs::read_to_string(dir.join("charts/latency-cdf-all.svg")).unwrap();
+    for c in &distinct {
+        assert!(cdf.contains(&format!("stroke=\"{c}\"")), "{c} not drawn");
+    }
+}
