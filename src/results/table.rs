@@ -3,6 +3,15 @@
 use super::ExperimentResult;
 use std::fmt::Write as _;
 
+/// Metrics that are fractions (a CI target's half-width is a fraction too) and that the
+/// tables show as percentages.
+const RATIO_METRICS: [&str; 4] = [
+    "availability",
+    "time_availability",
+    "service_up_fraction",
+    "stale_read_ratio",
+];
+
 /// Renders the per-population summary as an aligned text table.
 pub fn render_table(r: &ExperimentResult) -> String {
     render_table_styled(r, false)
@@ -373,18 +382,23 @@ pub fn render_stats(exp: &crate::model::Experiment, s: &crate::stats::Report) ->
                 })
             })
             .collect();
+        // Ratios are targeted as fractions but shown as percentages in the table above.
+        let target = if RATIO_METRICS.contains(&t.metric.as_str()) {
+            format!(
+                "{} ± {} (± {} percentage points)",
+                t.metric,
+                t.half_width,
+                t.half_width * 100.0
+            )
+        } else {
+            format!("{} ± {}", t.metric, t.half_width)
+        };
         if missed.is_empty() {
-            let _ = writeln!(
-                out,
-                "CI target {} ± {} met in every case.",
-                t.metric, t.half_width
-            );
+            let _ = writeln!(out, "CI target {target} met in every case.");
         } else {
             let _ = writeln!(
                 out,
-                "CI target {} ± {} MISSED in {} of {} case(s), at most {} seeds each: {}",
-                t.metric,
-                t.half_width,
+                "CI target {target} MISSED in {} of {} case(s), at most {} seeds each: {}",
                 missed.len(),
                 s.cases.len(),
                 t.max_seeds,

@@ -606,6 +606,29 @@ fn a_zero_width_interval_from_too_few_seeds_is_not_reported_as_met() {
     );
 }
 
+/// An availability target is a fraction while the table shows percentages: the verdict line
+/// says the target in both, so "± 0.034" in the table is not read against "± 0.0005".
+#[test]
+fn a_ratio_target_is_also_said_in_percentage_points() {
+    let d = temp_dir("target-ratio");
+    let exp = write_experiment(
+        &d,
+        "ratio",
+        r#"duration_s: 10, warmup_s: 0, window_s: 10,
+        design: ActiveActive(regions: ["eastus"]),
+        populations: {"p": (lat: 36.67, lon: -78.39, rate_per_s: 5)},"#,
+    );
+    let out = run_ok(
+        &exp,
+        &d.join("out"),
+        &["--target-ci", "availability=0.0005:3"],
+    );
+    assert!(
+        out.contains("CI target availability ± 0.0005 (± 0.05 percentage points)"),
+        "{out}"
+    );
+}
+
 /// A sweep over a single value has nothing to compare: the terminal says so under "What
 /// mattered" instead of printing the heading alone.
 #[test]
