@@ -92,6 +92,31 @@ impl ConfigError {
     }
 }
 
+/// The only candidate that starts like `lower` (a lower-cased word of at least three
+/// letters): sharing its first four letters, or all of it when shorter, and at least two thirds
+/// of it (`retry` → `retries`, `Auto` → `Automatic`: abbreviations and other endings that the
+/// edit distance finds too far).
+fn shared_start<'a>(lower: &str, candidates: &[&'a str]) -> Option<&'a str> {
+    let n = lower.chars().count();
+    if n < 3 {
+        return None;
+    }
+    let need = n.min(4).max((2 * n).div_ceil(3));
+    let mut found = candidates.iter().filter(|c| {
+        let common = c
+            .to_lowercase()
+            .chars()
+            .zip(lower.chars())
+            .take_while(|(a, b)| a == b)
+            .count();
+        common >= need
+    });
+    match (found.next(), found.next()) {
+        (Some(c), None) => Some(c),
+        _ => None,
+    }
+}
+
 /// Unit suffixes of field names (`ttl_s`, `timeout_ms`, `mtbf_h`, `rate_per_s`, …).
 const UNIT_SUFFIXES: [&str; 10] = [
     "s", "ms", "h", "per_s", "gb", "gb_month", "bytes", "usd", "ppm", "month",
@@ -105,9 +130,10 @@ pub fn did_you_mean<'a>(
     candidates: impl IntoIterator<Item = &'a str>,
 ) -> Option<&'a str> {
     let lower = word.to_lowercase();
+    let candidates: Vec<&str> = candidates.into_iter().collect();
     let mut best: Option<(&str, usize)> = None;
     let mut with_unit: Vec<&str> = vec![];
-    for c in candidates {
+    for &c in &candidates {
         let cl = c.to_lowercase();
         let d = strsim::levenshtein(&lower, &cl);
         if best.is_none_or(|(_, bd)| d < bd) {
@@ -125,10 +151,12 @@ pub fn did_you_mean<'a>(
     if d <= limit && d > 0 || (d == 0 && c != word) {
         return Some(c);
     }
-    match with_unit[..] {
-        [only] if !word.is_empty() => Some(only),
-        _ => None,
+    if let [only] = with_unit[..]
+        && !word.is_empty()
+    {
+        return Some(only);
     }
+    shared_start(&lower, &candidates)
 }
 
 /// The largest input file read (RON or CSV): a path to something endless (`/dev/zero`) or
@@ -249,18 +277,14 @@ impl Source {
             .with_default_extension(ron::extensions::Extensions::IMPLICIT_SOME);
         opts.from_str::<T>(&self.text).map_err(|e| {
             let help = match &e.code {
+                // The message already lists what was expected: the help only adds a guess.
                 ron::Error::NoSuchStructField {
                     expected, found, ..
-                } => Some(match did_you_mean(found, expected.iter().copied()) {
-                    Some(s) => format!("did you mean `{s}`?"),
-                    None => format!("expected one of: {}", expected.join(", ")),
-                }),
-                ron::Error::NoSuchEnumVariant {
+                }
+                | ron::Error::NoSuchEnumVariant {
                     expected, found, ..
-                } => Some(match did_you_mean(found, expected.iter().copied()) {
-                    Some(s) => format!("did you mean `{s}`?"),
-                    None => format!("expected one of: {}", expected.join(", ")),
-                }),
+                } => did_you_mean(found, expected.iter().copied())
+                    .map(|s| format!("did you mean `{s}`?")),
                 code => {
                     let type_error = matches!(
                         code,
@@ -857,6 +881,23 @@ mod tests {
         assert_eq!(did_you_mean("at", ["at_most"]), None);
         assert_eq!(did_you_mean("lag", ["lag_s", "lag_ms"]), None);
         assert_eq!(did_you_mean("", ["_s"]), None);
+        // Another ending or an abbreviation: the one name that starts the same way.
+        let client = [
+            "timeout_ms",
+            "retries",
+            "re_resolve_on_failure",
+            "deadline_ms",
+        ];
+        assert_eq!(did_you_mean("retry", client), Some("retries"));
+        assert_eq!(
+            did_you_mean("Auto", ["Off", "Manual", "Automatic"]),
+            Some("Automatic")
+        );
+        assert_eq!(did_you_mean("dead", client), Some("deadline_ms"));
+        // Two that start alike, or too little in common: no guess.
+        assert_eq!(did_you_mean("re", client), None);
+        assert_eq!(did_you_mean("repl", ["replication", "replicas"]), None);
+        assert_eq!(did_you_mean("retain", client), None);
     }
 
     #[test]

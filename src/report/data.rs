@@ -338,6 +338,15 @@ impl ReportData {
     /// Reads a results directory; only summary.json is required (`missing` says what the
     /// charts then lack).
     pub fn load(dir: &Path) -> Result<Self, ReportError> {
+        if dir.is_file() {
+            return Err(ReportError::NotADir {
+                file: dir.to_owned(),
+                stem: dir
+                    .file_stem()
+                    .map(|s| s.to_string_lossy().into_owned())
+                    .unwrap_or_default(),
+            });
+        }
         if !dir.is_dir() {
             return Err(ReportError::NoDir {
                 dir: dir.to_owned(),

@@ -37,6 +37,11 @@ pub enum ReportError {
     NoSummary { dir: PathBuf },
     #[error("{dir}: no such directory")]
     NoDir { dir: PathBuf },
+    /// An experiment file given where its results directory was meant.
+    #[error(
+        "{file} is a file, not a results directory: `report` redraws what `run` wrote, by default results/<experiment name>/ (did you mean results/{stem}?)"
+    )]
+    NotADir { file: PathBuf, stem: String },
 
     /// The I/O error is this error's `source`, printed after it by `{:#}`.
     #[error("cannot read {path}")]
@@ -68,6 +73,7 @@ impl ReportError {
             self,
             ReportError::NoSummary { .. }
                 | ReportError::NoDir { .. }
+                | ReportError::NotADir { .. }
                 | ReportError::Json { .. }
                 | ReportError::Csv { .. }
         )

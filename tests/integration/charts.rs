@@ -580,6 +580,15 @@ fn report_of_a_directory_without_results_is_an_input_error() {
     let out = regionsim(&["report", d.to_str().unwrap()]);
     assert_eq!(out.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&out.stderr).contains("is not valid"));
+    // An experiment file where its results were meant: said so, with the likely directory.
+    let out = regionsim(&["report", "experiments/dns-ttl-failover.ron"]);
+    assert_eq!(out.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains("is a file, not a results directory")
+            && err.contains("did you mean results/dns-ttl-failover?"),
+        "{err}"
+    );
 }
 
 #[test]
