@@ -179,6 +179,7 @@ pub struct CostLineView {
 #[derive(Debug, Clone, Default, Deserialize)]
 #[serde(default)]
 pub struct CostView {
+    pub currency: String,
     pub components: Vec<CostLineView>,
     pub infrastructure_month_usd: f64,
     pub downtime_usd: f64,

@@ -255,6 +255,56 @@ fn data_table(h: &mut String, d: &ReportData) {
     h.push_str("</table>\n");
 }
 
+/// Cost per 30-day month per variant (SPEC §3 Cost), the table `run` prints.
+fn cost_table(h: &mut String, d: &ReportData) {
+    let costs: Vec<(&str, &super::data::CostView)> = d
+        .summary
+        .variants
+        .iter()
+        .filter_map(|v| v.cost.as_ref().map(|c| (v.variant.as_str(), c)))
+        .collect();
+    let Some((_, first)) = costs.first() else {
+        return;
+    };
+    let _ = writeln!(
+        h,
+        "<h2 id=\"cost\">Cost</h2>\n<p>Per 30-day month, in {}, scaled to the traffic the run represents. Infrastructure: the components before it (servers, storage, egress between regions and to users, DNS queries, health checks). Downtime minutes: the run's span times its share of failed requests; downtime: their price, with any price per failed request, per month. cost.csv has the span's figures, what each component counted, and a row per region and link.</p>",
+        esc(&first.currency)
+    );
+    h.push_str("<table>\n<tr><th>variant</th>");
+    for l in &first.components {
+        let _ = write!(
+            h,
+            "<th class=\"n\">{}</th>",
+            esc(&l.component.replace('_', " "))
+        );
+    }
+    h.push_str("<th class=\"n\">infrastructure</th><th class=\"n\">per million requests</th><th class=\"n\">downtime minutes (run)</th><th class=\"n\">downtime</th><th class=\"n\">total</th></tr>\n");
+    let money = |x: f64| format!("{x:.2}");
+    for (name, c) in &costs {
+        let _ = write!(h, "<tr><td>{}</td>", esc(name));
+        for head in &first.components {
+            let cell = c
+                .components
+                .iter()
+                .find(|l| l.component == head.component)
+                .map_or_else(|| "–".to_owned(), |l| money(l.month_usd));
+            let _ = write!(h, "<td class=\"n\">{cell}</td>");
+        }
+        let _ = writeln!(
+            h,
+            "<td class=\"n\">{}</td><td class=\"n\">{}</td><td class=\"n\">{:.1}</td><td class=\"n\">{}</td><td class=\"n\"><b>{}</b></td></tr>",
+            money(c.infrastructure_month_usd),
+            c.per_million_requests_usd
+                .map_or_else(|| "–".to_owned(), money),
+            c.downtime_minutes,
+            money(c.downtime_month_usd),
+            money(c.total_month_usd)
+        );
+    }
+    h.push_str("</table>\n");
+}
+
 pub fn report_html(d: &ReportData, figures: &[Figure]) -> String {
     let s = &d.summary;
     let colours = super::variant_colours(d);
@@ -270,9 +320,10 @@ pub fn report_html(d: &ReportData, figures: &[Figure]) -> String {
     }
     let recovery = has_recovery(d);
     let data_layer = has_data_layer(d);
+    let costed = s.variants.iter().any(|v| v.cost.is_some());
     let _ = writeln!(
         h,
-        "<nav><a href=\"#inputs\">Inputs</a><a href=\"#summary\">Summary</a>{}{}<a href=\"#charts\">Charts</a><a href=\"#manifest\">Manifest</a></nav>",
+        "<nav><a href=\"#inputs\">Inputs</a><a href=\"#summary\">Summary</a>{}{}{}<a href=\"#charts\">Charts</a><a href=\"#manifest\">Manifest</a></nav>",
         if recovery {
             "<a href=\"#recovery\">Faults and recovery</a>"
         } else {
@@ -280,6 +331,11 @@ pub fn report_html(d: &ReportData, figures: &[Figure]) -> String {
         },
         if data_layer {
             "<a href=\"#data\">Data layer</a>"
+        } else {
+            ""
+        },
+        if costed {
+            "<a href=\"#cost\">Cost</a>"
         } else {
             ""
         }
@@ -388,6 +444,9 @@ pub fn report_html(d: &ReportData, figures: &[Figure]) -> String {
     }
     if data_layer {
         data_table(&mut h, d);
+    }
+    if costed {
+        cost_table(&mut h, d);
     }
 
     // Charts.

@@ -482,6 +482,17 @@ fn cost_charts_come_only_with_a_cost_block() {
     let html = std::fs::read_to_string(d.join("report.html")).unwrap();
     assert!(html.contains("<figure id=\"cost\">"));
     assert!(html.contains("<figure id=\"cost-pareto\">"));
+    // The cost table `run` prints is on the page too, with the same monthly total.
+    assert!(html.contains("<h2 id=\"cost\">Cost</h2>") && html.contains("href=\"#cost\""));
+    let s: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(d.join("summary.json")).unwrap()).unwrap();
+    let total = s["variants"][0]["cost"]["total_month_usd"]
+        .as_f64()
+        .unwrap();
+    assert!(
+        html.contains(&format!("<b>{total:.2}</b>")),
+        "total {total:.2} not in the cost table"
+    );
 
     // The same summary without its cost blocks (an older regionsim): no cost charts.
     let mut s: serde_json::Value =
@@ -501,6 +512,11 @@ fn cost_charts_come_only_with_a_cost_block() {
     assert!(!d.join("charts/cost.svg").exists());
     assert!(!d.join("charts/cost-pareto.svg").exists());
     assert!(d.join("charts/timeline.svg").exists());
+    let html = std::fs::read_to_string(d.join("report.html")).unwrap();
+    assert!(
+        !html.contains("id=\"cost\""),
+        "a cost section without costs"
+    );
 }
 
 #[test]
