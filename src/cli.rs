@@ -144,6 +144,10 @@ pub enum Command {
         files: Vec<PathBuf>,
     },
     /// Measure simulation speed (simulated events and requests per second, one thread).
+    ///
+    /// The M/M/c model through the full request path, the engine alone on the same model, and
+    /// the shipped experiments; benches/peers/paired.sh sets it beside SimPy.
+    #[command(verbatim_doc_comment)]
     Bench {
         /// Customers in the M/M/c benchmark.
         #[arg(long, default_value_t = 1_000_000, value_parser = clap::value_parser!(u64).range(1..))]

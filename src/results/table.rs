@@ -190,6 +190,8 @@ pub fn has_data(r: &ExperimentResult) -> bool {
 /// The data layer per variant (SPEC §3): what was written, what conflicted and was lost, how
 /// stale reads were, and how long replication took to converge after the last fault.
 pub fn render_data(r: &ExperimentResult) -> String {
+    // Convergence is timed from the last fault's end: without one, no column for it.
+    let converges = r.variants.iter().any(|v| v.data.convergence_s.is_some());
     let header = [
         "variant",
         "writes",
@@ -207,7 +209,7 @@ pub fn render_data(r: &ExperimentResult) -> String {
         .iter()
         .map(|v| {
             let d = &v.data;
-            vec![
+            let mut row = vec![
                 v.variant.clone(),
                 d.writes.to_string(),
                 d.conflicts.to_string(),
@@ -222,15 +224,27 @@ pub fn render_data(r: &ExperimentResult) -> String {
                     format!("{:.3}", d.staleness.p99_ms / 1e3)
                 },
                 d.read_your_writes_violations.to_string(),
-                d.convergence_s
-                    .map_or_else(|| "-".into(), |c| format!("{c:.3}")),
-            ]
+            ];
+            if converges {
+                row.push(
+                    d.convergence_s
+                        .map_or_else(|| "-".into(), |c| format!("{c:.3}")),
+                );
+            }
+            row
         })
         .collect();
-    let mut out = String::from(
-        "data layer, after the warm-up (converged: from the last fault's end until its backlog was applied everywhere)\n",
-    );
-    out.push_str(&aligned(&header, &rows, 1));
+    let mut out = String::from(if converges {
+        "data layer, after the warm-up (converged: from the last fault's end until its backlog was applied everywhere)\n"
+    } else {
+        "data layer, after the warm-up\n"
+    });
+    let columns = if converges {
+        &header[..]
+    } else {
+        &header[..header.len() - 1]
+    };
+    out.push_str(&aligned(columns, &rows, 1));
     out.push_str(&render_data_by_population(r));
     out
 }
