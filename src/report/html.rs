@@ -281,7 +281,7 @@ fn cost_table(h: &mut String, d: &ReportData) {
         );
     }
     h.push_str("<th class=\"n\">infrastructure</th><th class=\"n\">per million requests</th><th class=\"n\">downtime minutes (run)</th><th class=\"n\">downtime</th><th class=\"n\">total</th></tr>\n");
-    let money = |x: f64| format!("{x:.2}");
+    let money = crate::cost::cents;
     for (name, c) in &costs {
         let _ = write!(h, "<tr><td>{}</td>", esc(name));
         for head in &first.components {

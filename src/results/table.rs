@@ -487,7 +487,7 @@ pub fn render_stats(exp: &crate::model::Experiment, s: &crate::stats::Report) ->
             .map(|x| {
                 // In the units of the other tables: shares in %, latency in ms, RTO in s.
                 let value = |v: f64| match x.metric.as_str() {
-                    "availability" | "stale_read_ratio" => format!("{:.3}%", v * 100.0),
+                    m if RATIO_METRICS.contains(&m) => format!("{:.3}%", v * 100.0),
                     "p99_ms" => format!("{v:.1} ms"),
                     "max_rto_s" => format!("{v:.1} s"),
                     _ => format!("{v:.1}"),
