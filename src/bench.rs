@@ -88,6 +88,7 @@ pub fn mg_c_scenario(
         dns: DnsConfig {
             policy: DnsPolicyKind::Latency,
             ttl: never,
+            negative_ttl: never,
             lookup: Dist::Constant(0),
             fail_open: true,
             violators: None,

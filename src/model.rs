@@ -7,6 +7,10 @@ use crate::engine::SimTime;
 
 /// Index of a region in [`Scenario::regions`].
 pub type RegionId = u16;
+
+/// Region id meaning "no region" (also a DNS answer of none).
+pub const NO_REGION: RegionId = RegionId::MAX;
+
 /// Index of a population in [`Scenario::populations`].
 pub type PopulationId = u16;
 
@@ -305,6 +309,8 @@ pub struct TtlViolators {
 pub struct DnsConfig {
     pub policy: DnsPolicyKind,
     pub ttl: SimTime,
+    /// How long a resolver caches an answer of "no region" (RFC 2308).
+    pub negative_ttl: SimTime,
     pub lookup: Dist,
     pub fail_open: bool,
     pub violators: Option<TtlViolators>,

@@ -101,7 +101,8 @@ pub struct ResidencyTally {
     pub replications_withheld: u64,
     /// Pinned writes not forwarded to a primary outside the allowed set (attempt failed).
     pub forwards_refused: u64,
-    /// DNS lookups of pinned users that found no allowed region (attempt failed `no_region`).
+    /// DNS lookups of pinned users that found no allowed region (attempt failed `no_region`),
+    /// answered by the authoritative servers or from a resolver's negative cache.
     pub lookups_without_allowed_region: u64,
     /// Pinned requests that finally failed, under enforcement, with `no_region` or while no
     /// allowed serving region was up: the requests that failed because no allowed region was

@@ -696,6 +696,10 @@ pub struct RawDns {
     pub policy: RawDnsPolicy,
     #[serde(default = "default_ttl")]
     pub ttl_s: f64,
+    /// How long a resolver caches an answer of "no region" (RFC 2308 negative caching: the
+    /// zone's SOA decides it); absent: the record TTL, `ttl_s`.
+    #[serde(default)]
+    pub negative_ttl_s: Option<f64>,
     /// Round trip from a resolver to the authoritative servers, paid on a cache miss.
     #[serde(default = "default_lookup")]
     pub lookup: DistSpec,
@@ -732,6 +736,7 @@ impl Default for RawDns {
         RawDns {
             policy: RawDnsPolicy::default(),
             ttl_s: default_ttl(),
+            negative_ttl_s: None,
             lookup: default_lookup(),
             fail_open: true,
             ttl_violators: None,

@@ -859,6 +859,23 @@ fn faults(cx: &mut Ctx, topo: &TopologyModel, raw: &RawExperiment) -> Vec<Fault>
                     ),
                     None,
                 );
+            } else if raw.duration_s.is_finite()
+                && !matches!(f.kind, FaultKind::ClockJump { .. })
+                && f.end > s_to_ns(raw.duration_s)
+            {
+                cx.warn(
+                    &path,
+                    format!(
+                        "fault `{}` lasts past the end of the run (it ends at {} s, the run at {} s): its end and what follows it are not simulated",
+                        f.label,
+                        show(f.end as f64 / 1e9),
+                        raw.duration_s
+                    ),
+                    Some(format!(
+                        "to see the recovery, make duration_s at least {} plus the time to recover",
+                        show(f.end as f64 / 1e9)
+                    )),
+                );
             }
             out.push(f);
         }
@@ -1491,6 +1508,15 @@ fn scenario(
         );
     }
     cx.finite(&["dns", "ttl_s"], "dns.ttl_s", raw.dns.ttl_s, 0.0, false);
+    if let Some(n) = raw.dns.negative_ttl_s {
+        cx.finite(
+            &["dns", "negative_ttl_s"],
+            "dns.negative_ttl_s",
+            n,
+            0.0,
+            false,
+        );
+    }
     let lookup = cx.dist(&["dns", "lookup"], &raw.dns.lookup, inputs);
     let default_client = client(&mut cx, &["client"], &raw.client);
 
@@ -2007,6 +2033,7 @@ fn scenario(
         dns: DnsConfig {
             policy: dns_kind?,
             ttl: s_to_ns(raw.dns.ttl_s),
+            negative_ttl: s_to_ns(raw.dns.negative_ttl_s.unwrap_or(raw.dns.ttl_s)),
             lookup: lookup?,
             fail_open: raw.dns.fail_open,
             violators,

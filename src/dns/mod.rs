@@ -1,18 +1,19 @@
 //! DNS: the authoritative routing policy and the resolvers' caches with TTL, including
-//! resolvers that keep answers past it, and one lookup per resolver at a time (SPEC §1 DNS,
-//! §2 step 2).
+//! resolvers that keep answers past it, negative answers, and one lookup per resolver at a time
+//! (SPEC §1 DNS, §2 step 2).
 
 pub mod policy;
 
 use crate::distribution::Dist;
 use crate::engine::SimTime;
-use crate::model::{DnsPolicyKind, PopulationId, RegionId, Scenario};
+use crate::model::{DnsPolicyKind, NO_REGION, PopulationId, RegionId, Scenario};
 use crate::rng::{Stream, stream, unit};
 pub use policy::RoutingPolicy;
 
 /// One resolver's cached answer.
 #[derive(Debug, Clone, Copy)]
 struct CacheEntry {
+    /// The region, or [`NO_REGION`]: a negative answer (RFC 2308), kept for the negative TTL.
     region: RegionId,
     /// When the TTL runs out.
     expires: SimTime,
@@ -23,6 +24,7 @@ struct CacheEntry {
 /// An answer served from a resolver's cache.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct CachedAnswer {
+    /// The region, or [`NO_REGION`] for a cached negative answer.
     pub region: RegionId,
     /// The TTL had run out: a TTL-violating resolver kept the answer.
     pub past_ttl: bool,
@@ -32,6 +34,8 @@ pub struct CachedAnswer {
 pub struct Dns {
     policy: Box<dyn RoutingPolicy>,
     ttl: SimTime,
+    /// How long an answer of "no region" is cached (RFC 2308 §5: the zone's SOA decides).
+    negative_ttl: SimTime,
     fail_open: bool,
     /// Extra hold of a TTL-violating resolver, drawn per stored answer.
     hold: Option<Dist>,
@@ -84,6 +88,7 @@ impl Dns {
         Dns {
             policy,
             ttl: sc.dns.ttl,
+            negative_ttl: sc.dns.negative_ttl,
             fail_open: sc.dns.fail_open,
             hold: sc.dns.violators.as_ref().map(|v| v.hold.clone()),
             lookup: sc.dns.lookup.clone(),
@@ -113,10 +118,16 @@ impl Dns {
     /// with probability life / (life + 1 / rate), stored a uniform time within its life ago.
     /// Without this every cache would fill in the first seconds and expire in step with the
     /// others for many TTLs, and the time DNS takes to move users off a failed region would
-    /// depend on when in that shared cycle the failure fell.
+    /// depend on when in that shared cycle the failure fell. `region` may be [`NO_REGION`]: a
+    /// negative answer lives for the negative TTL, with no extra hold.
     pub fn warm(&mut self, index: u32, region: RegionId, rate_per_s: f64, rng: &mut Stream) {
         let i = index as usize;
-        let life = self.ttl.saturating_add(self.extra_hold(i, rng));
+        let (ttl, extra) = if region == NO_REGION {
+            (self.negative_ttl, 0)
+        } else {
+            (self.ttl, self.extra_hold(i, rng))
+        };
+        let life = ttl.saturating_add(extra);
         if life == 0 {
             return;
         }
@@ -132,7 +143,7 @@ impl Dns {
         let age = ((unit(rng) * life as f64) as SimTime).min(life - 1);
         self.caches[i] = Some(CacheEntry {
             region,
-            expires: self.ttl.saturating_sub(age),
+            expires: ttl.saturating_sub(age),
             dropped: life - age,
         });
     }
@@ -206,9 +217,22 @@ impl Dns {
     }
 
     /// Stores an answer in the cache of resolver `index` ([`Dns::resolver_index`]) at `now`.
+    /// A negative answer ([`NO_REGION`]) is kept for the negative TTL; resolvers that extend
+    /// TTLs are modelled as extending positive answers only (FACTS.md §3.2 measured those).
     #[inline]
     pub fn store(&mut self, index: u32, region: RegionId, now: SimTime, rng: &mut Stream) {
         let i = index as usize;
+        if region == NO_REGION {
+            if self.negative_ttl > 0 {
+                let expires = now.saturating_add(self.negative_ttl);
+                self.caches[i] = Some(CacheEntry {
+                    region,
+                    expires,
+                    dropped: expires,
+                });
+            }
+            return;
+        }
         let expires = now.saturating_add(self.ttl);
         let dropped = expires.saturating_add(self.extra_hold(i, rng));
         self.caches[i] = Some(CacheEntry {

@@ -159,8 +159,7 @@ enum After {
     More,
 }
 
-/// Region id meaning "no region".
-pub const NO_REGION: RegionId = RegionId::MAX;
+pub use crate::model::NO_REGION;
 
 /// The bytes of a response: `read_response` for a successful read (its answer), else
 /// `write_response` (a write's outcome, or a failure).
@@ -587,10 +586,13 @@ impl<'a> World<'a> {
             let pp = &self.sc.populations[p];
             let rate = pp.rate_per_s * pp.diurnal_factor(0) / f64::from(pp.resolvers.max(1));
             for resolver in 0..pp.resolvers {
-                if let Some(region) = self.dns.answer(pop, &eligible, &serving, 0, &mut rng) {
-                    let i = self.dns.resolver_index(pop, resolver);
-                    self.dns.warm(i, region, rate, &mut rng);
-                }
+                // No region: the resolver holds the negative answer (RFC 2308).
+                let region = self
+                    .dns
+                    .answer(pop, &eligible, &serving, 0, &mut rng)
+                    .unwrap_or(NO_REGION);
+                let i = self.dns.resolver_index(pop, resolver);
+                self.dns.warm(i, region, rate, &mut rng);
             }
         }
     }
@@ -848,6 +850,7 @@ impl<'a> World<'a> {
         }
         let resolver = q.user % self.sc.populations[q.pop as usize].resolvers;
         match self.dns.cached(q.pop, resolver, now) {
+            Some(ans) if ans.region == NO_REGION => self.no_region(r, q.pop, sched),
             Some(ans) => {
                 if now >= self.sc.warmup {
                     let t = &mut self.dns_tally[q.pop as usize];
@@ -935,25 +938,33 @@ impl<'a> World<'a> {
         resolver: u32,
         sched: &mut Scheduler<Event>,
     ) {
-        if region != NO_REGION && !joined {
+        if !joined {
             self.dns
                 .store(resolver, region, sched.now(), &mut self.dns_rng);
         }
         let Some(q) = self.get(r) else { return };
         let pop = q.pop;
         if region == NO_REGION {
-            if self.enforced(self.tag(pop)) {
-                self.res_count(sched.now(), |t| t.lookups_without_allowed_region += 1);
-            }
-            // This attempt went nowhere: its failure is not charged to the region an earlier
-            // attempt reached (a retry that re-resolved, the only kind that gets here with
-            // one, resolves again).
-            self.requests[r.slot as usize].entry = NO_REGION;
-            self.attempt_failed(r, FailReason::NoRegion, sched);
+            self.no_region(r, pop, sched);
             return;
         }
         self.requests[r.slot as usize].re_resolve = false;
         self.send(r, region, sched);
+    }
+
+    /// DNS answered the attempt of request `r` (of population `pop`) with no region, from the
+    /// authoritative servers or from a resolver's negative cache: the attempt fails `no_region`.
+    #[cold]
+    #[inline(never)]
+    fn no_region(&mut self, r: ReqRef, pop: PopulationId, sched: &mut Scheduler<Event>) {
+        if self.enforced(self.tag(pop)) {
+            self.res_count(sched.now(), |t| t.lookups_without_allowed_region += 1);
+        }
+        // This attempt went nowhere: its failure is not charged to the region an earlier
+        // attempt reached (a retry that re-resolved, the only kind that gets here with one,
+        // resolves again).
+        self.requests[r.slot as usize].entry = NO_REGION;
+        self.attempt_failed(r, FailReason::NoRegion, sched);
     }
 
     /// The user connects to `region`: refused after the connect timeout when the region is

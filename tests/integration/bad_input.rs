@@ -532,6 +532,35 @@ fn a_window_longer_than_the_run_is_warned_about() {
     );
 }
 
+/// A fault that ends after the run (an outage of 600 s at 300 s in a 600 s run) gets a
+/// warning at the fault, saying when it ends; one that ends with the run, and a clock jump
+/// (which lasts for good), do not.
+#[test]
+fn a_fault_that_outlasts_the_run_is_warned_about() {
+    let (_, warnings) = super::experiment_and_warnings(
+        "outlasting-fault",
+        r#"duration_s: 600, design: ActiveActive(regions: ["eastus", "westeurope"]),
+        faults: [
+            RegionOutage(region: "eastus", at_s: 300, for_s: 300),
+            RegionOutage(region: "westeurope", at_s: 300, for_s: 600),
+            ClockJump(region: "eastus", at_s: 100, by_ms: 50),
+        ],
+        populations: {"new-york": (lat: 40.71, lon: -74.01, anchor: "eastus", rate_per_s: 10)},"#,
+    );
+    let past: Vec<_> = warnings
+        .iter()
+        .filter(|w| w.message.contains("past the end of the run"))
+        .collect();
+    assert_eq!(past.len(), 1, "{warnings:?}");
+    assert!(
+        past[0].message.contains("RegionOutage(westeurope)")
+            && past[0].message.contains("ends at 900 s")
+            && past[0].line == Some(4),
+        "{:?}",
+        past[0]
+    );
+}
+
 /// A timeout shorter than the round trip to every serving region (seconds written as
 /// milliseconds, say) fails every attempt: the loader warns, naming the population, its
 /// nearest region and the round trip, at the timeout that is too short.
