@@ -271,6 +271,23 @@ impl Source {
         }
     }
 
+    /// [`Source::diag`], located further inside the value `path` reaches: at the keys of
+    /// `inner` that are written there ([`locate_within`]).
+    pub fn diag_within(
+        &self,
+        severity: Severity,
+        path: &[&str],
+        inner: &[&str],
+        message: String,
+        help: Option<String>,
+    ) -> Diagnostic {
+        let mut d = self.diag(severity, path, message, help);
+        if let Some((l, c)) = locate_within(&self.text, path, inner) {
+            (d.line, d.col) = (Some(l), Some(c));
+        }
+        d
+    }
+
     /// Parses the text as `T`, turning ron's error into a located diagnostic with a did-you-mean.
     pub fn parse<T: serde::de::DeserializeOwned>(&self) -> Result<T, Diagnostic> {
         let opts = ron::Options::default()
@@ -509,11 +526,37 @@ pub fn hex(bytes: &[u8]) -> String {
 /// Line and column (1-based, the column in characters) of the field reached by `path` in RON `text`.
 pub fn locate(text: &str, path: &[&str]) -> Option<(usize, usize)> {
     let hidden = hidden_spans(text);
-    // Inside a comment, or inside a string (other than at its first character): never a key.
-    let is_hidden = |at: usize| {
-        let k = hidden.partition_point(|&(s, _)| s <= at);
-        k > 0 && at < hidden[k - 1].1
-    };
+    let (at, _) = locate_offset(text, &hidden, path)?;
+    Some(line_col(text, at))
+}
+
+/// Like [`locate`], then, inside the value of the field `path` reaches, the keys of `inner` in
+/// turn; those not written there (an enum's tag, a list index) are passed over. A problem inside
+/// an override's value is shown where it is (`regionz` inside `"design": ActiveActive(…)`), not
+/// where the value starts; without `path`'s field, `None`.
+pub fn locate_within(text: &str, path: &[&str], inner: &[&str]) -> Option<(usize, usize)> {
+    let hidden = hidden_spans(text);
+    let (mut at, mut from) = locate_offset(text, &hidden, path)?;
+    // Past a quoted key's closing quote, which would otherwise open a string.
+    let end = value_end(
+        text,
+        from + usize::from(text.as_bytes().get(from) == Some(&b'"')),
+    );
+    for seg in inner {
+        if seg.is_empty() {
+            continue;
+        }
+        if let Some((h, e)) = find_key(text, &hidden, from, seg).filter(|&(_, e)| e <= end) {
+            at = h;
+            from = e;
+        }
+    }
+    Some(line_col(text, at))
+}
+
+/// Byte offsets of the field reached by `path` (the last segment found) and of the end of its
+/// name; `None` when not even the first segment is found.
+fn locate_offset(text: &str, hidden: &[(usize, usize)], path: &[&str]) -> Option<(usize, usize)> {
     let mut from = 0usize;
     let mut found_any = None;
     for seg in path {
@@ -521,7 +564,7 @@ pub fn locate(text: &str, path: &[&str]) -> Option<(usize, usize)> {
             // The k-th element of the next list.
             match list_element(text, from, k) {
                 Some(h) => {
-                    found_any = Some(h);
+                    found_any = Some((h, h));
                     from = h;
                     continue;
                 }
@@ -533,46 +576,82 @@ pub fn locate(text: &str, path: &[&str]) -> Option<(usize, usize)> {
             // would match everywhere without moving on.
             break;
         }
-        let mut hit = None;
-        let mut search = from;
-        while let Some(i) = text[search..].find(seg) {
-            let at = search + i;
-            // Byte-wise checks: `at - 1` may fall inside a multibyte character.
-            let before = at.checked_sub(1).map(|i| text.as_bytes()[i]);
-            let before_ok = before.is_none_or(|b| !b.is_ascii_alphanumeric() && b != b'_');
-            let after = &text[at + seg.len()..];
-            let is_key = before_ok && after.trim_start().starts_with(':') && !is_hidden(at);
-            // A quoted key: the whole string is the name (a string's span starts just after
-            // its opening quote).
-            let is_quoted = before == Some(b'"')
-                && after.starts_with('"')
-                && !is_hidden(at - 1)
-                && hidden.binary_search_by_key(&at, |&(s, _)| s).is_ok();
-            if is_key || is_quoted {
-                // Report a quoted key at its opening quote; search on after the key (never
-                // from `hit + seg.len()`, which for a quoted key lands inside it, possibly
-                // inside a multibyte character).
-                hit = Some((if is_quoted { at - 1 } else { at }, at + seg.len()));
-                break;
-            }
-            search = at + seg.len();
-        }
-        match hit {
+        match find_key(text, hidden, from, seg) {
             Some((h, end)) => {
-                found_any = Some(h);
+                found_any = Some((h, end));
                 from = end;
             }
             None => break,
         }
     }
-    let at = found_any?;
-    let line = text[..at].matches('\n').count() + 1;
-    // Columns count characters, as RON's own error positions do.
-    let col = text[text[..at].rfind('\n').map_or(0, |i| i + 1)..at]
-        .chars()
-        .count()
-        + 1;
-    Some((line, col))
+    found_any
+}
+
+/// The first key `seg` (a bare name followed by `:`, or a quoted one) at or after byte `from`,
+/// outside comments and strings: its offset (the opening quote of a quoted key) and the offset
+/// just past its name.
+fn find_key(
+    text: &str,
+    hidden: &[(usize, usize)],
+    from: usize,
+    seg: &str,
+) -> Option<(usize, usize)> {
+    // Inside a comment, or inside a string (other than at its first character): never a key.
+    let is_hidden = |at: usize| {
+        let k = hidden.partition_point(|&(s, _)| s <= at);
+        k > 0 && at < hidden[k - 1].1
+    };
+    let mut search = from;
+    while let Some(i) = text[search..].find(seg) {
+        let at = search + i;
+        // Byte-wise checks: `at - 1` may fall inside a multibyte character.
+        let before = at.checked_sub(1).map(|i| text.as_bytes()[i]);
+        let before_ok = before.is_none_or(|b| !b.is_ascii_alphanumeric() && b != b'_');
+        let after = &text[at + seg.len()..];
+        let is_key = before_ok && after.trim_start().starts_with(':') && !is_hidden(at);
+        // A quoted key: the whole string is the name (a string's span starts just after its
+        // opening quote).
+        let is_quoted = before == Some(b'"')
+            && after.starts_with('"')
+            && !is_hidden(at - 1)
+            && hidden.binary_search_by_key(&at, |&(s, _)| s).is_ok();
+        if is_key || is_quoted {
+            // Report a quoted key at its opening quote; search on after the key (never from
+            // `hit + seg.len()`, which for a quoted key lands inside it, possibly inside a
+            // multibyte character).
+            return Some((if is_quoted { at - 1 } else { at }, at + seg.len()));
+        }
+        search = at + seg.len();
+    }
+    None
+}
+
+/// The byte offset where the value after the key ending at `from` ends: the `,` or closing
+/// bracket that follows it at its own depth, skipping strings, comments and nested brackets
+/// (the end of the text when there is none).
+fn value_end(text: &str, from: usize) -> usize {
+    let b = text.as_bytes();
+    let mut i = from;
+    let mut depth = 0usize;
+    while i < b.len() {
+        if let Some(end) = comment_end(b, i) {
+            i = end;
+            continue;
+        }
+        if let Some(end) = string_end(b, i) {
+            i = end + 1;
+            continue;
+        }
+        match b[i] {
+            b'(' | b'[' | b'{' => depth += 1,
+            b')' | b']' | b'}' if depth == 0 => return i,
+            b')' | b']' | b'}' => depth -= 1,
+            b',' if depth == 0 => return i,
+            _ => {}
+        }
+        i += 1;
+    }
+    b.len()
 }
 
 /// The byte offset just past the comment that starts at `i` (`// …` up to its line break,
@@ -925,6 +1004,25 @@ mod tests {
         assert_eq!(string_end(b"bar\"", 2), None);
         assert_eq!(offset_of("ab\ncd", 2, 2), 4);
         assert_eq!(offset_of("ab\ncd", 9, 1), 5);
+    }
+
+    #[test]
+    fn locate_within_stays_inside_the_value() {
+        let text = "variants: [(name: \"a\", overrides: {\n  \"design\": ActiveActive(\n    regionz: [\"x\"],\n  ),\n  \"dns\": (ttl_s: 1, regionz: 2),\n})]";
+        let at = ["variants", "a", "design"];
+        assert_eq!(locate(text, &at), Some((2, 3)));
+        // The enum tag is not a key: passed over; the unknown field is found inside the value.
+        assert_eq!(
+            locate_within(text, &at, &["ActiveActive", "regionz"]),
+            Some((3, 5))
+        );
+        // A key of the same name after the value (in the next override) is not taken.
+        assert_eq!(locate_within(text, &at, &["ttl_s"]), Some((2, 3)));
+        assert_eq!(
+            locate_within(text, &["variants", "a", "dns"], &["regionz"]),
+            Some((5, 21))
+        );
+        assert_eq!(locate_within(text, &["nothing"], &["regionz"]), None);
     }
 
     #[test]

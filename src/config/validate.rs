@@ -2381,16 +2381,49 @@ pub(super) fn experiment(
                 match checker.check(vtree.clone(), &vpaths, &mut vinputs) {
                     CaseCheck::BaseFailed => {}
                     CaseCheck::Shape(p, why) => {
-                        let i = voverrides.iter().position(|(o, _)| related(o, &p));
-                        let p = as_written(i.map(|i| voverrides[i].0.as_str()), p);
-                        diags.push(src.diag(
-                            Severity::Error,
-                            &variant_at(i),
-                            format!(
-                                "variant `{vname}`: an override sets `{p}` to the wrong kind of value: {why}"
-                            ),
-                            unknown_name_hint(&why),
-                        ));
+                        // Each override that does not fit on its own is reported (all errors at
+                        // once); when none does alone, the one the first misfit is in.
+                        let mut misfits: Vec<(Option<usize>, String, String)> = vec![];
+                        if voverrides.len() > 1 {
+                            for (k, (path, value)) in voverrides.iter().enumerate() {
+                                let mut t = tree.clone();
+                                if apply_override(&mut t, path, value).is_ok()
+                                    && let CaseCheck::Shape(q, w) =
+                                        checker.check(t, &[path], &mut vec![])
+                                    && related(path, &q)
+                                {
+                                    misfits.push((Some(k), q, w));
+                                }
+                            }
+                        }
+                        if misfits.is_empty() {
+                            let i = voverrides.iter().position(|(o, _)| related(o, &p));
+                            misfits.push((i, p, why));
+                        }
+                        for (i, p, why) in misfits {
+                            // Where inside the override's value the misfit is.
+                            let parts = path_parts(&p);
+                            let skip =
+                                i.map_or(parts.len(), |i| path_parts(&voverrides[i].0).len());
+                            let inner: Vec<String> =
+                                parts.iter().skip(skip).map(|s| (*s).to_owned()).collect();
+                            let inner: Vec<&str> = inner.iter().map(String::as_str).collect();
+                            // An unknown field is named by the message: the path is its parent's.
+                            let p = match p.rsplit_once('.') {
+                                Some((parent, _)) if why.starts_with("unknown field") => {
+                                    parent.to_owned()
+                                }
+                                _ => p,
+                            };
+                            let p = as_written(i.map(|i| voverrides[i].0.as_str()), p);
+                            diags.push(src.diag_within(
+                                Severity::Error,
+                                &variant_at(i),
+                                &inner,
+                                shape_message(&format!("variant `{vname}`: an override"), &p, &why),
+                                unknown_name_hint(&why),
+                            ));
+                        }
                         expected += points.len();
                         continue;
                     }
@@ -2625,6 +2658,16 @@ fn as_written(written: Option<&str>, found: String) -> String {
     match written {
         Some(w) if path_parts(w) == path_parts(&found) => w.to_owned(),
         _ => found,
+    }
+}
+
+/// The message for a value that does not fit the config types: an unknown name is said to be
+/// one (`who` sets `dns` with an unknown field …), anything else is a value of the wrong kind.
+fn shape_message(who: &str, path: &str, why: &str) -> String {
+    if why.starts_with("unknown field") || why.starts_with("unknown variant") {
+        format!("{who} of `{path}` has an {why}")
+    } else {
+        format!("{who} sets `{path}` to the wrong kind of value: {why}")
     }
 }
 
