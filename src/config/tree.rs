@@ -490,6 +490,20 @@ impl<'de> serde::Deserializer<'de> for Strict {
 /// must exist too (every field is present in a serialised raw tree), so a misspelt path is
 /// reported with the closest valid key.
 pub fn set_path(tree: &mut Value, path: &str, value: Value) -> Result<(), String> {
+    set_path_with(tree, path, value, None)
+}
+
+/// [`set_path`] on a tree in which earlier overrides may have replaced a group by a partial
+/// value (`"dns": (ttl_s: 30)` holds only `ttl_s`): a last segment missing there but present at
+/// the same place in `schema` (the file's tree, every field serialised) is added, so a later
+/// override of `dns.fail_open` is not refused as unknown.
+pub fn set_path_with(
+    tree: &mut Value,
+    path: &str,
+    value: Value,
+    schema: Option<&Value>,
+) -> Result<(), String> {
+    let mut sch = schema;
     let segs: Vec<&str> = path.split('.').collect();
     if path.is_empty() || segs.iter().any(|s| s.is_empty()) {
         return Err(format!("`{path}` is not a dotted path"));
@@ -512,11 +526,19 @@ pub fn set_path(tree: &mut Value, path: &str, value: Value) -> Result<(), String
         if let Some(tag) = enum_tag(cur).map(str::to_owned)
             && tag != *seg
         {
+            // The schema follows only while it has the same variant.
+            sch = sch.and_then(|s| (enum_tag(s) == Some(tag.as_str())).then(|| &s[&tag]));
             cur = cur.get_mut(&tag).expect("tag exists");
         }
         let last = i + 1 == segs.len();
+        let in_schema = sch.and_then(|s| s.get(*seg));
+        sch = in_schema;
         match cur {
             Value::Object(m) => {
+                if last && !m.contains_key(*seg) && in_schema.is_some() {
+                    m.insert((*seg).to_owned(), value);
+                    return Ok(());
+                }
                 if !m.contains_key(*seg) {
                     let keys: Vec<&str> = m.keys().map(String::as_str).collect();
                     let hint = crate::config::did_you_mean(seg, keys.iter().copied())
@@ -747,6 +769,28 @@ mod tests {
         assert!(e.contains("did you mean `dns.ttl_s`"), "{e}");
         assert!(set_path(&mut t, "dns.ttl_s.x", json!(1)).is_err());
         assert!(set_path(&mut t, "", json!(1)).is_err());
+    }
+
+    #[test]
+    fn set_path_with_a_schema_adds_a_field_a_partial_group_lacks() {
+        let schema = json!({
+            "dns": {"ttl_s": 60, "fail_open": true},
+            "design": {"ActiveActive": {"regions": ["a"], "read_local": false}},
+        });
+        // An earlier override replaced `dns` and `design` by partial values.
+        let mut t = json!({"dns": {"ttl_s": 30}, "design": {"ActiveActive": {"regions": ["b"]}}});
+        assert!(set_path(&mut t.clone(), "dns.fail_open", json!(false)).is_err());
+        set_path_with(&mut t, "dns.fail_open", json!(false), Some(&schema)).unwrap();
+        assert_eq!(t["dns"], json!({"ttl_s": 30, "fail_open": false}));
+        // Through an enum tag the schema shares.
+        set_path_with(&mut t, "design.read_local", json!(true), Some(&schema)).unwrap();
+        assert_eq!(t["design"]["ActiveActive"]["read_local"], json!(true));
+        // A name the schema does not know either is still refused, with a suggestion.
+        let e = set_path_with(&mut t, "dns.fail_opne", json!(1), Some(&schema)).unwrap_err();
+        assert!(e.contains("did you mean `dns.fail_open`"), "{e}");
+        // Another variant than the schema's: the schema says nothing about it.
+        let mut p = json!({"design": {"ActivePassive": {"primary": "a"}}});
+        assert!(set_path_with(&mut p, "design.read_local", json!(true), Some(&schema)).is_err());
     }
 
     #[test]

@@ -1,7 +1,7 @@
 //! Turns `Raw*` config into the validated model, collecting every semantic problem at once.
 
 use super::raw::*;
-use super::tree::{Strict, canonical_path, parse_ron_literal, set_path};
+use super::tree::{Strict, canonical_path, parse_ron_literal, set_path, set_path_with};
 use super::units::show;
 use super::{ConfigError, Diagnostic, Severity, Source, did_you_mean, locate};
 use crate::distribution::{Dist, DistSpec, MAX_DRAW_MS, MAX_DRAW_WHY};
@@ -2348,12 +2348,13 @@ pub(super) fn experiment(
                         ));
                     }
                 }
-                if let Err(e) = apply_override(&mut vtree, path, value) {
+                if let Err(e) = apply_override(&mut vtree, &tree, path, value) {
+                    let (e, help) = split_hint(&e);
                     diags.push(src.diag(
                         Severity::Error,
                         &at,
                         format!("variant `{vname}`: {e}"),
-                        None,
+                        help,
                     ));
                     ok = false;
                 }
@@ -2387,7 +2388,7 @@ pub(super) fn experiment(
                         if voverrides.len() > 1 {
                             for (k, (path, value)) in voverrides.iter().enumerate() {
                                 let mut t = tree.clone();
-                                if apply_override(&mut t, path, value).is_ok()
+                                if apply_override(&mut t, &tree, path, value).is_ok()
                                     && let CaseCheck::Shape(q, w) =
                                         checker.check(t, &[path], &mut vec![])
                                     && related(path, &q)
@@ -2526,12 +2527,13 @@ pub(super) fn experiment(
                 let mut t = vtree.clone();
                 let mut ok = true;
                 for (j, (path, value)) in point.iter().enumerate() {
-                    if let Err(e) = apply_override(&mut t, path, value) {
+                    if let Err(e) = apply_override(&mut t, &tree, path, value) {
+                        let (e, help) = split_hint(&e);
                         report(
                             Some(j),
                             Severity::Error,
                             format!("sweep: {e}"),
-                            None,
+                            help,
                             &mut diags,
                         );
                         ok = false;
@@ -2626,14 +2628,20 @@ pub(super) fn experiment(
 }
 
 /// Parses an override's RON value and sets it at its dotted path.
-fn apply_override(tree: &mut serde_json::Value, path: &str, value: &str) -> Result<(), String> {
+/// `schema`: the file's tree, every field present ([`set_path_with`]).
+fn apply_override(
+    tree: &mut serde_json::Value,
+    schema: &serde_json::Value,
+    path: &str,
+    value: &str,
+) -> Result<(), String> {
     let parsed = parse_ron_literal(value).map_err(|e| {
         format!(
             "override `{path}`: cannot read the value `{}`: {e}",
             value.trim()
         )
     })?;
-    set_path(tree, path, parsed)
+    set_path_with(tree, path, parsed, Some(schema))
 }
 
 /// How many of `diags` are errors.
@@ -2659,6 +2667,20 @@ fn as_written(written: Option<&str>, found: String) -> String {
         Some(w) if path_parts(w) == path_parts(&found) => w.to_owned(),
         _ => found,
     }
+}
+
+/// A path error's suggestion ([`set_path`]: ` (did you mean …?)` or `; valid keys here: …`)
+/// moved to the help line, where every other did-you-mean is.
+fn split_hint(e: &str) -> (String, Option<String>) {
+    if let Some(i) = e.find(" (did you mean ")
+        && e.ends_with("?)")
+    {
+        return (e[..i].to_owned(), Some(e[i + 2..e.len() - 1].to_owned()));
+    }
+    if let Some(i) = e.find("; valid keys here: ") {
+        return (e[..i].to_owned(), Some(e[i + 2..].to_owned()));
+    }
+    (e.to_owned(), None)
 }
 
 /// The message for a value that does not fit the config types: an unknown name is said to be
@@ -2786,7 +2808,7 @@ impl Singles {
         for (i, (path, value)) in entries.iter().enumerate() {
             let msgs = self.0[i].get_or_insert_with(|| {
                 let mut t = level.clone();
-                if apply_override(&mut t, path, value).is_err() {
+                if apply_override(&mut t, level, path, value).is_err() {
                     return BTreeSet::new();
                 }
                 match checker.check(t, &[path], &mut vec![]) {
@@ -2915,11 +2937,12 @@ fn sweep_points(
             .map_err(|e| format!("cannot read the value `{}`: {e}", first.trim()))
             .and_then(|v| set_path(&mut t, path, v));
         if let Err(e) = r {
+            let (e, help) = split_hint(&e);
             diags.push(src.diag(
                 Severity::Error,
                 &["sweep", path],
                 format!("sweep: {e}"),
-                None,
+                help,
             ));
             bad.insert(path);
         }
