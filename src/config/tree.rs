@@ -486,10 +486,26 @@ impl<'de> serde::Deserializer<'de> for Strict {
     }
 }
 
+/// Why a dotted path cannot be set: the message, and a suggestion for the help line.
+#[derive(Debug, Clone, PartialEq)]
+pub struct PathError {
+    pub message: String,
+    pub help: Option<String>,
+}
+
+impl From<String> for PathError {
+    fn from(message: String) -> Self {
+        PathError {
+            message,
+            help: None,
+        }
+    }
+}
+
 /// Sets the value at dotted `path` in `tree`. Every segment but the last must exist; the last
 /// must exist too (every field is present in a serialised raw tree), so a misspelt path is
 /// reported with the closest valid key.
-pub fn set_path(tree: &mut Value, path: &str, value: Value) -> Result<(), String> {
+pub fn set_path(tree: &mut Value, path: &str, value: Value) -> Result<(), PathError> {
     set_path_with(tree, path, value, None)
 }
 
@@ -502,11 +518,11 @@ pub fn set_path_with(
     path: &str,
     value: Value,
     schema: Option<&Value>,
-) -> Result<(), String> {
+) -> Result<(), PathError> {
     let mut sch = schema;
     let segs: Vec<&str> = path.split('.').collect();
     if path.is_empty() || segs.iter().any(|s| s.is_empty()) {
-        return Err(format!("`{path}` is not a dotted path"));
+        return Err(format!("`{path}` is not a dotted path").into());
     }
     if path == "topology" {
         let region = tree["topology"]["regions"]
@@ -517,7 +533,8 @@ pub fn set_path_with(
             "`topology` cannot be overridden as a whole: every variant runs on the experiment's \
              topology file; override a part of it (`topology.regions.{region}.servers`), or \
              write one experiment per topology file"
-        ));
+        )
+        .into());
     }
     let mut cur = tree;
     let mut walked = String::new();
@@ -541,13 +558,16 @@ pub fn set_path_with(
                 }
                 if !m.contains_key(*seg) {
                     let keys: Vec<&str> = m.keys().map(String::as_str).collect();
-                    let hint = crate::config::did_you_mean(seg, keys.iter().copied())
-                        .map(|s| format!(" (did you mean `{}`?)", join(&walked, s)))
-                        .unwrap_or_else(|| format!("; valid keys here: {}", keys.join(", ")));
-                    return Err(format!(
-                        "unknown path `{path}`: `{}` has no `{seg}`{hint}",
-                        if walked.is_empty() { "<root>" } else { &walked }
-                    ));
+                    let help = crate::config::did_you_mean(seg, keys.iter().copied())
+                        .map(|s| format!("did you mean `{}`?", join(&walked, s)))
+                        .unwrap_or_else(|| format!("valid keys here: {}", keys.join(", ")));
+                    return Err(PathError {
+                        message: format!(
+                            "unknown path `{path}`: `{}` has no `{seg}`",
+                            if walked.is_empty() { "<root>" } else { &walked }
+                        ),
+                        help: Some(help),
+                    });
                 }
                 if last {
                     m.insert((*seg).to_owned(), value);
@@ -572,12 +592,14 @@ pub fn set_path_with(
             Value::Null => {
                 return Err(format!(
                     "cannot set `{path}`: `{walked}` is not set in this file; set `{walked}` in the file first, or override `{walked}` as a whole"
-                ));
+                )
+                .into());
             }
             _ => {
                 return Err(format!(
                     "unknown path `{path}`: `{walked}` is a single value, not a group"
-                ));
+                )
+                .into());
             }
         }
         walked = join(&walked, seg);
@@ -766,7 +788,11 @@ mod tests {
         assert_eq!(t["dns"]["lookup"]["Constant"]["ms"], json!(5));
         set_path(&mut t, "dns.lookup", json!({"Exponential": {"mean_ms": 3}})).unwrap();
         let e = set_path(&mut t, "dns.tll_s", json!(1)).unwrap_err();
-        assert!(e.contains("did you mean `dns.ttl_s`"), "{e}");
+        assert_eq!(
+            e.help.as_deref(),
+            Some("did you mean `dns.ttl_s`?"),
+            "{e:?}"
+        );
         assert!(set_path(&mut t, "dns.ttl_s.x", json!(1)).is_err());
         assert!(set_path(&mut t, "", json!(1)).is_err());
     }
@@ -787,7 +813,11 @@ mod tests {
         assert_eq!(t["design"]["ActiveActive"]["read_local"], json!(true));
         // A name the schema does not know either is still refused, with a suggestion.
         let e = set_path_with(&mut t, "dns.fail_opne", json!(1), Some(&schema)).unwrap_err();
-        assert!(e.contains("did you mean `dns.fail_open`"), "{e}");
+        assert_eq!(
+            e.help.as_deref(),
+            Some("did you mean `dns.fail_open`?"),
+            "{e:?}"
+        );
         // Another variant than the schema's: the schema says nothing about it.
         let mut p = json!({"design": {"ActivePassive": {"primary": "a"}}});
         assert!(set_path_with(&mut p, "design.read_local", json!(true), Some(&schema)).is_err());

@@ -1,7 +1,7 @@
 //! Turns `Raw*` config into the validated model, collecting every semantic problem at once.
 
 use super::raw::*;
-use super::tree::{Strict, canonical_path, parse_ron_literal, set_path, set_path_with};
+use super::tree::{PathError, Strict, canonical_path, parse_ron_literal, set_path, set_path_with};
 use super::units::show;
 use super::{ConfigError, Diagnostic, Severity, Source, did_you_mean, locate};
 use crate::distribution::{Dist, DistSpec, MAX_DRAW_MS, MAX_DRAW_WHY};
@@ -863,17 +863,15 @@ fn faults(cx: &mut Ctx, topo: &TopologyModel, raw: &RawExperiment) -> Vec<Fault>
                 && !matches!(f.kind, FaultKind::ClockJump { .. })
                 && f.end > s_to_ns(raw.duration_s)
             {
+                let end_s = show(f.end as f64 / 1e9);
                 cx.warn(
                     &path,
                     format!(
-                        "fault `{}` lasts past the end of the run (it ends at {} s, the run at {} s): its end and what follows it are not simulated",
-                        f.label,
-                        show(f.end as f64 / 1e9),
-                        raw.duration_s
+                        "fault `{}` lasts past the end of the run (it ends at {end_s} s, the run at {} s): its end and what follows it are not simulated",
+                        f.label, raw.duration_s
                     ),
                     Some(format!(
-                        "to see the recovery, make duration_s at least {} plus the time to recover",
-                        show(f.end as f64 / 1e9)
+                        "to see the recovery, make duration_s at least {end_s} plus the time to recover"
                     )),
                 );
             }
@@ -2349,12 +2347,11 @@ pub(super) fn experiment(
                     }
                 }
                 if let Err(e) = apply_override(&mut vtree, &tree, path, value) {
-                    let (e, help) = split_hint(&e);
                     diags.push(src.diag(
                         Severity::Error,
                         &at,
-                        format!("variant `{vname}`: {e}"),
-                        help,
+                        format!("variant `{vname}`: {}", e.message),
+                        e.help,
                     ));
                     ok = false;
                 }
@@ -2406,22 +2403,23 @@ pub(super) fn experiment(
                             let parts = path_parts(&p);
                             let skip =
                                 i.map_or(parts.len(), |i| path_parts(&voverrides[i].0).len());
-                            let inner: Vec<String> =
-                                parts.iter().skip(skip).map(|s| (*s).to_owned()).collect();
-                            let inner: Vec<&str> = inner.iter().map(String::as_str).collect();
+                            let inner = &parts[skip.min(parts.len())..];
                             // An unknown field is named by the message: the path is its parent's.
-                            let p = match p.rsplit_once('.') {
-                                Some((parent, _)) if why.starts_with("unknown field") => {
-                                    parent.to_owned()
-                                }
-                                _ => p,
+                            let named = match p.rsplit_once('.') {
+                                Some((parent, _)) if why.starts_with("unknown field") => parent,
+                                _ => p.as_str(),
                             };
-                            let p = as_written(i.map(|i| voverrides[i].0.as_str()), p);
+                            let named =
+                                as_written(i.map(|i| voverrides[i].0.as_str()), named.to_owned());
                             diags.push(src.diag_within(
                                 Severity::Error,
                                 &variant_at(i),
-                                &inner,
-                                shape_message(&format!("variant `{vname}`: an override"), &p, &why),
+                                inner,
+                                shape_message(
+                                    &format!("variant `{vname}`: an override"),
+                                    &named,
+                                    &why,
+                                ),
                                 unknown_name_hint(&why),
                             ));
                         }
@@ -2528,12 +2526,11 @@ pub(super) fn experiment(
                 let mut ok = true;
                 for (j, (path, value)) in point.iter().enumerate() {
                     if let Err(e) = apply_override(&mut t, &tree, path, value) {
-                        let (e, help) = split_hint(&e);
                         report(
                             Some(j),
                             Severity::Error,
-                            format!("sweep: {e}"),
-                            help,
+                            format!("sweep: {}", e.message),
+                            e.help,
                             &mut diags,
                         );
                         ok = false;
@@ -2634,12 +2631,12 @@ fn apply_override(
     schema: &serde_json::Value,
     path: &str,
     value: &str,
-) -> Result<(), String> {
+) -> Result<(), PathError> {
     let parsed = parse_ron_literal(value).map_err(|e| {
-        format!(
+        PathError::from(format!(
             "override `{path}`: cannot read the value `{}`: {e}",
             value.trim()
-        )
+        ))
     })?;
     set_path_with(tree, path, parsed, Some(schema))
 }
@@ -2667,20 +2664,6 @@ fn as_written(written: Option<&str>, found: String) -> String {
         Some(w) if path_parts(w) == path_parts(&found) => w.to_owned(),
         _ => found,
     }
-}
-
-/// A path error's suggestion ([`set_path`]: ` (did you mean …?)` or `; valid keys here: …`)
-/// moved to the help line, where every other did-you-mean is.
-fn split_hint(e: &str) -> (String, Option<String>) {
-    if let Some(i) = e.find(" (did you mean ")
-        && e.ends_with("?)")
-    {
-        return (e[..i].to_owned(), Some(e[i + 2..e.len() - 1].to_owned()));
-    }
-    if let Some(i) = e.find("; valid keys here: ") {
-        return (e[..i].to_owned(), Some(e[i + 2..].to_owned()));
-    }
-    (e.to_owned(), None)
 }
 
 /// The message for a value that does not fit the config types: an unknown name is said to be
@@ -2934,15 +2917,14 @@ fn sweep_points(
         let mut t = tree.clone();
         let first = values[0].get_ron();
         let r = parse_ron_literal(first)
-            .map_err(|e| format!("cannot read the value `{}`: {e}", first.trim()))
+            .map_err(|e| PathError::from(format!("cannot read the value `{}`: {e}", first.trim())))
             .and_then(|v| set_path(&mut t, path, v));
         if let Err(e) = r {
-            let (e, help) = split_hint(&e);
             diags.push(src.diag(
                 Severity::Error,
                 &["sweep", path],
-                format!("sweep: {e}"),
-                help,
+                format!("sweep: {}", e.message),
+                e.help,
             ));
             bad.insert(path);
         }
