@@ -2297,15 +2297,33 @@ pub(super) fn experiment(
         let mut seen_case = BTreeMap::new();
         for (vname, voverrides) in &listed {
             let errors_before = count_errors(&diags);
+            let variant_at = |i: Option<usize>| -> Vec<&str> {
+                match i {
+                    Some(i) => vec!["variants", vname.as_str(), voverrides[i].0.as_str()],
+                    None => vec!["variants", vname.as_str()],
+                }
+            };
+            // A value of an override that does not fit, where it is written.
+            let who = format!("variant `{vname}`: an override");
+            let misfit_diag = |m: &Misfit| {
+                src.diag_within(
+                    Severity::Error,
+                    &variant_at(m.entry),
+                    &m.inner(),
+                    shape_message(Setter { a: &who, the: &who }, &m.named, &m.why),
+                    unknown_name_hint(&m.why),
+                )
+            };
             // The variant's own overrides, applied once: their problems point at the override
             // and are reported once, however many points the sweep has.
             let mut vtree = tree.clone();
-            let mut ok = true;
+            // The overrides that cannot be set (reported as they are found).
+            let mut failed = vec![false; voverrides.len()];
             for (k, (path, value)) in voverrides.iter().enumerate() {
                 let at = ["variants", vname.as_str(), path.as_str()];
                 if let Some((msg, help)) = run_level(path, &format!("variant `{vname}`")) {
                     diags.push(src.diag(Severity::Error, &at, msg, Some(help)));
-                    ok = false;
+                    failed[k] = true;
                     continue;
                 }
                 let canon = canonical_path(&tree, path);
@@ -2353,20 +2371,20 @@ pub(super) fn experiment(
                         format!("variant `{vname}`: {}", e.message),
                         e.help,
                     ));
-                    ok = false;
+                    failed[k] = true;
                 }
             }
-            if !ok {
+            if failed.contains(&true) {
+                // The other overrides' values are still checked, each on its own: all errors
+                // at once, not one round of fixes at a time.
+                let lone = lone_misfits(&checker, &tree, &tree, &[], voverrides, &failed);
+                for m in placed(voverrides, lone) {
+                    diags.push(misfit_diag(&m));
+                }
                 expected += points.len();
                 continue;
             }
             let vpaths: Vec<&str> = voverrides.iter().map(|(p, _)| p.as_str()).collect();
-            let variant_at = |i: Option<usize>| -> Vec<&str> {
-                match i {
-                    Some(i) => vec!["variants", vname.as_str(), voverrides[i].0.as_str()],
-                    None => vec!["variants", vname.as_str()],
-                }
-            };
             // The variant on its own: its problems, once (a sweep's points only add theirs).
             let mut var_msgs = BTreeSet::new();
             // With a sweep the variant never runs on its own: its problems are reported only
@@ -2379,49 +2397,8 @@ pub(super) fn experiment(
                 match checker.check(vtree.clone(), &vpaths, &mut vinputs) {
                     CaseCheck::BaseFailed => {}
                     CaseCheck::Shape(p, why) => {
-                        // Each override that does not fit on its own is reported (all errors at
-                        // once); when none does alone, the one the first misfit is in.
-                        let mut misfits: Vec<(Option<usize>, String, String)> = vec![];
-                        if voverrides.len() > 1 {
-                            for (k, (path, value)) in voverrides.iter().enumerate() {
-                                let mut t = tree.clone();
-                                if apply_override(&mut t, &tree, path, value).is_ok()
-                                    && let CaseCheck::Shape(q, w) =
-                                        checker.check(t, &[path], &mut vec![])
-                                    && related(path, &q)
-                                {
-                                    misfits.push((Some(k), q, w));
-                                }
-                            }
-                        }
-                        if misfits.is_empty() {
-                            let i = voverrides.iter().position(|(o, _)| related(o, &p));
-                            misfits.push((i, p, why));
-                        }
-                        for (i, p, why) in misfits {
-                            // Where inside the override's value the misfit is.
-                            let parts = path_parts(&p);
-                            let skip =
-                                i.map_or(parts.len(), |i| path_parts(&voverrides[i].0).len());
-                            let inner = &parts[skip.min(parts.len())..];
-                            // An unknown field is named by the message: the path is its parent's.
-                            let named = match p.rsplit_once('.') {
-                                Some((parent, _)) if why.starts_with("unknown field") => parent,
-                                _ => p.as_str(),
-                            };
-                            let named =
-                                as_written(i.map(|i| voverrides[i].0.as_str()), named.to_owned());
-                            diags.push(src.diag_within(
-                                Severity::Error,
-                                &variant_at(i),
-                                inner,
-                                shape_message(
-                                    &format!("variant `{vname}`: an override"),
-                                    &named,
-                                    &why,
-                                ),
-                                unknown_name_hint(&why),
-                            ));
+                        for m in misfits(&checker, &tree, &tree, &[], voverrides, p, why) {
+                            diags.push(misfit_diag(&m));
                         }
                         expected += points.len();
                         continue;
@@ -2500,14 +2477,22 @@ pub(super) fn experiment(
                 // `None`: no single value of the point brings the message (they do together,
                 // or with the variant's overrides): reported at the sweep, under the case name
                 // that lists them all.
+                // `inner`: where inside the value (a misspelt field of a swept group).
                 let mut report = |j: Option<usize>,
+                                  inner: &[&str],
                                   severity: Severity,
                                   msg: String,
                                   help: Option<String>,
                                   diags: &mut Vec<Diagnostic>| {
                     let at = j.map_or_else(|| vec!["sweep".to_owned()], value_at);
                     let at: Vec<&str> = at.iter().map(String::as_str).collect();
-                    let d = src.diag(severity, &at, format!("case `{name}`: {msg}"), help);
+                    let d = src.diag_within(
+                        severity,
+                        &at,
+                        inner,
+                        format!("case `{name}`: {msg}"),
+                        help,
+                    );
                     match seen_case.entry((d.line, d.col, msg)) {
                         std::collections::btree_map::Entry::Vacant(v) => {
                             v.insert((diags.len(), var_clean));
@@ -2523,20 +2508,34 @@ pub(super) fn experiment(
                     }
                 };
                 let mut t = vtree.clone();
-                let mut ok = true;
+                let mut failed = vec![false; point.len()];
                 for (j, (path, value)) in point.iter().enumerate() {
                     if let Err(e) = apply_override(&mut t, &tree, path, value) {
                         report(
                             Some(j),
+                            &[],
                             Severity::Error,
                             format!("sweep: {}", e.message),
                             e.help,
                             &mut diags,
                         );
-                        ok = false;
+                        failed[j] = true;
                     }
                 }
-                if !ok {
+                if failed.contains(&true) {
+                    // The point's other values are still checked, each on its own.
+                    let lone = lone_misfits(&checker, &vtree, &tree, &vpaths, point, &failed);
+                    for m in placed(point, lone) {
+                        let help = unknown_name_hint(&m.why);
+                        report(
+                            m.entry,
+                            &m.inner(),
+                            Severity::Error,
+                            shape_message(SWEEP, &m.named, &m.why),
+                            help,
+                            &mut diags,
+                        );
+                    }
                     continue;
                 }
                 let point_values = point
@@ -2570,15 +2569,17 @@ pub(super) fn experiment(
                 match checked {
                     CaseCheck::BaseFailed => {}
                     CaseCheck::Shape(p, why) => {
-                        let j = point.iter().position(|(o, _)| related(o, &p));
-                        let p = as_written(j.map(|j| point[j].0.as_str()), p);
-                        report(
-                            j,
-                            Severity::Error,
-                            format!("the sweep sets `{p}` to the wrong kind of value: {why}"),
-                            unknown_name_hint(&why),
-                            &mut diags,
-                        );
+                        for m in misfits(&checker, &vtree, &tree, &vpaths, point, p, why) {
+                            let help = unknown_name_hint(&m.why);
+                            report(
+                                m.entry,
+                                &m.inner(),
+                                Severity::Error,
+                                shape_message(SWEEP, &m.named, &m.why),
+                                help,
+                                &mut diags,
+                            );
+                        }
                     }
                     CaseCheck::Done(s, vd) => {
                         let mut singles = Singles::new(point.len());
@@ -2593,7 +2594,7 @@ pub(super) fn experiment(
                                 continue;
                             }
                             let j = singles.culprit(&checker, &vtree, point, &d.message);
-                            report(j, d.severity, d.message, d.help, &mut diags);
+                            report(j, &[], d.severity, d.message, d.help, &mut diags);
                         }
                         if let Some(s) = s {
                             out.push((name, *s));
@@ -2666,15 +2667,131 @@ fn as_written(written: Option<&str>, found: String) -> String {
     }
 }
 
-/// The message for a value that does not fit the config types: an unknown name is said to be
-/// one (`who` sets `dns` with an unknown field …), anything else is a value of the wrong kind.
-fn shape_message(who: &str, path: &str, why: &str) -> String {
-    if why.starts_with("unknown field") || why.starts_with("unknown variant") {
-        format!("{who} of `{path}` has an {why}")
-    } else {
-        format!("{who} sets `{path}` to the wrong kind of value: {why}")
+/// A value that does not fit the config types, placed at the override (or swept value) that
+/// brings it.
+struct Misfit {
+    /// Which of the entries; `None` when none does alone.
+    entry: Option<usize>,
+    /// The path as the user wrote it; for an unknown field, its parent's.
+    named: String,
+    /// The path's fields below the entry's own: where inside the entry's value it is.
+    inner_parts: Vec<String>,
+    why: String,
+}
+
+impl Misfit {
+    fn inner(&self) -> Vec<&str> {
+        self.inner_parts.iter().map(String::as_str).collect()
     }
 }
+
+/// Every entry (a variant's overrides, a sweep point's values) that, applied alone to `level`
+/// on top of the paths `under` (the variant's own overrides, for a sweep point), does not fit
+/// the config types: all such errors at once. When none misfits alone, the one the first
+/// misfit (`p`, `why`) is in. `schema` is the file's tree ([`set_path_with`]).
+fn misfits(
+    checker: &CaseChecker,
+    level: &serde_json::Value,
+    schema: &serde_json::Value,
+    under: &[&str],
+    entries: &[Override],
+    p: String,
+    why: String,
+) -> Vec<Misfit> {
+    let mut found = if entries.len() > 1 {
+        lone_misfits(checker, level, schema, under, entries, &[])
+    } else {
+        vec![]
+    };
+    if found.is_empty() {
+        let i = entries.iter().position(|(o, _)| related(o, &p));
+        found.push((i, p, why));
+    }
+    placed(entries, found)
+}
+
+/// Each of `entries` that, applied alone to `level` (on top of the paths `under`), does not
+/// fit the config types: its index, the path and why. An entry marked in `failed`, or whose
+/// path cannot be set, is passed over (its own error says so).
+fn lone_misfits(
+    checker: &CaseChecker,
+    level: &serde_json::Value,
+    schema: &serde_json::Value,
+    under: &[&str],
+    entries: &[Override],
+    failed: &[bool],
+) -> Vec<(Option<usize>, String, String)> {
+    let mut found = vec![];
+    for (k, (path, value)) in entries.iter().enumerate() {
+        if failed.get(k) == Some(&true) {
+            continue;
+        }
+        let mut t = level.clone();
+        let paths: Vec<&str> = under.iter().copied().chain([path.as_str()]).collect();
+        if apply_override(&mut t, schema, path, value).is_ok()
+            && let CaseCheck::Shape(q, w) = checker.check(t, &paths, &mut vec![])
+            && related(path, &q)
+        {
+            found.push((Some(k), q, w));
+        }
+    }
+    found
+}
+
+/// Misfits found in `entries` ([`lone_misfits`]), each placed inside its entry's value.
+fn placed(entries: &[Override], found: Vec<(Option<usize>, String, String)>) -> Vec<Misfit> {
+    found
+        .into_iter()
+        .map(|(i, p, why)| {
+            let parts = path_parts(&p);
+            let skip = i.map_or(parts.len(), |i| path_parts(&entries[i].0).len());
+            let inner_parts = parts[skip.min(parts.len())..]
+                .iter()
+                .map(|s| s.to_string())
+                .collect();
+            // An unknown field is named by the message: the path is its parent's.
+            let named = match p.rsplit_once('.') {
+                Some((parent, _)) if why.starts_with("unknown field") => parent,
+                _ => p.as_str(),
+            };
+            let named = as_written(i.map(|i| entries[i].0.as_str()), named.to_owned());
+            Misfit {
+                entry: i,
+                named,
+                inner_parts,
+                why,
+            }
+        })
+        .collect()
+}
+
+/// The message for a value that does not fit the config types: an unknown name is said to be
+/// one (an override of `dns` has an unknown field …), anything else is a value of the wrong
+/// kind (the sweep sets `x` to the wrong kind of value …).
+fn shape_message(who: Setter, path: &str, why: &str) -> String {
+    if why.starts_with("unknown field") || why.starts_with("unknown variant") {
+        format!("{} of `{path}` has an {why}", who.a)
+    } else {
+        format!(
+            "{} sets `{path}` to the wrong kind of value: {why}",
+            who.the
+        )
+    }
+}
+
+/// Who set a value that does not fit, named as [`shape_message`] needs it.
+struct Setter<'a> {
+    /// As one of many: "an override" (of `dns` has an unknown field …).
+    a: &'a str,
+    /// As the one that did it: "the sweep" (sets `x` to the wrong kind of value).
+    the: &'a str,
+}
+
+/// A sweep's values, as [`shape_message`] names them.
+const SWEEP: Setter = Setter {
+    a: "a swept value",
+    the: "the sweep",
+};
 
 /// True when one path is within the other, field by field.
 fn related(a: &str, b: &str) -> bool {

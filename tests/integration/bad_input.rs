@@ -757,7 +757,8 @@ fn override_errors_point_at_the_override_once_whatever_the_sweep() {
             "{}",
             e.message
         );
-        assert_at(e, 23, 41, o);
+        // At `ms`, inside the second value `Constant(ms: "x")`, not at the value's start.
+        assert_at(e, 23, 50, o);
         assert_eq!(count_errors(o, "found -5"), 1, "{}", o.stderr);
         assert_eq!(count_errors(o, "string \"x\""), 1, "{}", o.stderr);
         assert_error_count(o, 5);
