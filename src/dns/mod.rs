@@ -177,6 +177,19 @@ impl Dns {
         }
     }
 
+    /// Whether the authoritative servers would answer with some region now (what
+    /// [`Dns::answer`] returns, without drawing): a cached negative answer is then stale.
+    pub fn would_answer(
+        &self,
+        pop: PopulationId,
+        eligible: &[bool],
+        serving: &[bool],
+        now: SimTime,
+    ) -> bool {
+        self.policy.would_answer(pop, eligible, now)
+            || (self.fail_open && self.policy.would_answer(pop, serving, now))
+    }
+
     /// Asks the authoritative servers on behalf of a resolver. `eligible[r]`: serving and
     /// healthy now; `serving[r]`: serving in the design. When nothing eligible fits the policy
     /// and DNS fails open (Route 53 does), it answers as if every serving region were healthy.

@@ -101,7 +101,8 @@ pub struct PopulationSummary {
     /// DNS queries that missed the resolvers' caches (whole run).
     pub dns_queries: u64,
     /// Attempts sent by a cached DNS answer to a region that was down, unhealthy or no longer
-    /// serving (after the warm-up).
+    /// serving, or failed by a cached negative answer when DNS would have answered with a
+    /// region (after the warm-up).
     pub stale_dns_answers: u64,
     /// Attempts answered from an entry past its TTL (TTL-violating resolvers).
     pub past_ttl_answers: u64,

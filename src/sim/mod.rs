@@ -238,7 +238,8 @@ pub struct DnsTally {
     /// Cache misses that reached the authoritative DNS (whole run).
     pub queries: u64,
     /// Attempts sent where a cached answer pointed to a region that was down, unhealthy or no
-    /// longer serving.
+    /// longer serving, and attempts failed by a cached negative answer when DNS would have
+    /// answered with a region.
     pub stale_answers: u64,
     /// Attempts answered from an entry whose TTL had run out (a TTL-violating resolver).
     pub past_ttl_answers: u64,
@@ -850,7 +851,7 @@ impl<'a> World<'a> {
         }
         let resolver = q.user % self.sc.populations[q.pop as usize].resolvers;
         match self.dns.cached(q.pop, resolver, now) {
-            Some(ans) if ans.region == NO_REGION => self.no_region(r, q.pop, sched),
+            Some(ans) if ans.region == NO_REGION => self.cached_no_region(r, q.pop, sched),
             Some(ans) => {
                 if now >= self.sc.warmup {
                     let t = &mut self.dns_tally[q.pop as usize];
@@ -899,16 +900,10 @@ impl<'a> World<'a> {
         if let Some(m) = &mut self.cost {
             m.dns_query(now);
         }
-        let tag = self.tag(q.pop);
-        let (eligible, serving) = match &self.residency {
-            // Enforced residency: DNS answers only with allowed regions, also when it
-            // fails open.
-            Some(m) if m.enforced_for(tag) => {
-                m.mask(tag, &self.eligible, &mut self.res_eligible);
-                m.mask(tag, &self.serving, &mut self.res_serving);
-                (&self.res_eligible, &self.res_serving)
-            }
-            _ => (&self.eligible, &self.serving),
+        let (eligible, serving) = if self.mask_dns_candidates(q.pop) {
+            (&self.res_eligible, &self.res_serving)
+        } else {
+            (&self.eligible, &self.serving)
         };
         let region = self
             .dns
@@ -950,6 +945,42 @@ impl<'a> World<'a> {
         }
         self.requests[r.slot as usize].re_resolve = false;
         self.send(r, region, sched);
+    }
+
+    /// The regions the authoritative DNS may answer `pop`'s resolvers with are `eligible`
+    /// (healthy and serving) and `serving`, except under enforced residency, where it answers
+    /// only with allowed regions, also when it fails open: then those two masked go to
+    /// `res_eligible` and `res_serving`, and the answer is true.
+    fn mask_dns_candidates(&mut self, pop: PopulationId) -> bool {
+        let tag = self.tag(pop);
+        match &self.residency {
+            Some(m) if m.enforced_for(tag) => {
+                m.mask(tag, &self.eligible, &mut self.res_eligible);
+                m.mask(tag, &self.serving, &mut self.res_serving);
+                true
+            }
+            _ => false,
+        }
+    }
+
+    /// The resolver of request `r`'s user holds a negative answer: the attempt fails
+    /// `no_region` without a query. After the warm-up it counts as a stale answer when DNS would
+    /// now answer with a region (one came back, or was promoted, since the answer was cached).
+    #[cold]
+    #[inline(never)]
+    fn cached_no_region(&mut self, r: ReqRef, pop: PopulationId, sched: &mut Scheduler<Event>) {
+        let now = sched.now();
+        if now >= self.sc.warmup {
+            let (eligible, serving) = if self.mask_dns_candidates(pop) {
+                (&self.res_eligible, &self.res_serving)
+            } else {
+                (&self.eligible, &self.serving)
+            };
+            if self.dns.would_answer(pop, eligible, serving, now) {
+                self.dns_tally[pop as usize].stale_answers += 1;
+            }
+        }
+        self.no_region(r, pop, sched);
     }
 
     /// DNS answered the attempt of request `r` (of population `pop`) with no region, from the

@@ -125,4 +125,84 @@ fn a_cached_negative_answer_delays_recovery_by_its_remaining_life() {
     assert!(fs as f64 > 100.0 * 300.0, "{fs}");
     assert!((100.0..=200.0).contains(&extra_s), "{extra_s:.0} s");
     assert_eq!(long.populations[0].scope.failed, fl);
+    // The attempts a cached negative answer fails after the promotion are stale answers
+    // (DNS would have answered westeurope); those before it are not (it had nothing). Each
+    // request the long negative TTL fails besides made all its attempts against it.
+    let (sl, ss) = (
+        long.populations[0].stale_dns_answers,
+        short.populations[0].stale_dns_answers,
+    );
+    let attempts = f64::from(variant(&e, "long").populations[0].client.retries + 1);
+    let per_extra_failure = (sl - ss) as f64 / (fl - fs) as f64;
+    eprintln!(
+        "stale DNS answers: negative TTL 300 s {sl}, 1 s {ss}: {per_extra_failure:.3} per extra failed request of {attempts} attempts"
+    );
+    assert!(
+        (per_extra_failure - attempts).abs() <= 0.03 * attempts,
+        "{per_extra_failure:.3} stale answers per extra failure, expected {attempts}"
+    );
+    // A 1 s negative TTL outlives the promotion by at most a second: at most 100 requests'
+    // attempts.
+    assert!(ss as f64 <= 100.0 * attempts, "{ss}");
+}
+
+/// Whether DNS would answer with a region, asked without a draw (to tell a stale negative
+/// answer), agrees with what it answers, for every policy, over random sets of healthy and
+/// serving regions at random times (a weighted schedule changes the listed regions at 100 s).
+#[test]
+fn would_answer_agrees_with_the_answer_for_every_policy() {
+    let policies = [
+        "Latency",
+        r#"Geo(rules: {"EU": ["westeurope", "westus2"], "*": ["eastus"]})"#,
+        r#"Weighted(weights: {"eastus": 1.0, "westus2": 0.0}, schedule: [(at_s: 100, weights: {"japaneast": 2.0})])"#,
+        r#"Failover(primary: "eastus", secondary: "westeurope")"#,
+    ];
+    for (k, policy) in policies.iter().enumerate() {
+        for fail_open in [false, true] {
+            let e = experiment(
+                &format!("would-answer-{k}-{fail_open}"),
+                &format!(
+                    r#"duration_s: 200,
+                    dns: (policy: {policy}, fail_open: {fail_open}),
+                    design: ActiveActive(regions: ["eastus", "westus2", "westeurope", "japaneast"]),
+                    populations: {{
+                        "london": (lat: 51.51, lon: -0.13, jurisdiction: "EU", rate_per_s: 1),
+                        "tokyo": (lat: 35.68, lon: 139.69, rate_per_s: 1),
+                    }},"#
+                ),
+            );
+            let sc = &e.variants[0].1;
+            let n = sc.regions.len();
+            let mut dns = regionsim::dns::Dns::new(sc, 1);
+            let mut masks = regionsim::rng::stream(7, "masks");
+            let mut draws = regionsim::rng::stream(7, "draws");
+            let (mut some, mut none) = (0, 0);
+            for i in 0..4000 {
+                // Sparse masks, so that "nothing fits" comes up often.
+                let mut eligible = vec![false; n];
+                let mut serving = vec![false; n];
+                for r in 0..n {
+                    serving[r] = regionsim::rng::unit(&mut masks) < 0.3;
+                    eligible[r] = serving[r] && regionsim::rng::unit(&mut masks) < 0.5;
+                }
+                let pop = (i % 2) as u16;
+                let now = regionsim::engine::s_to_ns(regionsim::rng::unit(&mut masks) * 200.0);
+                let answer = dns.answer(pop, &eligible, &serving, now, &mut draws);
+                assert_eq!(
+                    dns.would_answer(pop, &eligible, &serving, now),
+                    answer.is_some(),
+                    "{policy}, fail_open {fail_open}, population {pop} at {now} ns: eligible {eligible:?}, serving {serving:?}"
+                );
+                if answer.is_some() {
+                    some += 1;
+                } else {
+                    none += 1;
+                }
+            }
+            assert!(
+                some > 100 && none > 100,
+                "{policy}: {some} answered, {none} not"
+            );
+        }
+    }
 }

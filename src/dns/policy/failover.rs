@@ -33,4 +33,8 @@ impl RoutingPolicy for FailoverRouting {
             .into_iter()
             .find(|r| eligible[*r as usize])
     }
+
+    fn would_answer(&self, _pop: PopulationId, eligible: &[bool], _now: SimTime) -> bool {
+        eligible[self.primary as usize] || eligible[self.secondary as usize]
+    }
 }

@@ -50,4 +50,11 @@ impl RoutingPolicy for GeoPolicy {
             .copied()
             .find(|r| eligible[*r as usize])
     }
+
+    fn would_answer(&self, pop: PopulationId, eligible: &[bool], _now: SimTime) -> bool {
+        let (own, default) = &self.preference[pop as usize];
+        own.iter()
+            .chain(default.iter())
+            .any(|r| eligible[*r as usize])
+    }
 }

@@ -41,4 +41,10 @@ impl RoutingPolicy for LatencyPolicy {
             .copied()
             .find(|r| eligible[*r as usize])
     }
+
+    fn would_answer(&self, pop: PopulationId, eligible: &[bool], _now: SimTime) -> bool {
+        self.preference[pop as usize]
+            .iter()
+            .any(|r| eligible[*r as usize])
+    }
 }

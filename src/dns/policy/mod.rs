@@ -24,4 +24,8 @@ pub trait RoutingPolicy: Send {
         now: SimTime,
         rng: &mut Stream,
     ) -> Option<RegionId>;
+
+    /// Whether [`RoutingPolicy::choose`] would answer with some region, without drawing: a
+    /// resolver's cached negative answer is stale when it would.
+    fn would_answer(&self, pop: PopulationId, eligible: &[bool], now: SimTime) -> bool;
 }

@@ -22,6 +22,12 @@ impl WeightedPolicy {
             steps: steps.clone(),
         }
     }
+
+    /// The weights of the step in force at `now` (the first step before its start).
+    fn weights_at(&self, now: SimTime) -> &[(RegionId, f64)] {
+        let i = self.steps.partition_point(|(at, _)| *at <= now).max(1) - 1;
+        &self.steps[i].1
+    }
 }
 
 impl RoutingPolicy for WeightedPolicy {
@@ -32,8 +38,7 @@ impl RoutingPolicy for WeightedPolicy {
         now: SimTime,
         rng: &mut Stream,
     ) -> Option<RegionId> {
-        let i = self.steps.partition_point(|(at, _)| *at <= now).max(1) - 1;
-        let weights = &self.steps[i].1;
+        let weights = self.weights_at(now);
         let total: f64 = weights
             .iter()
             .filter(|(r, _)| eligible[*r as usize])
@@ -64,5 +69,12 @@ impl RoutingPolicy for WeightedPolicy {
         }
         let k = ((unit(rng) * zero.len() as f64) as usize).min(zero.len() - 1);
         Some(zero[k])
+    }
+
+    fn would_answer(&self, _pop: PopulationId, eligible: &[bool], now: SimTime) -> bool {
+        // Any listed region, weighted or not (zero-weight ones share when no other is up).
+        self.weights_at(now)
+            .iter()
+            .any(|(r, _)| eligible[*r as usize])
     }
 }
