@@ -530,28 +530,78 @@ pub fn locate(text: &str, path: &[&str]) -> Option<(usize, usize)> {
     Some(line_col(text, at))
 }
 
-/// Like [`locate`], then, inside the value of the field `path` reaches, the keys of `inner` in
-/// turn; those not written there (an enum's tag, a list index) are passed over. A problem inside
-/// an override's value is shown where it is (`regionz` inside `"design": ActiveActive(…)`), not
-/// where the value starts; without `path`'s field, `None`.
+/// Like [`locate`], then, inside the value of the field `path` reaches, the parts of `inner` in
+/// turn, each among the direct keys of the value reached so far (a field, a quoted map key) or,
+/// when it is a number and no key is, as an element of its list; those not written there (an
+/// enum's tag) are passed over. A problem inside an override's value is shown where it is
+/// (`regionz` inside `"design": ActiveActive(…)`, the second outage's `at_s`), not where the
+/// value starts; without `path`'s field, `None`.
 pub fn locate_within(text: &str, path: &[&str], inner: &[&str]) -> Option<(usize, usize)> {
     let hidden = hidden_spans(text);
     let (mut at, mut from) = locate_offset(text, &hidden, path)?;
-    // Past a quoted key's closing quote, which would otherwise open a string.
-    let end = value_end(
-        text,
-        from + usize::from(text.as_bytes().get(from) == Some(&b'"')),
-    );
+    let mut end = value_end(text, from);
     for seg in inner {
         if seg.is_empty() {
             continue;
         }
-        if let Some((h, e)) = find_key(text, &hidden, from, seg).filter(|&(_, e)| e <= end) {
+        let found = child_key(text, from, end, seg).or_else(|| {
+            let k = seg.parse::<usize>().ok()?;
+            let h = list_element(text, from, k).filter(|&h| h < end)?;
+            Some((h, h))
+        });
+        if let Some((h, e)) = found {
             at = h;
             from = e;
+            end = value_end(text, from);
         }
     }
     Some(line_col(text, at))
+}
+
+/// A direct key `seg` of the value that starts at byte `from` and ends by `end` (a bare name or
+/// a quoted one, followed by `:`, in the value's own brackets, not in one nested inside them
+/// and not in a string or comment): its offset (the opening quote of a quoted key) and the
+/// offset just past its name (and closing quote).
+fn child_key(text: &str, from: usize, end: usize, seg: &str) -> Option<(usize, usize)> {
+    let b = text.as_bytes();
+    let ident = |c: u8| c.is_ascii_alphanumeric() || c == b'_';
+    let colon_after = |i: usize| text[i..].trim_start().starts_with(':');
+    let mut depth = 0usize;
+    let mut i = from;
+    while i < end.min(b.len()) {
+        if let Some(e) = comment_end(b, i) {
+            i = e;
+            continue;
+        }
+        if let Some(e) = string_end(b, i) {
+            if depth == 1
+                && b[i] == b'"'
+                && text.get(i + 1..e) == Some(seg)
+                && e < b.len()
+                && colon_after(e + 1)
+            {
+                return Some((i, e + 1));
+            }
+            i = e + 1;
+            continue;
+        }
+        match b[i] {
+            b'(' | b'[' | b'{' => depth += 1,
+            b')' | b']' | b'}' if depth <= 1 => return None,
+            b')' | b']' | b'}' => depth -= 1,
+            c if depth == 1
+                && ident(c)
+                && (i == 0 || !ident(b[i - 1]))
+                && text[i..].starts_with(seg)
+                && colon_after(i + seg.len()) =>
+            {
+                return Some((i, i + seg.len()));
+            }
+            _ => {}
+        }
+        i += 1;
+    }
+    None
 }
 
 /// Byte offsets of the field reached by `path` (the last segment found) and of the end of its
@@ -589,7 +639,7 @@ fn locate_offset(text: &str, hidden: &[(usize, usize)], path: &[&str]) -> Option
 
 /// The first key `seg` (a bare name followed by `:`, or a quoted one) at or after byte `from`,
 /// outside comments and strings: its offset (the opening quote of a quoted key) and the offset
-/// just past its name.
+/// just past its name (and closing quote).
 fn find_key(
     text: &str,
     hidden: &[(usize, usize)],
@@ -616,10 +666,13 @@ fn find_key(
             && !is_hidden(at - 1)
             && hidden.binary_search_by_key(&at, |&(s, _)| s).is_ok();
         if is_key || is_quoted {
-            // Report a quoted key at its opening quote; search on after the key (never from
-            // `hit + seg.len()`, which for a quoted key lands inside it, possibly inside a
-            // multibyte character).
-            return Some((if is_quoted { at - 1 } else { at }, at + seg.len()));
+            // Report a quoted key at its opening quote; search on after the key, past its
+            // closing quote (which would otherwise open a string).
+            return Some(if is_quoted {
+                (at - 1, at + seg.len() + 1)
+            } else {
+                (at, at + seg.len())
+            });
         }
         search = at + seg.len();
     }
@@ -713,7 +766,14 @@ fn hidden_spans(text: &str) -> Vec<(usize, usize)> {
 /// `from`, skipping strings, comments and nested brackets.
 fn list_element(text: &str, from: usize, k: usize) -> Option<usize> {
     let b = text.as_bytes();
-    let mut i = from + text[from..].find('[')? + 1;
+    // The list's opening bracket, not one in a comment or string before it.
+    let mut i = from;
+    while *b.get(i)? != b'[' {
+        i = comment_end(b, i)
+            .or_else(|| string_end(b, i).map(|e| e + 1))
+            .unwrap_or(i + 1);
+    }
+    i += 1;
     let mut depth = 0usize;
     let mut index = 0usize;
     let mut at_start = true;
@@ -1023,6 +1083,40 @@ mod tests {
             Some((5, 21))
         );
         assert_eq!(locate_within(text, &["nothing"], &["regionz"]), None);
+    }
+
+    #[test]
+    fn locate_within_takes_direct_keys_and_list_elements() {
+        let text = "o: {\n  \"f\": [A(at: 1), A(at: \"x\")],\n  \"d\": (v: (fraction: 1), fraction: 2),\n  \"h\": (c: [\"interval\"], interval: 3),\n  \"p\": {\"Boston\": (r: 1)},\n}";
+        // The second element's `at`, not the first's.
+        assert_eq!(
+            locate_within(text, &["o", "f"], &["1", "A", "at"]),
+            Some((2, 21))
+        );
+        // The outer `fraction`, not the one nested in `v`.
+        assert_eq!(
+            locate_within(text, &["o", "d"], &["fraction"]),
+            Some((3, 27))
+        );
+        // The key `interval`, not a string of that name.
+        assert_eq!(
+            locate_within(text, &["o", "h"], &["interval"]),
+            Some((4, 26))
+        );
+        // A capitalised map key is a key.
+        assert_eq!(
+            locate_within(text, &["o", "p"], &["Boston", "r"]),
+            Some((5, 20))
+        );
+        // An index past the list, or a name it lacks, stays at the value's key.
+        assert_eq!(locate_within(text, &["o", "f"], &["5", "at"]), Some((2, 3)));
+    }
+
+    #[test]
+    fn list_element_skips_a_list_in_a_comment() {
+        let text = "r: // e.g. [0, 1, 2]\n  [7, 8]";
+        assert_eq!(locate(text, &["r", "#1"]), Some((2, 7)));
+        assert_eq!(list_element("x: \"[a]\" [1]", 0, 0), Some(10));
     }
 
     #[test]

@@ -2162,7 +2162,8 @@ pub(super) fn experiment(
     let sweep = raw.sweep.take();
     let base = scenario(&raw, &raw_topo, src, topo_src, &mut diags, &mut inputs);
     let mut names = BTreeSet::new();
-    for v in &variants {
+    for (k, v) in variants.iter().enumerate() {
+        let at = ["variants", &format!("#{k}"), &v.name];
         if v.name.trim().is_empty() {
             diags.push(src.diag(
                 Severity::Error,
@@ -2171,11 +2172,11 @@ pub(super) fn experiment(
                 None,
             ));
         } else if let Some(m) = csv_unsafe("variant name", &v.name) {
-            diags.push(src.diag(Severity::Error, &["variants", &v.name], m, None));
+            diags.push(src.diag(Severity::Error, &at, m, None));
         } else if !names.insert(v.name.clone()) {
             diags.push(src.diag(
                 Severity::Error,
-                &["variants", &v.name],
+                &at,
                 format!("variant `{}` is defined twice", v.name),
                 None,
             ));
@@ -2295,12 +2296,17 @@ pub(super) fn experiment(
         // Problems already reported for some case, by (line, column, message without the
         // case): where in `diags`, and whether that case's variant is free of errors.
         let mut seen_case = BTreeMap::new();
-        for (vname, voverrides) in &listed {
+        // Whether some variant's cases were checked point by point.
+        let mut points_checked = false;
+        for (vk, (vname, voverrides)) in listed.iter().enumerate() {
             let errors_before = count_errors(&diags);
+            // The variant's place in its list, so that a string equal to its name elsewhere (a
+            // variant named after a region) is not taken for it.
+            let vat = format!("#{vk}");
             let variant_at = |i: Option<usize>| -> Vec<&str> {
                 match i {
-                    Some(i) => vec!["variants", vname.as_str(), voverrides[i].0.as_str()],
-                    None => vec!["variants", vname.as_str()],
+                    Some(i) => vec!["variants", &vat, voverrides[i].0.as_str()],
+                    None => vec!["variants", &vat, vname.as_str()],
                 }
             };
             // A value of an override that does not fit, where it is written.
@@ -2320,7 +2326,7 @@ pub(super) fn experiment(
             // The overrides that cannot be set (reported as they are found).
             let mut failed = vec![false; voverrides.len()];
             for (k, (path, value)) in voverrides.iter().enumerate() {
-                let at = ["variants", vname.as_str(), path.as_str()];
+                let at = ["variants", vat.as_str(), path.as_str()];
                 if let Some((msg, help)) = run_level(path, &format!("variant `{vname}`")) {
                     diags.push(src.diag(Severity::Error, &at, msg, Some(help)));
                     failed[k] = true;
@@ -2375,11 +2381,27 @@ pub(super) fn experiment(
                 }
             }
             if failed.contains(&true) {
-                // The other overrides' values are still checked, each on its own: all errors
-                // at once, not one round of fixes at a time.
-                let lone = lone_misfits(&checker, &tree, &tree, &[], voverrides, &failed);
-                for m in placed(voverrides, lone) {
+                // The other overrides are still checked: all errors at once, not one round of
+                // fixes at a time. A value that does not fit is reported; so is a problem one
+                // override brings on its own (without a sweep, which might set what it lacks).
+                let (misfits, problems) = errors_of_the_rest(
+                    &checker,
+                    &tree,
+                    voverrides,
+                    &failed,
+                    &base_msgs,
+                    sweep_map.is_none(),
+                );
+                for m in misfits {
                     diags.push(misfit_diag(&m));
+                }
+                for (i, d) in problems {
+                    diags.push(src.diag(
+                        d.severity,
+                        &variant_at(Some(i)),
+                        format!("variant `{vname}`: {}", d.message),
+                        d.help,
+                    ));
                 }
                 expected += points.len();
                 continue;
@@ -2397,8 +2419,29 @@ pub(super) fn experiment(
                 match checker.check(vtree.clone(), &vpaths, &mut vinputs) {
                     CaseCheck::BaseFailed => {}
                     CaseCheck::Shape(p, why) => {
+                        let mut failed = vec![false; voverrides.len()];
                         for m in misfits(&checker, &tree, &tree, &[], voverrides, p, why) {
+                            if let Some(i) = m.entry {
+                                failed[i] = true;
+                            }
                             diags.push(misfit_diag(&m));
+                        }
+                        // The problems the other overrides bring on their own, too.
+                        let (_, problems) = errors_of_the_rest(
+                            &checker,
+                            &tree,
+                            voverrides,
+                            &failed,
+                            &base_msgs,
+                            sweep_map.is_none(),
+                        );
+                        for (i, d) in problems {
+                            diags.push(src.diag(
+                                d.severity,
+                                &variant_at(Some(i)),
+                                format!("variant `{vname}`: {}", d.message),
+                                d.help,
+                            ));
                         }
                         expected += points.len();
                         continue;
@@ -2454,6 +2497,7 @@ pub(super) fn experiment(
                 }
                 continue;
             };
+            points_checked = true;
             for point in points {
                 expected += 1;
                 let label = point_label(point, &shorts);
@@ -2604,6 +2648,11 @@ pub(super) fn experiment(
                 }
             }
         }
+        if let Some(sweep_map) = sweep_map
+            && !points_checked
+        {
+            swept_misfits_alone(&checker, &tree, sweep_map, src, &mut diags);
+        }
     }
     let target_ci = raw.target_ci.as_ref().map(|t| TargetCi {
         metric: t.metric.clone(),
@@ -2685,6 +2734,97 @@ impl Misfit {
     }
 }
 
+/// A variant some of whose overrides (`failed`) cannot be set or do not fit is not validated as
+/// a whole; the rest are still checked, so that all errors come at once rather than one round
+/// of fixes at a time: the values among them that do not fit on their own, and (when
+/// `semantic`: without a sweep, which might set what the variant lacks) each problem that one
+/// of them brings on its own, with its index, leaving out the base's (`base_msgs`).
+fn errors_of_the_rest(
+    checker: &CaseChecker,
+    tree: &serde_json::Value,
+    entries: &[Override],
+    failed: &[bool],
+    base_msgs: &BTreeSet<String>,
+    semantic: bool,
+) -> (Vec<Misfit>, Vec<(usize, Diagnostic)>) {
+    let check_rest = |failed: &[bool]| {
+        let mut t = tree.clone();
+        let mut good = vec![];
+        for (k, (path, value)) in entries.iter().enumerate() {
+            if !failed[k] && apply_override(&mut t, tree, path, value).is_ok() {
+                good.push(path.as_str());
+            }
+        }
+        checker.check(t, &good, &mut vec![])
+    };
+    let mut failed = failed.to_vec();
+    let mut misfits = vec![];
+    let mut checked = check_rest(&failed);
+    if let CaseCheck::Shape(..) = checked {
+        // The values that do not fit on their own are reported; the others are checked
+        // without them.
+        let lone = lone_misfits(checker, tree, tree, &[], entries, &failed);
+        for (i, ..) in &lone {
+            if let Some(i) = i {
+                failed[*i] = true;
+            }
+        }
+        misfits = placed(entries, lone);
+        checked = if misfits.is_empty() {
+            CaseCheck::BaseFailed
+        } else {
+            check_rest(&failed)
+        };
+    }
+    match checked {
+        CaseCheck::Done(_, ds) if semantic => {
+            let mut singles = Singles::new(entries.len());
+            let mut seen = BTreeSet::new();
+            let mut problems = vec![];
+            for d in ds {
+                if base_msgs.contains(&d.message) || !seen.insert(d.message.clone()) {
+                    continue;
+                }
+                if let Some(i) = singles.culprit(checker, tree, entries, &d.message)
+                    && !failed[i]
+                {
+                    problems.push((i, d));
+                }
+            }
+            (misfits, problems)
+        }
+        _ => (misfits, vec![]),
+    }
+}
+
+/// When every variant has errors of its own no case is checked, and a swept value that does not
+/// fit would go unreported until they are fixed: each distinct swept value is checked alone on
+/// the base instead (a value of the wrong kind is wrong whatever the variant), and reported at
+/// its place in the sweep.
+fn swept_misfits_alone(
+    checker: &CaseChecker,
+    tree: &serde_json::Value,
+    sweep_map: &IndexMap<String, Vec<Box<ron::value::RawValue>>>,
+    src: &Source,
+    diags: &mut Vec<Diagnostic>,
+) {
+    for (path, values) in sweep_map {
+        for (k, value) in values.iter().enumerate() {
+            let entry = [(path.clone(), value.get_ron().to_owned())];
+            for m in placed(&entry, lone_misfits(checker, tree, tree, &[], &entry, &[])) {
+                let at = ["sweep", path.as_str(), &format!("#{k}")];
+                diags.push(src.diag_within(
+                    Severity::Error,
+                    &at,
+                    &m.inner(),
+                    shape_message(SWEEP, &m.named, &m.why),
+                    unknown_name_hint(&m.why),
+                ));
+            }
+        }
+    }
+}
+
 /// Every entry (a variant's overrides, a sweep point's values) that, applied alone to `level`
 /// on top of the paths `under` (the variant's own overrides, for a sweep point), does not fit
 /// the config types: all such errors at once. When none misfits alone, the one the first
@@ -2743,12 +2883,10 @@ fn placed(entries: &[Override], found: Vec<(Option<usize>, String, String)>) -> 
     found
         .into_iter()
         .map(|(i, p, why)| {
-            let parts = path_parts(&p);
-            let skip = i.map_or(parts.len(), |i| path_parts(&entries[i].0).len());
-            let inner_parts = parts[skip.min(parts.len())..]
-                .iter()
-                .map(|s| s.to_string())
-                .collect();
+            let inner_parts = match i {
+                Some(i) => inner_segments(&entries[i].0, &p),
+                None => vec![],
+            };
             // An unknown field is named by the message: the path is its parent's.
             let named = match p.rsplit_once('.') {
                 Some((parent, _)) if why.starts_with("unknown field") => parent,
@@ -2763,6 +2901,34 @@ fn placed(entries: &[Override], found: Vec<(Option<usize>, String, String)>) -> 
             }
         })
         .collect()
+}
+
+/// The segments of the deserialiser's path `found` below the override path `written` that
+/// leads to it: where inside the override's value the problem is. Unlike [`path_parts`], enum
+/// tags and capitalised map keys are kept (the locator passes over a tag, which is no key) and
+/// list indices too (`faults[1]` is the second outage).
+fn inner_segments(written: &str, found: &str) -> Vec<String> {
+    let segments = |p: &str| -> Vec<String> {
+        p.split(['.', '[', ']'])
+            .filter(|c| !c.is_empty())
+            .map(str::to_owned)
+            .collect()
+    };
+    let written = segments(written);
+    let mut inner = vec![];
+    let mut matched = 0;
+    for seg in segments(found) {
+        if matched < written.len() {
+            // The override's own path, with any enum tag the deserialiser put between its
+            // parts passed over.
+            if seg == written[matched] {
+                matched += 1;
+            }
+            continue;
+        }
+        inner.push(seg);
+    }
+    inner
 }
 
 /// The message for a value that does not fit the config types: an unknown name is said to be
