@@ -38,6 +38,23 @@ impl Parser<'_> {
                 while self.i < self.s.len() && self.s[self.i] != b'\n' {
                     self.i += 1;
                 }
+            } else if self.s[self.i..].starts_with(b"/*") {
+                // Nested, as RON reads them; an unclosed one runs to the end.
+                let mut depth = 0usize;
+                while self.i < self.s.len() {
+                    if self.s[self.i..].starts_with(b"/*") {
+                        depth += 1;
+                        self.i += 2;
+                    } else if self.s[self.i..].starts_with(b"*/") {
+                        depth -= 1;
+                        self.i += 2;
+                        if depth == 0 {
+                            break;
+                        }
+                    } else {
+                        self.i += 1;
+                    }
+                }
             } else {
                 return;
             }
@@ -124,6 +141,35 @@ impl Parser<'_> {
         }
         Err("unterminated string".into())
     }
+    /// A raw string, `r"…"` or `r#"…"#` (as many `#` on both sides), at `r`: no escapes.
+    fn raw_string(&mut self) -> Result<String, String> {
+        let at = self.i;
+        self.i += 1;
+        let hashes = self.s[self.i..].iter().take_while(|&&c| c == b'#').count();
+        self.i += hashes;
+        if self.s.get(self.i) != Some(&b'"') {
+            return Err(format!("expected `\"` to open the raw string at byte {at}"));
+        }
+        self.i += 1;
+        let start = self.i;
+        while self.i < self.s.len() {
+            if self.s[self.i] == b'"'
+                && self.s[self.i + 1..]
+                    .iter()
+                    .take(hashes)
+                    .filter(|&&c| c == b'#')
+                    .count()
+                    == hashes
+            {
+                let body =
+                    String::from_utf8(self.s[start..self.i].to_vec()).map_err(|e| e.to_string())?;
+                self.i += 1 + hashes;
+                return Ok(body);
+            }
+            self.i += 1;
+        }
+        Err(format!("unterminated raw string at byte {at}"))
+    }
     /// `min..=max` hexadecimal digits (no sign), as a number.
     fn hex_escape(&mut self, min: usize, max: usize) -> Result<u32, String> {
         let start = self.i;
@@ -140,6 +186,31 @@ impl Parser<'_> {
         Ok(u32::from_str_radix(hex, 16).unwrap_or(0))
     }
     fn number(&mut self) -> Result<Value, String> {
+        // An integer in hexadecimal, octal or binary (`0x1F`, `-0b101`), as RON writes them.
+        let sign = usize::from(matches!(self.s[self.i], b'-' | b'+'));
+        let radix = match self.s.get(self.i + sign..self.i + sign + 2) {
+            Some(b"0x") => 16,
+            Some(b"0o") => 8,
+            Some(b"0b") => 2,
+            _ => 10,
+        };
+        if radix != 10 {
+            let st = self.i;
+            self.i += sign + 2;
+            let digits = self.i;
+            while self.i < self.s.len()
+                && (self.s[self.i].is_ascii_alphanumeric() || self.s[self.i] == b'_')
+            {
+                self.i += 1;
+            }
+            let text = String::from_utf8_lossy(&self.s[st..self.i]).into_owned();
+            let body = String::from_utf8_lossy(&self.s[digits..self.i]).replace('_', "");
+            let n = i64::from_str_radix(&body, radix)
+                .map_err(|_| format!("`{text}` is not a number"))?;
+            return Ok(Value::Number(
+                if self.s[st] == b'-' { -n } else { n }.into(),
+            ));
+        }
         let st = self.i;
         while self.i < self.s.len()
             && matches!(
@@ -237,6 +308,9 @@ impl Parser<'_> {
                 self.paren_body()
             }
             Some(c) if c.is_ascii_digit() || c == b'-' || c == b'+' || c == b'.' => self.number(),
+            Some(b'r') if matches!(self.s.get(self.i + 1), Some(b'"' | b'#')) => {
+                Ok(Value::String(self.raw_string()?))
+            }
             Some(c) if c.is_ascii_alphabetic() || c == b'_' => {
                 let id = self.ident();
                 match id.as_str() {
@@ -454,6 +528,17 @@ impl<'de> serde::Deserializer<'de> for Strict {
             let want = format!("a `{name}`, written `(field: value, …)`");
             return Err(self.wrong(&want));
         }
+        // A struct written with its name, `Client(retries: 3)`, as RON allows: the name is not
+        // a field.
+        if let Value::Object(m) = &self.0
+            && m.len() == 1
+            && m.get(name).is_some_and(Value::is_object)
+        {
+            let Value::Object(mut m) = self.0 else {
+                unreachable!("checked above")
+            };
+            return Strict(m.remove(name).expect("checked above")).deserialize_any(v);
+        }
         self.deserialize_any(v)
     }
 
@@ -548,6 +633,12 @@ pub fn set_path_with(
             cur = cur.get_mut(&tag).expect("tag exists");
         }
         let last = i + 1 == segs.len();
+        // The file's keys here, for the suggestions (an earlier override may have replaced
+        // this group with fewer fields).
+        let schema_keys: Vec<&str> = sch
+            .and_then(Value::as_object)
+            .map(|o| o.keys().map(String::as_str).collect())
+            .unwrap_or_default();
         let in_schema = sch.and_then(|s| s.get(*seg));
         sch = in_schema;
         match cur {
@@ -557,7 +648,12 @@ pub fn set_path_with(
                     return Ok(());
                 }
                 if !m.contains_key(*seg) {
-                    let keys: Vec<&str> = m.keys().map(String::as_str).collect();
+                    let mut keys: Vec<&str> = m.keys().map(String::as_str).collect();
+                    for k in &schema_keys {
+                        if !keys.contains(k) {
+                            keys.push(k);
+                        }
+                    }
                     let help = crate::config::did_you_mean(seg, keys.iter().copied())
                         .map(|s| format!("did you mean `{}`?", join(&walked, s)))
                         .unwrap_or_else(|| format!("valid keys here: {}", keys.join(", ")));
@@ -821,6 +917,54 @@ mod tests {
         // Another variant than the schema's: the schema says nothing about it.
         let mut p = json!({"design": {"ActivePassive": {"primary": "a"}}});
         assert!(set_path_with(&mut p, "design.read_local", json!(true), Some(&schema)).is_err());
+        // The suggestions know the file's keys, not only the partial group's.
+        let mut q = json!({"dns": {"ttl_s": 30}});
+        let e = set_path_with(&mut q, "dns.xyz", json!(1), Some(&schema)).unwrap_err();
+        assert_eq!(
+            e.help.as_deref(),
+            Some("valid keys here: ttl_s, fail_open"),
+            "{e:?}"
+        );
+    }
+
+    #[test]
+    fn ron_literals_read_comments_raw_strings_and_radix_integers() {
+        assert_eq!(
+            parse_ron_literal("(/* a /* nested */ one */ ttl_s: 5 /* end */)").unwrap(),
+            json!({"ttl_s": 5})
+        );
+        assert_eq!(
+            parse_ron_literal("/* lead */ 5 // trail").unwrap(),
+            json!(5)
+        );
+        assert_eq!(parse_ron_literal(r#"r"US""#).unwrap(), json!("US"));
+        assert_eq!(
+            parse_ron_literal(r###"r##"a "# b"##"###).unwrap(),
+            json!("a \"# b")
+        );
+        assert_eq!(parse_ron_literal("0x1F").unwrap(), json!(31));
+        assert_eq!(parse_ron_literal("-0b101").unwrap(), json!(-5));
+        assert_eq!(parse_ron_literal("0o1_7").unwrap(), json!(15));
+        assert!(
+            parse_ron_literal("0xZZ")
+                .unwrap_err()
+                .contains("not a number")
+        );
+        assert!(
+            parse_ron_literal(r#"r#"open"#)
+                .unwrap_err()
+                .contains("unterminated")
+        );
+        assert!(parse_ron_literal("/* open").is_err());
+        // A struct may be written with its name; the name is not a field.
+        let read = |v: Value| -> Result<RawPair, String> {
+            serde::Deserialize::deserialize(Strict(v)).map_err(|e: StrictError| e.to_string())
+        };
+        assert_eq!(
+            read(parse_ron_literal("Pair(a: 1)").unwrap()).unwrap(),
+            RawPair { a: 1, b: None }
+        );
+        assert!(read(parse_ron_literal("Other(a: 1)").unwrap()).is_err());
     }
 
     #[test]

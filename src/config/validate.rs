@@ -2187,7 +2187,22 @@ pub(super) fn experiment(
     tree["topology"] = serde_json::to_value(&raw_topo).expect("raw topology serialises");
     let mut points = match &sweep {
         None => Some(vec![vec![]]),
-        Some(sw) => sweep_points(sw, &tree, src, &mut diags),
+        Some(sw) => {
+            // The variants' trees (their overrides that apply, every field present): a swept
+            // path may exist only in a variant's (`design.failover` where a variant makes the
+            // design active-passive).
+            let variant_trees: Vec<serde_json::Value> = variants
+                .iter()
+                .map(|v| {
+                    let mut t = tree.clone();
+                    for (p, val) in &v.overrides {
+                        let _ = apply_override(&mut t, &tree, p, val.get_ron());
+                    }
+                    with_defaults(t, &raw.topology)
+                })
+                .collect();
+            sweep_points(sw, &tree, &variant_trees, src, &mut diags)
+        }
     };
     // Every case is checked (and later run) on its own: refuse a plan too big to check or run
     // before building its cases (variants × points, times seeds).
@@ -2498,6 +2513,8 @@ pub(super) fn experiment(
                 continue;
             };
             points_checked = true;
+            // What a swept path may set in this variant: its tree with every field present.
+            let vschema = with_defaults(vtree.clone(), &raw.topology);
             for point in points {
                 expected += 1;
                 let label = point_label(point, &shorts);
@@ -2518,17 +2535,18 @@ pub(super) fn experiment(
                     }
                     at
                 };
-                // `None`: no single value of the point brings the message (they do together,
-                // or with the variant's overrides): reported at the sweep, under the case name
-                // that lists them all.
                 // `inner`: where inside the value (a misspelt field of a swept group).
-                let mut report = |j: Option<usize>,
+                let mut report = |place: SweepAt,
                                   inner: &[&str],
                                   severity: Severity,
                                   msg: String,
                                   help: Option<String>,
                                   diags: &mut Vec<Diagnostic>| {
-                    let at = j.map_or_else(|| vec!["sweep".to_owned()], value_at);
+                    let at = match place {
+                        SweepAt::Sweep => vec!["sweep".to_owned()],
+                        SweepAt::Path(j) => vec!["sweep".to_owned(), point[j].0.clone()],
+                        SweepAt::Value(j) => value_at(j),
+                    };
                     let at: Vec<&str> = at.iter().map(String::as_str).collect();
                     let d = src.diag_within(
                         severity,
@@ -2554,9 +2572,10 @@ pub(super) fn experiment(
                 let mut t = vtree.clone();
                 let mut failed = vec![false; point.len()];
                 for (j, (path, value)) in point.iter().enumerate() {
-                    if let Err(e) = apply_override(&mut t, &tree, path, value) {
+                    if let Err(e) = apply_override(&mut t, &vschema, path, value) {
+                        // At the path, once, whatever its values.
                         report(
-                            Some(j),
+                            SweepAt::Path(j),
                             &[],
                             Severity::Error,
                             format!("sweep: {}", e.message),
@@ -2568,11 +2587,11 @@ pub(super) fn experiment(
                 }
                 if failed.contains(&true) {
                     // The point's other values are still checked, each on its own.
-                    let lone = lone_misfits(&checker, &vtree, &tree, &vpaths, point, &failed);
+                    let lone = lone_misfits(&checker, &vtree, &vschema, &vpaths, point, &failed);
                     for m in placed(point, lone) {
                         let help = unknown_name_hint(&m.why);
                         report(
-                            m.entry,
+                            SweepAt::of(m.entry),
                             &m.inner(),
                             Severity::Error,
                             shape_message(SWEEP, &m.named, &m.why),
@@ -2613,10 +2632,10 @@ pub(super) fn experiment(
                 match checked {
                     CaseCheck::BaseFailed => {}
                     CaseCheck::Shape(p, why) => {
-                        for m in misfits(&checker, &vtree, &tree, &vpaths, point, p, why) {
+                        for m in misfits(&checker, &vtree, &vschema, &vpaths, point, p, why) {
                             let help = unknown_name_hint(&m.why);
                             report(
-                                m.entry,
+                                SweepAt::of(m.entry),
                                 &m.inner(),
                                 Severity::Error,
                                 shape_message(SWEEP, &m.named, &m.why),
@@ -2638,7 +2657,8 @@ pub(super) fn experiment(
                                 continue;
                             }
                             let j = singles.culprit(&checker, &vtree, point, &d.message);
-                            report(j, &[], d.severity, d.message, d.help, &mut diags);
+                            let at = SweepAt::of(j);
+                            report(at, &[], d.severity, d.message, d.help, &mut diags);
                         }
                         if let Some(s) = s {
                             out.push((name, *s));
@@ -2731,6 +2751,40 @@ struct Misfit {
 impl Misfit {
     fn inner(&self) -> Vec<&str> {
         self.inner_parts.iter().map(String::as_str).collect()
+    }
+}
+
+/// An override tree with every field present, as the file's own tree has them (an override
+/// writes only some): read as the config types and written back. A tree that does not read
+/// is returned as it is. `topology` is the experiment's topology file name.
+fn with_defaults(mut t: serde_json::Value, topology: &str) -> serde_json::Value {
+    let topo = t["topology"].take();
+    let mut e = t.clone();
+    e["topology"] = serde_json::Value::String(topology.to_owned());
+    let read = serde::Deserialize::deserialize(Strict(e))
+        .ok()
+        .and_then(|e: RawExperiment| serde_json::to_value(&e).ok());
+    let mut out = read.unwrap_or(t);
+    out["topology"] = topo;
+    out
+}
+
+/// Where in the sweep a case's problem is reported.
+#[derive(Clone, Copy)]
+enum SweepAt {
+    /// At `sweep`: no single value of the point brings it (they do together, or with the
+    /// variant's overrides), so the case name, which lists them all, tells.
+    Sweep,
+    /// At the swept path of the point's entry `j` (its values do not matter).
+    Path(usize),
+    /// At the value the point's entry `j` takes.
+    Value(usize),
+}
+
+impl SweepAt {
+    /// At the value of entry `j`, or at the sweep without one.
+    fn of(j: Option<usize>) -> SweepAt {
+        j.map_or(SweepAt::Sweep, SweepAt::Value)
     }
 }
 
@@ -3163,10 +3217,12 @@ fn sweep_paths(sweep: Option<&RawSweep>) -> Vec<String> {
 }
 
 /// The points of a sweep (each a list of overrides), or `None` after reporting why not.
-/// Every path is tried on the base tree once, so a bad path is reported once, with did-you-mean.
+/// Every path is tried on the base tree once, so a bad path is reported once, with did-you-mean;
+/// one that only some variant's tree has (`variant_trees`) is left to each case.
 fn sweep_points(
     sweep: &RawSweep,
     tree: &serde_json::Value,
+    variant_trees: &[serde_json::Value],
     src: &Source,
     diags: &mut Vec<Diagnostic>,
 ) -> Option<Vec<Vec<Override>>> {
@@ -3197,11 +3253,23 @@ fn sweep_points(
             bad.insert(path);
             continue;
         }
-        let mut t = tree.clone();
         let first = values[0].get_ron();
-        let r = parse_ron_literal(first)
-            .map_err(|e| PathError::from(format!("cannot read the value `{}`: {e}", first.trim())))
-            .and_then(|v| set_path(&mut t, path, v));
+        let set_in = |t: &serde_json::Value| {
+            let mut t = t.clone();
+            parse_ron_literal(first)
+                .map_err(|e| {
+                    PathError::from(format!("cannot read the value `{}`: {e}", first.trim()))
+                })
+                .and_then(|v| set_path(&mut t, path, v))
+        };
+        // A path some variant has is checked case by case (where a variant lacks it).
+        let r = set_in(tree).or_else(|e| {
+            if variant_trees.iter().any(|t| set_in(t).is_ok()) {
+                Ok(())
+            } else {
+                Err(e)
+            }
+        });
         if let Err(e) = r {
             diags.push(src.diag(
                 Severity::Error,
@@ -3435,8 +3503,22 @@ fn short_names(paths: Vec<String>) -> Vec<(String, String)> {
 /// A RON value for labels and CSV cells: whitespace and quotes removed, commas turned into
 /// spaces (`LogNormal(median_ms:100.0 p99_ms:200.0)`, `[eastus westus2]`).
 fn compact_value(ron: &str) -> String {
+    // Comments are no part of the value (a string may hold `//`).
+    let b = ron.as_bytes();
+    let mut comments = vec![];
+    let mut i = 0;
+    while i < b.len() {
+        if let Some(end) = super::comment_end(b, i) {
+            comments.push((i, end));
+            i = end;
+        } else {
+            i = super::string_end(b, i).map_or(i + 1, |e| e + 1);
+        }
+    }
     let s: String = ron
-        .chars()
+        .char_indices()
+        .filter(|(at, _)| !comments.iter().any(|&(s, e)| (s..e).contains(at)))
+        .map(|(_, c)| c)
         .filter(|c| !c.is_whitespace() && *c != '"')
         .map(|c| if c == ',' { ' ' } else { c })
         .collect();

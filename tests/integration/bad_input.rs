@@ -1689,3 +1689,38 @@ fn a_field_override_after_its_group_was_overridden_is_accepted() {
     assert_eq!(sc.dns.ttl, 30_000_000_000);
     assert!(!sc.dns.fail_open);
 }
+
+/// An override's or a swept value is written as in the file, and read alike: block comments,
+/// raw strings, integers in hexadecimal, a struct written with its name (each was refused). A
+/// swept path that only a variant's design has is checked against that variant, and a comment
+/// inside a swept value stays out of the case's name.
+#[test]
+fn override_values_are_read_as_the_file_is() {
+    let e = super::experiment(
+        "written-as-in-the-file",
+        r##"duration_s: 60, design: ActiveActive(regions: ["eastus", "westus2"]),
+        health: (interval_s: 10),
+        populations: {"new-york": (lat: 40.71, lon: -74.01, anchor: "eastus", rate_per_s: 10)},
+        variants: [(name: "v", overrides: {
+            "dns": (policy: Latency, /* a comment */ ttl_s: 0x10),
+            "client": Client(retries: 3 /* three */),
+            "populations.new-york.jurisdiction": r#"US"#,
+            "design": ActivePassive(primary: "eastus", standbys: ["westus2"]),
+        })],
+        sweep: Grid({"design.failover": [Off, Automatic(/* at once */ promotion_s: 0)]}),"##,
+    );
+    let names: Vec<&str> = e.variants.iter().map(|(n, _)| n.as_str()).collect();
+    assert_eq!(
+        names,
+        ["v @ failover=Off", "v @ failover=Automatic(promotion_s:0)"]
+    );
+    let sc = &e.variants[1].1;
+    assert_eq!(sc.dns.ttl, 16_000_000_000);
+    assert_eq!(sc.populations[0].client.retries, 3);
+    assert_eq!(sc.populations[0].jurisdiction, "US");
+    assert!(
+        matches!(&sc.design, regionsim::model::Design::ActivePassive { .. }),
+        "{:?}",
+        sc.design
+    );
+}
