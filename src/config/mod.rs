@@ -13,6 +13,7 @@ mod validate;
 use crate::model::Experiment;
 use raw::{RawExperiment, RawTopology};
 use sha2::{Digest, Sha256};
+use std::collections::BTreeMap;
 use std::fmt;
 use std::path::{Path, PathBuf};
 
@@ -191,6 +192,67 @@ pub struct Source {
     pub path: PathBuf,
     pub display: String,
     pub text: String,
+    /// Where its comments, strings and lists are, worked out once for all its diagnostics (a
+    /// file with thousands of errors was located in time quadratic in its length).
+    index: std::sync::OnceLock<TextIndex>,
+}
+
+/// Where a RON text's comments and strings are ([`hidden_spans`]), and the elements of each of
+/// its lists.
+#[derive(Debug, Clone)]
+struct TextIndex {
+    hidden: Vec<(usize, usize)>,
+    /// Byte offset of each list's `[` → offsets of its elements' first characters.
+    lists: BTreeMap<usize, Vec<usize>>,
+}
+
+impl TextIndex {
+    fn of(text: &str) -> TextIndex {
+        let hidden = hidden_spans(text);
+        let b = text.as_bytes();
+        let mut lists: BTreeMap<usize, Vec<usize>> = BTreeMap::new();
+        // The open brackets; for a list, its `[` and whether an element starts next.
+        let mut open: Vec<Option<(usize, bool)>> = vec![];
+        let mut i = 0;
+        while i < b.len() {
+            if let Some(end) = comment_end(b, i) {
+                i = end;
+                continue;
+            }
+            let c = b[i];
+            if let Some(Some((at, next))) = open.last_mut()
+                && *next
+                && !c.is_ascii_whitespace()
+                && c != b']'
+                && c != b','
+            {
+                lists.entry(*at).or_default().push(i);
+                *next = false;
+            }
+            if let Some(end) = string_end(b, i) {
+                i = end + 1;
+                continue;
+            }
+            match c {
+                b'[' => {
+                    lists.entry(i).or_default();
+                    open.push(Some((i, true)));
+                }
+                b'(' | b'{' => open.push(None),
+                b')' | b']' | b'}' => {
+                    open.pop();
+                }
+                b',' => {
+                    if let Some(Some((_, next))) = open.last_mut() {
+                        *next = true;
+                    }
+                }
+                _ => {}
+            }
+            i += 1;
+        }
+        TextIndex { hidden, lists }
+    }
 }
 
 impl Source {
@@ -232,6 +294,7 @@ impl Source {
             path: path.to_path_buf(),
             display: path.display().to_string(),
             text,
+            index: std::sync::OnceLock::new(),
         })
     }
 
@@ -241,6 +304,10 @@ impl Source {
             .parent()
             .map(Path::to_path_buf)
             .unwrap_or_default()
+    }
+
+    fn index(&self) -> &TextIndex {
+        self.index.get_or_init(|| TextIndex::of(&self.text))
     }
 
     /// Hex SHA-256 of the text.
@@ -257,7 +324,7 @@ impl Source {
         message: String,
         help: Option<String>,
     ) -> Diagnostic {
-        let (line, col) = match locate(&self.text, path) {
+        let (line, col) = match locate_in(&self.text, self.index(), path) {
             Some((l, c)) => (Some(l), Some(c)),
             None => (None, None),
         };
@@ -282,7 +349,7 @@ impl Source {
         help: Option<String>,
     ) -> Diagnostic {
         let mut d = self.diag(severity, path, message, help);
-        if let Some((l, c)) = locate_within(&self.text, path, inner) {
+        if let Some((l, c)) = locate_within_in(&self.text, self.index(), path, inner) {
             (d.line, d.col) = (Some(l), Some(c));
         }
         d
@@ -525,8 +592,11 @@ pub fn hex(bytes: &[u8]) -> String {
 
 /// Line and column (1-based, the column in characters) of the field reached by `path` in RON `text`.
 pub fn locate(text: &str, path: &[&str]) -> Option<(usize, usize)> {
-    let hidden = hidden_spans(text);
-    let (at, _) = locate_offset(text, &hidden, path)?;
+    locate_in(text, &TextIndex::of(text), path)
+}
+
+fn locate_in(text: &str, index: &TextIndex, path: &[&str]) -> Option<(usize, usize)> {
+    let (at, _) = locate_offset(text, index, path)?;
     Some(line_col(text, at))
 }
 
@@ -537,8 +607,16 @@ pub fn locate(text: &str, path: &[&str]) -> Option<(usize, usize)> {
 /// (`regionz` inside `"design": ActiveActive(…)`, the second outage's `at_s`), not where the
 /// value starts; without `path`'s field, `None`.
 pub fn locate_within(text: &str, path: &[&str], inner: &[&str]) -> Option<(usize, usize)> {
-    let hidden = hidden_spans(text);
-    let (mut at, mut from) = locate_offset(text, &hidden, path)?;
+    locate_within_in(text, &TextIndex::of(text), path, inner)
+}
+
+fn locate_within_in(
+    text: &str,
+    index: &TextIndex,
+    path: &[&str],
+    inner: &[&str],
+) -> Option<(usize, usize)> {
+    let (mut at, mut from) = locate_offset(text, index, path)?;
     let mut end = value_end(text, from);
     for seg in inner {
         if seg.is_empty() {
@@ -546,7 +624,7 @@ pub fn locate_within(text: &str, path: &[&str], inner: &[&str]) -> Option<(usize
         }
         let found = child_key(text, from, end, seg).or_else(|| {
             let k = seg.parse::<usize>().ok()?;
-            let h = list_element(text, from, k).filter(|&h| h < end)?;
+            let h = list_element(text, index, from, k).filter(|&h| h < end)?;
             Some((h, h))
         });
         if let Some((h, e)) = found {
@@ -565,13 +643,36 @@ pub fn locate_within(text: &str, path: &[&str], inner: &[&str]) -> Option<(usize
 fn child_key(text: &str, from: usize, end: usize, seg: &str) -> Option<(usize, usize)> {
     let b = text.as_bytes();
     let ident = |c: u8| c.is_ascii_alphanumeric() || c == b'_';
-    let colon_after = |i: usize| text[i..].trim_start().starts_with(':');
+    // Past blanks and comments.
+    let blanks_end = |mut i: usize| {
+        while i < b.len() {
+            match comment_end(b, i) {
+                Some(e) => i = e,
+                None if b[i].is_ascii_whitespace() => i += 1,
+                None => break,
+            }
+        }
+        i
+    };
+    let colon_after = |i: usize| b.get(blanks_end(i)) == Some(&b':');
     let mut depth = 0usize;
     let mut i = from;
     while i < end.min(b.len()) {
         if let Some(e) = comment_end(b, i) {
             i = e;
             continue;
+        }
+        // `Some( … )` around the value (an optional group): its keys are the value's.
+        if depth == 0
+            && text[i..].starts_with("Some")
+            && (i == 0 || !ident(b[i - 1]))
+            && b.get(i + 4).is_none_or(|&c| !ident(c))
+        {
+            let open = blanks_end(i + 4);
+            if b.get(open) == Some(&b'(') {
+                i = open + 1;
+                continue;
+            }
         }
         if let Some(e) = string_end(b, i) {
             if depth == 1
@@ -606,13 +707,14 @@ fn child_key(text: &str, from: usize, end: usize, seg: &str) -> Option<(usize, u
 
 /// Byte offsets of the field reached by `path` (the last segment found) and of the end of its
 /// name; `None` when not even the first segment is found.
-fn locate_offset(text: &str, hidden: &[(usize, usize)], path: &[&str]) -> Option<(usize, usize)> {
+fn locate_offset(text: &str, index: &TextIndex, path: &[&str]) -> Option<(usize, usize)> {
+    let hidden = &index.hidden;
     let mut from = 0usize;
     let mut found_any = None;
     for seg in path {
         if let Some(k) = seg.strip_prefix('#').and_then(|k| k.parse::<usize>().ok()) {
             // The k-th element of the next list.
-            match list_element(text, from, k) {
+            match list_element(text, index, from, k) {
                 Some(h) => {
                     found_any = Some((h, h));
                     from = h;
@@ -763,53 +865,16 @@ fn hidden_spans(text: &str) -> Vec<(usize, usize)> {
 }
 
 /// Byte offset of the first character of element `k` of the first `[ … ]` list at or after
-/// `from`, skipping strings, comments and nested brackets.
-fn list_element(text: &str, from: usize, k: usize) -> Option<usize> {
+/// `from` (not one in a comment or string before it).
+fn list_element(text: &str, index: &TextIndex, from: usize, k: usize) -> Option<usize> {
     let b = text.as_bytes();
-    // The list's opening bracket, not one in a comment or string before it.
     let mut i = from;
     while *b.get(i)? != b'[' {
         i = comment_end(b, i)
             .or_else(|| string_end(b, i).map(|e| e + 1))
             .unwrap_or(i + 1);
     }
-    i += 1;
-    let mut depth = 0usize;
-    let mut index = 0usize;
-    let mut at_start = true;
-    while i < b.len() {
-        let c = b[i];
-        if let Some(end) = comment_end(b, i) {
-            i = end;
-            continue;
-        }
-        if at_start && !c.is_ascii_whitespace() && depth == 0 {
-            if c == b']' {
-                return None;
-            }
-            if index == k {
-                return Some(i);
-            }
-            at_start = false;
-        }
-        if let Some(end) = string_end(b, i) {
-            i = end + 1;
-            continue;
-        }
-        match c {
-            b'(' | b'[' | b'{' => depth += 1,
-            b')' | b'}' => depth = depth.saturating_sub(1),
-            b']' if depth == 0 => return None,
-            b']' => depth -= 1,
-            b',' if depth == 0 => {
-                index += 1;
-                at_start = true;
-            }
-            _ => {}
-        }
-        i += 1;
-    }
-    None
+    index.lists.get(&i)?.get(k).copied()
 }
 
 /// What `check` found in one file.
@@ -1108,6 +1173,9 @@ mod tests {
             locate_within(text, &["o", "p"], &["Boston", "r"]),
             Some((5, 20))
         );
+        // Inside `Some( … )`, and past a comment before the colon.
+        let t2 = "h: Some((a: 1, b /* c */ : 2))";
+        assert_eq!(locate_within(t2, &["h"], &["b"]), Some((1, 16)));
         // An index past the list, or a name it lacks, stays at the value's key.
         assert_eq!(locate_within(text, &["o", "f"], &["5", "at"]), Some((2, 3)));
     }
@@ -1116,7 +1184,13 @@ mod tests {
     fn list_element_skips_a_list_in_a_comment() {
         let text = "r: // e.g. [0, 1, 2]\n  [7, 8]";
         assert_eq!(locate(text, &["r", "#1"]), Some((2, 7)));
-        assert_eq!(list_element("x: \"[a]\" [1]", 0, 0), Some(10));
+        let text = "x: \"[a]\" [1, [2, 3], /* [4] */ 5,]";
+        let index = TextIndex::of(text);
+        assert_eq!(list_element(text, &index, 0, 0), Some(10));
+        assert_eq!(list_element(text, &index, 0, 1), Some(13));
+        assert_eq!(list_element(text, &index, 0, 2), Some(31));
+        assert_eq!(list_element(text, &index, 0, 3), None);
+        assert_eq!(list_element(text, &index, 12, 1), Some(17));
     }
 
     #[test]

@@ -81,6 +81,15 @@ impl Parser<'_> {
     }
     fn ident(&mut self) -> String {
         self.ws();
+        // A raw identifier, `r#name`, is the name.
+        if self.s[self.i..].starts_with(b"r#")
+            && self
+                .s
+                .get(self.i + 2)
+                .is_some_and(|c| c.is_ascii_alphabetic() || *c == b'_')
+        {
+            self.i += 2;
+        }
         let st = self.i;
         while self.i < self.s.len()
             && (self.s[self.i].is_ascii_alphanumeric() || self.s[self.i] == b'_')
@@ -205,11 +214,16 @@ impl Parser<'_> {
             }
             let text = String::from_utf8_lossy(&self.s[st..self.i]).into_owned();
             let body = String::from_utf8_lossy(&self.s[digits..self.i]).replace('_', "");
-            let n = i64::from_str_radix(&body, radix)
+            let n = i128::from_str_radix(&body, radix)
                 .map_err(|_| format!("`{text}` is not a number"))?;
-            return Ok(Value::Number(
-                if self.s[st] == b'-' { -n } else { n }.into(),
-            ));
+            let n = if self.s[st] == b'-' { -n } else { n };
+            return if let Ok(i) = i64::try_from(n) {
+                Ok(Value::Number(i.into()))
+            } else if let Ok(u) = u64::try_from(n) {
+                Ok(Value::Number(u.into()))
+            } else {
+                Err(format!("`{text}` is too large"))
+            };
         }
         let st = self.i;
         while self.i < self.s.len()
@@ -269,10 +283,11 @@ impl Parser<'_> {
                 v.push(p.value()?);
                 Ok(())
             })?;
-            Ok(if v.len() == 1 {
-                v.pop().unwrap()
-            } else {
-                Value::Array(v)
+            Ok(match v.len() {
+                // `()`: a group with no field written (all defaults), as the file reads it.
+                0 => Value::Object(Map::new()),
+                1 => v.pop().unwrap(),
+                _ => Value::Array(v),
             })
         }
     }
@@ -308,7 +323,12 @@ impl Parser<'_> {
                 self.paren_body()
             }
             Some(c) if c.is_ascii_digit() || c == b'-' || c == b'+' || c == b'.' => self.number(),
-            Some(b'r') if matches!(self.s.get(self.i + 1), Some(b'"' | b'#')) => {
+            Some(b'r')
+                if self.s[self.i + 1..]
+                    .iter()
+                    .find(|&&c| c != b'#')
+                    .is_some_and(|&c| c == b'"') =>
+            {
                 Ok(Value::String(self.raw_string()?))
             }
             Some(c) if c.is_ascii_alphabetic() || c == b'_' => {
@@ -347,6 +367,57 @@ fn insert_once(m: &mut Map<String, Value>, k: String, v: Value) -> Result<(), St
     }
     m.insert(k, v);
     Ok(())
+}
+
+/// The value at dotted `path` of a tree, through enum tags as [`set_path`] walks them.
+pub fn get_path<'v>(tree: &'v Value, path: &str) -> Option<&'v Value> {
+    let mut cur = tree;
+    for seg in path.split('.') {
+        if let Some(tag) = enum_tag(cur)
+            && tag != seg
+        {
+            cur = &cur[tag];
+        }
+        cur = match cur {
+            Value::Object(m) => m.get(seg)?,
+            Value::Array(a) => a.get(seg.parse::<usize>().ok()?)?,
+            _ => return None,
+        };
+    }
+    Some(cur)
+}
+
+/// A struct written with its name (`Client(retries: 3)`) reads as `{"Client": {…}}`. Where
+/// the file's tree (`schema`) holds a group of fields there, not an enum's tag, and the
+/// name is none of them while the fields written are, the name is dropped, so that a later
+/// override of a field inside (`client.timeout_ms`) finds the group; likewise in its fields.
+pub fn drop_struct_names(v: &mut Value, schema: &Value) {
+    let Value::Object(fields) = schema else {
+        return;
+    };
+    if enum_tag(schema).is_none()
+        && let Some(tag) = enum_tag(v).map(str::to_owned)
+        && !fields.contains_key(&tag)
+        && v[&tag]
+            .as_object()
+            .is_some_and(|inner| inner.keys().all(|k| fields.contains_key(k)))
+    {
+        *v = v[&tag].take();
+    }
+    let schema_tag = enum_tag(schema);
+    if let Value::Object(m) = v {
+        for (k, inner) in m.iter_mut() {
+            // Through an enum's tag the schema shares.
+            let s = match schema_tag {
+                Some(t) if t == k => fields.get(k),
+                Some(_) => None,
+                None => fields.get(k),
+            };
+            if let Some(s) = s {
+                drop_struct_names(inner, s);
+            }
+        }
+    }
 }
 
 /// True for `{"Variant": …}`: an externally tagged enum (one key, capitalised).
@@ -521,7 +592,7 @@ impl<'de> serde::Deserializer<'de> for Strict {
     fn deserialize_struct<V: serde::de::Visitor<'de>>(
         self,
         name: &'static str,
-        _fields: &'static [&'static str],
+        fields: &'static [&'static str],
         v: V,
     ) -> Result<V::Value, StrictError> {
         if !self.0.is_object() {
@@ -538,6 +609,15 @@ impl<'de> serde::Deserializer<'de> for Strict {
                 unreachable!("checked above")
             };
             return Strict(m.remove(name).expect("checked above")).deserialize_any(v);
+        }
+        // Another name than the struct's: RON refuses it too.
+        if let Some(tag) = enum_tag(&self.0)
+            && !fields.contains(&tag)
+            && self.0[tag].is_object()
+        {
+            return Err(serde::de::Error::custom(format!(
+                "a `{name}` written with the name `{tag}`"
+            )));
         }
         self.deserialize_any(v)
     }
@@ -950,6 +1030,25 @@ mod tests {
                 .unwrap_err()
                 .contains("not a number")
         );
+        assert_eq!(
+            parse_ron_literal("0xFFFFFFFFFFFFFFFF").unwrap(),
+            json!(u64::MAX)
+        );
+        assert_eq!(
+            parse_ron_literal("-0x8000000000000000").unwrap(),
+            json!(i64::MIN)
+        );
+        assert!(
+            parse_ron_literal("0x1FFFFFFFFFFFFFFFF")
+                .unwrap_err()
+                .contains("too large")
+        );
+        // An empty group is a group with every field defaulted; a raw identifier is the name.
+        assert_eq!(parse_ron_literal("()").unwrap(), json!({}));
+        assert_eq!(
+            parse_ron_literal("r#Tag(r#regions: [r#\"a\"#])").unwrap(),
+            json!({"Tag": {"regions": ["a"]}})
+        );
         assert!(
             parse_ron_literal(r#"r#"open"#)
                 .unwrap_err()
@@ -964,7 +1063,24 @@ mod tests {
             read(parse_ron_literal("Pair(a: 1)").unwrap()).unwrap(),
             RawPair { a: 1, b: None }
         );
-        assert!(read(parse_ron_literal("Other(a: 1)").unwrap()).is_err());
+        let e = read(parse_ron_literal("Other(a: 1)").unwrap()).unwrap_err();
+        assert!(e.contains("a `Pair` written with the name `Other`"), "{e}");
+        // Against the file's tree the name is dropped, so paths inside find the fields; a
+        // map entry (keys not among the fields) and an enum's tag are kept.
+        let schema = json!({"pair": {"a": 1, "b": null, "inner": {"c": 1}}, "map": {"x": {"a": 1}},
+                            "e": {"Tag": {"a": 1}}});
+        let mut v = parse_ron_literal("Pair(a: 2, inner: Inner(c: 3))").unwrap();
+        drop_struct_names(&mut v, &schema["pair"]);
+        assert_eq!(v, json!({"a": 2, "inner": {"c": 3}}));
+        let mut m = parse_ron_literal(r#"{"Boston": (a: 1)}"#).unwrap();
+        drop_struct_names(&mut m, &schema["map"]);
+        assert_eq!(m, json!({"Boston": {"a": 1}}));
+        let mut e = parse_ron_literal("Other(a: 1)").unwrap();
+        drop_struct_names(&mut e, &schema["e"]);
+        assert_eq!(e, json!({"Other": {"a": 1}}));
+        assert_eq!(get_path(&schema, "e.a"), Some(&json!(1)));
+        assert_eq!(get_path(&schema, "pair.inner.c"), Some(&json!(1)));
+        assert_eq!(get_path(&schema, "pair.zzz"), None);
     }
 
     #[test]

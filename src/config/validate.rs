@@ -1,7 +1,10 @@
 //! Turns `Raw*` config into the validated model, collecting every semantic problem at once.
 
 use super::raw::*;
-use super::tree::{PathError, Strict, canonical_path, parse_ron_literal, set_path, set_path_with};
+use super::tree::{
+    PathError, Strict, canonical_path, drop_struct_names, get_path, parse_ron_literal, set_path,
+    set_path_with,
+};
 use super::units::show;
 use super::{ConfigError, Diagnostic, Severity, Source, did_you_mean, locate};
 use crate::distribution::{Dist, DistSpec, MAX_DRAW_MS, MAX_DRAW_WHY};
@@ -2188,20 +2191,19 @@ pub(super) fn experiment(
     let mut points = match &sweep {
         None => Some(vec![vec![]]),
         Some(sw) => {
-            // The variants' trees (their overrides that apply, every field present): a swept
-            // path may exist only in a variant's (`design.failover` where a variant makes the
-            // design active-passive).
-            let variant_trees: Vec<serde_json::Value> = variants
-                .iter()
-                .map(|v| {
+            // Whether a swept path exists in some variant's tree (its overrides that apply,
+            // every field present), when the base lacks it: `design.failover` where a variant
+            // makes the design active-passive. Built one at a time, only for such a path.
+            let in_a_variant = |set: &dyn Fn(&serde_json::Value) -> bool| {
+                variants.iter().any(|v| {
                     let mut t = tree.clone();
                     for (p, val) in &v.overrides {
                         let _ = apply_override(&mut t, &tree, p, val.get_ron());
                     }
-                    with_defaults(t, &raw.topology)
+                    set(&with_defaults(t, &raw.topology))
                 })
-                .collect();
-            sweep_points(sw, &tree, &variant_trees, src, &mut diags)
+            };
+            sweep_points(sw, &tree, &in_a_variant, src, &mut diags)
         }
     };
     // Every case is checked (and later run) on its own: refuse a plan too big to check or run
@@ -2320,7 +2322,7 @@ pub(super) fn experiment(
             let vat = format!("#{vk}");
             let variant_at = |i: Option<usize>| -> Vec<&str> {
                 match i {
-                    Some(i) => vec!["variants", &vat, voverrides[i].0.as_str()],
+                    Some(i) => vec!["variants", &vat, "overrides", voverrides[i].0.as_str()],
                     None => vec!["variants", &vat, vname.as_str()],
                 }
             };
@@ -2341,7 +2343,7 @@ pub(super) fn experiment(
             // The overrides that cannot be set (reported as they are found).
             let mut failed = vec![false; voverrides.len()];
             for (k, (path, value)) in voverrides.iter().enumerate() {
-                let at = ["variants", vat.as_str(), path.as_str()];
+                let at = ["variants", vat.as_str(), "overrides", path.as_str()];
                 if let Some((msg, help)) = run_level(path, &format!("variant `{vname}`")) {
                     diags.push(src.diag(Severity::Error, &at, msg, Some(help)));
                     failed[k] = true;
@@ -2396,27 +2398,13 @@ pub(super) fn experiment(
                 }
             }
             if failed.contains(&true) {
-                // The other overrides are still checked: all errors at once, not one round of
-                // fixes at a time. A value that does not fit is reported; so is a problem one
-                // override brings on its own (without a sweep, which might set what it lacks).
-                let (misfits, problems) = errors_of_the_rest(
-                    &checker,
-                    &tree,
-                    voverrides,
-                    &failed,
-                    &base_msgs,
-                    sweep_map.is_none(),
-                );
-                for m in misfits {
+                // The other overrides' values are still checked, each on its own: all errors
+                // at once, not one round of fixes at a time. (Not their other problems: one
+                // may come from the override that failed, such as a region missing from a
+                // design whose misspelt override would have added it.)
+                let lone = LoneCheck::new(&checker, &tree, &tree, &[]).lone(voverrides, &failed);
+                for m in placed(voverrides, lone) {
                     diags.push(misfit_diag(&m));
-                }
-                for (i, d) in problems {
-                    diags.push(src.diag(
-                        d.severity,
-                        &variant_at(Some(i)),
-                        format!("variant `{vname}`: {}", d.message),
-                        d.help,
-                    ));
                 }
                 expected += points.len();
                 continue;
@@ -2434,29 +2422,9 @@ pub(super) fn experiment(
                 match checker.check(vtree.clone(), &vpaths, &mut vinputs) {
                     CaseCheck::BaseFailed => {}
                     CaseCheck::Shape(p, why) => {
-                        let mut failed = vec![false; voverrides.len()];
-                        for m in misfits(&checker, &tree, &tree, &[], voverrides, p, why) {
-                            if let Some(i) = m.entry {
-                                failed[i] = true;
-                            }
+                        let mut check = LoneCheck::new(&checker, &tree, &tree, &[]);
+                        for m in check.misfits(voverrides, p, why) {
                             diags.push(misfit_diag(&m));
-                        }
-                        // The problems the other overrides bring on their own, too.
-                        let (_, problems) = errors_of_the_rest(
-                            &checker,
-                            &tree,
-                            voverrides,
-                            &failed,
-                            &base_msgs,
-                            sweep_map.is_none(),
-                        );
-                        for (i, d) in problems {
-                            diags.push(src.diag(
-                                d.severity,
-                                &variant_at(Some(i)),
-                                format!("variant `{vname}`: {}", d.message),
-                                d.help,
-                            ));
                         }
                         expected += points.len();
                         continue;
@@ -2468,7 +2436,7 @@ pub(super) fn experiment(
                             {
                                 continue;
                             }
-                            let i = singles.culprit(&checker, &tree, voverrides, &d.message);
+                            let i = singles.culprit(&checker, &tree, &tree, voverrides, &d.message);
                             let vd = src.diag(
                                 d.severity,
                                 &variant_at(i),
@@ -2515,6 +2483,8 @@ pub(super) fn experiment(
             points_checked = true;
             // What a swept path may set in this variant: its tree with every field present.
             let vschema = with_defaults(vtree.clone(), &raw.topology);
+            // The sweep's values checked alone in this variant, each once.
+            let mut point_check = LoneCheck::new(&checker, &vtree, &vschema, &vpaths);
             for point in points {
                 expected += 1;
                 let label = point_label(point, &shorts);
@@ -2573,9 +2543,15 @@ pub(super) fn experiment(
                 let mut failed = vec![false; point.len()];
                 for (j, (path, value)) in point.iter().enumerate() {
                     if let Err(e) = apply_override(&mut t, &vschema, path, value) {
-                        // At the path, once, whatever its values.
+                        // A path this variant lacks at the path, once, whatever its values; a
+                        // value that cannot be read at the value.
+                        let place = if parse_ron_literal(value).is_ok() {
+                            SweepAt::Path(j)
+                        } else {
+                            SweepAt::Value(j)
+                        };
                         report(
-                            SweepAt::Path(j),
+                            place,
                             &[],
                             Severity::Error,
                             format!("sweep: {}", e.message),
@@ -2587,7 +2563,7 @@ pub(super) fn experiment(
                 }
                 if failed.contains(&true) {
                     // The point's other values are still checked, each on its own.
-                    let lone = lone_misfits(&checker, &vtree, &vschema, &vpaths, point, &failed);
+                    let lone = point_check.lone(point, &failed);
                     for m in placed(point, lone) {
                         let help = unknown_name_hint(&m.why);
                         report(
@@ -2632,7 +2608,7 @@ pub(super) fn experiment(
                 match checked {
                     CaseCheck::BaseFailed => {}
                     CaseCheck::Shape(p, why) => {
-                        for m in misfits(&checker, &vtree, &vschema, &vpaths, point, p, why) {
+                        for m in point_check.misfits(point, p, why) {
                             let help = unknown_name_hint(&m.why);
                             report(
                                 SweepAt::of(m.entry),
@@ -2656,7 +2632,7 @@ pub(super) fn experiment(
                             if base_msgs.contains(&d.message) {
                                 continue;
                             }
-                            let j = singles.culprit(&checker, &vtree, point, &d.message);
+                            let j = singles.culprit(&checker, &vtree, &vschema, point, &d.message);
                             let at = SweepAt::of(j);
                             report(at, &[], d.severity, d.message, d.help, &mut diags);
                         }
@@ -2702,12 +2678,15 @@ fn apply_override(
     path: &str,
     value: &str,
 ) -> Result<(), PathError> {
-    let parsed = parse_ron_literal(value).map_err(|e| {
+    let mut parsed = parse_ron_literal(value).map_err(|e| {
         PathError::from(format!(
             "override `{path}`: cannot read the value `{}`: {e}",
             value.trim()
         ))
     })?;
+    if let Some(s) = get_path(schema, path) {
+        drop_struct_names(&mut parsed, s);
+    }
     set_path_with(tree, path, parsed, Some(schema))
 }
 
@@ -2788,69 +2767,6 @@ impl SweepAt {
     }
 }
 
-/// A variant some of whose overrides (`failed`) cannot be set or do not fit is not validated as
-/// a whole; the rest are still checked, so that all errors come at once rather than one round
-/// of fixes at a time: the values among them that do not fit on their own, and (when
-/// `semantic`: without a sweep, which might set what the variant lacks) each problem that one
-/// of them brings on its own, with its index, leaving out the base's (`base_msgs`).
-fn errors_of_the_rest(
-    checker: &CaseChecker,
-    tree: &serde_json::Value,
-    entries: &[Override],
-    failed: &[bool],
-    base_msgs: &BTreeSet<String>,
-    semantic: bool,
-) -> (Vec<Misfit>, Vec<(usize, Diagnostic)>) {
-    let check_rest = |failed: &[bool]| {
-        let mut t = tree.clone();
-        let mut good = vec![];
-        for (k, (path, value)) in entries.iter().enumerate() {
-            if !failed[k] && apply_override(&mut t, tree, path, value).is_ok() {
-                good.push(path.as_str());
-            }
-        }
-        checker.check(t, &good, &mut vec![])
-    };
-    let mut failed = failed.to_vec();
-    let mut misfits = vec![];
-    let mut checked = check_rest(&failed);
-    if let CaseCheck::Shape(..) = checked {
-        // The values that do not fit on their own are reported; the others are checked
-        // without them.
-        let lone = lone_misfits(checker, tree, tree, &[], entries, &failed);
-        for (i, ..) in &lone {
-            if let Some(i) = i {
-                failed[*i] = true;
-            }
-        }
-        misfits = placed(entries, lone);
-        checked = if misfits.is_empty() {
-            CaseCheck::BaseFailed
-        } else {
-            check_rest(&failed)
-        };
-    }
-    match checked {
-        CaseCheck::Done(_, ds) if semantic => {
-            let mut singles = Singles::new(entries.len());
-            let mut seen = BTreeSet::new();
-            let mut problems = vec![];
-            for d in ds {
-                if base_msgs.contains(&d.message) || !seen.insert(d.message.clone()) {
-                    continue;
-                }
-                if let Some(i) = singles.culprit(checker, tree, entries, &d.message)
-                    && !failed[i]
-                {
-                    problems.push((i, d));
-                }
-            }
-            (misfits, problems)
-        }
-        _ => (misfits, vec![]),
-    }
-}
-
 /// When every variant has errors of its own no case is checked, and a swept value that does not
 /// fit would go unreported until they are fixed: each distinct swept value is checked alone on
 /// the base instead (a value of the wrong kind is wrong whatever the variant), and reported at
@@ -2862,10 +2778,11 @@ fn swept_misfits_alone(
     src: &Source,
     diags: &mut Vec<Diagnostic>,
 ) {
+    let mut check = LoneCheck::new(checker, tree, tree, &[]);
     for (path, values) in sweep_map {
         for (k, value) in values.iter().enumerate() {
             let entry = [(path.clone(), value.get_ron().to_owned())];
-            for m in placed(&entry, lone_misfits(checker, tree, tree, &[], &entry, &[])) {
+            for m in placed(&entry, check.lone(&entry, &[])) {
                 let at = ["sweep", path.as_str(), &format!("#{k}")];
                 diags.push(src.diag_within(
                     Severity::Error,
@@ -2879,60 +2796,91 @@ fn swept_misfits_alone(
     }
 }
 
-/// Every entry (a variant's overrides, a sweep point's values) that, applied alone to `level`
-/// on top of the paths `under` (the variant's own overrides, for a sweep point), does not fit
-/// the config types: all such errors at once. When none misfits alone, the one the first
-/// misfit (`p`, `why`) is in. `schema` is the file's tree ([`set_path_with`]).
-fn misfits(
-    checker: &CaseChecker,
-    level: &serde_json::Value,
-    schema: &serde_json::Value,
-    under: &[&str],
-    entries: &[Override],
-    p: String,
-    why: String,
-) -> Vec<Misfit> {
-    let mut found = if entries.len() > 1 {
-        lone_misfits(checker, level, schema, under, entries, &[])
-    } else {
-        vec![]
-    };
-    if found.is_empty() {
-        let i = entries.iter().position(|(o, _)| related(o, &p));
-        found.push((i, p, why));
-    }
-    placed(entries, found)
+/// Checks entries (a variant's overrides, a sweep point's values) one by one, each applied
+/// alone to `level` on top of the paths `under` (the variant's own overrides, for a sweep
+/// point), for values that do not fit the config types. `schema` is the tree with every field
+/// present ([`set_path_with`]). An entry's verdict depends only on its path and value, so it is
+/// kept: a sweep's points share their values.
+struct LoneCheck<'a> {
+    checker: &'a CaseChecker<'a>,
+    level: &'a serde_json::Value,
+    schema: &'a serde_json::Value,
+    under: &'a [&'a str],
+    /// (path, value) → where it does not fit and why, if it does not.
+    memo: BTreeMap<Override, Option<(String, String)>>,
 }
 
-/// Each of `entries` that, applied alone to `level` (on top of the paths `under`), does not
-/// fit the config types: its index, the path and why. An entry marked in `failed`, or whose
-/// path cannot be set, is passed over (its own error says so).
-fn lone_misfits(
-    checker: &CaseChecker,
-    level: &serde_json::Value,
-    schema: &serde_json::Value,
-    under: &[&str],
-    entries: &[Override],
-    failed: &[bool],
-) -> Vec<(Option<usize>, String, String)> {
-    let mut found = vec![];
-    for (k, (path, value)) in entries.iter().enumerate() {
-        if failed.get(k) == Some(&true) {
-            continue;
-        }
-        let mut t = level.clone();
-        let paths: Vec<&str> = under.iter().copied().chain([path.as_str()]).collect();
-        if apply_override(&mut t, schema, path, value).is_ok()
-            && let CaseCheck::Shape(q, w) = checker.check(t, &paths, &mut vec![])
-            && related(path, &q)
-        {
-            found.push((Some(k), q, w));
+impl<'a> LoneCheck<'a> {
+    fn new(
+        checker: &'a CaseChecker<'a>,
+        level: &'a serde_json::Value,
+        schema: &'a serde_json::Value,
+        under: &'a [&'a str],
+    ) -> Self {
+        LoneCheck {
+            checker,
+            level,
+            schema,
+            under,
+            memo: BTreeMap::new(),
         }
     }
-    found
+
+    /// Each of `entries` that does not fit on its own: its index, the path and why. An entry
+    /// marked in `failed`, or whose path cannot be set, is passed over (its own error says so).
+    fn lone(
+        &mut self,
+        entries: &[Override],
+        failed: &[bool],
+    ) -> Vec<(Option<usize>, String, String)> {
+        let mut found = vec![];
+        for (k, entry) in entries.iter().enumerate() {
+            if failed.get(k) == Some(&true) {
+                continue;
+            }
+            let verdict = match self.memo.get(entry) {
+                Some(v) => v.clone(),
+                None => {
+                    let (path, value) = entry;
+                    let mut t = self.level.clone();
+                    let paths: Vec<&str> =
+                        self.under.iter().copied().chain([path.as_str()]).collect();
+                    let v = if apply_override(&mut t, self.schema, path, value).is_ok()
+                        && let CaseCheck::Shape(q, w) = self.checker.check(t, &paths, &mut vec![])
+                        && related(path, &q)
+                    {
+                        Some((q, w))
+                    } else {
+                        None
+                    };
+                    self.memo.insert(entry.clone(), v.clone());
+                    v
+                }
+            };
+            if let Some((q, w)) = verdict {
+                found.push((Some(k), q, w));
+            }
+        }
+        found
+    }
+
+    /// Every entry that does not fit on its own, placed: all such errors at once. When none
+    /// misfits alone, the one the first misfit of all of them together (`p`, `why`) is in.
+    fn misfits(&mut self, entries: &[Override], p: String, why: String) -> Vec<Misfit> {
+        let mut found = if entries.len() > 1 {
+            self.lone(entries, &[])
+        } else {
+            vec![]
+        };
+        if found.is_empty() {
+            let i = entries.iter().position(|(o, _)| related(o, &p));
+            found.push((i, p, why));
+        }
+        placed(entries, found)
+    }
 }
 
-/// Misfits found in `entries` ([`lone_misfits`]), each placed inside its entry's value.
+/// Misfits found in `entries` ([`LoneCheck::lone`]), each placed inside its entry's value.
 fn placed(entries: &[Override], found: Vec<(Option<usize>, String, String)>) -> Vec<Misfit> {
     found
         .into_iter()
@@ -2946,7 +2894,11 @@ fn placed(entries: &[Override], found: Vec<(Option<usize>, String, String)>) -> 
                 Some((parent, _)) if why.starts_with("unknown field") => parent,
                 _ => p.as_str(),
             };
-            let named = as_written(i.map(|i| entries[i].0.as_str()), named.to_owned());
+            // As an override path is written: `faults.1.…`, not `faults[1].…`.
+            let named = as_written(
+                i.map(|i| entries[i].0.as_str()),
+                named.replace('[', ".").replace(']', ""),
+            );
             Misfit {
                 entry: i,
                 named,
@@ -3114,11 +3066,13 @@ impl Singles {
         Singles(vec![None; n])
     }
 
-    /// The first of `entries` that, applied alone to `level`, gives `msg`.
+    /// The first of `entries` that, applied alone to `level`, gives `msg` (`schema`: the tree
+    /// with every field present, [`set_path_with`]).
     fn culprit(
         &mut self,
         checker: &CaseChecker,
         level: &serde_json::Value,
+        schema: &serde_json::Value,
         entries: &[Override],
         msg: &str,
     ) -> Option<usize> {
@@ -3128,7 +3082,7 @@ impl Singles {
         for (i, (path, value)) in entries.iter().enumerate() {
             let msgs = self.0[i].get_or_insert_with(|| {
                 let mut t = level.clone();
-                if apply_override(&mut t, level, path, value).is_err() {
+                if apply_override(&mut t, schema, path, value).is_err() {
                     return BTreeSet::new();
                 }
                 match checker.check(t, &[path], &mut vec![]) {
@@ -3216,13 +3170,16 @@ fn sweep_paths(sweep: Option<&RawSweep>) -> Vec<String> {
     }
 }
 
+/// A question about a config tree.
+type TreeTest<'a> = &'a dyn Fn(&serde_json::Value) -> bool;
+
 /// The points of a sweep (each a list of overrides), or `None` after reporting why not.
 /// Every path is tried on the base tree once, so a bad path is reported once, with did-you-mean;
-/// one that only some variant's tree has (`variant_trees`) is left to each case.
+/// one that only some variant's tree has (`in_a_variant` tells) is left to each case.
 fn sweep_points(
     sweep: &RawSweep,
     tree: &serde_json::Value,
-    variant_trees: &[serde_json::Value],
+    in_a_variant: &dyn Fn(TreeTest) -> bool,
     src: &Source,
     diags: &mut Vec<Diagnostic>,
 ) -> Option<Vec<Vec<Override>>> {
@@ -3264,7 +3221,7 @@ fn sweep_points(
         };
         // A path some variant has is checked case by case (where a variant lacks it).
         let r = set_in(tree).or_else(|e| {
-            if variant_trees.iter().any(|t| set_in(t).is_ok()) {
+            if in_a_variant(&|t| set_in(t).is_ok()) {
                 Ok(())
             } else {
                 Err(e)
@@ -3503,7 +3460,7 @@ fn short_names(paths: Vec<String>) -> Vec<(String, String)> {
 /// A RON value for labels and CSV cells: whitespace and quotes removed, commas turned into
 /// spaces (`LogNormal(median_ms:100.0 p99_ms:200.0)`, `[eastus westus2]`).
 fn compact_value(ron: &str) -> String {
-    // Comments are no part of the value (a string may hold `//`).
+    // Comments are no part of the value (a string may hold `//`), nor a raw string's `r#…#`.
     let b = ron.as_bytes();
     let mut comments = vec![];
     let mut i = 0;
@@ -3511,8 +3468,15 @@ fn compact_value(ron: &str) -> String {
         if let Some(end) = super::comment_end(b, i) {
             comments.push((i, end));
             i = end;
+        } else if let Some(end) = super::string_end(b, i) {
+            if b[i] == b'r' {
+                let hashes = b[i + 1..].iter().take_while(|&&c| c == b'#').count();
+                comments.push((i, i + 1 + hashes));
+                comments.push(((end + 1).saturating_sub(hashes), end + 1));
+            }
+            i = end + 1;
         } else {
-            i = super::string_end(b, i).map_or(i + 1, |e| e + 1);
+            i += 1;
         }
     }
     let s: String = ron

@@ -1691,7 +1691,8 @@ fn a_field_override_after_its_group_was_overridden_is_accepted() {
 }
 
 /// An override's or a swept value is written as in the file, and read alike: block comments,
-/// raw strings, integers in hexadecimal, a struct written with its name (each was refused). A
+/// raw strings, integers in hexadecimal, a struct written with its name (each was refused), and
+/// a later override of a field inside that struct finds it. A
 /// swept path that only a variant's design has is checked against that variant, and a comment
 /// inside a swept value stays out of the case's name.
 #[test]
@@ -1704,6 +1705,7 @@ fn override_values_are_read_as_the_file_is() {
         variants: [(name: "v", overrides: {
             "dns": (policy: Latency, /* a comment */ ttl_s: 0x10),
             "client": Client(retries: 3 /* three */),
+            "client.timeout_ms": 700,
             "populations.new-york.jurisdiction": r#"US"#,
             "design": ActivePassive(primary: "eastus", standbys: ["westus2"]),
         })],
@@ -1717,6 +1719,8 @@ fn override_values_are_read_as_the_file_is() {
     let sc = &e.variants[1].1;
     assert_eq!(sc.dns.ttl, 16_000_000_000);
     assert_eq!(sc.populations[0].client.retries, 3);
+    // A field of the named struct, overridden after it.
+    assert_eq!(sc.populations[0].client.timeout, 700_000_000);
     assert_eq!(sc.populations[0].jurisdiction, "US");
     assert!(
         matches!(&sc.design, regionsim::model::Design::ActivePassive { .. }),
