@@ -2565,15 +2565,8 @@ pub(super) fn experiment(
                     // The point's other values are still checked, each on its own.
                     let lone = point_check.lone(point, &failed);
                     for m in placed(point, lone) {
-                        let help = unknown_name_hint(&m.why);
-                        report(
-                            SweepAt::of(m.entry),
-                            &m.inner(),
-                            Severity::Error,
-                            shape_message(SWEEP, &m.named, &m.why),
-                            help,
-                            &mut diags,
-                        );
+                        let (at, msg, help) = m.swept();
+                        report(at, &m.inner(), Severity::Error, msg, help, &mut diags);
                     }
                     continue;
                 }
@@ -2609,15 +2602,8 @@ pub(super) fn experiment(
                     CaseCheck::BaseFailed => {}
                     CaseCheck::Shape(p, why) => {
                         for m in point_check.misfits(point, p, why) {
-                            let help = unknown_name_hint(&m.why);
-                            report(
-                                SweepAt::of(m.entry),
-                                &m.inner(),
-                                Severity::Error,
-                                shape_message(SWEEP, &m.named, &m.why),
-                                help,
-                                &mut diags,
-                            );
+                            let (at, msg, help) = m.swept();
+                            report(at, &m.inner(), Severity::Error, msg, help, &mut diags);
                         }
                     }
                     CaseCheck::Done(s, vd) => {
@@ -2731,6 +2717,15 @@ impl Misfit {
     fn inner(&self) -> Vec<&str> {
         self.inner_parts.iter().map(String::as_str).collect()
     }
+
+    /// As a sweep's problem: where, the message and the did-you-mean.
+    fn swept(&self) -> (SweepAt, String, Option<String>) {
+        (
+            SweepAt::of(self.entry),
+            shape_message(SWEEP, &self.named, &self.why),
+            unknown_name_hint(&self.why),
+        )
+    }
 }
 
 /// An override tree with every field present, as the file's own tree has them (an override
@@ -2784,13 +2779,8 @@ fn swept_misfits_alone(
             let entry = [(path.clone(), value.get_ron().to_owned())];
             for m in placed(&entry, check.lone(&entry, &[])) {
                 let at = ["sweep", path.as_str(), &format!("#{k}")];
-                diags.push(src.diag_within(
-                    Severity::Error,
-                    &at,
-                    &m.inner(),
-                    shape_message(SWEEP, &m.named, &m.why),
-                    unknown_name_hint(&m.why),
-                ));
+                let (_, msg, help) = m.swept();
+                diags.push(src.diag_within(Severity::Error, &at, &m.inner(), msg, help));
             }
         }
     }
