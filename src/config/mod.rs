@@ -197,25 +197,30 @@ pub struct Source {
     index: std::sync::OnceLock<TextIndex>,
 }
 
-/// Where a RON text's comments and strings are ([`hidden_spans`]), and the elements of each of
-/// its lists.
+/// Where a RON text's comments and strings are, and the elements of each of its lists, found
+/// in one pass.
 #[derive(Debug, Clone)]
 struct TextIndex {
+    /// Comments (`// …` to the end of the line, `/* … */` nested) and string literals, as
+    /// sorted byte ranges `[start, end)`: for a string, from just after its opening quote to
+    /// its closing one, so the quote itself is outside (a quoted key is found at it).
     hidden: Vec<(usize, usize)>,
-    /// Byte offset of each list's `[` → offsets of its elements' first characters.
+    /// Byte offset of each list's `[` (outside comments and strings) → offsets of its
+    /// elements' first characters.
     lists: BTreeMap<usize, Vec<usize>>,
 }
 
 impl TextIndex {
     fn of(text: &str) -> TextIndex {
-        let hidden = hidden_spans(text);
         let b = text.as_bytes();
+        let mut hidden = vec![];
         let mut lists: BTreeMap<usize, Vec<usize>> = BTreeMap::new();
         // The open brackets; for a list, its `[` and whether an element starts next.
         let mut open: Vec<Option<(usize, bool)>> = vec![];
         let mut i = 0;
         while i < b.len() {
             if let Some(end) = comment_end(b, i) {
+                hidden.push((i, end));
                 i = end;
                 continue;
             }
@@ -230,6 +235,9 @@ impl TextIndex {
                 *next = false;
             }
             if let Some(end) = string_end(b, i) {
+                // The opening quote stays visible; the rest, to the closing quote, is hidden.
+                let quote = i + b[i..].iter().position(|&c| c == b'"').unwrap_or(0);
+                hidden.push((quote + 1, end.min(b.len())));
                 i = end + 1;
                 continue;
             }
@@ -624,7 +632,7 @@ fn locate_within_in(
         }
         let found = child_key(text, from, end, seg).or_else(|| {
             let k = seg.parse::<usize>().ok()?;
-            let h = list_element(text, index, from, k).filter(|&h| h < end)?;
+            let h = list_element(index, from, k).filter(|&h| h < end)?;
             Some((h, h))
         });
         if let Some((h, e)) = found {
@@ -714,7 +722,7 @@ fn locate_offset(text: &str, index: &TextIndex, path: &[&str]) -> Option<(usize,
     for seg in path {
         if let Some(k) = seg.strip_prefix('#').and_then(|k| k.parse::<usize>().ok()) {
             // The k-th element of the next list.
-            match list_element(text, index, from, k) {
+            match list_element(index, from, k) {
                 Some(h) => {
                     found_any = Some((h, h));
                     from = h;
@@ -841,40 +849,11 @@ fn comment_end(b: &[u8], i: usize) -> Option<usize> {
     }
 }
 
-/// Where `text` holds comments (`// …` to the end of the line, `/* … */` nested) and string
-/// literals, as sorted byte ranges `[start, end)`: for a string, from just after its opening
-/// quote to its closing one, so the quote itself is outside (a quoted key is found at it).
-fn hidden_spans(text: &str) -> Vec<(usize, usize)> {
-    let b = text.as_bytes();
-    let mut spans = vec![];
-    let mut i = 0;
-    while i < b.len() {
-        if let Some(end) = comment_end(b, i) {
-            spans.push((i, end));
-            i = end;
-        } else if let Some(end) = string_end(b, i) {
-            // The opening quote stays visible; the rest, to the closing quote, is hidden.
-            let open = i + b[i..].iter().position(|&c| c == b'"').unwrap_or(0);
-            spans.push((open + 1, end.min(b.len())));
-            i = end + 1;
-        } else {
-            i += 1;
-        }
-    }
-    spans
-}
-
 /// Byte offset of the first character of element `k` of the first `[ … ]` list at or after
 /// `from` (not one in a comment or string before it).
-fn list_element(text: &str, index: &TextIndex, from: usize, k: usize) -> Option<usize> {
-    let b = text.as_bytes();
-    let mut i = from;
-    while *b.get(i)? != b'[' {
-        i = comment_end(b, i)
-            .or_else(|| string_end(b, i).map(|e| e + 1))
-            .unwrap_or(i + 1);
-    }
-    index.lists.get(&i)?.get(k).copied()
+fn list_element(index: &TextIndex, from: usize, k: usize) -> Option<usize> {
+    let (_, elements) = index.lists.range(from..).next()?;
+    elements.get(k).copied()
 }
 
 /// What `check` found in one file.
@@ -1186,11 +1165,11 @@ mod tests {
         assert_eq!(locate(text, &["r", "#1"]), Some((2, 7)));
         let text = "x: \"[a]\" [1, [2, 3], /* [4] */ 5,]";
         let index = TextIndex::of(text);
-        assert_eq!(list_element(text, &index, 0, 0), Some(10));
-        assert_eq!(list_element(text, &index, 0, 1), Some(13));
-        assert_eq!(list_element(text, &index, 0, 2), Some(31));
-        assert_eq!(list_element(text, &index, 0, 3), None);
-        assert_eq!(list_element(text, &index, 12, 1), Some(17));
+        assert_eq!(list_element(&index, 0, 0), Some(10));
+        assert_eq!(list_element(&index, 0, 1), Some(13));
+        assert_eq!(list_element(&index, 0, 2), Some(31));
+        assert_eq!(list_element(&index, 0, 3), None);
+        assert_eq!(list_element(&index, 12, 1), Some(17));
     }
 
     #[test]

@@ -34,29 +34,10 @@ impl Parser<'_> {
             while self.i < self.s.len() && self.s[self.i].is_ascii_whitespace() {
                 self.i += 1;
             }
-            if self.s[self.i..].starts_with(b"//") {
-                while self.i < self.s.len() && self.s[self.i] != b'\n' {
-                    self.i += 1;
-                }
-            } else if self.s[self.i..].starts_with(b"/*") {
-                // Nested, as RON reads them; an unclosed one runs to the end.
-                let mut depth = 0usize;
-                while self.i < self.s.len() {
-                    if self.s[self.i..].starts_with(b"/*") {
-                        depth += 1;
-                        self.i += 2;
-                    } else if self.s[self.i..].starts_with(b"*/") {
-                        depth -= 1;
-                        self.i += 2;
-                        if depth == 0 {
-                            break;
-                        }
-                    } else {
-                        self.i += 1;
-                    }
-                }
-            } else {
-                return;
+            // `// …` and `/* … */` (nested), as the file's own comments are read.
+            match super::comment_end(self.s, self.i) {
+                Some(end) => self.i = end,
+                None => return,
             }
         }
     }
@@ -150,34 +131,17 @@ impl Parser<'_> {
         }
         Err("unterminated string".into())
     }
-    /// A raw string, `r"…"` or `r#"…"#` (as many `#` on both sides), at `r`: no escapes.
+    /// A raw string, `r"…"` or `r#"…"#` (as many `#` on both sides), at `r` (where
+    /// [`string_end`](super::string_end) sees one open): no escapes.
     fn raw_string(&mut self) -> Result<String, String> {
         let at = self.i;
-        self.i += 1;
-        let hashes = self.s[self.i..].iter().take_while(|&&c| c == b'#').count();
-        self.i += hashes;
-        if self.s.get(self.i) != Some(&b'"') {
-            return Err(format!("expected `\"` to open the raw string at byte {at}"));
-        }
-        self.i += 1;
-        let start = self.i;
-        while self.i < self.s.len() {
-            if self.s[self.i] == b'"'
-                && self.s[self.i + 1..]
-                    .iter()
-                    .take(hashes)
-                    .filter(|&&c| c == b'#')
-                    .count()
-                    == hashes
-            {
-                let body =
-                    String::from_utf8(self.s[start..self.i].to_vec()).map_err(|e| e.to_string())?;
-                self.i += 1 + hashes;
-                return Ok(body);
-            }
-            self.i += 1;
-        }
-        Err(format!("unterminated raw string at byte {at}"))
+        let hashes = self.s[at + 1..].iter().take_while(|&&c| c == b'#').count();
+        let end = super::string_end(self.s, at)
+            .filter(|&end| end < self.s.len())
+            .ok_or_else(|| format!("unterminated raw string at byte {at}"))?;
+        self.i = end + 1;
+        // Between the opening `r#…"` and the closing `"#…`.
+        String::from_utf8(self.s[at + hashes + 2..end - hashes].to_vec()).map_err(|e| e.to_string())
     }
     /// `min..=max` hexadecimal digits (no sign), as a number.
     fn hex_escape(&mut self, min: usize, max: usize) -> Result<u32, String> {
@@ -323,12 +287,7 @@ impl Parser<'_> {
                 self.paren_body()
             }
             Some(c) if c.is_ascii_digit() || c == b'-' || c == b'+' || c == b'.' => self.number(),
-            Some(b'r')
-                if self.s[self.i + 1..]
-                    .iter()
-                    .find(|&&c| c != b'#')
-                    .is_some_and(|&c| c == b'"') =>
-            {
+            Some(b'r') if super::string_end(self.s, self.i).is_some() => {
                 Ok(Value::String(self.raw_string()?))
             }
             Some(c) if c.is_ascii_alphabetic() || c == b'_' => {
@@ -395,7 +354,8 @@ pub fn drop_struct_names(v: &mut Value, schema: &Value) {
     let Value::Object(fields) = schema else {
         return;
     };
-    if enum_tag(schema).is_none()
+    let schema_tag = enum_tag(schema);
+    if schema_tag.is_none()
         && let Some(tag) = enum_tag(v).map(str::to_owned)
         && !fields.contains_key(&tag)
         && v[&tag]
@@ -404,7 +364,6 @@ pub fn drop_struct_names(v: &mut Value, schema: &Value) {
     {
         *v = v[&tag].take();
     }
-    let schema_tag = enum_tag(schema);
     if let Value::Object(m) = v {
         for (k, inner) in m.iter_mut() {
             // Through an enum's tag the schema shares.
@@ -600,24 +559,18 @@ impl<'de> serde::Deserializer<'de> for Strict {
             return Err(self.wrong(&want));
         }
         // A struct written with its name, `Client(retries: 3)`, as RON allows: the name is not
-        // a field.
-        if let Value::Object(m) = &self.0
-            && m.len() == 1
-            && m.get(name).is_some_and(Value::is_object)
-        {
-            let Value::Object(mut m) = self.0 else {
-                unreachable!("checked above")
-            };
-            return Strict(m.remove(name).expect("checked above")).deserialize_any(v);
-        }
-        // Another name than the struct's: RON refuses it too.
+        // a field. Another name than the struct's RON refuses too.
         if let Some(tag) = enum_tag(&self.0)
             && !fields.contains(&tag)
             && self.0[tag].is_object()
         {
-            return Err(serde::de::Error::custom(format!(
-                "a `{name}` written with the name `{tag}`"
-            )));
+            if tag != name {
+                return Err(serde::de::Error::custom(format!(
+                    "a `{name}` written with the name `{tag}`"
+                )));
+            }
+            let mut named = self.0;
+            return Strict(named[name].take()).deserialize_any(v);
         }
         self.deserialize_any(v)
     }

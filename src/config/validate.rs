@@ -2315,6 +2315,8 @@ pub(super) fn experiment(
         let mut seen_case = BTreeMap::new();
         // Whether some variant's cases were checked point by point.
         let mut points_checked = false;
+        // Overrides (and, when no case is checked, swept values) alone on the base.
+        let mut base_check = LoneCheck::new(&checker, &tree, &tree, &[]);
         for (vk, (vname, voverrides)) in listed.iter().enumerate() {
             let errors_before = count_errors(&diags);
             // The variant's place in its list, so that a string equal to its name elsewhere (a
@@ -2402,7 +2404,7 @@ pub(super) fn experiment(
                 // at once, not one round of fixes at a time. (Not their other problems: one
                 // may come from the override that failed, such as a region missing from a
                 // design whose misspelt override would have added it.)
-                let lone = LoneCheck::new(&checker, &tree, &tree, &[]).lone(voverrides, &failed);
+                let lone = base_check.lone(voverrides, &failed);
                 for m in placed(voverrides, lone) {
                     diags.push(misfit_diag(&m));
                 }
@@ -2422,21 +2424,19 @@ pub(super) fn experiment(
                 match checker.check(vtree.clone(), &vpaths, &mut vinputs) {
                     CaseCheck::BaseFailed => {}
                     CaseCheck::Shape(p, why) => {
-                        let mut check = LoneCheck::new(&checker, &tree, &tree, &[]);
-                        for m in check.misfits(voverrides, p, why) {
+                        for m in base_check.misfits(voverrides, p, why) {
                             diags.push(misfit_diag(&m));
                         }
                         expected += points.len();
                         continue;
                     }
                     CaseCheck::Done(s, vd) => {
-                        let mut singles = Singles::new(voverrides.len());
                         for d in vd {
                             if base_msgs.contains(&d.message) || !var_msgs.insert(d.message.clone())
                             {
                                 continue;
                             }
-                            let i = singles.culprit(&checker, &tree, &tree, voverrides, &d.message);
+                            let i = base_check.culprit(voverrides, &d.message);
                             let vd = src.diag(
                                 d.severity,
                                 &variant_at(i),
@@ -2607,7 +2607,6 @@ pub(super) fn experiment(
                         }
                     }
                     CaseCheck::Done(s, vd) => {
-                        let mut singles = Singles::new(point.len());
                         for d in vd {
                             if var_msgs.contains(&d.message) {
                                 if let Some(vd) = var_pending.remove(&d.message) {
@@ -2618,7 +2617,7 @@ pub(super) fn experiment(
                             if base_msgs.contains(&d.message) {
                                 continue;
                             }
-                            let j = singles.culprit(&checker, &vtree, &vschema, point, &d.message);
+                            let j = point_check.culprit(point, &d.message);
                             let at = SweepAt::of(j);
                             report(at, &[], d.severity, d.message, d.help, &mut diags);
                         }
@@ -2633,7 +2632,7 @@ pub(super) fn experiment(
         if let Some(sweep_map) = sweep_map
             && !points_checked
         {
-            swept_misfits_alone(&checker, &tree, sweep_map, src, &mut diags);
+            swept_misfits_alone(&mut base_check, sweep_map, src, &mut diags);
         }
     }
     let target_ci = raw.target_ci.as_ref().map(|t| TargetCi {
@@ -2763,17 +2762,15 @@ impl SweepAt {
 }
 
 /// When every variant has errors of its own no case is checked, and a swept value that does not
-/// fit would go unreported until they are fixed: each distinct swept value is checked alone on
-/// the base instead (a value of the wrong kind is wrong whatever the variant), and reported at
+/// fit would go unreported until they are fixed: each swept value is checked alone on the base
+/// instead (`check`; a value of the wrong kind is wrong whatever the variant), and reported at
 /// its place in the sweep.
 fn swept_misfits_alone(
-    checker: &CaseChecker,
-    tree: &serde_json::Value,
+    check: &mut LoneCheck,
     sweep_map: &IndexMap<String, Vec<Box<ron::value::RawValue>>>,
     src: &Source,
     diags: &mut Vec<Diagnostic>,
 ) {
-    let mut check = LoneCheck::new(checker, tree, tree, &[]);
     for (path, values) in sweep_map {
         for (k, value) in values.iter().enumerate() {
             let entry = [(path.clone(), value.get_ron().to_owned())];
@@ -2788,16 +2785,25 @@ fn swept_misfits_alone(
 
 /// Checks entries (a variant's overrides, a sweep point's values) one by one, each applied
 /// alone to `level` on top of the paths `under` (the variant's own overrides, for a sweep
-/// point), for values that do not fit the config types. `schema` is the tree with every field
-/// present ([`set_path_with`]). An entry's verdict depends only on its path and value, so it is
+/// point): for values that do not fit the config types, and for which of them brings a given
+/// problem. `schema` is the tree with every field present ([`set_path_with`]). An entry's
+/// verdict depends only on its path and value, so it is worked out once, when first needed, and
 /// kept: a sweep's points share their values.
 struct LoneCheck<'a> {
     checker: &'a CaseChecker<'a>,
     level: &'a serde_json::Value,
     schema: &'a serde_json::Value,
     under: &'a [&'a str],
-    /// (path, value) → where it does not fit and why, if it does not.
-    memo: BTreeMap<Override, Option<(String, String)>>,
+    memo: BTreeMap<Override, Verdict>,
+}
+
+/// What one entry applied alone gives.
+#[derive(Default)]
+struct Verdict {
+    /// Where it does not fit the config types and why, if it does not.
+    misfit: Option<(String, String)>,
+    /// The messages of its validation, when it fits.
+    messages: BTreeSet<String>,
 }
 
 impl<'a> LoneCheck<'a> {
@@ -2816,8 +2822,30 @@ impl<'a> LoneCheck<'a> {
         }
     }
 
+    /// `entry` applied alone (an entry whose path cannot be set gives nothing: its own error
+    /// says so).
+    fn verdict(&mut self, entry: &Override) -> &Verdict {
+        if !self.memo.contains_key(entry) {
+            let (path, value) = entry;
+            let mut t = self.level.clone();
+            let paths: Vec<&str> = self.under.iter().copied().chain([path.as_str()]).collect();
+            let mut v = Verdict::default();
+            if apply_override(&mut t, self.schema, path, value).is_ok() {
+                match self.checker.check(t, &paths, &mut vec![]) {
+                    CaseCheck::Shape(q, w) if related(path, &q) => v.misfit = Some((q, w)),
+                    CaseCheck::Done(_, ds) => {
+                        v.messages = ds.into_iter().map(|d| d.message).collect();
+                    }
+                    _ => {}
+                }
+            }
+            self.memo.insert(entry.clone(), v);
+        }
+        &self.memo[entry]
+    }
+
     /// Each of `entries` that does not fit on its own: its index, the path and why. An entry
-    /// marked in `failed`, or whose path cannot be set, is passed over (its own error says so).
+    /// marked in `failed` is passed over.
     fn lone(
         &mut self,
         entries: &[Override],
@@ -2828,30 +2856,22 @@ impl<'a> LoneCheck<'a> {
             if failed.get(k) == Some(&true) {
                 continue;
             }
-            let verdict = match self.memo.get(entry) {
-                Some(v) => v.clone(),
-                None => {
-                    let (path, value) = entry;
-                    let mut t = self.level.clone();
-                    let paths: Vec<&str> =
-                        self.under.iter().copied().chain([path.as_str()]).collect();
-                    let v = if apply_override(&mut t, self.schema, path, value).is_ok()
-                        && let CaseCheck::Shape(q, w) = self.checker.check(t, &paths, &mut vec![])
-                        && related(path, &q)
-                    {
-                        Some((q, w))
-                    } else {
-                        None
-                    };
-                    self.memo.insert(entry.clone(), v.clone());
-                    v
-                }
-            };
-            if let Some((q, w)) = verdict {
-                found.push((Some(k), q, w));
+            if let Some((q, w)) = &self.verdict(entry).misfit {
+                found.push((Some(k), q.clone(), w.clone()));
             }
         }
         found
+    }
+
+    /// The first of `entries` that, applied alone, gives the problem `msg`; `None` when none
+    /// does alone (they do together).
+    fn culprit(&mut self, entries: &[Override], msg: &str) -> Option<usize> {
+        if entries.len() == 1 {
+            return Some(0);
+        }
+        entries
+            .iter()
+            .position(|entry| self.verdict(entry).messages.contains(msg))
     }
 
     /// Every entry that does not fit on its own, placed: all such errors at once. When none
@@ -3044,47 +3064,6 @@ impl CaseChecker<'_> {
             (Err(e), _) => shape(format!("topology.{}", e.path()), e.inner().to_string()),
             (_, Err(e)) => shape(e.path().to_string(), e.inner().to_string()),
         }
-    }
-}
-
-/// Which single override of a list brings a message: each override is applied alone and
-/// validated (once, and only when a message needs a culprit).
-struct Singles(Vec<Option<BTreeSet<String>>>);
-
-impl Singles {
-    fn new(n: usize) -> Singles {
-        Singles(vec![None; n])
-    }
-
-    /// The first of `entries` that, applied alone to `level`, gives `msg` (`schema`: the tree
-    /// with every field present, [`set_path_with`]).
-    fn culprit(
-        &mut self,
-        checker: &CaseChecker,
-        level: &serde_json::Value,
-        schema: &serde_json::Value,
-        entries: &[Override],
-        msg: &str,
-    ) -> Option<usize> {
-        if entries.len() == 1 {
-            return Some(0);
-        }
-        for (i, (path, value)) in entries.iter().enumerate() {
-            let msgs = self.0[i].get_or_insert_with(|| {
-                let mut t = level.clone();
-                if apply_override(&mut t, schema, path, value).is_err() {
-                    return BTreeSet::new();
-                }
-                match checker.check(t, &[path], &mut vec![]) {
-                    CaseCheck::Done(_, ds) => ds.into_iter().map(|d| d.message).collect(),
-                    _ => BTreeSet::new(),
-                }
-            });
-            if msgs.contains(msg) {
-                return Some(i);
-            }
-        }
-        None
     }
 }
 

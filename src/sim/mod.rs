@@ -232,6 +232,25 @@ pub struct Conservation {
     pub failed: u64,
 }
 
+/// The regions the authoritative DNS may answer a population's resolvers with (its residency
+/// tag `tag`): `plain` = (healthy and serving, serving), or under enforced residency only the
+/// allowed ones, also when it fails open (masked into `masked`'s buffers).
+fn dns_candidates<'w>(
+    residency: Option<&ResidencyMap>,
+    tag: u8,
+    plain: (&'w [bool], &'w [bool]),
+    masked: (&'w mut [bool], &'w mut [bool]),
+) -> (&'w [bool], &'w [bool]) {
+    match residency {
+        Some(m) if m.enforced_for(tag) => {
+            m.mask(tag, plain.0, masked.0);
+            m.mask(tag, plain.1, masked.1);
+            (masked.0, masked.1)
+        }
+        _ => plain,
+    }
+}
+
 /// Per-population DNS figures after the warm-up.
 #[derive(Debug, Clone, Copy, Default)]
 pub struct DnsTally {
@@ -576,21 +595,19 @@ impl<'a> World<'a> {
         let mut rng = stream(seed, "dns/warm-caches");
         for p in 0..self.sc.populations.len() {
             let pop = p as PopulationId;
-            let tag = self.tag(pop);
-            let (mut eligible, mut serving) = (self.eligible.clone(), self.serving.clone());
-            if let Some(m) = &self.residency
-                && m.enforced_for(tag)
-            {
-                m.mask(tag, &self.eligible, &mut eligible);
-                m.mask(tag, &self.serving, &mut serving);
-            }
+            let (eligible, serving) = dns_candidates(
+                self.residency.as_ref(),
+                self.tag(pop),
+                (&self.eligible, &self.serving),
+                (&mut self.res_eligible, &mut self.res_serving),
+            );
             let pp = &self.sc.populations[p];
             let rate = pp.rate_per_s * pp.diurnal_factor(0) / f64::from(pp.resolvers.max(1));
             for resolver in 0..pp.resolvers {
                 // No region: the resolver holds the negative answer (RFC 2308).
                 let region = self
                     .dns
-                    .answer(pop, &eligible, &serving, 0, &mut rng)
+                    .answer(pop, eligible, serving, 0, &mut rng)
                     .unwrap_or(NO_REGION);
                 let i = self.dns.resolver_index(pop, resolver);
                 self.dns.warm(i, region, rate, &mut rng);
@@ -900,11 +917,12 @@ impl<'a> World<'a> {
         if let Some(m) = &mut self.cost {
             m.dns_query(now);
         }
-        let (eligible, serving) = if self.mask_dns_candidates(q.pop) {
-            (&self.res_eligible, &self.res_serving)
-        } else {
-            (&self.eligible, &self.serving)
-        };
+        let (eligible, serving) = dns_candidates(
+            self.residency.as_ref(),
+            self.tag(q.pop),
+            (&self.eligible, &self.serving),
+            (&mut self.res_eligible, &mut self.res_serving),
+        );
         let region = self
             .dns
             .query(q.pop, eligible, serving, now, &mut self.dns_rng)
@@ -947,22 +965,6 @@ impl<'a> World<'a> {
         self.send(r, region, sched);
     }
 
-    /// The regions the authoritative DNS may answer `pop`'s resolvers with are `eligible`
-    /// (healthy and serving) and `serving`, except under enforced residency, where it answers
-    /// only with allowed regions, also when it fails open: then those two masked go to
-    /// `res_eligible` and `res_serving`, and the answer is true.
-    fn mask_dns_candidates(&mut self, pop: PopulationId) -> bool {
-        let tag = self.tag(pop);
-        match &self.residency {
-            Some(m) if m.enforced_for(tag) => {
-                m.mask(tag, &self.eligible, &mut self.res_eligible);
-                m.mask(tag, &self.serving, &mut self.res_serving);
-                true
-            }
-            _ => false,
-        }
-    }
-
     /// The resolver of request `r`'s user holds a negative answer: the attempt fails
     /// `no_region` without a query. After the warm-up it counts as a stale answer when DNS would
     /// now answer with a region (one came back, or was promoted, since the answer was cached).
@@ -971,11 +973,12 @@ impl<'a> World<'a> {
     fn cached_no_region(&mut self, r: ReqRef, pop: PopulationId, sched: &mut Scheduler<Event>) {
         let now = sched.now();
         if now >= self.sc.warmup {
-            let (eligible, serving) = if self.mask_dns_candidates(pop) {
-                (&self.res_eligible, &self.res_serving)
-            } else {
-                (&self.eligible, &self.serving)
-            };
+            let (eligible, serving) = dns_candidates(
+                self.residency.as_ref(),
+                self.tag(pop),
+                (&self.eligible, &self.serving),
+                (&mut self.res_eligible, &mut self.res_serving),
+            );
             if self.dns.would_answer(pop, eligible, serving, now) {
                 self.dns_tally[pop as usize].stale_answers += 1;
             }
