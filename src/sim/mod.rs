@@ -204,6 +204,25 @@ struct Request {
 // A request's slot stays within 40 bytes: the hot path copies it.
 const _: () = assert!(std::mem::size_of::<Request>() <= 40);
 
+/// What a request's current attempt waits for outside the pools: a synchronous write's
+/// replica acknowledgements (its `awaiting_acks` key), a read's replica applying a write (its
+/// `read_waiters` key; a `SessionRoute` read's other keys are in `route_groups` under the
+/// same number). Cleared when the wait ends or the attempt does: an attempt that times out
+/// behind a partition leaves nothing behind, so a partition that lasts does not make these
+/// maps grow with the requests it blocks.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+struct Waits {
+    ack: Option<(DataRegion, u32)>,
+    read: Option<(DataRegion, DataRegion, u32, u64)>,
+}
+
+impl Waits {
+    const NONE: Waits = Waits {
+        ack: None,
+        read: None,
+    };
+}
+
 /// Where a request's current attempt stands in a region's pool.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum PoolStage {
@@ -344,7 +363,8 @@ pub struct World<'a> {
     /// Active-passive planned failback in progress.
     failback: failback::Failback,
     /// Writes waiting for replica acknowledgements: (origin, seq) → (request, acks missing).
-    /// The value also keeps the write's commit time.
+    /// The value also keeps the write's commit time. An entry lives while its attempt does
+    /// (see [`Waits`]): acknowledgements reaching an origin that no longer waits are ignored.
     awaiting_acks: BTreeMap<(DataRegion, u32), (ReqRef, u32, SimTime)>,
     /// Reads waiting for their replica to apply a write: (replica, origin, seq, n) → (request,
     /// region serving it).
@@ -378,6 +398,11 @@ pub struct World<'a> {
     /// counted when the response reaches the user, so that a read is counted once however
     /// many attempts it took.
     read_verdicts: Vec<ReadVerdict>,
+    /// Per request slot: what its current attempt waits for outside the pools, removed when
+    /// the attempt ends, so that those waits are bounded by the attempts in flight.
+    waits: Vec<Waits>,
+    /// Most entries ever held at once in `awaiting_acks` and `read_waiters` together.
+    peak_waits: usize,
     free: Vec<u32>,
     in_flight: u64,
     region_clock: Vec<DownClock>,
@@ -553,6 +578,8 @@ impl<'a> World<'a> {
             outage_trace: None,
             requests: Vec::with_capacity(1024),
             read_verdicts: Vec::with_capacity(1024),
+            waits: Vec::with_capacity(1024),
+            peak_waits: 0,
             free: Vec::new(),
             in_flight: 0,
             region_clock: vec![DownClock::default(); n],
@@ -690,6 +717,11 @@ impl<'a> World<'a> {
     /// Requests still in flight.
     pub fn in_flight(&self) -> u64 {
         self.in_flight
+    }
+
+    /// Most replica waits held at once (see [`Waits`]).
+    pub fn peak_waits(&self) -> usize {
+        self.peak_waits
     }
 
     /// Request slots allocated (the peak number of requests alive at once).
@@ -830,6 +862,7 @@ impl<'a> World<'a> {
             None => {
                 self.requests.push(req);
                 self.read_verdicts.push(ReadVerdict::NONE);
+                self.waits.push(Waits::NONE);
                 (self.requests.len() - 1) as u32
             }
         };
@@ -1291,6 +1324,8 @@ impl<'a> World<'a> {
             self.respond(r, region, AttemptResult::Ok, After::Nothing, sched);
         } else {
             self.awaiting_acks.insert((x, seq), (r, needed, now));
+            self.waits[r.slot as usize].ack = Some((x, seq));
+            self.note_waits();
         }
     }
 
@@ -1514,7 +1549,9 @@ impl<'a> World<'a> {
         if let Some(n) = self.data.next_hop(msg.origin, from, to) {
             self.replicate(to, n, msg.origin, msg.seq, now, false, msg.tag, sched);
         }
-        if self.awaiting_acks.contains_key(&(msg.origin, msg.seq)) {
+        // In a synchronous mode every replica acknowledges every write it applies (and the link
+        // bills it), whether or not its origin still waits for it.
+        if self.data.acks_needed() > 0 {
             let o = self.data.regions[msg.origin as usize];
             let (pa, pb) = (self.links.region(b), self.links.region(o));
             if let Some(f) = self.links.cut(pa, pb) {
@@ -1618,6 +1655,7 @@ impl<'a> World<'a> {
             self.read_waiter_seq += 1;
             let n = self.read_waiter_seq;
             self.read_waiters.insert((x, o, seq, n), (r, region));
+            self.waits[r.slot as usize].read = Some((x, o, seq, n));
             if may_route {
                 // No region holds them all yet: probe every other region too, so that
                 // the read goes to the first that does rather than waiting here.
@@ -1632,6 +1670,30 @@ impl<'a> World<'a> {
                     }
                 }
                 self.route_groups.insert(n, keys);
+            }
+            self.note_waits();
+        }
+    }
+
+    /// Keeps the peak of the waits held (`peak_waits`).
+    fn note_waits(&mut self) {
+        self.peak_waits = self
+            .peak_waits
+            .max(self.awaiting_acks.len() + self.read_waiters.len());
+    }
+
+    /// The attempt of slot `slot` ended: it waits for nothing any more (see [`Waits`]).
+    fn stop_waiting(&mut self, slot: u32) {
+        let w = std::mem::replace(&mut self.waits[slot as usize], Waits::NONE);
+        if let Some(k) = w.ack {
+            self.awaiting_acks.remove(&k);
+        }
+        if let Some(k) = w.read {
+            self.read_waiters.remove(&k);
+            if let Some(group) = self.route_groups.remove(&k.3) {
+                for (y, o, seq) in group {
+                    self.read_waiters.remove(&(y, o, seq, k.3));
+                }
             }
         }
     }
@@ -1688,6 +1750,10 @@ impl<'a> World<'a> {
             let Some((r, region)) = self.read_waiters.remove(&k) else {
                 continue;
             };
+            let w = &mut self.waits[r.slot as usize].read;
+            if w.is_some_and(|w| w.3 == k.3) {
+                *w = None;
+            }
             let x = match self.route_groups.remove(&k.3) {
                 // A `SessionRoute` read: whichever of its keys woke, it looks again from the
                 // region where it waits, and its other keys go.
@@ -1733,6 +1799,7 @@ impl<'a> World<'a> {
         }
         let (r, committed) = (*r, *committed);
         self.awaiting_acks.remove(&(origin, seq));
+        self.waits[r.slot as usize].ack = None;
         let region = self.data.regions[origin as usize];
         if self.down[region as usize] > 0 {
             return; // the writer died waiting: the client's timer fires
@@ -1953,6 +2020,9 @@ impl<'a> World<'a> {
     /// Retries when attempts and deadline allow; otherwise the request fails.
     fn attempt_failed(&mut self, r: ReqRef, reason: FailReason, sched: &mut Scheduler<Event>) {
         let now = sched.now();
+        if self.waits[r.slot as usize] != Waits::NONE {
+            self.stop_waiting(r.slot);
+        }
         let q = self.requests[r.slot as usize];
         if q.op == Op::Write && q.stage != PoolStage::Outside && self.failback.draining() {
             // A write the draining primary was serving or queueing will not commit: the
@@ -2005,6 +2075,11 @@ impl<'a> World<'a> {
     }
 
     fn release(&mut self, r: ReqRef) {
+        debug_assert_eq!(
+            self.waits[r.slot as usize],
+            Waits::NONE,
+            "a request ends waiting"
+        );
         let s = &mut self.requests[r.slot as usize];
         s.live = false;
         s.generation = s.generation.wrapping_add(1);

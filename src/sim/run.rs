@@ -39,6 +39,9 @@ pub struct RunOutput {
     pub data: DataReport,
     /// Most request slots ever allocated at once: bounded by requests in flight, not by run length.
     pub peak_request_slots: usize,
+    /// Most synchronous writes and consistent reads ever waiting at once for replicas: bounded
+    /// by the attempts in flight, however long a partition blocks them.
+    pub peak_replica_waits: usize,
     /// Cost counters, when the scenario has prices (SPEC §3 Cost).
     pub cost: Option<crate::cost::CostMeter>,
     /// Residency counters, when the scenario has a residency policy (SPEC §3 Residency).
@@ -215,6 +218,7 @@ fn run(
         }
     };
     let peak_request_slots = world.request_slots();
+    let peak_replica_waits = world.peak_waits();
     let mut cost = world.cost.take();
     if let Some(m) = &mut cost {
         m.finish(end);
@@ -238,6 +242,7 @@ fn run(
         region_down,
         service_down,
         peak_request_slots,
+        peak_replica_waits,
         cost,
         residency,
     })
