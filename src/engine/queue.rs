@@ -57,6 +57,9 @@ pub struct EventQueue<E> {
     next_seq: u64,
     /// `heap[0]` was popped but is still in place (see the module docs).
     root_taken: bool,
+    /// Entries in the immediate lane and the lanes together: while there are none (most of
+    /// the time when hand-overs work), a pop or a look at the queue needs only the heap.
+    outside_heap: usize,
 }
 
 impl<E: Copy> Default for EventQueue<E> {
@@ -83,6 +86,7 @@ impl<E: Copy> EventQueue<E> {
             now: 0,
             next_seq: 0,
             root_taken: false,
+            outside_heap: 0,
         }
     }
 
@@ -100,6 +104,7 @@ impl<E: Copy> EventQueue<E> {
         let e = Entry::new(time, seq, event);
         // The immediate lane holds entries of one time only, so it stays sorted by key.
         if time == self.now && self.immediate.back().is_none_or(|b| b.time() == time) {
+            self.outside_heap += 1;
             self.immediate.push_back(e);
         } else {
             self.heap_push(e);
@@ -117,6 +122,7 @@ impl<E: Copy> EventQueue<E> {
             return self.push(time, event);
         }
         let seq = self.next_seq();
+        self.outside_heap += 1;
         self.lanes[lane].push_back(Entry::new(time, seq, event));
     }
 
@@ -188,6 +194,9 @@ impl<E: Copy> EventQueue<E> {
     fn earliest(&self) -> Option<(u128, Source)> {
         debug_assert!(!self.root_taken);
         let mut best: Option<(u128, Source)> = self.heap.first().map(|e| (e.key, Source::Heap));
+        if self.outside_heap == 0 {
+            return best;
+        }
         if let Some(e) = self.immediate.front()
             && best.is_none_or(|(k, _)| e.key < k)
         {
@@ -207,8 +216,14 @@ impl<E: Copy> EventQueue<E> {
     fn take(&mut self, from: Source) -> Option<(SimTime, E)> {
         let e = match from {
             Source::Heap => self.heap_take_root(),
-            Source::Immediate => self.immediate.pop_front(),
-            Source::Lane(i) => self.lanes[i].pop_front(),
+            Source::Immediate => {
+                self.outside_heap -= 1;
+                self.immediate.pop_front()
+            }
+            Source::Lane(i) => {
+                self.outside_heap -= 1;
+                self.lanes[i].pop_front()
+            }
         }?;
         self.now = e.time();
         Some((self.now, e.event))
@@ -253,6 +268,9 @@ impl<E: Copy> EventQueue<E> {
     pub fn holds_now(&mut self) -> bool {
         self.settle();
         let now = self.now;
+        if self.outside_heap == 0 {
+            return self.heap.first().is_some_and(|e| e.time() == now);
+        }
         !self.immediate.is_empty()
             || self.heap.first().is_some_and(|e| e.time() == now)
             || self
@@ -263,9 +281,9 @@ impl<E: Copy> EventQueue<E> {
 
     /// Number of queued events (counted when asked: the hot path keeps no count).
     pub fn len(&self) -> usize {
-        self.heap.len() - usize::from(self.root_taken)
-            + self.immediate.len()
-            + self.lanes.iter().map(VecDeque::len).sum::<usize>()
+        let outside = self.immediate.len() + self.lanes.iter().map(VecDeque::len).sum::<usize>();
+        debug_assert_eq!(outside, self.outside_heap);
+        self.heap.len() - usize::from(self.root_taken) + outside
     }
 
     /// True when no event is queued.
