@@ -196,9 +196,16 @@ pub struct DataLayer {
     /// acknowledgement are here, as in the simulation's map of writes awaiting replicas.
     lost_unacked: BTreeMap<(DataRegion, u32), bool>,
     /// Writes that wait for replicas' acks before their client's (synchronous and
-    /// semi-synchronous replication) and have not had it: whether a discarded write was
-    /// acknowledged, also once its record has retired.
+    /// semi-synchronous replication) and have not had it. A write leaves when it is
+    /// acknowledged or when its attempt ends without it ([`DataLayer::abandoned`]), so the set
+    /// holds no more writes than there are attempts in flight.
     awaiting_ack: BTreeSet<(DataRegion, u32)>,
+    /// `[key * d + region]`: the sequence number of the region's own write of the key that was
+    /// acknowledged while it was the region's current version (0: none). Last-writer-wins
+    /// discards a write at its own region only while it is the current version there, so
+    /// this tells whether a discarded write had been acknowledged (a lost update), also once
+    /// its record has retired, without keeping every write that never was.
+    own_acked: Vec<u32>,
     /// `[region * d + origin]`: highest sequence of `origin` applied at `region`.
     applied: Vec<u32>,
     logs: Vec<Log>,
@@ -447,6 +454,7 @@ impl DataLayer {
             acked: vec![[(0, 0, 0, 0); 2]; keys],
             lost_unacked: BTreeMap::new(),
             awaiting_ack: BTreeSet::new(),
+            own_acked: vec![0; keys * d],
             applied: vec![0; d * d],
             logs: (0..d).map(|_| Log::default()).collect(),
             last_of_key: vec![0; keys * d],
@@ -895,12 +903,28 @@ impl DataLayer {
     /// winner earlier in true time if `wrong`: a lost update now if it was acknowledged, else
     /// when it is (SPEC §3). Only a write made here, at its own commit, is discarded before
     /// an asynchronous acknowledgement (see `commit`).
-    fn discarded(&mut self, origin: DataRegion, seq: u32, wrong: bool) {
+    /// `ki`: the write's key and region in `current` (it was that region's current version).
+    /// A write whose attempt ended without an acknowledgement is never one: not lost.
+    fn discarded(&mut self, ki: usize, origin: DataRegion, seq: u32, wrong: bool) {
         if self.awaiting_ack.contains(&(origin, seq)) {
             self.lost_unacked.insert((origin, seq), wrong);
-        } else {
+        } else if self.own_acked[ki] == seq {
             self.count_lost_update(wrong);
         }
+    }
+
+    /// Write `seq` of `x` will never be acknowledged: the attempt that waited for its replicas
+    /// ended first (a timeout behind a partition, say). It is forgotten, and if last-writer-wins
+    /// discards it (or already has), that is not a lost update (SPEC §3: only acknowledged
+    /// writes are lost).
+    pub fn abandoned(&mut self, x: DataRegion, seq: u32) {
+        self.awaiting_ack.remove(&(x, seq));
+        self.lost_unacked.remove(&(x, seq));
+    }
+
+    /// Writes waiting for their acknowledgement, and of them those already discarded.
+    pub fn unacknowledged(&self) -> usize {
+        self.awaiting_ack.len() + self.lost_unacked.len()
     }
 
     fn count_lost_update(&mut self, wrong: bool) {
@@ -947,7 +971,7 @@ impl DataLayer {
                 Resolution::TakeIncoming => {
                     // The replica's own write is overwritten by one that never saw it: lost.
                     if concurrent && cur.origin == to && counted {
-                        self.discarded(cur.origin, cur.seq, cur.true_t > w.true_t);
+                        self.discarded(ki, cur.origin, cur.seq, cur.true_t > w.true_t);
                     } else if !concurrent
                         && counted
                         && cur.origin == to
@@ -1026,6 +1050,10 @@ impl DataLayer {
         self.awaiting_ack.remove(&(x, seq));
         if let Some(wrong) = self.lost_unacked.remove(&(x, seq)) {
             self.count_lost_update(wrong);
+        }
+        let own = key as usize * self.len() + x as usize;
+        if self.current[own].origin == x && self.current[own].seq == seq {
+            self.own_acked[own] = seq;
         }
         let a = &mut self.acked[key as usize];
         a[1] = a[0];

@@ -401,7 +401,8 @@ pub struct World<'a> {
     /// Per request slot: what its current attempt waits for outside the pools, removed when
     /// the attempt ends, so that those waits are bounded by the attempts in flight.
     waits: Vec<Waits>,
-    /// Most entries ever held at once in `awaiting_acks` and `read_waiters` together.
+    /// Most entries ever held at once in `awaiting_acks`, `read_waiters` and the data layer's
+    /// writes awaiting acknowledgement together.
     peak_waits: usize,
     free: Vec<u32>,
     in_flight: u64,
@@ -1679,7 +1680,7 @@ impl<'a> World<'a> {
     fn note_waits(&mut self) {
         self.peak_waits = self
             .peak_waits
-            .max(self.awaiting_acks.len() + self.read_waiters.len());
+            .max(self.awaiting_acks.len() + self.read_waiters.len() + self.data.unacknowledged());
     }
 
     /// The attempt of slot `slot` ended: it waits for nothing any more (see [`Waits`]).
@@ -1687,6 +1688,7 @@ impl<'a> World<'a> {
         let w = std::mem::replace(&mut self.waits[slot as usize], Waits::NONE);
         if let Some(k) = w.ack {
             self.awaiting_acks.remove(&k);
+            self.data.abandoned(k.0, k.1);
         }
         if let Some(k) = w.read {
             self.read_waiters.remove(&k);
@@ -1802,7 +1804,10 @@ impl<'a> World<'a> {
         self.waits[r.slot as usize].ack = None;
         let region = self.data.regions[origin as usize];
         if self.down[region as usize] > 0 {
-            return; // the writer died waiting: the client's timer fires
+            // The writer died waiting: the client's timer fires, and the write is never
+            // acknowledged.
+            self.data.abandoned(origin, seq);
+            return;
         }
         if let Some(q) = self.get(r).copied() {
             self.acknowledge(r, &q, origin, seq, committed, now);
