@@ -1,5 +1,6 @@
 //! Random valid experiments simulated to the end: no panic, every request accounted for once,
-//! and the same events and results when run again and with the engine's hand-over off.
+//! replica waits bounded by the requests alive, and the same events and results when run
+//! again and with the engine's hand-over off.
 //!
 //! The loader fuzzers (`loader_fuzz.rs`) stop at the loader; this one runs what it accepts.
 //! Each case draws a design (active-passive with failover and failback, or active-active), a
@@ -442,6 +443,16 @@ fn check(sc: &Scenario, seed: u64) -> Result<u64, String> {
         return Err(format!(
             "issued {} ≠ ok {} + failed {} + in flight {}",
             c.issued, c.ok, c.failed, a.in_flight
+        ));
+    }
+    // What attempts wait for at replicas goes with them: per request slot at most one write's
+    // acknowledgements, one read waiting at up to every data region, and the data layer's two
+    // records of an unacknowledged write.
+    let bound = a.peak_request_slots * (sc.design.regions().len() + 3);
+    if a.peak_replica_waits > bound {
+        return Err(format!(
+            "{} replica waits at once for {} request slots",
+            a.peak_replica_waits, a.peak_request_slots
         ));
     }
     let b = run_scenario(sc, seed, None).map_err(|e| format!("second run failed: {e}"))?;
