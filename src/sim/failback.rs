@@ -275,6 +275,7 @@ impl World<'_> {
                 continue;
             }
             let slot = r.slot as usize;
+            self.waits[slot].held = false;
             if self.down[from as usize] > 0 {
                 let f = self.down_by[from as usize];
                 self.requests[slot].touched_by = f;
@@ -303,6 +304,8 @@ impl World<'_> {
     pub(super) fn failback_hold(&mut self, r: ReqRef, region: RegionId) -> bool {
         if self.failback.draining() && self.primary == Some(region) {
             self.failback.held.push(r);
+            self.waits[r.slot as usize].held = true;
+            self.note_waits();
             true
         } else {
             false

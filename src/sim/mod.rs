@@ -207,19 +207,22 @@ const _: () = assert!(std::mem::size_of::<Request>() <= 40);
 /// What a request's current attempt waits for outside the pools: a synchronous write's
 /// replica acknowledgements (its `awaiting_acks` key), a read's replica applying a write (its
 /// `read_waiters` key; a `SessionRoute` read's other keys are in `route_groups` under the
-/// same number). Cleared when the wait ends or the attempt does: an attempt that times out
-/// behind a partition leaves nothing behind, so a partition that lasts does not make these
-/// maps grow with the requests it blocks.
+/// same number), a write held by a draining primary for a planned failback (in
+/// `failback.held`). Cleared when the wait ends or the attempt does: an attempt that times
+/// out behind a partition or a long drain leaves nothing behind, so neither makes these
+/// collections grow with the requests it blocks.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 struct Waits {
     ack: Option<(DataRegion, u32)>,
     read: Option<(DataRegion, DataRegion, u32, u64)>,
+    held: bool,
 }
 
 impl Waits {
     const NONE: Waits = Waits {
         ack: None,
         read: None,
+        held: false,
     };
 }
 
@@ -401,8 +404,8 @@ pub struct World<'a> {
     /// Per request slot: what its current attempt waits for outside the pools, removed when
     /// the attempt ends, so that those waits are bounded by the attempts in flight.
     waits: Vec<Waits>,
-    /// Most entries ever held at once in `awaiting_acks`, `read_waiters` and the data layer's
-    /// writes awaiting acknowledgement together.
+    /// Most entries ever held at once in `awaiting_acks`, `read_waiters`, the data layer's
+    /// writes awaiting acknowledgement and the writes a failback drain holds, together.
     peak_waits: usize,
     free: Vec<u32>,
     in_flight: u64,
@@ -1678,9 +1681,12 @@ impl<'a> World<'a> {
 
     /// Keeps the peak of the waits held (`peak_waits`).
     fn note_waits(&mut self) {
-        self.peak_waits = self
-            .peak_waits
-            .max(self.awaiting_acks.len() + self.read_waiters.len() + self.data.unacknowledged());
+        self.peak_waits = self.peak_waits.max(
+            self.awaiting_acks.len()
+                + self.read_waiters.len()
+                + self.data.unacknowledged()
+                + self.failback.held.len(),
+        );
     }
 
     /// The attempt of slot `slot` ended: it waits for nothing any more (see [`Waits`]).
@@ -1697,6 +1703,10 @@ impl<'a> World<'a> {
                     self.read_waiters.remove(&(y, o, seq, k.3));
                 }
             }
+        }
+        if w.held {
+            // Only the slot's current attempt can be held: the others left with their attempts.
+            self.failback.held.retain(|h| h.slot != slot);
         }
     }
 

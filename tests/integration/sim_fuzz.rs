@@ -446,9 +446,9 @@ fn check(sc: &Scenario, seed: u64) -> Result<u64, String> {
         ));
     }
     // What attempts wait for at replicas goes with them: per request slot at most one write's
-    // acknowledgements, one read waiting at up to every data region, and the data layer's two
-    // records of an unacknowledged write.
-    let bound = a.peak_request_slots * (sc.design.regions().len() + 3);
+    // acknowledgements, one read waiting at up to every data region, the data layer's two
+    // records of an unacknowledged write, and one write held by a failback's drain.
+    let bound = a.peak_request_slots * (sc.design.regions().len() + 4);
     if a.peak_replica_waits > bound {
         return Err(format!(
             "{} replica waits at once for {} request slots",
