@@ -1516,7 +1516,7 @@ impl DataLayer {
 
     /// Whether write `(origin, seq)` was fenced off by a failover.
     #[inline]
-    fn is_fenced(&self, origin: DataRegion, seq: u32) -> bool {
+    pub fn is_fenced(&self, origin: DataRegion, seq: u32) -> bool {
         in_ranges(&self.fenced[origin as usize], seq)
     }
 
@@ -1713,6 +1713,81 @@ mod tests {
                 "{class:?} {conflict:?}: age {age_ms} ms, expected {expected_ms}"
             );
         }
+    }
+
+    /// Region 1's write `b` of key 0, committed at `t` without having seen region 0's, is
+    /// delivered to region 0 and applied there.
+    fn deliver_concurrent_write(data: &mut DataLayer, t: SimTime) {
+        let b = data.commit(1, 0, t, true);
+        let msg = Message {
+            origin: 1,
+            seq: b,
+            ship: t,
+            arrive: t,
+            due: t,
+            tag: 0,
+        };
+        data.push(1, 0, msg);
+        let (applied, _) = data.deliver(1, 0, t);
+        assert!(applied.is_some());
+    }
+
+    #[test]
+    fn last_writer_wins_loses_a_synchronous_write_only_if_it_is_acknowledged() {
+        // SPEC §3 Lost update: only an acknowledged write is lost. Region 0's synchronous
+        // write of key 0 (committed at 10) is discarded when region 1's later-stamped,
+        // concurrent write (at 30) is applied at region 0.
+        let sync_layer = || {
+            let mut data = two_regions(KeyClass::Register, ConflictStrategy::Lww);
+            data.mode = ReplicationMode::Sync;
+            assert_eq!(data.acks_needed(), 1);
+            data
+        };
+        // Acknowledged before the discard: lost at once.
+        let mut data = sync_layer();
+        let a = data.commit(0, 0, 10, true);
+        data.acknowledged(0, a, 0, 0, 0, 10, 20);
+        deliver_concurrent_write(&mut data, 30);
+        assert_eq!(data.tally.lost_updates, 1);
+        assert_eq!(
+            data.unacknowledged(),
+            1,
+            "b still waits for its acknowledgement"
+        );
+
+        // Acknowledged after the discard: lost when it is.
+        let mut data = sync_layer();
+        let a = data.commit(0, 0, 10, true);
+        deliver_concurrent_write(&mut data, 30);
+        assert_eq!(data.tally.lost_updates, 0);
+        data.acknowledged(0, a, 0, 0, 0, 10, 40);
+        assert_eq!(data.tally.lost_updates, 1);
+
+        // Abandoned (its attempt timed out) before or after the discard: never lost, and
+        // nothing of it is left behind.
+        for abandon_first in [true, false] {
+            let mut data = sync_layer();
+            let a = data.commit(0, 0, 10, true);
+            if abandon_first {
+                data.abandoned(0, a);
+            }
+            deliver_concurrent_write(&mut data, 30);
+            if !abandon_first {
+                data.abandoned(0, a);
+            }
+            assert_eq!(data.tally.lost_updates, 0, "abandon first: {abandon_first}");
+            assert_eq!(data.unacknowledged(), 1, "only b: {abandon_first}");
+        }
+
+        // An earlier acknowledged write of the key does not make a later, abandoned one
+        // acknowledged: the region's acknowledged current version is the earlier one.
+        let mut data = sync_layer();
+        let a = data.commit(0, 0, 10, true);
+        data.acknowledged(0, a, 0, 0, 0, 10, 15);
+        let a2 = data.commit(0, 0, 20, true);
+        data.abandoned(0, a2);
+        deliver_concurrent_write(&mut data, 30);
+        assert_eq!(data.tally.lost_updates, 0);
     }
 
     #[test]

@@ -1811,18 +1811,28 @@ impl<'a> World<'a> {
         }
         let (r, committed) = (*r, *committed);
         self.awaiting_acks.remove(&(origin, seq));
+        // An entry leaves with its attempt (`stop_waiting`): the one found is the slot's own.
+        debug_assert_eq!(self.waits[r.slot as usize].ack, Some((origin, seq)));
         self.waits[r.slot as usize].ack = None;
         let region = self.data.regions[origin as usize];
-        if self.down[region as usize] > 0 {
-            // The writer died waiting: the client's timer fires, and the write is never
-            // acknowledged.
+        if self.down[region as usize] > 0 || self.data.is_fenced(origin, seq) {
+            // The writer died waiting, or a failover fenced the write off while its
+            // acknowledgements were held (a cut-off primary's semi-synchronous write, say): the
+            // demoted writer never acknowledges it, so it is not a lost write (SPEC §3 RPO
+            // counts acknowledged writes), and the client's timer fires.
             self.data.abandoned(origin, seq);
             return;
         }
-        if let Some(q) = self.get(r).copied() {
-            self.acknowledge(r, &q, origin, seq, committed, now);
-            self.respond(r, region, AttemptResult::Ok, After::Nothing, sched);
-        }
+        let Some(q) = self.get(r).copied() else {
+            debug_assert!(
+                false,
+                "an attempt awaiting acknowledgements ended still waiting"
+            );
+            self.data.abandoned(origin, seq);
+            return;
+        };
+        self.acknowledge(r, &q, origin, seq, committed, now);
+        self.respond(r, region, AttemptResult::Ok, After::Nothing, sched);
     }
 
     /// Write `seq` of data region `x`, committed at `committed`, is acknowledged at `now` to

@@ -913,3 +913,56 @@ fn probes_a_latency_spike_fails_are_charged_to_it() {
         spike.probes_failed
     );
 }
+
+/// A promotion fences off the writes the new primary lacks, and the demoted primary never
+/// acknowledges them, even when a replica's acknowledgement reaches it later. Here eastus
+/// (semi-synchronous to one of westus2 and northeurope) is cut from westus2 at 100 s, its link
+/// to northeurope is 60 s slower each way, and its only health checker loses it at 150 s:
+/// westus2 is promoted at about 172 s. Northeurope applies the writes of 100–112 s before the
+/// promotion, and its acknowledgements come back after it. Before, eastus acknowledged those
+/// 240 fenced writes 120 s late, and the run reported no write lost; now their clients time
+/// out (SPEC §3: only acknowledged writes are lost, and none of these was).
+#[test]
+fn a_demoted_primary_never_acknowledges_a_write_fenced_off_at_its_failover() {
+    let e = experiment(
+        "fenced-acks",
+        r#"duration_s: 600, warmup_s: 10, window_s: 10, dns: (ttl_s: 0),
+        health: (interval_s: 5, failure_threshold: 3, recovery_threshold: 3, timeout_ms: 2000,
+                 checkers: ["japaneast"], healthy_above: 0.5),
+        client: (timeout_ms: 300000, connect_timeout_ms: 1000, retries: 0, deadline_ms: 400000),
+        design: ActivePassive(primary: "eastus", standbys: ["westus2", "northeurope"],
+                              failover: Automatic(promotion_s: 5)),
+        data: (replication: (mode: SemiSync(1))),
+        faults: [
+            Partition(a: "eastus", b: "westus2", at_s: 100, for_s: 1000),
+            LatencySpike(a: "eastus", b: "northeurope", at_s: 100, for_s: 1000, extra_ms: 60000),
+            Partition(a: "eastus", b: "japaneast", at_s: 150, for_s: 1000),
+        ],
+        populations: {
+            "new-york": (lat: 40.71, lon: -74.01, anchor: "eastus", rate_per_s: 20, write_fraction: 1.0),
+        },"#,
+    );
+    let out = regionsim::sim::run_scenario(variant(&e, "base"), 1, None).unwrap();
+    let fo = &out.failovers[0];
+    let promoted_s = fo.at.expect("westus2 is promoted") / 1_000_000_000;
+    assert!((165..=180).contains(&promoted_s), "{promoted_s}");
+    // The writes committed just before the cut, acknowledged by northeurope before the spike
+    // but on their way to westus2 when the cut began, are lost (acknowledged before the
+    // promotion: SPEC §3 RPO).
+    assert!(fo.lost_writes < 10, "{}", fo.lost_writes);
+    assert!(
+        out.data.tally.fenced_writes > 1_000,
+        "{}",
+        out.data.tally.fenced_writes
+    );
+    // Every write issued from 100 s until the promotion committed at eastus and was fenced:
+    // none succeeds (before: 240 did, 120 s late).
+    let tl = &out.metrics.timeline;
+    for w in 10..16 {
+        let s = tl.overall(w);
+        assert!(s.issued > 100, "window {w}: {}", s.issued);
+        assert_eq!((s.ok, s.failed[0]), (0, s.issued), "window {w}");
+    }
+    // After the promotion writes succeed at westus2 again.
+    assert_eq!(tl.overall(20).ok, tl.overall(20).issued);
+}
