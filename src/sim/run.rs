@@ -39,9 +39,9 @@ pub struct RunOutput {
     pub data: DataReport,
     /// Most request slots ever allocated at once: bounded by requests in flight, not by run length.
     pub peak_request_slots: usize,
-    /// Most synchronous writes and consistent reads ever waiting at once for replicas (the
-    /// simulation's entries and the data layer's): bounded by the attempts in flight, however
-    /// long a partition blocks them.
+    /// Most synchronous writes, consistent reads and writes a failback drain holds ever
+    /// waiting at once (the simulation's entries and the data layer's): bounded by the
+    /// attempts in flight, however long a partition or a drain blocks them.
     pub peak_replica_waits: usize,
     /// Cost counters, when the scenario has prices (SPEC §3 Cost).
     pub cost: Option<crate::cost::CostMeter>,
