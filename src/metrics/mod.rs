@@ -163,7 +163,8 @@ impl Metrics {
         self.served_by[pair] += 1;
     }
 
-    /// A request issued at `t0` failed; `region` is where its last attempt went, if anywhere.
+    /// A request issued at `t0` failed; `region` is where its last attempt went, if anywhere;
+    /// `charged`: a fault is charged with it (see [`timeline::WindowStats::charged`]).
     #[inline]
     pub fn failed(
         &mut self,
@@ -172,8 +173,9 @@ impl Metrics {
         op: Op,
         t0: SimTime,
         reason: FailReason,
+        charged: bool,
     ) {
-        self.timeline.failed(t0, pop, region, reason);
+        self.timeline.failed(t0, pop, region, reason, charged);
         if t0 < self.warmup {
             return;
         }

@@ -10,7 +10,8 @@ pub const GOOD_WINDOWS: usize = 3;
 /// How a fault's affected populations came through it.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Recovery {
-    /// Populations with a failed request issued while the fault was active.
+    /// Populations with a failed request that the fault was charged with, or with a failed
+    /// request issued while it was active that no fault was charged with.
     pub affected: Vec<usize>,
     /// The observed RTO: `Some(0)` when no window fell below the SLO; `None` when availability
     /// never came back (or the run ended first).
@@ -29,9 +30,16 @@ pub struct Recovery {
 /// window that starts after the warm-up: the counts of requests (`failed`,
 /// `availability_during`) leave out earlier windows, as time availability does; the
 /// populations affected and the RTO follow the fault from its start, warm-up or not.
+///
+/// `charged[p]`: population `p`'s failed requests the fault was charged with (it refused,
+/// dropped or lost one of their attempts; shorter than `n_pops` when the rest are 0). A
+/// population is affected by the fault if it has one, or if a request of it issued while the
+/// fault was active failed with no fault charged (a timeout behind a replica the fault cut
+/// off, say): failures charged to another, overlapping fault are that fault's alone.
 pub fn recovery(
     tl: &Timeline,
     n_pops: usize,
+    charged: &[u64],
     start: SimTime,
     end: SimTime,
     slo: f64,
@@ -41,7 +49,13 @@ pub fn recovery(
     let w0 = ((start / w) as usize).min(tl.n_windows - 1);
     let w_end = ((end.saturating_sub(1) / w) as usize).min(tl.n_windows - 1);
     let affected: Vec<usize> = (0..n_pops)
-        .filter(|&p| (w0..=w_end).any(|i| tl.population(i, p).failed_total() > 0))
+        .filter(|&p| {
+            charged.get(p).is_some_and(|&c| c > 0)
+                || (w0..=w_end).any(|i| {
+                    let s = tl.population(i, p);
+                    s.failed_total() > s.charged
+                })
+        })
         .collect();
     let (mut ok_in, mut done_in) = (0u64, 0u64);
     for i in w0..=w_end {
@@ -141,7 +155,7 @@ mod tests {
             }
             for _ in 0..*failed {
                 tl.issued(t, 0);
-                tl.failed(t, 0, Some(0), FailReason::Timeout);
+                tl.failed(t, 0, Some(0), FailReason::Timeout, false);
             }
         }
         tl
@@ -150,7 +164,7 @@ mod tests {
     #[test]
     fn rto_is_the_start_of_three_good_windows_after_a_bad_one() {
         let tl = timeline(&[(10, 0), (5, 5), (0, 10), (10, 0), (10, 0), (10, 0), (10, 0)]);
-        let r = recovery(&tl, 1, 12, 30, 0.999, 0);
+        let r = recovery(&tl, 1, &[], 12, 30, 0.999, 0);
         assert_eq!(r.rto, Some(30 - 12));
         assert!(r.visible);
         assert_eq!(r.failed, 15);
@@ -162,22 +176,22 @@ mod tests {
     fn requests_of_the_warm_up_are_not_counted_but_the_rto_runs_from_the_start() {
         // The fault starts at 10 in the warm-up (which ends at 30) and lasts to 40.
         let tl = timeline(&[(10, 0), (0, 10), (4, 6), (2, 8), (10, 0), (10, 0), (10, 0)]);
-        let r = recovery(&tl, 1, 10, 40, 0.999, 3);
+        let r = recovery(&tl, 1, &[], 10, 40, 0.999, 3);
         assert_eq!(r.affected, vec![0]);
         assert_eq!(r.rto, Some(40 - 10));
         // Only window 3's failures count; windows 1 and 2 are in the warm-up.
         assert_eq!(r.failed, 8);
         assert_eq!(r.availability_during, Some(0.2));
-        let all = recovery(&tl, 1, 10, 40, 0.999, 0);
+        let all = recovery(&tl, 1, &[], 10, 40, 0.999, 0);
         assert_eq!((all.failed, all.rto), (24, Some(30)));
     }
 
     #[test]
     fn never_recovering_and_no_effect() {
         let tl = timeline(&[(10, 0), (0, 10), (10, 0), (10, 0)]);
-        assert_eq!(recovery(&tl, 1, 10, 20, 0.999, 0).rto, None);
+        assert_eq!(recovery(&tl, 1, &[], 10, 20, 0.999, 0).rto, None);
         let tl = timeline(&[(10, 0), (10, 0), (10, 0), (10, 0), (10, 0)]);
-        let r = recovery(&tl, 1, 10, 20, 0.999, 0);
+        let r = recovery(&tl, 1, &[], 10, 20, 0.999, 0);
         assert_eq!(r.rto, Some(0));
         assert!(!r.visible);
         assert!(r.affected.is_empty());
@@ -194,7 +208,7 @@ mod tests {
             for n in 0..10_000 {
                 tl.issued(t, 0);
                 if i == 1 && n == 0 {
-                    tl.failed(t, 0, Some(0), FailReason::Timeout);
+                    tl.failed(t, 0, Some(0), FailReason::Timeout, false);
                 } else {
                     tl.ok(t, 0, 0, 1_000_000);
                 }
@@ -202,17 +216,42 @@ mod tests {
             for _ in 0..10 {
                 tl.issued(t, 1);
                 if (1..5).contains(&i) {
-                    tl.failed(t, 1, Some(0), FailReason::Unreachable);
+                    tl.failed(t, 1, Some(0), FailReason::Unreachable, false);
                 } else {
                     tl.ok(t, 1, 0, 1_000_000);
                 }
             }
         }
-        let r = recovery(&tl, 2, 10, 20, 0.999, 0);
+        let r = recovery(&tl, 2, &[], 10, 20, 0.999, 0);
         assert_eq!(r.affected, vec![0, 1]);
         assert_eq!(r.rto, Some(50 - 10));
         assert!(r.visible);
         // Population 0 never fell below the SLO: its one failure is not part of an outage.
         assert_eq!(r.failed, 40);
+    }
+
+    #[test]
+    fn failures_another_fault_owns_do_not_make_a_population_affected() {
+        // Population 0 fails in windows 1–3, every failure charged to some fault.
+        let mut tl = Timeline::new(10, 70, 1, 1);
+        for i in 0..7u64 {
+            let t = i * 10;
+            for _ in 0..10 {
+                tl.issued(t, 0);
+                if (1..4).contains(&i) {
+                    tl.failed(t, 0, Some(0), FailReason::Unreachable, true);
+                } else {
+                    tl.ok(t, 0, 0, 1_000_000);
+                }
+            }
+        }
+        // A fault over windows 1–2 charged with none of them: it affected nobody.
+        let other = recovery(&tl, 1, &[], 10, 30, 0.999, 0);
+        assert!(other.affected.is_empty());
+        assert_eq!((other.rto, other.visible), (Some(0), false));
+        // The fault charged with them: the population is affected, back at 40.
+        let owner = recovery(&tl, 1, &[30], 10, 40, 0.999, 0);
+        assert_eq!(owner.affected, vec![0]);
+        assert_eq!(owner.rto, Some(30));
     }
 }

@@ -24,6 +24,10 @@ pub struct WindowStats {
     pub issued: u64,
     pub ok: u64,
     pub failed: [u64; 4],
+    /// Of the failed, those a fault was charged with (it refused, dropped or lost one of their
+    /// attempts): the rest failed of themselves or of an effect no fault owns, such as a
+    /// replica a cut holds (kept for the populations' cells only).
+    pub charged: u64,
     counts: Option<Box<[u32]>>,
     hist: Option<Box<Histogram<u32>>>,
 }
@@ -149,10 +153,12 @@ impl Timeline {
         pop: u16,
         region: Option<u16>,
         reason: FailReason,
+        charged: bool,
     ) {
         let i = self.idx(t0);
         self.cells[i].failed[reason as usize] += 1;
         self.cells[i + 1 + pop as usize].failed[reason as usize] += 1;
+        self.cells[i + 1 + pop as usize].charged += u64::from(charged);
         if let Some(r) = region {
             self.cells[i + 1 + self.n_pops + r as usize].failed[reason as usize] += 1;
         }

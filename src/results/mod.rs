@@ -402,8 +402,17 @@ impl VariantResult {
         let m = &out.metrics;
         let tl = &m.timeline;
         let first_window = (sc.warmup.div_ceil(tl.window)) as usize;
+        // SPEC §3 judges windows of `window_s`: a shorter last one (a duration that is not a
+        // multiple of it), mostly requests still in flight, is left out, unless it is all
+        // there is.
+        let full_windows = (sc.duration / tl.window) as usize;
+        let last_window = if full_windows > first_window {
+            full_windows
+        } else {
+            tl.n_windows
+        };
         let time_avail = |get: &dyn Fn(usize) -> Option<f64>| {
-            let vals: Vec<f64> = (first_window..tl.n_windows).filter_map(get).collect();
+            let vals: Vec<f64> = (first_window..last_window).filter_map(get).collect();
             (!vals.is_empty())
                 .then(|| vals.iter().filter(|a| **a >= sc.slo).count() as f64 / vals.len() as f64)
         };
@@ -539,6 +548,7 @@ impl VariantResult {
                     let mut rec = crate::metrics::recovery::recovery(
                         tl,
                         sc.populations.len(),
+                        &t.failed_by_population,
                         f.start,
                         f.end.min(sc.duration),
                         sc.slo,

@@ -351,6 +351,7 @@ impl World<'_> {
         self.primary = Some(target);
         self.standbys.retain(|s| *s != target);
         self.standbys.push(primary);
+        self.order_standbys();
         if let Design::ActivePassive {
             read_local,
             standby_capacity,

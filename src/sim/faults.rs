@@ -12,6 +12,35 @@ pub type FaultId = u16;
 /// No fault.
 pub const NO_FAULT: FaultId = FaultId::MAX;
 
+/// Which of the active faults on a slot (a directed link, a region) is charged with what
+/// happens there: the one begun last among those still active. Overlapping faults are rare and
+/// few, so one list of the active (slot, fault) pairs, in the order they began, serves them all.
+#[derive(Debug, Default)]
+pub struct Blame {
+    active: Vec<(u32, FaultId)>,
+}
+
+impl Blame {
+    /// Fault `by` begins on `slot`: it is charged from now.
+    pub fn begin(&mut self, slot: usize, by: FaultId) -> FaultId {
+        self.active.push((slot as u32, by));
+        by
+    }
+    /// Fault `by` ends on `slot`: returns the fault charged from now (`NO_FAULT` if none is
+    /// left on it).
+    pub fn end(&mut self, slot: usize, by: FaultId) -> FaultId {
+        let slot = slot as u32;
+        if let Some(i) = self.active.iter().rposition(|e| *e == (slot, by)) {
+            self.active.remove(i);
+        }
+        self.active
+            .iter()
+            .rev()
+            .find(|e| e.0 == slot)
+            .map_or(NO_FAULT, |e| e.1)
+    }
+}
+
 /// Directed link state between every pair of places.
 pub struct LinkState {
     n_regions: usize,
@@ -22,6 +51,9 @@ pub struct LinkState {
     cut_since: Vec<SimTime>,
     extra: Vec<SimTime>,
     extra_by: Vec<FaultId>,
+    /// Which overlapping cut, and which spike, each pair is charged to.
+    cut_blame: Blame,
+    extra_blame: Blame,
     /// Whether any spike or cut is active (the fast path skips lookups when not).
     active: u32,
 }
@@ -38,6 +70,8 @@ impl LinkState {
             cut_since: vec![0; n * n],
             extra: vec![0; n * n],
             extra_by: vec![NO_FAULT; n * n],
+            cut_blame: Blame::default(),
+            extra_blame: Blame::default(),
             active: 0,
         }
     }
@@ -94,10 +128,11 @@ impl LinkState {
                 self.cut_since[i] = now;
             }
             self.cut[i] += 1;
-            self.cut_by[i] = by;
+            self.cut_by[i] = self.cut_blame.begin(i, by);
             self.active += 1;
         } else {
             self.cut[i] -= 1;
+            self.cut_by[i] = self.cut_blame.end(i, by);
             self.active -= 1;
         }
     }
@@ -106,10 +141,11 @@ impl LinkState {
         let i = a * self.n_places + b;
         if on {
             self.extra[i] += extra;
-            self.extra_by[i] = by;
+            self.extra_by[i] = self.extra_blame.begin(i, by);
             self.active += 1;
         } else {
             self.extra[i] -= extra;
+            self.extra_by[i] = self.extra_blame.end(i, by);
             self.active -= 1;
         }
     }
@@ -149,6 +185,9 @@ pub struct FaultTally {
     /// Requests issued after the warm-up that finally failed after this fault refused, dropped
     /// or lost one of their attempts (the last fault to touch a request takes it).
     pub requests_failed: u64,
+    /// Per population, the requests that finally failed after this fault touched them, warm-up
+    /// included (empty until one does): the populations it affected (SPEC §3 RTO).
+    pub failed_by_population: Vec<u64>,
     /// Last time an attempt was sent to the region while it was down (time to drain).
     pub last_attempt_while_down: Option<SimTime>,
     /// Occurrences (1 for a scripted fault; outages drawn for random ones).

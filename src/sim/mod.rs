@@ -351,6 +351,7 @@ pub struct World<'a> {
     /// Share of servers lost per region, and the latest cause.
     capacity_lost: Vec<f64>,
     loss_by: Vec<FaultId>,
+    loss_blame: faults::Blame,
     /// Share of servers a standby runs (1 for active regions).
     capacity_factor: Vec<f64>,
     links: LinkState,
@@ -383,6 +384,7 @@ pub struct World<'a> {
     /// Extra replication lag per data link from lag spikes, and the latest cause.
     repl_extra: Vec<SimTime>,
     repl_extra_by: Vec<FaultId>,
+    repl_extra_blame: faults::Blame,
     /// Per data region, the clock jump that last moved its clock.
     clock_jumped_by: Vec<FaultId>,
     /// After a partition heals: (fault, from, to, origin, seq, heal time) — the last message
@@ -558,6 +560,7 @@ impl<'a> World<'a> {
             down_by: vec![NO_FAULT; n],
             capacity_lost: vec![0.0; n],
             loss_by: vec![NO_FAULT; n],
+            loss_blame: faults::Blame::default(),
             capacity_factor,
             links: LinkState::new(n, sc.populations.len()),
             health: sc.health.as_ref().map(|h| HealthChecks::new(h, n)),
@@ -576,6 +579,7 @@ impl<'a> World<'a> {
             down_since: vec![0; n],
             repl_extra: vec![0; sc.design.regions().len().pow(2)],
             repl_extra_by: vec![NO_FAULT; sc.design.regions().len().pow(2)],
+            repl_extra_blame: faults::Blame::default(),
             clock_jumped_by: vec![NO_FAULT; sc.design.regions().len()],
             heal_watch: vec![],
             held_for: vec![(NO_FAULT, 0); sc.design.regions().len().pow(2)],
@@ -2090,11 +2094,19 @@ impl<'a> World<'a> {
                 self.res_count(q.t0, |t| t.requests_failed_no_allowed_region += 1);
             }
         }
-        if q.touched_by != NO_FAULT && q.t0 >= self.sc.warmup {
-            self.tallies[q.touched_by as usize].requests_failed += 1;
+        let charged = q.touched_by != NO_FAULT;
+        if charged {
+            let t = &mut self.tallies[q.touched_by as usize];
+            if q.t0 >= self.sc.warmup {
+                t.requests_failed += 1;
+            }
+            let n = self.sc.populations.len();
+            t.failed_by_population.resize(n, 0);
+            t.failed_by_population[q.pop as usize] += 1;
         }
         self.read_verdicts[r.slot as usize] = ReadVerdict::NONE;
-        self.metrics.failed(q.pop, region, q.op, q.t0, reason);
+        self.metrics
+            .failed(q.pop, region, q.op, q.t0, reason, charged);
         self.counts.failed += 1;
         self.release(r);
     }
@@ -2347,6 +2359,16 @@ impl<'a> World<'a> {
         }
     }
 
+    /// Keeps the standbys in the design's order, the design's primary (when it is one) last:
+    /// `FirstListed` is a fixed runbook (README), whatever promotions and failbacks did since.
+    fn order_standbys(&mut self) {
+        let sc = self.sc;
+        if let Design::ActivePassive { standbys, .. } = &sc.design {
+            self.standbys
+                .sort_by_key(|r| standbys.iter().position(|s| s == r).unwrap_or(usize::MAX));
+        }
+    }
+
     /// The ready standby a failover of `old` promotes, by the design's
     /// [`crate::model::PromotePolicy`].
     fn standby_to_promote(&self, old: RegionId, now: SimTime) -> Option<RegionId> {
@@ -2486,6 +2508,7 @@ impl<'a> World<'a> {
         self.primary = Some(new);
         self.standbys.retain(|s| *s != new);
         self.standbys.push(old);
+        self.order_standbys();
         self.failback_note_demoted(old, sched);
         if let Design::ActivePassive {
             read_local,
@@ -2549,12 +2572,24 @@ impl<'a> World<'a> {
                 }
                 self.failback_review(sched);
                 if !start {
-                    let sides = self.on_partition_healed(fault, a, b, now);
-                    self.restamp(Healed::Cut(a, b), now);
-                    if !one_way {
+                    // Another partition of the same link may still cut it: only the last to end
+                    // heals it (and reports the heal), and each direction heals on its own.
+                    let ab = self.links.cut(a, b).is_none();
+                    let ba = !one_way && self.links.cut(b, a).is_none();
+                    let sides = if ab && (one_way || ba) {
+                        self.on_partition_healed(fault, a, b, now)
+                    } else {
+                        None
+                    };
+                    if ab {
+                        self.restamp(Healed::Cut(a, b), now);
+                    }
+                    if ba {
                         self.restamp(Healed::Cut(b, a), now);
                     }
-                    self.resume_replication(sides.map(|(xa, xb)| (fault, xa, xb)), sched);
+                    if ab || ba {
+                        self.resume_replication(sides.map(|(xa, xb)| (fault, xa, xb)), sched);
+                    }
                 }
             }
             FaultKind::LagSpike { a, b, extra } => {
@@ -2578,9 +2613,10 @@ impl<'a> World<'a> {
                         let li = f as usize * n + t as usize;
                         if start {
                             self.repl_extra[li] += extra;
-                            self.repl_extra_by[li] = fault;
+                            self.repl_extra_by[li] = self.repl_extra_blame.begin(li, fault);
                         } else {
                             self.repl_extra[li] = self.repl_extra[li].saturating_sub(extra);
+                            self.repl_extra_by[li] = self.repl_extra_blame.end(li, fault);
                         }
                     }
                 }
@@ -2606,8 +2642,9 @@ impl<'a> World<'a> {
                 let ri = region as usize;
                 if start {
                     self.capacity_lost[ri] += fraction;
-                    self.loss_by[ri] = fault;
+                    self.loss_by[ri] = self.loss_blame.begin(ri, fault);
                 } else {
+                    self.loss_by[ri] = self.loss_blame.end(ri, fault);
                     self.capacity_lost[ri] = (self.capacity_lost[ri] - fraction).max(0.0);
                     if self.capacity_lost[ri] < 1e-12 {
                         self.capacity_lost[ri] = 0.0;
