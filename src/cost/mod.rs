@@ -191,6 +191,9 @@ pub struct CostReport {
     /// Minutes of total outage equivalent to the failed share of requests:
     /// span × failed / (ok + failed).
     pub downtime_minutes: f64,
+    /// The experiment's downtime prices: per minute of downtime and per failed request.
+    pub downtime_per_minute_usd: f64,
+    pub downtime_per_failed_request_usd: f64,
     pub downtime_usd: f64,
     pub downtime_month_usd: f64,
     pub total_usd: f64,
@@ -364,6 +367,8 @@ pub fn report(sc: &Scenario, cfg: &CostConfig, m: &CostMeter, req: RequestCounts
         infrastructure_month_usd: per_month(infrastructure),
         per_million_requests_usd: (requests > 0.0).then(|| infrastructure / requests * 1e6),
         downtime_minutes,
+        downtime_per_minute_usd: cfg.downtime_per_minute,
+        downtime_per_failed_request_usd: cfg.downtime_per_request,
         downtime_usd: downtime,
         downtime_month_usd: per_month(downtime),
         total_usd: infrastructure + downtime,

@@ -85,14 +85,16 @@ pub fn cost_charts(d: &ReportData) -> Vec<ChartSpec> {
     // Pareto: one panel per downtime price.
     #[derive(PartialEq)]
     enum Price {
-        Per(f64),
+        /// USD per minute of downtime and per failed request.
+        Per(f64, f64),
         Unpriced,
         NoDowntime,
     }
+    let cents = |x: f64| (x * 100.0).round() / 100.0;
     let price = |i: usize| -> Price {
         let c = vs[i].cost.as_ref().unwrap();
-        match c.downtime_per_minute() {
-            Some(p) => Price::Per((p * 100.0).round() / 100.0),
+        match c.downtime_prices() {
+            Some((m, r)) => Price::Per(cents(m), r),
             None if c.downtime_minutes > 0.0 => Price::Unpriced,
             None => Price::NoDowntime,
         }
@@ -107,7 +109,7 @@ pub fn cost_charts(d: &ReportData) -> Vec<ChartSpec> {
     if groups.is_empty() {
         groups.push(Price::Unpriced);
     }
-    let priced = groups.iter().any(|g| matches!(g, Price::Per(_)));
+    let priced = groups.iter().any(|g| matches!(g, Price::Per(..)));
     // A summary row names its case (`variant @ point` under a sweep), as stats.csv does.
     let case = |i: usize| {
         let st = d.stats.as_ref()?;
@@ -125,7 +127,7 @@ pub fn cost_charts(d: &ReportData) -> Vec<ChartSpec> {
     };
     let mut panels = vec![];
     for g in &groups {
-        let total = matches!(g, Price::Per(_));
+        let total = matches!(g, Price::Per(..));
         let members = costed.iter().copied().filter(|i| {
             let p = price(*i);
             p == *g || (p == Price::NoDowntime && (total || !priced))
@@ -164,7 +166,13 @@ pub fn cost_charts(d: &ReportData) -> Vec<ChartSpec> {
             .collect();
         panels.push(ParetoPanel {
             title: match g {
-                Price::Per(p) => format!("downtime at {}/min", usd(*p)),
+                Price::Per(m, 0.0) => format!("downtime at {}/min", usd(*m)),
+                Price::Per(0.0, r) => format!("downtime at {} per failed request", cents_usd(*r)),
+                Price::Per(m, r) => format!(
+                    "downtime at {}/min and {} per failed request",
+                    usd(*m),
+                    cents_usd(*r)
+                ),
                 _ if groups.len() == 1 => "no downtime price: infrastructure only".into(),
                 _ => "downtime not priced: infrastructure only".into(),
             },
@@ -205,6 +213,15 @@ pub fn cost_charts(d: &ReportData) -> Vec<ChartSpec> {
     out
 }
 
+/// A price that may be under a dollar (per failed request): `$0.50`, `$2.25`, `$1,000`.
+fn cents_usd(v: f64) -> String {
+    if v.abs() < 100.0 && v.fract() != 0.0 {
+        format!("${v:.2}")
+    } else {
+        usd(v)
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::super::{AnyChart, charts};
@@ -231,6 +248,36 @@ mod tests {
             "total_month_usd":{},"downtime_minutes":{minutes}}}}}"#,
             infra + dt
         )
+    }
+
+    #[test]
+    fn variants_priced_per_failed_request_share_one_panel() {
+        // The same price per failed request, different failed shares: the downtime cost per
+        // minute read back differs by variant, and used to split them into panels.
+        let priced = |name: &str, minutes: f64, failed: f64| {
+            let dt = failed * 0.5;
+            format!(
+                r#"{{"variant":"{name}","overall":{{"availability":0.99,"all":{{"count":1000,"p99_ms":100}}}},
+                "cost":{{"components":[{{"component":"compute","month_usd":500}}],
+                "infrastructure_month_usd":500,"downtime_usd":{dt},"downtime_month_usd":{dt},
+                "total_month_usd":{},"downtime_minutes":{minutes},
+                "downtime_per_minute_usd":0.0,"downtime_per_failed_request_usd":0.5}}}}"#,
+                500.0 + dt
+            )
+        };
+        let d = data(&format!(
+            r#"{{"experiment":"e","variants":[{},{}]}}"#,
+            priced("one", 120.0, 10_007.0),
+            priced("two", 3.0, 251.0)
+        ));
+        let all = charts(&d);
+        let pareto = all.iter().find(|c| c.stem == "cost-pareto").unwrap();
+        let AnyChart::Pareto(pc) = &pareto.chart else {
+            panic!("pareto is a pareto chart")
+        };
+        assert_eq!(pc.panels.len(), 1);
+        assert_eq!(pc.panels[0].title, "downtime at $0.50 per failed request");
+        assert_eq!(pc.panels[0].points.len(), 2);
     }
 
     #[test]

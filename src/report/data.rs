@@ -187,15 +187,28 @@ pub struct CostView {
     pub total_month_usd: f64,
     pub per_million_requests_usd: Option<f64>,
     pub downtime_minutes: f64,
+    /// The experiment's downtime prices (absent in results older than them).
+    pub downtime_per_minute_usd: Option<f64>,
+    pub downtime_per_failed_request_usd: Option<f64>,
 }
 
 impl CostView {
-    /// The downtime price the experiment set, USD per minute, when it can be read back
-    /// (downtime cost / downtime minutes); `None` without downtime or without a price.
-    pub fn downtime_per_minute(&self) -> Option<f64> {
-        (self.downtime_minutes > 0.0 && self.downtime_usd > 0.0)
-            .then(|| self.downtime_usd / self.downtime_minutes)
-            .filter(|p| p.is_finite())
+    /// The downtime prices the experiment set, USD per minute and per failed request; `None`
+    /// without downtime or without a price. Results older than the prices in summary.json
+    /// give the price per minute read back from the cost (downtime cost / downtime minutes).
+    pub fn downtime_prices(&self) -> Option<(f64, f64)> {
+        if self.downtime_minutes <= 0.0 {
+            return None;
+        }
+        match (
+            self.downtime_per_minute_usd,
+            self.downtime_per_failed_request_usd,
+        ) {
+            (Some(m), Some(r)) => (m > 0.0 || r > 0.0).then_some((m, r)),
+            _ => (self.downtime_usd > 0.0)
+                .then(|| (self.downtime_usd / self.downtime_minutes, 0.0))
+                .filter(|p| p.0.is_finite()),
+        }
     }
 }
 
