@@ -100,6 +100,13 @@ fn recovery_of(
     first_window: usize,
 ) -> (Option<SimTime>, bool, u64) {
     let w = tl.window;
+    // A last window cut short by the run's end is not judged (as time availability), unless
+    // it is all there is.
+    let judged = if tl.full_windows > w0 {
+        tl.full_windows
+    } else {
+        tl.n_windows
+    };
     let mut seen_bad = false;
     let mut run = 0;
     let mut run_start = w0;
@@ -110,7 +117,7 @@ fn recovery_of(
         let (ok, f) = (s.ok, s.failed_total());
         let counted = if i >= first_window { f } else { 0 };
         failed += counted;
-        if ok + f == 0 {
+        if ok + f == 0 || i >= judged {
             continue;
         }
         if (ok as f64) < slo * (ok + f) as f64 {
@@ -253,5 +260,26 @@ mod tests {
         let owner = recovery(&tl, 1, &[30], 10, 40, 0.999, 0);
         assert_eq!(owner.affected, vec![0]);
         assert_eq!(owner.rto, Some(30));
+    }
+
+    #[test]
+    fn a_last_window_cut_short_is_counted_but_not_judged() {
+        // A run of 65 in windows of 10: the last window holds 5, all failed (in flight at the
+        // end, say). The fault's failures count; no full window fell below the SLO.
+        let mut tl = Timeline::new(10, 65, 1, 1);
+        for i in 0..7u64 {
+            for _ in 0..10 {
+                tl.issued(i * 10, 0);
+                if i == 6 {
+                    tl.failed(i * 10, 0, Some(0), FailReason::Timeout, false);
+                } else {
+                    tl.ok(i * 10, 0, 0, 1_000_000);
+                }
+            }
+        }
+        assert_eq!((tl.n_windows, tl.full_windows), (7, 6));
+        let r = recovery(&tl, 1, &[], 30, 65, 0.999, 0);
+        assert_eq!(r.affected, vec![0]);
+        assert_eq!((r.rto, r.visible, r.failed), (Some(0), false, 10));
     }
 }

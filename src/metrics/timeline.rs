@@ -95,6 +95,10 @@ impl WindowStats {
 pub struct Timeline {
     pub window: SimTime,
     pub n_windows: usize,
+    /// Windows wholly inside the run: the last is shorter when the run's end is not a
+    /// multiple of `window`, and then is not judged against the SLO (SPEC §3 judges windows
+    /// of `window`).
+    pub full_windows: usize,
     n_pops: usize,
     n_scopes: usize,
     cells: Vec<WindowStats>,
@@ -111,6 +115,7 @@ impl Timeline {
         Timeline {
             window,
             n_windows,
+            full_windows: (end / window) as usize,
             n_pops,
             n_scopes,
             cells: vec![WindowStats::default(); n_windows * n_scopes],

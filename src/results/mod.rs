@@ -405,9 +405,8 @@ impl VariantResult {
         // SPEC §3 judges windows of `window_s`: a shorter last one (a duration that is not a
         // multiple of it), mostly requests still in flight, is left out, unless it is all
         // there is.
-        let full_windows = (sc.duration / tl.window) as usize;
-        let last_window = if full_windows > first_window {
-            full_windows
+        let last_window = if tl.full_windows > first_window {
+            tl.full_windows
         } else {
             tl.n_windows
         };
