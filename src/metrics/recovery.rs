@@ -100,13 +100,8 @@ fn recovery_of(
     first_window: usize,
 ) -> (Option<SimTime>, bool, u64) {
     let w = tl.window;
-    // A last window cut short by the run's end is not judged (as time availability), unless
-    // it is all there is.
-    let judged = if tl.full_windows > w0 {
-        tl.full_windows
-    } else {
-        tl.n_windows
-    };
+    // A last window cut short by the run's end is not judged (as time availability).
+    let judged = tl.judged_windows(w0);
     let mut seen_bad = false;
     let mut run = 0;
     let mut run_start = w0;

@@ -122,6 +122,15 @@ impl Timeline {
             last: (0, 0, 0),
         }
     }
+    /// The end of the windows from `from` on that are judged against the SLO: the full
+    /// windows, or every window when no full one is left (a run shorter than a window).
+    pub fn judged_windows(&self, from: usize) -> usize {
+        if self.full_windows > from {
+            self.full_windows
+        } else {
+            self.n_windows
+        }
+    }
     /// The first cell of the window holding `t` (the last window also holds any later `t`).
     #[inline]
     fn idx(&mut self, t: SimTime) -> usize {

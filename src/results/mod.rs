@@ -403,13 +403,8 @@ impl VariantResult {
         let tl = &m.timeline;
         let first_window = (sc.warmup.div_ceil(tl.window)) as usize;
         // SPEC §3 judges windows of `window_s`: a shorter last one (a duration that is not a
-        // multiple of it), mostly requests still in flight, is left out, unless it is all
-        // there is.
-        let last_window = if tl.full_windows > first_window {
-            tl.full_windows
-        } else {
-            tl.n_windows
-        };
+        // multiple of it), mostly requests still in flight, is left out.
+        let last_window = tl.judged_windows(first_window);
         let time_avail = |get: &dyn Fn(usize) -> Option<f64>| {
             let vals: Vec<f64> = (first_window..last_window).filter_map(get).collect();
             (!vals.is_empty())

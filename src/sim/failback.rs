@@ -348,10 +348,7 @@ impl World<'_> {
                 rpo_span: None,
             });
         }
-        self.primary = Some(target);
-        self.standbys.retain(|s| *s != target);
-        self.standbys.push(primary);
-        self.order_standbys();
+        self.swap_primary(primary, target);
         if let Design::ActivePassive {
             read_local,
             standby_capacity,

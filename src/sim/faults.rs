@@ -12,32 +12,46 @@ pub type FaultId = u16;
 /// No fault.
 pub const NO_FAULT: FaultId = FaultId::MAX;
 
-/// Which of the active faults on a slot (a directed link, a region) is charged with what
+/// Which of the active faults on each slot (a directed link, a region) is charged with what
 /// happens there: the one begun last among those still active. Overlapping faults are rare and
-/// few, so one list of the active (slot, fault) pairs, in the order they began, serves them all.
-#[derive(Debug, Default)]
+/// few, so one list of the active (slot, fault) pairs, in the order they began, serves them
+/// all; the charged fault of each slot is kept beside it for the lookups on the request path.
+#[derive(Debug)]
 pub struct Blame {
+    by: Vec<FaultId>,
     active: Vec<(u32, FaultId)>,
 }
 
 impl Blame {
-    /// Fault `by` begins on `slot`: it is charged from now.
-    pub fn begin(&mut self, slot: usize, by: FaultId) -> FaultId {
-        self.active.push((slot as u32, by));
-        by
+    /// No fault on any of `slots` slots.
+    pub fn new(slots: usize) -> Self {
+        Blame {
+            by: vec![NO_FAULT; slots],
+            active: vec![],
+        }
     }
-    /// Fault `by` ends on `slot`: returns the fault charged from now (`NO_FAULT` if none is
-    /// left on it).
-    pub fn end(&mut self, slot: usize, by: FaultId) -> FaultId {
-        let slot = slot as u32;
-        if let Some(i) = self.active.iter().rposition(|e| *e == (slot, by)) {
+    /// The fault charged on `slot` now (`NO_FAULT`: none).
+    #[inline]
+    pub fn get(&self, slot: usize) -> FaultId {
+        self.by[slot]
+    }
+    /// Fault `by` begins on `slot`: it is charged from now.
+    pub fn begin(&mut self, slot: usize, by: FaultId) {
+        self.active.push((slot as u32, by));
+        self.by[slot] = by;
+    }
+    /// Fault `by` ends on `slot`: the last begun of those left on it is charged from now.
+    pub fn end(&mut self, slot: usize, by: FaultId) {
+        let key = slot as u32;
+        if let Some(i) = self.active.iter().rposition(|e| *e == (key, by)) {
             self.active.remove(i);
         }
-        self.active
+        self.by[slot] = self
+            .active
             .iter()
             .rev()
-            .find(|e| e.0 == slot)
-            .map_or(NO_FAULT, |e| e.1)
+            .find(|e| e.0 == key)
+            .map_or(NO_FAULT, |e| e.1);
     }
 }
 
@@ -46,14 +60,11 @@ pub struct LinkState {
     n_regions: usize,
     n_places: usize,
     cut: Vec<u16>,
-    cut_by: Vec<FaultId>,
+    cut_by: Blame,
     /// When each pair's current cut began (meaningful while it is cut).
     cut_since: Vec<SimTime>,
     extra: Vec<SimTime>,
-    extra_by: Vec<FaultId>,
-    /// Which overlapping cut, and which spike, each pair is charged to.
-    cut_blame: Blame,
-    extra_blame: Blame,
+    extra_by: Blame,
     /// Whether any spike or cut is active (the fast path skips lookups when not).
     active: u32,
 }
@@ -66,12 +77,10 @@ impl LinkState {
             n_regions,
             n_places: n,
             cut: vec![0; n * n],
-            cut_by: vec![NO_FAULT; n * n],
+            cut_by: Blame::new(n * n),
             cut_since: vec![0; n * n],
             extra: vec![0; n * n],
-            extra_by: vec![NO_FAULT; n * n],
-            cut_blame: Blame::default(),
-            extra_blame: Blame::default(),
+            extra_by: Blame::new(n * n),
             active: 0,
         }
     }
@@ -99,7 +108,7 @@ impl LinkState {
             return None;
         }
         let i = a * self.n_places + b;
-        (self.cut[i] > 0).then_some(self.cut_by[i])
+        (self.cut[i] > 0).then_some(self.cut_by.get(i))
     }
     /// Whether `a → b` is cut now by a cut that began at or before `t`, and by which fault.
     #[inline]
@@ -118,7 +127,7 @@ impl LinkState {
             return (0, NO_FAULT);
         }
         let i = a * self.n_places + b;
-        (self.extra[i], self.extra_by[i])
+        (self.extra[i], self.extra_by.get(i))
     }
     /// Cuts (`on`) or heals the directed pair `a → b` at `now`.
     pub fn set_cut(&mut self, a: usize, b: usize, on: bool, by: FaultId, now: SimTime) {
@@ -128,11 +137,11 @@ impl LinkState {
                 self.cut_since[i] = now;
             }
             self.cut[i] += 1;
-            self.cut_by[i] = self.cut_blame.begin(i, by);
+            self.cut_by.begin(i, by);
             self.active += 1;
         } else {
             self.cut[i] -= 1;
-            self.cut_by[i] = self.cut_blame.end(i, by);
+            self.cut_by.end(i, by);
             self.active -= 1;
         }
     }
@@ -141,11 +150,11 @@ impl LinkState {
         let i = a * self.n_places + b;
         if on {
             self.extra[i] += extra;
-            self.extra_by[i] = self.extra_blame.begin(i, by);
+            self.extra_by.begin(i, by);
             self.active += 1;
         } else {
             self.extra[i] -= extra;
-            self.extra_by[i] = self.extra_blame.end(i, by);
+            self.extra_by.end(i, by);
             self.active -= 1;
         }
     }
@@ -186,7 +195,7 @@ pub struct FaultTally {
     /// or lost one of their attempts (the last fault to touch a request takes it).
     pub requests_failed: u64,
     /// Per population, the requests that finally failed after this fault touched them, warm-up
-    /// included (empty until one does): the populations it affected (SPEC §3 RTO).
+    /// included: the populations it affected (SPEC §3 RTO).
     pub failed_by_population: Vec<u64>,
     /// Last time an attempt was sent to the region while it was down (time to drain).
     pub last_attempt_while_down: Option<SimTime>,
@@ -199,6 +208,13 @@ pub struct FaultTally {
 }
 
 impl FaultTally {
+    /// Nothing touched yet, in a run of `n_pops` populations.
+    pub fn new(n_pops: usize) -> Self {
+        FaultTally {
+            failed_by_population: vec![0; n_pops],
+            ..FaultTally::default()
+        }
+    }
     /// Requests and messages this fault touched.
     pub fn touched(&self) -> u64 {
         self.lost_in_region

@@ -24,7 +24,7 @@ use crate::model::{
 };
 use crate::residency::{ResidencyMap, ResidencyTally, UNPINNED};
 use crate::rng::{Stream, stream, unit};
-use faults::{FaultId, FaultTally, LinkState, NO_FAULT};
+use faults::{Blame, FaultId, FaultTally, LinkState, NO_FAULT};
 use health::{HealthChange, HealthChecks};
 use pool::{Admission, Pool};
 pub use quorum::Phase as QuorumPhase;
@@ -348,10 +348,10 @@ pub struct World<'a> {
     /// Outages in effect per region (scripted and random may overlap), and the latest cause.
     down: Vec<u16>,
     down_by: Vec<FaultId>,
-    /// Share of servers lost per region, and the latest cause.
+    /// Share of servers lost per region, and the loss charged with it (the last begun of
+    /// those active).
     capacity_lost: Vec<f64>,
-    loss_by: Vec<FaultId>,
-    loss_blame: faults::Blame,
+    loss_by: Blame,
     /// Share of servers a standby runs (1 for active regions).
     capacity_factor: Vec<f64>,
     links: LinkState,
@@ -381,10 +381,10 @@ pub struct World<'a> {
     route_groups: BTreeMap<u64, Vec<(DataRegion, DataRegion, u32)>>,
     /// When each region last went down (for unshipped replication and RPO).
     down_since: Vec<SimTime>,
-    /// Extra replication lag per data link from lag spikes, and the latest cause.
+    /// Extra replication lag per data link from lag spikes, and the spike charged with it
+    /// (the last begun of those active).
     repl_extra: Vec<SimTime>,
-    repl_extra_by: Vec<FaultId>,
-    repl_extra_blame: faults::Blame,
+    repl_extra_by: Blame,
     /// Per data region, the clock jump that last moved its clock.
     clock_jumped_by: Vec<FaultId>,
     /// After a partition heals: (fault, from, to, origin, seq, heal time) — the last message
@@ -559,8 +559,7 @@ impl<'a> World<'a> {
             down: vec![0; n],
             down_by: vec![NO_FAULT; n],
             capacity_lost: vec![0.0; n],
-            loss_by: vec![NO_FAULT; n],
-            loss_blame: faults::Blame::default(),
+            loss_by: Blame::new(n),
             capacity_factor,
             links: LinkState::new(n, sc.populations.len()),
             health: sc.health.as_ref().map(|h| HealthChecks::new(h, n)),
@@ -578,8 +577,7 @@ impl<'a> World<'a> {
             route_groups: BTreeMap::new(),
             down_since: vec![0; n],
             repl_extra: vec![0; sc.design.regions().len().pow(2)],
-            repl_extra_by: vec![NO_FAULT; sc.design.regions().len().pow(2)],
-            repl_extra_blame: faults::Blame::default(),
+            repl_extra_by: Blame::new(sc.design.regions().len().pow(2)),
             clock_jumped_by: vec![NO_FAULT; sc.design.regions().len()],
             heal_watch: vec![],
             held_for: vec![(NO_FAULT, 0); sc.design.regions().len().pow(2)],
@@ -600,7 +598,7 @@ impl<'a> World<'a> {
                 sc.duration,
             ),
             counts: Conservation::default(),
-            tallies: vec![FaultTally::default(); n_faults],
+            tallies: vec![FaultTally::new(sc.populations.len()); n_faults],
             failovers: vec![],
             health_changes: vec![],
             dns_tally: vec![DnsTally::default(); sc.populations.len()],
@@ -1170,7 +1168,7 @@ impl<'a> World<'a> {
     #[cold]
     #[inline(never)]
     fn charge_capacity_loss(&mut self, r: ReqRef, region: RegionId) {
-        let f = self.loss_by[region as usize];
+        let f = self.loss_by.get(region as usize);
         self.tallies[f as usize].reduced_capacity_arrivals += 1;
         self.requests[r.slot as usize].touched_by = f;
     }
@@ -1365,7 +1363,7 @@ impl<'a> World<'a> {
         let li = from as usize * self.data.len() + to as usize;
         let spike = self.repl_extra[li];
         if spike > 0 {
-            self.tallies[self.repl_extra_by[li] as usize].replication_delayed += 1;
+            self.tallies[self.repl_extra_by.get(li) as usize].replication_delayed += 1;
         }
         let lag = spike
             + if first_hop {
@@ -1819,19 +1817,18 @@ impl<'a> World<'a> {
         debug_assert_eq!(self.waits[r.slot as usize].ack, Some((origin, seq)));
         self.waits[r.slot as usize].ack = None;
         let region = self.data.regions[origin as usize];
-        if self.down[region as usize] > 0 || self.data.is_fenced(origin, seq) {
-            // The writer died waiting, or a failover fenced the write off while its
-            // acknowledgements were held (a cut-off primary's semi-synchronous write, say): the
-            // demoted writer never acknowledges it, so it is not a lost write (SPEC §3 RPO
-            // counts acknowledged writes), and the client's timer fires.
-            self.data.abandoned(origin, seq);
-            return;
-        }
-        let Some(q) = self.get(r).copied() else {
-            debug_assert!(
-                false,
-                "an attempt awaiting acknowledgements ended still waiting"
-            );
+        let q = self.get(r).copied();
+        debug_assert!(
+            q.is_some(),
+            "an attempt awaiting acknowledgements ended still waiting"
+        );
+        // The writer died waiting, or a failover fenced the write off while its
+        // acknowledgements were held (a cut-off primary's semi-synchronous write, say): the
+        // demoted writer never acknowledges it, so it is not a lost write (SPEC §3 RPO counts
+        // acknowledged writes), and the client's timer fires.
+        let Some(q) =
+            q.filter(|_| self.down[region as usize] == 0 && !self.data.is_fenced(origin, seq))
+        else {
             self.data.abandoned(origin, seq);
             return;
         };
@@ -2100,8 +2097,6 @@ impl<'a> World<'a> {
             if q.t0 >= self.sc.warmup {
                 t.requests_failed += 1;
             }
-            let n = self.sc.populations.len();
-            t.failed_by_population.resize(n, 0);
             t.failed_by_population[q.pop as usize] += 1;
         }
         self.read_verdicts[r.slot as usize] = ReadVerdict::NONE;
@@ -2359,9 +2354,13 @@ impl<'a> World<'a> {
         }
     }
 
-    /// Keeps the standbys in the design's order, the design's primary (when it is one) last:
-    /// `FirstListed` is a fixed runbook (README), whatever promotions and failbacks did since.
-    fn order_standbys(&mut self) {
+    /// Standby `new` becomes the primary and primary `old` a standby. The standbys stay in
+    /// the design's order, the design's primary (when it is one) last: `FirstListed` is a
+    /// fixed runbook (README), whatever promotions and failbacks did since.
+    fn swap_primary(&mut self, old: RegionId, new: RegionId) {
+        self.primary = Some(new);
+        self.standbys.retain(|s| *s != new);
+        self.standbys.push(old);
         let sc = self.sc;
         if let Design::ActivePassive { standbys, .. } = &sc.design {
             self.standbys
@@ -2505,10 +2504,7 @@ impl<'a> World<'a> {
                 self.failovers[i].rpo_span = loss.oldest.map(|t| failed_at.saturating_sub(t));
             }
         }
-        self.primary = Some(new);
-        self.standbys.retain(|s| *s != new);
-        self.standbys.push(old);
-        self.order_standbys();
+        self.swap_primary(old, new);
         self.failback_note_demoted(old, sched);
         if let Design::ActivePassive {
             read_local,
@@ -2613,10 +2609,10 @@ impl<'a> World<'a> {
                         let li = f as usize * n + t as usize;
                         if start {
                             self.repl_extra[li] += extra;
-                            self.repl_extra_by[li] = self.repl_extra_blame.begin(li, fault);
+                            self.repl_extra_by.begin(li, fault);
                         } else {
                             self.repl_extra[li] = self.repl_extra[li].saturating_sub(extra);
-                            self.repl_extra_by[li] = self.repl_extra_blame.end(li, fault);
+                            self.repl_extra_by.end(li, fault);
                         }
                     }
                 }
@@ -2642,9 +2638,9 @@ impl<'a> World<'a> {
                 let ri = region as usize;
                 if start {
                     self.capacity_lost[ri] += fraction;
-                    self.loss_by[ri] = self.loss_blame.begin(ri, fault);
+                    self.loss_by.begin(ri, fault);
                 } else {
-                    self.loss_by[ri] = self.loss_blame.end(ri, fault);
+                    self.loss_by.end(ri, fault);
                     self.capacity_lost[ri] = (self.capacity_lost[ri] - fraction).max(0.0);
                     if self.capacity_lost[ri] < 1e-12 {
                         self.capacity_lost[ri] = 0.0;
