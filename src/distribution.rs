@@ -234,6 +234,127 @@ impl Dist {
     }
 }
 
+/// The length-biased form of a distribution (density x f(x) / E\[X\]) and its mean E\[X\]:
+/// what a renewal process whose periods are drawn from the distribution is in the middle of
+/// at an arbitrary instant. A long period covers more instants than a short one, so the
+/// period in progress is drawn from this, not from the distribution itself (the inspection
+/// paradox). Exact for every [`DistSpec`] with a finite mean; `None` for the others (a
+/// Pareto with `shape` ≤ 1).
+#[derive(Debug, Clone)]
+pub struct LengthBiased {
+    /// E\[X\] in nanoseconds.
+    pub mean_ns: f64,
+    sampler: Biased,
+}
+
+#[derive(Debug, Clone)]
+enum Biased {
+    Constant(SimTime),
+    /// An exponential's: Gamma(2, mean), the sum of two draws.
+    Erlang2(rand_distr::Exp<f64>),
+    /// A uniform's on \[lo, hi\] (density ∝ x): by inversion.
+    Uniform(f64, f64),
+    /// A truncated normal's: its draws accepted with probability x / bound (a draw above
+    /// the bound, at 8 standard deviations, is always accepted).
+    Normal(Dist, f64),
+    /// A log-normal's: the log-normal with μ + σ².
+    LogNormal(rand_distr::LogNormal<f64>),
+    /// A Pareto's with shape α > 1: the Pareto of shape α − 1.
+    Pareto(rand_distr::Pareto<f64>),
+    /// Empirical values chosen with probability ∝ value: the values and their running sums.
+    Empirical(Vec<SimTime>, Vec<f64>),
+}
+
+impl LengthBiased {
+    /// The length-biased form of `dist`, built from `spec` (an `Empirical` or `EmpiricalCsv`
+    /// spec takes its values from `dist`).
+    pub fn new(spec: &DistSpec, dist: &Dist) -> Option<LengthBiased> {
+        let ns = |ms: f64| ms * 1e6;
+        let (mean_ns, sampler) = match (spec, dist) {
+            (DistSpec::Constant { .. }, Dist::Constant(v)) => (*v as f64, Biased::Constant(*v)),
+            (DistSpec::Exponential { mean_ms }, _) => (
+                ns(*mean_ms),
+                Biased::Erlang2(rand_distr::Exp::new(1.0 / ns(*mean_ms)).ok()?),
+            ),
+            (DistSpec::Uniform { min_ms, max_ms }, _) => (
+                ns((min_ms + max_ms) / 2.0),
+                Biased::Uniform(ns(*min_ms), ns(*max_ms)),
+            ),
+            (DistSpec::Normal { mean_ms, std_ms }, _) => {
+                let (m, sd) = (ns(*mean_ms), ns(*std_ms));
+                if sd == 0.0 {
+                    (m, Biased::Constant(round_to_ns(m)))
+                } else {
+                    // Truncated at 0: m + sd φ(a) / (1 − Φ(a)), a = −m / sd.
+                    use statrs::distribution::{Continuous as _, ContinuousCDF as _};
+                    let z = statrs::distribution::Normal::standard();
+                    let a = -m / sd;
+                    let mean = m + sd * z.pdf(a) / z.sf(a);
+                    (mean, Biased::Normal(dist.clone(), m.max(0.0) + 8.0 * sd))
+                }
+            }
+            (DistSpec::LogNormal { median_ms, p99_ms }, _) => {
+                let mu = ns(*median_ms).ln();
+                let sigma = (p99_ms / median_ms).ln() / Z_P99;
+                (
+                    (mu + sigma * sigma / 2.0).exp(),
+                    Biased::LogNormal(rand_distr::LogNormal::new(mu + sigma * sigma, sigma).ok()?),
+                )
+            }
+            (DistSpec::Pareto { scale_ms, shape }, _) if *shape > 1.0 => (
+                ns(*scale_ms) * shape / (shape - 1.0),
+                Biased::Pareto(rand_distr::Pareto::new(ns(*scale_ms), shape - 1.0).ok()?),
+            ),
+            (DistSpec::Empirical { .. } | DistSpec::EmpiricalCsv { .. }, Dist::Empirical(v))
+                if !v.is_empty() =>
+            {
+                let mut total = 0.0;
+                let sums: Vec<f64> = v
+                    .iter()
+                    .map(|x| {
+                        total += *x as f64;
+                        total
+                    })
+                    .collect();
+                (total / v.len() as f64, Biased::Empirical(v.clone(), sums))
+            }
+            _ => return None,
+        };
+        Some(LengthBiased { mean_ns, sampler })
+    }
+
+    /// Draws one value in nanoseconds.
+    pub fn sample(&self, rng: &mut Stream) -> SimTime {
+        let f = match &self.sampler {
+            Biased::Constant(v) => return *v,
+            Biased::Erlang2(d) => d.sample(rng) + d.sample(rng),
+            Biased::Uniform(lo, hi) => (lo * lo + (hi * hi - lo * lo) * unit(rng)).sqrt(),
+            Biased::Normal(d, bound) => {
+                let mut x = d.sample(rng);
+                for _ in 0..100_000 {
+                    if (x as f64) >= *bound || unit(rng) * bound < x as f64 {
+                        break;
+                    }
+                    x = d.sample(rng);
+                }
+                return x;
+            }
+            Biased::LogNormal(d) => d.sample(rng),
+            Biased::Pareto(d) => d.sample(rng),
+            Biased::Empirical(v, sums) => {
+                let total = sums.last().copied().unwrap_or(0.0);
+                if total <= 0.0 {
+                    return 0;
+                }
+                let u = unit(rng) * total;
+                let i = sums.partition_point(|s| *s <= u).min(v.len() - 1);
+                return v[i];
+            }
+        };
+        round_to_ns(f)
+    }
+}
+
 /// `f.round().max(0.0)` as nanoseconds (half away from zero, NaN and negatives to 0, saturating
 /// at [`MAX_DRAW`]), without the libm call `f64::round` costs on baseline x86-64: below 2^53 the
 /// integer part and the fraction are exact, and above it every `f64` is already an integer.
@@ -395,6 +516,65 @@ mod tests {
                 "{spec:?}: {got} vs {want}"
             );
         }
+    }
+
+    /// Length-biased draws average E\[X²\] / E\[X\] of the plain draws, and `mean_ns` is the
+    /// plain draws' mean, for every kind (a truncated normal near 0 among them).
+    #[test]
+    fn length_biased_draws_average_the_second_moment_over_the_mean() {
+        for spec in [
+            DistSpec::Constant { ms: 2.5 },
+            DistSpec::Exponential { mean_ms: 4.0 },
+            DistSpec::Uniform {
+                min_ms: 1.0,
+                max_ms: 3.0,
+            },
+            DistSpec::Normal {
+                mean_ms: 1.0,
+                std_ms: 2.0,
+            },
+            DistSpec::Normal {
+                mean_ms: 10.0,
+                std_ms: 1.0,
+            },
+            DistSpec::LogNormal {
+                median_ms: 10.0,
+                p99_ms: 40.0,
+            },
+            DistSpec::Pareto {
+                scale_ms: 1.0,
+                shape: 4.0,
+            },
+            DistSpec::Empirical {
+                values_ms: vec![1.0, 2.0, 6.0],
+            },
+        ] {
+            let d = Dist::new(&spec, None).unwrap();
+            let b = LengthBiased::new(&spec, &d).unwrap();
+            let (mut s, mut t) = (stream(3, "plain"), stream(3, "biased"));
+            let n = 400_000;
+            let (mut m1, mut m2, mut mb) = (0.0, 0.0, 0.0);
+            for _ in 0..n {
+                let x = d.sample(&mut s) as f64;
+                m1 += x;
+                m2 += x * x;
+                mb += b.sample(&mut t) as f64;
+            }
+            let (m1, m2, mb) = (m1 / n as f64, m2 / n as f64, mb / n as f64);
+            assert!(
+                (b.mean_ns - m1).abs() / m1 < 0.01,
+                "{spec:?}: mean {} vs {m1}",
+                b.mean_ns
+            );
+            let want = m2 / m1;
+            assert!((mb - want).abs() / want < 0.02, "{spec:?}: {mb} vs {want}");
+        }
+        let heavy = DistSpec::Pareto {
+            scale_ms: 1.0,
+            shape: 1.0,
+        };
+        let d = Dist::new(&heavy, None).unwrap();
+        assert!(LengthBiased::new(&heavy, &d).is_none(), "no finite mean");
     }
 
     #[test]

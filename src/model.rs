@@ -302,6 +302,8 @@ pub enum DnsPolicyKind {
 pub struct TtlViolators {
     pub fraction: f64,
     pub hold: Dist,
+    /// `hold`'s length-biased form, for warming caches (`None`: no finite mean).
+    pub hold_in_progress: Option<crate::distribution::LengthBiased>,
 }
 
 /// DNS configuration.

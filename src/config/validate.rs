@@ -7,7 +7,7 @@ use super::tree::{
 };
 use super::units::show;
 use super::{ConfigError, Diagnostic, Severity, Source, did_you_mean, locate};
-use crate::distribution::{Dist, DistSpec, MAX_DRAW_MS, MAX_DRAW_WHY};
+use crate::distribution::{Dist, DistSpec, LengthBiased, MAX_DRAW_MS, MAX_DRAW_WHY};
 use crate::engine::{SimTime, ms_to_ns, s_to_ns};
 use crate::geo::{HALF_CIRCUMFERENCE_KM, estimated_rtt_ms, great_circle_km};
 use crate::model::*;
@@ -520,11 +520,24 @@ fn topology_best_effort(
                     }
                 }
             }
-            if m.is_empty() {
+            // Entries refused above were reported; an empty matrix is one with no entries.
+            if rows.values().all(|row| row.is_empty()) {
                 cx.err(
                     &["network", "rtt"],
                     "the RTT matrix is empty; give at least one pair or use `GreatCircle`",
                 );
+            }
+            // A name the matrix gives that is no region of the topology (a misspelling).
+            let mut unknown = BTreeSet::new();
+            for (from, row) in rows {
+                if !raw.regions.contains_key(from) && unknown.insert(from.as_str()) {
+                    unknown_matrix_region(&mut cx, raw, &["network", "rtt", from], from);
+                }
+                for to in row.keys() {
+                    if !raw.regions.contains_key(to) && unknown.insert(to.as_str()) {
+                        unknown_matrix_region(&mut cx, raw, &["network", "rtt", from, to], to);
+                    }
+                }
             }
             Some(m)
         }
@@ -534,10 +547,17 @@ fn topology_best_effort(
     if let (Some(m), RawRttSource::CsvMatrix { .. } | RawRttSource::Matrix { .. }) =
         (&matrix, &net.rtt)
     {
-        let known: BTreeSet<&str> = m
+        let mut known: BTreeSet<&str> = m
             .keys()
             .flat_map(|(a, b)| [a.as_str(), b.as_str()])
             .collect();
+        // A region whose entries were refused above is in the matrix all the same.
+        if let RawRttSource::Matrix { rows } = &net.rtt {
+            for (from, row) in rows {
+                known.insert(from.as_str());
+                known.extend(row.keys().map(|k| k.as_str()));
+            }
+        }
         for name in raw.regions.keys() {
             if !known.contains(name.as_str()) && raw.regions.len() > 1 {
                 let help = did_you_mean(name, known.iter().copied())
@@ -963,6 +983,17 @@ fn health(cx: &mut Ctx, topo: &TopologyModel, raw: &RawExperiment, h: &RawHealth
     }
 }
 
+/// Warns that the inline RTT matrix names `name`, which is no region of the topology.
+fn unknown_matrix_region(cx: &mut Ctx, raw: &RawTopology, path: &[&str], name: &str) {
+    let help = did_you_mean(name, raw.regions.keys().map(|k| k.as_str()))
+        .map(|s| format!("did you mean `{s}`?"));
+    cx.warn(
+        path,
+        format!("the RTT matrix names `{name}`, which is not a region of this topology: its entries are not used"),
+        help,
+    );
+}
+
 /// Largest data-layer state: keys × design regions.
 pub const MAX_KEY_REPLICAS: u64 = 50_000_000;
 
@@ -971,6 +1002,7 @@ fn data_config(
     cx: &mut Ctx,
     topo: &TopologyModel,
     design: Option<&Design>,
+    design_complete: bool,
     raw: &RawExperiment,
     inputs: &mut Vec<(String, String)>,
 ) -> Option<DataConfig> {
@@ -984,10 +1016,20 @@ fn data_config(
         RawReplicationMode::Sync => ReplicationMode::Sync,
         RawReplicationMode::SemiSync(k) => {
             let k = *k;
-            if k == 0 || (design.is_some() && k > replicas) {
+            let path = ["data", "replication", "mode"];
+            if k == 0 {
                 cx.err(
-                    &["data", "replication", "mode"],
-                    format!("SemiSync({k}) waits for {k} replica(s), but the design has {replicas} besides the writer: use 1 to {replicas}"),
+                    &path,
+                    "SemiSync(0) waits for no replica: use Async for that, or SemiSync(1) or more",
+                );
+            } else if design_complete && design.is_some() && k > replicas {
+                cx.err(
+                    &path,
+                    if replicas == 0 {
+                        format!("SemiSync({k}) waits for {k} replica(s), but the design has no region besides the writer: use Async")
+                    } else {
+                        format!("SemiSync({k}) waits for {k} replica(s), but the design has {replicas} besides the writer: use 1 to {replicas}")
+                    },
                 );
             }
             ReplicationMode::SemiSync(k)
@@ -1003,6 +1045,7 @@ fn data_config(
         } => quorum_mode(
             cx,
             design,
+            design_complete,
             d,
             (*n, *r, *w),
             inputs,
@@ -1155,9 +1198,11 @@ fn data_config(
 /// the modes of SPEC §2 step 5, which defines none): leaderless, so only for
 /// active-active designs; `1 ≤ r, w ≤ n ≤` the design's regions; registers read and written
 /// whole, with eventual reads (the quorum sizes are the consistency knob).
+#[allow(clippy::too_many_arguments)]
 fn quorum_mode(
     cx: &mut Ctx,
     design: Option<&Design>,
+    design_complete: bool,
     d: &RawData,
     (n, r, w): (u32, u32, u32),
     inputs: &mut Vec<(String, String)>,
@@ -1165,7 +1210,10 @@ fn quorum_mode(
     phases: [&DistSpec; 4],
 ) -> ReplicationMode {
     let path = ["data", "replication", "mode"];
-    let regions = design.map(|d| d.regions().len() as u32);
+    // Counted only when every region of the design resolved.
+    let regions = design
+        .filter(|_| design_complete)
+        .map(|d| d.regions().len() as u32);
     if let Some(Design::ActivePassive { .. }) = design {
         cx.err(
             &path,
@@ -1522,6 +1570,7 @@ fn scenario(
     let default_client = client(&mut cx, &["client"], &raw.client);
 
     let topo = topo?;
+    let errors_before_design = count_errors(cx.diags);
     let design = match &raw.design {
         RawDesign::ActivePassive {
             primary,
@@ -1618,9 +1667,10 @@ fn scenario(
                 }
             };
             if matches!(failover, FailoverPolicy::Automatic { .. }) && raw.health.is_none() {
-                cx.err(
+                cx.err_help(
                     &["design", "failover"],
                     "automatic failover reacts to health checks, but the experiment has no `health`",
+                    Some("add `health: ()` for the default checks, or use `Manual(delay_s: …)`".into()),
                 );
             }
             if !matches!(failover, FailoverPolicy::Off) && standbys.is_empty() {
@@ -1684,6 +1734,8 @@ fn scenario(
             Some(Design::ActiveActive { regions: ids })
         }
     };
+    // A region misnamed in the design is left out of it: counts of its regions are then wrong.
+    let design_complete = count_errors(cx.diags) == errors_before_design;
     // The data layer keeps a bit per design region in 64-bit masks.
     let in_design = match &raw.design {
         RawDesign::ActivePassive { standbys, .. } => 1 + standbys.len(),
@@ -1911,6 +1963,33 @@ fn scenario(
         );
     }
     let dns_kind = dns_policy(&mut cx, &topo, design.as_ref(), &raw.dns.policy);
+    if let Some(DnsPolicyKind::Geo { rules, default }) = &dns_kind
+        && default.is_empty()
+    {
+        // With no `"*"` rule a population no rule names has no answer at all.
+        for (name, p) in &raw.populations {
+            if rules.iter().all(|(j, _)| *j != p.jurisdiction) {
+                let whose = if p.jurisdiction.is_empty() {
+                    "has no jurisdiction".to_string()
+                } else {
+                    format!(
+                        "is in jurisdiction `{}`, which no geo rule names,",
+                        p.jurisdiction
+                    )
+                };
+                cx.warn(
+                    &["populations", name.as_str()],
+                    format!(
+                        "population `{name}` {whose} and there is no `\"*\"` geo rule: DNS has no region for it, so every request of it fails (no_region)"
+                    ),
+                    Some(format!(
+                        "add a rule for it, or a `\"*\": [...]` rule for everyone else, to `dns.policy.rules`{}",
+                        if p.jurisdiction.is_empty() { " (or give the population a `jurisdiction`)" } else { "" }
+                    )),
+                );
+            }
+        }
+    }
     let violators = raw.dns.ttl_violators.as_ref().and_then(|v| {
         cx.prob(
             &["dns", "ttl_violators", "fraction"],
@@ -1920,6 +1999,7 @@ fn scenario(
         cx.dist(&["dns", "ttl_violators", "hold"], &v.hold, inputs)
             .map(|hold| TtlViolators {
                 fraction: v.fraction,
+                hold_in_progress: LengthBiased::new(&v.hold, &hold),
                 hold,
             })
     });
@@ -1978,7 +2058,14 @@ fn scenario(
             shape: ro.shape,
         }
     });
-    let data = data_config(&mut cx, &topo, design.as_ref(), raw, inputs);
+    let data = data_config(
+        &mut cx,
+        &topo,
+        design.as_ref(),
+        design_complete,
+        raw,
+        inputs,
+    );
     let residency = raw
         .residency
         .as_ref()

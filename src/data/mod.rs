@@ -118,10 +118,14 @@ impl Log {
         let i = seq.checked_sub(self.base + 1)?;
         self.records.get_mut(i as usize)
     }
-    fn retire(&mut self) {
+    /// Drops the records no replica waits for from the front, each shown to `gone` first
+    /// with its sequence number.
+    fn retire(&mut self, mut gone: impl FnMut(u32, &WriteRecord)) {
         while self.records.front().is_some_and(|r| r.pending == 0) {
-            self.records.pop_front();
-            self.base += 1;
+            if let Some(r) = self.records.pop_front() {
+                self.base += 1;
+                gone(self.base, &r);
+            }
         }
     }
 }
@@ -166,6 +170,17 @@ pub struct PopulationReads {
     pub staleness: LatencyHistogram,
 }
 
+/// Writes of one origin kept from some replicas by residency (see `DataLayer::withheld`).
+#[derive(Debug, Clone, Copy, Default)]
+struct WithheldWrites {
+    /// Acknowledged to their clients.
+    acked: u64,
+    /// Commit time of the oldest acknowledged one.
+    oldest: Option<SimTime>,
+    /// Committed after the warm-up, acknowledged or not.
+    after_warmup: u64,
+}
+
 /// What a failover cost in data (SPEC §3 RPO).
 #[derive(Debug, Clone, Copy, Default)]
 pub struct FailoverLoss {
@@ -200,6 +215,15 @@ pub struct DataLayer {
     /// acknowledged or when its attempt ends without it ([`DataLayer::abandoned`]), so the set
     /// holds no more writes than there are attempts in flight.
     awaiting_ack: BTreeSet<(DataRegion, u32)>,
+    /// Residency: writes of an origin that replicas may not hold, by (origin, the mask of
+    /// the replicas that may not), since that origin's last failover to one of them; each
+    /// promotion of such a replica loses them (README: Residency), whether their log records
+    /// have retired or not, and they are counted there once.
+    withheld: BTreeMap<(DataRegion, u64), WithheldWrites>,
+    /// Residency: writes withheld from some replicas whose records retired before their
+    /// acknowledgement (the mask they were withheld from). A write leaves when it is
+    /// acknowledged or abandoned, as in `awaiting_ack`.
+    withheld_unacked: BTreeMap<(DataRegion, u32), u64>,
     /// `[key * d + region]`: the sequence number of the region's own write of the key that was
     /// acknowledged while it was the region's current version (0: none). Last-writer-wins
     /// discards a write at its own region only while it is the current version there, so
@@ -454,6 +478,8 @@ impl DataLayer {
             acked: vec![[(0, 0, 0, 0); 2]; keys],
             lost_unacked: BTreeMap::new(),
             awaiting_ack: BTreeSet::new(),
+            withheld: BTreeMap::new(),
+            withheld_unacked: BTreeMap::new(),
             own_acked: vec![0; keys * d],
             applied: vec![0; d * d],
             logs: (0..d).map(|_| Log::default()).collect(),
@@ -703,7 +729,7 @@ impl DataLayer {
             applied: 1 << x,
             withheld: 0,
         });
-        self.logs[xi].retire();
+        self.retire(xi);
         seq
     }
 
@@ -795,8 +821,25 @@ impl DataLayer {
         if let Some(r) = self.logs[origin as usize].get_mut(seq) {
             r.pending = r.pending.saturating_sub(mask.count_ones() as u8);
             r.withheld |= mask;
+            if r.version.true_t >= self.warmup {
+                self.withheld
+                    .entry((origin, mask))
+                    .or_default()
+                    .after_warmup += 1;
+            }
         }
-        self.logs[origin as usize].retire();
+        self.retire(origin as usize);
+    }
+
+    /// Retires `origin`'s records no replica waits for; a write withheld from some replica
+    /// and not yet acknowledged is remembered until it is (or is abandoned).
+    fn retire(&mut self, origin: usize) {
+        let unacked = &mut self.withheld_unacked;
+        self.logs[origin].retire(|seq, r| {
+            if r.withheld != 0 && r.acked.is_none() {
+                unacked.insert((origin as DataRegion, seq), r.withheld);
+            }
+        });
     }
 
     fn replicas_to_reach(&self, _x: DataRegion) -> u8 {
@@ -920,11 +963,12 @@ impl DataLayer {
     pub fn abandoned(&mut self, x: DataRegion, seq: u32) {
         self.awaiting_ack.remove(&(x, seq));
         self.lost_unacked.remove(&(x, seq));
+        self.withheld_unacked.remove(&(x, seq));
     }
 
     /// Writes waiting for their acknowledgement, and of them those already discarded.
     pub fn unacknowledged(&self) -> usize {
-        self.awaiting_ack.len() + self.lost_unacked.len()
+        self.awaiting_ack.len() + self.lost_unacked.len() + self.withheld_unacked.len()
     }
 
     fn count_lost_update(&mut self, wrong: bool) {
@@ -1019,7 +1063,7 @@ impl DataLayer {
             r.pending = r.pending.saturating_sub(1);
             r.applied |= 1 << to;
         }
-        self.logs[o].retire();
+        self.retire(o);
         if live {
             if counted {
                 self.tally.replications_applied += 1;
@@ -1044,8 +1088,17 @@ impl DataLayer {
         now: SimTime,
     ) {
         // The record may be retired already (a synchronous write every replica has applied).
-        if let Some(rec) = self.logs[x as usize].get_mut(seq) {
-            rec.acked = Some(now);
+        let withheld = match self.logs[x as usize].get_mut(seq) {
+            Some(rec) => {
+                rec.acked = Some(now);
+                rec.withheld
+            }
+            None => self.withheld_unacked.remove(&(x, seq)).unwrap_or(0),
+        };
+        if withheld != 0 {
+            let w = self.withheld.entry((x, withheld)).or_default();
+            w.acked += 1;
+            w.oldest = Some(w.oldest.map_or(committed, |o| o.min(committed)));
         }
         self.awaiting_ack.remove(&(x, seq));
         if let Some(wrong) = self.lost_unacked.remove(&(x, seq)) {
@@ -1103,6 +1156,10 @@ impl DataLayer {
         let Some(&offset) = self.user_offset.get(pop as usize) else {
             return;
         };
+        if self.quorum.is_some() {
+            self.quorum_ack_received(x, seq, key, (offset + user) as usize, now);
+            return;
+        }
         let Some(recent) = self.recent_writes.get_mut((offset + user) as usize) else {
             return;
         };
@@ -1385,13 +1442,31 @@ impl DataLayer {
     /// can send again.
     pub fn failover(&mut self, old: DataRegion, new: DataRegion) -> FailoverLoss {
         let mut loss = FailoverLoss::default();
+        // Residency kept these from `new`, which will never hold them: every acknowledged
+        // one is lost, its log record retired or not (README: Residency). Counted once.
+        let kept_from_new: Vec<_> = self
+            .withheld
+            .range((old, 0)..=(old, u64::MAX))
+            .filter(|(k, _)| k.1 & (1 << new) != 0)
+            .map(|(k, _)| *k)
+            .collect();
+        for k in kept_from_new {
+            if let Some(w) = self.withheld.remove(&k) {
+                self.tally.fenced_writes += w.after_warmup;
+                loss.lost_writes += w.acked;
+                loss.oldest = match (loss.oldest, w.oldest) {
+                    (Some(a), Some(b)) => Some(a.min(b)),
+                    (a, b) => a.or(b),
+                };
+            }
+        }
         // Writes fenced off at an earlier failover of `old` may still be in its log (behind
         // writes still on their way to a far replica): they were counted then.
         let earlier = &self.fenced[old as usize];
         let log = &mut self.logs[old as usize];
         for (i, r) in log.records.iter().enumerate() {
             let seq = log.base + 1 + i as u32;
-            if in_ranges(earlier, seq) {
+            if in_ranges(earlier, seq) || r.withheld & (1 << new) != 0 {
                 continue;
             }
             if r.applied & (1 << new) == 0 && r.version.true_t >= self.warmup {
@@ -1434,7 +1509,7 @@ impl DataLayer {
                 *last = r.prev_of_key;
             }
         }
-        log.retire();
+        self.retire(old as usize);
         for to in 0..d {
             let l = &mut self.links[old as usize * d + to];
             l.queue.retain(|m| m.origin != old || m.seq < fence_from);
@@ -1836,14 +1911,14 @@ mod tests {
             l.records.push_back(rec(*p, i as u32 + 10));
             l.next_seq += 1;
         }
-        l.retire();
+        l.retire(|_, _| {});
         assert_eq!(l.base, 1);
         assert!(l.get(1).is_none());
         assert_eq!(l.get(2).unwrap().key, 11);
         assert_eq!(l.get(3).unwrap().key, 12);
         assert!(l.get(4).is_none());
         l.get_mut(2).unwrap().pending = 0;
-        l.retire();
+        l.retire(|_, _| {});
         assert_eq!(l.base, 3);
         assert!(l.records.is_empty());
     }

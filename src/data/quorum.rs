@@ -378,13 +378,46 @@ impl DataLayer {
                 superseded: SimTime::MAX,
             });
         }
+        // The user's: owed to their reads once its acknowledgement reaches them
+        // ([`DataLayer::quorum_ack_received`]); until then the time is `ACK_ON_ITS_WAY`.
         let recent = &mut q.recent_writes[u];
-        let before = recent
+        let (mut newest, mut before) = recent
             .iter()
             .find(|w| w.0 == key)
-            .map_or_else(Committed::default, |w| w.1);
-        super::remember(recent, (key, (v, now), before), |w| w.0 == key);
+            .map_or_else(Default::default, |w| (w.1, w.2));
+        let this = (v, super::ACK_ON_ITS_WAY);
+        if !newest.0.exists() || order > true_order(&newest.0) {
+            before = newest;
+            newest = this;
+        } else if !before.0.exists() || order > true_order(&before.0) {
+            before = this;
+        }
+        super::remember(recent, (key, newest, before), |w| w.0 == key);
         self.quorum_prune(key);
+    }
+
+    /// The acknowledgement of quorum write `(x, seq)` of `key` reached its user at `now`:
+    /// from now on their reads owe it to them (SPEC §3 Read-your-writes: a write the user
+    /// had acknowledged), if it is still among their recent writes.
+    pub(super) fn quorum_ack_received(
+        &mut self,
+        x: DataRegion,
+        seq: u32,
+        key: u32,
+        u: usize,
+        now: SimTime,
+    ) {
+        let Some(q) = &mut self.quorum else { return };
+        let Some(recent) = q.recent_writes.get_mut(u) else {
+            return;
+        };
+        for w in recent.iter_mut().filter(|w| w.0 == key) {
+            for (v, at) in [&mut w.1, &mut w.2] {
+                if v.exists() && (v.origin, v.seq) == (x, seq) && *at == super::ACK_ON_ITS_WAY {
+                    *at = now;
+                }
+            }
+        }
     }
 
     /// The oldest version, in true order, among those `key`'s replicas hold.
@@ -484,12 +517,13 @@ impl DataLayer {
         user: u32,
         start: SimTime,
     ) {
-        let v = self.judge_quorum_read(key, got, newest, pop, user, start);
+        let v = self.judge_quorum_read(key, got, newest, pop, user, start, start);
         self.count_read(v);
     }
 
     /// Judges a quorum read as [`Self::quorum_read`] counts it; [`ReadVerdict::NONE`] during
     /// the warm-up.
+    #[allow(clippy::too_many_arguments)]
     pub fn judge_quorum_read(
         &self,
         key: u32,
@@ -498,6 +532,7 @@ impl DataLayer {
         pop: u16,
         user: u32,
         start: SimTime,
+        issued: SimTime,
     ) -> ReadVerdict {
         if start < self.warmup {
             return ReadVerdict::NONE;
@@ -527,8 +562,9 @@ impl DataLayer {
         }
         let u = (self.user_offset[pop as usize] + user) as usize;
         if let Some(q) = &self.quorum {
-            // The user's newest write of the key committed before the read was issued: one
-            // committing during the read may or may not be seen, but the one before it must.
+            // The user's newest write of the key whose acknowledgement had reached them when
+            // they issued the read (SPEC §3): one acknowledged later may or may not be seen,
+            // but the one before it must.
             let own = q
                 .recent_writes
                 .get(u)
@@ -538,7 +574,7 @@ impl DataLayer {
                 .and_then(|&(_, newest, before)| {
                     [newest, before]
                         .into_iter()
-                        .find(|(v, at)| v.exists() && *at < start)
+                        .find(|(v, at)| v.exists() && *at <= issued)
                 });
             verdict.set_ryw_violation(own.is_some_and(|(v, _)| newer(&v)));
         }
@@ -552,7 +588,7 @@ mod tests {
     use crate::model::ReplicationMode;
 
     #[test]
-    fn a_read_issued_before_the_users_newest_write_committed_must_reflect_the_one_before() {
+    fn a_read_owes_the_user_their_newest_write_acknowledged_to_them_before_they_issued_it() {
         let mut sc = crate::bench::mmc_scenario(9.0, 1, 1.0, 100.0, 0.0);
         sc.data.mode = ReplicationMode::Quorum { n: 1, r: 1, w: 1 };
         sc.populations[0].write_fraction = 0.5;
@@ -565,10 +601,18 @@ mod tests {
             ..Version::default()
         };
         let (v1, v2) = (version(1, 10), version(2, 30));
+        // v1 commits at 10; its acknowledgement reaches the user at 15.
         data.quorum_committed(0, v1, 0, 0, 10);
-        let snap_at_20 = data.quorum_snapshot(0);
-        data.quorum_committed(0, v2, 0, 0, 30);
+        let snap_at_12 = data.quorum_snapshot(0);
         let violations = |d: &DataLayer| d.tally.ryw_violations;
+        // Issued at 12, after the commit but before the user heard of it: nothing is owed.
+        data.quorum_read(0, Version::default(), snap_at_12, 0, 0, 12);
+        assert_eq!(violations(&data), 0);
+        data.ack_received(0, 1, 0, 0, 0, 15);
+        let snap_at_20 = data.quorum_snapshot(0);
+        // v2 commits at 30, acknowledged at 35.
+        data.quorum_committed(0, v2, 0, 0, 30);
+        data.ack_received(0, 2, 0, 0, 0, 35);
         // Issued at 20, between the user's two writes: returning v1 (or v2) is fine ...
         data.quorum_read(0, v1, snap_at_20, 0, 0, 20);
         data.quorum_read(0, v2, snap_at_20, 0, 0, 20);
@@ -576,14 +620,40 @@ mod tests {
         // ... returning nothing misses v1, although v2 committed during the read.
         data.quorum_read(0, Version::default(), snap_at_20, 0, 0, 20);
         assert_eq!(violations(&data), 1);
-        // Issued after both: v1 is now older than the user's own v2.
+        // Issued at 32, after v2 committed but before its acknowledgement: v1 is owed, not v2.
+        let snap_at_32 = data.quorum_snapshot(0);
+        data.quorum_read(0, v1, snap_at_32, 0, 0, 32);
+        assert_eq!(violations(&data), 1);
+        // Issued after both acknowledgements: v1 is now older than the user's own v2.
         let snap_at_40 = data.quorum_snapshot(0);
         data.quorum_read(0, v1, snap_at_40, 0, 0, 40);
         assert_eq!(violations(&data), 2);
         // Before either write committed nothing of the user's is owed.
         data.quorum_read(0, Version::default(), Committed::default(), 0, 0, 5);
         assert_eq!(violations(&data), 2);
-        assert_eq!(data.tally.reads, 5);
+        assert_eq!(data.tally.reads, 7);
+    }
+
+    #[test]
+    fn a_write_whose_acknowledgement_never_reaches_the_user_is_never_owed_to_them() {
+        let mut sc = crate::bench::mmc_scenario(9.0, 1, 1.0, 100.0, 0.0);
+        sc.data.mode = ReplicationMode::Quorum { n: 1, r: 1, w: 1 };
+        sc.populations[0].write_fraction = 0.5;
+        let mut data = DataLayer::new(&sc, 1);
+        let v1 = Version {
+            seq: 1,
+            ts: 10,
+            true_t: 10,
+            value: 1,
+            ..Version::default()
+        };
+        // Committed, but the client timed out: its acknowledgement never arrives.
+        data.quorum_committed(0, v1, 0, 0, 10);
+        let snap = data.quorum_snapshot(0);
+        data.quorum_read(0, Version::default(), snap, 0, 0, 1_000);
+        assert_eq!(data.tally.ryw_violations, 0);
+        // A stale read all the same: v1 was committed (acknowledged by the coordinator).
+        assert_eq!(data.tally.stale_reads, 1);
     }
 
     #[test]

@@ -25,8 +25,8 @@ pub struct WindowStats {
     pub ok: u64,
     pub failed: [u64; 4],
     /// Of the failed, those a fault was charged with (it refused, dropped or lost one of their
-    /// attempts): the rest failed of themselves or of an effect no fault owns, such as a
-    /// replica a cut holds (kept for the populations' cells only).
+    /// attempts, or blocked the replication one waited on): the rest failed of themselves or
+    /// of an effect no fault owns (kept for the populations' cells only).
     pub charged: u64,
     counts: Option<Box<[u32]>>,
     hist: Option<Box<Histogram<u32>>>,

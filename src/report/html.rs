@@ -66,7 +66,7 @@ fn has_recovery(d: &ReportData) -> bool {
 
 /// The availability and time-to-recover tables: a row per fault, a row per failover.
 fn recovery_tables(h: &mut String, d: &ReportData) {
-    h.push_str("<h2 id=\"recovery\">Faults and recovery</h2>\n<p>RTO: from the fault's start until every affected population's availability is back at the SLO. Failed requests: requests that finally failed after the fault refused, dropped or lost one of their attempts. Availability during: all requests, over the windows wholly inside the fault. Service up: the share of time after the warm-up the design had a region serving (active-active: any region up; active-passive: the current primary up, so detection and promotion count as down), whatever DNS did; with random outages, beside the closed form for independent failures and instant failover.</p>\n");
+    h.push_str("<h2 id=\"recovery\">Faults and recovery</h2>\n<p>RTO: from the fault's start until every affected population's availability is back at the SLO. Failed requests: requests that finally failed after the fault refused, dropped or lost one of their attempts, or blocked the replication one waited on. Availability during: all requests, over the windows wholly inside the fault. Service up: the share of time after the warm-up the design had a region serving (active-active: any region up; active-passive: the current primary up, so detection and promotion count as down), whatever DNS did; with random outages, beside the closed form for independent failures and instant failover.</p>\n");
     h.push_str("<table>\n<tr><th>variant</th><th>fault</th><th class=\"n\">start–end s</th><th class=\"n\">RTO s</th><th class=\"n\">failed requests</th><th class=\"n\">avail during %</th><th class=\"n\">service up %</th></tr>\n");
     for v in &d.summary.variants {
         for f in &v.faults {
@@ -470,14 +470,15 @@ pub fn report_html(d: &ReportData, figures: &[Figure]) -> String {
             if let Some(r) = m.get("rerun").and_then(|r| r.as_str()) {
                 let _ = writeln!(
                     h,
-                    "<p>Rerun the simulation (same files and seed give byte-identical results):</p>\n<pre>{}</pre>",
+                    "<p>Rerun the simulation (same files and seed give byte-identical results; it writes to <code>results/{name}</code> unless given <code>--out DIR</code>):</p>\n<pre>{}</pre>",
                     esc(r)
                 );
             }
+            // The results never name the directory they were written to (they would differ
+            // between two directories otherwise).
             let _ = writeln!(
                 h,
-                "<p>Rebuild this report and its charts from the stored results, without simulating:</p>\n<pre>regionsim report results/{}</pre>",
-                name
+                "<p>Rebuild this report and its charts from the stored results, without simulating (<code>DIR</code>: the directory holding this report, <code>results/{name}</code> unless <code>run</code> was given <code>--out</code>):</p>\n<pre>regionsim report DIR</pre>"
             );
             let tool = m
                 .get("tool")

@@ -461,6 +461,12 @@ pub fn render_stats(exp: &crate::model::Experiment, s: &crate::stats::Report) ->
     }
     if !exp.sweep.is_empty() {
         let _ = writeln!(out, "\nWhat mattered (effect of each swept parameter)");
+        if s.sensitivity.iter().any(|x| x.uncertainty.is_none()) {
+            let _ = writeln!(
+                out,
+                "  note: one seed, so no confidence interval: every effect that is not zero counts as measurable; run with --seeds 5 or more to tell effects from noise"
+            );
+        }
         let quiet = s.no_effect();
         for (variant, param) in &quiet {
             let _ = writeln!(

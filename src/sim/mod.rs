@@ -187,7 +187,8 @@ struct Request {
     exec: RegionId,
     /// Ask DNS afresh on the next attempt.
     re_resolve: bool,
-    /// The last fault that refused, dropped or lost one of its attempts.
+    /// The last fault that refused, dropped or lost one of its attempts, or blocked the
+    /// replication one of them waited on ([`World::charge_blocked_wait`]).
     touched_by: FaultId,
     /// Where the current attempt stands in the pool of the region it reached.
     stage: PoolStage,
@@ -276,7 +277,7 @@ fn dns_candidates<'w>(
 /// Per-population DNS figures after the warm-up.
 #[derive(Debug, Clone, Copy, Default)]
 pub struct DnsTally {
-    /// Cache misses that reached the authoritative DNS (whole run).
+    /// Cache misses that reached the authoritative DNS.
     pub queries: u64,
     /// Attempts sent where a cached answer pointed to a region that was down, unhealthy or no
     /// longer serving, and attempts failed by a cached negative answer when DNS would have
@@ -2043,10 +2044,51 @@ impl<'a> World<'a> {
         self.data.ack_received(x, seq, q.key, q.pop, q.user, now);
     }
 
+    /// An attempt timed out waiting on replication: a write for its replicas'
+    /// acknowledgements while one of them was down or cut off from the writer, or a read for
+    /// a write that could not reach its replica (its origin down, or the link cut). The fault
+    /// that blocked it is charged with the failure (SPEC §3 RTO: the fault lost the attempt),
+    /// as a request it refused or dropped would be.
+    #[cold]
+    #[inline(never)]
+    fn charge_blocked_wait(&mut self, slot: u32, waits: Waits) {
+        let blocked = |from: DataRegion, to: DataRegion| -> Option<FaultId> {
+            let (a, b) = (
+                self.data.regions[from as usize],
+                self.data.regions[to as usize],
+            );
+            if self.down[b as usize] > 0 {
+                return Some(self.down_by[b as usize]);
+            }
+            if self.down[a as usize] > 0 {
+                return Some(self.down_by[a as usize]);
+            }
+            self.links.cut(self.links.region(a), self.links.region(b))
+        };
+        let by = if let Some((x, _)) = waits.ack {
+            (0..self.data.len() as DataRegion)
+                .filter(|y| *y != x)
+                .find_map(|y| blocked(x, y))
+        } else if let Some((x, o, _, _)) = waits.read {
+            blocked(o, x)
+        } else {
+            None
+        };
+        if let Some(f) = by {
+            self.requests[slot as usize].touched_by = f;
+        }
+    }
+
     /// Retries when attempts and deadline allow; otherwise the request fails.
     fn attempt_failed(&mut self, r: ReqRef, reason: FailReason, sched: &mut Scheduler<Event>) {
         let now = sched.now();
-        if self.waits[r.slot as usize] != Waits::NONE {
+        let waits = self.waits[r.slot as usize];
+        if waits != Waits::NONE {
+            if reason == FailReason::Timeout
+                && self.requests[r.slot as usize].touched_by == NO_FAULT
+            {
+                self.charge_blocked_wait(r.slot, waits);
+            }
             self.stop_waiting(r.slot);
         }
         let q = self.requests[r.slot as usize];

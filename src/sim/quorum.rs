@@ -328,10 +328,13 @@ impl World<'_> {
         };
         if write {
             self.data.quorum_committed(key, version, q.pop, q.user, now);
+            // The user owes it to their reads once the response reaches them (`on_response`).
+            let slot = &mut self.requests[r.slot as usize];
+            (slot.acked_origin, slot.acked_seq) = (version.origin, version.seq);
         } else {
             self.read_verdicts[r.slot as usize] = self
                 .data
-                .judge_quorum_read(key, best, newest, q.pop, q.user, start);
+                .judge_quorum_read(key, best, newest, q.pop, q.user, start, q.t0);
             self.quorum_read_over(id);
         }
         // quorum_done is followed by releasing the operation: the response is queued.

@@ -1728,3 +1728,116 @@ fn override_values_are_read_as_the_file_is() {
         sc.design
     );
 }
+
+/// A Geo policy with no `"*"` rule has no answer for a population no rule names: every request
+/// of it would fail (no_region). The loader warns, naming the population, once.
+#[test]
+fn a_population_no_geo_rule_answers_is_warned_about() {
+    let (_, warnings) = super::experiment_and_warnings(
+        "geo-no-star",
+        r#"duration_s: 60, design: ActiveActive(regions: ["eastus", "westeurope"]),
+        dns: (policy: Geo(rules: {"EU": ["westeurope"]})),
+        populations: {
+            "new-york": (lat: 40.71, lon: -74.01, rate_per_s: 10),
+            "paris": (lat: 48.86, lon: 2.35, rate_per_s: 10, jurisdiction: "EU"),
+        },"#,
+    );
+    let geo: Vec<_> = warnings
+        .iter()
+        .filter(|w| w.message.contains("geo rule"))
+        .collect();
+    assert_eq!(geo.len(), 1, "{warnings:?}");
+    assert!(
+        geo[0].message.contains("`new-york` has no jurisdiction")
+            && geo[0].line == Some(4)
+            && geo[0].help.as_deref().is_some_and(|h| h.contains("\"*\"")),
+        "{:?}",
+        geo[0]
+    );
+}
+
+/// A misspelt standby is left out of the design; the design's region counts are then wrong,
+/// and no check that relies on them speaks: one error, at the name, not a second one saying
+/// `SemiSync(1)` needs "1 to 0" replicas.
+#[test]
+fn a_misspelt_standby_gives_one_error_not_follow_on_replica_counts() {
+    let d = super::temp_dir("misspelt-standby");
+    let exp = d.join("e.ron");
+    std::fs::write(
+        &exp,
+        format!(
+            r#"Experiment(name: "e", topology: "{}", duration_s: 10,
+                design: ActivePassive(primary: "eastus", standbys: ["westeurop"]),
+                data: (replication: (mode: SemiSync(1))),
+                populations: {{"p": (lat: 40.7, lon: -74.0, rate_per_s: 1)}},
+            )"#,
+            super::root().join("topologies/azure-15.ron").display()
+        ),
+    )
+    .unwrap();
+    let err = regionsim::config::load_experiment(&exp)
+        .unwrap_err()
+        .to_string();
+    eprintln!("{err}");
+    assert!(err.contains("unknown region `westeurop`"), "{err}");
+    assert!(!err.contains("SemiSync"), "{err}");
+}
+
+/// An inline RTT matrix: a refused entry is one error (not also "the matrix is empty" and
+/// "not in the RTT matrix" warnings for its regions), and a name that is no region of the
+/// topology is a warning at that name, with a did-you-mean.
+#[test]
+fn inline_rtt_matrix_mistakes_are_reported_where_they_are_and_once() {
+    let d = super::temp_dir("inline-matrix");
+    let topology = |rows: &str| {
+        format!(
+            r#"Topology(name: "t",
+                defaults: (servers: 8, read_service: Constant(ms: 3.0), write_service: Constant(ms: 6.0), queue_limit: 100),
+                regions: {{
+                    "eastus": (lat: 36.67, lon: -78.39, continent: "North America", jurisdiction: "US"),
+                    "westeurope": (lat: 52.37, lon: 4.90, continent: "Europe", jurisdiction: "EU"),
+                }},
+                network: (rtt: Matrix(rows: {rows})),
+            )"#
+        )
+    };
+    std::fs::write(
+        d.join("e.ron"),
+        r#"Experiment(name: "e", topology: "t.ron", duration_s: 10,
+            design: ActiveActive(regions: ["eastus", "westeurope"]),
+            populations: {"p": (lat: 40.7, lon: -74.0, rate_per_s: 1)})"#,
+    )
+    .unwrap();
+    std::fs::write(
+        d.join("t.ron"),
+        topology(r#"{"eastus": {"westeurope": -80.0}}"#),
+    )
+    .unwrap();
+    let err = regionsim::config::load_experiment(&d.join("e.ron"))
+        .unwrap_err()
+        .to_string();
+    eprintln!("{err}");
+    assert!(
+        err.contains("must be a finite number at least 0, found -80"),
+        "{err}"
+    );
+    assert!(!err.contains("empty"), "{err}");
+    assert!(!err.contains("not in the RTT matrix"), "{err}");
+    std::fs::write(
+        d.join("t.ron"),
+        topology(r#"{"eastus": {"westeurop": 80.0}}"#),
+    )
+    .unwrap();
+    let (_, warnings) = regionsim::config::load_experiment(&d.join("e.ron")).unwrap();
+    let named: Vec<_> = warnings
+        .iter()
+        .filter(|w| w.message.contains("the RTT matrix names `westeurop`"))
+        .collect();
+    assert_eq!(named.len(), 1, "{warnings:?}");
+    assert_eq!(
+        named[0].help.as_deref(),
+        Some("did you mean `westeurope`?"),
+        "{:?}",
+        named[0]
+    );
+}

@@ -242,7 +242,7 @@ fn every_chart_kind_is_made_valid_and_inlined_in_the_report() {
         "active-active",
         "Master seed <code>11</code>",
         "regionsim run tests/fixtures/tiny-charts.ron --seed 11",
-        "regionsim report results/tiny-charts",
+        "regionsim report DIR",
         "japaneast 100%",
     ] {
         assert!(html.contains(needle), "report lacks {needle:?}");

@@ -85,6 +85,11 @@ fn run_prints_a_table_per_population_and_writes_results() {
             .iter()
             .all(|i| i["sha256"].as_str().unwrap().len() == 64)
     );
+    // Written elsewhere than results/<name>, and the results do not say where (they would
+    // differ between directories): the report says how to redraw it from wherever it is.
+    let html = std::fs::read_to_string(d.join("report.html")).unwrap();
+    assert!(html.contains("<pre>regionsim report DIR</pre>"));
+    assert!(html.contains("unless <code>run</code> was given <code>--out</code>"));
 }
 
 /// Failed requests are broken down by reason under the summary table, each variant's counts

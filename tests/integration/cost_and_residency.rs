@@ -276,6 +276,51 @@ fn writes_kept_from_a_primary_outside_the_allowed_regions_are_not_counted_as_no_
     assert_eq!(f.requests_failed_no_allowed_region, 0);
 }
 
+/// The primary (westeurope) fails at 120 s and eastus, the first-listed standby, is promoted:
+/// EU records are pinned to westeurope and northeurope, so eastus never held one, and every
+/// acknowledged EU write is lost at that failover (README: Residency), whether northeurope
+/// had applied it (`applied`: its log record had retired) or not (`in-flight`). Before, a
+/// retired record was forgotten: `applied` counted 0 lost against `in-flight`'s 1 348.
+#[test]
+fn promoting_a_standby_residency_kept_writes_from_loses_them_all_however_far_the_others_got() {
+    let e = experiment(
+        "res-failover",
+        r#"seed: 7, duration_s: 300, warmup_s: 0, window_s: 10,
+        dns: (policy: Latency, ttl_s: 5),
+        health: (interval_s: 10, failure_threshold: 2, checkers: ["westus2", "japaneast", "brazilsouth"]),
+        faults: [RegionOutage(region: "westeurope", at_s: 120, for_s: 170)],
+        design: ActivePassive(primary: "westeurope", standbys: ["eastus", "northeurope"],
+                              failover: Automatic(promotion_s: 10)),
+        data: (replication: (mode: Async, lag: Constant(ms: 50.0))),
+        populations: {
+            "london": (lat: 51.51, lon: -0.13, anchor: "northeurope", jurisdiction: "EU",
+                       rate_per_s: 20, write_fraction: 1.0, keys: (count: 100000, zipf_s: 0.0)),
+        },
+        residency: (enforce: true, allow: {"EU": ["westeurope", "northeurope"]}),
+        variants: [
+            (name: "applied", overrides: {}),
+            (name: "in-flight", overrides: {"data.replication.lag": Constant(ms: 100000.0)}),
+        ],"#,
+    );
+    for name in ["applied", "in-flight"] {
+        let r = run(variant(&e, name), 7);
+        let f = &r.failovers[0];
+        eprintln!(
+            "{name}: {} writes, {} → {:?} at {:?} s, {} lost, RPO {:?} s",
+            r.data.writes, f.from, f.to, f.promoted_s, f.lost_writes, f.rpo_s
+        );
+        assert_eq!(f.to.as_deref(), Some("eastus"));
+        // Every write was acknowledged before the outage; none was possible after it.
+        assert!(r.data.writes > 2_000, "{}", r.data.writes);
+        assert_eq!(f.lost_writes, r.data.writes, "{name}");
+        assert_eq!(r.data.lost_at_failover, r.data.writes);
+        assert_eq!(r.data.lost_updates, r.data.writes, "each counted once");
+        // From the first write, at the start, to the failure at 120 s.
+        let rpo = f.rpo_s.unwrap();
+        assert!((119.0..=120.0).contains(&rpo), "{rpo}");
+    }
+}
+
 #[test]
 fn cost_and_residency_inputs_are_checked() {
     let d = temp_dir("cost-bad");

@@ -1108,3 +1108,34 @@ fn a_last_window_cut_short_is_not_judged() {
     assert!(r.overall.failed > 0, "the outage fails requests");
     assert_eq!(r.overall.time_availability, Some(1.0));
 }
+
+/// SemiSync(1) with one standby, which is down for a minute: every write waits for its
+/// acknowledgement until the client gives up. Those timeouts are the outage's doing and are
+/// charged to it (they read "failed requests that no fault touched" before), so its RTO and
+/// failed requests count them.
+#[test]
+fn writes_timing_out_behind_a_dead_replica_are_charged_to_its_outage() {
+    let e = experiment(
+        "semisync-dead-replica",
+        r#"duration_s: 180, warmup_s: 10, window_s: 10,
+        dns: (policy: Latency, ttl_s: 60),
+        faults: [RegionOutage(region: "westus2", at_s: 60, for_s: 60)],
+        design: ActivePassive(primary: "eastus", standbys: ["westus2"], failover: Off),
+        data: (replication: (mode: SemiSync(1))),
+        populations: {
+            "new-york": (lat: 40.71, lon: -74.01, anchor: "eastus", rate_per_s: 100, write_fraction: 0.5),
+        },"#,
+    );
+    let r = run(variant(&e, "base"), 3);
+    let f = &r.faults[0];
+    eprintln!(
+        "{}: {} failed of {} failed overall, RTO {:?} s",
+        f.fault, f.failed_requests, r.overall.failed, f.rto_s
+    );
+    // About half the requests of the minute are writes, all timing out.
+    assert!(f.failed_requests > 2_000, "{}", f.failed_requests);
+    assert_eq!(
+        f.failed_requests, r.overall.failed,
+        "every failure is the outage's"
+    );
+}

@@ -440,3 +440,68 @@ fn quorum_staleness_age_runs_from_the_oldest_missed_commit_through_a_partition()
         sq.max_ms
     );
 }
+
+/// One user and one key under `Quorum(3, r 1, w 2)`, 400 ms of last mile each way. In `timed-out`
+/// the client gives up at 430 ms: each write commits at its coordinator (after about 280 ms)
+/// but its acknowledgement cannot reach the user before about 480 ms, so no write is ever
+/// acknowledged to them, and reads (about 410 ms) succeed. SPEC §3 read-your-writes owes a
+/// user only the writes they had acknowledged: none. The control (`w 1`, replicas a second
+/// behind, no last mile, a long timeout) acknowledges every write and misses many.
+#[test]
+fn quorum_read_your_writes_owes_only_writes_whose_acknowledgement_reached_the_user() {
+    let e = experiment(
+        "quorum-ryw",
+        &three_regions(
+            r#"seed: 11, duration_s: 120, warmup_s: 5, window_s: 10,
+            client: (timeout_ms: 430, connect_timeout_ms: 430, retries: 0, deadline_ms: 430),
+            data: (class: Register, conflict: Lww,
+                   replication: (mode: Quorum(n: 3, r: 1, w: 2, write_ms: Exponential(mean_ms: 100.0)))),
+            populations: {
+                "va": (lat: 36.67, lon: -78.39, anchor: "eastus", last_mile_ms: 400, rate_per_s: 20,
+                       write_fraction: 0.5, users: 1, resolvers: 1, keys: (count: 1, zipf_s: 0.0)),
+            },
+            variants: [
+                (name: "timed-out", overrides: {}),
+                (name: "acknowledged", overrides: {
+                    "client.timeout_ms": 30000, "client.connect_timeout_ms": 30000,
+                    "client.deadline_ms": 30000, "populations.va.last_mile_ms": 0,
+                    "data.replication.mode.w": 1,
+                    "data.replication.mode.write_ms": Exponential(mean_ms: 1000.0),
+                }),
+            ],"#,
+        ),
+    );
+    let timed_out = run(variant(&e, "timed-out"), 11);
+    let d = &timed_out.data;
+    let o = &timed_out.overall;
+    eprintln!(
+        "timed out: {} writes committed; {} ok, {} timed out; {} reads, {} violations",
+        d.writes, o.ok, o.failed_timeout, d.reads, d.read_your_writes_violations
+    );
+    assert!(
+        d.writes > 500 && d.reads > 500,
+        "{} writes, {} reads",
+        d.writes,
+        d.reads
+    );
+    // Every write times out at its client; every success is a read (the data layer also
+    // judges a read issued just before the warm-up's end).
+    assert!(o.ok <= d.reads, "{} ok, {} reads", o.ok, d.reads);
+    assert!(
+        o.failed_timeout + 2 >= d.writes,
+        "{} timed out",
+        o.failed_timeout
+    );
+    assert_eq!(d.read_your_writes_violations, 0);
+    let acked = run(variant(&e, "acknowledged"), 11);
+    let d = &acked.data;
+    eprintln!(
+        "acknowledged: {} writes, {} reads, {} violations",
+        d.writes, d.reads, d.read_your_writes_violations
+    );
+    assert!(
+        d.read_your_writes_violations > 100,
+        "{}",
+        d.read_your_writes_violations
+    );
+}
