@@ -636,8 +636,13 @@ impl<'a> World<'a> {
                 (&mut self.res_eligible, &mut self.res_serving),
             );
             let pp = &self.sc.populations[p];
-            let rate = pp.rate_per_s * pp.diurnal_factor(0) / f64::from(pp.resolvers.max(1));
+            let rate = pp.rate_per_s * pp.diurnal_factor(0);
+            let (users, resolvers) = (pp.users.max(1), pp.resolvers.max(1));
             for resolver in 0..pp.resolvers {
+                // User u asks resolver u % resolvers: this one serves these many of the users
+                // (none when there are fewer users than resolvers and it is past them).
+                let served = users / resolvers + u32::from(resolver < users % resolvers);
+                let rate = rate * f64::from(served) / f64::from(users);
                 // No region: the resolver holds the negative answer (RFC 2308).
                 let region = self
                     .dns
