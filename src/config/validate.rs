@@ -1791,6 +1791,26 @@ fn scenario(
             .and_then(|a| resolve_region(&mut cx, &topo, &path("anchor"), a).map(Some))
             .unwrap_or(None);
         let anchor_ok = p.anchor.is_none() || anchor.is_some();
+        // Latitude and longitude the wrong way round put the users on another continent: warn
+        // when swapping them would bring a population far nearer the region it enters through.
+        if let (Some(a), Some(a_name)) = (anchor, p.anchor.as_deref())
+            && (-90.0..=90.0).contains(&p.lat)
+            && (-90.0..=90.0).contains(&p.lon)
+        {
+            let ar = &topo.regions[a as usize];
+            let km = great_circle_km(p.lat, p.lon, ar.lat, ar.lon);
+            let swapped = great_circle_km(p.lon, p.lat, ar.lat, ar.lon);
+            if km > 3000.0 && swapped < km / 4.0 {
+                cx.warn(
+                    &path("lat"),
+                    format!(
+                        "population `{name}` (lat {}, lon {}) is {km:.0} km from its anchor `{a_name}`; with latitude and longitude swapped it would be {swapped:.0} km away",
+                        p.lat, p.lon
+                    ),
+                    Some("`lat` runs north–south (−90 to 90), `lon` east–west (−180 to 180): swap them if they are the wrong way round".into()),
+                );
+            }
+        }
         if cx.finite(
             &path("rate_per_s"),
             &format!("rate_per_s of `{name}`"),

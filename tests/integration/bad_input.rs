@@ -1841,3 +1841,29 @@ fn inline_rtt_matrix_mistakes_are_reported_where_they_are_and_once() {
         named[0]
     );
 }
+
+/// Latitude and longitude the wrong way round (New York at lat −74.01, lon 40.71: the
+/// Antarctic coast south of Africa) are valid numbers, so nothing was said and New York's
+/// p50 went from 84 to 342 ms. The loader now warns when swapping them would bring a
+/// population far nearer its anchor; London, far from its anchor by design, is not warned about.
+#[test]
+fn latitude_and_longitude_the_wrong_way_round_are_warned_about() {
+    let (_, warnings) = super::experiment_and_warnings(
+        "lat-lon-swapped",
+        r#"duration_s: 60, design: ActiveActive(regions: ["eastus", "westeurope"]),
+        populations: {
+            "new-york": (lat: -74.01, lon: 40.71, anchor: "eastus", rate_per_s: 10),
+            "london": (lat: 51.51, lon: -0.13, anchor: "eastus", rate_per_s: 10),
+        },"#,
+    );
+    let swapped: Vec<_> = warnings
+        .iter()
+        .filter(|w| w.message.contains("swapped"))
+        .collect();
+    assert_eq!(swapped.len(), 1, "{warnings:?}");
+    assert!(
+        swapped[0].message.contains("`new-york`") && swapped[0].line == Some(3),
+        "{:?}",
+        swapped[0]
+    );
+}
