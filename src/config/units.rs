@@ -64,6 +64,17 @@ pub(crate) fn unit_hint(text: &str, line: usize, col: usize, type_error: bool) -
     ))
 }
 
+/// The hint for a value the deserialiser refused as `invalid type: string "…", expected …`
+/// at dotted `path` (an override's or a swept value): what [`unit_hint`] says of the same
+/// value written in a file.
+pub(crate) fn string_value_hint(path: &str, why: &str) -> Option<String> {
+    let quoted = why.strip_prefix("invalid type: string \"")?;
+    let value = &quoted[..quoted.find('"')?];
+    let field = path.rsplit(['.', '[', ']']).find(|p| !p.is_empty())?;
+    let text = format!("{field}: \"{value}\"");
+    unit_hint(&text, 1, field.chars().count() + 3, true)
+}
+
 /// Byte offset of 1-based (`line`, `col`), the column in characters; `None` outside the text.
 fn offset(text: &str, line: usize, col: usize) -> Option<usize> {
     let mut start = 0usize;
@@ -156,6 +167,36 @@ pub(crate) fn show(x: f64) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_swept_or_overridden_string_for_a_number_gets_the_files_hint() {
+        assert_eq!(
+            string_value_hint("dns.ttl_s", r#"invalid type: string "5s", expected f64"#).as_deref(),
+            Some(
+                "`ttl_s` is a number of seconds, written without a unit: for 5 s write `ttl_s: 5`"
+            )
+        );
+        assert_eq!(
+            string_value_hint(
+                "faults[0].for_s",
+                r#"invalid type: string "90", expected f64"#
+            )
+            .as_deref(),
+            Some("`for_s` is a number of seconds: write `for_s: 90`, without quotes")
+        );
+        // Not a string, or a field without a unit: nothing to say.
+        assert_eq!(
+            string_value_hint("dns.ttl_s", "invalid type: map, expected f64"),
+            None
+        );
+        assert_eq!(
+            string_value_hint(
+                "design.primary",
+                r#"invalid type: string "x", expected u32"#
+            ),
+            None
+        );
+    }
 
     #[test]
     fn a_unit_in_a_value_names_the_field_and_the_number_to_write() {

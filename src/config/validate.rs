@@ -2213,6 +2213,12 @@ fn short_timeouts(cx: &mut Ctx, raw: &RawExperiment, sc: &Scenario) {
 /// A did-you-mean for serde's "unknown variant `x`, expected `a` or `b`" (or "unknown field"),
 /// the message an override's misspelt name gets: the names are in backquotes, the one written
 /// first.
+/// The help for a value of the wrong kind at `path`: a did-you-mean for an unknown name, or
+/// the unit hint a file gets for a number written as a string (`"5s"` for a `_s` field).
+fn misfit_help(path: &str, why: &str) -> Option<String> {
+    unknown_name_hint(why).or_else(|| super::units::string_value_hint(path, why))
+}
+
 fn unknown_name_hint(why: &str) -> Option<String> {
     let (_, rest) = why
         .split_once("unknown variant ")
@@ -2443,7 +2449,7 @@ pub(super) fn experiment(
                     &variant_at(m.entry),
                     &m.inner(),
                     shape_message(Setter { a: &who, the: &who }, &m.named, &m.why),
-                    unknown_name_hint(&m.why),
+                    misfit_help(&m.named, &m.why),
                 )
             };
             // The variant's own overrides, applied once: their problems point at the override
@@ -2829,7 +2835,7 @@ impl Misfit {
         (
             SweepAt::of(self.entry),
             shape_message(SWEEP, &self.named, &self.why),
-            unknown_name_hint(&self.why),
+            misfit_help(&self.named, &self.why),
         )
     }
 }

@@ -1867,3 +1867,34 @@ fn latitude_and_longitude_the_wrong_way_round_are_warned_about() {
         swapped[0]
     );
 }
+
+/// A unit written into a swept or overridden number gets the hint the same mistake gets in
+/// the file itself: the field's unit and the number to write.
+#[test]
+fn a_unit_in_a_swept_or_overridden_value_gets_the_unit_hint() {
+    let d = super::temp_dir("swept-unit");
+    let exp = d.join("e.ron");
+    std::fs::write(
+        &exp,
+        format!(
+            r#"Experiment(name: "e", topology: "{}", duration_s: 10,
+                design: ActiveActive(regions: ["eastus"]),
+                populations: {{"p": (lat: 40.7, lon: -74.0, rate_per_s: 1)}},
+                variants: [(name: "v", overrides: {{"client.timeout_ms": "2s"}})],
+                sweep: Grid({{"dns.ttl_s": ["5s", 60]}}),
+            )"#,
+            super::root().join("topologies/azure-15.ron").display()
+        ),
+    )
+    .unwrap();
+    let err = regionsim::config::load_experiment(&exp)
+        .unwrap_err()
+        .to_string();
+    eprintln!("{err}");
+    for help in [
+        "`ttl_s` is a number of seconds, written without a unit: for 5 s write `ttl_s: 5`",
+        "`timeout_ms` is a number of milliseconds, written without a unit: for 2 s write `timeout_ms: 2000`",
+    ] {
+        assert!(err.contains(help), "{help}\n{err}");
+    }
+}
