@@ -361,3 +361,22 @@ fn summary_csv_leaves_latency_empty_where_nothing_succeeded() {
     assert_eq!(row[col("write_p50_ms")], "", "{csv}");
     assert_eq!(row[col("write_p99_ms")], "", "{csv}");
 }
+
+/// `bench` outside the repository (no experiments/ there) runs the M/M/c benchmarks and says
+/// it timed no experiment, instead of failing before them on its default experiment's path.
+#[test]
+fn bench_outside_the_repository_runs_the_mmc_benchmarks_and_says_why_no_experiment() {
+    let d = temp_dir("bench-elsewhere");
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_regionsim"))
+        .args(["bench", "--customers", "2000"])
+        .current_dir(&d)
+        .output()
+        .unwrap();
+    let (stdout, stderr) = (
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr),
+    );
+    assert!(out.status.success(), "{stdout}\n{stderr}");
+    assert_eq!(stdout.matches("M/M/c").count(), 2, "{stdout}");
+    assert!(stderr.contains("no experiment timed"), "{stderr}");
+}
