@@ -945,21 +945,17 @@ fn bench(customers: u64, experiment: Option<&Path>) -> anyhow::Result<ExitCode> 
     // The shipped experiment when run from the repository; elsewhere the M/M/c benchmarks
     // alone, saying so.
     const SHIPPED: &str = "experiments/global-latency.ron";
-    let experiment = match experiment {
-        Some(e) => Some(e),
-        None if Path::new(SHIPPED).is_file() => Some(Path::new(SHIPPED)),
-        None => {
-            eprintln!(
-                "note: no experiment timed: {SHIPPED} is not here (run from the repository, or pass --experiment FILE)"
-            );
-            None
-        }
-    };
+    let experiment = experiment.or_else(|| Some(Path::new(SHIPPED)).filter(|p| p.is_file()));
+    if experiment.is_none() {
+        eprintln!(
+            "note: no experiment timed: {SHIPPED} is not here (run from the repository, or pass --experiment FILE)"
+        );
+    }
     // A bad experiment file is reported before any time is spent on the M/M/c benchmarks.
-    let exp = match experiment {
-        Some(e) => Some(config::load_experiment(e)?.0),
-        None => None,
-    };
+    let exp = experiment
+        .map(config::load_experiment)
+        .transpose()?
+        .map(|(e, _)| e);
     for a in [
         crate::bench::bench_mmc(customers),
         crate::bench::bench_engine_mmc(customers),

@@ -547,17 +547,18 @@ fn topology_best_effort(
     if let (Some(m), RawRttSource::CsvMatrix { .. } | RawRttSource::Matrix { .. }) =
         (&matrix, &net.rtt)
     {
-        let mut known: BTreeSet<&str> = m
-            .keys()
-            .flat_map(|(a, b)| [a.as_str(), b.as_str()])
-            .collect();
-        // A region whose entries were refused above is in the matrix all the same.
-        if let RawRttSource::Matrix { rows } = &net.rtt {
-            for (from, row) in rows {
-                known.insert(from.as_str());
-                known.extend(row.keys().map(|k| k.as_str()));
-            }
-        }
+        // An inline matrix knows every name it gives, entries refused above included.
+        let known: BTreeSet<&str> = match &net.rtt {
+            RawRttSource::Matrix { rows } => rows
+                .iter()
+                .flat_map(|(from, row)| std::iter::once(from).chain(row.keys()))
+                .map(String::as_str)
+                .collect(),
+            _ => m
+                .keys()
+                .flat_map(|(a, b)| [a.as_str(), b.as_str()])
+                .collect(),
+        };
         for name in raw.regions.keys() {
             if !known.contains(name.as_str()) && raw.regions.len() > 1 {
                 let help = did_you_mean(name, known.iter().copied())
@@ -2210,15 +2211,15 @@ fn short_timeouts(cx: &mut Ctx, raw: &RawExperiment, sc: &Scenario) {
     }
 }
 
-/// A did-you-mean for serde's "unknown variant `x`, expected `a` or `b`" (or "unknown field"),
-/// the message an override's misspelt name gets: the names are in backquotes, the one written
-/// first.
 /// The help for a value of the wrong kind at `path`: a did-you-mean for an unknown name, or
 /// the unit hint a file gets for a number written as a string (`"5s"` for a `_s` field).
 fn misfit_help(path: &str, why: &str) -> Option<String> {
     unknown_name_hint(why).or_else(|| super::units::string_value_hint(path, why))
 }
 
+/// A did-you-mean for serde's "unknown variant `x`, expected `a` or `b`" (or "unknown field"),
+/// the message an override's misspelt name gets: the names are in backquotes, the one written
+/// first.
 fn unknown_name_hint(why: &str) -> Option<String> {
     let (_, rest) = why
         .split_once("unknown variant ")

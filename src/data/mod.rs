@@ -1444,20 +1444,14 @@ impl DataLayer {
         let mut loss = FailoverLoss::default();
         // Residency kept these from `new`, which will never hold them: every acknowledged
         // one is lost, its log record retired or not (README: Residency). Counted once.
-        let kept_from_new: Vec<_> = self
+        let kept_from_new = self
             .withheld
-            .range((old, 0)..=(old, u64::MAX))
-            .filter(|(k, _)| k.1 & (1 << new) != 0)
-            .map(|(k, _)| *k)
-            .collect();
-        for k in kept_from_new {
-            if let Some(w) = self.withheld.remove(&k) {
-                self.tally.fenced_writes += w.after_warmup;
-                loss.lost_writes += w.acked;
-                loss.oldest = match (loss.oldest, w.oldest) {
-                    (Some(a), Some(b)) => Some(a.min(b)),
-                    (a, b) => a.or(b),
-                };
+            .extract_if((old, 0)..=(old, u64::MAX), |k, _| k.1 & (1 << new) != 0);
+        for (_, w) in kept_from_new {
+            self.tally.fenced_writes += w.after_warmup;
+            loss.lost_writes += w.acked;
+            if let Some(t) = w.oldest {
+                loss.oldest = Some(loss.oldest.map_or(t, |o| o.min(t)));
             }
         }
         // Writes fenced off at an earlier failover of `old` may still be in its log (behind

@@ -1074,25 +1074,14 @@ fn a_design_of_more_than_64_regions_is_refused() {
 /// and then write summary.csv rows with an extra column, which the report refused to read.
 #[test]
 fn names_that_would_break_the_result_csvs_are_refused() {
-    let d = super::temp_dir("csv-names");
-    let topo = super::root().join("topologies/azure-15.ron");
-    let exp = d.join("e.ron");
-    std::fs::write(
-        &exp,
-        format!(
-            r#"Experiment(name: "e", topology: "{}", duration_s: 10,
-                design: ActiveActive(regions: ["eastus"]),
-                populations: {{"new york, ny": (lat: 40.7, lon: -74.0, rate_per_s: 1),
-                               "ok": (lat: 40.7, lon: -74.0, rate_per_s: 1, jurisdiction: "say \"us\"")}},
-                variants: [(name: "a,b", overrides: {{}})],
-            )"#,
-            topo.display()
-        ),
-    )
-    .unwrap();
-    let err = regionsim::config::load_experiment(&exp)
-        .unwrap_err()
-        .to_string();
+    let err = super::experiment_error(
+        "csv-names",
+        r#"duration_s: 10,
+        design: ActiveActive(regions: ["eastus"]),
+        populations: {"new york, ny": (lat: 40.7, lon: -74.0, rate_per_s: 1),
+                      "ok": (lat: 40.7, lon: -74.0, rate_per_s: 1, jurisdiction: "say \"us\"")},
+        variants: [(name: "a,b", overrides: {})],"#,
+    );
     eprintln!("{err}");
     for what in [
         "population name `new york, ny` holds a `,`",
@@ -1761,23 +1750,13 @@ fn a_population_no_geo_rule_answers_is_warned_about() {
 /// `SemiSync(1)` needs "1 to 0" replicas.
 #[test]
 fn a_misspelt_standby_gives_one_error_not_follow_on_replica_counts() {
-    let d = super::temp_dir("misspelt-standby");
-    let exp = d.join("e.ron");
-    std::fs::write(
-        &exp,
-        format!(
-            r#"Experiment(name: "e", topology: "{}", duration_s: 10,
-                design: ActivePassive(primary: "eastus", standbys: ["westeurop"]),
-                data: (replication: (mode: SemiSync(1))),
-                populations: {{"p": (lat: 40.7, lon: -74.0, rate_per_s: 1)}},
-            )"#,
-            super::root().join("topologies/azure-15.ron").display()
-        ),
-    )
-    .unwrap();
-    let err = regionsim::config::load_experiment(&exp)
-        .unwrap_err()
-        .to_string();
+    let err = super::experiment_error(
+        "misspelt-standby",
+        r#"duration_s: 10,
+        design: ActivePassive(primary: "eastus", standbys: ["westeurop"]),
+        data: (replication: (mode: SemiSync(1))),
+        populations: {"p": (lat: 40.7, lon: -74.0, rate_per_s: 1)},"#,
+    );
     eprintln!("{err}");
     assert!(err.contains("unknown region `westeurop`"), "{err}");
     assert!(!err.contains("SemiSync"), "{err}");
@@ -1872,24 +1851,14 @@ fn latitude_and_longitude_the_wrong_way_round_are_warned_about() {
 /// the file itself: the field's unit and the number to write.
 #[test]
 fn a_unit_in_a_swept_or_overridden_value_gets_the_unit_hint() {
-    let d = super::temp_dir("swept-unit");
-    let exp = d.join("e.ron");
-    std::fs::write(
-        &exp,
-        format!(
-            r#"Experiment(name: "e", topology: "{}", duration_s: 10,
-                design: ActiveActive(regions: ["eastus"]),
-                populations: {{"p": (lat: 40.7, lon: -74.0, rate_per_s: 1)}},
-                variants: [(name: "v", overrides: {{"client.timeout_ms": "2s"}})],
-                sweep: Grid({{"dns.ttl_s": ["5s", 60]}}),
-            )"#,
-            super::root().join("topologies/azure-15.ron").display()
-        ),
-    )
-    .unwrap();
-    let err = regionsim::config::load_experiment(&exp)
-        .unwrap_err()
-        .to_string();
+    let err = super::experiment_error(
+        "swept-unit",
+        r#"duration_s: 10,
+        design: ActiveActive(regions: ["eastus"]),
+        populations: {"p": (lat: 40.7, lon: -74.0, rate_per_s: 1)},
+        variants: [(name: "v", overrides: {"client.timeout_ms": "2s"})],
+        sweep: Grid({"dns.ttl_s": ["5s", 60]}),"#,
+    );
     eprintln!("{err}");
     for help in [
         "`ttl_s` is a number of seconds, written without a unit: for 5 s write `ttl_s: 5`",

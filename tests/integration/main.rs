@@ -97,6 +97,22 @@ pub fn experiment_and_warnings(
     regionsim::model::Experiment,
     Vec<regionsim::config::Diagnostic>,
 ) {
+    match regionsim::config::load_experiment(&write_experiment(name, body)) {
+        Ok(loaded) => loaded,
+        Err(e) => panic!("{e}"),
+    }
+}
+
+/// The loader's errors for an experiment written from `body` on azure-15, which must not load.
+pub fn experiment_error(name: &str, body: &str) -> String {
+    match regionsim::config::load_experiment(&write_experiment(name, body)) {
+        Ok(_) => panic!("`{name}` loaded"),
+        Err(e) => e.to_string(),
+    }
+}
+
+/// Writes `Experiment(name: …, topology: azure-15, body)` into a fresh directory; its path.
+fn write_experiment(name: &str, body: &str) -> PathBuf {
     let d = temp_dir(name);
     let topo = root().join("topologies/azure-15.ron");
     let text = format!(
@@ -105,10 +121,7 @@ pub fn experiment_and_warnings(
     );
     let f = d.join("e.ron");
     std::fs::write(&f, text).unwrap();
-    match regionsim::config::load_experiment(&f) {
-        Ok(loaded) => loaded,
-        Err(e) => panic!("{e}"),
-    }
+    f
 }
 
 /// The scenario of variant `name`.
