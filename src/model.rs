@@ -195,7 +195,8 @@ pub enum FailoverPolicy {
 pub enum PromotePolicy {
     /// The first in the design's `standbys` order.
     FirstListed,
-    /// The one holding the most of the old primary's log (ties: the first listed).
+    /// The one holding the most of the lineage: the old primary's writes and those of every
+    /// earlier primary it kept (ties: the first listed).
     MostCaughtUp,
 }
 

@@ -98,6 +98,8 @@ struct WriteRecord {
     applied: u64,
     /// Bit per data region: never sent there (residency keeps it from them).
     withheld: u64,
+    /// Counted lost at the promotion of a replica residency kept it from.
+    lost_withheld: bool,
 }
 
 /// The writes of one origin, by sequence number (the first write has sequence 1).
@@ -187,6 +189,8 @@ pub struct FailoverLoss {
     pub lost_writes: u64,
     /// Commit time of the oldest lost write.
     pub oldest: Option<SimTime>,
+    /// Bit per data region: origins some of whose writes were fenced off.
+    pub fenced_origins: u64,
 }
 
 /// The data layer of one run.
@@ -523,6 +527,19 @@ impl DataLayer {
     pub fn applied_of(&self, region: DataRegion, origin: DataRegion) -> u32 {
         self.applied[region as usize * self.len() + origin as usize]
     }
+    /// How many of `origin`'s writes up to sequence `held` are not fenced off: the ones of
+    /// its lineage a replica holding that much of it would keep at a promotion.
+    pub fn unfenced_up_to(&self, origin: DataRegion, held: u32) -> u32 {
+        let fenced: u32 = self.fenced[origin as usize]
+            .iter()
+            .map(|&(from, to)| to.min(held).saturating_sub(from.saturating_sub(1)))
+            .sum();
+        held - fenced.min(held)
+    }
+    /// The number of writes `origin` has made.
+    pub fn writes_of(&self, origin: DataRegion) -> u32 {
+        self.logs[origin as usize].next_seq
+    }
     /// Replica acknowledgements a write waits for before its client hears back.
     pub fn acks_needed(&self) -> u32 {
         let others = self.len().saturating_sub(1) as u32;
@@ -728,6 +745,7 @@ impl DataLayer {
             pending: hops,
             applied: 1 << x,
             withheld: 0,
+            lost_withheld: false,
         });
         self.retire(xi);
         seq
@@ -1434,50 +1452,97 @@ impl DataLayer {
         verdict
     }
 
-    /// Failover from `old` to `new` at `now`: the old primary's acknowledged writes that `new`
-    /// has not applied are lost (SPEC §3 RPO) and fenced off. Messages of the writes `new`
-    /// holds stay on old's links: they are the surviving lineage and must reach the other
-    /// replicas too (SPEC §3 Convergence). With the lag spent at the target they have left
-    /// old; with the lag in the sender some may still wait in old's log, and leave when old
-    /// can send again.
+    /// Failover from `old` to `new`: `new`'s state becomes the surviving lineage (SPEC §3
+    /// RPO). The acknowledged writes of `old`, and of every earlier primary, that `new` has
+    /// not applied are lost and fenced off: after home → B → C, the writes of home that B had
+    /// and C lacks go with B's own (found by the 2026-12-04 review: only `old`'s log was
+    /// looked at, so a second failover lost none of the first primary's writes, and the
+    /// single-writer design then counted them as conflicts with the new primary's). Messages
+    /// of the writes `new` holds stay on their links: they are the surviving lineage and must
+    /// reach the other replicas too (SPEC §3 Convergence). With the lag spent at the target
+    /// they have left their sender; with the lag in the sender some may still wait in its
+    /// log, and leave when it can send again.
     pub fn failover(&mut self, old: DataRegion, new: DataRegion) -> FailoverLoss {
         let mut loss = FailoverLoss::default();
+        for o in 0..self.len() as DataRegion {
+            if o != new {
+                self.fence_lost_writes(o, new, &mut loss);
+            }
+        }
+        debug_assert!(old != new);
+        self.tally.lost_at_failover += loss.lost_writes;
+        loss
+    }
+
+    /// At a failover to `new`: origin `o`'s writes that `new` lacks are lost (the
+    /// acknowledged ones counted into `loss`) and fenced off.
+    fn fence_lost_writes(&mut self, o: DataRegion, new: DataRegion, loss: &mut FailoverLoss) {
         // Residency kept these from `new`, which will never hold them: every acknowledged
         // one is lost, its log record retired or not (README: Residency). Counted once.
         let kept_from_new = self
             .withheld
-            .extract_if((old, 0)..=(old, u64::MAX), |k, _| k.1 & (1 << new) != 0);
+            .extract_if((o, 0)..=(o, u64::MAX), |k, _| k.1 & (1 << new) != 0);
+        let mut kept_any = false;
         for (_, w) in kept_from_new {
+            kept_any = true;
             self.tally.fenced_writes += w.after_warmup;
             loss.lost_writes += w.acked;
             if let Some(t) = w.oldest {
                 loss.oldest = Some(loss.oldest.map_or(t, |o| o.min(t)));
             }
         }
-        // Writes fenced off at an earlier failover of `old` may still be in its log (behind
-        // writes still on their way to a far replica): they were counted then.
-        let earlier = &self.fenced[old as usize];
-        let log = &mut self.logs[old as usize];
+        if kept_any {
+            // Their records still in the log are counted: a later failover to another
+            // replica that lacks them must not count them again.
+            for r in &mut self.logs[o as usize].records {
+                r.lost_withheld |= r.withheld & (1 << new) != 0;
+            }
+        }
+        let d = self.regions.len();
+        // FIFO logs: what `new` lacks of `o` is a suffix of o's log.
+        let fence_from = self.applied[new as usize * d + o as usize] + 1;
+        if fence_from > self.logs[o as usize].next_seq {
+            return;
+        }
+        // Writes fenced off at an earlier failover may still be in the log (behind writes
+        // still on their way to a far replica): they were counted then.
+        let earlier = &self.fenced[o as usize];
+        let log = &mut self.logs[o as usize];
         for (i, r) in log.records.iter().enumerate() {
             let seq = log.base + 1 + i as u32;
-            if in_ranges(earlier, seq) || r.withheld & (1 << new) != 0 {
+            let gone = r.lost_withheld || r.withheld & (1 << new) != 0;
+            if gone || in_ranges(earlier, seq) || r.applied & (1 << new) != 0 {
                 continue;
             }
-            if r.applied & (1 << new) == 0 && r.version.true_t >= self.warmup {
+            let after_warmup = r.version.true_t >= self.warmup;
+            if after_warmup {
                 self.tally.fenced_writes += 1;
             }
-            if r.applied & (1 << new) == 0 && r.acked.is_some() {
+            if r.acked.is_some() {
                 loss.lost_writes += 1;
                 loss.oldest = Some(
                     loss.oldest
                         .map_or(r.version.true_t, |o| o.min(r.version.true_t)),
                 );
             }
+            if r.withheld != 0 {
+                // Counted here: a later promotion of a replica residency kept it from must
+                // not count it again. (The tally holds the writes withheld since its last
+                // promotion of such a replica; those before it are marked `lost_withheld`.)
+                if let Some(w) = self.withheld.get_mut(&(o, r.withheld)) {
+                    w.after_warmup -= u64::from(after_warmup);
+                    if r.acked.is_some() {
+                        w.acked -= 1;
+                        // The fenced writes are the newest of the origin's: when the oldest
+                        // acknowledged one is among them, so is every other.
+                        if w.acked == 0 {
+                            w.oldest = None;
+                        }
+                    }
+                }
+            }
         }
-        let d = self.regions.len();
-        // FIFO logs: what `new` lacks of `old` is a suffix of old's log.
-        let fence_from = self.applied[new as usize * d + old as usize] + 1;
-        let ranges = &mut self.fenced[old as usize];
+        let ranges = &mut self.fenced[o as usize];
         match ranges.last_mut() {
             Some(last) if fence_from <= last.1.saturating_add(1) => {
                 *last = (last.0.min(fence_from), log.next_seq);
@@ -1491,25 +1556,25 @@ impl DataLayer {
                 r.pending = 0;
             }
         }
-        // Each key's list of old's writes skips the fenced ones (lost, so neither in conflict
-        // pairs nor missed by reads), which may stay in the log behind kept ones a while.
+        // Each key's list of the origin's writes skips the fenced ones (lost, so neither in
+        // conflict pairs nor missed by reads), which may stay in the log behind kept ones a
+        // while.
         for (i, r) in log.records.iter().enumerate().rev() {
             let seq = log.base + 1 + i as u32;
             if seq < fence_from {
                 break;
             }
-            let last = &mut self.last_of_key[r.key as usize * d + old as usize];
+            let last = &mut self.last_of_key[r.key as usize * d + o as usize];
             if *last == seq {
                 *last = r.prev_of_key;
             }
         }
-        self.retire(old as usize);
-        for to in 0..d {
-            let l = &mut self.links[old as usize * d + to];
-            l.queue.retain(|m| m.origin != old || m.seq < fence_from);
+        loss.fenced_origins |= 1 << o;
+        self.retire(o as usize);
+        // In a chain a write travels on other regions' links too.
+        for l in &mut self.links {
+            l.queue.retain(|m| m.origin != o || m.seq < fence_from);
         }
-        self.tally.lost_at_failover += loss.lost_writes;
-        loss
     }
 
     /// Delivers every queued message, ignoring faults, in each link's order (chains forward
@@ -1801,6 +1866,53 @@ mod tests {
         assert!(applied.is_some());
     }
 
+    /// Home's writes kept from region 2 by residency: the two region 1 lacks are lost at
+    /// home → 1, and home → 1 → 2 then loses the other two, not all four again.
+    #[test]
+    fn a_withheld_write_fenced_at_one_promotion_is_not_lost_again_at_the_next() {
+        let mut sc = crate::bench::mmc_scenario(9.0, 1, 1.0, 100.0, 0.0);
+        for name in ["one", "two"] {
+            let mut r = sc.regions[0].clone();
+            r.name = name.into();
+            sc.regions.push(r);
+        }
+        sc.design = Design::ActiveActive {
+            regions: vec![0, 1, 2],
+        };
+        sc.populations[0].write_fraction = 0.5;
+        sc.data.keys = 4;
+        let mut data = DataLayer::new(&sc, 1);
+        for key in 0..4 {
+            let t = (key as SimTime + 1) * 1_000_000_000;
+            let seq = data.commit(0, key, t, false);
+            data.withhold(0, seq, 1 << 2);
+            data.acknowledged(0, seq, key, 0, 0, t, t);
+            if key < 2 {
+                let msg = Message {
+                    origin: 0,
+                    seq,
+                    ship: t,
+                    arrive: t,
+                    due: t,
+                    tag: 1,
+                };
+                data.push(0, 1, msg);
+                assert!(data.deliver(0, 1, t).0.is_some());
+            }
+        }
+        let first = data.failover(0, 1);
+        assert_eq!(first.lost_writes, 2);
+        assert_eq!(first.oldest, Some(3_000_000_000));
+        let second = data.failover(1, 2);
+        assert_eq!(second.lost_writes, 2);
+        assert_eq!(second.oldest, Some(1_000_000_000));
+        assert_eq!(data.tally.lost_at_failover, 4);
+        assert_eq!(data.tally.fenced_writes, 4);
+        // Back to home, which holds all of them: nothing more is lost.
+        assert_eq!(data.failover(2, 0).lost_writes, 0);
+        assert_eq!(data.tally.lost_at_failover, 4);
+    }
+
     #[test]
     fn last_writer_wins_loses_a_synchronous_write_only_if_it_is_acknowledged() {
         // SPEC §3 Lost update: only an acknowledged write is lost. Region 0's synchronous
@@ -1895,6 +2007,7 @@ mod tests {
             pending,
             applied: 0,
             withheld: 0,
+            lost_withheld: false,
         }
     }
 

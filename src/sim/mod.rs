@@ -1500,9 +1500,9 @@ impl<'a> World<'a> {
     }
 
     /// A promotion with the lag spent at the target: the promoted replica first applies
-    /// every write of the old primary that reached it before the old primary failed or was
-    /// cut off (its relay log), as database promotions do; only writes that never left, or
-    /// never arrived, are lost (SPEC §2, §3 RPO).
+    /// every write on `old → new` that reached it before its sender failed or was cut off
+    /// (its relay log), as database promotions do; only writes that never left, or never
+    /// arrived, are lost (SPEC §2, §3 RPO).
     fn drain_to_promoted(
         &mut self,
         old: DataRegion,
@@ -2415,9 +2415,9 @@ impl<'a> World<'a> {
         }
     }
 
-    /// The ready standby a failover of `old` promotes, by the design's
+    /// The ready standby a failover promotes, by the design's
     /// [`crate::model::PromotePolicy`].
-    fn standby_to_promote(&self, old: RegionId, now: SimTime) -> Option<RegionId> {
+    fn standby_to_promote(&self, now: SimTime) -> Option<RegionId> {
         let mut ready = self
             .standbys
             .iter()
@@ -2433,10 +2433,10 @@ impl<'a> World<'a> {
         if !most {
             return ready.next();
         }
-        // The first listed among those holding the most of old's log (strictly more to win).
+        // The first listed among those holding the most of the lineage (strictly more to win).
         ready
-            .fold(None, |best: Option<(RegionId, u32)>, r| {
-                let held = self.log_held(old, r, now);
+            .fold(None, |best: Option<(RegionId, u64)>, r| {
+                let held = self.log_held(r, now);
                 match best {
                     Some((_, b)) if b >= held => best,
                     _ => Some((r, held)),
@@ -2445,26 +2445,38 @@ impl<'a> World<'a> {
             .map(|(r, _)| r)
     }
 
-    /// How much of `old`'s log standby `r` holds at `now`: the highest sequence of old's
-    /// writes it applied, or, with the lag spent at the target, received (those a promotion
-    /// applies first: see `drain_to_promoted`).
-    fn log_held(&self, old: RegionId, r: RegionId, now: SimTime) -> u32 {
-        let (Some(o), Some(n)) = (self.data.data_region(old), self.data.data_region(r)) else {
+    /// How much of the lineage standby `r` holds at `now`: over the old primary and every
+    /// earlier one, the writes it applied, or, with the lag spent at the target, received
+    /// (those a promotion applies first: see `drain_to_promoted`), less those fenced off at
+    /// earlier failovers; its own writes (as an earlier primary) it holds all of. After home →
+    /// B, a standby that has all of B's writes but lacks home's last ones is not as far ahead
+    /// as one that has both.
+    fn log_held(&self, r: RegionId, now: SimTime) -> u64 {
+        let Some(n) = self.data.data_region(r) else {
             return 0;
         };
-        let mut held = self.data.applied_of(n, o);
-        if self.sc.data.lag_at == LagAt::Target {
-            let li = o as usize * self.data.len() + n as usize;
-            for m in &self.data.links[li].queue {
-                if !self.drains_now(o, n, m, now) {
-                    break;
+        let d = self.data.len() as DataRegion;
+        (0..d)
+            .map(|o| {
+                let mut held = if o == n {
+                    self.data.writes_of(o)
+                } else {
+                    self.data.applied_of(n, o)
+                };
+                if o != n && self.sc.data.lag_at == LagAt::Target {
+                    let li = o as usize * self.data.len() + n as usize;
+                    for m in &self.data.links[li].queue {
+                        if !self.drains_now(o, n, m, now) {
+                            break;
+                        }
+                        if m.origin == o {
+                            held = held.max(m.seq);
+                        }
+                    }
                 }
-                if m.origin == o {
-                    held = held.max(m.seq);
-                }
-            }
-        }
-        held
+                u64::from(self.data.unfenced_up_to(o, held))
+            })
+            .sum()
     }
 
     /// Whether standby `r` may be promoted: up, and healthy to the checks when there are any.
@@ -2523,7 +2535,7 @@ impl<'a> World<'a> {
             .failovers
             .iter()
             .rposition(|f| f.at.is_none() && f.from == old);
-        let Some(new) = self.standby_to_promote(old, now) else {
+        let Some(new) = self.standby_to_promote(now) else {
             // No standby to promote: the failover waits for one (its record stays open).
             self.awaiting_standby = true;
             self.promotion_pending = true;
@@ -2536,11 +2548,19 @@ impl<'a> World<'a> {
         if let (Some(o), Some(n)) = (self.data.data_region(old), self.data.data_region(new)) {
             let at_target = self.sc.data.lag_at == LagAt::Target;
             if at_target {
+                // The old primary's relay log first, then what earlier primaries' links had
+                // brought (writes of the lineage the old primary held).
                 self.drain_to_promoted(o, n, sched);
+                for from in (0..self.data.len() as DataRegion).filter(|x| ![o, n].contains(x)) {
+                    self.drain_to_promoted(from, n, sched);
+                }
             }
             let loss = self.data.failover(o, n);
-            // Reads waiting for a write of the old primary that is now fenced off wait no more.
-            self.recheck_waiters(o, sched);
+            // Reads waiting for a write that is now fenced off wait no more.
+            let fenced = loss.fenced_origins | 1 << o;
+            for origin in (0..self.data.len() as DataRegion).filter(|x| fenced & 1 << x != 0) {
+                self.recheck_waiters(origin, sched);
+            }
             let failed_at = if self.down[old as usize] > 0 {
                 self.down_since[old as usize]
             } else {

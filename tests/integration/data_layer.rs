@@ -2239,6 +2239,123 @@ fn a_failover_with_the_lag_in_the_sender_still_brings_every_standby_the_promoted
     }
 }
 
+/// A second promotion loses the first primary's writes the newly promoted standby lacks, not
+/// only the demoted primary's own. eastus's link to brazilsouth is cut at 100 s, so eastus's
+/// later writes reach westus2 but not brazilsouth; eastus dies at 150 s (westus2 promoted),
+/// westus2 at 250 s (brazilsouth promoted). The second promotion used to look only at
+/// westus2's own writes: it reported a handful lost with an RPO under a second, and the
+/// single-writer design then counted hundreds of thousands of conflicts between eastus's
+/// stranded writes and brazilsouth's new ones (2026-12-04 review).
+#[test]
+fn a_second_promotion_loses_the_first_primarys_writes_the_new_primary_lacks() {
+    let e = experiment(
+        "second-promotion",
+        r#"duration_s: 400, warmup_s: 10, window_s: 10,
+        dns: (policy: Latency, ttl_s: 30),
+        health: (interval_s: 10, failure_threshold: 3, checkers: ["japaneast", "westeurope", "southeastasia"]),
+        faults: [Partition(a: "eastus", b: "brazilsouth", at_s: 100, for_s: 5000),
+                 RegionOutage(region: "eastus", at_s: 150, for_s: 5000),
+                 RegionOutage(region: "westus2", at_s: 250, for_s: 5000)],
+        design: ActivePassive(primary: "eastus", standbys: ["westus2", "brazilsouth"],
+                              failover: Automatic(promotion_s: 30)),
+        data: (replication: (mode: Async, lag: Constant(ms: 1000.0), lag_at: Sender)),
+        populations: {
+            "new-york": (lat: 40.71, lon: -74.01, anchor: "eastus", rate_per_s: 100, write_fraction: 0.3,
+                         keys: (count: 10000, zipf_s: 0.99)),
+        },
+        variants: [
+            (name: "sender", overrides: {}),
+            (name: "target", overrides: {"data.replication.lag_at": Target}),
+            (name: "direct-sender", overrides: {"design.standbys": ["brazilsouth"]}),
+            (name: "direct-target", overrides: {"design.standbys": ["brazilsouth"],
+                                                "data.replication.lag_at": Target}),
+        ],"#,
+    );
+    for lag_at in ["sender", "target"] {
+        let two = run(variant(&e, lag_at), 3);
+        // The same eastus writes before its death, promoted straight to brazilsouth: how many
+        // of them brazilsouth lacks.
+        let direct = run(variant(&e, &format!("direct-{lag_at}")), 3);
+        let [first, second] = &two.failovers[..] else {
+            panic!("two promotions: {:?}", two.failovers);
+        };
+        assert_eq!(
+            (first.to.as_deref(), second.to.as_deref()),
+            (Some("westus2"), Some("brazilsouth"))
+        );
+        let lacks = direct.failovers[0].lost_writes;
+        eprintln!(
+            "{lag_at}: first {} lost, second {} lost (RPO {:?} s); brazilsouth lacks {lacks} \
+             of eastus's writes; conflicts {}",
+            first.lost_writes, second.lost_writes, second.rpo_s, two.data.conflicts
+        );
+        // About 30 writes a second for the 50 s of the cut.
+        assert!(lacks > 1000, "{lacks}");
+        // What brazilsouth lacks of eastus's writes is lost at the second promotion, but for
+        // those westus2 lacked too, lost at the first; and westus2's own it lacks on top.
+        assert!(
+            second.lost_writes >= lacks - first.lost_writes,
+            "{} < {lacks} - {}",
+            second.lost_writes,
+            first.lost_writes
+        );
+        assert_eq!(
+            two.data.lost_at_failover,
+            first.lost_writes + second.lost_writes
+        );
+        // Oldest lost write: eastus's first held by the cut at 100 s (with the lag at the
+        // sender, committed up to its 1 s lag earlier); westus2 died at 250 s.
+        let rpo = second.rpo_s.unwrap();
+        assert!((148.0..=152.0).contains(&rpo), "RPO {rpo} s");
+        // One writer at a time: nothing concurrent.
+        assert_eq!(two.data.conflicts, 0);
+    }
+}
+
+/// `MostCaughtUp` weighs the whole lineage, not only the demoted primary's own writes.
+/// eastus → westus2 at the first promotion; then brazilsouth holds all of westus2's writes but
+/// lacks eastus's last 50 s (cut from eastus at 100 s), while northeurope lacks only westus2's
+/// last 10 s (cut from westus2 at 240 s). Judged by westus2's log alone, brazilsouth was
+/// "furthest ahead" and its promotion lost about five times what northeurope's does.
+#[test]
+fn most_caught_up_counts_the_earlier_primarys_writes_too() {
+    let e = experiment(
+        "most-caught-up-lineage",
+        r#"duration_s: 400, warmup_s: 10, window_s: 10,
+        dns: (policy: Latency, ttl_s: 30),
+        health: (interval_s: 10, failure_threshold: 3, checkers: ["japaneast", "westeurope", "southeastasia"]),
+        faults: [Partition(a: "eastus", b: "brazilsouth", at_s: 100, for_s: 5000),
+                 RegionOutage(region: "eastus", at_s: 150, for_s: 5000),
+                 Partition(a: "westus2", b: "northeurope", at_s: 240, for_s: 5000),
+                 RegionOutage(region: "westus2", at_s: 250, for_s: 5000)],
+        design: ActivePassive(primary: "eastus", standbys: ["westus2", "brazilsouth", "northeurope"],
+                              failover: Automatic(promotion_s: 30), promote: MostCaughtUp),
+        data: (replication: (mode: Async, lag: Constant(ms: 1000.0), lag_at: Sender)),
+        populations: {
+            "new-york": (lat: 40.71, lon: -74.01, anchor: "eastus", rate_per_s: 100, write_fraction: 0.3,
+                         keys: (count: 10000, zipf_s: 0.99)),
+        },
+        variants: [
+            (name: "most", overrides: {}),
+            (name: "first", overrides: {"design.promote": FirstListed}),
+        ],"#,
+    );
+    let promotions = |v: &str| {
+        run(variant(&e, v), 5)
+            .failovers
+            .iter()
+            .map(|f| (f.to.clone().unwrap_or_default(), f.lost_writes))
+            .collect::<Vec<_>>()
+    };
+    let (most, first) = (promotions("most"), promotions("first"));
+    eprintln!("MostCaughtUp {most:?}, FirstListed {first:?}");
+    assert_eq!(most[0].0, "westus2");
+    assert_eq!(first[0].0, "westus2");
+    assert_eq!(first[1].0, "brazilsouth");
+    assert_eq!(most[1].0, "northeurope");
+    assert!(most[1].1 * 3 < first[1].1, "{most:?} against {first:?}");
+}
+
 /// A planned failback returns the primary to the design's own primary. It used to return to
 /// whichever primary a promotion demoted last: after eastus → westus2 → eastus it handed the
 /// primary away from home to westus2 at 503 s (New York's p50 92 ms instead of 24 ms), and
