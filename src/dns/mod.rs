@@ -242,6 +242,23 @@ impl Dns {
             || (self.fail_open && self.policy.would_answer(pop, serving, now))
     }
 
+    /// Whether the authoritative servers could answer with `region` now (what [`Dns::answer`]
+    /// may return, without drawing): a cached answer of `region` is stale when they could not.
+    pub fn could_answer_with(
+        &self,
+        pop: PopulationId,
+        eligible: &[bool],
+        serving: &[bool],
+        now: SimTime,
+        region: RegionId,
+    ) -> bool {
+        if self.policy.would_answer(pop, eligible, now) {
+            self.policy.may_choose(pop, eligible, now, region)
+        } else {
+            self.fail_open && self.policy.may_choose(pop, serving, now, region)
+        }
+    }
+
     /// Asks the authoritative servers on behalf of a resolver. `eligible[r]`: serving and
     /// healthy now; `serving[r]`: serving in the design. When nothing eligible fits the policy
     /// and DNS fails open (Route 53 does), it answers as if every serving region were healthy.

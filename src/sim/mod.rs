@@ -280,8 +280,9 @@ pub struct DnsTally {
     /// Cache misses that reached the authoritative DNS.
     pub queries: u64,
     /// Attempts sent where a cached answer pointed to a region that was down, unhealthy or no
-    /// longer serving, and attempts failed by a cached negative answer when DNS would have
-    /// answered with a region.
+    /// longer serving and that DNS would not answer with now, and attempts failed by a cached
+    /// negative answer when DNS would have answered with a region: the answers the cache, not
+    /// DNS, got wrong.
     pub stale_answers: u64,
     /// Attempts answered from an entry whose TTL had run out (a TTL-violating resolver).
     pub past_ttl_answers: u64,
@@ -916,12 +917,12 @@ impl<'a> World<'a> {
             Some(ans) if ans.region == NO_REGION => self.cached_no_region(r, q.pop, sched),
             Some(ans) => {
                 if now >= self.sc.warmup {
-                    let t = &mut self.dns_tally[q.pop as usize];
-                    if ans.past_ttl {
-                        t.past_ttl_answers += 1;
+                    let a = ans.region as usize;
+                    if !self.eligible[a] || self.down[a] > 0 {
+                        self.count_stale_answer(q.pop, ans.region, now);
                     }
-                    if !self.eligible[ans.region as usize] || self.down[ans.region as usize] > 0 {
-                        t.stale_answers += 1;
+                    if ans.past_ttl {
+                        self.dns_tally[q.pop as usize].past_ttl_answers += 1;
                     }
                 }
                 self.send(r, ans.region, sched)
@@ -1029,6 +1030,27 @@ impl<'a> World<'a> {
             }
         }
         self.no_region(r, pop, sched);
+    }
+
+    /// A cached answer sent an attempt to `region`, which is down, unhealthy or no longer
+    /// serving: stale when the authoritative DNS would not answer with it now. Under fail-open
+    /// with every region unhealthy, or before the health checks see a region down, DNS gives
+    /// the same answer: the cache is not behind it, and a shorter TTL would change nothing.
+    #[cold]
+    #[inline(never)]
+    fn count_stale_answer(&mut self, pop: PopulationId, region: RegionId, now: SimTime) {
+        let (eligible, serving) = dns_candidates(
+            self.residency.as_ref(),
+            self.tag(pop),
+            (&self.eligible, &self.serving),
+            (&mut self.res_eligible, &mut self.res_serving),
+        );
+        if !self
+            .dns
+            .could_answer_with(pop, eligible, serving, now, region)
+        {
+            self.dns_tally[pop as usize].stale_answers += 1;
+        }
     }
 
     /// DNS answered the attempt of request `r` (of population `pop`) with no region, from the

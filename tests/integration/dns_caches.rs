@@ -146,8 +146,9 @@ fn a_cached_negative_answer_delays_recovery_by_its_remaining_life() {
     assert!(ss as f64 <= 100.0 * attempts, "{ss}");
 }
 
-/// Whether DNS would answer with a region, asked without a draw (to tell a stale negative
-/// answer), agrees with what it answers, for every policy, over random sets of healthy and
+/// Whether DNS would answer with a region, and whether it could answer with a given one, asked
+/// without a draw (to tell a stale negative or positive answer), agree with what it answers,
+/// for every policy, over random sets of healthy and
 /// serving regions at random times (a weighted schedule changes the listed regions at 100 s).
 #[test]
 fn would_answer_agrees_with_the_answer_for_every_policy() {
@@ -193,6 +194,19 @@ fn would_answer_agrees_with_the_answer_for_every_policy() {
                     answer.is_some(),
                     "{policy}, fail_open {fail_open}, population {pop} at {now} ns: eligible {eligible:?}, serving {serving:?}"
                 );
+                // A cached answer is stale when DNS could not give it now: it could give what it
+                // gave, nothing else unless it draws (weighted), and nothing when it answers none.
+                let could: Vec<u16> = (0..n as u16)
+                    .filter(|r| dns.could_answer_with(pop, &eligible, &serving, now, *r))
+                    .collect();
+                match answer {
+                    Some(a) if policy.starts_with("Weighted") => assert!(
+                        could.contains(&a),
+                        "{policy}: answered {a}, could {could:?}"
+                    ),
+                    Some(a) => assert_eq!(could, [a], "{policy}: answered {a}"),
+                    None => assert!(could.is_empty(), "{policy}: none, could {could:?}"),
+                }
                 if answer.is_some() {
                     some += 1;
                 } else {
@@ -205,4 +219,46 @@ fn would_answer_agrees_with_the_answer_for_every_policy() {
             );
         }
     }
+}
+
+/// A cached answer DNS itself still gives is not stale. One region, failing open: every
+/// cached answer during its outage is what DNS answers too (it used to count about 68 000
+/// stale answers for New York over a 20-minute outage); failing closed, DNS answers nothing
+/// once the checks fail it, and the cached answers then are stale. With a second region, the
+/// cached answers to eastus before the checks see it down are what DNS gives too: only those
+/// after detection, for at most a TTL, are stale.
+#[test]
+fn only_answers_dns_would_no_longer_give_are_stale() {
+    let e = experiment(
+        "stale-answers",
+        r#"duration_s: 1200, warmup_s: 60, window_s: 10,
+        dns: (policy: Latency, ttl_s: 60, lookup: Constant(ms: 20)),
+        health: (interval_s: 30, failure_threshold: 3, recovery_threshold: 3, timeout_ms: 4000,
+                 checkers: ["westus2", "northeurope", "japaneast"]),
+        client: (timeout_ms: 2000, connect_timeout_ms: 1000, retries: 2, backoff_base_ms: 100,
+                 backoff_max_ms: 2000, deadline_ms: 10000, re_resolve_on_failure: true),
+        faults: [RegionOutage(region: "eastus", at_s: 300, for_s: 600)],
+        design: ActiveActive(regions: ["eastus"]),
+        populations: {
+            "new-york": (lat: 40.71, lon: -74.01, anchor: "eastus", rate_per_s: 20, users: 6000,
+                         resolvers: 300),
+        },
+        variants: [
+            (name: "open", overrides: {}),
+            (name: "closed", overrides: {"dns.fail_open": false}),
+            (name: "two-regions", overrides: {"design": ActiveActive(regions: ["eastus", "westus2"])}),
+        ],"#,
+    );
+    let stale = |v: &str| run(variant(&e, v), 4).populations[0].stale_dns_answers;
+    let (open, closed, two) = (stale("open"), stale("closed"), stale("two-regions"));
+    eprintln!("stale DNS answers: fail-open {open}, fail-closed {closed}, two regions {two}");
+    assert_eq!(open, 0);
+    // Failing closed: the resolvers' cached eastus after the checks fail it (about 90 s into
+    // the outage) until their entries expire (60 s), and again after it is back until the
+    // checks pass it: 20 requests a second, three attempts each.
+    assert!(closed > 500, "{closed}");
+    // Two regions: after detection DNS answers westus2, and the eastus entries last at most a
+    // TTL: at most 20 requests a second × 3 attempts × 61 s. Counting the 90 s before
+    // detection too gave about twice that.
+    assert!((300..=3660).contains(&two), "{two}");
 }

@@ -34,6 +34,19 @@ impl RoutingPolicy for FailoverRouting {
             .find(|r| eligible[*r as usize])
     }
 
+    fn may_choose(
+        &self,
+        _pop: PopulationId,
+        eligible: &[bool],
+        _now: SimTime,
+        region: RegionId,
+    ) -> bool {
+        [self.primary, self.secondary]
+            .into_iter()
+            .find(|r| eligible[*r as usize])
+            == Some(region)
+    }
+
     fn would_answer(&self, _pop: PopulationId, eligible: &[bool], _now: SimTime) -> bool {
         eligible[self.primary as usize] || eligible[self.secondary as usize]
     }

@@ -51,6 +51,21 @@ impl RoutingPolicy for GeoPolicy {
             .find(|r| eligible[*r as usize])
     }
 
+    fn may_choose(
+        &self,
+        pop: PopulationId,
+        eligible: &[bool],
+        _now: SimTime,
+        region: RegionId,
+    ) -> bool {
+        let (own, default) = &self.preference[pop as usize];
+        own.iter()
+            .chain(default.iter())
+            .copied()
+            .find(|r| eligible[*r as usize])
+            == Some(region)
+    }
+
     fn would_answer(&self, pop: PopulationId, eligible: &[bool], _now: SimTime) -> bool {
         let (own, default) = &self.preference[pop as usize];
         own.iter()

@@ -28,23 +28,45 @@ impl LatencyPolicy {
     }
 }
 
-impl RoutingPolicy for LatencyPolicy {
-    fn choose(
+impl LatencyPolicy {
+    /// The nearest eligible region (the policy draws nothing).
+    fn choose_first(
         &self,
         pop: PopulationId,
         eligible: &[bool],
         _now: SimTime,
-        _rng: &mut Stream,
     ) -> Option<RegionId> {
         self.preference[pop as usize]
             .iter()
             .copied()
             .find(|r| eligible[*r as usize])
     }
+}
+
+impl RoutingPolicy for LatencyPolicy {
+    fn choose(
+        &self,
+        pop: PopulationId,
+        eligible: &[bool],
+        now: SimTime,
+        _rng: &mut Stream,
+    ) -> Option<RegionId> {
+        self.choose_first(pop, eligible, now)
+    }
 
     fn would_answer(&self, pop: PopulationId, eligible: &[bool], _now: SimTime) -> bool {
         self.preference[pop as usize]
             .iter()
             .any(|r| eligible[*r as usize])
+    }
+
+    fn may_choose(
+        &self,
+        pop: PopulationId,
+        eligible: &[bool],
+        now: SimTime,
+        region: RegionId,
+    ) -> bool {
+        self.choose_first(pop, eligible, now) == Some(region)
     }
 }

@@ -28,4 +28,14 @@ pub trait RoutingPolicy: Send {
     /// Whether [`RoutingPolicy::choose`] would answer with some region, without drawing: a
     /// resolver's cached negative answer is stale when it would.
     fn would_answer(&self, pop: PopulationId, eligible: &[bool], now: SimTime) -> bool;
+
+    /// Whether [`RoutingPolicy::choose`] could answer with `region` now, without drawing: a
+    /// resolver's cached answer of `region` is stale when it could not.
+    fn may_choose(
+        &self,
+        pop: PopulationId,
+        eligible: &[bool],
+        now: SimTime,
+        region: RegionId,
+    ) -> bool;
 }

@@ -71,6 +71,25 @@ impl RoutingPolicy for WeightedPolicy {
         Some(zero[k])
     }
 
+    fn may_choose(
+        &self,
+        _pop: PopulationId,
+        eligible: &[bool],
+        now: SimTime,
+        region: RegionId,
+    ) -> bool {
+        // Like `choose`: the eligible regions of positive weight, else the zero-weight ones.
+        let weights = self.weights_at(now);
+        let weighted = |r: &RegionId, w: &f64| eligible[*r as usize] && *w > 0.0;
+        if weights.iter().any(|(r, w)| weighted(r, w)) {
+            weights.iter().any(|(r, w)| *r == region && weighted(r, w))
+        } else {
+            weights
+                .iter()
+                .any(|(r, _)| *r == region && eligible[*r as usize])
+        }
+    }
+
     fn would_answer(&self, _pop: PopulationId, eligible: &[bool], now: SimTime) -> bool {
         // Any listed region, weighted or not (zero-weight ones share when no other is up).
         self.weights_at(now)
