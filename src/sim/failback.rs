@@ -7,6 +7,7 @@
 //! shows 0).
 
 use super::{Event, Failover, MAX_FAILOVERS, PoolStage, ReqRef, World};
+use crate::data::DataRegion;
 use crate::engine::{Scheduler, SimTime};
 use crate::metrics::Op;
 use crate::model::{Design, PlannedFailback, RegionId};
@@ -206,6 +207,7 @@ impl World<'_> {
         match self.failback.phase {
             FailbackPhase::Planned => return,
             FailbackPhase::CatchingUp if wait > plan.max_lag => return,
+            FailbackPhase::CatchingUp if !self.holds_earlier_lineage(primary, target) => return,
             FailbackPhase::CatchingUp => self.failback.phase = FailbackPhase::Draining(now),
             FailbackPhase::Draining(_) if wait > plan.max_lag => {
                 // A lag spike (or a slow link) began after the drain did, and the writes the
@@ -291,6 +293,24 @@ impl World<'_> {
         }
     }
 
+    /// Whether `target` holds the writes of earlier primaries that the current one kept
+    /// (those not fenced off at a failover): after home → B → C, B's writes that C applied
+    /// reach home only from B, so while a cut or B's outage keeps some in B's log, a failback
+    /// home would drop them from the lineage uncounted, and home's new writes would conflict
+    /// with them (2026-12-04 review: 1.8 million conflicts after such a failback). The
+    /// failback waits (catching up) until they are there.
+    fn holds_earlier_lineage(&self, primary: RegionId, target: RegionId) -> bool {
+        let (Some(p), Some(t)) = (
+            self.data.data_region(primary),
+            self.data.data_region(target),
+        ) else {
+            return true;
+        };
+        (0..self.data.len() as DataRegion)
+            .filter(|o| ![p, t].contains(o))
+            .all(|o| self.data.caught_up(t, o))
+    }
+
     /// Whether `region`'s pool still queues or serves a write (a look over every request in
     /// flight, made only when the old primary has caught up during a drain). Each such write
     /// moves the failback on when it commits or its attempt ends.
@@ -330,7 +350,10 @@ impl World<'_> {
         ) else {
             return;
         };
-        if !self.data.caught_up(t, p) || self.writes_in_pool(primary) {
+        if !self.data.caught_up(t, p)
+            || !self.holds_earlier_lineage(primary, target)
+            || self.writes_in_pool(primary)
+        {
             return;
         }
         // Caught up: switch roles. A promotion pending away from the demoted primary (failed

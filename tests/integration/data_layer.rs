@@ -2356,6 +2356,61 @@ fn most_caught_up_counts_the_earlier_primarys_writes_too() {
     assert!(most[1].1 * 3 < first[1].1, "{most:?} against {first:?}");
 }
 
+/// A planned failback waits until home holds the writes of the primaries between: after
+/// eastus → westus2 → brazilsouth, westus2's last 30 s of writes (a cut from eastus at 220 s,
+/// then westus2's death at 250 s) reached brazilsouth but not eastus. The failback used to
+/// hand the primary home at 390 s anyway: those writes left the lineage uncounted, and every
+/// later write at eastus conflicted with them (1.8 million conflicts). Now it waits until they
+/// reach eastus (westus2 back at 750 s), or for ever if they never do.
+#[test]
+fn a_failback_waits_for_home_to_hold_the_intermediate_primarys_writes() {
+    let e = experiment(
+        "failback-lineage",
+        r#"duration_s: 1000, warmup_s: 10, window_s: 10,
+        dns: (policy: Latency, ttl_s: 30),
+        health: (interval_s: 5, failure_threshold: 2, checkers: ["japaneast", "westeurope", "southeastasia"]),
+        faults: [RegionOutage(region: "eastus", at_s: 150, for_s: 50),
+                 Partition(a: "westus2", b: "eastus", at_s: 220, for_s: 5000),
+                 RegionOutage(region: "westus2", at_s: 250, for_s: 5000)],
+        design: ActivePassive(primary: "eastus", standbys: ["westus2", "brazilsouth"],
+                              failover: Automatic(promotion_s: 5),
+                              failback: Planned(after_s: 120, max_lag_ms: 3000)),
+        data: (class: Counter, conflict: Merge,
+               replication: (mode: Async, lag: Constant(ms: 1000.0), lag_at: Sender)),
+        populations: {
+            "new-york": (lat: 40.71, lon: -74.01, anchor: "eastus", rate_per_s: 100, write_fraction: 0.3,
+                         keys: (count: 100, zipf_s: 0.99)),
+        },
+        variants: [
+            (name: "stays-dead", overrides: {}),
+            (name: "returns", overrides: {"faults": [RegionOutage(region: "eastus", at_s: 150, for_s: 50),
+                 Partition(a: "westus2", b: "eastus", at_s: 220, for_s: 500),
+                 RegionOutage(region: "westus2", at_s: 250, for_s: 500)]}),
+        ],"#,
+    );
+    for v in ["stays-dead", "returns"] {
+        let r = run(variant(&e, v), 3);
+        let moves: Vec<_> = r
+            .failovers
+            .iter()
+            .map(|f| (f.policy.as_str(), f.to.as_deref(), f.promoted_s))
+            .collect();
+        eprintln!("{v}: {moves:?}, conflicts {}", r.data.conflicts);
+        assert_eq!(moves.len(), 3, "{moves:?}");
+        assert_eq!(moves[1].1, Some("brazilsouth"));
+        let (policy, to, at) = moves[2];
+        assert_eq!((policy, to), ("planned-failback", Some("eastus")));
+        match v {
+            // Never: westus2's writes stay in its log.
+            "stays-dead" => assert_eq!(at, None),
+            // Once the cut heals at 720 s and westus2's writes arrive.
+            _ => assert!(at.is_some_and(|t| t >= 720.0), "{at:?}"),
+        }
+        // One writer at a time.
+        assert_eq!(r.data.conflicts, 0);
+    }
+}
+
 /// A planned failback returns the primary to the design's own primary. It used to return to
 /// whichever primary a promotion demoted last: after eastus → westus2 → eastus it handed the
 /// primary away from home to westus2 at 503 s (New York's p50 92 ms instead of 24 ms), and
