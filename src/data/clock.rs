@@ -31,12 +31,20 @@ impl RegionClock {
             drift: 0.0,
         }
     }
-    /// The clock's reading at true time `t` (never below 0).
+    /// The clock's reading at true time `t`, counted from [`RegionClock::EPOCH`] so that a
+    /// clock behind true time early in a run still reads in order. (Readings used to be
+    /// clamped at 0: a region whose clock was behind stamped every write 0 while it was, two
+    /// of its writes tied, and last-writer-wins replicas kept the first for good; 2026-12-04
+    /// review.)
     #[inline]
     pub fn read(&self, t: SimTime) -> u64 {
-        let v = t as i64 + self.offset + (t as f64 * self.drift) as i64;
-        v.max(0) as u64
+        let v = i128::from(t) + i128::from(self.offset) + (t as f64 * self.drift) as i128;
+        (v + i128::from(Self::EPOCH)).clamp(0, i128::from(u64::MAX)) as u64
     }
+    /// Where readings start: 2^62 ns (146 years) from 0, so that no plausible skew reaches
+    /// below it, and far enough from `u64::MAX` that a run's longest time (below 2^63 ns)
+    /// fits above it (readings beyond either end are clamped).
+    pub const EPOCH: u64 = 1 << 62;
     /// Moves the clock by `by` ns (a clock jump).
     pub fn jump(&mut self, by: i64) {
         self.offset += by;
@@ -88,7 +96,15 @@ mod tests {
             offset: -5,
             drift: 1e-3,
         };
-        assert_eq!(c.read(1000), 1000 - 5 + 1);
-        assert_eq!(c.read(0), 0);
+        let e = RegionClock::EPOCH;
+        assert_eq!(c.read(1000), e + 1000 - 5 + 1);
+        assert_eq!(c.read(0), e - 5);
+        // A clock behind true time reads in order from the start of the run.
+        let behind = RegionClock {
+            offset: -3_600_000_000_000,
+            drift: -1e-4,
+        };
+        let readings: Vec<u64> = (0..100).map(|s| behind.read(s * 1_000_000_000)).collect();
+        assert!(readings.windows(2).all(|w| w[0] < w[1]), "{readings:?}");
     }
 }

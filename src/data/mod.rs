@@ -1032,7 +1032,9 @@ impl DataLayer {
             match self.resolver.resolve(self.class, &cur, &w, concurrent) {
                 Resolution::TakeIncoming => {
                     // The replica's own write is overwritten by one that never saw it: lost.
-                    if concurrent && cur.origin == to && counted {
+                    // Counted by the discarded write's own commit time, as `writes` counts
+                    // it (the incoming write's time decided it before the 2026-12-04 review).
+                    if concurrent && cur.origin == to && cur.true_t >= self.warmup {
                         self.discarded(ki, cur.origin, cur.seq, cur.true_t > w.true_t);
                     } else if !concurrent
                         && counted

@@ -2543,3 +2543,75 @@ fn read_your_writes_owes_a_write_from_when_the_user_has_its_acknowledgement() {
     assert!(r.data.stale_reads > 100, "{}", r.data.stale_reads);
     assert_eq!(r.data.read_your_writes_violations, 0);
 }
+
+/// A region whose clock is behind true time at the start of the run still stamps its writes
+/// in order. Readings used to be clamped at 0: eastus, set back an hour, stamped every write
+/// 0, its writes tied, and westeurope kept the first one for good (one diverged key after
+/// converging, every read there stale; 2026-12-04 review).
+#[test]
+fn a_clock_behind_true_time_still_orders_its_writes() {
+    let e = experiment(
+        "clock-behind",
+        r#"duration_s: 120, warmup_s: 10,
+        design: ActiveActive(regions: ["eastus", "westeurope"]),
+        data: (class: Register, conflict: Lww, replication: (mode: Async)),
+        faults: [ClockJump(region: "eastus", at_s: 0, by_ms: -3600000)],
+        populations: {
+            "new-york": (lat: 40.71, lon: -74.01, anchor: "eastus", rate_per_s: 1, write_fraction: 1.0,
+                         users: 1, resolvers: 1, keys: (count: 1, zipf_s: 0.0)),
+            "london": (lat: 51.51, lon: -0.13, anchor: "westeurope", rate_per_s: 1, write_fraction: 0.0,
+                       users: 1, resolvers: 1, keys: (count: 1, zipf_s: 0.0)),
+        },
+        variants: [
+            (name: "lww", overrides: {}),
+            (name: "merge", overrides: {"data.conflict": Merge}),
+        ],"#,
+    );
+    for v in ["lww", "merge"] {
+        let r = run(variant(&e, v), 3);
+        let london = r
+            .data
+            .by_population
+            .iter()
+            .find(|p| p.population == "london")
+            .unwrap();
+        eprintln!(
+            "{v}: diverged after converging {}, London's stale reads {} of {}",
+            r.data.diverged_keys_after_converging, london.stale_reads, london.reads
+        );
+        assert_eq!(r.data.diverged_keys_after_converging, 0);
+        // One writer, 1 write a second, replication 75 ms away: a few reads are stale.
+        assert!(london.stale_reads * 5 < london.reads, "{london:?}");
+    }
+}
+
+/// Last-writer-wins judges whether a discarded write counts as a lost update by its own
+/// commit time, as `writes` counts it. westeurope's clock is an hour ahead and its users write
+/// only during the warm-up (cut off from it afterwards); eastus writes on both sides, cut off
+/// from westeurope all along. eastus's last write, made after the warm-up, loses to
+/// westeurope's last, made during it and earlier in true time: one lost update and a wrong
+/// winner. They used to be judged by the winner's time: none (2026-12-04 review).
+#[test]
+fn a_lost_update_is_counted_by_the_losers_commit_time() {
+    let e = experiment(
+        "lost-update-warmup",
+        r#"duration_s: 200, warmup_s: 100,
+        design: ActiveActive(regions: ["eastus", "westeurope"]),
+        data: (class: Register, conflict: Lww, replication: (mode: Async)),
+        faults: [Partition(a: "eastus", b: "westeurope", at_s: 0, for_s: 1000),
+                 Partition(a: "london", b: "westeurope", at_s: 100, for_s: 1000),
+                 ClockJump(region: "westeurope", at_s: 0, by_ms: 3600000)],
+        populations: {
+            "new-york": (lat: 40.71, lon: -74.01, anchor: "eastus", rate_per_s: 0.5, write_fraction: 1.0,
+                         users: 1, resolvers: 1, keys: (count: 1, zipf_s: 0.0)),
+            "london": (lat: 51.51, lon: -0.13, anchor: "westeurope", rate_per_s: 10, write_fraction: 1.0,
+                       users: 1, resolvers: 1, keys: (count: 1, zipf_s: 0.0)),
+        },"#,
+    );
+    let r = run(variant(&e, "base"), 7);
+    eprintln!(
+        "writes {}, lost updates {}, wrong winners {}",
+        r.data.writes, r.data.lost_updates, r.data.wrong_winners
+    );
+    assert_eq!((r.data.lost_updates, r.data.wrong_winners), (1, 1));
+}
