@@ -76,6 +76,15 @@ impl CostMeter {
         }
     }
 
+    /// Takes back a [`CostMeter::replication`] of `bytes` on `from → to` at `at`: the message
+    /// did not leave then.
+    pub fn replication_refund(&mut self, from: RegionId, to: RegionId, bytes: u64, at: SimTime) {
+        if self.counted(at) && from != to {
+            self.replication_bytes[from as usize * self.n + to as usize] -= bytes;
+            self.replication_messages -= 1;
+        }
+    }
+
     /// `bytes` of forwarded request traffic leave `from` for `to` at `now`.
     #[inline]
     pub fn forwarding(&mut self, from: RegionId, to: RegionId, bytes: u64, now: SimTime) {
@@ -186,7 +195,8 @@ pub struct CostReport {
     pub components: Vec<CostLine>,
     pub infrastructure_usd: f64,
     pub infrastructure_month_usd: f64,
-    /// Infrastructure cost per million requests served or failed.
+    /// Infrastructure cost per million requests issued after the warm-up (the few still in
+    /// flight at the end included).
     pub per_million_requests_usd: Option<f64>,
     /// Minutes of total outage equivalent to the failed share of requests:
     /// span × failed / (ok + failed).

@@ -48,6 +48,9 @@ pub struct Message {
     pub due: SimTime,
     /// Jurisdiction tag of the record (`crate::residency::Tag`; 0: not pinned).
     pub tag: u8,
+    /// Its egress is billed (at `ship`). Not while a cut or a dead receiver keeps it in the
+    /// sender's log with the lag spent at the sender: it is billed when it crosses.
+    pub billed: bool,
 }
 
 /// What queueing a message on a link asks of the caller.
@@ -1862,6 +1865,7 @@ mod tests {
             arrive: t,
             due: t,
             tag: 0,
+            billed: true,
         };
         data.push(1, 0, msg);
         let (applied, _) = data.deliver(1, 0, t);
@@ -1897,6 +1901,7 @@ mod tests {
                     arrive: t,
                     due: t,
                     tag: 1,
+                    billed: true,
                 };
                 data.push(0, 1, msg);
                 assert!(data.deliver(0, 1, t).0.is_some());

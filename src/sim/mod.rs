@@ -1425,6 +1425,7 @@ impl<'a> World<'a> {
             arrive,
             due: if at_target { arrive + lag } else { arrive },
             tag,
+            billed: true,
         };
         if let (Some(m), Some(z)) = (&mut self.cost, &self.sizes) {
             // Billed when it leaves (SPEC §3 Cost): behind the link's backlog, after a lag
@@ -1442,7 +1443,10 @@ impl<'a> World<'a> {
                 // the link when that one ended under another (overlapping outages of a region).
                 let head = self.data.head(from, to).expect("a parked link has a head");
                 match self.held_by(from, to, &head) {
-                    Some(f) => self.count_held(li, f, 1),
+                    Some(f) => {
+                        self.count_held(li, f, 1);
+                        self.unbill_unsent(from, to, true);
+                    }
                     None => {
                         // Nothing holds it any more: wake the link.
                         self.data.links[li].scheduled = true;
@@ -1469,7 +1473,18 @@ impl<'a> World<'a> {
         if let Some(f) = self.held_by(from, to, &head) {
             self.count_held(from as usize * self.data.len() + to as usize, f, 0);
             self.data.park(from, to);
+            self.unbill_unsent(from, to, false);
             return;
+        }
+        if !head.billed {
+            // Kept in the sender's log by a fault: it leaves now.
+            if let (Some(m), Some(z)) = (&mut self.cost, &self.sizes) {
+                let (a, b) = (
+                    self.data.regions[from as usize],
+                    self.data.regions[to as usize],
+                );
+                m.replication(a, b, z.replication, now);
+            }
         }
         self.held_for[from as usize * self.data.len() + to as usize] = (NO_FAULT, 0);
         let (msg, next) = self.data.deliver(from, to, now);
@@ -1477,6 +1492,50 @@ impl<'a> World<'a> {
             sched.schedule_at(t, Event::ReplDeliver { from, to });
         }
         self.delivered(from, to, msg, sched);
+    }
+
+    /// With the lag spent at the sender, a cut of `from → to` or a dead receiver keeps the
+    /// writes queued since it began in the sender's log (the sender is up): they have not
+    /// left, so their egress, billed when they were due to leave, is taken back, and billed
+    /// when they cross (README, Cost: "when the bytes leave"; not at all if that is after the
+    /// run). Only the newest queued message when `newest_only` (it joined a link already
+    /// parked, whose older messages were seen to when it parked). A dead sender's log is
+    /// billed when each write was first due to leave, as documented.
+    fn unbill_unsent(&mut self, from: DataRegion, to: DataRegion, newest_only: bool) {
+        if self.sc.data.lag_at != LagAt::Sender {
+            return;
+        }
+        let (Some(m), Some(z)) = (&mut self.cost, &self.sizes) else {
+            return;
+        };
+        let (a, b) = (
+            self.data.regions[from as usize],
+            self.data.regions[to as usize],
+        );
+        let since = if self.down[a as usize] > 0 {
+            return;
+        } else if self.down[b as usize] > 0 {
+            self.down_since[b as usize]
+        } else {
+            let (la, lb) = (self.links.region(a), self.links.region(b));
+            if self.links.cut(la, lb).is_none() {
+                return;
+            }
+            self.links.cut_began(la, lb)
+        };
+        let li = from as usize * self.data.len() + to as usize;
+        let queue = &mut self.data.links[li].queue;
+        let skip = if newest_only {
+            queue.len().saturating_sub(1)
+        } else {
+            0
+        };
+        for msg in queue.iter_mut().skip(skip) {
+            if msg.billed && msg.ship >= since {
+                m.replication_refund(a, b, z.replication, msg.ship);
+                msg.billed = false;
+            }
+        }
     }
 
     /// Fault `f` holds the head of link `li`: the first time in this occurrence of `f` (since

@@ -1036,3 +1036,52 @@ fn a_second_promotion_waits_for_its_own_scale_up() {
     eprintln!("westus2: {hours:.4} h, expected {expected:.4} h");
     assert!((hours - expected).abs() < 1e-6, "{hours} vs {expected}");
 }
+
+/// With the lag spent at the sender, a write a cut or a dead receiver keeps in the sender's log
+/// has not left: its egress is billed when it crosses, and not at all if it never does before
+/// the end. Virginia writes 10 a second to 1 MB records; westeurope is cut off (or down) from
+/// 3 000 s to the end. Every write queued after the cut used to be billed all the same: 50%
+/// more replication egress than the writes that left (2026-12-04 review).
+#[test]
+fn replication_kept_in_the_senders_log_is_billed_only_when_it_leaves() {
+    let prices = price_file("unsent");
+    let e = experiment(
+        "cost-unsent",
+        &format!(
+            r#"duration_s: 4200, warmup_s: 600, window_s: 60,
+            dns: (ttl_s: 60, lookup: Constant(ms: 0.0)),
+            faults: [Partition(a: "eastus", b: "westeurope", at_s: 3000, for_s: 100000)],
+            design: ActiveActive(regions: ["eastus", "westeurope"]),
+            data: (replication: (mode: Async, lag: Constant(ms: 0.0), lag_at: Sender)),
+            populations: {{
+                "here": (lat: 36.67, lon: -78.39, last_mile_ms: 0, rate_per_s: 10, write_fraction: 1.0,
+                         users: 10, resolvers: 1, keys: (count: 1000, zipf_s: 0.5)),
+            }},
+            cost: (prices: "{prices}", sizes: (record_bytes: {{"Register": 1000000}})),
+            variants: [
+                (name: "cut", overrides: {{}}),
+                (name: "down", overrides: {{"faults": [RegionOutage(region: "westeurope", at_s: 3000, for_s: 100000)]}}),
+                (name: "healed", overrides: {{"faults": [Partition(a: "eastus", b: "westeurope", at_s: 3000, for_s: 600)]}}),
+                (name: "no-fault", overrides: {{"faults": [], "duration_s": 3000}}),
+            ],"#
+        ),
+    );
+    let gb = |v: &str| {
+        let r = run(variant(&e, v), 5);
+        let c = r.cost.as_ref().unwrap();
+        c.links
+            .iter()
+            .find(|l| l.from == "eastus" && l.to == "westeurope")
+            .map_or(0.0, |l| l.replication_gb)
+    };
+    let (cut, down, healed, before) = (gb("cut"), gb("down"), gb("healed"), gb("no-fault"));
+    eprintln!("replication GB: cut {cut}, down {down}, healed {healed}; up to 3 000 s {before}");
+    // The same arrivals (common random numbers): up to the fault, the writes that left (1 MB
+    // each, so 0.01 GB is ten of them).
+    assert!(before > 20.0, "{before}");
+    for held in [cut, down] {
+        assert!((held - before).abs() <= 0.01, "{held} against {before}");
+    }
+    // A cut that heals at 3 600 s: everything leaves by the end, as without a fault.
+    assert!(healed > before * 1.4, "{healed} against {before}");
+}
