@@ -298,62 +298,93 @@ pub const RECENT_WRITES: usize = 4;
 /// An acknowledged write of a key: (origin, seq, ack time, commit time).
 type Acked = (DataRegion, u32, SimTime, SimTime);
 
-/// One acknowledged write of a user (seq 0: none).
 /// What a read returned, judged when it was served (SPEC §3) and counted when its response
 /// reaches the user ([`DataLayer::count_read`]). Sixteen bytes: the simulator keeps one per
 /// request in flight.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct ReadVerdict {
-    /// Stale: the age from the oldest acknowledged version it missed (at least 1 ns: the read
-    /// missed a write acknowledged before it); 0: not stale.
-    stale_age: SimTime,
-    /// The reader's population; `u16::MAX`: no read to count ([`ReadVerdict::NONE`]).
-    pop: u16,
-    /// The t-visibility bin of the newest acknowledged write (`u8::MAX`: none).
-    t_bin: u8,
-    /// [`Self::SAW_NEWEST`] | [`Self::RYW_VIOLATION`].
-    flags: u8,
+///
+/// One packed `u128` rather than four fields: it is written when the read is served and read
+/// back when its response arrives, often a few hundred instructions later on the same path,
+/// and a value built field by field in memory and copied whole cannot be forwarded from the
+/// store buffer (the copy waits for the stores to land). As an integer it moves as two 64-bit
+/// halves, each forwarded. Bits 0–63: the staleness age (at least 1 ns when stale: the read
+/// missed a write acknowledged before it; 0: not stale); 64–79: the reader's population
+/// (`u16::MAX`: no read to count, [`ReadVerdict::NONE`]); 80–87: the t-visibility bin of the
+/// newest acknowledged write (`u8::MAX`: none); 88–95: [`Self::SAW_NEWEST`] |
+/// [`Self::RYW_VIOLATION`].
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub struct ReadVerdict(u128);
+
+impl std::fmt::Debug for ReadVerdict {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("ReadVerdict")
+            .field("stale_age", &self.age_bits())
+            .field("pop", &self.pop())
+            .field("t_bin", &self.t_bin())
+            .field("flags", &self.flags())
+            .finish()
+    }
 }
 
 impl ReadVerdict {
+    const POP_SHIFT: u32 = 64;
+    const BIN_SHIFT: u32 = 80;
+    const FLAGS_SHIFT: u32 = 88;
     /// No read to count: one served during the warm-up, or none served yet.
-    pub const NONE: ReadVerdict = ReadVerdict {
-        stale_age: 0,
-        pop: u16::MAX,
-        t_bin: u8::MAX,
-        flags: 0,
-    };
+    pub const NONE: ReadVerdict = ReadVerdict::of(u16::MAX);
     const SAW_NEWEST: u8 = 1;
     const RYW_VIOLATION: u8 = 2;
 
     /// A read by population `pop`, neither stale nor in a t-visibility bin yet.
-    fn of(pop: u16) -> Self {
-        ReadVerdict { pop, ..Self::NONE }
+    const fn of(pop: u16) -> Self {
+        ReadVerdict(((pop as u128) << Self::POP_SHIFT) | ((u8::MAX as u128) << Self::BIN_SHIFT))
+    }
+    fn age_bits(&self) -> SimTime {
+        self.0 as u64
+    }
+    /// The reader's population (`u16::MAX` for [`Self::NONE`]).
+    fn pop(&self) -> u16 {
+        (self.0 >> Self::POP_SHIFT) as u16
+    }
+    fn t_bin(&self) -> u8 {
+        (self.0 >> Self::BIN_SHIFT) as u8
+    }
+    fn flags(&self) -> u8 {
+        (self.0 >> Self::FLAGS_SHIFT) as u8
     }
     /// Stale, with its staleness age.
     pub fn stale_age(&self) -> Option<SimTime> {
-        (self.stale_age > 0).then_some(self.stale_age)
+        let age = self.age_bits();
+        (age > 0).then_some(age)
     }
     /// Its t-visibility bin and whether it saw the newest acknowledged write.
     pub fn t_visibility(&self) -> Option<(usize, bool)> {
-        (self.t_bin != u8::MAX).then_some((self.t_bin as usize, self.flags & Self::SAW_NEWEST != 0))
+        (self.t_bin() != u8::MAX)
+            .then_some((self.t_bin() as usize, self.flags() & Self::SAW_NEWEST != 0))
     }
     /// A read-your-writes violation.
     pub fn ryw_violation(&self) -> bool {
-        self.flags & Self::RYW_VIOLATION != 0
+        self.flags() & Self::RYW_VIOLATION != 0
+    }
+    /// Anything to count beyond the read itself: stale, in a t-visibility bin or a violation.
+    fn has_findings(&self) -> bool {
+        *self != Self::of(self.pop())
     }
     fn set_stale(&mut self, age: SimTime) {
-        self.stale_age = age.max(1);
+        self.0 = (self.0 & !u128::from(u64::MAX)) | u128::from(age.max(1));
     }
     fn set_t_visibility(&mut self, bin: usize, saw: bool) {
-        self.t_bin = bin as u8;
+        debug_assert!(
+            bin < u8::MAX as usize,
+            "a t-visibility bin fits below u8::MAX"
+        );
+        self.0 = (self.0 & !(0xff << Self::BIN_SHIFT)) | ((bin as u8 as u128) << Self::BIN_SHIFT);
         if saw {
-            self.flags |= Self::SAW_NEWEST;
+            self.0 |= u128::from(Self::SAW_NEWEST) << Self::FLAGS_SHIFT;
         }
     }
     fn set_ryw_violation(&mut self, violated: bool) {
         if violated {
-            self.flags |= Self::RYW_VIOLATION;
+            self.0 |= u128::from(Self::RYW_VIOLATION) << Self::FLAGS_SHIFT;
         }
     }
 }
@@ -361,6 +392,7 @@ impl ReadVerdict {
 // One per request in flight: keep it small.
 const _: () = assert!(std::mem::size_of::<ReadVerdict>() == 16);
 
+/// One acknowledged write of a user (seq 0: none).
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 struct OwnWrite {
     origin: DataRegion,
@@ -1310,13 +1342,13 @@ impl DataLayer {
     /// attempt whose response is lost read nothing for anyone).
     #[inline]
     pub fn count_read(&mut self, v: ReadVerdict) {
-        if v.pop == u16::MAX {
+        if v.pop() == u16::MAX {
             return;
         }
-        let pop = v.pop as usize;
+        let pop = v.pop() as usize;
         self.tally.reads += 1;
         self.by_population[pop].reads += 1;
-        if v.stale_age != 0 || v.t_bin != u8::MAX || v.flags != 0 {
+        if v.has_findings() {
             self.count_read_findings(v);
         }
     }
@@ -1324,7 +1356,7 @@ impl DataLayer {
     /// [`Self::count_read`] of a read that is stale, in a t-visibility bin or a violation.
     #[inline(never)]
     fn count_read_findings(&mut self, v: ReadVerdict) {
-        let pop = v.pop as usize;
+        let pop = v.pop() as usize;
         if let Some(age) = v.stale_age() {
             self.tally.stale_reads += 1;
             self.staleness.record(age);

@@ -55,6 +55,8 @@ pub struct Dns {
     /// identical outstanding queries.
     in_flight: Vec<Option<(SimTime, RegionId)>>,
     offsets: Vec<usize>,
+    /// Per population, its number of resolvers as a divisor (see [`Dns::resolver_of`]).
+    resolvers: Vec<Divisor>,
     /// Cache misses (queries that reached the authoritative servers), per population.
     pub queries: Vec<u64>,
     /// Scratch: eligibility when failing open.
@@ -123,9 +125,20 @@ impl Dns {
             violator,
             in_flight: vec![None; n],
             offsets,
+            resolvers: sc
+                .populations
+                .iter()
+                .map(|p| Divisor::new(p.resolvers.max(1)))
+                .collect(),
             queries: vec![0; sc.populations.len()],
             scratch: vec![false; sc.regions.len()],
         }
+    }
+
+    /// The resolver of population `pop` that `user` asks: `user` modulo its resolvers.
+    #[inline]
+    pub fn resolver_of(&self, pop: PopulationId, user: u32) -> u32 {
+        self.resolvers[pop as usize].rem(user)
     }
 
     /// The cached answer of `resolver` of population `pop`, if it still holds one at `now`.
@@ -332,9 +345,64 @@ impl Dns {
     }
 }
 
+/// A `u32` divisor with its remainders computed by two multiplications instead of a division
+/// (Lemire, Kaser and Kurz, "Faster remainder by direct computation", 2019): exact for every
+/// `u32` dividend and divisor ≥ 1. Every attempt that asks DNS takes a remainder, and a 32-bit
+/// division's latency lies on its path.
+#[derive(Debug, Clone, Copy)]
+struct Divisor {
+    /// ⌈2⁶⁴ / d⌉, modulo 2⁶⁴ (0 for d = 1, whose remainders are all 0).
+    magic: u64,
+    d: u32,
+}
+
+impl Divisor {
+    fn new(d: u32) -> Self {
+        assert!(d > 0, "a divisor is at least 1");
+        Divisor {
+            magic: (u64::MAX / u64::from(d)).wrapping_add(1),
+            d,
+        }
+    }
+
+    /// `n % d`.
+    #[inline]
+    fn rem(&self, n: u32) -> u32 {
+        let low = self.magic.wrapping_mul(u64::from(n));
+        ((u128::from(low) * u128::from(self.d)) >> 64) as u32
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn divisor_remainders_equal_the_modulo_operator() {
+        let mut rng = stream(3, "dns/divisor-test");
+        let mut divisors = vec![
+            1,
+            2,
+            3,
+            7,
+            10,
+            200,
+            1000,
+            3000,
+            65_537,
+            u32::MAX - 1,
+            u32::MAX,
+        ];
+        divisors.extend((0..200).map(|_| (unit(&mut rng) * u32::MAX as f64) as u32 | 1));
+        for d in divisors {
+            let div = Divisor::new(d);
+            let edges = [0, 1, d - 1, d, d.wrapping_add(1), u32::MAX - 1, u32::MAX];
+            let random = (0..500).map(|_| (unit(&mut rng) * u32::MAX as f64) as u32);
+            for n in edges.into_iter().chain(random) {
+                assert_eq!(div.rem(n), n % d, "{n} % {d}");
+            }
+        }
+    }
     use crate::distribution::DistSpec;
     use crate::model::TtlViolators;
 

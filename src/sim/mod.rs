@@ -912,7 +912,7 @@ impl<'a> World<'a> {
             self.send(r, q.entry, sched);
             return;
         }
-        let resolver = q.user % self.sc.populations[q.pop as usize].resolvers;
+        let resolver = self.dns.resolver_of(q.pop, q.user);
         match self.dns.cached(q.pop, resolver, now) {
             Some(ans) if ans.region == NO_REGION => self.cached_no_region(r, q.pop, sched),
             Some(ans) => {
@@ -1287,8 +1287,11 @@ impl<'a> World<'a> {
         if !q.is_current(r) {
             return;
         }
+        // Copied before the stage is written: a copy read back over a fresh one-byte store
+        // would wait for it (no store forwarding), on every request's path.
+        let copy = *q;
         q.stage = PoolStage::Outside;
-        let q = *q;
+        let q = copy;
         let tag = self.tag(q.pop);
         if !self.allows(tag, region) {
             self.res_count(now, |t| t.requests_served_outside += 1);
@@ -1676,23 +1679,24 @@ impl<'a> World<'a> {
         sched: &mut Scheduler<Event>,
     ) {
         let now = sched.now();
-        let Some(q) = self.get(r).copied() else {
+        // The fields the read needs, not a copy of the whole slot (see `on_service_done`).
+        let Some(q) = self.get(r) else {
             return;
         };
+        let (key, pop, user, t0) = (q.key, q.pop, q.user, q.t0);
         let c = self.sc.data.consistency;
         // An eventual read waits for nothing (checked here: the call is the hot path's).
         let requirement = if c == crate::model::Consistency::Eventual {
             None
         } else {
-            self.data
-                .read_requirement(c, x, q.key, q.pop, q.user, q.t0, now)
+            self.data.read_requirement(c, x, key, pop, user, t0, now)
         };
         if let Some((o, seq)) = requirement {
+            let q = self.requests[r.slot as usize];
             self.read_must_see(r, &q, x, region, (o, seq), after, sched);
             return;
         }
-        self.read_verdicts[r.slot as usize] =
-            self.data.judge_read(x, q.key, q.pop, q.user, q.t0, now);
+        self.read_verdicts[r.slot as usize] = self.data.judge_read(x, key, pop, user, t0, now);
         self.respond(r, region, AttemptResult::Ok, after, sched);
     }
 
@@ -2106,15 +2110,16 @@ impl<'a> World<'a> {
         let Some(q) = self.get(r) else { return };
         match result {
             AttemptResult::Ok => {
-                let q = *q;
+                // The fields it needs, not a copy of the whole slot (see `on_service_done`).
+                let (pop, entry, op, t0) = (q.pop, q.entry, q.op, q.t0);
                 let now = sched.now();
                 if q.acked_seq > 0 {
-                    self.ack_reached_user(&q, now);
+                    self.ack_reached_user(r, now);
                 }
                 let v =
                     std::mem::replace(&mut self.read_verdicts[r.slot as usize], ReadVerdict::NONE);
                 self.data.count_read(v);
-                self.metrics.ok(q.pop, q.entry, q.op, q.t0, now - q.t0);
+                self.metrics.ok(pop, entry, op, t0, now - t0);
                 self.counts.ok += 1;
                 self.release(r);
             }
@@ -2122,10 +2127,11 @@ impl<'a> World<'a> {
         }
     }
 
-    /// The acknowledgement of write request `q` reached its user at `now`: the write is theirs
+    /// The acknowledgement of write request `r` reached its user at `now`: the write is theirs
     /// (read-your-writes, SPEC §3).
     #[inline(never)]
-    fn ack_reached_user(&mut self, q: &Request, now: SimTime) {
+    fn ack_reached_user(&mut self, r: ReqRef, now: SimTime) {
+        let q = self.requests[r.slot as usize];
         let (x, seq) = (q.acked_origin, q.acked_seq);
         self.data.ack_received(x, seq, q.key, q.pop, q.user, now);
     }
