@@ -251,6 +251,11 @@ pub struct DataLayer {
     /// overlapping the previous one is merged into it). Every range is kept: the old
     /// primary's own copies of its fenced writes may outlive their log records.
     fenced: Vec<Vec<(u32, u32)>>,
+    /// Counters and sets: per key and replica (`current`'s index), the increments of fenced
+    /// writes that replica applied before their failover fenced them, and of those the
+    /// post-warm-up ones. The replica's value drops them when the new lineage first reaches
+    /// the key there (see [`Self::without_fenced`]). Only keys with some are listed.
+    fenced_in_value: BTreeMap<usize, (i64, i64)>,
     /// Per user (global index): their last acknowledged writes (each with the one before it
     /// of the same key), newest first, one per key, or per key and origin where every write is kept
     /// ([`RECENT_WRITES`] entries; seq 0: none).
@@ -525,6 +530,7 @@ impl DataLayer {
             last_of_key: vec![0; keys * d],
             links: (0..d * d).map(|_| Link::default()).collect(),
             fenced: vec![vec![]; d],
+            fenced_in_value: BTreeMap::new(),
             recent_writes: vec![
                 [(0, OwnWrite::default(), OwnWrite::default()); RECENT_WRITES];
                 users
@@ -717,7 +723,7 @@ impl DataLayer {
         let seq = log.next_seq;
         let xi = x as usize;
         self.applied[xi * d + xi] = seq;
-        let cur = self.current[key as usize * d + xi];
+        let cur = self.without_fenced(key as usize * d + xi);
         let counted = now >= self.warmup;
         let version = Version {
             origin: x,
@@ -1048,18 +1054,30 @@ impl DataLayer {
         let (key, w, concurrent_with) = (rec.key, rec.version, rec.deps.clone());
         self.applied[ti * d + o] = msg.seq;
         let ki = key as usize * d + ti;
-        let cur = self.current[ki];
+        let cur = self.without_fenced(ki);
         let counted = w.true_t >= self.warmup;
         let cur_fenced = cur.exists() && self.is_fenced(cur.origin, cur.seq);
+        // Where every write adds to the value (counters and sets), a replica's value counts
+        // the writes it applied: a write taking the place of no version, or of a fenced copy,
+        // adds itself to what the replica holds. Its origin's value would also count the
+        // writes of other origins it held, which reach this replica on their own links (not
+        // causally ordered with this one) and would be counted again (the counters a
+        // returning demoted primary ended with above the others', found 2026-12-04).
+        let adds = self.every_write_adds();
+        let added = |held: &Version| Version {
+            value: held.value + 1,
+            value_after_warmup: held.value_after_warmup + i64::from(counted),
+            ..w
+        };
         if !cur.exists() {
-            self.current[ki] = w;
+            self.current[ki] = if adds { added(&cur) } else { w };
         } else if cur_fenced {
             // The old primary's divergent write meets the new lineage on failback: a conflict
             // surfaced by reconciliation; its loss was counted at the failover.
             if counted {
                 self.tally.failback_conflicts += 1;
             }
-            self.current[ki] = w;
+            self.current[ki] = if adds { added(&cur) } else { w };
         } else {
             let saw_current =
                 cur.origin == w.origin || concurrent_with[cur.origin as usize] >= cur.seq;
@@ -1127,6 +1145,22 @@ impl DataLayer {
             self.applied_live(w.true_t, now);
         }
         true
+    }
+
+    /// Replica version `ki` (an index of `current`) with the increments of fenced writes it
+    /// applied taken out, stored back: the new lineage reaching a key at a demoted primary
+    /// (a write applied or committed there) reconciles it, as a rewind would, so neither
+    /// counts them. Without fenced increments (and for classes that do not add) it is the
+    /// stored version. Its stamp may still name a fenced write (see `apply`).
+    fn without_fenced(&mut self, ki: usize) -> Version {
+        if !self.fenced_in_value.is_empty()
+            && let Some((n, n_after)) = self.fenced_in_value.remove(&ki)
+        {
+            let v = &mut self.current[ki];
+            v.value -= n;
+            v.value_after_warmup -= n_after;
+        }
+        self.current[ki]
     }
 
     /// The write `(x, seq)` of `key`, committed at `committed`, was acknowledged to user
@@ -1541,17 +1575,32 @@ impl DataLayer {
         if fence_from > self.logs[o as usize].next_seq {
             return;
         }
+        let adds = self.every_write_adds();
         // Writes fenced off at an earlier failover may still be in the log (behind writes
         // still on their way to a far replica): they were counted then.
         let earlier = &self.fenced[o as usize];
         let log = &mut self.logs[o as usize];
         for (i, r) in log.records.iter().enumerate() {
             let seq = log.base + 1 + i as u32;
-            let gone = r.lost_withheld || r.withheld & (1 << new) != 0;
-            if gone || in_ranges(earlier, seq) || r.applied & (1 << new) != 0 {
+            if seq < fence_from || in_ranges(earlier, seq) || r.applied & (1 << new) != 0 {
                 continue;
             }
             let after_warmup = r.version.true_t >= self.warmup;
+            if adds {
+                // Fenced from now on, kept from `new` by residency or not: the replicas that
+                // applied it hold its increment until they are reconciled.
+                for t in (0..d).filter(|t| r.applied & (1 << t) != 0) {
+                    let f = self
+                        .fenced_in_value
+                        .entry(r.key as usize * d + t)
+                        .or_default();
+                    f.0 += 1;
+                    f.1 += i64::from(after_warmup);
+                }
+            }
+            if r.lost_withheld || r.withheld & (1 << new) != 0 {
+                continue; // counted with the writes residency kept from `new`, above
+            }
             if after_warmup {
                 self.tally.fenced_writes += 1;
             }
@@ -1735,14 +1784,23 @@ impl DataLayer {
     pub fn total_value(&self, x: DataRegion) -> i64 {
         let d = self.len();
         (0..self.acked.len())
-            .map(|k| self.current[k * d + x as usize].value)
+            .map(|k| {
+                self.current[k * d + x as usize].value
+                    - self.fenced_increments(k * d + x as usize).0
+            })
             .sum()
     }
 
+    /// The increments of fenced writes that replica version `ki` still holds (all, and
+    /// post-warm-up ones): lost at their failover, so neither a total nor what is kept.
+    fn fenced_increments(&self, ki: usize) -> (i64, i64) {
+        self.fenced_in_value.get(&ki).copied().unwrap_or_default()
+    }
+
     /// Counters and sets: the increments of writes committed after the warm-up that the
-    /// converged state holds at the end: the primary's, when there is one (a demoted old
-    /// primary may still hold writes fenced off at its failover), else the most any replica
-    /// holds.
+    /// converged state holds at the end: the primary's, when there is one, else the most any
+    /// replica holds. Increments of fenced writes a replica's copies still hold (a demoted old
+    /// primary's, say) are left out: they were lost at their failover.
     pub fn kept_after_warmup(&self, primary: Option<DataRegion>) -> u64 {
         let d = self.len();
         let replicas = match primary {
@@ -1752,7 +1810,10 @@ impl DataLayer {
         replicas
             .map(|x| {
                 (0..self.acked.len())
-                    .map(|k| self.current[k * d + x].value_after_warmup)
+                    .map(|k| {
+                        self.current[k * d + x].value_after_warmup
+                            - self.fenced_increments(k * d + x).1
+                    })
                     .sum::<i64>()
             })
             .max()
@@ -1950,6 +2011,107 @@ mod tests {
         // Back to home, which holds all of them: nothing more is lost.
         assert_eq!(data.failover(2, 0).lost_writes, 0);
         assert_eq!(data.tally.lost_at_failover, 4);
+    }
+
+    /// Counters and sets add each write where it is applied. Region 1 writes the key after
+    /// applying region 0's write of it; region 2 receives region 1's write first (links are
+    /// not causally ordered across origins), then region 0's. Taking region 1's value whole
+    /// for region 2's first version counted region 0's write twice there (3, not 2), so the
+    /// replicas never agreed.
+    #[test]
+    fn a_replicas_first_version_of_a_counter_adds_only_the_write_itself() {
+        for conflict in [
+            ConflictStrategy::Merge,
+            ConflictStrategy::Crdt,
+            ConflictStrategy::AppLevel,
+        ] {
+            let mut sc = crate::bench::mmc_scenario(9.0, 1, 1.0, 100.0, 0.0);
+            for name in ["one", "two"] {
+                let mut r = sc.regions[0].clone();
+                r.name = name.into();
+                sc.regions.push(r);
+            }
+            sc.design = Design::ActiveActive {
+                regions: vec![0, 1, 2],
+            };
+            sc.data.class = KeyClass::Counter;
+            sc.data.conflict = conflict;
+            sc.populations[0].write_fraction = 0.5;
+            let mut data = DataLayer::new(&sc, 1);
+            let send = |data: &mut DataLayer, from: DataRegion, to: DataRegion, seq: u32, t| {
+                let msg = Message {
+                    origin: from,
+                    seq,
+                    ship: t,
+                    arrive: t,
+                    due: t,
+                    tag: 1,
+                    billed: true,
+                };
+                data.push(from, to, msg);
+                assert!(data.deliver(from, to, t).0.is_some());
+            };
+            let a = data.commit(0, 0, 10, true);
+            send(&mut data, 0, 1, a, 20);
+            let b = data.commit(1, 0, 30, true);
+            send(&mut data, 1, 2, b, 40);
+            send(&mut data, 0, 2, a, 50);
+            send(&mut data, 1, 0, b, 60);
+            let totals: Vec<i64> = (0..3).map(|x| data.total_value(x)).collect();
+            assert_eq!(totals, [2, 2, 2], "{conflict:?}");
+            assert_eq!(data.diverged_keys(), 0, "{conflict:?}");
+        }
+    }
+
+    /// A fenced increment stays in the copies of the replicas that applied it until the new
+    /// lineage reaches the key there; totals leave it out meanwhile, and a write reaching the
+    /// key (committed there, or applied) builds on the value without it.
+    #[test]
+    fn fenced_increments_leave_the_totals_and_are_dropped_when_the_new_lineage_arrives() {
+        let mut sc = crate::bench::mmc_scenario(9.0, 1, 1.0, 100.0, 0.0);
+        for name in ["one", "two"] {
+            let mut r = sc.regions[0].clone();
+            r.name = name.into();
+            sc.regions.push(r);
+        }
+        sc.design = Design::ActiveActive {
+            regions: vec![0, 1, 2],
+        };
+        sc.data.class = KeyClass::Counter;
+        sc.data.conflict = ConflictStrategy::Merge;
+        sc.populations[0].write_fraction = 0.5;
+        let mut data = DataLayer::new(&sc, 1);
+        let send = |data: &mut DataLayer, from: DataRegion, to: DataRegion, seq: u32, t| {
+            let msg = Message {
+                origin: from,
+                seq,
+                ship: t,
+                arrive: t,
+                due: t,
+                tag: 1,
+                billed: true,
+            };
+            data.push(from, to, msg);
+            assert!(data.deliver(from, to, t).0.is_some());
+        };
+        let totals =
+            |data: &DataLayer| -> Vec<i64> { (0..3).map(|x| data.total_value(x)).collect() };
+        let a1 = data.commit(0, 0, 10, true);
+        send(&mut data, 0, 1, a1, 11);
+        send(&mut data, 0, 2, a1, 11);
+        // Region 2 applies 0's second write; region 1, promoted, never does: fenced.
+        let a2 = data.commit(0, 0, 20, true);
+        send(&mut data, 0, 2, a2, 21);
+        data.failover(0, 1);
+        assert_eq!(totals(&data), [1, 1, 1]);
+        // Region 2 writes the key: on 1, not 2.
+        data.commit(2, 0, 30, true);
+        assert_eq!(data.total_value(2), 2);
+        // Region 1's write reaches region 0's fenced copy: 1 + 1.
+        let b = data.commit(1, 0, 40, true);
+        send(&mut data, 1, 0, b, 41);
+        assert_eq!(data.total_value(0), 2);
+        assert_eq!(data.kept_after_warmup(Some(0)), 2);
     }
 
     #[test]
