@@ -1069,12 +1069,11 @@ impl DataLayer {
             value_after_warmup: held.value_after_warmup + i64::from(counted),
             ..w
         };
-        if !cur.exists() {
-            self.current[ki] = if adds { added(&cur) } else { w };
-        } else if cur_fenced {
-            // The old primary's divergent write meets the new lineage on failback: a conflict
-            // surfaced by reconciliation; its loss was counted at the failover.
-            if counted {
+        if !cur.exists() || cur_fenced {
+            // A fenced copy: the old primary's divergent write meets the new lineage on
+            // failback, a conflict surfaced by reconciliation (its loss was counted at the
+            // failover).
+            if cur_fenced && counted {
                 self.tally.failback_conflicts += 1;
             }
             self.current[ki] = if adds { added(&cur) } else { w };
@@ -1854,6 +1853,36 @@ mod tests {
         (KeyClass::Counter, ConflictStrategy::AppLevel),
     ];
 
+    /// A scenario of three active regions (the M/M/c benchmark's region, copied), half writes.
+    fn three_regions() -> crate::model::Scenario {
+        let mut sc = crate::bench::mmc_scenario(9.0, 1, 1.0, 100.0, 0.0);
+        for name in ["one", "two"] {
+            let mut r = sc.regions[0].clone();
+            r.name = name.into();
+            sc.regions.push(r);
+        }
+        sc.design = Design::ActiveActive {
+            regions: vec![0, 1, 2],
+        };
+        sc.populations[0].write_fraction = 0.5;
+        sc
+    }
+
+    /// Sends write `seq` of `from` to `to` at `t`, arriving at once, and applies it.
+    fn relay(data: &mut DataLayer, from: DataRegion, to: DataRegion, seq: u32, t: SimTime) {
+        let msg = Message {
+            origin: from,
+            seq,
+            ship: t,
+            arrive: t,
+            due: t,
+            tag: 1,
+            billed: true,
+        };
+        data.push(from, to, msg);
+        assert!(data.deliver(from, to, t).0.is_some());
+    }
+
     /// A data layer over two active regions (no replication delivered: each holds only its
     /// own writes).
     fn two_regions(class: KeyClass, conflict: ConflictStrategy) -> DataLayer {
@@ -1969,16 +1998,7 @@ mod tests {
     /// home → 1, and home → 1 → 2 then loses the other two, not all four again.
     #[test]
     fn a_withheld_write_fenced_at_one_promotion_is_not_lost_again_at_the_next() {
-        let mut sc = crate::bench::mmc_scenario(9.0, 1, 1.0, 100.0, 0.0);
-        for name in ["one", "two"] {
-            let mut r = sc.regions[0].clone();
-            r.name = name.into();
-            sc.regions.push(r);
-        }
-        sc.design = Design::ActiveActive {
-            regions: vec![0, 1, 2],
-        };
-        sc.populations[0].write_fraction = 0.5;
+        let mut sc = three_regions();
         sc.data.keys = 4;
         let mut data = DataLayer::new(&sc, 1);
         for key in 0..4 {
@@ -1987,17 +2007,7 @@ mod tests {
             data.withhold(0, seq, 1 << 2);
             data.acknowledged(0, seq, key, 0, 0, t, t);
             if key < 2 {
-                let msg = Message {
-                    origin: 0,
-                    seq,
-                    ship: t,
-                    arrive: t,
-                    due: t,
-                    tag: 1,
-                    billed: true,
-                };
-                data.push(0, 1, msg);
-                assert!(data.deliver(0, 1, t).0.is_some());
+                relay(&mut data, 0, 1, seq, t);
             }
         }
         let first = data.failover(0, 1);
@@ -2025,38 +2035,16 @@ mod tests {
             ConflictStrategy::Crdt,
             ConflictStrategy::AppLevel,
         ] {
-            let mut sc = crate::bench::mmc_scenario(9.0, 1, 1.0, 100.0, 0.0);
-            for name in ["one", "two"] {
-                let mut r = sc.regions[0].clone();
-                r.name = name.into();
-                sc.regions.push(r);
-            }
-            sc.design = Design::ActiveActive {
-                regions: vec![0, 1, 2],
-            };
+            let mut sc = three_regions();
             sc.data.class = KeyClass::Counter;
             sc.data.conflict = conflict;
-            sc.populations[0].write_fraction = 0.5;
             let mut data = DataLayer::new(&sc, 1);
-            let send = |data: &mut DataLayer, from: DataRegion, to: DataRegion, seq: u32, t| {
-                let msg = Message {
-                    origin: from,
-                    seq,
-                    ship: t,
-                    arrive: t,
-                    due: t,
-                    tag: 1,
-                    billed: true,
-                };
-                data.push(from, to, msg);
-                assert!(data.deliver(from, to, t).0.is_some());
-            };
             let a = data.commit(0, 0, 10, true);
-            send(&mut data, 0, 1, a, 20);
+            relay(&mut data, 0, 1, a, 20);
             let b = data.commit(1, 0, 30, true);
-            send(&mut data, 1, 2, b, 40);
-            send(&mut data, 0, 2, a, 50);
-            send(&mut data, 1, 0, b, 60);
+            relay(&mut data, 1, 2, b, 40);
+            relay(&mut data, 0, 2, a, 50);
+            relay(&mut data, 1, 0, b, 60);
             let totals: Vec<i64> = (0..3).map(|x| data.total_value(x)).collect();
             assert_eq!(totals, [2, 2, 2], "{conflict:?}");
             assert_eq!(data.diverged_keys(), 0, "{conflict:?}");
@@ -2068,40 +2056,18 @@ mod tests {
     /// key (committed there, or applied) builds on the value without it.
     #[test]
     fn fenced_increments_leave_the_totals_and_are_dropped_when_the_new_lineage_arrives() {
-        let mut sc = crate::bench::mmc_scenario(9.0, 1, 1.0, 100.0, 0.0);
-        for name in ["one", "two"] {
-            let mut r = sc.regions[0].clone();
-            r.name = name.into();
-            sc.regions.push(r);
-        }
-        sc.design = Design::ActiveActive {
-            regions: vec![0, 1, 2],
-        };
+        let mut sc = three_regions();
         sc.data.class = KeyClass::Counter;
         sc.data.conflict = ConflictStrategy::Merge;
-        sc.populations[0].write_fraction = 0.5;
         let mut data = DataLayer::new(&sc, 1);
-        let send = |data: &mut DataLayer, from: DataRegion, to: DataRegion, seq: u32, t| {
-            let msg = Message {
-                origin: from,
-                seq,
-                ship: t,
-                arrive: t,
-                due: t,
-                tag: 1,
-                billed: true,
-            };
-            data.push(from, to, msg);
-            assert!(data.deliver(from, to, t).0.is_some());
-        };
         let totals =
             |data: &DataLayer| -> Vec<i64> { (0..3).map(|x| data.total_value(x)).collect() };
         let a1 = data.commit(0, 0, 10, true);
-        send(&mut data, 0, 1, a1, 11);
-        send(&mut data, 0, 2, a1, 11);
+        relay(&mut data, 0, 1, a1, 11);
+        relay(&mut data, 0, 2, a1, 11);
         // Region 2 applies 0's second write; region 1, promoted, never does: fenced.
         let a2 = data.commit(0, 0, 20, true);
-        send(&mut data, 0, 2, a2, 21);
+        relay(&mut data, 0, 2, a2, 21);
         data.failover(0, 1);
         assert_eq!(totals(&data), [1, 1, 1]);
         // Region 2 writes the key: on 1, not 2.
@@ -2109,7 +2075,7 @@ mod tests {
         assert_eq!(data.total_value(2), 2);
         // Region 1's write reaches region 0's fenced copy: 1 + 1.
         let b = data.commit(1, 0, 40, true);
-        send(&mut data, 1, 0, b, 41);
+        relay(&mut data, 1, 0, b, 41);
         assert_eq!(data.total_value(0), 2);
         assert_eq!(data.kept_after_warmup(Some(0)), 2);
     }

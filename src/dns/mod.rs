@@ -376,6 +376,8 @@ impl Divisor {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::distribution::DistSpec;
+    use crate::model::TtlViolators;
 
     #[test]
     fn divisor_remainders_equal_the_modulo_operator() {
@@ -403,8 +405,6 @@ mod tests {
             }
         }
     }
-    use crate::distribution::DistSpec;
-    use crate::model::TtlViolators;
 
     /// Warm caches of TTL violators against the steady state of their renewal process, in
     /// closed form: life L = TTL + H (H log-normal, the shipped hold: median 300 s, p99

@@ -1692,8 +1692,7 @@ impl<'a> World<'a> {
             self.data.read_requirement(c, x, key, pop, user, t0, now)
         };
         if let Some((o, seq)) = requirement {
-            let q = self.requests[r.slot as usize];
-            self.read_must_see(r, &q, x, region, (o, seq), after, sched);
+            self.read_must_see(r, x, region, (o, seq), after, sched);
             return;
         }
         self.read_verdicts[r.slot as usize] = self.data.judge_read(x, key, pop, user, t0, now);
@@ -1708,13 +1707,13 @@ impl<'a> World<'a> {
     fn read_must_see(
         &mut self,
         r: ReqRef,
-        q: &Request,
         x: DataRegion,
         region: RegionId,
         (o, seq): (DataRegion, u32),
         after: After,
         sched: &mut Scheduler<Event>,
     ) {
+        let q = self.requests[r.slot as usize];
         let now = sched.now();
         let c = self.sc.data.consistency;
         let counted = now >= self.sc.warmup;
