@@ -417,6 +417,53 @@ impl Report {
     }
 }
 
+/// The swept parameters, those that move together merged (each index list in sweep order):
+/// two parameters whose values determine each other over every case (the paths of a `Zip`)
+/// cannot be told apart, so they are judged as one.
+fn swept_together(exp: &crate::model::Experiment) -> Vec<Vec<usize>> {
+    let values = |i: usize| -> Vec<Option<&str>> {
+        exp.cases
+            .iter()
+            .map(|c| c.point.get(i).map(|p| p.label.as_str()))
+            .collect()
+    };
+    // `a` determines `b`: equal values of `a` always come with equal values of `b`.
+    let determines = |a: &[Option<&str>], b: &[Option<&str>]| {
+        let mut seen: Vec<(Option<&str>, Option<&str>)> = vec![];
+        a.iter()
+            .zip(b)
+            .all(|(x, y)| match seen.iter().find(|(k, _)| k == x) {
+                Some((_, v)) => v == y,
+                None => {
+                    seen.push((*x, *y));
+                    true
+                }
+            })
+    };
+    let mut out: Vec<Vec<usize>> = vec![];
+    for i in 0..exp.sweep.len() {
+        let vi = values(i);
+        let leader = out.iter_mut().find(|g| {
+            let vl = values(g[0]);
+            determines(&vl, &vi) && determines(&vi, &vl)
+        });
+        match leader {
+            Some(g) => g.push(i),
+            None => out.push(vec![i]),
+        }
+    }
+    out
+}
+
+/// A case's values of the parameters `together`, joined as their name is (`5 + 100`).
+fn point_value(c: &CaseStats, together: &[usize]) -> Option<String> {
+    let vals: Option<Vec<&str>> = together
+        .iter()
+        .map(|&i| c.point.get(i).map(|p| p.value.as_str()))
+        .collect();
+    vals.map(|v| v.join(" + "))
+}
+
 /// Effect of each swept parameter on each headline metric, per variant.
 fn sensitivity(exp: &crate::model::Experiment, cases: &[CaseStats]) -> Vec<Sensitivity> {
     let mut out = vec![];
@@ -426,16 +473,22 @@ fn sensitivity(exp: &crate::model::Experiment, cases: &[CaseStats]) -> Vec<Sensi
             variants.push(&c.variant);
         }
     }
+    let params = swept_together(exp);
     for v in variants {
         let mine: Vec<&CaseStats> = cases.iter().filter(|c| c.variant == v).collect();
-        for (pi, param) in exp.sweep.iter().enumerate() {
+        for together in &params {
+            let param = together
+                .iter()
+                .map(|&i| exp.sweep[i].as_str())
+                .collect::<Vec<_>>()
+                .join(" + ");
             for metric in METRICS {
                 // Per value of the parameter: the mean of the cases' means, and the combined
                 // half-width of that mean.
                 let mut groups: Vec<(String, Vec<&Estimate>)> = vec![];
                 let mut complete = true;
                 for c in &mine {
-                    let Some(val) = c.point.get(pi).map(|p| p.value.clone()) else {
+                    let Some(val) = point_value(c, together) else {
                         complete = false;
                         break;
                     };

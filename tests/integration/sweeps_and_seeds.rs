@@ -649,3 +649,54 @@ fn a_one_point_sweep_says_there_is_nothing_to_compare() {
         "{after}"
     );
 }
+
+/// The paths of a `Zip` move together, so no run can tell their effects apart:
+/// sensitivity.csv judges them as one parameter (`a + b`, at values `x + y`) rather than
+/// repeating the same rows under each path. Paths of a `Grid` stay apart.
+#[test]
+fn zipped_paths_are_one_parameter_in_the_sensitivity_table() {
+    let d = temp_dir("zip-sensitivity");
+    let body = |sweep: &str| {
+        format!(
+            r#"duration_s: 20, warmup_s: 0, window_s: 10,
+            design: ActiveActive(regions: ["eastus"]),
+            populations: {{"p": (lat: 36.67, lon: -78.39, rate_per_s: 20)}},
+            sweep: {sweep},"#
+        )
+    };
+    let zip = write_experiment(
+        &d,
+        "zipped",
+        &body(r#"Zip({"client.retries": [0, 2], "dns.ttl_s": [5, 60]})"#),
+    );
+    run_ok(&zip, &d.join("zip"), &[]);
+    let csv = std::fs::read_to_string(d.join("zip/sensitivity.csv")).unwrap();
+    let params: std::collections::BTreeSet<&str> = csv
+        .lines()
+        .skip(1)
+        .map(|l| l.split(',').nth(1).unwrap())
+        .collect();
+    assert_eq!(
+        params.into_iter().collect::<Vec<_>>(),
+        ["client.retries + dns.ttl_s"],
+        "{csv}"
+    );
+    assert!(csv.contains(",0 + 5,") && csv.contains(",2 + 60,"), "{csv}");
+    let grid = write_experiment(
+        &d,
+        "grid",
+        &body(r#"Grid({"client.retries": [0, 2], "dns.ttl_s": [5, 60]})"#),
+    );
+    run_ok(&grid, &d.join("grid"), &[]);
+    let csv = std::fs::read_to_string(d.join("grid/sensitivity.csv")).unwrap();
+    let params: std::collections::BTreeSet<&str> = csv
+        .lines()
+        .skip(1)
+        .map(|l| l.split(',').nth(1).unwrap())
+        .collect();
+    assert_eq!(
+        params.into_iter().collect::<Vec<_>>(),
+        ["client.retries", "dns.ttl_s"],
+        "{csv}"
+    );
+}
