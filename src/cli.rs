@@ -23,8 +23,10 @@ use std::time::{Duration, Instant};
 ///
 ///   regionsim run experiments/global-latency.ron
 ///
-/// Results land in results/<experiment>/ (summary.csv, summary.json, timeline.csv,
-/// topology.json, manifest.json, charts/*.svg and *.png, report.html). The same files and
+/// Results land in results/<experiment>/: summary.csv and summary.json; timeline.csv;
+/// data.csv, faults.csv, failovers.csv and cost.csv where they apply; runs.csv, stats.csv,
+/// paired.csv (and sensitivity.csv for sweeps) across seeds and cases; topology.json,
+/// manifest.json, charts/*.svg and *.png, report.html (README, Outputs). The same files and
 /// seed always give byte-identical results. `regionsim report results/<experiment>`
 /// redraws the charts and the report from those files without simulating again.
 #[derive(Parser, Debug)]
@@ -74,7 +76,8 @@ pub enum Command {
         #[arg(long)]
         no_charts: bool,
         /// Simulate a second time on one thread and fail (exit 1) unless both runs give
-        /// byte-identical summaries and timelines.
+        /// byte-identical summaries, timelines and statistics and the same event-trace digest
+        /// for every run.
         #[arg(long)]
         check_determinism: bool,
         /// Replications per case; overrides the file's `seeds`.

@@ -371,9 +371,20 @@ impl Source {
             let help = match &e.code {
                 // The message already lists what was expected: the help only adds a guess.
                 ron::Error::NoSuchStructField {
-                    expected, found, ..
-                }
-                | ron::Error::NoSuchEnumVariant {
+                    expected,
+                    found,
+                    outer,
+                } => did_you_mean(found, expected.iter().copied())
+                    .map(|s| format!("did you mean `{s}`?"))
+                    .or_else(|| {
+                        // Nothing like it among the struct's fields, and a bracket short: most
+                        // likely the field belongs outside and the struct was never closed.
+                        (!Brackets::of(&self.text).balanced).then(|| {
+                            let inside = outer.as_deref().map_or("the struct before it".to_owned(), |o| format!("`{o}`"));
+                            format!("if `{found}` belongs outside {inside}, the `)` that closes {inside} is missing before it")
+                        })
+                    }),
+                ron::Error::NoSuchEnumVariant {
                     expected, found, ..
                 } => did_you_mean(found, expected.iter().copied())
                     .map(|s| format!("did you mean `{s}`?")),
@@ -915,14 +926,16 @@ fn finish<T>(
     }
 }
 
-/// Help for ron's "Expected comma" at the first thing on a line (1-based `line`, `col`): the
-/// comma missing is most likely at the end of the line with content before it.
+/// Help for ron's "Expected comma" at 1-based `line`, `col`: in mid-line, the comma is missing
+/// right before it; at the first thing on a line, most likely at the end of the line with
+/// content before it.
 fn comma_hint(text: &str, line: usize, col: usize) -> Option<String> {
     let lines: Vec<&str> = text.lines().collect();
     let here = lines.get(line.checked_sub(1)?)?;
     let before: String = here.chars().take(col.saturating_sub(1)).collect();
-    if !before.trim().is_empty() {
-        return None;
+    if let Some(last) = before.split_whitespace().last() {
+        // Mid-line: the comma belongs right before this value.
+        return Some(format!("add a comma after `{last}`"));
     }
     let (n, prev) = lines[..line - 1]
         .iter()

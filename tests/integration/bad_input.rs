@@ -594,6 +594,114 @@ fn a_timeout_shorter_than_every_round_trip_is_warned_about() {
     );
 }
 
+/// A timer in the wrong unit (milliseconds written where seconds are meant) runs past the
+/// run and so means never: a TTL longer than a run with a fault (each resolver refreshes at
+/// most once) and health checks too slow to call a region down within the run (nothing fails
+/// over; the first of 15 checkers probes at 10000 / 15 s, then two more failures) each get a
+/// warning with the unit in its help; the same TTL without a fault, and Route 53's 30 s × 3
+/// checks, do not.
+#[test]
+fn a_ttl_or_health_interval_longer_than_the_run_is_warned_about() {
+    let body = |ttl: &str, interval: &str, faults: &str| {
+        format!(
+            r#"duration_s: 600, design: ActiveActive(regions: ["eastus", "westeurope"]),
+            dns: (ttl_s: {ttl}),
+            health: (interval_s: {interval}),
+            faults: [{faults}],
+            populations: {{"new-york": (lat: 40.71, lon: -74.01, anchor: "eastus", rate_per_s: 10)}},"#
+        )
+    };
+    let outage = r#"RegionOutage(region: "eastus", at_s: 100, for_s: 100)"#;
+    let (_, w) = super::experiment_and_warnings("ms-timers", &body("60000", "10000", outage));
+    let ttl: Vec<_> = w
+        .iter()
+        .filter(|d| d.message.contains("dns.ttl_s"))
+        .collect();
+    assert_eq!(ttl.len(), 1, "{w:?}");
+    assert!(
+        ttl[0].message.contains("60000 s") && ttl[0].line == Some(2),
+        "{:?}",
+        ttl[0]
+    );
+    assert!(ttl[0].help.as_deref().unwrap_or("").contains("seconds"));
+    let health: Vec<_> = w
+        .iter()
+        .filter(|d| d.message.contains("failure_threshold"))
+        .collect();
+    assert_eq!(health.len(), 1, "{w:?}");
+    assert!(
+        health[0].message.contains("(10000 s) apart")
+            && health[0].message.contains("no sooner than 20667 s")
+            && health[0].line == Some(3),
+        "{:?}",
+        health[0]
+    );
+    let (_, w) = super::experiment_and_warnings("s-timers", &body("60", "30", outage));
+    assert!(
+        !w.iter()
+            .any(|d| d.message.contains("dns.ttl_s") || d.message.contains("failure_threshold")),
+        "{w:?}"
+    );
+    let (_, w) = super::experiment_and_warnings("no-fault-ttl", &body("60000", "30", ""));
+    assert!(!w.iter().any(|d| d.message.contains("dns.ttl_s")), "{w:?}");
+}
+
+/// A rate in the wrong unit (or far too few servers): more work offered than all of the
+/// design's servers could serve together is warned about at the busiest population's rate,
+/// with utilisation; a design that could keep up is not.
+#[test]
+fn a_design_that_cannot_keep_up_is_warned_about() {
+    let body = |rate: &str| {
+        format!(
+            r#"duration_s: 60, design: ActiveActive(regions: ["eastus", "westeurope"]),
+            populations: {{
+                "new-york": (lat: 40.71, lon: -74.01, anchor: "eastus", rate_per_s: {rate}),
+                "paris": (lat: 48.86, lon: 2.35, rate_per_s: 100),
+            }},"#
+        )
+    };
+    // azure-15: 32 servers a region, reads LogNormal(median 3 ms, p99 20 ms) (mean about
+    // 4.3 ms), writes twice that: 64 servers serve about 13 000 requests/s.
+    let (_, w) = super::experiment_and_warnings("overloaded", &body("100000"));
+    let over: Vec<_> = w
+        .iter()
+        .filter(|d| d.message.contains("cannot keep up"))
+        .collect();
+    assert_eq!(over.len(), 1, "{w:?}");
+    assert!(
+        over[0].message.contains("64 servers") && over[0].line == Some(3),
+        "{:?}",
+        over[0]
+    );
+    let (_, w) = super::experiment_and_warnings("keeps-up", &body("1000"));
+    assert!(
+        !w.iter().any(|d| d.message.contains("cannot keep up")),
+        "{w:?}"
+    );
+}
+
+/// Two syntax slips get help that points at the fix: a comma missing in mid-line (after the
+/// value before it), and a struct never closed, whose next field is then reported as unknown
+/// inside it (the `)` is missing before it).
+#[test]
+fn a_missing_comma_mid_line_and_an_unclosed_struct_get_help() {
+    let e = super::experiment_error(
+        "mid-line-comma",
+        r#"duration_s: 60, design: ActiveActive(regions: ["eastus"]),
+        populations: {"new-york": (lat: 40.71 lon: -74.01, rate_per_s: 10)},"#,
+    );
+    assert!(e.contains("add a comma after `40.71`"), "{e}");
+    let e = super::experiment_error(
+        "unclosed",
+        r#"duration_s: 60, design: ActivePassive(primary: "eastus", failover: Automatic(promotion_s: 60),
+        populations: {"new-york": (lat: 40.71, lon: -74.01, rate_per_s: 10)},"#,
+    );
+    assert!(
+        e.contains("the `)` that closes `ActivePassive` is missing before it"),
+        "{e}"
+    );
+}
+
 /// The number of `error:` lines of stderr that contain `words`.
 fn count_errors(o: &Outcome, words: &str) -> usize {
     o.stderr
