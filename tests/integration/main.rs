@@ -8,6 +8,7 @@ mod cost_and_residency;
 mod data_layer;
 mod determinism;
 mod dns_caches;
+mod docs_quote_results;
 mod faults_and_failover;
 mod hand_over;
 mod latency_geography;
