@@ -196,8 +196,12 @@ impl World<'_> {
             extra.sample(&mut self.quorum_rng)
         };
         let d = self.one_way(self.sc.network.region_rtt(a, b), pa, pb) + extra;
-        if let (Some(m), Some(z)) = (&mut self.cost, &self.sizes) {
-            // Sent is billed, arrived or not: the bytes left the region (SPEC §3 Cost).
+        if let (Some(m), Some(z)) = (&mut self.cost, &self.sizes)
+            && self.down[b as usize] == 0
+        {
+            // Sent is billed, arrived or not: the bytes left the region (SPEC §3 Cost). Not to
+            // a region already down (nothing crosses to it: a write is billed once, when its
+            // hint is handed off, as one a cut holds).
             let bytes = match phase {
                 Phase::Write => z.replication,
                 Phase::Ack => z.ack,

@@ -505,6 +505,53 @@ fn quorum_bills_every_message_between_regions() {
     assert!(egress > 0.0);
 }
 
+/// A quorum write to a replica that is down is held as a hint and crosses once, when the
+/// hint is handed off after the replica is back: it is billed once, like a write a cut holds
+/// (it used to be billed at its send too, although nothing crosses to a dead region). Every
+/// write reaches Tokyo exactly once, directly or as a hint, so the write bytes Virginia bills
+/// towards Tokyo are the writes × their size, outage or not.
+#[test]
+fn a_quorum_write_held_for_a_dead_replica_is_billed_once() {
+    let prices = price_file("quorum-hints");
+    let e = experiment(
+        "cost-quorum-hints",
+        &format!(
+            r#"duration_s: 300, warmup_s: 10, window_s: 10,
+            dns: (policy: Latency, ttl_s: 60),
+            design: ActiveActive(regions: ["eastus", "westeurope", "japaneast"]),
+            data: (replication: (mode: Quorum(n: 3, r: 1, w: 2))),
+            faults: [RegionOutage(region: "japaneast", at_s: 100, for_s: 100)],
+            populations: {{
+                "new-york": (lat: 40.71, lon: -74.01, anchor: "eastus", rate_per_s: 200, write_fraction: 1.0,
+                             keys: (count: 1000, zipf_s: 0.5)),
+            }},
+            cost: (prices: "{prices}", sizes: (record_bytes: {{"Register": 1000}},
+                   replication_overhead_bytes: 24, ack_bytes: 100, request_bytes: 500, response_bytes: 200)),"#
+        ),
+    );
+    let r = run(variant(&e, "base"), 5);
+    let c = r.cost.as_ref().unwrap();
+    let gb = |from: &str, to: &str| {
+        c.links
+            .iter()
+            .find(|l| l.from == from && l.to == to)
+            .map_or(0.0, |l| l.replication_gb)
+    };
+    let w = r.data.writes as f64;
+    assert!(w > 40_000.0, "writes {w}");
+    let expected = w * 1024.0 / 1e9;
+    for far in ["westeurope", "japaneast"] {
+        let billed = gb("eastus", far);
+        eprintln!("eastus → {far}: {billed:.6} GB (expected {expected:.6})");
+        // Writes that straddle the warm-up or the end: well under 0.5%. Billing the writes
+        // sent during the outage twice would add a third.
+        assert!(
+            (billed / expected - 1.0).abs() < 0.005,
+            "{far}: {billed} GB against {expected}"
+        );
+    }
+}
+
 /// SPEC §3 prices downtime per failed request or per unavailable minute; setting both adds
 /// them, which `check` says (once, not once per variant), and one alone says nothing.
 #[test]
