@@ -48,8 +48,8 @@ pub struct Message {
     pub due: SimTime,
     /// Jurisdiction tag of the record (`crate::residency::Tag`; 0: not pinned).
     pub tag: u8,
-    /// Its egress is billed (at `ship`). Not while a cut or a dead receiver keeps it in the
-    /// sender's log with the lag spent at the sender: it is billed when it crosses.
+    /// Its egress is billed (at `ship`). Not when it was sent while a cut or a dead receiver
+    /// kept it from crossing (the sender up): it is billed when it crosses, after the heal.
     pub billed: bool,
 }
 
@@ -944,6 +944,7 @@ impl DataLayer {
         delay: SimTime,
         transmit: SimTime,
         held: impl Fn(&Message) -> bool,
+        mut leaves_unbilled: impl FnMut(SimTime),
     ) -> u64 {
         let d = self.len();
         let link = &mut self.links[from as usize * d + to as usize];
@@ -960,6 +961,11 @@ impl DataLayer {
                 } else {
                     now + delay
                 };
+                if !m.billed {
+                    // It never left during the fault: it leaves now.
+                    m.billed = true;
+                    leaves_unbilled(arrive - delay);
+                }
                 let shift = arrive.saturating_sub(m.arrive);
                 m.arrive += shift;
                 m.due += shift;

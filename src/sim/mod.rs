@@ -1479,16 +1479,7 @@ impl<'a> World<'a> {
             self.unbill_unsent(from, to, false);
             return;
         }
-        if !head.billed {
-            // Kept in the sender's log by a fault: it leaves now.
-            if let (Some(m), Some(z)) = (&mut self.cost, &self.sizes) {
-                let (a, b) = (
-                    self.data.regions[from as usize],
-                    self.data.regions[to as usize],
-                );
-                m.replication(a, b, z.replication, now);
-            }
-        }
+        self.bill_if_held_back(from, to, &head, now);
         self.held_for[from as usize * self.data.len() + to as usize] = (NO_FAULT, 0);
         let (msg, next) = self.data.deliver(from, to, now);
         if let Some(t) = next {
@@ -1497,17 +1488,30 @@ impl<'a> World<'a> {
         self.delivered(from, to, msg, sched);
     }
 
-    /// With the lag spent at the sender, a cut of `from → to` or a dead receiver keeps the
-    /// writes queued since it began in the sender's log (the sender is up): they have not
-    /// left, so their egress, billed when they were due to leave, is taken back, and billed
-    /// when they cross (README, Cost: "when the bytes leave"; not at all if that is after the
-    /// run). Only the newest queued message when `newest_only` (it joined a link already
-    /// parked, whose older messages were seen to when it parked). A dead sender's log is
-    /// billed when each write was first due to leave, as documented.
-    fn unbill_unsent(&mut self, from: DataRegion, to: DataRegion, newest_only: bool) {
-        if self.sc.data.lag_at != LagAt::Sender {
+    /// A write a fault had kept from crossing (its egress taken back by `unbill_unsent`) and
+    /// not sent again at the heal crosses now, and is billed now.
+    fn bill_if_held_back(&mut self, from: DataRegion, to: DataRegion, msg: &Message, now: SimTime) {
+        if msg.billed {
             return;
         }
+        if let (Some(m), Some(z)) = (&mut self.cost, &self.sizes) {
+            let (a, b) = (
+                self.data.regions[from as usize],
+                self.data.regions[to as usize],
+            );
+            m.replication(a, b, z.replication, now);
+        }
+    }
+
+    /// A cut of `from → to` or a dead receiver keeps the writes sent since it began from
+    /// crossing (the sender is up): with the lag spent at the sender they wait in its log,
+    /// with the lag at the target they are sent again at the heal (`restamp`). Either way
+    /// they have not crossed, so their egress, billed when they were due to leave, is taken
+    /// back, and billed when they cross (README, Cost: "when the bytes leave"; not at all if
+    /// that is after the run). Only the newest queued message when `newest_only` (it joined a
+    /// link already parked, whose older messages were seen to when it parked). A dead
+    /// sender's log is billed when each write was first due to leave, as documented.
+    fn unbill_unsent(&mut self, from: DataRegion, to: DataRegion, newest_only: bool) {
         let (Some(m), Some(z)) = (&mut self.cost, &self.sizes) else {
             return;
         };
@@ -1600,6 +1604,7 @@ impl<'a> World<'a> {
             if !self.drains_now(old, new, &head, now) {
                 break;
             }
+            self.bill_if_held_back(old, new, &head, now);
             let (msg, _) = self.data.deliver(old, new, now);
             self.delivered(old, new, msg, sched);
         }
@@ -1974,15 +1979,27 @@ impl<'a> World<'a> {
                 // a draw per message, is left out).
                 let (extra, by) = self.links.extra(la, lb);
                 let delay = self.sc.network.region_rtt(ra, rb) / 2 + extra;
-                let resent =
-                    self.data
-                        .restamp_held(from, to, now, delay, self.sc.data.transmit, |m| {
-                            if in_sender {
-                                m.ship >= since
-                            } else {
-                                m.arrive >= since && m.arrive < now
-                            }
-                        });
+                let (cost, sizes) = (&mut self.cost, &self.sizes);
+                let resent = self.data.restamp_held(
+                    from,
+                    to,
+                    now,
+                    delay,
+                    self.sc.data.transmit,
+                    |m| {
+                        if in_sender {
+                            m.ship >= since
+                        } else {
+                            m.arrive >= since && m.arrive < now
+                        }
+                    },
+                    |ship| {
+                        // Sent during the fault, it had been taken back (`unbill_unsent`).
+                        if let (Some(m), Some(z)) = (cost.as_mut(), sizes) {
+                            m.replication(ra, rb, z.replication, ship);
+                        }
+                    },
+                );
                 if extra > 0 {
                     self.tallies[by as usize].delayed += resent;
                 }

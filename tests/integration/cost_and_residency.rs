@@ -747,6 +747,54 @@ fn a_write_forwarded_into_a_cut_is_not_billed() {
     assert_eq!(c, 0.0, "nothing crossed the cut, nothing is billed");
 }
 
+/// With the lag spent at the target (SPEC §2's default), replication a partition holds is
+/// sent again at the heal; it crosses once, then, and is billed once, then (it used to be
+/// billed at its first send, even when the heal came after the run). Three variants of two
+/// active regions, New York writing in Virginia: open, a cut healed inside the run (the same
+/// bytes as open: every write crosses once), and a cut until the end (only the writes sent
+/// before it crossed, so about a third of open's).
+#[test]
+fn replication_a_cut_holds_is_billed_when_it_crosses_with_the_lag_at_the_target() {
+    let prices = price_file("target-cut");
+    let e = experiment(
+        "cost-target-cut",
+        &format!(
+            r#"duration_s: 300, warmup_s: 0, window_s: 10,
+            design: ActiveActive(regions: ["eastus", "westus2"]),
+            data: (replication: (mode: Async, lag: Constant(ms: 200.0), lag_at: Target)),
+            populations: {{
+                "new-york": (lat: 40.71, lon: -74.01, anchor: "eastus", rate_per_s: 100, write_fraction: 1.0,
+                             keys: (count: 1000, zipf_s: 0.5)),
+            }},
+            cost: (prices: "{prices}", sizes: (record_bytes: {{"Register": 1000}})),
+            variants: [
+                (name: "open", overrides: {{}}),
+                (name: "healed", overrides: {{"faults": [Partition(a: "eastus", b: "westus2", at_s: 100, for_s: 100)]}}),
+                (name: "to-the-end", overrides: {{"faults": [Partition(a: "eastus", b: "westus2", at_s: 100, for_s: 200)]}}),
+            ],"#
+        ),
+    );
+    let gb = |name: &str| {
+        let r = run(variant(&e, name), 5);
+        let c = r.cost.as_ref().unwrap();
+        c.links
+            .iter()
+            .find(|l| l.from == "eastus" && l.to == "westus2")
+            .map_or(0.0, |l| l.replication_gb)
+    };
+    let (open, healed, end) = (gb("open"), gb("healed"), gb("to-the-end"));
+    eprintln!("eastus → westus2: open {open} GB, healed {healed} GB, cut to the end {end} GB");
+    assert!(open > 0.0);
+    assert!(
+        (healed / open - 1.0).abs() < 0.005,
+        "healed {healed} vs open {open}"
+    );
+    assert!(
+        (end / open - 1.0 / 3.0).abs() < 0.02,
+        "to the end {end} vs a third of {open}"
+    );
+}
+
 /// A planned failback: the writes the draining primary held cross to the restored primary, and
 /// their responses cross back. Each crossing is billed, so every write billed one way has its
 /// response billed the other (before, the held writes crossed for free). Writes cross with
