@@ -274,6 +274,8 @@ fn ensure_writable(dir: &Path) -> anyhow::Result<()> {
             )
         })?;
         let _ = std::fs::remove_file(&probe);
+        // What a killed run was writing when it died.
+        crate::results::remove_stale_temporaries(d);
     }
     Ok(())
 }
@@ -351,12 +353,22 @@ struct RunArgs {
 /// Set by Ctrl-C: runs stop, finished runs are kept.
 static STOP: AtomicBool = AtomicBool::new(false);
 
-/// First Ctrl-C: stop cleanly (finished runs are kept); second: leave at once.
+/// First Ctrl-C: stop cleanly (finished runs are kept); second: leave at once. A second
+/// interrupt within a second of the first is the same one delivered twice (`timeout -s INT`
+/// and batch systems signal the process and its group), not a person pressing again.
 fn install_ctrl_c() {
+    static FIRST: std::sync::OnceLock<std::time::Instant> = std::sync::OnceLock::new();
     let _ = ctrlc::set_handler(|| {
         if STOP.swap(true, Ordering::SeqCst) {
+            if FIRST
+                .get()
+                .is_some_and(|t| t.elapsed() < std::time::Duration::from_secs(1))
+            {
+                return;
+            }
             std::process::exit(130);
         }
+        let _ = FIRST.set(std::time::Instant::now());
         eprintln!(
             "\nstopping: runs in progress are dropped, finished runs are kept (Ctrl-C again to quit now)"
         );
@@ -623,7 +635,12 @@ fn run(path: &Path, a: RunArgs) -> anyhow::Result<ExitCode> {
         Outcome::ShardDone { runs, speed } => {
             if !a.quiet {
                 let s = shard.expect("shard outcome");
-                outln!(
+                // A status, not data: with --format json or csv stdout carries data only.
+                let say = |line: String| match a.format {
+                    Format::Table => outln!("{line}"),
+                    Format::Json | Format::Csv => eprintln!("{line}"),
+                };
+                say(format!(
                     "shard {}/{}: {runs} run(s) ({} simulated, {} reused) in {:.2} s, records in {}",
                     s.index,
                     s.count,
@@ -631,7 +648,7 @@ fn run(path: &Path, a: RunArgs) -> anyhow::Result<ExitCode> {
                     speed.reused,
                     speed.wall.as_secs_f64(),
                     dir.join("runs").display()
-                );
+                ));
                 let mut same = String::new();
                 if let Some(s) = a.seed {
                     same.push_str(&format!(" --seed {s}"));
@@ -639,11 +656,11 @@ fn run(path: &Path, a: RunArgs) -> anyhow::Result<ExitCode> {
                 if let Some(n) = a.seeds {
                     same.push_str(&format!(" --seeds {n}"));
                 }
-                outln!(
+                say(format!(
                     "when every shard is done: regionsim merge {} {} [the other shards' directories, unless they share this one]{same} --out <results dir>",
                     path.display(),
                     dir.display()
-                );
+                ));
             }
             return Ok(ExitCode::SUCCESS);
         }

@@ -164,7 +164,7 @@ pub enum RunError {
         source: std::io::Error,
     },
     #[error(
-        "`--target-ci` chooses seeds from results as they come; it cannot be split into shards"
+        "a CI target (`target_ci` in the file, or `--target-ci`) chooses seeds from results as they come; it cannot be split into shards"
     )]
     ShardedTarget,
 }
@@ -450,6 +450,10 @@ pub enum MergeError {
         "the shards ran more than {seeds} replication(s) per case: pass merge the `--seeds` the shards ran with"
     )]
     MoreSeeds { seeds: u32 },
+    #[error(
+        "the shards ran {ran} replication(s) per case, not {seeds}: every case has replications 0 to {last} and none after; pass merge the `--seeds {ran}` the shards ran with"
+    )]
+    FewerSeeds { ran: u32, seeds: u32, last: u32 },
     #[error("shard directory {path} does not exist (or is not a directory)")]
     NoShardDir { path: PathBuf },
     #[error(
@@ -468,6 +472,7 @@ impl MergeError {
                 | MergeError::Target
                 | MergeError::OtherSeed { .. }
                 | MergeError::MoreSeeds { .. }
+                | MergeError::FewerSeeds { .. }
         )
     }
 }
@@ -529,6 +534,19 @@ pub fn collect_shards(exp: &Experiment, dirs: &[PathBuf]) -> Result<Vec<RunRecor
         })
     {
         return Err(MergeError::MoreSeeds { seeds: exp.seeds });
+    }
+    // Every case holds its first `ran` replications and none after: run with fewer seeds.
+    let ran = missing.iter().map(|&(_, r)| r).min().unwrap_or(exp.seeds);
+    if ran > 0
+        && ran < exp.seeds
+        && missing.len() == exp.variants.len() * (exp.seeds - ran) as usize
+        && missing.iter().all(|&(_, r)| r >= ran)
+    {
+        return Err(MergeError::FewerSeeds {
+            ran,
+            seeds: exp.seeds,
+            last: ran - 1,
+        });
     }
     if let Some(&(case, rep)) = missing.first() {
         return Err(MergeError::Missing {

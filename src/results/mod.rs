@@ -22,7 +22,7 @@ pub use table::{
     failed_share, has_data, render_data, render_failures, render_stats, render_table,
     render_table_styled,
 };
-pub use write::{timeline_csv, write_atomic, write_results};
+pub use write::{remove_stale_temporaries, timeline_csv, write_atomic, write_results};
 
 /// Outcome and latency figures of one scope (SPEC §3).
 #[derive(Debug, Clone, Serialize, Deserialize)]

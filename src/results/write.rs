@@ -33,6 +33,40 @@ pub fn write_atomic(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
     written
 }
 
+/// Removes the temporary files [`write_atomic`] left in `dir` when a process writing there
+/// was killed (`.{name}.{pid}.tmp`, its pid no longer running), so a resumed or rerun
+/// results directory holds only finished files. Where running processes cannot be listed
+/// (no `/proc`), nothing is removed: another run may be writing there (shards can share a
+/// directory). Returns how many were removed.
+pub fn remove_stale_temporaries(dir: &Path) -> usize {
+    let proc = Path::new("/proc");
+    if !proc.is_dir() {
+        return 0;
+    }
+    let Ok(entries) = std::fs::read_dir(dir) else {
+        return 0;
+    };
+    let mut removed = 0;
+    for e in entries.flatten() {
+        let name = e.file_name().to_string_lossy().into_owned();
+        let Some(pid) = name
+            .strip_prefix('.')
+            .and_then(|n| n.strip_suffix(".tmp"))
+            .and_then(|n| n.rsplit_once('.'))
+            .and_then(|(_, pid)| pid.parse::<u32>().ok())
+        else {
+            continue;
+        };
+        if pid != std::process::id()
+            && !proc.join(pid.to_string()).exists()
+            && std::fs::remove_file(e.path()).is_ok()
+        {
+            removed += 1;
+        }
+    }
+    removed
+}
+
 fn f3(x: f64) -> String {
     format!("{x:.3}")
 }
@@ -342,7 +376,30 @@ fn to_json<T: Serialize>(v: &T) -> Vec<u8> {
 
 #[cfg(test)]
 mod tests {
-    use super::write_atomic;
+    use super::{remove_stale_temporaries, write_atomic};
+
+    #[test]
+    fn a_dead_writers_temporary_files_are_removed_and_a_live_ones_kept() {
+        let dir = std::env::temp_dir().join(format!("regionsim-stale-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&dir);
+        std::fs::create_dir_all(&dir).unwrap();
+        // Pid 4 000 000 000 is above any Linux pid limit: never running.
+        let dead = dir.join(".summary.csv.4000000000.tmp");
+        let live = dir.join(format!(".summary.csv.{}.tmp", std::process::id()));
+        let other = dir.join("summary.csv");
+        for f in [&dead, &live, &other] {
+            std::fs::write(f, b"x").unwrap();
+        }
+        let removed = remove_stale_temporaries(&dir);
+        if std::path::Path::new("/proc").is_dir() {
+            assert_eq!(removed, 1);
+            assert!(!dead.exists());
+        } else {
+            assert_eq!(removed, 0);
+        }
+        assert!(live.exists() && other.exists());
+        let _ = std::fs::remove_dir_all(&dir);
+    }
 
     #[test]
     fn a_failed_write_leaves_no_temporary_file() {

@@ -284,7 +284,21 @@ fn a_killed_sweep_resumes_without_rerunning_finished_points() {
         !out.join("stats.csv").exists(),
         "killed before any results were written"
     );
+    // What a writer killed mid-file leaves (a pid above any Linux limit: never running).
+    let torn = runs.join(".c0000-0000000000000000-r00000.json.4000000000.tmp");
+    std::fs::write(&torn, b"{\"half").unwrap();
     let resumed = resume(&exp, &out);
+    if Path::new("/proc").is_dir() {
+        let left: Vec<_> = std::fs::read_dir(&runs)
+            .unwrap()
+            .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+            .filter(|n| n.ends_with(".tmp"))
+            .collect();
+        assert!(
+            left.is_empty(),
+            "temporary files left after --resume: {left:?}"
+        );
+    }
     // Every record that existed is reused, byte for byte untouched.
     let reused: usize = resumed
         .split(" reused")
@@ -540,6 +554,25 @@ fn merge_takes_the_seed_options_the_shards_ran_with() {
             );
         }
     }
+    // Merged asking for more seeds than the shards ran: refused, naming the `--seeds` they
+    // ran with (it used to say only that runs were missing).
+    let more = regionsim(&[
+        "merge",
+        s(&exp),
+        s(&d.join("seeds-shards")),
+        "--seeds",
+        "5",
+        "--quiet",
+        "--no-charts",
+        "--out",
+        s(&d.join("seeds-five")),
+    ]);
+    let err = String::from_utf8_lossy(&more.stderr);
+    assert_eq!(more.status.code(), Some(2), "{err}");
+    assert!(
+        err.contains("ran 3 replication(s) per case, not 5") && err.contains("`--seeds 3`"),
+        "{err}"
+    );
 }
 
 /// Results written over an earlier experiment's leave none of its optional files behind (a
