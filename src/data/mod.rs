@@ -935,7 +935,8 @@ impl DataLayer {
     /// healed at `now`: those it held (`held`) are sent again, one after another `transmit`
     /// apart behind the link's bandwidth when it has one, and reach the receiver `delay` after
     /// they leave, to be applied their lag after that; later messages keep their order.
-    /// Returns how many were sent again.
+    /// Returns how many were sent again, and when each that had not been billed left (it was
+    /// sent during the fault, so its egress had been taken back).
     pub fn restamp_held(
         &mut self,
         from: DataRegion,
@@ -944,12 +945,12 @@ impl DataLayer {
         delay: SimTime,
         transmit: SimTime,
         held: impl Fn(&Message) -> bool,
-        mut leaves_unbilled: impl FnMut(SimTime),
-    ) -> u64 {
+    ) -> (u64, Vec<SimTime>) {
         let d = self.len();
         let link = &mut self.links[from as usize * d + to as usize];
         let mut last = 0;
         let mut resent = 0;
+        let mut unbilled = vec![];
         // With a bandwidth the re-sent writes leave one after another, behind what the link
         // is sending already.
         let mut ship = link.busy_until.max(now);
@@ -964,7 +965,7 @@ impl DataLayer {
                 if !m.billed {
                     // It never left during the fault: it leaves now.
                     m.billed = true;
-                    leaves_unbilled(arrive - delay);
+                    unbilled.push(arrive - delay);
                 }
                 let shift = arrive.saturating_sub(m.arrive);
                 m.arrive += shift;
@@ -978,7 +979,7 @@ impl DataLayer {
             link.busy_until = ship;
         }
         link.last_due = link.last_due.max(last);
-        resent
+        (resent, unbilled)
     }
 
     /// Marks a link idle (its head waits for a fault to heal).

@@ -1979,27 +1979,22 @@ impl<'a> World<'a> {
                 // a draw per message, is left out).
                 let (extra, by) = self.links.extra(la, lb);
                 let delay = self.sc.network.region_rtt(ra, rb) / 2 + extra;
-                let (cost, sizes) = (&mut self.cost, &self.sizes);
-                let resent = self.data.restamp_held(
-                    from,
-                    to,
-                    now,
-                    delay,
-                    self.sc.data.transmit,
-                    |m| {
-                        if in_sender {
-                            m.ship >= since
-                        } else {
-                            m.arrive >= since && m.arrive < now
-                        }
-                    },
-                    |ship| {
-                        // Sent during the fault, it had been taken back (`unbill_unsent`).
-                        if let (Some(m), Some(z)) = (cost.as_mut(), sizes) {
-                            m.replication(ra, rb, z.replication, ship);
-                        }
-                    },
-                );
+                let (resent, unbilled) =
+                    self.data
+                        .restamp_held(from, to, now, delay, self.sc.data.transmit, |m| {
+                            if in_sender {
+                                m.ship >= since
+                            } else {
+                                m.arrive >= since && m.arrive < now
+                            }
+                        });
+                // Sent during the fault, their egress had been taken back (`unbill_unsent`):
+                // they leave now.
+                if let (Some(m), Some(z)) = (&mut self.cost, &self.sizes) {
+                    for ship in unbilled {
+                        m.replication(ra, rb, z.replication, ship);
+                    }
+                }
                 if extra > 0 {
                     self.tallies[by as usize].delayed += resent;
                 }
