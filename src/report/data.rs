@@ -395,6 +395,12 @@ impl ReportData {
         }
         let mp = dir.join("manifest.json");
         let manifest = read(&mp)?.map(|s| json(&mp, &s)).transpose()?;
+        if manifest.is_none() {
+            missing.push((
+                "manifest.json",
+                "it is written last, so these results may be incomplete (a run stopped while writing them): rerun to be sure",
+            ));
+        }
         let xp = dir.join("stats.json");
         let stats = read(&xp)?.map(|s| json(&xp, &s)).transpose()?;
         Ok(ReportData {

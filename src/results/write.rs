@@ -276,6 +276,13 @@ pub fn write_results(
     runs: &[crate::runner::RunRecord],
     experiment_file: &str,
 ) -> std::io::Result<Vec<PathBuf>> {
+    // manifest.json is written last: while the files are being replaced it is absent, so a
+    // run killed in between leaves a directory that says it is incomplete rather than an
+    // earlier run's manifest beside this run's files.
+    match std::fs::remove_file(dir.join("manifest.json")) {
+        Err(e) if e.kind() != std::io::ErrorKind::NotFound => return Err(e),
+        _ => {}
+    }
     let mut files: Vec<(&'static str, Vec<u8>)> = vec![
         ("summary.csv", summary_csv(r).into_bytes()),
         ("summary.json", to_json(r)),

@@ -733,3 +733,35 @@ fn zipped_paths_are_one_parameter_in_the_sensitivity_table() {
         "{csv}"
     );
 }
+
+/// Results are replaced file by file, each atomically, with manifest.json last and the old
+/// one removed first: a run that fails (or is killed) while writing leaves a directory with
+/// no manifest, not an earlier run's manifest beside half of this run's files.
+#[test]
+fn a_run_stopped_while_writing_its_results_leaves_no_manifest() {
+    let d = temp_dir("no-manifest");
+    let exp = write_experiment(
+        &d,
+        "nm",
+        r#"duration_s: 10, warmup_s: 0, window_s: 10,
+        design: ActiveActive(regions: ["eastus"]),
+        populations: {"p": (lat: 36.67, lon: -78.39, rate_per_s: 5)},"#,
+    );
+    let out = d.join("out");
+    run_ok(&exp, &out, &[]);
+    assert!(out.join("manifest.json").exists());
+    // timeline.csv cannot be replaced (a directory stands in its place): writing stops there.
+    std::fs::remove_file(out.join("timeline.csv")).unwrap();
+    std::fs::create_dir(out.join("timeline.csv")).unwrap();
+    std::fs::write(out.join("timeline.csv").join("x"), b"x").unwrap();
+    let failed = regionsim(&["run", s(&exp), "--no-charts", "--quiet", "--out", s(&out)]);
+    assert!(!failed.status.success());
+    assert!(
+        out.join("summary.csv").exists(),
+        "written before the failure"
+    );
+    assert!(
+        !out.join("manifest.json").exists(),
+        "an earlier run's manifest beside this run's summary"
+    );
+}
