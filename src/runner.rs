@@ -451,6 +451,10 @@ pub enum MergeError {
     )]
     MoreSeeds { seeds: u32 },
     #[error(
+        "the shards ran case `{case}` from other inputs (its records are there under another digest): the experiment, its topology or a file they read changed since the shards ran; rerun the shards, or merge with the files they ran"
+    )]
+    OtherInputs { case: String },
+    #[error(
         "the shards ran {ran} replication(s) per case, not {seeds}: every case has replications 0 to {last} and none after; pass merge the `--seeds {ran}` the shards ran with"
     )]
     FewerSeeds { ran: u32, seeds: u32, last: u32 },
@@ -473,6 +477,7 @@ impl MergeError {
                 | MergeError::OtherSeed { .. }
                 | MergeError::MoreSeeds { .. }
                 | MergeError::FewerSeeds { .. }
+                | MergeError::OtherInputs { .. }
         )
     }
 }
@@ -549,6 +554,22 @@ pub fn collect_shards(exp: &Experiment, dirs: &[PathBuf]) -> Result<Vec<RunRecor
         });
     }
     if let Some(&(case, rep)) = missing.first() {
+        // The same case and replication under another digest: the inputs changed.
+        let (prefix, suffix) = (format!("c{case:04}-"), format!("-r{rep:05}.json"));
+        let ours = RunRecord::file_name(case, &exp.cases[case].digest, rep);
+        let elsewhere = dirs.iter().any(|d| {
+            std::fs::read_dir(d.join("runs")).is_ok_and(|entries| {
+                entries.flatten().any(|e| {
+                    let n = e.file_name().to_string_lossy().into_owned();
+                    n.starts_with(&prefix) && n.ends_with(&suffix) && n != ours
+                })
+            })
+        });
+        if elsewhere {
+            return Err(MergeError::OtherInputs {
+                case: exp.variants[case].0.clone(),
+            });
+        }
         return Err(MergeError::Missing {
             missing: missing.len(),
             planned: exp.variants.len() * exp.seeds as usize,

@@ -765,3 +765,45 @@ fn a_run_stopped_while_writing_its_results_leaves_no_manifest() {
         "an earlier run's manifest beside this run's summary"
     );
 }
+
+/// Shards run from other inputs than the merge is given (the experiment edited since): merge
+/// says the inputs changed, naming the case, rather than only that runs are missing.
+#[test]
+fn merge_says_when_the_shards_ran_from_other_inputs() {
+    let d = temp_dir("merge-inputs");
+    let body = |rate: u32| {
+        format!(
+            r#"duration_s: 10, warmup_s: 0, window_s: 10,
+            design: ActiveActive(regions: ["eastus"]),
+            populations: {{"p": (lat: 36.67, lon: -78.39, rate_per_s: {rate})}},"#
+        )
+    };
+    let exp = write_experiment(&d, "mi", &body(20));
+    let shards = d.join("shards");
+    for k in 0..2 {
+        let sh = format!("{k}/2");
+        ok(&regionsim(&[
+            "run",
+            s(&exp),
+            "--shard",
+            &sh,
+            "--quiet",
+            "--no-charts",
+            "--out",
+            s(&shards),
+        ]));
+    }
+    write_experiment(&d, "mi", &body(30));
+    let merged = regionsim(&[
+        "merge",
+        s(&exp),
+        s(&shards),
+        "--quiet",
+        "--no-charts",
+        "--out",
+        s(&d.join("merged")),
+    ]);
+    let err = String::from_utf8_lossy(&merged.stderr);
+    assert_eq!(merged.status.code(), Some(2), "{err}");
+    assert!(err.contains("from other inputs"), "{err}");
+}
