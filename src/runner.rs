@@ -111,6 +111,12 @@ impl RunRecord {
         )
     }
 
+    /// Whether `name` is a record file of run (case, rep), whatever its inputs' digest.
+    pub fn is_file_of(name: &str, case_index: usize, rep: u32) -> bool {
+        name.starts_with(&format!("c{case_index:04}-"))
+            && name.ends_with(&format!("-r{rep:05}.json"))
+    }
+
     /// Whether the record is the run (case, rep) of `exp` now asks for.
     fn matches(&self, exp: &Experiment, case: usize, rep: u32) -> bool {
         self.is_run_of(exp, case, rep)
@@ -555,13 +561,12 @@ pub fn collect_shards(exp: &Experiment, dirs: &[PathBuf]) -> Result<Vec<RunRecor
     }
     if let Some(&(case, rep)) = missing.first() {
         // The same case and replication under another digest: the inputs changed.
-        let (prefix, suffix) = (format!("c{case:04}-"), format!("-r{rep:05}.json"));
         let ours = RunRecord::file_name(case, &exp.cases[case].digest, rep);
         let elsewhere = dirs.iter().any(|d| {
             std::fs::read_dir(d.join("runs")).is_ok_and(|entries| {
                 entries.flatten().any(|e| {
                     let n = e.file_name().to_string_lossy().into_owned();
-                    n.starts_with(&prefix) && n.ends_with(&suffix) && n != ours
+                    RunRecord::is_file_of(&n, case, rep) && n != ours
                 })
             })
         });

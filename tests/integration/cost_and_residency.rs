@@ -23,6 +23,18 @@ fn price_file(name: &str) -> String {
     f.display().to_string()
 }
 
+/// The replication GB billed on the directed link `from → to` (0 when it carried nothing:
+/// such a link has no row).
+fn replication_gb(r: &regionsim::results::VariantResult, from: &str, to: &str) -> f64 {
+    r.cost
+        .as_ref()
+        .unwrap()
+        .links
+        .iter()
+        .find(|l| l.from == from && l.to == to)
+        .map_or(0.0, |l| l.replication_gb)
+}
+
 /// One region, reads only, every delay zero: every request issued is answered at once, so the
 /// bill follows from the number of requests and the prices alone.
 #[test]
@@ -472,13 +484,7 @@ fn quorum_bills_every_message_between_regions() {
         ),
     );
     let r = run(variant(&e, "base"), 5);
-    let c = r.cost.as_ref().unwrap();
-    let gb = |from: &str, to: &str| {
-        c.links
-            .iter()
-            .find(|l| l.from == from && l.to == to)
-            .map_or(0.0, |l| l.replication_gb)
-    };
+    let gb = |from: &str, to: &str| replication_gb(&r, from, to);
     let (w, rd) = (r.data.writes as f64, r.data.reads as f64);
     assert!(w > 20_000.0 && rd > 20_000.0, "writes {w}, reads {rd}");
     // Each write sends a 1 024-byte message to both other replicas, each of which acks with
@@ -496,7 +502,10 @@ fn quorum_bills_every_message_between_regions() {
         assert!((gb(far, "eastus") / back - 1.0).abs() < 0.005);
     }
     assert_eq!(gb("westeurope", "japaneast"), 0.0);
-    let egress = c
+    let egress = r
+        .cost
+        .as_ref()
+        .unwrap()
         .components
         .iter()
         .find(|l| l.component == "replication_egress")
@@ -530,13 +539,7 @@ fn a_quorum_write_held_for_a_dead_replica_is_billed_once() {
         ),
     );
     let r = run(variant(&e, "base"), 5);
-    let c = r.cost.as_ref().unwrap();
-    let gb = |from: &str, to: &str| {
-        c.links
-            .iter()
-            .find(|l| l.from == from && l.to == to)
-            .map_or(0.0, |l| l.replication_gb)
-    };
+    let gb = |from: &str, to: &str| replication_gb(&r, from, to);
     let w = r.data.writes as f64;
     assert!(w > 40_000.0, "writes {w}");
     let expected = w * 1024.0 / 1e9;
@@ -774,14 +777,7 @@ fn replication_a_cut_holds_is_billed_when_it_crosses_with_the_lag_at_the_target(
             ],"#
         ),
     );
-    let gb = |name: &str| {
-        let r = run(variant(&e, name), 5);
-        let c = r.cost.as_ref().unwrap();
-        c.links
-            .iter()
-            .find(|l| l.from == "eastus" && l.to == "westus2")
-            .map_or(0.0, |l| l.replication_gb)
-    };
+    let gb = |name: &str| replication_gb(&run(variant(&e, name), 5), "eastus", "westus2");
     let (open, healed, end) = (gb("open"), gb("healed"), gb("to-the-end"));
     eprintln!("eastus → westus2: open {open} GB, healed {healed} GB, cut to the end {end} GB");
     assert!(open > 0.0);
@@ -1161,14 +1157,7 @@ fn replication_kept_in_the_senders_log_is_billed_only_when_it_leaves() {
             ],"#
         ),
     );
-    let gb = |v: &str| {
-        let r = run(variant(&e, v), 5);
-        let c = r.cost.as_ref().unwrap();
-        c.links
-            .iter()
-            .find(|l| l.from == "eastus" && l.to == "westeurope")
-            .map_or(0.0, |l| l.replication_gb)
-    };
+    let gb = |v: &str| replication_gb(&run(variant(&e, v), 5), "eastus", "westeurope");
     let (cut, down, healed, before) = (gb("cut"), gb("down"), gb("healed"), gb("no-fault"));
     eprintln!("replication GB: cut {cut}, down {down}, healed {healed}; up to 3 000 s {before}");
     // The same arrivals (common random numbers): up to the fault, the writes that left (1 MB

@@ -683,6 +683,16 @@ fn a_one_point_sweep_says_there_is_nothing_to_compare() {
     );
 }
 
+/// The distinct parameters of a sensitivity.csv (its second column), sorted.
+fn parameters(csv: &str) -> Vec<&str> {
+    let set: std::collections::BTreeSet<&str> = csv
+        .lines()
+        .skip(1)
+        .map(|l| l.split(',').nth(1).unwrap())
+        .collect();
+    set.into_iter().collect()
+}
+
 /// The paths of a `Zip` move together, so no run can tell their effects apart:
 /// sensitivity.csv judges them as one parameter (`a + b`, at values `x + y`) rather than
 /// repeating the same rows under each path. Paths of a `Grid` stay apart.
@@ -704,16 +714,7 @@ fn zipped_paths_are_one_parameter_in_the_sensitivity_table() {
     );
     run_ok(&zip, &d.join("zip"), &[]);
     let csv = std::fs::read_to_string(d.join("zip/sensitivity.csv")).unwrap();
-    let params: std::collections::BTreeSet<&str> = csv
-        .lines()
-        .skip(1)
-        .map(|l| l.split(',').nth(1).unwrap())
-        .collect();
-    assert_eq!(
-        params.into_iter().collect::<Vec<_>>(),
-        ["client.retries + dns.ttl_s"],
-        "{csv}"
-    );
+    assert_eq!(parameters(&csv), ["client.retries + dns.ttl_s"], "{csv}");
     assert!(csv.contains(",0 + 5,") && csv.contains(",2 + 60,"), "{csv}");
     let grid = write_experiment(
         &d,
@@ -722,16 +723,7 @@ fn zipped_paths_are_one_parameter_in_the_sensitivity_table() {
     );
     run_ok(&grid, &d.join("grid"), &[]);
     let csv = std::fs::read_to_string(d.join("grid/sensitivity.csv")).unwrap();
-    let params: std::collections::BTreeSet<&str> = csv
-        .lines()
-        .skip(1)
-        .map(|l| l.split(',').nth(1).unwrap())
-        .collect();
-    assert_eq!(
-        params.into_iter().collect::<Vec<_>>(),
-        ["client.retries", "dns.ttl_s"],
-        "{csv}"
-    );
+    assert_eq!(parameters(&csv), ["client.retries", "dns.ttl_s"], "{csv}");
 }
 
 /// Results are replaced file by file, each atomically, with manifest.json last and the old
