@@ -30,7 +30,13 @@ use std::time::{Duration, Instant};
 /// seed always give byte-identical results. `regionsim report results/<experiment>`
 /// redraws the charts and the report from those files without simulating again.
 #[derive(Parser, Debug)]
-#[command(name = "regionsim", version, about, long_about, verbatim_doc_comment)]
+#[command(
+    name = "regionsim",
+    version = concat!(env!("CARGO_PKG_VERSION"), " (source ", env!("REGIONSIM_SOURCE"), ")"),
+    about,
+    long_about,
+    verbatim_doc_comment
+)]
 pub struct Cli {
     #[command(subcommand)]
     pub command: Command,
@@ -788,7 +794,7 @@ fn finish(
                     }
                     if speed.replaced > 0 {
                         notes.push(format!(
-                            "{} simulated again: their records were from another regionsim version or master seed, or unreadable",
+                            "{} simulated again: their records were from another regionsim build or master seed, or unreadable",
                             speed.replaced
                         ));
                     }

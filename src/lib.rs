@@ -23,3 +23,8 @@ pub mod rng;
 pub mod runner;
 pub mod sim;
 pub mod stats;
+
+/// The source digest of this build (`build.rs`): sha256 of `src/`, `assets/`, `build.rs`,
+/// `Cargo.toml` and `Cargo.lock`, first 16 hex digits. Run records and manifest.json carry it;
+/// `--resume` and `merge` reuse only records of the same digest.
+pub const SOURCE: &str = env!("REGIONSIM_SOURCE");

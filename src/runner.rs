@@ -78,7 +78,9 @@ pub fn total_work(exp: &Experiment) -> u64 {
 /// every failover's fenced range remembered, not only the latest; 16: read-your-writes and
 /// sessions over each user's last four keys, not their last write only; 17: a demoted
 /// primary at standby capacity, and a read of a version that beat a later one on a skewed
-/// clock is stale), so `--resume` does not mix runs of two models.
+/// clock is stale), so `--resume` does not mix runs of two models. Since records name the
+/// build that wrote them (`build`), a record of another build is not reused either; the format
+/// now guards the record's own layout.
 const RECORD_FORMAT: u32 = 17;
 
 /// One finished run, stored as `runs/<case>-<digest>-r<rep>.json` (SPEC §4: an interrupted
@@ -87,6 +89,10 @@ const RECORD_FORMAT: u32 = 17;
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct RunRecord {
     pub format: u32,
+    /// The source digest of the build that ran it ([`crate::SOURCE`]); empty in records
+    /// written before builds were named, which are never reused.
+    #[serde(default)]
+    pub build: String,
     pub experiment: String,
     pub case: String,
     pub case_index: usize,
@@ -126,6 +132,11 @@ impl RunRecord {
 
     /// Whether the record is the run (case, rep) of `exp` under whatever master seed.
     fn is_run_of(&self, exp: &Experiment, case: usize, rep: u32) -> bool {
+        self.build == crate::SOURCE && self.is_run_of_some_build(exp, case, rep)
+    }
+
+    /// Whether the record is the run (case, rep) of `exp`, by whichever build of regionsim.
+    fn is_run_of_some_build(&self, exp: &Experiment, case: usize, rep: u32) -> bool {
         self.format == RECORD_FORMAT
             && self.experiment == exp.name
             && self.case_index == case
@@ -395,6 +406,7 @@ fn one_run(
     };
     let record = RunRecord {
         format: RECORD_FORMAT,
+        build: crate::SOURCE.to_string(),
         experiment: exp.name.clone(),
         case: name.clone(),
         case_index: case,
@@ -461,6 +473,15 @@ pub enum MergeError {
     )]
     OtherInputs { case: String },
     #[error(
+        "the shards ran case `{case}`, replication {rep} with another build of regionsim (source {theirs}; this is {ours}, see `regionsim --version`): rerun the shards with this build, or merge with the build that ran them"
+    )]
+    OtherBuild {
+        case: String,
+        rep: u32,
+        theirs: String,
+        ours: &'static str,
+    },
+    #[error(
         "the shards ran {ran} replication(s) per case, not {seeds}: every case has replications 0 to {last} and none after; pass merge the `--seeds {ran}` the shards ran with"
     )]
     FewerSeeds { ran: u32, seeds: u32, last: u32 },
@@ -484,6 +505,7 @@ impl MergeError {
                 | MergeError::MoreSeeds { .. }
                 | MergeError::FewerSeeds { .. }
                 | MergeError::OtherInputs { .. }
+                | MergeError::OtherBuild { .. }
         )
     }
 }
@@ -528,6 +550,24 @@ pub fn collect_shards(exp: &Experiment, dirs: &[PathBuf]) -> Result<Vec<RunRecor
                 None => missing.push((case, rep)),
             }
         }
+    }
+    // A run of another build is no run of this one: say so first, since the checks below
+    // would read its records as missing.
+    if let Some(&(case, rep)) = missing.first()
+        && let Some(r) = find(case, rep, &|r| {
+            r.build != crate::SOURCE && r.is_run_of_some_build(exp, case, rep)
+        })
+    {
+        return Err(MergeError::OtherBuild {
+            case: exp.variants[case].0.clone(),
+            rep,
+            theirs: if r.build.is_empty() {
+                "not recorded".into()
+            } else {
+                r.build
+            },
+            ours: crate::SOURCE,
+        });
     }
     // The record of (case, rep) in some shard directory, whatever its seed.
     let any_seed = |case: usize, rep: u32| find(case, rep, &|r| r.is_run_of(exp, case, rep));

@@ -2372,6 +2372,14 @@ pub(super) fn experiment(
     let variants = std::mem::take(&mut raw.variants);
     let sweep = raw.sweep.take();
     let base = scenario(&raw, &raw_topo, src, topo_src, &mut diags, &mut inputs);
+    // The base's warnings, and whether some case shows each too: with variants or a sweep the
+    // base never runs itself, so a warning about a value every case overrides is dropped.
+    let mut base_warnings: BTreeMap<String, bool> = diags
+        .iter()
+        .filter(|d| d.severity == Severity::Warning)
+        .map(|d| (located(d, src, topo_src), false))
+        .collect();
+    let base_diags = diags.len();
     let mut names = BTreeSet::new();
     for (k, v) in variants.iter().enumerate() {
         let at = ["variants", &format!("#{k}"), &v.name];
@@ -2640,6 +2648,13 @@ pub(super) fn experiment(
                     }
                     CaseCheck::Done(s, vd) => {
                         for d in vd {
+                            // With a sweep the variant never runs on its own: its points say
+                            // whether a base warning holds.
+                            if sweep_map.is_none()
+                                && let Some(seen) = base_warnings.get_mut(&d.message)
+                            {
+                                *seen = true;
+                            }
                             if base_msgs.contains(&d.message) || !var_msgs.insert(d.message.clone())
                             {
                                 continue;
@@ -2822,6 +2837,9 @@ pub(super) fn experiment(
                                 }
                                 continue;
                             }
+                            if let Some(seen) = base_warnings.get_mut(&d.message) {
+                                *seen = true;
+                            }
                             if base_msgs.contains(&d.message) {
                                 continue;
                             }
@@ -2842,6 +2860,15 @@ pub(super) fn experiment(
         {
             swept_misfits_alone(&mut base_check, sweep_map, src, &mut diags);
         }
+    }
+    // Every case checked without errors, and none showed a base warning: its value was
+    // overridden everywhere. (With errors some cases went unchecked: the warning stays.)
+    if !plain && points.is_some() && count_errors(&diags) == 0 {
+        let mut k = 0;
+        diags.retain(|d| {
+            k += 1;
+            k > base_diags || base_warnings.get(&located(d, src, topo_src)) != Some(&false)
+        });
     }
     let target_ci = raw.target_ci.as_ref().map(|t| TargetCi {
         metric: t.metric.clone(),

@@ -255,6 +255,8 @@ struct ManifestCase<'a> {
 struct Manifest<'a> {
     tool: &'static str,
     version: &'static str,
+    /// The source digest of the build that wrote these results ([`crate::SOURCE`]).
+    source: &'static str,
     experiment: &'a str,
     rerun: String,
     master_seed: u64,
@@ -310,6 +312,7 @@ pub fn write_results(
     let manifest = Manifest {
         tool: "regionsim",
         version: env!("CARGO_PKG_VERSION"),
+        source: crate::SOURCE,
         experiment: &exp.name,
         rerun: {
             let mut c = format!(

@@ -646,6 +646,47 @@ fn a_ttl_or_health_interval_longer_than_the_run_is_warned_about() {
     assert!(!w.iter().any(|d| d.message.contains("dns.ttl_s")), "{w:?}");
 }
 
+/// With variants, the base never runs itself: a warning about a base value that every
+/// variant overrides (a TTL in milliseconds, corrected in each) is not shown; one that a
+/// variant keeps is, once; a sweep over the value counts as overriding it. The loader used to
+/// warn about the base whatever the variants set.
+#[test]
+fn a_base_warning_every_case_overrides_is_not_shown() {
+    let body = |variants: &str| {
+        format!(
+            r#"duration_s: 600, design: ActiveActive(regions: ["eastus", "westeurope"]),
+            dns: (ttl_s: 60000),
+            faults: [RegionOutage(region: "eastus", at_s: 100, for_s: 100)],
+            populations: {{"new-york": (lat: 40.71, lon: -74.01, anchor: "eastus", rate_per_s: 10)}},
+            {variants}"#
+        )
+    };
+    let ttl_warnings = |w: &[regionsim::config::Diagnostic]| {
+        w.iter().filter(|d| d.message.contains("dns.ttl_s")).count()
+    };
+    let (_, w) = super::experiment_and_warnings(
+        "ttl-all-overridden",
+        &body(
+            r#"variants: [(name: "a", overrides: {"dns.ttl_s": 60}),
+                          (name: "b", overrides: {"dns.ttl_s": 30})],"#,
+        ),
+    );
+    assert_eq!(ttl_warnings(&w), 0, "{w:?}");
+    let (_, w) = super::experiment_and_warnings(
+        "ttl-one-kept",
+        &body(
+            r#"variants: [(name: "a", overrides: {"dns.ttl_s": 60}),
+                          (name: "b", overrides: {"client.retries": 2})],"#,
+        ),
+    );
+    assert_eq!(ttl_warnings(&w), 1, "{w:?}");
+    let (_, w) = super::experiment_and_warnings(
+        "ttl-swept",
+        &body(r#"sweep: Grid({"dns.ttl_s": [5, 60]}),"#),
+    );
+    assert_eq!(ttl_warnings(&w), 0, "{w:?}");
+}
+
 /// A rate in the wrong unit (or far too few servers): more work offered than all of the
 /// design's servers could serve together is warned about at the busiest population's rate,
 /// with utilisation; a design that could keep up is not.

@@ -362,7 +362,7 @@ fn changing_one_variant_reruns_only_that_variant() {
     std::fs::write(&record, serde_json::to_vec(&json).unwrap()).unwrap();
     let older = resume(&exp, &out);
     assert!(
-        older.contains("4 run(s) (3 reused from earlier runs; 1 simulated again: their records were from another regionsim version"),
+        older.contains("4 run(s) (3 reused from earlier runs; 1 simulated again: their records were from another regionsim build"),
         "{older}"
     );
     // Variant b changes: only its two runs are simulated again.
@@ -798,4 +798,84 @@ fn merge_says_when_the_shards_ran_from_other_inputs() {
     let err = String::from_utf8_lossy(&merged.stderr);
     assert_eq!(merged.status.code(), Some(2), "{err}");
     assert!(err.contains("from other inputs"), "{err}");
+}
+
+/// Every run record names the build that ran it (the source digest `--version` prints, also
+/// in manifest.json). `--resume` simulates again a run whose record another build wrote, and
+/// merge refuses shards of another build, naming both digests: records used to carry only a
+/// format number raised by hand, so shards built from different sources merged silently.
+#[test]
+fn records_of_another_build_are_not_reused_or_merged() {
+    let d = temp_dir("other-build");
+    let exp = write_experiment(
+        &d,
+        "ob",
+        r#"duration_s: 10, warmup_s: 0, window_s: 10,
+        design: ActiveActive(regions: ["eastus"]),
+        populations: {"p": (lat: 36.67, lon: -78.39, rate_per_s: 20)},"#,
+    );
+    let version = ok(&regionsim(&["--version"]));
+    let ours = version
+        .split("(source ")
+        .nth(1)
+        .and_then(|v| v.split(')').next())
+        .unwrap_or_else(|| panic!("no source digest in {version:?}"))
+        .to_string();
+    assert_eq!(ours.len(), 16, "{version}");
+    let out = d.join("out");
+    run_ok(&exp, &out, &["--quiet"]);
+    let manifest: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(out.join("manifest.json")).unwrap()).unwrap();
+    assert_eq!(manifest["source"], ours.as_str());
+    // Pretend another build wrote every record.
+    let relabel = |dir: &Path| {
+        for e in std::fs::read_dir(dir.join("runs")).unwrap().flatten() {
+            let text = std::fs::read_to_string(e.path()).unwrap();
+            let needle = format!("\"build\":\"{ours}\"");
+            assert!(text.contains(&needle), "{text:.200}");
+            std::fs::write(
+                e.path(),
+                text.replace(&needle, "\"build\":\"0123456789abcdef\""),
+            )
+            .unwrap();
+        }
+    };
+    relabel(&out);
+    let again = resume(&exp, &out);
+    assert!(again.contains("1 simulated again"), "{again}");
+    let shards = d.join("shards");
+    for k in 0..2 {
+        let sh = format!("{k}/2");
+        ok(&regionsim(&[
+            "run",
+            s(&exp),
+            "--seeds",
+            "2",
+            "--shard",
+            &sh,
+            "--quiet",
+            "--no-charts",
+            "--out",
+            s(&shards),
+        ]));
+    }
+    relabel(&shards);
+    let merged = regionsim(&[
+        "merge",
+        s(&exp),
+        s(&shards),
+        "--seeds",
+        "2",
+        "--quiet",
+        "--no-charts",
+        "--out",
+        s(&d.join("merged")),
+    ]);
+    let err = String::from_utf8_lossy(&merged.stderr);
+    assert_eq!(merged.status.code(), Some(2), "{err}");
+    assert!(
+        err.contains("another build of regionsim (source 0123456789abcdef; this is")
+            && err.contains(&ours),
+        "{err}"
+    );
 }
