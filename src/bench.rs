@@ -102,6 +102,7 @@ pub fn mg_c_scenario(
             transmit: 0,
             lag: Dist::Constant(0),
             lag_at: crate::model::LagAt::Target,
+            ack: crate::model::ReplicaAck::Received,
             shape: crate::model::ReplicationShape::Mesh,
             conflict: crate::model::ConflictStrategy::Lww,
             class: crate::model::KeyClass::Register,

@@ -439,6 +439,18 @@ pub enum LagAt {
     Sender,
 }
 
+/// When a replica acknowledges a write its origin waits for (`SemiSync`, `Sync`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum ReplicaAck {
+    /// When the write reaches the replica (its relay log, which a promotion applies): one
+    /// round trip, whatever the lag at the target. A write held by a fault on its way is
+    /// acknowledged when it is applied after the heal.
+    #[default]
+    Received,
+    /// When the replica has applied it: with the lag at the target, a round trip plus the lag.
+    Applied,
+}
+
 /// Who sends a write to whom.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum ReplicationShape {
@@ -488,6 +500,8 @@ pub struct DataConfig {
     pub lag: Dist,
     /// Where the lag is spent (SPEC §2: at the target).
     pub lag_at: LagAt,
+    /// When replicas acknowledge writes their origin waits for.
+    pub ack: ReplicaAck,
     pub shape: ReplicationShape,
     pub conflict: ConflictStrategy,
     pub class: KeyClass,
@@ -574,6 +588,8 @@ pub struct Experiment {
 #[derive(Debug, Clone, PartialEq)]
 pub struct CaseInfo {
     pub variant: String,
+    /// The variant's overrides: path and value as written (compact, like a sweep's labels).
+    pub overrides: Vec<(String, String)>,
     pub point: Vec<PointValue>,
     pub digest: String,
 }

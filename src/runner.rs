@@ -398,6 +398,7 @@ fn one_run(
         Err(e) => return Err(e.into()),
     };
     let mut v = VariantResult::build(name, sc, seed, &out);
+    v.overrides = exp.cases[case].overrides.iter().cloned().collect();
     let metrics = headline(&v);
     let timeline = if rep == 0 {
         std::mem::take(&mut v.timeline)

@@ -40,14 +40,18 @@ impl Draw for CdfChart {
             .series
             .iter()
             .zip(&clean)
-            .map(|(s, pts)| {
+            .enumerate()
+            .map(|(i, (s, pts))| {
                 if pts.is_empty() {
                     LegendEntry::new(
                         Mark::Missing,
                         format!("{} (no successful requests)", s.label),
                     )
                 } else {
-                    LegendEntry::new(Mark::Line(s.colour, 5), s.label.clone())
+                    LegendEntry::new(
+                        Mark::Line(s.colour, style::nested_width(i, self.series.len())),
+                        s.label.clone(),
+                    )
                 }
             })
             .collect();
@@ -101,13 +105,14 @@ impl Draw for CdfChart {
             .light_line_style(RGBColor(242, 242, 242))
             .axis_style(style::INK.stroke_width(2))
             .draw()?;
-        for (s, pts) in self.series.iter().zip(&clean) {
+        for (i, (s, pts)) in self.series.iter().zip(&clean).enumerate() {
             if pts.is_empty() {
                 continue;
             }
             chart.draw_series(LineSeries::new(
                 pts.iter().map(|&(x, y)| (x, y * 100.0)),
-                s.colour.stroke_width(5),
+                s.colour
+                    .stroke_width(style::nested_width(i, self.series.len())),
             ))?;
         }
         Ok(())

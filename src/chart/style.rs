@@ -203,6 +203,19 @@ pub fn fit<DB: DrawingBackend>(
     "…".to_owned()
 }
 
+/// The stroke width of line `i` of `n` drawn in order: earlier lines wider, so that a line
+/// drawn over an earlier one with the same values leaves a stripe of it on each side (lines
+/// that coincide stay visible, whatever the panel). Many lines share one thin width.
+pub fn nested_width(i: usize, n: usize) -> u32 {
+    let step = match n {
+        0..=1 => return 4,
+        2..=4 => 3,
+        5..=6 => 2,
+        _ => return 3,
+    };
+    3 + step * (n.saturating_sub(1 + i)) as u32
+}
+
 /// How a legend entry marks its series.
 #[derive(Debug, Clone, Copy)]
 pub enum Mark {

@@ -132,15 +132,16 @@ impl Draw for TimelineChart {
                     .iter()
                     .find(|t| t.points == s.points)
                     .filter(|_| !avail[i].is_empty() || !p99[i].is_empty());
+                let width = style::nested_width(i, self.series.len());
                 if avail[i].is_empty() && p99[i].is_empty() {
                     LegendEntry::new(Mark::Missing, format!("{} (no requests ended)", s.label))
                 } else if let Some(t) = twin {
                     LegendEntry::new(
-                        Mark::Line(s.colour, 4),
+                        Mark::Line(s.colour, width),
                         format!("{} (same as {}: the lines overlap)", s.label, t.label),
                     )
                 } else {
-                    LegendEntry::new(Mark::Line(s.colour, 4), s.label.clone())
+                    LegendEntry::new(Mark::Line(s.colour, width), s.label.clone())
                 }
             })
             .collect();
@@ -402,14 +403,15 @@ fn lines<DB: DrawingBackend>(
     series: &[TimelineSeries],
     segs: &[Vec<Vec<(f64, f64)>>],
 ) -> DrawResult<DB> {
-    for (s, runs) in series.iter().zip(segs) {
+    for (i, (s, runs)) in series.iter().zip(segs).enumerate() {
+        let width = style::nested_width(i, series.len());
         for run in runs {
             if run.len() == 1 {
                 c.draw_series(std::iter::once(Circle::new(run[0], 6, s.colour.filled())))?;
             } else {
                 c.draw_series(LineSeries::new(
                     run.iter().copied(),
-                    s.colour.stroke_width(4),
+                    s.colour.stroke_width(width),
                 ))?;
             }
         }

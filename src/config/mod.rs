@@ -388,6 +388,17 @@ impl Source {
                     expected, found, ..
                 } => did_you_mean(found, expected.iter().copied())
                     .map(|s| format!("did you mean `{s}`?")),
+                ron::Error::ExpectedStructLike | ron::Error::ExpectedNamedStructLike(_) => {
+                    fields_hint(&self.text, e.span.start.line, e.span.start.col)
+                }
+                ron::Error::SuggestRawIdentifier(found) if found.parse::<f64>().is_ok() => {
+                    Some(number_for_name_hint(
+                        &self.text,
+                        e.span.start.line,
+                        e.span.start.col,
+                        found,
+                    ))
+                }
                 code => {
                     let type_error = matches!(
                         code,
@@ -443,6 +454,11 @@ impl Source {
                     "{}: the file ends here, so a closing quote, `)`, `]` or `}}` is missing, or the file was cut short",
                     e.code
                 )
+            } else if let ron::Error::SuggestRawIdentifier(found) = &e.code
+                && found.parse::<f64>().is_ok()
+            {
+                // ron reads a name here and suggests `r#2.0`, which is never what is meant.
+                format!("expected a name here (such as `Async`, or a distribution such as `Constant(ms: …)`), found the number `{found}`")
             } else if matches!(e.code, ron::Error::ExceededRecursionLimit) {
                 // ron's own message tells the caller to raise a limit in its code.
                 "values are nested too deeply here (more than 128 levels of brackets; no regionsim setting nests more than a few)".to_owned()
@@ -945,6 +961,99 @@ fn comma_hint(text: &str, line: usize, col: usize) -> Option<String> {
     let prev = prev.trim();
     (!prev.ends_with(',') && !prev.ends_with('(') && !prev.ends_with('[') && !prev.ends_with('{'))
         .then(|| format!("add a comma at the end of line {} (`{prev}`)", n + 1))
+}
+
+/// The text of `line` before 1-based `col` (in characters).
+fn before_position(text: &str, line: usize, col: usize) -> Option<String> {
+    let here = text.lines().nth(line.checked_sub(1)?)?;
+    Some(here.chars().take(col.saturating_sub(1)).collect())
+}
+
+/// How variants that take fields are written, for the help of a variant written bare.
+const WITH_FIELDS: &[(&str, &str)] = &[
+    ("Automatic", "Automatic(promotion_s: 60)"),
+    ("Manual", "Manual(delay_s: 600)"),
+    ("Planned", "Planned(after_s: 300, max_lag_ms: 1000)"),
+    ("SemiSync", "SemiSync(1)"),
+    ("Quorum", "Quorum(n: 3, r: 1, w: 1)"),
+    ("Chain", "Chain(order: [\"eastus\", \"westus2\"])"),
+    (
+        "Geo",
+        "Geo(rules: {\"EU\": [\"westeurope\"], \"*\": [\"eastus\"]})",
+    ),
+    ("Constant", "Constant(ms: 10.0)"),
+    ("Exponential", "Exponential(mean_ms: 10.0)"),
+    ("Uniform", "Uniform(min_ms: 0.0, max_ms: 20.0)"),
+    ("Normal", "Normal(mean_ms: 10.0, std_ms: 2.0)"),
+    ("LogNormal", "LogNormal(median_ms: 300.0, p99_ms: 1000.0)"),
+    ("Pareto", "Pareto(scale_ms: 1.0, shape: 2.0)"),
+    (
+        "ActivePassive",
+        "ActivePassive(primary: \"eastus\", standbys: [\"westus2\"])",
+    ),
+    (
+        "ActiveActive",
+        "ActiveActive(regions: [\"eastus\", \"westeurope\"])",
+    ),
+];
+
+/// Help for a `(` ron expected after a name: a variant that takes fields, written bare
+/// (`failover: Automatic`), with how it is written.
+fn fields_hint(text: &str, line: usize, col: usize) -> Option<String> {
+    let before = before_position(text, line, col)?;
+    let name: String = before
+        .trim_end()
+        .chars()
+        .rev()
+        .take_while(|c| c.is_ascii_alphanumeric() || *c == '_')
+        .collect::<Vec<_>>()
+        .into_iter()
+        .rev()
+        .collect();
+    if !name.starts_with(|c: char| c.is_ascii_uppercase()) {
+        return None;
+    }
+    Some(match WITH_FIELDS.iter().find(|(n, _)| *n == name) {
+        Some((_, example)) => {
+            format!("`{name}` takes its settings in parentheses, e.g. `{example}`")
+        }
+        None => format!("`{name}` takes its settings in parentheses: `{name}(…)`"),
+    })
+}
+
+/// Help for a number where a name is expected (`clock_skew: 2.0`): a distribution, when the
+/// field is one, written with the number.
+fn number_for_name_hint(text: &str, line: usize, col: usize, found: &str) -> String {
+    const DISTRIBUTIONS: &[&str] = &[
+        "read_service",
+        "write_service",
+        "jitter",
+        "clock_skew",
+        "lag",
+        "lookup",
+        "hold",
+    ];
+    let field = before_position(text, line, col).and_then(|b| {
+        let b = b.trim_end().strip_suffix(':')?.trim_end().to_owned();
+        let name: String = b
+            .chars()
+            .rev()
+            .take_while(|c| c.is_ascii_alphanumeric() || *c == '_')
+            .collect::<Vec<_>>()
+            .into_iter()
+            .rev()
+            .collect();
+        Some(name)
+    });
+    match field {
+        Some(f) if DISTRIBUTIONS.contains(&f.as_str()) => format!(
+            "`{f}` is a distribution in milliseconds: `Constant(ms: {found})`, `Uniform(min_ms: 0.0, max_ms: {found})`, `Exponential(mean_ms: {found})` or `LogNormal(median_ms: …, p99_ms: …)`"
+        ),
+        Some(f) if !f.is_empty() => {
+            format!("`{f}` takes a named value, not a number: see its line in the README reference")
+        }
+        _ => "a named value is expected here, not a number".to_owned(),
+    }
 }
 
 /// Help for a topology file that cannot be read: a file of a similar name in the directory it

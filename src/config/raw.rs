@@ -548,12 +548,16 @@ pub struct RawReplication {
     /// `Sender`.
     #[serde(default)]
     pub lag_at: RawLagAt,
+    /// When a replica acknowledges a `SemiSync`/`Sync` write: `Received` (default: on arrival,
+    /// in its relay log) or `Applied` (after its lag at the target).
+    #[serde(default)]
+    pub ack: Option<RawReplicaAck>,
     /// Who sends to whom; default: Star from the primary (active-passive), Mesh (active-active).
     #[serde(default)]
     pub shape: Option<RawReplicationShape>,
     /// Optional bandwidth of every replication link: a message takes `message_bytes` /
     /// `bytes_per_s` to send, one after another, so replication queues under load.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(default)]
     pub bandwidth: Option<RawBandwidth>,
 }
 
@@ -568,6 +572,17 @@ pub enum RawLagAt {
     /// The write waits in its origin's log before it ships (Aurora's `rpo_lag_in_msec`): a
     /// write not yet shipped is lost when its origin dies.
     Sender,
+}
+
+/// When a replica acknowledges a write its origin waits for (`SemiSync`, `Sync`).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename = "ReplicaAck", deny_unknown_fields)]
+pub enum RawReplicaAck {
+    /// When the write reaches it (MySQL semi-sync, PostgreSQL `synchronous_commit = on`).
+    #[default]
+    Received,
+    /// When it has applied the write (PostgreSQL `remote_apply`).
+    Applied,
 }
 
 /// Bandwidth of a replication link.
@@ -585,6 +600,7 @@ impl Default for RawReplication {
             mode: RawReplicationMode::default(),
             lag: default_zero_dist(),
             lag_at: RawLagAt::default(),
+            ack: None,
             shape: None,
             bandwidth: None,
         }
@@ -800,7 +816,7 @@ pub enum RawDesign {
         #[serde(default)]
         scale_up_s: f64,
         /// What a failed-over primary does when it returns (default: it stays a standby).
-        #[serde(default, skip_serializing_if = "Option::is_none")]
+        #[serde(default)]
         failback: Option<RawFailback>,
         /// Which ready standby a failover promotes (default: the first listed).
         #[serde(default)]

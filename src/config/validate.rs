@@ -559,8 +559,26 @@ fn topology_best_effort(
                 .flat_map(|(a, b)| [a.as_str(), b.as_str()])
                 .collect(),
         };
+        let none_known = raw.regions.len() > 1
+            && !known.is_empty()
+            && raw.regions.keys().all(|n| !known.contains(n.as_str()));
+        if none_known {
+            // Another cloud's matrix, most likely: every RTT would be a distance estimate.
+            let some: Vec<String> = known.iter().take(3).map(|n| format!("`{n}`")).collect();
+            cx.err_help(
+                &["network", "rtt"],
+                format!(
+                    "none of the topology's {} regions is in the RTT matrix: every RTT would be estimated from distance",
+                    raw.regions.len()
+                ),
+                Some(format!(
+                    "the matrix names regions such as {}: is it the matrix of this cloud? To estimate every RTT on purpose, write `rtt: GreatCircle`",
+                    some.join(", ")
+                )),
+            );
+        }
         for name in raw.regions.keys() {
-            if !known.contains(name.as_str()) && raw.regions.len() > 1 {
+            if !none_known && !known.contains(name.as_str()) && raw.regions.len() > 1 {
                 let help = did_you_mean(name, known.iter().copied())
                     .map(|s| format!("did you mean `{s}`?"));
                 cx.warn(&["regions", name], format!("region `{name}` is not in the RTT matrix; its RTTs are estimated from great-circle distance"), help);
@@ -1082,7 +1100,38 @@ fn data_config(
             [write_ms, ack_ms, read_ms, response_ms],
         ),
     };
+    let waits_for_replicas = matches!(
+        d.replication.mode,
+        RawReplicationMode::SemiSync(_) | RawReplicationMode::Sync
+    );
+    if waits_for_replicas && d.replication.lag_at == RawLagAt::Sender {
+        cx.err_help(
+            &["data", "replication", "lag_at"],
+            "`lag_at: Sender` holds each write in its origin's log for the lag before it ships, but a SemiSync or Sync write ships when it commits (its origin waits for replicas to take it)",
+            Some("with SemiSync or Sync the lag is spent at the replica: use `lag_at: Target` (the default); `ack: Applied` makes the origin wait for it too".into()),
+        );
+    }
+    if !waits_for_replicas && d.replication.ack.is_some() {
+        cx.warn(
+            &["data", "replication", "ack"],
+            "`ack` says when a replica acknowledges a write its origin waits for, and only SemiSync and Sync writes wait: here it changes nothing",
+            None,
+        );
+    }
     let lag = cx.dist(&["data", "replication", "lag"], &d.replication.lag, inputs);
+    if let Some(mean) = d.replication.lag.mean_ms()
+        && mean > 0.0
+        && mean < 1.0
+    {
+        cx.warn(
+            &["data", "replication", "lag"],
+            format!(
+                "the replication lag averages {} ms: cross-region replication takes far longer (\"typically under a second\" for Aurora, \"within a second\" for DynamoDB, FACTS.md §5)",
+                show(mean)
+            ),
+            Some("the lag is in milliseconds: a 300 ms median is `LogNormal(median_ms: 300.0, p99_ms: 1000.0)`; `Constant(ms: 0.0)` for none".into()),
+        );
+    }
     let skew = cx.dist(&["data", "clock_skew"], &d.clock_skew, inputs);
     cx.finite(
         &["data", "clock_drift_ppm"],
@@ -1188,6 +1237,10 @@ fn data_config(
         lag_at: match d.replication.lag_at {
             RawLagAt::Target => LagAt::Target,
             RawLagAt::Sender => LagAt::Sender,
+        },
+        ack: match d.replication.ack.unwrap_or_default() {
+            RawReplicaAck::Received => ReplicaAck::Received,
+            RawReplicaAck::Applied => ReplicaAck::Applied,
         },
         shape,
         conflict: match d.conflict {
@@ -2027,6 +2080,40 @@ fn scenario(
         );
     }
     let dns_kind = dns_policy(&mut cx, &topo, design.as_ref(), &raw.dns.policy);
+    if let Some(DnsPolicyKind::Geo { rules, .. }) = &dns_kind {
+        // Rules are keyed by the populations' jurisdictions: one that none has answers nobody.
+        let held: BTreeSet<&str> = raw
+            .populations
+            .values()
+            .map(|p| p.jurisdiction.as_str())
+            .filter(|j| !j.is_empty())
+            .collect();
+        for (j, _) in rules {
+            if !held.contains(j.as_str()) {
+                let listed = if held.is_empty() {
+                    "no population has one yet: give each a `jurisdiction: \"…\"`".to_owned()
+                } else {
+                    format!(
+                        "here: {}",
+                        held.iter()
+                            .map(|h| format!("`{h}`"))
+                            .collect::<Vec<_>>()
+                            .join(", ")
+                    )
+                };
+                let guess = did_you_mean(j, held.iter().copied())
+                    .map(|s| format!("did you mean `{s}`? "))
+                    .unwrap_or_default();
+                cx.warn(
+                    &["dns", "policy", "rules", j.as_str()],
+                    format!("geo rule `{j}` names a jurisdiction no population is in, so it answers nobody"),
+                    Some(format!(
+                        "{guess}geo rules are keyed by the populations' `jurisdiction` ({listed})"
+                    )),
+                );
+            }
+        }
+    }
     if let Some(DnsPolicyKind::Geo { rules, default }) = &dns_kind
         && default.is_empty()
     {
@@ -2690,6 +2777,10 @@ pub(super) fn experiment(
                     out.push((vname.clone(), s));
                     cases.push(CaseInfo {
                         variant: vname.clone(),
+                        overrides: voverrides
+                            .iter()
+                            .map(|(p, v)| (p.clone(), compact_value(v)))
+                            .collect(),
                         point: vec![],
                         digest: case_digest(
                             &vtree,
@@ -2806,6 +2897,10 @@ pub(super) fn experiment(
                     .collect();
                 let mut info = CaseInfo {
                     variant: vname.clone(),
+                    overrides: voverrides
+                        .iter()
+                        .map(|(p, v)| (p.clone(), compact_value(v)))
+                        .collect(),
                     point: point_values,
                     digest: String::new(),
                 };

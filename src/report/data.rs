@@ -217,6 +217,9 @@ impl CostView {
 #[serde(default)]
 pub struct VariantView {
     pub variant: String,
+    /// The variant's overrides (path → value as written); `None` in results written before
+    /// summary.json recorded them.
+    pub overrides: Option<indexmap::IndexMap<String, String>>,
     pub design: String,
     pub serving_regions: Vec<String>,
     pub fault_windows: Vec<FaultWindow>,

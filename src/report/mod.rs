@@ -279,7 +279,7 @@ pub fn charts(d: &ReportData) -> Vec<ChartSpec> {
     // Data safety: conflicts and losses per variant.
     type Count = fn(&data::DataView) -> u64;
     let kinds: [(&str, Count); 5] = [
-        ("conflicts", |x| x.conflicts),
+        ("conflicting write pairs", |x| x.conflicts),
         ("lost to conflicts", |x| x.lost_to_conflicts),
         ("wrong winners", |x| x.wrong_winners),
         ("lost at failover", |x| x.lost_at_failover),
@@ -287,7 +287,7 @@ pub fn charts(d: &ReportData) -> Vec<ChartSpec> {
     ];
     out.push(ChartSpec {
         stem: stem("data-safety".into()),
-        caption: "What happened to acknowledged writes, per variant (log scale, every count written on its bar): conflicts (pairs of writes to one key accepted in different regions, neither having seen the other), updates lost to last-writer-wins, lost updates whose winner was earlier in true time (wrong winners, from clock skew), writes lost when a standby was promoted, and concurrent versions left for the application.".into(),
+        caption: "What happened to acknowledged writes, per variant (log scale, every count written on its bar): conflicting write pairs (pairs of writes to one key accepted in different regions, neither having seen the other), updates lost to last-writer-wins, lost updates whose winner was earlier in true time (wrong winners, from clock skew), writes lost when a standby was promoted, and concurrent versions left for the application.".into(),
         chart: AnyChart::Safety(SafetyChart {
             title: "Data safety: conflicts and lost writes".into(),
             kinds: kinds.iter().map(|k| k.0.to_owned()).collect(),
@@ -491,10 +491,16 @@ pub fn charts(d: &ReportData) -> Vec<ChartSpec> {
                 title: format!("Who serves whom — {}", v.variant),
                 colour: colours[i],
                 regions: topo.regions.iter().map(place).collect(),
+                // A region the design serves from, or one that served some population (a
+                // promoted standby): drawn and named, not greyed out as another region.
                 serving: topo
                     .regions
                     .iter()
-                    .map(|r| v.serving_regions.contains(&r.name))
+                    .enumerate()
+                    .map(|(ri, r)| {
+                        v.serving_regions.contains(&r.name)
+                            || links.iter().any(|l| l.region == ri && l.share > 0.0)
+                    })
                     .collect(),
                 populations: topo.populations.iter().map(place).collect(),
                 links,

@@ -111,6 +111,45 @@ pub fn series_variants(names: &[&str]) -> Option<Vec<(usize, NamePoint)>> {
     (n >= MIN_POINTS && xs.len() >= 2).then_some(chosen)
 }
 
+/// The numbers an override sets, each with the field that holds it: `dns.ttl_s: 5` gives
+/// (`ttl_s`, 5); `LogNormal(median_ms:100.0 p99_ms:200.0)` gives (`median_ms`, 100) and
+/// (`p99_ms`, 200).
+fn numbers_set(path: &str, value: &str) -> Vec<(String, f64)> {
+    if let Ok(x) = value.parse::<f64>() {
+        let field = path.rsplit('.').next().unwrap_or(path);
+        return vec![(field.to_owned(), x)];
+    }
+    value
+        .split(|c: char| "()[]{} ,".contains(c))
+        .filter_map(|token| {
+            let (field, x) = token.split_once(':')?;
+            Some((field.to_owned(), x.parse::<f64>().ok()?))
+        })
+        .collect()
+}
+
+/// Whether variant `v` sets the duration its name reads as `p` (`ttl-5` sets `dns.ttl_s: 5`,
+/// `lag-1s` a lag of `median_ms: 1000`): a field in milliseconds or seconds holding that
+/// value. Names whose number is no duration (`quorum-311`, `one-region-50`) fail. Results
+/// written before the overrides were recorded pass.
+pub fn sets_value(v: &VariantView, p: &NamePoint) -> bool {
+    let Some(overrides) = &v.overrides else {
+        return true;
+    };
+    let close = |a: f64, b: f64| (a - b).abs() <= 1e-9 * b.abs().max(1.0);
+    overrides.iter().any(|(path, value)| {
+        numbers_set(path, value).iter().any(|(field, x)| {
+            if field == "ms" || field.ends_with("_ms") {
+                close(x / 1000.0, p.x_s)
+            } else if field.ends_with("_s") {
+                close(*x, p.x_s)
+            } else {
+                false
+            }
+        })
+    })
+}
+
 /// A metric a sweep can show, and the family it belongs to.
 struct Metric {
     family: &'static str,
@@ -422,7 +461,14 @@ pub fn declared_sweep_chart(d: &ReportData) -> Option<SweepChart> {
 /// a series.
 pub fn sweep_chart(d: &ReportData) -> Option<(SweepChart, Vec<String>)> {
     let vs = &d.summary.variants;
-    let names: Vec<&str> = vs.iter().map(|v| v.variant.as_str()).collect();
+    // Only names whose number the variant really sets: no name-read sweep of `quorum-311`.
+    let names: Vec<&str> = vs
+        .iter()
+        .map(|v| match parse_name(&v.variant) {
+            Some(p) if sets_value(v, &p) => v.variant.as_str(),
+            _ => "",
+        })
+        .collect();
     let chosen = series_variants(&names)?;
     let colours = super::variant_colours(d);
     let param = chosen[0].1.param.clone();
@@ -556,6 +602,51 @@ mod tests {
                 .series_label(),
             "ttl-N-violators"
         );
+    }
+
+    /// A name's number counts only when the variant sets it as a duration: `quorum-311`
+    /// (which sets `w: 2`) and `one-region-5000` (a price) were drawn as 311 s and 5000 s.
+    #[test]
+    fn a_name_is_read_only_when_the_variant_sets_its_value() {
+        let view = |name: &str, overrides: &[(&str, &str)]| VariantView {
+            variant: name.into(),
+            overrides: Some(
+                overrides
+                    .iter()
+                    .map(|(p, v)| (p.to_string(), v.to_string()))
+                    .collect(),
+            ),
+            ..Default::default()
+        };
+        let sets = |name: &str, overrides: &[(&str, &str)]| {
+            sets_value(&view(name, overrides), &parse_name(name).unwrap())
+        };
+        assert!(sets("ttl-5", &[("dns.ttl_s", "5")]));
+        assert!(sets(
+            "lag-1s",
+            &[(
+                "data.replication.lag",
+                "LogNormal(median_ms:1000.0 p99_ms:2000.0)"
+            )]
+        ));
+        assert!(sets("skew-0ms", &[("data.clock_skew", "Constant(ms:0.0)")]));
+        assert!(sets(
+            "skew-10ms",
+            &[("data.clock_skew", "Uniform(min_ms:0.0 max_ms:10.0)")]
+        ));
+        assert!(!sets("quorum-312", &[("data.replication.mode.w", "2")]));
+        assert!(!sets("quorum-311", &[]));
+        assert!(!sets(
+            "one-region-5000",
+            &[("cost.downtime.per_minute_usd", "5000")]
+        ));
+        assert!(!sets("ttl-60", &[("dns.ttl_s", "30")]));
+        // Results from before overrides were recorded: the name alone, as before.
+        let old = VariantView {
+            variant: "ttl-60".into(),
+            ..Default::default()
+        };
+        assert!(sets_value(&old, &parse_name("ttl-60").unwrap()));
     }
 
     #[test]

@@ -142,6 +142,10 @@ pub struct FaultWindow {
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct VariantResult {
     pub variant: String,
+    /// What the variant changes: each override's path and value as written (compact; a sweep
+    /// point's values are in stats.json). Empty for the base and until the runner sets it.
+    #[serde(default)]
+    pub overrides: indexmap::IndexMap<String, String>,
     pub design: String,
     pub serving_regions: Vec<String>,
     /// Scripted faults, shaded on timeline charts.
@@ -755,6 +759,7 @@ impl VariantResult {
         let cost = cost::cost_of(sc, out, &overall);
         let residency = cost::residency_of(sc, out, m);
         VariantResult {
+            overrides: indexmap::IndexMap::new(),
             cost,
             residency,
             data,

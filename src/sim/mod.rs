@@ -20,7 +20,7 @@ use crate::dns::Dns;
 use crate::engine::{Model, Scheduler, SimTime};
 use crate::metrics::{FailReason, Metrics, Op};
 use crate::model::{
-    Design, FailoverPolicy, FaultKind, LagAt, Place, PopulationId, RegionId, Scenario,
+    Design, FailoverPolicy, FaultKind, LagAt, Place, PopulationId, RegionId, ReplicaAck, Scenario,
 };
 use crate::residency::{ResidencyMap, ResidencyTally, UNPINNED};
 use crate::rng::{Stream, stream, unit};
@@ -32,7 +32,7 @@ use rand_distr::Distribution as _;
 pub use run::{
     DataReport, RunOutput, SimError, run_scenario, run_scenario_queued, run_scenario_until,
 };
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 
 /// A reference to one attempt of one request: its slot, and the slot's generation, which
 /// moves on with every retry and when the request ends.
@@ -117,6 +117,15 @@ pub enum Event {
     },
     /// A batch of hints handed off at a heal reaches its replica (`data::quorum`).
     QuorumHints { batch: u32 },
+    /// Write `(origin, seq)`, sent on `from → to` at `ship`, reaches `to`: with
+    /// [`ReplicaAck::Received`] the replica acknowledges it now unless a fault holds it.
+    ReplReceived {
+        from: DataRegion,
+        to: DataRegion,
+        origin: DataRegion,
+        seq: u32,
+        ship: SimTime,
+    },
 }
 
 const _: () = assert!(std::mem::size_of::<Event>() <= 16);
@@ -372,6 +381,9 @@ pub struct World<'a> {
     /// The value also keeps the write's commit time. An entry lives while its attempt does
     /// (see [`Waits`]): acknowledgements reaching an origin that no longer waits are ignored.
     awaiting_acks: BTreeMap<(DataRegion, u32), (ReqRef, u32, SimTime)>,
+    /// Writes `(replica, origin, seq)` acknowledged on receipt and not yet applied: their
+    /// application sends no second acknowledgement.
+    acked_on_receipt: BTreeSet<(DataRegion, DataRegion, u32)>,
     /// Reads waiting for their replica to apply a write: (replica, origin, seq, n) → (request,
     /// region serving it).
     read_waiters: BTreeMap<(DataRegion, DataRegion, u32, u64), (ReqRef, RegionId)>,
@@ -574,6 +586,7 @@ impl<'a> World<'a> {
             quorum_rng: stream(seed, "replication/quorum"),
             failback: failback::Failback::default(),
             awaiting_acks: BTreeMap::new(),
+            acked_on_receipt: BTreeSet::new(),
             read_waiters: BTreeMap::new(),
             read_waiter_seq: 0,
             route_groups: BTreeMap::new(),
@@ -1430,6 +1443,19 @@ impl<'a> World<'a> {
             tag,
             billed: true,
         };
+        if self.sc.data.ack == ReplicaAck::Received && self.data.acks_needed() > 0 {
+            // Scheduled before the delivery, so that at equal times the receipt comes first.
+            sched.schedule_at(
+                arrive,
+                Event::ReplReceived {
+                    from,
+                    to,
+                    origin,
+                    seq,
+                    ship,
+                },
+            );
+        }
         if let (Some(m), Some(z)) = (&mut self.cost, &self.sizes) {
             // Billed when it leaves (SPEC §3 Cost): behind the link's backlog, after a lag
             // spent in the sender.
@@ -1650,27 +1676,68 @@ impl<'a> World<'a> {
         if let Some(n) = self.data.next_hop(msg.origin, from, to) {
             self.replicate(to, n, msg.origin, msg.seq, now, false, msg.tag, sched);
         }
-        // In a synchronous mode every replica acknowledges every write it applies (and the link
-        // bills it), whether or not its origin still waits for it.
-        if self.data.acks_needed() > 0 {
-            let o = self.data.regions[msg.origin as usize];
-            let (pa, pb) = (self.links.region(b), self.links.region(o));
-            if let Some(f) = self.links.cut(pa, pb) {
-                self.tallies[f as usize].dropped += 1;
-                return;
-            }
-            let d = self.one_way(self.sc.network.region_rtt(b, o), pa, pb);
-            if let (Some(m), Some(z)) = (&mut self.cost, &self.sizes) {
-                m.replication(b, o, z.ack, now);
-            }
-            sched.schedule_in(
-                d,
-                Event::ReplAck {
-                    origin: msg.origin,
-                    seq: msg.seq,
-                },
-            );
+        // In a synchronous mode every replica acknowledges every write (and the link bills
+        // it), whether or not its origin still waits for it: here, unless it did on receipt.
+        if self.data.acks_needed() > 0 && !self.acked_on_receipt.remove(&(to, msg.origin, msg.seq))
+        {
+            self.send_ack(to, msg.origin, msg.seq, sched);
         }
+    }
+
+    /// Write `(origin, seq)` reaches replica `to` over `from → to` (it left at `ship`): with
+    /// [`ReplicaAck::Received`] the replica acknowledges it now, as a relay log does, unless a
+    /// fault holds it (then it does when it applies it, after the heal) or it was applied
+    /// already (a promotion drained it at this instant, and acknowledged it then).
+    fn on_repl_received(
+        &mut self,
+        (from, to): (DataRegion, DataRegion),
+        origin: DataRegion,
+        seq: u32,
+        ship: SimTime,
+        sched: &mut Scheduler<Event>,
+    ) {
+        let now = sched.now();
+        if self.data.has_applied(to, origin, seq) {
+            return;
+        }
+        let arrived = Message {
+            origin,
+            seq,
+            ship,
+            arrive: now,
+            due: now,
+            tag: 0,
+            billed: true,
+        };
+        if self.held_by(from, to, &arrived).is_some() {
+            return;
+        }
+        self.acked_on_receipt.insert((to, origin, seq));
+        self.send_ack(to, origin, seq, sched);
+    }
+
+    /// Replica `to` acknowledges write `(origin, seq)` to its origin, over the link back
+    /// (billed; dropped by a cut).
+    fn send_ack(
+        &mut self,
+        to: DataRegion,
+        origin: DataRegion,
+        seq: u32,
+        sched: &mut Scheduler<Event>,
+    ) {
+        let now = sched.now();
+        let b = self.data.regions[to as usize];
+        let o = self.data.regions[origin as usize];
+        let (pa, pb) = (self.links.region(b), self.links.region(o));
+        if let Some(f) = self.links.cut(pa, pb) {
+            self.tallies[f as usize].dropped += 1;
+            return;
+        }
+        let d = self.one_way(self.sc.network.region_rtt(b, o), pa, pb);
+        if let (Some(m), Some(z)) = (&mut self.cost, &self.sizes) {
+            m.replication(b, o, z.ack, now);
+        }
+        sched.schedule_in(d, Event::ReplAck { origin, seq });
     }
 
     /// Serves a read at data region `x` (pool region `region`): under session or bounded
@@ -3048,6 +3115,13 @@ impl Model for World<'_> {
             Event::ReplAck { origin, seq } => self.on_repl_ack(origin, seq, sched),
             Event::Quorum { op, replica, phase } => self.on_quorum(op, replica, phase, sched),
             Event::QuorumHints { batch } => self.on_quorum_hints(batch, sched),
+            Event::ReplReceived {
+                from,
+                to,
+                origin,
+                seq,
+                ship,
+            } => self.on_repl_received((from, to), origin, seq, ship, sched),
             Event::Failback { region } => self.on_failback(region, sched),
             // A region demoted again before its scale-up ended stays a standby; promoted
             // again, it waits for its new promotion's scale-up.

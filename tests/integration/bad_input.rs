@@ -687,6 +687,96 @@ fn a_base_warning_every_case_overrides_is_not_shown() {
     assert_eq!(ttl_warnings(&w), 0, "{w:?}");
 }
 
+/// A SemiSync or Sync write ships when it commits: a lag spent in the sender's log cannot
+/// apply to it, so `lag_at: Sender` with those modes is refused (in a variant too, at the
+/// override that makes it so), and `ack`, which only writes that wait for replicas use, gets a
+/// warning with Async.
+#[test]
+fn a_lag_at_the_sender_is_refused_for_writes_that_wait_for_replicas() {
+    let body = |data: &str, variants: &str| {
+        format!(
+            r#"duration_s: 60, design: ActivePassive(primary: "eastus", standbys: ["westus2"]),
+            data: (replication: {data}),
+            populations: {{"new-york": (lat: 40.71, lon: -74.01, rate_per_s: 10)}},
+            {variants}"#
+        )
+    };
+    let err = super::experiment_error(
+        "semi-sender",
+        &body("(mode: SemiSync(1), lag_at: Sender)", ""),
+    );
+    assert!(
+        err.contains("`lag_at: Sender`") && err.contains("use `lag_at: Target`"),
+        "{err}"
+    );
+    let err = super::experiment_error(
+        "semi-sender-variant",
+        &body(
+            "(mode: Async, lag_at: Sender)",
+            r#"variants: [(name: "semi", overrides: {"data.replication.mode": Sync})],"#,
+        ),
+    );
+    assert!(
+        err.contains("variant `semi`") && err.contains("`lag_at: Sender`"),
+        "{err}"
+    );
+    let (_, w) =
+        super::experiment_and_warnings("async-ack", &body("(mode: Async, ack: Applied)", ""));
+    assert!(
+        w.iter()
+            .any(|d| d.message.contains("`ack`") && d.line == Some(2)),
+        "{w:?}"
+    );
+    let (_, w) =
+        super::experiment_and_warnings("semi-ack", &body("(mode: SemiSync(1), ack: Applied)", ""));
+    assert!(!w.iter().any(|d| d.message.contains("`ack`")), "{w:?}");
+}
+
+/// Geo rules are keyed by the populations' jurisdictions: a rule named after a continent
+/// (`Europe`) answers nobody, and everyone falls to the `"*"` rule; a replication lag written
+/// in seconds where milliseconds are meant (0.3 ms) is far below any cross-region figure. Both
+/// loaded silently; each now gets a warning where it is written, and the right spelling (`EU`,
+/// a 300 ms lag) gets none.
+#[test]
+fn a_geo_rule_no_population_matches_and_a_sub_millisecond_lag_are_warned_about() {
+    let body = |rule: &str, (median, p99): (&str, &str)| {
+        format!(
+            r#"duration_s: 60, design: ActiveActive(regions: ["eastus", "westeurope"]),
+            data: (replication: (lag: LogNormal(median_ms: {median}, p99_ms: {p99}))),
+            dns: (policy: Geo(rules: {{"{rule}": ["westeurope"], "*": ["eastus"]}})),
+            populations: {{
+                "new-york": (lat: 40.71, lon: -74.01, rate_per_s: 10, jurisdiction: "US"),
+                "paris": (lat: 48.86, lon: 2.35, rate_per_s: 10, jurisdiction: "EU"),
+            }},"#
+        )
+    };
+    let (_, w) = super::experiment_and_warnings("geo-europe", &body("Europe", ("0.3", "1.0")));
+    let geo: Vec<_> = w
+        .iter()
+        .filter(|d| d.message.contains("geo rule"))
+        .collect();
+    assert_eq!(geo.len(), 1, "{w:?}");
+    assert!(
+        geo[0].message.contains("`Europe`")
+            && geo[0].line == Some(3)
+            && geo[0].help.as_deref().unwrap_or("").contains("`EU`, `US`"),
+        "{:?}",
+        geo[0]
+    );
+    let lag: Vec<_> = w
+        .iter()
+        .filter(|d| d.message.contains("replication lag averages"))
+        .collect();
+    assert_eq!(lag.len(), 1, "{w:?}");
+    assert_eq!(lag[0].line, Some(2));
+    let (_, w) = super::experiment_and_warnings("geo-eu", &body("EU", ("300.0", "1000.0")));
+    assert!(
+        !w.iter()
+            .any(|d| d.message.contains("geo rule") || d.message.contains("lag averages")),
+        "{w:?}"
+    );
+}
+
 /// A rate in the wrong unit (or far too few servers): more work offered than all of the
 /// design's servers could serve together is warned about at the busiest population's rate,
 /// with utilisation; a design that could keep up is not.
@@ -1826,6 +1916,40 @@ fn a_field_override_after_its_group_was_overridden_is_accepted() {
     let sc = super::variant(&e, "v");
     assert_eq!(sc.dns.ttl, 30_000_000_000);
     assert!(!sc.dns.fail_open);
+}
+
+/// Optional fields absent from the base can be overridden: a replication bandwidth, a
+/// planned failback, when replicas acknowledge. The first two were refused as unknown paths
+/// ("`data.replication` has no `bandwidth`"), so no variant could add them.
+#[test]
+fn optional_fields_the_base_leaves_out_can_be_overridden() {
+    let e = super::experiment(
+        "optional-overrides",
+        r#"duration_s: 60,
+        design: ActivePassive(primary: "eastus", standbys: ["westus2"], failover: Automatic(promotion_s: 30)),
+        health: (interval_s: 10),
+        populations: {"new-york": (lat: 40.71, lon: -74.01, rate_per_s: 10)},
+        variants: [(name: "v", overrides: {
+            "data.replication.bandwidth": (bytes_per_s: 1000.0, message_bytes: 100.0),
+            "design.failback": Planned(after_s: 60, max_lag_ms: 1000),
+            "data.replication.mode": SemiSync(1),
+            "data.replication.ack": Applied,
+        })],"#,
+    );
+    let sc = super::variant(&e, "v");
+    assert_eq!(sc.data.transmit, 100_000_000);
+    assert_eq!(sc.data.ack, regionsim::model::ReplicaAck::Applied);
+    assert!(
+        matches!(
+            &sc.design,
+            regionsim::model::Design::ActivePassive {
+                failback: Some(_),
+                ..
+            }
+        ),
+        "{:?}",
+        sc.design
+    );
 }
 
 /// An override's or a swept value is written as in the file, and read alike: block comments,

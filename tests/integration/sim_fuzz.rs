@@ -274,11 +274,25 @@ fn random_experiment(case_seed: u64) -> String {
         2 => format!("BoundedStaleness(max_ms: {})", g.real(0.0, 5000.0)),
         _ => "Eventual".into(),
     };
+    // A write its origin waits for ships at commit: its lag is spent at the replica, which
+    // acknowledges it on receipt or once applied.
+    let waits = mode.starts_with("SemiSync") || mode == "Sync";
+    let lag_at = if waits {
+        if g.chance(0.5) {
+            "Target, ack: Received"
+        } else {
+            "Target, ack: Applied"
+        }
+    } else if g.chance(0.5) {
+        "Target"
+    } else {
+        "Sender"
+    };
     let _ = writeln!(
         e,
         "data: (replication: (mode: {mode}, lag: {}, lag_at: {}{shape}{bandwidth}), conflict: {conflict}, class: {class}, clock_skew: {}, clock_drift_ppm: {}, consistency: {consistency}),",
         g.dist(3000.0),
-        if g.chance(0.5) { "Target" } else { "Sender" },
+        lag_at,
         g.dist(200.0),
         g.real(0.0, 100.0),
     );

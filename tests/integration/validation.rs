@@ -318,14 +318,26 @@ fn idle_latency_is_the_sum_of_its_parts() {
     let write = lookup + out0 / 2 + r01 / 2 + write_s + r10 / 2 + back0 / 2;
     assert_exact("forwarded async write", &pop.scope.writes, write);
 
-    // Sync: the primary also waits for the replica: lag + one way there + one way back.
+    // Sync: the primary also waits for the replica to receive the write: one way there and
+    // one way back (the lag is spent applying it after it arrived).
     sc.data.mode = ReplicationMode::Sync;
     let out = run_scenario(&sc, 1, None).unwrap();
     let r = VariantResult::build("idle-sync", &sc, 1, &out);
     let pop = &r.populations[0];
     assert_exact("read (sync design)", &pop.scope.reads, read);
-    let sync = write + 5 * MS + r10 / 2 + r01 / 2;
+    let sync = write + r10 / 2 + r01 / 2;
     assert_exact("forwarded sync write", &pop.scope.writes, sync);
+
+    // Sync with `ack: Applied`: and for the replica to apply it, the lag after it arrived.
+    sc.data.ack = regionsim::model::ReplicaAck::Applied;
+    let out = run_scenario(&sc, 1, None).unwrap();
+    let r = VariantResult::build("idle-sync-applied", &sc, 1, &out);
+    let pop = &r.populations[0];
+    assert_exact(
+        "forwarded sync write, acknowledged once applied",
+        &pop.scope.writes,
+        sync + 5 * MS,
+    );
 }
 
 #[test]
