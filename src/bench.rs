@@ -103,6 +103,7 @@ pub fn mg_c_scenario(
             lag: Dist::Constant(0),
             lag_at: crate::model::LagAt::Target,
             ack: crate::model::ReplicaAck::Received,
+            semi_sync_fallback: None,
             shape: crate::model::ReplicationShape::Mesh,
             conflict: crate::model::ConflictStrategy::Lww,
             class: crate::model::KeyClass::Register,

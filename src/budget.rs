@@ -243,7 +243,13 @@ pub fn estimate(sc: &Scenario) -> Budget {
     // and its timer; per write the replication messages (and acknowledgements); health probes.
     let per_write = match sc.data.mode {
         ReplicationMode::Async => design - 1.0,
-        ReplicationMode::SemiSync(_) | ReplicationMode::Sync => 2.0 * (design - 1.0),
+        // Delivery and acknowledgement per replica, its receipt when acknowledged on arrival,
+        // and the SemiSync fallback timer.
+        ReplicationMode::SemiSync(_) | ReplicationMode::Sync => {
+            let receipt = sc.data.ack == crate::model::ReplicaAck::Received;
+            (2.0 + f64::from(u8::from(receipt))) * (design - 1.0)
+                + f64::from(u8::from(sc.data.semi_sync_fallback.is_some()))
+        }
         ReplicationMode::Quorum { n, .. } => 2.0 * f64::from(n),
     }
     .max(0.0);

@@ -502,6 +502,9 @@ pub struct DataConfig {
     pub lag_at: LagAt,
     /// When replicas acknowledge writes their origin waits for.
     pub ack: ReplicaAck,
+    /// `SemiSync` only: how long a write waits for its acknowledgements before its origin
+    /// falls back to asynchronous replication (until a replica acknowledges again).
+    pub semi_sync_fallback: Option<SimTime>,
     pub shape: ReplicationShape,
     pub conflict: ConflictStrategy,
     pub class: KeyClass,

@@ -552,6 +552,12 @@ pub struct RawReplication {
     /// in its relay log) or `Applied` (after its lag at the target).
     #[serde(default)]
     pub ack: Option<RawReplicaAck>,
+    /// `SemiSync` only: a write whose acknowledgements have not come this long after its
+    /// commit is acknowledged anyway, and its origin replicates asynchronously until a replica
+    /// acknowledges again (MySQL's `rpl_semi_sync_source_timeout`, 10 000 ms by default
+    /// there). Default: none, the write waits for as long as its client does.
+    #[serde(default)]
+    pub fallback_after_ms: Option<f64>,
     /// Who sends to whom; default: Star from the primary (active-passive), Mesh (active-active).
     #[serde(default)]
     pub shape: Option<RawReplicationShape>,
@@ -601,6 +607,7 @@ impl Default for RawReplication {
             lag: default_zero_dist(),
             lag_at: RawLagAt::default(),
             ack: None,
+            fallback_after_ms: None,
             shape: None,
             bandwidth: None,
         }

@@ -1111,6 +1111,19 @@ fn data_config(
             Some("with SemiSync or Sync the lag is spent at the replica: use `lag_at: Target` (the default); `ack: Applied` makes the origin wait for it too".into()),
         );
     }
+    let mut semi_sync_fallback = None;
+    if let Some(ms) = d.replication.fallback_after_ms {
+        let path = ["data", "replication", "fallback_after_ms"];
+        if !matches!(d.replication.mode, RawReplicationMode::SemiSync(_)) {
+            cx.err_help(
+                &path,
+                "`fallback_after_ms` is how long a SemiSync write waits before its origin falls back to asynchronous replication; this mode is not SemiSync",
+                Some("use it with `mode: SemiSync(k)`, or remove it".into()),
+            );
+        } else if cx.finite(&path, "data.replication.fallback_after_ms", ms, 0.0, true) {
+            semi_sync_fallback = Some(((ms * 1e6).round().clamp(1.0, 1e18)) as SimTime);
+        }
+    }
     if !waits_for_replicas && d.replication.ack.is_some() {
         cx.warn(
             &["data", "replication", "ack"],
@@ -1242,6 +1255,7 @@ fn data_config(
             RawReplicaAck::Received => ReplicaAck::Received,
             RawReplicaAck::Applied => ReplicaAck::Applied,
         },
+        semi_sync_fallback,
         shape,
         conflict: match d.conflict {
             RawConflict::Lww => ConflictStrategy::Lww,

@@ -162,6 +162,11 @@ pub struct DataTally {
     pub reads_waited: u64,
     /// Reads sent to another region for the user's last write (session routing).
     pub reads_routed: u64,
+    /// Times a SemiSync origin fell back to asynchronous replication (`fallback_after_ms`).
+    pub semi_sync_fallbacks: u64,
+    /// SemiSync writes acknowledged without their replicas' acknowledgements: after waiting
+    /// `fallback_after_ms`, or committed while their origin had fallen back.
+    pub acked_without_replicas: u64,
 }
 
 /// One population's reads after the warm-up (SPEC §3: stale reads and read-your-writes

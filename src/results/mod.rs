@@ -285,6 +285,12 @@ pub struct DataSummary {
     pub reads_waited: u64,
     /// Reads sent to the region holding the user's last write (session routing).
     pub reads_routed: u64,
+    /// Times a SemiSync origin fell back to asynchronous replication (`fallback_after_ms`).
+    #[serde(default)]
+    pub semi_sync_fallbacks: u64,
+    /// SemiSync writes acknowledged without their replicas' acknowledgements (fallen back).
+    #[serde(default)]
+    pub acked_without_replicas: u64,
     pub consistency: String,
     /// Keys whose replicas disagree at the end of the run.
     pub diverged_keys_at_end: u64,
@@ -709,6 +715,8 @@ impl VariantResult {
                 .collect(),
             reads_waited: dr.tally.reads_waited,
             reads_routed: dr.tally.reads_routed,
+            semi_sync_fallbacks: dr.tally.semi_sync_fallbacks,
+            acked_without_replicas: dr.tally.acked_without_replicas,
             consistency: format!("{:?}", sc.data.consistency),
             diverged_keys_at_end: dr.diverged_keys,
             diverged_keys_after_converging: dr.diverged_after_converging,

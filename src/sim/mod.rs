@@ -126,6 +126,8 @@ pub enum Event {
         seq: u32,
         ship: SimTime,
     },
+    /// SemiSync write `(origin, seq)` has waited `fallback_after_ms` for its acknowledgements.
+    AckWaitOver { origin: DataRegion, seq: u32 },
 }
 
 const _: () = assert!(std::mem::size_of::<Event>() <= 16);
@@ -384,6 +386,11 @@ pub struct World<'a> {
     /// Writes `(replica, origin, seq)` acknowledged on receipt and not yet applied: their
     /// application sends no second acknowledgement.
     acked_on_receipt: BTreeSet<(DataRegion, DataRegion, u32)>,
+    /// Per data region: replicating asynchronously after a SemiSync write waited
+    /// `fallback_after_ms` in vain, until a replica acknowledges again.
+    fallen_back: Vec<bool>,
+    /// Per data region: the newest of its writes some replica has acknowledged.
+    ack_seen: Vec<u32>,
     /// Reads waiting for their replica to apply a write: (replica, origin, seq, n) → (request,
     /// region serving it).
     read_waiters: BTreeMap<(DataRegion, DataRegion, u32, u64), (ReqRef, RegionId)>,
@@ -587,6 +594,8 @@ impl<'a> World<'a> {
             failback: failback::Failback::default(),
             awaiting_acks: BTreeMap::new(),
             acked_on_receipt: BTreeSet::new(),
+            fallen_back: vec![false; sc.design.regions().len()],
+            ack_seen: vec![0; sc.design.regions().len()],
             read_waiters: BTreeMap::new(),
             read_waiter_seq: 0,
             route_groups: BTreeMap::new(),
@@ -1369,6 +1378,13 @@ impl<'a> World<'a> {
             let reachable = (self.data.len() as u32).saturating_sub(1 + withheld);
             needed = needed.min(reachable);
         }
+        if needed > 0 && self.fallen_back[x as usize] {
+            // Fallen back to asynchronous replication: acknowledged at once.
+            needed = 0;
+            if now >= self.sc.warmup {
+                self.data.tally.acked_without_replicas += 1;
+            }
+        }
         if needed == 0 {
             self.acknowledge(r, q, x, seq, now, now);
             self.respond(r, region, AttemptResult::Ok, After::Nothing, sched);
@@ -1376,6 +1392,9 @@ impl<'a> World<'a> {
             self.awaiting_acks.insert((x, seq), (r, needed, now));
             self.waits[r.slot as usize].ack = Some((x, seq));
             self.note_waits();
+            if let Some(wait) = self.sc.data.semi_sync_fallback {
+                sched.schedule_in(wait, Event::AckWaitOver { origin: x, seq });
+            }
         }
     }
 
@@ -1965,16 +1984,62 @@ impl<'a> World<'a> {
 
     /// A replica acknowledged a synchronous write: answer the client once enough have.
     fn on_repl_ack(&mut self, origin: DataRegion, seq: u32, sched: &mut Scheduler<Event>) {
-        let now = sched.now();
-        let Some((r, left, committed)) = self.awaiting_acks.get_mut(&(origin, seq)) else {
+        let o = origin as usize;
+        self.ack_seen[o] = self.ack_seen[o].max(seq);
+        // A replica acknowledges again: a fallen-back origin waits for replicas again.
+        self.fallen_back[o] = false;
+        let Some((_, left, _)) = self.awaiting_acks.get_mut(&(origin, seq)) else {
             return;
         };
         *left -= 1;
         if *left > 0 {
             return;
         }
-        let (r, committed) = (*r, *committed);
-        self.awaiting_acks.remove(&(origin, seq));
+        self.acks_complete(origin, seq, sched);
+    }
+
+    /// SemiSync write `(origin, seq)` has waited `fallback_after_ms`: if it still waits, or
+    /// its attempt gave up before any replica took it, the origin falls back to asynchronous
+    /// replication, and a write still waiting is acknowledged without its replicas.
+    fn on_ack_wait_over(&mut self, origin: DataRegion, seq: u32, sched: &mut Scheduler<Event>) {
+        let o = origin as usize;
+        let waiting = self.awaiting_acks.contains_key(&(origin, seq));
+        if !waiting && self.ack_seen[o] >= seq {
+            return;
+        }
+        let counted = sched.now() >= self.sc.warmup;
+        if !self.fallen_back[o] {
+            self.fallen_back[o] = true;
+            if counted {
+                self.data.tally.semi_sync_fallbacks += 1;
+            }
+        }
+        // Every write of the origin still waiting is released with it (as MySQL's source
+        // stops waiting when it switches to asynchronous replication), oldest first.
+        let released: Vec<u32> = self
+            .awaiting_acks
+            .range((origin, 0)..=(origin, u32::MAX))
+            .map(|(&(_, s), _)| s)
+            .collect();
+        for s in released {
+            if self.acks_complete(origin, s, sched) && counted {
+                self.data.tally.acked_without_replicas += 1;
+            }
+        }
+    }
+
+    /// Write `(origin, seq)` has the acknowledgements it waited for (or waited long enough):
+    /// its attempt is answered (true), unless its writer died or was fenced off meanwhile.
+    fn acks_complete(
+        &mut self,
+        origin: DataRegion,
+        seq: u32,
+        sched: &mut Scheduler<Event>,
+    ) -> bool {
+        let now = sched.now();
+        let Some((r, _, committed)) = self.awaiting_acks.remove(&(origin, seq)) else {
+            return false;
+        };
         // An entry leaves with its attempt (`stop_waiting`): the one found is the slot's own.
         debug_assert_eq!(self.waits[r.slot as usize].ack, Some((origin, seq)));
         self.waits[r.slot as usize].ack = None;
@@ -1992,10 +2057,11 @@ impl<'a> World<'a> {
             q.filter(|_| self.down[region as usize] == 0 && !self.data.is_fenced(origin, seq))
         else {
             self.data.abandoned(origin, seq);
-            return;
+            return false;
         };
         self.acknowledge(r, &q, origin, seq, committed, now);
         self.respond(r, region, AttemptResult::Ok, After::Nothing, sched);
+        true
     }
 
     /// Write `seq` of data region `x`, committed at `committed`, is acknowledged at `now` to
@@ -3122,6 +3188,7 @@ impl Model for World<'_> {
                 seq,
                 ship,
             } => self.on_repl_received((from, to), origin, seq, ship, sched),
+            Event::AckWaitOver { origin, seq } => self.on_ack_wait_over(origin, seq, sched),
             Event::Failback { region } => self.on_failback(region, sched),
             // A region demoted again before its scale-up ended stays a standby; promoted
             // again, it waits for its new promotion's scale-up.

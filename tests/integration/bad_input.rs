@@ -730,6 +730,20 @@ fn a_lag_at_the_sender_is_refused_for_writes_that_wait_for_replicas() {
     let (_, w) =
         super::experiment_and_warnings("semi-ack", &body("(mode: SemiSync(1), ack: Applied)", ""));
     assert!(!w.iter().any(|d| d.message.contains("`ack`")), "{w:?}");
+    // The fallback to asynchronous replication is SemiSync's only, and takes a positive time.
+    let err = super::experiment_error(
+        "sync-fallback",
+        &body("(mode: Sync, fallback_after_ms: 10000)", ""),
+    );
+    assert!(
+        err.contains("`fallback_after_ms`") && err.contains("not SemiSync"),
+        "{err}"
+    );
+    let err = super::experiment_error(
+        "semi-fallback-zero",
+        &body("(mode: SemiSync(1), fallback_after_ms: 0)", ""),
+    );
+    assert!(err.contains("fallback_after_ms"), "{err}");
 }
 
 /// Geo rules are keyed by the populations' jurisdictions: a rule named after a continent

@@ -1139,3 +1139,74 @@ fn writes_timing_out_behind_a_dead_replica_are_charged_to_its_outage() {
         "every failure is the outage's"
     );
 }
+
+/// SemiSync(1) with `fallback_after_ms` (MySQL's `rpl_semi_sync_source_timeout`): when its
+/// only standby dies, the first write waits 2 s and the primary then replicates
+/// asynchronously, so writes succeed through the outage (without it, every write of the
+/// minute times out, as above); once the standby is back and acknowledges, writes wait for it
+/// again. The fallback is counted, and so are the writes acknowledged without a replica.
+#[test]
+fn semi_sync_falls_back_to_async_after_its_timeout_and_back_when_a_replica_returns() {
+    let e = experiment(
+        "semisync-fallback",
+        r#"duration_s: 180, warmup_s: 10, window_s: 10,
+        dns: (policy: Latency, ttl_s: 60),
+        faults: [RegionOutage(region: "westus2", at_s: 60, for_s: 60)],
+        design: ActivePassive(primary: "eastus", standbys: ["westus2"], failover: Off),
+        data: (replication: (mode: SemiSync(1), fallback_after_ms: 2000)),
+        populations: {
+            "new-york": (lat: 40.71, lon: -74.01, anchor: "eastus", rate_per_s: 100, write_fraction: 0.5),
+        },
+        variants: [
+            (name: "fallback", overrides: {}),
+            (name: "none", overrides: {"data.replication.fallback_after_ms": None}),
+        ],"#,
+    );
+    let with = run(variant(&e, "fallback"), 3);
+    let without = run(variant(&e, "none"), 3);
+    eprintln!(
+        "fallback: {} failed, {} fallbacks, {} writes acknowledged without a replica; none: {} failed",
+        with.overall.failed,
+        with.data.semi_sync_fallbacks,
+        with.data.acked_without_replicas,
+        without.overall.failed
+    );
+    assert_eq!(with.data.semi_sync_fallbacks, 1);
+    // About 50 writes a second for the minute, less the 2 s the first waited.
+    assert!(
+        with.data.acked_without_replicas > 2_500 && with.data.acked_without_replicas < 3_100,
+        "{}",
+        with.data.acked_without_replicas
+    );
+    assert!(without.overall.failed > 2_000, "{}", without.overall.failed);
+    assert!(
+        with.overall.failed < without.overall.failed / 20,
+        "{} against {}",
+        with.overall.failed,
+        without.overall.failed
+    );
+    assert_eq!(without.data.semi_sync_fallbacks, 0);
+    // Half the requests are writes: a window's p99 is a write's. While fallen back it is
+    // below the round trip to Washington; once Washington is back, writes wait for it again.
+    let sc = variant(&e, "fallback");
+    let rtt_ms = sc.network.region_rtt(
+        sc.region_id("eastus").unwrap(),
+        sc.region_id("westus2").unwrap(),
+    ) as f64
+        / 1e6;
+    let p99 = |from: f64, to: f64| -> Vec<f64> {
+        with.timeline
+            .iter()
+            .filter(|w| w.scope == "overall" && w.window_start_s >= from && w.window_start_s < to)
+            .filter_map(|w| w.p99_ms)
+            .collect()
+    };
+    let during = p99(70.0, 120.0);
+    let after = p99(130.0, 180.0);
+    eprintln!("p99 while fallen back {during:?}, after {after:?}, RTT {rtt_ms} ms");
+    assert!(during.iter().all(|&p| p < rtt_ms), "{during:?}");
+    assert!(
+        !after.is_empty() && after.iter().all(|&p| p >= rtt_ms),
+        "{after:?}"
+    );
+}

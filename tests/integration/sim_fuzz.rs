@@ -278,15 +278,19 @@ fn random_experiment(case_seed: u64) -> String {
     // acknowledges it on receipt or once applied.
     let waits = mode.starts_with("SemiSync") || mode == "Sync";
     let lag_at = if waits {
-        if g.chance(0.5) {
-            "Target, ack: Received"
+        let ack = if g.chance(0.5) { "Received" } else { "Applied" };
+        let fallback = if mode.starts_with("SemiSync") {
+            g.maybe(0.5, |g| {
+                format!(", fallback_after_ms: {}", g.real(1.0, 20_000.0))
+            })
         } else {
-            "Target, ack: Applied"
-        }
+            String::new()
+        };
+        format!("Target, ack: {ack}{fallback}")
     } else if g.chance(0.5) {
-        "Target"
+        "Target".into()
     } else {
-        "Sender"
+        "Sender".into()
     };
     let _ = writeln!(
         e,
