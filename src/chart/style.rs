@@ -205,7 +205,8 @@ pub fn fit<DB: DrawingBackend>(
 
 /// The stroke width of line `i` of `n` drawn in order: earlier lines wider, so that a line
 /// drawn over an earlier one with the same values leaves a stripe of it on each side (lines
-/// that coincide stay visible, whatever the panel). Many lines share one thin width.
+/// that coincide stay visible). Many lines share one thin width. Only for smooth curves (the
+/// CDFs): a thick line folding back on itself (a timeline's dip) draws spikes at its joins.
 pub fn nested_width(i: usize, n: usize) -> u32 {
     let step = match n {
         0..=1 => return 4,

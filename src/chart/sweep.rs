@@ -93,7 +93,7 @@ impl Draw for SweepChart {
         let mut entries: Vec<LegendEntry> = vec![];
         let mut seen: Vec<String> = vec![];
         for p in &self.panels {
-            for (i, s) in p.series.iter().enumerate() {
+            for s in &p.series {
                 if !seen.contains(&s.label) {
                     seen.push(s.label.clone());
                     let any = self.panels.iter().any(|q| {
@@ -102,10 +102,7 @@ impl Draw for SweepChart {
                             .any(|t| t.label == s.label && !drawable(t).is_empty())
                     });
                     entries.push(if any {
-                        LegendEntry::new(
-                            Mark::Line(s.colour, style::nested_width(i, p.series.len())),
-                            s.label.clone(),
-                        )
+                        LegendEntry::new(Mark::Line(s.colour, 4), s.label.clone())
                     } else {
                         LegendEntry::new(Mark::Missing, format!("{} (no values)", s.label))
                     });
@@ -231,8 +228,7 @@ impl Draw for SweepChart {
                     (x - 9, y - 9, x + 9, y + 9)
                 })
                 .collect();
-            let n_series = panel.series.len();
-            for (i, (s, p)) in panel.series.iter().zip(&pts).enumerate() {
+            for (s, p) in panel.series.iter().zip(&pts) {
                 let bands: Vec<(f64, f64, f64)> = p
                     .iter()
                     .filter_map(|q| q.2.map(|b| (u(q.0), b.0, b.1)))
@@ -247,7 +243,7 @@ impl Draw for SweepChart {
                 }
                 c.draw_series(LineSeries::new(
                     p.iter().map(|q| (u(q.0), q.1)),
-                    s.colour.stroke_width(style::nested_width(i, n_series)),
+                    s.colour.stroke_width(4),
                 ))?;
                 c.draw_series(
                     p.iter()
