@@ -391,6 +391,9 @@ pub struct World<'a> {
     fallen_back: Vec<bool>,
     /// Per data region: the newest of its writes some replica has acknowledged.
     ack_seen: Vec<u32>,
+    /// Per data region: the newest write it had released when it last fell back; an
+    /// acknowledgement of it or a later one means a replica has caught up.
+    fallback_seq: Vec<u32>,
     /// Reads waiting for their replica to apply a write: (replica, origin, seq, n) → (request,
     /// region serving it).
     read_waiters: BTreeMap<(DataRegion, DataRegion, u32, u64), (ReqRef, RegionId)>,
@@ -596,6 +599,7 @@ impl<'a> World<'a> {
             acked_on_receipt: BTreeSet::new(),
             fallen_back: vec![false; sc.design.regions().len()],
             ack_seen: vec![0; sc.design.regions().len()],
+            fallback_seq: vec![0; sc.design.regions().len()],
             read_waiters: BTreeMap::new(),
             read_waiter_seq: 0,
             route_groups: BTreeMap::new(),
@@ -1530,6 +1534,9 @@ impl<'a> World<'a> {
         if let Some(t) = next {
             sched.schedule_at(t, Event::ReplDeliver { from, to });
         }
+        if msg.is_none() {
+            self.acked_on_receipt.remove(&(to, head.origin, head.seq));
+        }
         self.delivered(from, to, msg, sched);
     }
 
@@ -1651,6 +1658,9 @@ impl<'a> World<'a> {
             }
             self.bill_if_held_back(old, new, &head, now);
             let (msg, _) = self.data.deliver(old, new, now);
+            if msg.is_none() {
+                self.acked_on_receipt.remove(&(new, head.origin, head.seq));
+            }
             self.delivered(old, new, msg, sched);
         }
         // A pending delivery event finds the new head (or none) and reschedules or parks.
@@ -1716,7 +1726,15 @@ impl<'a> World<'a> {
         sched: &mut Scheduler<Event>,
     ) {
         let now = sched.now();
-        if self.data.has_applied(to, origin, seq) {
+        // Applied already (a promotion drained it at this instant), fenced off and dropped
+        // from the log, or sent again later by a heal: no receipt now.
+        let li = from as usize * self.data.len() + to as usize;
+        let on_its_way = self.data.links[li]
+            .queue
+            .iter()
+            .rev()
+            .any(|m| m.origin == origin && m.seq == seq && m.arrive == now);
+        if self.data.has_applied(to, origin, seq) || !on_its_way {
             return;
         }
         let arrived = Message {
@@ -1986,8 +2004,12 @@ impl<'a> World<'a> {
     fn on_repl_ack(&mut self, origin: DataRegion, seq: u32, sched: &mut Scheduler<Event>) {
         let o = origin as usize;
         self.ack_seen[o] = self.ack_seen[o].max(seq);
-        // A replica acknowledges again: a fallen-back origin waits for replicas again.
-        self.fallen_back[o] = false;
+        // A replica has caught up with the writes released at the fallback: the origin waits
+        // for replicas again. (An older write's acknowledgement, from a replica still behind,
+        // would only make the next writes wait out the timeout again.)
+        if self.fallen_back[o] && seq >= self.fallback_seq[o] {
+            self.fallen_back[o] = false;
+        }
         let Some((_, left, _)) = self.awaiting_acks.get_mut(&(origin, seq)) else {
             return;
         };
@@ -2004,7 +2026,11 @@ impl<'a> World<'a> {
     fn on_ack_wait_over(&mut self, origin: DataRegion, seq: u32, sched: &mut Scheduler<Event>) {
         let o = origin as usize;
         let waiting = self.awaiting_acks.contains_key(&(origin, seq));
-        if !waiting && self.ack_seen[o] >= seq {
+        // Taken by a replica, released by an earlier fallback, or its writer is down (a write
+        // it holds is answered by nobody): nothing to fall back from.
+        if !waiting && (self.ack_seen[o] >= seq || seq <= self.fallback_seq[o])
+            || self.down[self.data.regions[o] as usize] > 0
+        {
             return;
         }
         let counted = sched.now() >= self.sc.warmup;
@@ -2021,6 +2047,7 @@ impl<'a> World<'a> {
             .range((origin, 0)..=(origin, u32::MAX))
             .map(|(&(_, s), _)| s)
             .collect();
+        self.fallback_seq[o] = released.iter().copied().fold(seq, u32::max);
         for s in released {
             if self.acks_complete(origin, s, sched) && counted {
                 self.data.tally.acked_without_replicas += 1;
@@ -2637,6 +2664,9 @@ impl<'a> World<'a> {
     /// fixed runbook (README), whatever promotions and failbacks did since.
     fn swap_primary(&mut self, old: RegionId, new: RegionId) {
         self.primary = Some(new);
+        if let Some(x) = self.data.data_region(new) {
+            self.fallen_back[x as usize] = false;
+        }
         self.standbys.retain(|s| *s != new);
         self.standbys.push(old);
         let sc = self.sc;
