@@ -840,3 +840,52 @@ fn t_visibility_chart(d: &ReportData) -> Option<SweepChart> {
         }],
     })
 }
+
+#[cfg(test)]
+mod tests {
+    use super::data::{PlaceView, ReportData, SummaryView, TopologyView};
+    use super::{AnyChart, charts};
+
+    /// A region that served users is drawn and named on the map even when the design lists
+    /// it as a standby (promoted during the run): it was drawn grey and unnamed, so the lines
+    /// of half the traffic ended at an anonymous square.
+    #[test]
+    fn a_region_that_served_users_is_named_on_the_map() {
+        let summary: SummaryView = serde_json::from_str(
+            r#"{"variants":[{"variant":"ap","serving_regions":["east"],
+                "populations":[{"name":"ny","served_by":[
+                    {"region":"east","share":0.52},{"region":"west","share":0.48}]}]}]}"#,
+        )
+        .unwrap();
+        let place = |name: &str, lon: f64| PlaceView {
+            name: name.into(),
+            lat: 40.0,
+            lon,
+        };
+        let d = ReportData {
+            summary,
+            timeline: vec![],
+            topology: Some(TopologyView {
+                name: "t".into(),
+                regions: vec![
+                    place("east", -77.0),
+                    place("west", -120.0),
+                    place("eu", 5.0),
+                ],
+                populations: vec![place("ny", -74.0)],
+                rtt_ms: vec![],
+            }),
+            manifest: None,
+            stats: None,
+            missing: vec![],
+        };
+        let map = charts(&d)
+            .into_iter()
+            .find_map(|c| match c.chart {
+                AnyChart::Map(m) => Some(m),
+                _ => None,
+            })
+            .expect("a map");
+        assert_eq!(map.serving, vec![true, true, false]);
+    }
+}
