@@ -2729,6 +2729,11 @@ pub(super) fn experiment(
                 continue;
             }
             let vpaths: Vec<&str> = voverrides.iter().map(|(p, _)| p.as_str()).collect();
+            // The variant's overrides as its cases record them, built once for all its points.
+            let written: Vec<(String, String)> = voverrides
+                .iter()
+                .map(|(p, v)| (p.clone(), compact_value(v)))
+                .collect();
             // The variant on its own: its problems, once (a sweep's points only add theirs).
             let mut var_msgs = BTreeSet::new();
             // With a sweep the variant never runs on its own: its problems are reported only
@@ -2791,10 +2796,7 @@ pub(super) fn experiment(
                     out.push((vname.clone(), s));
                     cases.push(CaseInfo {
                         variant: vname.clone(),
-                        overrides: voverrides
-                            .iter()
-                            .map(|(p, v)| (p.clone(), compact_value(v)))
-                            .collect(),
+                        overrides: written.clone(),
                         point: vec![],
                         digest: case_digest(
                             &vtree,
@@ -2911,10 +2913,7 @@ pub(super) fn experiment(
                     .collect();
                 let mut info = CaseInfo {
                     variant: vname.clone(),
-                    overrides: voverrides
-                        .iter()
-                        .map(|(p, v)| (p.clone(), compact_value(v)))
-                        .collect(),
+                    overrides: written.clone(),
                     point: point_values,
                     digest: String::new(),
                 };
