@@ -963,12 +963,6 @@ fn comma_hint(text: &str, line: usize, col: usize) -> Option<String> {
         .then(|| format!("add a comma at the end of line {} (`{prev}`)", n + 1))
 }
 
-/// The text of `line` before 1-based `col` (in characters).
-fn before_position(text: &str, line: usize, col: usize) -> Option<String> {
-    let here = text.lines().nth(line.checked_sub(1)?)?;
-    Some(here.chars().take(col.saturating_sub(1)).collect())
-}
-
 /// How variants that take fields are written, for the help of a variant written bare.
 const WITH_FIELDS: &[(&str, &str)] = &[
     ("Automatic", "Automatic(promotion_s: 60)"),
@@ -1000,16 +994,7 @@ const WITH_FIELDS: &[(&str, &str)] = &[
 /// Help for a `(` ron expected after a name: a variant that takes fields, written bare
 /// (`failover: Automatic`), with how it is written.
 fn fields_hint(text: &str, line: usize, col: usize) -> Option<String> {
-    let before = before_position(text, line, col)?;
-    let name: String = before
-        .trim_end()
-        .chars()
-        .rev()
-        .take_while(|c| c.is_ascii_alphanumeric() || *c == '_')
-        .collect::<Vec<_>>()
-        .into_iter()
-        .rev()
-        .collect();
+    let name = units::word_before(units::line_before(text, line, col)?.trim_end());
     if !name.starts_with(|c: char| c.is_ascii_uppercase()) {
         return None;
     }
@@ -1033,23 +1018,12 @@ fn number_for_name_hint(text: &str, line: usize, col: usize, found: &str) -> Str
         "lookup",
         "hold",
     ];
-    let field = before_position(text, line, col).and_then(|b| {
-        let b = b.trim_end().strip_suffix(':')?.trim_end().to_owned();
-        let name: String = b
-            .chars()
-            .rev()
-            .take_while(|c| c.is_ascii_alphanumeric() || *c == '_')
-            .collect::<Vec<_>>()
-            .into_iter()
-            .rev()
-            .collect();
-        Some(name)
-    });
+    let field = units::line_before(text, line, col).and_then(units::field_before);
     match field {
-        Some(f) if DISTRIBUTIONS.contains(&f.as_str()) => format!(
+        Some(f) if DISTRIBUTIONS.contains(&f) => format!(
             "`{f}` is a distribution in milliseconds: `Constant(ms: {found})`, `Uniform(min_ms: 0.0, max_ms: {found})`, `Exponential(mean_ms: {found})` or `LogNormal(median_ms: …, p99_ms: …)`"
         ),
-        Some(f) if !f.is_empty() => {
+        Some(f) => {
             format!("`{f}` takes a named value, not a number: see its line in the README reference")
         }
         _ => "a named value is expected here, not a number".to_owned(),

@@ -90,17 +90,28 @@ fn offset(text: &str, line: usize, col: usize) -> Option<usize> {
     }
 }
 
-/// The field name of `name: ` ending `before` (a plain identifier, not a quoted map key).
-fn field_before(before: &str) -> Option<&str> {
-    let b = before.trim_end_matches([' ', '\t']).strip_suffix(':')?;
-    let b = b.trim_end_matches([' ', '\t']);
-    let start = b
+/// The text of `line` before 1-based `col` (in characters), from the start of that line.
+pub(super) fn line_before(text: &str, line: usize, col: usize) -> Option<&str> {
+    let off = offset(text, line, col)?;
+    let start = text[..off].rfind('\n').map_or(0, |i| i + 1);
+    Some(&text[start..off])
+}
+
+/// The identifier (ASCII letters, digits, `_`) that ends `text`, possibly empty.
+pub(super) fn word_before(text: &str) -> &str {
+    let start = text
         .char_indices()
         .rev()
         .take_while(|&(_, c)| c.is_ascii_alphanumeric() || c == '_')
         .last()
-        .map(|(i, _)| i)?;
-    let name = &b[start..];
+        .map_or(text.len(), |(i, _)| i);
+    &text[start..]
+}
+
+/// The field name of `name: ` ending `before` (a plain identifier, not a quoted map key).
+pub(super) fn field_before(before: &str) -> Option<&str> {
+    let b = before.trim_end_matches([' ', '\t']).strip_suffix(':')?;
+    let name = word_before(b.trim_end_matches([' ', '\t']));
     name.starts_with(|c: char| c.is_ascii_alphabetic())
         .then_some(name)
 }
