@@ -117,20 +117,32 @@ pub enum Event {
     },
     /// A batch of hints handed off at a heal reaches its replica (`data::quorum`).
     QuorumHints { batch: u32 },
-    /// Write `(origin, seq)`, sent on `from → to` at `ship`, reaches `to`: with
+    /// Write `(origin, seq)`, sent on `from → to`, reaches `to`: with
     /// [`ReplicaAck::Received`] the replica acknowledges it now unless a fault holds it.
     ReplReceived {
         from: DataRegion,
         to: DataRegion,
         origin: DataRegion,
         seq: u32,
-        ship: SimTime,
     },
     /// SemiSync write `(origin, seq)` has waited `fallback_after_ms` for its acknowledgements.
     AckWaitOver { origin: DataRegion, seq: u32 },
 }
 
 const _: () = assert!(std::mem::size_of::<Event>() <= 16);
+
+/// One data region's SemiSync writes and their acknowledgements (`fallback_after_ms`).
+#[derive(Debug, Clone, Copy, Default)]
+struct SemiSyncOrigin {
+    /// Replicating asynchronously after a write waited `fallback_after_ms` in vain, until a
+    /// replica acknowledges again.
+    fallen_back: bool,
+    /// The newest of its writes some replica has acknowledged.
+    ack_seen: u32,
+    /// The newest write it had released when it last fell back; an acknowledgement of it or
+    /// a later one means a replica has caught up.
+    fallback_seq: u32,
+}
 
 /// A fault that healed, for re-sending the replication messages it held.
 #[derive(Debug, Clone, Copy)]
@@ -386,14 +398,8 @@ pub struct World<'a> {
     /// Writes `(replica, origin, seq)` acknowledged on receipt and not yet applied: their
     /// application sends no second acknowledgement.
     acked_on_receipt: BTreeSet<(DataRegion, DataRegion, u32)>,
-    /// Per data region: replicating asynchronously after a SemiSync write waited
-    /// `fallback_after_ms` in vain, until a replica acknowledges again.
-    fallen_back: Vec<bool>,
-    /// Per data region: the newest of its writes some replica has acknowledged.
-    ack_seen: Vec<u32>,
-    /// Per data region: the newest write it had released when it last fell back; an
-    /// acknowledgement of it or a later one means a replica has caught up.
-    fallback_seq: Vec<u32>,
+    /// Per data region: where its SemiSync writes stand with their acknowledgements.
+    semi_sync: Vec<SemiSyncOrigin>,
     /// Reads waiting for their replica to apply a write: (replica, origin, seq, n) → (request,
     /// region serving it).
     read_waiters: BTreeMap<(DataRegion, DataRegion, u32, u64), (ReqRef, RegionId)>,
@@ -597,9 +603,7 @@ impl<'a> World<'a> {
             failback: failback::Failback::default(),
             awaiting_acks: BTreeMap::new(),
             acked_on_receipt: BTreeSet::new(),
-            fallen_back: vec![false; sc.design.regions().len()],
-            ack_seen: vec![0; sc.design.regions().len()],
-            fallback_seq: vec![0; sc.design.regions().len()],
+            semi_sync: vec![SemiSyncOrigin::default(); sc.design.regions().len()],
             read_waiters: BTreeMap::new(),
             read_waiter_seq: 0,
             route_groups: BTreeMap::new(),
@@ -1382,7 +1386,7 @@ impl<'a> World<'a> {
             let reachable = (self.data.len() as u32).saturating_sub(1 + withheld);
             needed = needed.min(reachable);
         }
-        if needed > 0 && self.fallen_back[x as usize] {
+        if needed > 0 && self.semi_sync[x as usize].fallen_back {
             // Fallen back to asynchronous replication: acknowledged at once.
             needed = 0;
             if now >= self.sc.warmup {
@@ -1475,7 +1479,6 @@ impl<'a> World<'a> {
                     to,
                     origin,
                     seq,
-                    ship,
                 },
             );
         }
@@ -1528,16 +1531,30 @@ impl<'a> World<'a> {
             self.unbill_unsent(from, to, false);
             return;
         }
-        self.bill_if_held_back(from, to, &head, now);
         self.held_for[from as usize * self.data.len() + to as usize] = (NO_FAULT, 0);
-        let (msg, next) = self.data.deliver(from, to, now);
+        let (msg, next) = self.apply_head(from, to, &head, now);
         if let Some(t) = next {
             sched.schedule_at(t, Event::ReplDeliver { from, to });
         }
+        self.delivered(from, to, msg, sched);
+    }
+
+    /// Applies `head`, the head of `from → to`, at `now`, billing it if a fault had held it
+    /// back; a head that applied nothing (fenced off, a duplicate) drops its receipt entry.
+    /// Returns what [`DataLayer::deliver`] does: the message applied and the next one's due time.
+    fn apply_head(
+        &mut self,
+        from: DataRegion,
+        to: DataRegion,
+        head: &Message,
+        now: SimTime,
+    ) -> (Option<Message>, Option<SimTime>) {
+        self.bill_if_held_back(from, to, head, now);
+        let (msg, next) = self.data.deliver(from, to, now);
         if msg.is_none() {
             self.acked_on_receipt.remove(&(to, head.origin, head.seq));
         }
-        self.delivered(from, to, msg, sched);
+        (msg, next)
     }
 
     /// A write a fault had kept from crossing (its egress taken back by `unbill_unsent`) and
@@ -1656,11 +1673,7 @@ impl<'a> World<'a> {
             if !self.drains_now(old, new, &head, now) {
                 break;
             }
-            self.bill_if_held_back(old, new, &head, now);
-            let (msg, _) = self.data.deliver(old, new, now);
-            if msg.is_none() {
-                self.acked_on_receipt.remove(&(new, head.origin, head.seq));
-            }
+            let (msg, _) = self.apply_head(old, new, &head, now);
             self.delivered(old, new, msg, sched);
         }
         // A pending delivery event finds the new head (or none) and reschedules or parks.
@@ -1722,31 +1735,22 @@ impl<'a> World<'a> {
         (from, to): (DataRegion, DataRegion),
         origin: DataRegion,
         seq: u32,
-        ship: SimTime,
         sched: &mut Scheduler<Event>,
     ) {
         let now = sched.now();
         // Applied already (a promotion drained it at this instant), fenced off and dropped
         // from the log, or sent again later by a heal: no receipt now.
         let li = from as usize * self.data.len() + to as usize;
-        let on_its_way = self.data.links[li]
+        let Some(arrived) = self.data.links[li]
             .queue
             .iter()
             .rev()
-            .any(|m| m.origin == origin && m.seq == seq && m.arrive == now);
-        if self.data.has_applied(to, origin, seq) || !on_its_way {
+            .find(|m| m.origin == origin && m.seq == seq && m.arrive == now)
+            .copied()
+        else {
             return;
-        }
-        let arrived = Message {
-            origin,
-            seq,
-            ship,
-            arrive: now,
-            due: now,
-            tag: 0,
-            billed: true,
         };
-        if self.held_by(from, to, &arrived).is_some() {
+        if self.data.has_applied(to, origin, seq) || self.held_by(from, to, &arrived).is_some() {
             return;
         }
         self.acked_on_receipt.insert((to, origin, seq));
@@ -2003,12 +2007,13 @@ impl<'a> World<'a> {
     /// A replica acknowledged a synchronous write: answer the client once enough have.
     fn on_repl_ack(&mut self, origin: DataRegion, seq: u32, sched: &mut Scheduler<Event>) {
         let o = origin as usize;
-        self.ack_seen[o] = self.ack_seen[o].max(seq);
+        let state = &mut self.semi_sync[o];
+        state.ack_seen = state.ack_seen.max(seq);
         // A replica has caught up with the writes released at the fallback: the origin waits
         // for replicas again. (An older write's acknowledgement, from a replica still behind,
         // would only make the next writes wait out the timeout again.)
-        if self.fallen_back[o] && seq >= self.fallback_seq[o] {
-            self.fallen_back[o] = false;
+        if state.fallen_back && seq >= state.fallback_seq {
+            state.fallen_back = false;
         }
         let Some((_, left, _)) = self.awaiting_acks.get_mut(&(origin, seq)) else {
             return;
@@ -2028,14 +2033,15 @@ impl<'a> World<'a> {
         let waiting = self.awaiting_acks.contains_key(&(origin, seq));
         // Taken by a replica, released by an earlier fallback, or its writer is down (a write
         // it holds is answered by nobody): nothing to fall back from.
-        if !waiting && (self.ack_seen[o] >= seq || seq <= self.fallback_seq[o])
+        let state = self.semi_sync[o];
+        if !waiting && (state.ack_seen >= seq || seq <= state.fallback_seq)
             || self.down[self.data.regions[o] as usize] > 0
         {
             return;
         }
         let counted = sched.now() >= self.sc.warmup;
-        if !self.fallen_back[o] {
-            self.fallen_back[o] = true;
+        if !state.fallen_back {
+            self.semi_sync[o].fallen_back = true;
             if counted {
                 self.data.tally.semi_sync_fallbacks += 1;
             }
@@ -2047,7 +2053,7 @@ impl<'a> World<'a> {
             .range((origin, 0)..=(origin, u32::MAX))
             .map(|(&(_, s), _)| s)
             .collect();
-        self.fallback_seq[o] = released.iter().copied().fold(seq, u32::max);
+        self.semi_sync[o].fallback_seq = released.iter().copied().fold(seq, u32::max);
         for s in released {
             if self.acks_complete(origin, s, sched) && counted {
                 self.data.tally.acked_without_replicas += 1;
@@ -2665,7 +2671,7 @@ impl<'a> World<'a> {
     fn swap_primary(&mut self, old: RegionId, new: RegionId) {
         self.primary = Some(new);
         if let Some(x) = self.data.data_region(new) {
-            self.fallen_back[x as usize] = false;
+            self.semi_sync[x as usize].fallen_back = false;
         }
         self.standbys.retain(|s| *s != new);
         self.standbys.push(old);
@@ -3216,8 +3222,7 @@ impl Model for World<'_> {
                 to,
                 origin,
                 seq,
-                ship,
-            } => self.on_repl_received((from, to), origin, seq, ship, sched),
+            } => self.on_repl_received((from, to), origin, seq, sched),
             Event::AckWaitOver { origin, seq } => self.on_ack_wait_over(origin, seq, sched),
             Event::Failback { region } => self.on_failback(region, sched),
             // A region demoted again before its scale-up ended stays a standby; promoted
