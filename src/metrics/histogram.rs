@@ -107,6 +107,10 @@ impl LatencyCounts {
     pub fn record(&mut self, ns: SimTime) {
         self.0[LATENCY_LAYOUT.index(ns)] += 1;
     }
+    /// Latencies recorded (each record adds one to one bucket).
+    pub fn count(&self) -> u64 {
+        self.0.iter().sum()
+    }
     /// The histogram of the recorded latencies.
     pub fn histogram(&self) -> LatencyHistogram {
         let mut h = LatencyHistogram::new();

@@ -88,7 +88,7 @@ pub struct Metrics {
     n_regions: usize,
     pub populations: Vec<ScopeStats>,
     pub regions: Vec<ScopeStats>,
-    /// Successful requests per (population, entry region).
+    /// Successful requests per (population, entry region) (after [`Metrics::finish`]).
     pub served_by: Vec<u64>,
     /// Requests issued after the warm-up, per population and operation.
     pub issued: Vec<[u64; 2]>,
@@ -122,13 +122,19 @@ impl Metrics {
     }
 
     /// Completes the metrics when the run ends: the population and region latency histograms
-    /// from the per-pair ones, the timeline's overall latencies from the populations'. Read
-    /// latencies only after this.
+    /// and success counts (and `served_by`) from the per-pair ones, the timeline's overall
+    /// latencies from the populations'. Read latencies and success counts only after this.
     pub fn finish(mut self) -> Metrics {
         for (i, cell) in self.pair_latency.iter().enumerate() {
             let Some(cell) = cell else { continue };
             let (p, r) = (i / self.n_regions, i % self.n_regions);
             for op in 0..2 {
+                // Each success after the warm-up is one count in its pair's histogram, so the
+                // pair's total is its number of successes (see `ok`).
+                let n = cell[op].count();
+                self.populations[p].ok[op] += n;
+                self.regions[r].ok[op] += n;
+                self.served_by[i] += n;
                 let h = cell[op].histogram();
                 self.populations[p].latency[op].merge(&h);
                 self.regions[r].latency[op].merge(&h);
@@ -157,10 +163,9 @@ impl Metrics {
         }
         let (p, r, o) = (pop as usize, region as usize, op as usize);
         let pair = p * self.n_regions + r;
+        // The only record of the success: `finish` counts the population's and the region's
+        // successes and `served_by` from the pair's histogram (one count per record).
         self.pair_latency[pair].get_or_insert_with(Default::default)[o].record(latency);
-        self.populations[p].ok[o] += 1;
-        self.regions[r].ok[o] += 1;
-        self.served_by[pair] += 1;
     }
 
     /// A request issued at `t0` failed; `region` is where its last attempt went, if anywhere;
