@@ -786,6 +786,14 @@ fn finish(
                     outp!("{st}");
                     outln!();
                 }
+                if has_faults(result) && assembled.stats.cases.iter().all(|c| c.seeds <= 1) {
+                    // The figures above are one draw: a failover's lost writes, say, can be
+                    // several times another seed's.
+                    outln!(
+                        "one seed per case: what a fault costs (writes lost at failover, RPO, RTO) varies from seed to seed; `--seeds 10` (or `seeds: 10` in the experiment) gives means with 95% confidence intervals"
+                    );
+                    outln!();
+                }
                 if let Some(speed) = speed {
                     let runs = speed.simulated + speed.reused;
                     let mut notes = vec![];

@@ -354,6 +354,20 @@ pub(super) fn topology(
     topo.filter(|_| ok)
 }
 
+/// The continents a region's `continent` may name: egress between two regions naming the same
+/// one is priced at `same_continent_gb` (SPEC §3 Cost), as Azure prices it; the names of
+/// `../shared/data/azure_regions.csv`, plus Antarctica and the Middle East.
+const CONTINENTS: &[&str] = &[
+    "Africa",
+    "Antarctica",
+    "Asia",
+    "Europe",
+    "Middle East",
+    "North America",
+    "Oceania",
+    "South America",
+];
+
 /// Validates a topology and builds its model even when it has errors (then `false`), with a
 /// stand-in for each invalid part (a service time or jitter of 0, an inflation of 1, an empty
 /// matrix), so that an experiment on it can still be checked: its misspelt region names and
@@ -441,6 +455,44 @@ fn topology_best_effort(
             Some(s) => cx.dist(&p("write_service"), s, inputs),
             None => def_write.clone(),
         };
+        // Once per name, at its first region: a scheme of one's own (`APAC`) is one mistake.
+        let first = raw
+            .regions
+            .iter()
+            .find(|(_, o)| o.continent == r.continent)
+            .is_some_and(|(n, _)| n == name);
+        if first && !r.continent.is_empty() && !CONTINENTS.contains(&r.continent.as_str()) {
+            let others = raw
+                .regions
+                .values()
+                .filter(|o| o.continent == r.continent)
+                .count()
+                - 1;
+            let also = match others {
+                0 => String::new(),
+                1 => " (and of 1 other region)".to_owned(),
+                n => format!(" (and of {n} other regions)"),
+            };
+            let help = match did_you_mean(&r.continent, CONTINENTS.iter().copied()) {
+                Some(c) => format!("did you mean `{c}`?"),
+                None => format!(
+                    "the continents are {}",
+                    CONTINENTS
+                        .iter()
+                        .map(|c| format!("`{c}`"))
+                        .collect::<Vec<_>>()
+                        .join(", ")
+                ),
+            };
+            cx.warn(
+                &p("continent"),
+                format!(
+                    "continent `{}` of region `{name}`{also} is not a continent: egress between two regions is priced at `same_continent_gb` only when both name the same continent",
+                    r.continent
+                ),
+                Some(help),
+            );
+        }
         let stand_in = Dist::Constant(0);
         regions.push(Region {
             name: name.clone(),

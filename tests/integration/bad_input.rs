@@ -2154,3 +2154,46 @@ fn a_unit_in_a_swept_or_overridden_value_gets_the_unit_hint() {
         assert!(err.contains(help), "{help}\n{err}");
     }
 }
+
+/// A region's `continent` only prices egress (`same_continent_gb` between regions naming the
+/// same one), so a name of one's own (`APAC`) or a typo (`Ocenia`) used to bill every link at
+/// the inter-continent rate without a word. `check` now warns once per unknown name, at its
+/// first region, with the count of the others and a did-you-mean; real continents get nothing.
+#[test]
+fn a_continent_that_is_not_one_is_warned_about_once() {
+    let d = TempDir::new("continent-typo");
+    let f = d.0.join("t.ron");
+    std::fs::write(
+        &f,
+        r#"Topology(name: "t", defaults: (servers: 4, read_service: Constant(ms: 1.0),
+             write_service: Constant(ms: 1.0), queue_limit: 100),
+           regions: {
+             "singapore": (lat: 1.35, lon: 103.82, continent: "APAC"),
+             "tokyo": (lat: 35.68, lon: 139.69, continent: "APAC"),
+             "sydney": (lat: -33.87, lon: 151.21, continent: "Ocenia"),
+             "dublin": (lat: 53.35, lon: -6.26, continent: "Europe"),
+           },
+           network: (rtt: GreatCircle, estimate: (inflation: 1.75, base_ms: 0.0)))"#,
+    )
+    .unwrap();
+    let o = regionsim([OsStr::new("check"), f.as_os_str()]);
+    let err = &o.stderr;
+    assert_eq!(o.code, Some(0), "{err}");
+    let warnings: Vec<&str> = err
+        .lines()
+        .filter(|l| l.contains("is not a continent"))
+        .collect();
+    assert_eq!(warnings.len(), 2, "{err}");
+    assert!(
+        warnings[0].contains("t.ron:4:")
+            && warnings[0]
+                .contains("continent `APAC` of region `singapore` (and of 1 other region)"),
+        "{err}"
+    );
+    assert!(err.contains("help: the continents are `Africa`"), "{err}");
+    assert!(
+        warnings[1].contains("continent `Ocenia` of region `sydney` is not"),
+        "{err}"
+    );
+    assert!(err.contains("help: did you mean `Oceania`?"), "{err}");
+}

@@ -380,3 +380,31 @@ fn bench_outside_the_repository_runs_the_mmc_benchmarks_and_says_why_no_experime
     assert_eq!(stdout.matches("M/M/c").count(), 2, "{stdout}");
     assert!(stderr.contains("no experiment timed"), "{stderr}");
 }
+
+/// A fault's cost is one draw when each case runs under one seed (the architect's failover lost
+/// 231 writes against a 10-seed mean of 71): the table says so under a run with faults, and
+/// not when there are several seeds or no fault.
+#[test]
+fn a_single_seed_run_with_faults_says_its_figures_are_one_draw() {
+    let note = "one seed per case: what a fault costs";
+    let sweep = root().join("tests/fixtures/tiny-sweep.ron");
+    let stdout = run_ok(&sweep, &temp_dir("cli-one-seed"));
+    assert!(stdout.contains(note), "{stdout}");
+    let d = temp_dir("cli-two-seeds");
+    let o = regionsim(&[
+        "run",
+        sweep.to_str().unwrap(),
+        "--seeds",
+        "2",
+        "--out",
+        d.to_str().unwrap(),
+        "--no-charts",
+    ]);
+    let stdout = String::from_utf8_lossy(&o.stdout);
+    assert!(o.status.success() && !stdout.contains(note), "{stdout}");
+    let stdout = run_ok(
+        &root().join("tests/fixtures/overload.ron"),
+        &temp_dir("cli-no-fault"),
+    );
+    assert!(!stdout.contains(note), "{stdout}");
+}
