@@ -29,6 +29,28 @@ fn drawable(s: &CdfSeries) -> Vec<(f64, f64)> {
         .collect()
 }
 
+/// The values k × 10^d within [`lo`, `hi`] for each k of `ks` (ascending, in [1, 10)), in
+/// increasing order: the ticks of a log axis. `lo` > 0; at most 40 decades.
+fn log_ticks(lo: f64, hi: f64, ks: &[f64]) -> Vec<f64> {
+    let mut out = vec![];
+    if !(lo > 0.0 && lo.is_finite() && hi.is_finite()) {
+        return out;
+    }
+    let first = lo.log10().floor() as i32;
+    for d in first..first + 40 {
+        let base = 10f64.powi(d);
+        if base > hi {
+            break;
+        }
+        out.extend(
+            ks.iter()
+                .map(|k| k * base)
+                .filter(|v| (lo..=hi).contains(v)),
+        );
+    }
+    out
+}
+
 impl Draw for CdfChart {
     fn size(&self) -> (u32, u32) {
         (1600, 1000)
@@ -61,16 +83,25 @@ impl Draw for CdfChart {
         if !(lo.is_finite() && hi > 0.0) {
             return style::message_panel(&body, "no successful requests: no latency to plot");
         }
-        let (mut lo, hi) = if hi / lo < 1.5 {
+        let (lo, hi) = if hi / lo < 1.5 {
             (lo / 1.5, hi * 1.5)
         } else {
             (lo / 1.15, hi * 1.15)
         };
-        // plotters puts a log axis's ticks (powers of ten and the multiples between them) from
-        // the first power of ten at or above its start: start just below the decade `lo` is in,
-        // so the 1-2-5 labels below the first power of ten are there too. (Starting at 12 ms,
-        // a 12-230 ms axis used to be labelled "100" alone.)
-        lo = 10f64.powf(lo.log10().floor()) * 0.999;
+        // The axis starts at the 1-2-5 value at or below the fastest request, not at its
+        // decade (a CDF from 7 ms spent 40% of its width on 1-5 ms), so its ticks are placed
+        // here: plotters' own log ticks start at the first power of ten above the start.
+        let decade = 10f64.powf(lo.log10().floor());
+        let lo = [5.0, 2.0, 1.0]
+            .into_iter()
+            .find(|k| k * decade <= lo)
+            .unwrap_or(1.0)
+            * decade
+            * 0.999;
+        let wide = hi / lo >= 10.0;
+        let every = [1.0, 2.0, 3.0, 4.0, 5.0, 6.0, 7.0, 8.0, 9.0];
+        // 1-2-5 labels over a decade or more; within one, every multiple is labelled.
+        let labelled = log_ticks(lo, hi, if wide { &[1.0, 2.0, 5.0] } else { &every });
         let mut chart = ChartBuilder::on(&body)
             .margin_left(20)
             .margin_right(50)
@@ -78,24 +109,18 @@ impl Draw for CdfChart {
             .margin_bottom(10)
             .x_label_area_size(100)
             .y_label_area_size(130)
-            .build_cartesian_2d((lo..hi).log_scale(), 0f64..100.0)?;
-        let last = std::cell::Cell::new(f64::NAN);
+            .build_cartesian_2d(
+                (lo..hi)
+                    .log_scale()
+                    .with_key_points(labelled)
+                    .with_light_points(log_ticks(lo, hi, &every)),
+                0f64..100.0,
+            )?;
         chart
             .configure_mesh()
             .x_desc("latency (ms, log scale)")
             .y_desc("requests at or below (%)")
-            .x_label_formatter(&|v| {
-                // plotters yields each power of ten twice: label it once.
-                if last.replace(*v) == *v {
-                    return String::new();
-                }
-                // Within a decade few 1-2-5 values fall: label every tick then.
-                if hi / lo >= 10.0 {
-                    style::log_tick(*v)
-                } else {
-                    style::tick(*v)
-                }
-            })
+            .x_label_formatter(&|v| style::tick(*v))
             .y_label_formatter(&|v| style::tick(*v))
             .x_labels(30)
             .y_labels(11)

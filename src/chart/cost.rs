@@ -92,6 +92,9 @@ pub struct CostChart {
     pub infra: Vec<Vec<f64>>,
     /// Downtime per variant, USD per month (0 when the experiment prices no downtime).
     pub downtime: Vec<f64>,
+    /// How many times the month counts the simulated span's failures (30 days / the span,
+    /// SPEC §3 Cost): above 1, the downtime is the run's faults as if they recurred all month.
+    pub downtime_times: f64,
 }
 
 const ROW_PX: u32 = 64;
@@ -177,10 +180,15 @@ impl Draw for CostChart {
                 Mark::Box(INFRA_TOTAL, 1.0),
                 "infrastructure (right panel)",
             ));
-            entries.push(LegendEntry::new(
-                Mark::Box(DOWNTIME, 0.45),
-                "downtime (hatched)",
-            ));
+            let label = if self.downtime_times > 1.05 {
+                format!(
+                    "downtime (hatched): the run's failures × {:.0}, as if its faults recurred all month",
+                    self.downtime_times
+                )
+            } else {
+                "downtime (hatched)".to_owned()
+            };
+            entries.push(LegendEntry::new(Mark::Box(DOWNTIME, 0.45), label));
         }
         let body = style::frame(root, &self.title, &entries)?;
         let n = self.variants.len();
@@ -406,6 +414,7 @@ mod tests {
                 vec![940.0, 40.0, 7.3, 0.0, 149.1, 33.6, 0.72],
             ],
             downtime,
+            downtime_times: 1.0,
         }
     }
 
@@ -429,6 +438,19 @@ mod tests {
         assert!(r.svg.contains("log scale"));
         assert!(r.svg.contains("downtime (hatched)"));
         assert!(!r.svg.contains("NaN"));
+        assert!(
+            !r.svg.contains("recurred"),
+            "a month simulated: no projection to name"
+        );
+        let projected = CostChart {
+            downtime_times: 720.0,
+            ..chart(vec![12_007_964.0, 45_812.8])
+        };
+        let svg = render("cost", &projected, false).unwrap().svg;
+        assert!(
+            svg.contains("failures × 720, as if its faults recurred all month"),
+            "an hour's downtime projected to a month says so"
+        );
         let r = render("cost", &chart(vec![0.0, 0.0]), false).unwrap();
         assert!(!r.svg.contains("downtime"));
         assert!(r.svg.contains("health checks"));

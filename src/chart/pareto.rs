@@ -358,7 +358,7 @@ impl Draw for ParetoChart {
             .flat_map(|p| &p.points)
             .any(|p| p.cost_ci.is_some_and(|e| e > 0.0) || p.p99_ci.is_some_and(|e| e > 0.0));
         let mut entries = vec![
-            LegendEntry::new(Mark::Dot(style::INK), "non-dominated (variant colour)"),
+            LegendEntry::new(Mark::Dot(style::INK), "non-dominated (a colour per design)"),
             LegendEntry::new(Mark::Line(style::INK, 3), "frontier"),
             LegendEntry::new(Mark::Square(style::MUTED, false), "dominated (grey)"),
         ];

@@ -83,6 +83,49 @@ pub fn compact(v: f64) -> String {
     }
 }
 
+impl SweepChart {
+    /// Where the line of series `label` lies on an earlier series' line in a panel, so that
+    /// it hides it there: every drawn point at the same x and within 1.5% of the panel's y
+    /// range (a few pixels). One `availability, RTO as a` per earlier line, or none.
+    fn overlaps(&self, label: &str) -> Vec<String> {
+        let mut found: Vec<(String, Vec<String>)> = vec![];
+        for p in &self.panels {
+            let Some(i) = p.series.iter().position(|s| s.label == label) else {
+                continue;
+            };
+            let lines: Vec<Vec<Drawn>> = p.series.iter().map(drawable).collect();
+            let ys = lines.iter().flatten().map(|d| d.1);
+            let (lo, hi) = ys.fold((f64::INFINITY, f64::NEG_INFINITY), |(a, b), y| {
+                (a.min(y), b.max(y))
+            });
+            let tolerance = 0.015 * (hi - lo);
+            let under = (0..i).find(|&j| {
+                !lines[i].is_empty()
+                    && lines[i].len() == lines[j].len()
+                    && lines[i]
+                        .iter()
+                        .zip(&lines[j])
+                        .all(|(a, b)| a.0 == b.0 && (a.1 - b.1).abs() <= tolerance)
+            });
+            if let Some(j) = under {
+                let panel = p.y_desc.split(" (").next().unwrap_or(&p.y_desc).to_owned();
+                let other = &p.series[j].label;
+                match found.iter_mut().find(|(o, _)| o == other) {
+                    Some((_, panels)) => panels.push(panel),
+                    None => found.push((other.clone(), vec![panel])),
+                }
+            }
+        }
+        found
+            .iter()
+            .map(|(other, panels)| match self.panels.len() {
+                1 => format!("same as {other}"),
+                _ => format!("{} as {other}", panels.join(", ")),
+            })
+            .collect()
+    }
+}
+
 impl Draw for SweepChart {
     fn size(&self) -> (u32, u32) {
         (1600, 420 * self.panels.len().max(1) as u32 + 240)
@@ -101,11 +144,27 @@ impl Draw for SweepChart {
                             .iter()
                             .any(|t| t.label == s.label && !drawable(t).is_empty())
                     });
-                    entries.push(if any {
-                        LegendEntry::new(Mark::Line(s.colour, 4), s.label.clone())
+                    if !any {
+                        entries.push(LegendEntry::new(
+                            Mark::Missing,
+                            format!("{} (no values)", s.label),
+                        ));
+                        continue;
+                    }
+                    let groups = self.overlaps(&s.label);
+                    let note = |o: &str| format!("{} ({o}: the lines overlap)", s.label);
+                    let all = note(&groups.join("; "));
+                    // One entry, or one per line it lies on when that would not fit a row.
+                    let labels = if groups.is_empty() {
+                        vec![s.label.clone()]
+                    } else if all.chars().count() <= 110 {
+                        vec![all]
                     } else {
-                        LegendEntry::new(Mark::Missing, format!("{} (no values)", s.label))
-                    });
+                        groups.iter().map(|o| note(o)).collect()
+                    };
+                    for label in labels {
+                        entries.push(LegendEntry::new(Mark::Line(s.colour, 4), label));
+                    }
                 }
             }
         }
@@ -384,5 +443,53 @@ mod tests {
         };
         let r = render("sweep", &empty, false).unwrap();
         assert!(r.svg.contains("no variants form a series"));
+    }
+
+    /// failover-sweep's `fast-checks, failure_threshold=3` lay on `standard-checks,
+    /// failure_threshold=1` in two panels (within 0.1 point of availability): the later line
+    /// now says so in the legend, per panel; a line apart from every other says nothing.
+    #[test]
+    fn a_line_on_an_earlier_one_is_named_in_the_legend() {
+        let series = |label: &str, colour: usize, ys: [f64; 3]| SweepSeries {
+            label: label.into(),
+            colour: style::variant_colour(colour),
+            points: [5.0, 60.0, 300.0]
+                .iter()
+                .zip(ys)
+                .map(|(x, y)| pt(*x, Some(y)))
+                .collect(),
+        };
+        let c = SweepChart {
+            title: "sweep".into(),
+            x_desc: "DNS TTL (s, dns.ttl_s, log scale)".into(),
+            log_x: true,
+            x_ticks: vec![],
+            panels: vec![
+                SweepPanel {
+                    y_desc: "availability (%)".into(),
+                    series: vec![
+                        series("standard", 0, [98.0, 96.8, 89.3]),
+                        series("slow", 1, [94.1, 92.8, 85.0]),
+                        series("fast", 2, [97.9, 96.7, 89.2]),
+                    ],
+                },
+                SweepPanel {
+                    y_desc: "p99 latency (ms)".into(),
+                    series: vec![
+                        series("standard", 0, [174.0, 155.0, 133.0]),
+                        series("slow", 1, [100.0, 90.0, 80.0]),
+                        series("fast", 2, [120.0, 110.0, 100.0]),
+                    ],
+                },
+            ],
+        };
+        assert_eq!(c.overlaps("fast"), ["availability as standard"]);
+        assert!(c.overlaps("standard").is_empty());
+        assert!(c.overlaps("slow").is_empty());
+        let svg = render("sweep", &c, false).unwrap().svg;
+        assert!(
+            svg.contains("fast (availability as standard: the lines overlap)"),
+            "legend"
+        );
     }
 }

@@ -194,42 +194,29 @@ impl TimelineChart {
                 let p99_twin =
                     panel_twin(&p99, &|a, b| (a - b).abs() <= 0.01 * a.abs().max(b.abs()));
                 if avail[i].is_empty() && p99[i].is_empty() {
-                    LegendEntry::new(Mark::Missing, format!("{} (no requests ended)", s.label))
-                } else if let Some(t) = twin {
-                    LegendEntry::new(
-                        Mark::Line(s.colour, 4),
-                        format!("{} (same as {}: the lines overlap)", s.label, t.label),
-                    )
-                } else if let (Some(a), Some(b)) = (avail_twin, p99_twin) {
-                    let (a, b) = (&self.series[a].label, &self.series[b].label);
-                    let text = if a == b {
-                        format!("{} (as {a} within a hair: the lines overlap)", s.label)
-                    } else {
-                        format!(
-                            "{} (availability as {a}, p99 as {b}: the lines overlap)",
-                            s.label
-                        )
-                    };
-                    LegendEntry::new(Mark::Line(s.colour, 4), text)
-                } else if let Some(a) = avail_twin {
-                    LegendEntry::new(
-                        Mark::Line(s.colour, 4),
-                        format!(
-                            "{} (availability as {}: the lines overlap)",
-                            s.label, self.series[a].label
-                        ),
-                    )
-                } else if let Some(b) = p99_twin {
-                    LegendEntry::new(
-                        Mark::Line(s.colour, 4),
-                        format!(
-                            "{} (p99 as {}: the lines overlap)",
-                            s.label, self.series[b].label
-                        ),
-                    )
-                } else {
-                    LegendEntry::new(Mark::Line(s.colour, 4), s.label.clone())
+                    return LegendEntry::new(
+                        Mark::Missing,
+                        format!("{} (no requests ended)", s.label),
+                    );
                 }
+                let name = |j: usize| &self.series[j].label;
+                let overlap = match (twin, avail_twin, p99_twin) {
+                    (Some(t), _, _) => Some(format!("same as {}", t.label)),
+                    (None, Some(a), Some(b)) if name(a) == name(b) => {
+                        Some(format!("as {} within a hair", name(a)))
+                    }
+                    (None, Some(a), Some(b)) => {
+                        Some(format!("availability as {}, p99 as {}", name(a), name(b)))
+                    }
+                    (None, Some(a), None) => Some(format!("availability as {}", name(a))),
+                    (None, None, Some(b)) => Some(format!("p99 as {}", name(b))),
+                    (None, None, None) => None,
+                };
+                let label = match overlap {
+                    Some(o) => format!("{} ({o}: the lines overlap)", s.label),
+                    None => s.label.clone(),
+                };
+                LegendEntry::new(Mark::Line(s.colour, 4), label)
             })
             .collect();
         for s in &shades {

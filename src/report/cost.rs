@@ -62,6 +62,12 @@ pub fn cost_charts(d: &ReportData) -> Vec<ChartSpec> {
             .iter()
             .map(|i| vs[*i].cost.as_ref().unwrap().downtime_month_usd)
             .collect(),
+        downtime_times: costed
+            .iter()
+            .map(|i| vs[*i].cost.as_ref().unwrap().span_s)
+            .filter(|s| s.is_finite() && *s > 0.0)
+            .map(|s| crate::cost::MONTH_S / s)
+            .fold(1.0, f64::max),
     };
     let has_downtime = chart.downtime.iter().any(|x| *x > 0.0);
     let caption = if !has_downtime {
@@ -72,8 +78,16 @@ pub fn cost_charts(d: &ReportData) -> Vec<ChartSpec> {
         } else {
             "on a linear axis"
         };
+        let projected = if chart.downtime_times > 1.05 {
+            format!(
+                " The downtime is the simulated span's failures counted {:.0} times, as if its faults recurred all month; the span_usd column of cost.csv prices them once.",
+                chart.downtime_times
+            )
+        } else {
+            String::new()
+        };
         format!(
-            "Monthly cost per variant (a 30-day month projected from the simulated span). Left: infrastructure only, stacked by component in fixed colours on a linear axis, so the designs' bills stay readable however large the downtime; right: the total, infrastructure (grey) plus the priced downtime (hatched), {scale}. Totals are written at the end of each bar."
+            "Monthly cost per variant (a 30-day month projected from the simulated span). Left: infrastructure only, stacked by component in fixed colours on a linear axis, so the designs' bills stay readable however large the downtime; right: the total, infrastructure (grey) plus the priced downtime (hatched), {scale}. Totals are written at the end of each bar.{projected}"
         )
     };
     out.push(ChartSpec {
@@ -125,6 +139,24 @@ pub fn cost_charts(d: &ReportData) -> Vec<ChartSpec> {
             _ => (fallback, None),
         }
     };
+    // A design priced at several downtime prices keeps one colour in every panel: variants
+    // whose overrides differ only in `cost.downtime` are one design, drawn in the colour of
+    // its first variant.
+    let design = |i: usize| {
+        vs[i].overrides.as_ref().map(|o| {
+            o.iter()
+                .filter(|(path, _)| !path.starts_with("cost.downtime"))
+                .collect::<Vec<_>>()
+        })
+    };
+    let design_colour = |i: usize| {
+        let mine = design(i);
+        costed
+            .iter()
+            .copied()
+            .find(|&k| mine.is_some() && design(k) == mine)
+            .map_or(colours[i], |k| colours[k])
+    };
     let mut panels = vec![];
     for g in &groups {
         let total = matches!(g, Price::Per(..));
@@ -155,7 +187,7 @@ pub fn cost_charts(d: &ReportData) -> Vec<ChartSpec> {
                 ParetoPoint {
                     writes_lost,
                     label: v.variant.clone(),
-                    colour: colours[i],
+                    colour: design_colour(i),
                     cost,
                     cost_ci,
                     p99_ms,
@@ -191,7 +223,7 @@ pub fn cost_charts(d: &ReportData) -> Vec<ChartSpec> {
         "x: monthly infrastructure cost (the experiment prices no downtime)"
     };
     let panels_note = if panels.len() > 1 {
-        " One panel per downtime price: variants are compared only under the same price of a minute of downtime."
+        " One panel per downtime price: variants are compared only under the same price of a minute of downtime. A design keeps its colour from panel to panel (variants that differ only in the downtime price are one design)."
     } else {
         ""
     };

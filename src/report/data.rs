@@ -187,6 +187,8 @@ pub struct CostView {
     pub total_month_usd: f64,
     pub per_million_requests_usd: Option<f64>,
     pub downtime_minutes: f64,
+    /// The simulated span the month is projected from, seconds (0 in results without it).
+    pub span_s: f64,
     /// The experiment's downtime prices (absent in results older than them).
     pub downtime_per_minute_usd: Option<f64>,
     pub downtime_per_failed_request_usd: Option<f64>,

@@ -439,8 +439,28 @@ pub fn declared_sweep_chart(d: &ReportData) -> Option<SweepChart> {
         format!("{smin}–{smax}")
     };
     let plural = if smax == 1 { "" } else { "s" };
-    // The swept field's own name: the x axis below names the whole path.
+    // A reader's name where one is known; the x axis keeps the path, to find it in the file.
     let short = path.rsplit('.').next().unwrap_or(&path);
+    let (short, x_desc) = match reader_name(&path) {
+        Some((name, unit)) => {
+            let unit = if unit.is_empty() {
+                String::new()
+            } else {
+                format!("{unit}, ")
+            };
+            (
+                name.to_owned(),
+                format!(
+                    "{name} ({unit}{path}{})",
+                    if log_x { ", log scale" } else { "" }
+                ),
+            )
+        }
+        None => (
+            short.to_owned(),
+            format!("{path}{}", if log_x { " (log scale)" } else { "" }),
+        ),
+    };
     Some(SweepChart {
         title: format!(
             "{} against {short} (mean and 95% CI of {seeds} seed{plural})",
@@ -450,10 +470,26 @@ pub fn declared_sweep_chart(d: &ReportData) -> Option<SweepChart> {
                 .collect::<Vec<_>>()
                 .join(", ")
         ),
-        x_desc: format!("{path}{}", if log_x { " (log scale)" } else { "" }),
+        x_desc,
         log_x,
         x_ticks: xs.iter().map(|x| (*x, style::tick(*x))).collect(),
         panels,
+    })
+}
+
+/// What a reader calls the swept field at `path`, and its unit (empty: a count), for the
+/// fields an architect sweeps most; `None` for the others, which keep their path.
+fn reader_name(path: &str) -> Option<(&'static str, &'static str)> {
+    Some(match path {
+        "dns.ttl_s" => ("DNS TTL", "s"),
+        "dns.negative_ttl_s" => ("DNS negative-answer TTL", "s"),
+        "health.interval_s" => ("health-check interval", "s"),
+        "health.failure_threshold" => ("health-check failure threshold", ""),
+        "health.recovery_threshold" => ("health-check recovery threshold", ""),
+        "health.timeout_ms" => ("health-check timeout", "ms"),
+        "client.timeout_ms" => ("client timeout", "ms"),
+        "client.retries" => ("client retries", ""),
+        _ => return None,
     })
 }
 
