@@ -42,6 +42,82 @@ fn ok(p: &Place) -> bool {
         && (-180.0..=180.0).contains(&p.lon)
 }
 
+/// A box in pixels: (left, top, right, bottom).
+type PixelBox = (i32, i32, i32, i32);
+
+/// A name to place: its marker's pixel, its text's width and height, and whether it goes
+/// above the marker first (else below).
+#[derive(Debug, Clone, Copy)]
+struct Wanted {
+    anchor: (i32, i32),
+    size: (i32, i32),
+    above: bool,
+}
+
+/// Pixels two boxes share.
+fn overlap(a: PixelBox, b: PixelBox) -> i64 {
+    let w = (a.2.min(b.2) - a.0.max(b.0)).max(0) as i64;
+    let h = (a.3.min(b.3) - a.1.max(b.1)).max(0) as i64;
+    w * h
+}
+
+/// Pixels from box `b` to point `p` (0 inside it).
+fn distance(b: PixelBox, p: (i32, i32)) -> i32 {
+    let dx = (b.0 - p.0).max(p.0 - b.2).max(0);
+    let dy = (b.1 - p.1).max(p.1 - b.3).max(0);
+    dx.max(dy)
+}
+
+/// Where each name goes, as the offset of its top-left corner from its marker: the first of
+/// its places (right of the marker, then left, then centred; above or below as it prefers,
+/// then the other; then each a line or two further out) that covers no marker, no name placed
+/// before it and nothing outside `area`, and is no nearer another marker than its own; else the
+/// place covering least (a name read as another marker's costs less than any overlap).
+fn place_labels(wanted: &[Wanted], markers: &[PixelBox], area: PixelBox) -> Vec<(i32, i32)> {
+    let mut placed: Vec<PixelBox> = vec![];
+    let mut out = vec![];
+    for w in wanted {
+        let (tw, th) = w.size;
+        let (ax, ay) = w.anchor;
+        let mut best: Option<((i32, i32), i64)> = None;
+        'search: for ring in 0..3 {
+            let step = ring * (th + 4);
+            let (up, down) = (-10 - th - step, 8 + step);
+            let rows = if w.above { [up, down] } else { [down, up] };
+            for dy in rows {
+                for dx in [12, -12 - tw, -tw / 2] {
+                    let b = (ax + dx, ay + dy, ax + dx + tw, ay + dy + th);
+                    let inside = b.0 >= area.0 && b.1 >= area.1 && b.2 <= area.2 && b.3 <= area.3;
+                    // A name nearer another marker than its own reads as that one's.
+                    let own = distance(b, (ax, ay));
+                    let misread = markers
+                        .iter()
+                        .map(|m| ((m.0 + m.2) / 2, (m.1 + m.3) / 2))
+                        .any(|c| c != (ax, ay) && distance(b, c) + 4 < own);
+                    let cost = 1000
+                        * markers
+                            .iter()
+                            .chain(&placed)
+                            .map(|m| overlap(b, *m))
+                            .sum::<i64>()
+                        + if misread { 500 } else { 0 }
+                        + if inside { 0 } else { 1 << 40 };
+                    if best.is_none_or(|(_, c)| cost < c) {
+                        best = Some(((dx, dy), cost));
+                    }
+                    if cost == 0 {
+                        break 'search;
+                    }
+                }
+            }
+        }
+        let (d, _) = best.unwrap_or(((12, 8), 0));
+        placed.push((ax + d.0, ay + d.1, ax + d.0 + tw, ay + d.1 + th));
+        out.push(d);
+    }
+    out
+}
+
 impl Draw for MapChart {
     fn size(&self) -> (u32, u32) {
         (1600, 1000)
@@ -104,9 +180,9 @@ impl Draw for MapChart {
             )))?;
         }
         // Markers, then every label on top, so no marker hides a name.
-        let region_label =
-            style::text(style::NOTE_SIZE * 0.85).pos(Pos::new(HPos::Left, VPos::Top));
-        let mut labels = vec![];
+        let mut markers: Vec<PixelBox> = vec![];
+        let around = |(x, y): (i32, i32), r: i32| (x - r, y - r, x + r, y + r);
+        let mut region_labels = vec![];
         for (i, r) in self.regions.iter().enumerate() {
             if !ok(r) {
                 continue;
@@ -121,24 +197,63 @@ impl Draw for MapChart {
             chart.draw_series(std::iter::once(
                 EmptyElement::at(clip(r)) + Rectangle::new([(-size, -size), (size, size)], st),
             ))?;
+            markers.push(around(chart.backend_coord(&clip(r)), size + 1));
             if serving {
-                labels.push(
-                    EmptyElement::at(clip(r))
-                        + Text::new(
-                            r.name.clone(),
-                            (12, 8),
-                            region_label.clone().color(&self.colour),
-                        ),
-                );
+                region_labels.push(r);
             }
         }
-        let pop_label = style::text(style::NOTE_SIZE).pos(Pos::new(HPos::Left, VPos::Bottom));
-        for p in self.populations.iter().filter(|p| ok(p)) {
+        let pops: Vec<&Place> = self.populations.iter().filter(|p| ok(p)).collect();
+        for p in &pops {
             chart.draw_series(std::iter::once(
                 EmptyElement::at(clip(p)) + Circle::new((0, 0), 8, style::INK.filled()),
             ))?;
+            markers.push(around(chart.backend_coord(&clip(p)), 9));
+        }
+        // Each name beside its marker where it covers no marker and no name placed before it:
+        // the populations' first, above; the serving regions' below (Europe's regions and
+        // cities are a few pixels apart).
+        let top_left = Pos::new(HPos::Left, VPos::Top);
+        let pop_label = style::text(style::NOTE_SIZE).pos(top_left);
+        let region_label = style::text(style::NOTE_SIZE * 0.85)
+            .pos(top_left)
+            .color(&self.colour);
+        let mut wanted = vec![];
+        for (p, st, above) in pops
+            .iter()
+            .map(|p| (*p, &pop_label, true))
+            .chain(region_labels.iter().map(|r| (*r, &region_label, false)))
+        {
+            let (w, h) = body.estimate_text_size(&p.name, st).unwrap_or((0, 0));
+            wanted.push((
+                p,
+                st,
+                Wanted {
+                    anchor: chart.backend_coord(&clip(p)),
+                    size: (w as i32, h as i32),
+                    above,
+                },
+            ));
+        }
+        let (xr, yr) = chart.plotting_area().get_pixel_range();
+        let area = (xr.start, yr.start, xr.end, yr.end);
+        let spots = place_labels(
+            &wanted.iter().map(|w| w.2).collect::<Vec<_>>(),
+            &markers,
+            area,
+        );
+        let mut labels = vec![];
+        for ((p, st, w), (dx, dy)) in wanted.iter().zip(spots) {
+            // A name moved away from its marker is joined to it.
+            let (x0, y0, x1, y1) = (dx, dy, dx + w.size.0, dy + w.size.1);
+            let near = (0.clamp(x0, x1), 0.clamp(y0, y1));
+            if near.0.abs().max(near.1.abs()) > 16 {
+                chart.draw_series(std::iter::once(
+                    EmptyElement::at(clip(p))
+                        + PathElement::new(vec![(0, 0), near], style::MUTED.stroke_width(1)),
+                ))?;
+            }
             labels.push(
-                EmptyElement::at(clip(p)) + Text::new(p.name.clone(), (12, -8), pop_label.clone()),
+                EmptyElement::at(clip(p)) + Text::new(p.name.clone(), (dx, dy), (*st).clone()),
             );
         }
         chart.draw_series(labels)?;
@@ -196,5 +311,47 @@ mod tests {
                 .svg
                 .contains("nothing to map")
         );
+    }
+
+    /// London, Frankfurt and three regions within 40 pixels (the global-latency map): every
+    /// name finds a place covering no marker and no other name, inside the plot.
+    #[test]
+    fn names_of_places_close_together_do_not_overlap() {
+        let anchors = [(700, 300), (730, 306), (690, 296), (720, 304), (745, 312)];
+        let markers: Vec<PixelBox> = anchors
+            .iter()
+            .map(|&(x, y)| (x - 10, y - 10, x + 10, y + 10))
+            .collect();
+        let wanted: Vec<Wanted> = anchors
+            .iter()
+            .enumerate()
+            .map(|(i, &anchor)| Wanted {
+                anchor,
+                size: (150, 24),
+                above: i < 2,
+            })
+            .collect();
+        let area = (0, 0, 1600, 1000);
+        let spots = place_labels(&wanted, &markers, area);
+        let boxes: Vec<PixelBox> = wanted
+            .iter()
+            .zip(&spots)
+            .map(|(w, d)| {
+                let (x, y) = (w.anchor.0 + d.0, w.anchor.1 + d.1);
+                (x, y, x + w.size.0, y + w.size.1)
+            })
+            .collect();
+        for (i, b) in boxes.iter().enumerate() {
+            assert!(markers.iter().all(|m| overlap(*b, *m) == 0), "{i}: {b:?}");
+            assert!(
+                boxes
+                    .iter()
+                    .enumerate()
+                    .all(|(j, o)| i == j || overlap(*b, *o) == 0),
+                "{i}: {boxes:?}"
+            );
+        }
+        // Alone, a population's name sits just above right of its marker, a region's below.
+        assert_eq!(place_labels(&wanted[..1], &markers[..1], area), [(12, -34)]);
     }
 }
