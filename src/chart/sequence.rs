@@ -254,7 +254,15 @@ impl Draw for SequenceChart {
                     // A request's label sits above its middle; a replication's starts a
                     // quarter of the way along and runs away from its source lane.
                     let (at, h) = if *kind == MsgKind::Sync {
-                        (((a.0 + b.0) / 2, (a.1 + b.1) / 2 - 10), HPos::Center)
+                        // Lifted by the arrow's rise over half the label's width, so that a
+                        // sloping arrow does not cross the label's higher end.
+                        let st = note.clone().pos(Pos::new(HPos::Center, VPos::Bottom));
+                        let half = style::fit(&body, label, &st, label_w);
+                        let half =
+                            body.estimate_text_size(&half, &st).map_or(0, |(w, _)| w) as f64 / 2.0;
+                        let slope = (b.1 - a.1).abs() as f64 / (b.0 - a.0).abs().max(1) as f64;
+                        let lift = 10 + (slope * half).ceil() as i32;
+                        (((a.0 + b.0) / 2, (a.1 + b.1) / 2 - lift), HPos::Center)
                     } else {
                         let q = (a.0 + (b.0 - a.0) / 4, a.1 + (b.1 - a.1) / 4 - 10);
                         if b.0 >= a.0 {

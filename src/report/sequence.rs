@@ -187,12 +187,12 @@ pub fn failover_diagram(d: &ReportData) -> Option<(SequenceChart, String)> {
         .map(|r| format!(", RPO {} s", secs(r)))
         .unwrap_or_default();
     let footer = format!(
-        "Schematic from the measured medians of `{}`, not a trace: this failover lost {} acknowledged writes{rpo}.",
+        "Schematic from the measured medians of “{}”, not a trace: this failover lost {} acknowledged writes{rpo}.",
         v.variant,
         compact(f.lost_writes as f64)
     );
     let caption = format!(
-        "How an asynchronous failover loses acknowledged writes, drawn for `{}` (the variant that lost most): a schematic laid out from its measured median replication lag ({} → {}: {}), detection and promotion times — not a trace of particular requests. The primary acknowledges x=2 before shipping it; when it dies, x=2 dies with it, and the promoted standby serves x=1. Rows are steps, not a time scale.",
+        "How an asynchronous failover loses acknowledged writes, drawn for “{}” (the variant that lost most): a schematic laid out from its measured median replication lag ({} → {}: {}), detection and promotion times — not a trace of particular requests. The primary acknowledges x=2 before shipping it; when it dies, x=2 dies with it, and the promoted standby serves x=1. Rows are steps, not a time scale.",
         v.variant,
         f.from,
         to,
@@ -377,14 +377,14 @@ pub fn conflict_diagram(d: &ReportData) -> Option<(SequenceChart, String)> {
         },
     ];
     let footer = format!(
-        "Schematic from `{}`'s measured clock offsets and median lags, not a trace: {} conflicts, {} updates lost to last-writer-wins, {} wrong winners.",
+        "Schematic from “{}”'s measured clock offsets and median lags, not a trace: {} conflicts, {} updates lost to last-writer-wins, {} wrong winners.",
         v.variant,
         compact(v.data.conflicts as f64),
         compact(v.data.lost_to_conflicts as f64),
         compact(v.data.wrong_winners as f64)
     );
     let caption = format!(
-        "How last-writer-wins picks a winner, drawn for `{}`: a schematic laid out from its measured clock offsets ({a} {:+.1} ms, {b} {:+.1} ms) and median replication lags — not a trace. Two clients write the same key at nearly the same time in two regions; neither write has seen the other, so each region keeps the higher timestamp.{} Rows are steps, not a time scale.",
+        "How last-writer-wins picks a winner, drawn for “{}”: a schematic laid out from its measured clock offsets ({a} {:+.1} ms, {b} {:+.1} ms) and median replication lags — not a trace. Two clients write the same key at nearly the same time in two regions; neither write has seen the other, so each region keeps the higher timestamp.{} Rows are steps, not a time scale.",
         v.variant,
         off_a,
         off_b,
