@@ -81,6 +81,15 @@ pub fn usd_tick(v: f64) -> String {
     if v < 0.0 { format!("-{s}") } else { s }
 }
 
+/// A projection factor as written: one decimal below 10 (× 1.5 for a 20-day run), else whole.
+pub fn times(x: f64) -> String {
+    if x < 10.0 {
+        format!("{x:.1}")
+    } else {
+        format!("{x:.0}")
+    }
+}
+
 /// Monthly cost of each variant.
 #[derive(Debug, Clone)]
 pub struct CostChart {
@@ -182,8 +191,8 @@ impl Draw for CostChart {
             ));
             let label = if self.downtime_times > 1.05 {
                 format!(
-                    "downtime (hatched): the run's failures × {:.0}, as if its faults recurred all month",
-                    self.downtime_times
+                    "downtime (hatched): the run's failures × {}, as if its faults recurred all month",
+                    times(self.downtime_times)
                 )
             } else {
                 "downtime (hatched)".to_owned()

@@ -261,7 +261,9 @@ impl Draw for SequenceChart {
                         let half =
                             body.estimate_text_size(&half, &st).map_or(0, |(w, _)| w) as f64 / 2.0;
                         let slope = (b.1 - a.1).abs() as f64 / (b.0 - a.0).abs().max(1) as f64;
-                        let lift = 10 + (slope * half).ceil() as i32;
+                        // The arrow spans half its width on each side of its middle.
+                        let reach = half.min((b.0 - a.0).abs() as f64 / 2.0);
+                        let lift = 10 + (slope * reach).ceil() as i32;
                         (((a.0 + b.0) / 2, (a.1 + b.1) / 2 - lift), HPos::Center)
                     } else {
                         let q = (a.0 + (b.0 - a.0) / 4, a.1 + (b.1 - a.1) / 4 - 10);

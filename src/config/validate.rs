@@ -487,7 +487,7 @@ fn topology_best_effort(
             cx.warn(
                 &p("continent"),
                 format!(
-                    "continent `{}` of region `{name}`{also} is not a continent: egress between two regions is priced at `same_continent_gb` only when both name the same continent",
+                    "continent `{}` of region `{name}`{also} is not a continent: with prices, egress is priced at `same_continent_gb` only between regions naming the same continent, so links to the regions that name a real one are priced as inter-continent",
                     r.continent
                 ),
                 Some(help),

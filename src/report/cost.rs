@@ -80,8 +80,8 @@ pub fn cost_charts(d: &ReportData) -> Vec<ChartSpec> {
         };
         let projected = if chart.downtime_times > 1.05 {
             format!(
-                " The downtime is the simulated span's failures counted {:.0} times, as if its faults recurred all month; the span_usd column of cost.csv prices them once.",
-                chart.downtime_times
+                " The downtime is the simulated span's failures counted {} times, as if its faults recurred all month; the span_usd column of cost.csv prices them once.",
+                crate::chart::cost::times(chart.downtime_times)
             )
         } else {
             String::new()
@@ -141,12 +141,13 @@ pub fn cost_charts(d: &ReportData) -> Vec<ChartSpec> {
     };
     // A design priced at several downtime prices keeps one colour in every panel: variants
     // whose overrides differ only in `cost.downtime` are one design, drawn in the colour of
-    // its first variant.
+    // its first variant. Only across prices: within one panel (the points of a sweep share
+    // their variant's overrides) every variant keeps its own colour.
     let design = |i: usize| {
         vs[i].overrides.as_ref().map(|o| {
             o.iter()
                 .filter(|(path, _)| !path.starts_with("cost.downtime"))
-                .collect::<Vec<_>>()
+                .collect::<std::collections::BTreeMap<_, _>>()
         })
     };
     let design_colour = |i: usize| {
@@ -154,7 +155,7 @@ pub fn cost_charts(d: &ReportData) -> Vec<ChartSpec> {
         costed
             .iter()
             .copied()
-            .find(|&k| mine.is_some() && design(k) == mine)
+            .find(|&k| k == i || (mine.is_some() && design(k) == mine && price(k) != price(i)))
             .map_or(colours[i], |k| colours[k])
     };
     let mut panels = vec![];

@@ -295,7 +295,7 @@ pub fn charts(d: &ReportData) -> Vec<ChartSpec> {
     let quorum_note = match quorum {
         0 => "",
         n if n == s.variants.len() => {
-            " Quorum counts no conflicts, lost updates or wrong winners (it resolves concurrent versions without counting them), so only writes lost at failover can show here."
+            " Quorum counts no conflicts, lost updates or wrong winners (it resolves concurrent versions without counting them) and has no failover, so this chart can show nothing for it: its empty bars say nothing of safety."
         }
         _ => {
             " Quorum variants count no conflicts, lost updates or wrong winners (they resolve concurrent versions without counting them): their empty bars are not a sign of safety."
@@ -313,7 +313,7 @@ pub fn charts(d: &ReportData) -> Vec<ChartSpec> {
                 .map(|k| s.variants.iter().map(|v| (k.1)(&v.data)).collect())
                 .collect(),
             all_zero_message: if quorum == s.variants.len() {
-                "no writes lost at failover; Quorum counts no conflicts (see the caption)".into()
+                "nothing to show: Quorum counts no conflicts and has no failover (see the caption)".into()
             } else {
                 "no conflicts and no lost writes: every acknowledged write survived".into()
             },

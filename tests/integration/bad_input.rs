@@ -2156,8 +2156,8 @@ fn a_unit_in_a_swept_or_overridden_value_gets_the_unit_hint() {
 }
 
 /// A region's `continent` only prices egress (`same_continent_gb` between regions naming the
-/// same one), so a name of one's own (`APAC`) or a typo (`Ocenia`) used to bill every link at
-/// the inter-continent rate without a word. `check` now warns once per unknown name, at its
+/// same one), so a name of one's own (`APAC`) or a typo (`Ocenia`) used to price its links to
+/// every region naming a real continent at the inter-continent rate without a word. `check` now warns once per unknown name, at its
 /// first region, with the count of the others and a did-you-mean; real continents get nothing.
 #[test]
 fn a_continent_that_is_not_one_is_warned_about_once() {
