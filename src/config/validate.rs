@@ -456,12 +456,15 @@ fn topology_best_effort(
             None => def_write.clone(),
         };
         // Once per name, at its first region: a scheme of one's own (`APAC`) is one mistake.
-        let first = raw
-            .regions
-            .iter()
-            .find(|(_, o)| o.continent == r.continent)
-            .is_some_and(|(n, _)| n == name);
-        if first && !r.continent.is_empty() && !CONTINENTS.contains(&r.continent.as_str()) {
+        // (Only an unknown name is looked up among the other regions.)
+        let unknown = !r.continent.is_empty() && !CONTINENTS.contains(&r.continent.as_str());
+        let first = || {
+            raw.regions
+                .iter()
+                .find(|(_, o)| o.continent == r.continent)
+                .is_some_and(|(n, _)| n == name)
+        };
+        if unknown && first() {
             let others = raw
                 .regions
                 .values()

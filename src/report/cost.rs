@@ -143,19 +143,23 @@ pub fn cost_charts(d: &ReportData) -> Vec<ChartSpec> {
     // whose overrides differ only in `cost.downtime` are one design, drawn in the colour of
     // its first variant. Only across prices: within one panel (the points of a sweep share
     // their variant's overrides) every variant keeps its own colour.
-    let design = |i: usize| {
-        vs[i].overrides.as_ref().map(|o| {
-            o.iter()
-                .filter(|(path, _)| !path.starts_with("cost.downtime"))
-                .collect::<std::collections::BTreeMap<_, _>>()
+    let design: Vec<Option<std::collections::BTreeMap<&String, &String>>> = vs
+        .iter()
+        .map(|v| {
+            v.overrides.as_ref().map(|o| {
+                o.iter()
+                    .filter(|(path, _)| !path.starts_with("cost.downtime"))
+                    .collect()
+            })
         })
-    };
+        .collect();
     let design_colour = |i: usize| {
-        let mine = design(i);
         costed
             .iter()
             .copied()
-            .find(|&k| k == i || (mine.is_some() && design(k) == mine && price(k) != price(i)))
+            .find(|&k| {
+                k == i || (design[i].is_some() && design[k] == design[i] && price(k) != price(i))
+            })
             .map_or(colours[i], |k| colours[k])
     };
     let mut panels = vec![];
