@@ -1,4 +1,4 @@
-//! The look shared by every chart: font, palette, text sizes, legends and empty panels.
+//! The look shared by every chart: font, palette, text sizes, legends, overlaps, empty panels.
 
 use super::{ChartError, DrawResult};
 use plotters::coord::Shift;
@@ -215,6 +215,36 @@ pub fn nested_width(i: usize, n: usize) -> u32 {
         _ => return 3,
     };
     3 + step * (n.saturating_sub(1 + i)) as u32
+}
+
+/// The earlier line that line `i` of `lines` lies on, so that drawn over it, it hides it there:
+/// the first line before it with as many runs of points (a missing value breaks a line into
+/// runs), each as long as its own, and every point at the same x with a y `close` to its own
+/// (`close(its y, the earlier line's y)`). `None` when line `i` has no point or lies on no
+/// earlier line. A line is its runs of (x, y) in drawing order; how close two y values may be
+/// before a reader cannot tell the lines apart is the chart's to say (a share of the panel's
+/// y range, a tenth of a percentage point, 1% of a latency).
+pub fn earlier_line_under(
+    lines: &[Vec<Vec<(f64, f64)>>],
+    i: usize,
+    close: impl Fn(f64, f64) -> bool,
+) -> Option<usize> {
+    let runs = &lines[i];
+    if runs.iter().all(Vec::is_empty) {
+        return None;
+    }
+    (0..i).find(|&j| {
+        runs.len() == lines[j].len()
+            && runs.iter().zip(&lines[j]).all(|(a, b)| {
+                a.len() == b.len() && a.iter().zip(b).all(|(p, q)| p.0 == q.0 && close(p.1, q.1))
+            })
+    })
+}
+
+/// The legend label of the line `label` that lies on an earlier one (see
+/// [`earlier_line_under`]): `how` says which line, and where (`availability as a`).
+pub fn overlap_label(label: &str, how: &str) -> String {
+    format!("{label} ({how}: the lines overlap)")
 }
 
 /// How a legend entry marks its series.
@@ -523,6 +553,36 @@ mod tests {
         // The first eight keep their colours (every committed chart uses them).
         assert_eq!(variant_colour(0), PALETTE[0]);
         assert_eq!(variant_colour(16), PALETTE[0]);
+    }
+
+    /// A line on an earlier one is matched to the first such line, only where every point
+    /// has the same x and a close y and the runs (gaps) agree; a line with no point is on none.
+    #[test]
+    fn a_line_lies_on_the_first_earlier_line_with_its_runs_and_close_values() {
+        let close = |a: f64, b: f64| (a - b).abs() <= 0.5;
+        let lines = vec![
+            vec![vec![(0.0, 1.0), (1.0, 2.0)], vec![(3.0, 4.0)]],
+            vec![vec![(0.0, 1.2), (1.0, 2.2)], vec![(3.0, 4.2)]],
+            vec![vec![(0.0, 1.1), (1.0, 2.1)], vec![(3.0, 4.1)]],
+            // The first line's points without its gap; a point more than 0.5 off the first
+            // line (so on the second); a point at another x.
+            vec![vec![(0.0, 1.0), (1.0, 2.0), (3.0, 4.0)]],
+            vec![vec![(0.0, 1.0), (1.0, 2.6)], vec![(3.0, 4.0)]],
+            vec![vec![(0.0, 1.0), (1.5, 2.0)], vec![(3.0, 4.0)]],
+            vec![],
+            vec![vec![]],
+        ];
+        let under: Vec<Option<usize>> = (0..lines.len())
+            .map(|i| earlier_line_under(&lines, i, close))
+            .collect();
+        assert_eq!(
+            under,
+            [None, Some(0), Some(0), None, Some(1), None, None, None]
+        );
+        assert_eq!(
+            overlap_label("b", "p99 as a"),
+            "b (p99 as a: the lines overlap)"
+        );
     }
 
     #[test]

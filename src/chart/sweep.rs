@@ -93,20 +93,18 @@ impl SweepChart {
             let Some(i) = p.series.iter().position(|s| s.label == label) else {
                 continue;
             };
-            let lines: Vec<Vec<Drawn>> = p.series.iter().map(drawable).collect();
-            let ys = lines.iter().flatten().map(|d| d.1);
+            // Each line one run of (x, y): it is drawn through a point with no value.
+            let lines: Vec<Vec<Vec<(f64, f64)>>> = p
+                .series
+                .iter()
+                .map(|s| vec![drawable(s).iter().map(|d| (d.0, d.1)).collect()])
+                .collect();
+            let ys = lines.iter().flatten().flatten().map(|d| d.1);
             let (lo, hi) = ys.fold((f64::INFINITY, f64::NEG_INFINITY), |(a, b), y| {
                 (a.min(y), b.max(y))
             });
             let tolerance = 0.015 * (hi - lo);
-            let under = (0..i).find(|&j| {
-                !lines[i].is_empty()
-                    && lines[i].len() == lines[j].len()
-                    && lines[i]
-                        .iter()
-                        .zip(&lines[j])
-                        .all(|(a, b)| a.0 == b.0 && (a.1 - b.1).abs() <= tolerance)
-            });
+            let under = style::earlier_line_under(&lines, i, |a, b| (a - b).abs() <= tolerance);
             if let Some(j) = under {
                 let panel = p.y_desc.split(" (").next().unwrap_or(&p.y_desc).to_owned();
                 let other = &p.series[j].label;
@@ -152,7 +150,7 @@ impl Draw for SweepChart {
                         continue;
                     }
                     let groups = self.overlaps(&s.label);
-                    let note = |o: &str| format!("{} ({o}: the lines overlap)", s.label);
+                    let note = |o: &str| style::overlap_label(&s.label, o);
                     let all = note(&groups.join("; "));
                     // One entry, or one per line it lies on when that would not fit a row.
                     let labels = if groups.is_empty() {

@@ -177,22 +177,10 @@ impl TimelineChart {
                     .filter(|_| !avail[i].is_empty() || !p99[i].is_empty());
                 // Or only in one panel, within what a reader could tell apart (a tenth of a
                 // percentage point, 1% of a p99): the later line hides the earlier there.
-                let panel_twin =
-                    |segs: &[Vec<Vec<(f64, f64)>>], close: &dyn Fn(f64, f64) -> bool| {
-                        (0..i).find(|&j| {
-                            !segs[i].is_empty()
-                                && segs[i].len() == segs[j].len()
-                                && segs[i].iter().zip(&segs[j]).all(|(a, b)| {
-                                    a.len() == b.len()
-                                        && a.iter()
-                                            .zip(b)
-                                            .all(|(p, q)| p.0 == q.0 && close(p.1, q.1))
-                                })
-                        })
-                    };
-                let avail_twin = panel_twin(&avail, &|a, b| (a - b).abs() <= 0.1);
-                let p99_twin =
-                    panel_twin(&p99, &|a, b| (a - b).abs() <= 0.01 * a.abs().max(b.abs()));
+                let avail_twin = style::earlier_line_under(&avail, i, |a, b| (a - b).abs() <= 0.1);
+                let p99_twin = style::earlier_line_under(&p99, i, |a, b| {
+                    (a - b).abs() <= 0.01 * a.abs().max(b.abs())
+                });
                 if avail[i].is_empty() && p99[i].is_empty() {
                     return LegendEntry::new(
                         Mark::Missing,
@@ -213,7 +201,7 @@ impl TimelineChart {
                     (None, None, None) => None,
                 };
                 let label = match overlap {
-                    Some(o) => format!("{} ({o}: the lines overlap)", s.label),
+                    Some(o) => style::overlap_label(&s.label, &o),
                     None => s.label.clone(),
                 };
                 LegendEntry::new(Mark::Line(s.colour, 4), label)
