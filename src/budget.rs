@@ -234,6 +234,16 @@ pub fn estimate(sc: &Scenario) -> Budget {
         requests += n;
         writes += n * p.write_fraction;
         attempts += n * tries.min(2.0); // retries are the exception: count at most one each
+        // Not under an `ErrorRate`: a request retries while its attempts are answered with an
+        // error, 1 + f + … + f^retries attempts in expectation (every request counted, as if
+        // each reached the failing region).
+        for f in &sc.faults {
+            if let crate::model::FaultKind::ErrorRate { fraction, .. } = f.kind {
+                let share = seconds(f.end.min(sc.duration).saturating_sub(f.start)) / duration;
+                let expected: f64 = (0..=c.retries).map(|k| fraction.powi(k as i32)).sum();
+                attempts += n * share * (expected - tries.min(2.0)).max(0.0);
+            }
+        }
         in_flight += p.rate_per_s * p.diurnal_peak() * life;
         users += f64::from(p.users);
         resolvers += f64::from(p.resolvers);

@@ -3,8 +3,8 @@
 use crate::config::{self, Checked, ConfigError, Diagnostic};
 use crate::model::TargetCi;
 use crate::results::{
-    has_data, has_faults, has_quorum, render_data, render_faults, render_t_visibility,
-    write_results,
+    has_data, has_faults, has_quorum, one_seed_note, render_data, render_faults,
+    render_t_visibility, write_results,
 };
 use crate::runner::{self, Outcome, RunOptions, Shard, total_work};
 use anyhow::Context as _;
@@ -786,12 +786,12 @@ fn finish(
                     outp!("{st}");
                     outln!();
                 }
-                if has_faults(result) && assembled.stats.cases.iter().all(|c| c.seeds <= 1) {
+                if let Some(note) = one_seed_note(result)
+                    && assembled.stats.cases.iter().all(|c| c.seeds <= 1)
+                {
                     // The figures above are one draw: a failover's lost writes, say, can be
                     // several times another seed's.
-                    outln!(
-                        "one seed per case: what a fault costs (writes lost at failover, RPO, RTO) varies from seed to seed; `--seeds 10` (or `seeds: 10` in the experiment) gives means with 95% confidence intervals"
-                    );
+                    outln!("{note}");
                     outln!();
                 }
                 if let Some(speed) = speed {

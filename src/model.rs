@@ -346,6 +346,13 @@ pub enum FaultKind {
         region: RegionId,
         fraction: f64,
     },
+    /// The region answers `fraction` of the requests it serves with an error; its health
+    /// probes fail as often only when `probes_fail` (a gray failure otherwise).
+    ErrorRate {
+        region: RegionId,
+        fraction: f64,
+        probes_fail: bool,
+    },
     /// Extra replication lag on the links from and to `a` (or `a` → `b` only).
     LagSpike {
         a: RegionId,

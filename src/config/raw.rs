@@ -456,6 +456,18 @@ pub enum RawFault {
         at_s: f64,
         for_s: f64,
     },
+    /// A gray failure: the region stays up and serves every request, but answers `fraction`
+    /// of them with an error (a bad deploy, a failing dependency). Health checks see it only
+    /// when `probes_fail` (a deep check that exercises the same path fails as often); a
+    /// shallow check (the default) keeps passing, so DNS keeps sending users there.
+    ErrorRate {
+        region: String,
+        fraction: f64,
+        at_s: f64,
+        for_s: f64,
+        #[serde(default)]
+        probes_fail: bool,
+    },
     /// Replication from and to region `a` (or only on the link `a` → `b`) lags `extra_ms`
     /// more: spent where the lag is (`lag_at`: at the target, or before it ships).
     LagSpike {

@@ -768,6 +768,16 @@ fn resolve_place(
 }
 
 /// Checks a fault's window and returns it in ns.
+/// A share as a percentage for a fault's label: `30` for 0.3, `0.5` for 0.005.
+fn percent_label(fraction: f64) -> String {
+    let p = fraction * 100.0;
+    if (p - p.round()).abs() < 1e-9 {
+        format!("{p:.0}")
+    } else {
+        format!("{}", (p * 100.0).round() / 100.0)
+    }
+}
+
 fn fault_window(cx: &mut Ctx, path: &[&str], at_s: f64, for_s: f64) -> (SimTime, SimTime) {
     cx.finite(path, "a fault's at_s", at_s, 0.0, false);
     cx.finite(path, "a fault's for_s", for_s, 0.0, true);
@@ -886,6 +896,35 @@ fn faults(cx: &mut Ctx, topo: &TopologyModel, raw: &RawExperiment) -> Vec<Fault>
                     kind: FaultKind::CapacityLoss {
                         region: r,
                         fraction: fraction.clamp(0.0, 1.0),
+                    },
+                    start,
+                    end,
+                })
+            }
+            RawFault::ErrorRate {
+                region,
+                fraction,
+                at_s,
+                for_s,
+                probes_fail,
+            } => {
+                let (start, end) = fault_window(cx, &path, *at_s, *for_s);
+                if !(*fraction > 0.0 && *fraction <= 1.0) {
+                    cx.err(
+                        &["faults", idx.as_str(), "fraction"],
+                        format!("ErrorRate.fraction is the share of requests answered with an error, in (0, 1]; found {fraction}"),
+                    );
+                }
+                resolve_region(cx, topo, &path, region).map(|r| Fault {
+                    label: format!(
+                        "ErrorRate({region}, {}%{})",
+                        percent_label(*fraction),
+                        if *probes_fail { ", probes fail" } else { "" }
+                    ),
+                    kind: FaultKind::ErrorRate {
+                        region: r,
+                        fraction: fraction.clamp(0.0, 1.0),
+                        probes_fail: *probes_fail,
                     },
                     start,
                     end,

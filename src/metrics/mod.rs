@@ -32,15 +32,19 @@ pub enum FailReason {
     Unreachable = 2,
     /// DNS had no permitted healthy region to answer with.
     NoRegion = 3,
+    /// The region served the request and answered with an error: an `ErrorRate` fault (a
+    /// gray failure, which health checks may not see). Our extension of SPEC §2.
+    Error = 4,
 }
 
 impl FailReason {
     /// All reasons, in column order.
-    pub const ALL: [FailReason; 4] = [
+    pub const ALL: [FailReason; 5] = [
         FailReason::Timeout,
         FailReason::Overload,
         FailReason::Unreachable,
         FailReason::NoRegion,
+        FailReason::Error,
     ];
     /// Column name.
     pub fn as_str(self) -> &'static str {
@@ -49,6 +53,7 @@ impl FailReason {
             FailReason::Overload => "overload",
             FailReason::Unreachable => "unreachable",
             FailReason::NoRegion => "no_region",
+            FailReason::Error => "error",
         }
     }
 }
@@ -58,7 +63,7 @@ impl FailReason {
 pub struct ScopeStats {
     pub latency: [LatencyHistogram; 2],
     pub ok: [u64; 2],
-    pub failed: [[u64; 4]; 2],
+    pub failed: [[u64; 5]; 2],
 }
 
 impl ScopeStats {
@@ -67,7 +72,7 @@ impl ScopeStats {
         for op in 0..2 {
             self.latency[op].merge(&other.latency[op]);
             self.ok[op] += other.ok[op];
-            for r in 0..4 {
+            for r in 0..FailReason::ALL.len() {
                 self.failed[op][r] += other.failed[op][r];
             }
         }

@@ -23,7 +23,7 @@ const LAYOUT: BucketLayout = BucketLayout::new(LOW_NS, HIGH_NS, DIGITS);
 pub struct WindowStats {
     pub issued: u64,
     pub ok: u64,
-    pub failed: [u64; 4],
+    pub failed: [u64; 5],
     /// Of the failed, those a fault was charged with (it refused, dropped or lost one of their
     /// attempts, or blocked the replication one waited on): the rest failed of themselves or
     /// of an effect no fault owns (kept for the populations' cells only).

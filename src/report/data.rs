@@ -34,6 +34,7 @@ pub struct ScopeView {
     pub failed_overload: u64,
     pub failed_unreachable: u64,
     pub failed_no_region: u64,
+    pub failed_error: u64,
     pub availability: Option<f64>,
     pub all: LatencyView,
 }

@@ -205,19 +205,20 @@ fn failures_table(h: &mut String, d: &ReportData) {
     if failed.is_empty() {
         return;
     }
-    h.push_str("<h3>Failed requests by reason</h3>\n<p>Timeout: the client's timer fired. Overload: shed by a full queue, or still queued when its deadline expired. Unreachable: the region was down or cut off when the client connected. No region: DNS had no region to give (or none the residency rules allow).</p>\n<table>\n<tr><th>variant</th><th class=\"n\">failed</th><th class=\"n\">timeout</th><th class=\"n\">overload</th><th class=\"n\">unreachable</th><th class=\"n\">no region</th></tr>\n");
+    h.push_str("<h3>Failed requests by reason</h3>\n<p>Timeout: the client's timer fired. Overload: shed by a full queue, or still queued when its deadline expired. Unreachable: the region was down or cut off when the client connected. No region: DNS had no region to give (or none the residency rules allow). Error: the region served it and answered with an error (an <code>ErrorRate</code> fault).</p>\n<table>\n<tr><th>variant</th><th class=\"n\">failed</th><th class=\"n\">timeout</th><th class=\"n\">overload</th><th class=\"n\">unreachable</th><th class=\"n\">no region</th><th class=\"n\">error</th></tr>\n");
     for v in failed {
         let o = &v.overall;
         let cell = |n: u64| crate::results::failed_share(n, o.failed);
         let _ = writeln!(
             h,
-            "<tr><td>{}</td><td class=\"n\">{}</td><td class=\"n\">{}</td><td class=\"n\">{}</td><td class=\"n\">{}</td><td class=\"n\">{}</td></tr>",
+            "<tr><td>{}</td><td class=\"n\">{}</td><td class=\"n\">{}</td><td class=\"n\">{}</td><td class=\"n\">{}</td><td class=\"n\">{}</td><td class=\"n\">{}</td></tr>",
             esc(&v.variant),
             o.failed,
             cell(o.failed_timeout),
             cell(o.failed_overload),
             cell(o.failed_unreachable),
-            cell(o.failed_no_region)
+            cell(o.failed_no_region),
+            cell(o.failed_error)
         );
     }
     h.push_str("</table>\n");

@@ -769,10 +769,31 @@ fn remove_stale(charts_dir: &Path, keep: &BTreeSet<String>) -> Result<Vec<PathBu
     Ok(removed)
 }
 
+/// Fault windows the timeline's legend names one by one (see [`fault_shades`]).
+const MAX_SHADE_LABELS: usize = 4;
+
 /// The fault windows to shade on the timeline, each once. A window only some variants have is
 /// labelled with them (`RegionOutage(eastus) [outage, outage-long]`): the shading is shared by
-/// every line, so without the names a reader would take it for every variant's.
+/// every line, so without the names a reader would take it for every variant's. Past
+/// [`MAX_SHADE_LABELS`] windows, those over the same span whose labels differ only after
+/// their first argument (a sweep over an `ErrorRate`'s share: `ErrorRate(eastus, 20%)`,
+/// `ErrorRate(eastus, 30%)`, …) are one shade, `ErrorRate(eastus, …)`, whose settings the
+/// variants' names give: one legend row each would crowd out the chart.
 fn fault_shades(s: &data::SummaryView) -> Vec<Shade> {
+    fn add<'a>(windows: &mut Vec<(Shade, Vec<&'a str>)>, sh: Shade, names: &[&'a str]) {
+        let i = match windows.iter().position(|(w, _)| *w == sh) {
+            Some(i) => i,
+            None => {
+                windows.push((sh, vec![]));
+                windows.len() - 1
+            }
+        };
+        for n in names {
+            if !windows[i].1.contains(n) {
+                windows[i].1.push(n);
+            }
+        }
+    }
     let mut windows: Vec<(Shade, Vec<&str>)> = vec![];
     for v in &s.variants {
         for f in &v.fault_windows {
@@ -781,15 +802,38 @@ fn fault_shades(s: &data::SummaryView) -> Vec<Shade> {
                 start_s: f.start_s,
                 end_s: f.end_s,
             };
-            match windows.iter_mut().find(|(w, _)| *w == sh) {
-                Some((_, names)) => {
-                    if !names.contains(&v.variant.as_str()) {
-                        names.push(&v.variant);
-                    }
-                }
-                None => windows.push((sh, vec![&v.variant])),
-            }
+            add(&mut windows, sh, &[v.variant.as_str()]);
         }
+    }
+    if windows.len() > MAX_SHADE_LABELS {
+        let mut merged: Vec<(Shade, Vec<&str>)> = vec![];
+        for (sh, names) in &windows {
+            let stem = match sh.label.split_once(", ") {
+                Some((stem, _)) if sh.label.ends_with(')') => format!("{stem}, …)"),
+                _ => sh.label.clone(),
+            };
+            let same_stem = windows
+                .iter()
+                .filter(|(w, _)| {
+                    w.start_s == sh.start_s
+                        && w.end_s == sh.end_s
+                        && w.label.split_once(", ").map(|x| x.0)
+                            == sh.label.split_once(", ").map(|x| x.0)
+                })
+                .count();
+            let label = if same_stem > 1 {
+                stem
+            } else {
+                sh.label.clone()
+            };
+            let sh = Shade {
+                label,
+                start_s: sh.start_s,
+                end_s: sh.end_s,
+            };
+            add(&mut merged, sh, names);
+        }
+        windows = merged;
     }
     windows
         .into_iter()
@@ -864,6 +908,46 @@ fn t_visibility_chart(d: &ReportData) -> Option<SweepChart> {
 mod tests {
     use super::data::{PlaceView, ReportData, SummaryView, TopologyView};
     use super::{AnyChart, charts};
+
+    /// A sweep over a fault's setting gives each case its own fault label: eighteen legend rows
+    /// of `ErrorRate(eastus, 20%) [case]` left the gray-failure timeline no room to draw in.
+    #[test]
+    fn a_sweep_over_a_faults_setting_is_one_shade_not_a_row_per_value() {
+        let summary = |shares: &[u32]| -> SummaryView {
+            let variants: Vec<serde_json::Value> = shares
+                .iter()
+                .map(|p| {
+                    serde_json::json!({
+                        "variant": format!("v @ fraction=0.{p}"),
+                        "fault_windows": [
+                            {"label": format!("ErrorRate(eastus, {p}0%)"), "start_s": 300.0, "end_s": 1500.0},
+                            {"label": "RegionOutage(westus2)", "start_s": 100.0, "end_s": 200.0},
+                        ],
+                    })
+                })
+                .collect();
+            serde_json::from_value(serde_json::json!({ "variants": variants })).unwrap()
+        };
+        let labels = |s: &SummaryView| -> Vec<String> {
+            super::fault_shades(s)
+                .into_iter()
+                .map(|x| x.label)
+                .collect()
+        };
+        assert_eq!(
+            labels(&summary(&[2, 3, 4, 5, 6, 7])),
+            ["ErrorRate(eastus, …)", "RegionOutage(westus2)"]
+        );
+        // Few enough to name one by one: each keeps its label and its cases.
+        assert_eq!(
+            labels(&summary(&[2, 3])),
+            [
+                "ErrorRate(eastus, 20%) [v @ fraction=0.2]",
+                "RegionOutage(westus2)",
+                "ErrorRate(eastus, 30%) [v @ fraction=0.3]"
+            ]
+        );
+    }
 
     /// A region that served users is drawn and named on the map even when the design lists
     /// it as a standby (promoted during the run): it was drawn grey and unnamed, so the lines

@@ -441,7 +441,13 @@ pub fn declared_sweep_chart(d: &ReportData) -> Option<SweepChart> {
     let plural = if smax == 1 { "" } else { "s" };
     // A reader's name where one is known; the x axis keeps the path, to find it in the file.
     let short = path.rsplit('.').next().unwrap_or(&path);
-    let (short, x_desc) = match reader_name(&path) {
+    let faults = d
+        .summary
+        .variants
+        .first()
+        .map(|v| v.faults.as_slice())
+        .unwrap_or_default();
+    let (short, x_desc) = match reader_name(&path, faults) {
         Some((name, unit)) => {
             let unit = if unit.is_empty() {
                 String::new()
@@ -477,10 +483,30 @@ pub fn declared_sweep_chart(d: &ReportData) -> Option<SweepChart> {
     })
 }
 
-/// What a reader calls the swept field at `path`, and its unit (empty: a count), for the
-/// fields an architect sweeps most; `None` for the others, which keep their path.
-fn reader_name(path: &str) -> Option<(&'static str, &'static str)> {
-    Some(match path {
+/// What a reader calls the swept field at `path`, and its unit (empty: a count or a share),
+/// for the fields an architect sweeps most; `None` for the others, which keep their path. A
+/// field of a scripted fault (`faults.0.fraction`, `faults.0.ErrorRate.fraction`) is named
+/// after the fault `faults` (the first variant's, in order) lists at that index.
+fn reader_name(path: &str, faults: &[super::data::FaultView]) -> Option<(String, &'static str)> {
+    if let Some(rest) = path.strip_prefix("faults.") {
+        let mut parts = rest.split('.');
+        let index: usize = parts.next()?.parse().ok()?;
+        let field = parts.next_back()?;
+        let label = &faults.get(index)?.fault;
+        let (kind, args) = label.split_once('(')?;
+        let place = args.split([',', ')', ' ']).next().unwrap_or_default();
+        return Some(match (kind, field) {
+            ("ErrorRate", "fraction") => (format!("error share at {place}"), ""),
+            ("CapacityLoss", "fraction") => (format!("share of servers lost at {place}"), ""),
+            ("LatencySpike", "extra_ms") => (format!("extra latency at {place}"), "ms"),
+            ("LagSpike", "extra_ms") => (format!("extra replication lag at {place}"), "ms"),
+            ("ClockJump", "by_ms") => (format!("clock jump at {place}"), "ms"),
+            (_, "for_s") => (format!("{kind} duration"), "s"),
+            (_, "at_s") => (format!("{kind} start"), "s"),
+            _ => return None,
+        });
+    }
+    let (name, unit) = match path {
         "dns.ttl_s" => ("DNS TTL", "s"),
         "dns.negative_ttl_s" => ("DNS negative-answer TTL", "s"),
         "health.interval_s" => ("health-check interval", "s"),
@@ -490,7 +516,8 @@ fn reader_name(path: &str) -> Option<(&'static str, &'static str)> {
         "client.timeout_ms" => ("client timeout", "ms"),
         "client.retries" => ("client retries", ""),
         _ => return None,
-    })
+    };
+    Some((name.to_owned(), unit))
 }
 
 /// The sweep chart of `d` and the variants left out of it, or `None` when no variants form
@@ -591,6 +618,36 @@ pub fn sweep_chart(d: &ReportData) -> Option<(SweepChart, Vec<String>)> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_swept_fault_field_is_named_after_its_fault() {
+        let fault = |label: &str| super::super::data::FaultView {
+            fault: label.into(),
+            ..Default::default()
+        };
+        let faults = [
+            fault("RegionOutage(eastus)"),
+            fault("ErrorRate(eastus, 30%, probes fail)"),
+        ];
+        let name = |path: &str| reader_name(path, &faults);
+        assert_eq!(
+            name("faults.1.fraction"),
+            Some(("error share at eastus".into(), ""))
+        );
+        assert_eq!(
+            name("faults.1.ErrorRate.fraction"),
+            Some(("error share at eastus".into(), ""))
+        );
+        assert_eq!(
+            name("faults.0.for_s"),
+            Some(("RegionOutage duration".into(), "s"))
+        );
+        // No such fault, a field without a reader's name, not an index: the path stays.
+        assert_eq!(name("faults.2.fraction"), None);
+        assert_eq!(name("faults.0.region"), None);
+        assert_eq!(name("faults.x.fraction"), None);
+        assert_eq!(name("dns.ttl_s"), Some(("DNS TTL".into(), "s")));
+    }
 
     fn np(param: &str, rest: &str, x_s: f64, unit: Unit) -> Option<NamePoint> {
         Some(NamePoint {

@@ -198,6 +198,17 @@ pub fn cost_csv(r: &ExperimentResult) -> String {
     out
 }
 
+/// An amount for the terminal table: to the cent, except that an amount that rounds to 0.00
+/// but is not zero (a default 10 MB data set's storage) reads `<0.01`, not as free. The
+/// CSVs keep plain numbers.
+fn table_cents(x: f64) -> String {
+    if x > 0.0 && x < 0.005 {
+        "<0.01".into()
+    } else {
+        cents(x)
+    }
+}
+
 /// The cost and residency lines of the terminal table (empty without either).
 pub fn render_cost_table(r: &ExperimentResult) -> String {
     let mut out = String::new();
@@ -220,15 +231,15 @@ pub fn render_cost_table(r: &ExperimentResult) -> String {
         for v in &r.variants {
             let Some(c) = &v.cost else { continue };
             let mut row = vec![v.variant.clone()];
-            row.extend(c.components.iter().map(|l| cents(l.month_usd)));
-            row.push(cents(c.infrastructure_month_usd));
+            row.extend(c.components.iter().map(|l| table_cents(l.month_usd)));
+            row.push(table_cents(c.infrastructure_month_usd));
             row.push(
                 c.per_million_requests_usd
-                    .map(cents)
+                    .map(table_cents)
                     .unwrap_or_else(|| "-".into()),
             );
-            row.push(cents(c.downtime_month_usd));
-            row.push(cents(c.total_month_usd));
+            row.push(table_cents(c.downtime_month_usd));
+            row.push(table_cents(c.total_month_usd));
             rows.push(row);
         }
         let currency = r
@@ -336,4 +347,17 @@ fn align(rows: &[Vec<String>]) -> String {
         }
     }
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::table_cents;
+
+    #[test]
+    fn an_amount_below_a_cent_is_not_shown_as_free() {
+        assert_eq!(table_cents(0.0), "0.00");
+        assert_eq!(table_cents(0.0012), "<0.01");
+        assert_eq!(table_cents(0.005), "0.01");
+        assert_eq!(table_cents(12.5), "12.50");
+    }
 }

@@ -7,7 +7,7 @@ use std::fmt::Write as _;
 use super::write::opt3 as opt;
 
 /// Header of faults.csv.
-pub const FAULTS_HEADER: &str = "variant,fault,start_s,end_s,occurrences,active_s,touched,lost_in_region,refused,dropped,delayed,reduced_capacity_arrivals,probes_failed,messages_held,replication_delayed,writes_stamped,diverged_keys_at_heal,caught_up_after_s,drain_s,failed_requests,failed_until_recovery,availability_during,rto_s,recovered,no_effect,affected_populations";
+pub const FAULTS_HEADER: &str = "variant,fault,start_s,end_s,occurrences,active_s,touched,lost_in_region,refused,dropped,delayed,reduced_capacity_arrivals,probes_failed,messages_held,replication_delayed,writes_stamped,errors,diverged_keys_at_heal,caught_up_after_s,drain_s,failed_requests,failed_until_recovery,availability_during,rto_s,recovered,no_effect,affected_populations";
 
 /// faults.csv: one row per variant × fault.
 pub fn faults_csv(r: &ExperimentResult) -> String {
@@ -17,7 +17,7 @@ pub fn faults_csv(r: &ExperimentResult) -> String {
         for f in &v.faults {
             let _ = writeln!(
                 out,
-                "{},\"{}\",{},{},{},{:.3},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{}",
+                "{},\"{}\",{},{},{},{:.3},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{}",
                 v.variant,
                 f.fault,
                 opt(f.start_s),
@@ -34,6 +34,7 @@ pub fn faults_csv(r: &ExperimentResult) -> String {
                 f.messages_held,
                 f.replication_delayed,
                 f.writes_stamped,
+                f.errors,
                 f.diverged_keys_at_heal
                     .map(|d| d.to_string())
                     .unwrap_or_default(),
@@ -184,6 +185,24 @@ pub fn has_faults(r: &ExperimentResult) -> bool {
         .any(|v| !v.faults.is_empty() || !v.failovers.is_empty())
 }
 
+/// The note under a run's tables when every case ran one seed and faults were injected: what
+/// a fault costs is one draw. It names only the figures this experiment reports: writes lost
+/// at failover and RPO exist only where a failover happened (SPEC §3 RPO).
+pub fn one_seed_note(r: &ExperimentResult) -> Option<String> {
+    if !has_faults(r) {
+        return None;
+    }
+    let failed_over = r.variants.iter().any(|v| !v.failovers.is_empty());
+    let costs = if failed_over {
+        "writes lost at failover, RPO, RTO"
+    } else {
+        "failed requests, RTO"
+    };
+    Some(format!(
+        "one seed per case: what a fault costs ({costs}) varies from seed to seed; `--seeds 10` (or `seeds: 10` in the experiment) gives means with 95% confidence intervals"
+    ))
+}
+
 /// What a fault's `touched` adds up, when it is more than one kind of thing: request
 /// attempts, health probes and replication messages are counted together.
 fn touched_parts(f: &super::FaultReport) -> String {
@@ -197,6 +216,7 @@ fn touched_parts(f: &super::FaultReport) -> String {
         (f.messages_held, "replication messages held"),
         (f.replication_delayed, "replication delayed"),
         (f.writes_stamped, "writes stamped"),
+        (f.errors, "answered with an error"),
     ]
     .iter()
     .filter(|(n, _)| *n > 0)

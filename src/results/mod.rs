@@ -14,8 +14,8 @@ use crate::model::Scenario;
 use crate::sim::RunOutput;
 pub use cost::{JurisdictionSummary, ResidencySummary, cost_csv, has_cost, render_cost_table};
 pub use faults::{
-    failovers_csv, faults_csv, has_faults, has_quorum, render_faults, render_t_visibility,
-    t_visibility_csv,
+    failovers_csv, faults_csv, has_faults, has_quorum, one_seed_note, render_faults,
+    render_t_visibility, t_visibility_csv,
 };
 use serde::{Deserialize, Serialize};
 pub use table::{
@@ -38,6 +38,9 @@ pub struct ScopeSummary {
     pub failed_overload: u64,
     pub failed_unreachable: u64,
     pub failed_no_region: u64,
+    /// Answered with an error (an `ErrorRate` fault).
+    #[serde(default)]
+    pub failed_error: u64,
     /// ok / (ok + failed); `None` when nothing ended.
     pub availability: Option<f64>,
     /// Share of windows after the warm-up whose availability met the SLO; `None` without data.
@@ -68,6 +71,7 @@ impl ScopeSummary {
             failed_overload: f(FailReason::Overload),
             failed_unreachable: f(FailReason::Unreachable),
             failed_no_region: f(FailReason::NoRegion),
+            failed_error: f(FailReason::Error),
             availability: share(ok, ok + failed),
             time_availability,
             all: all.summary(),
@@ -219,6 +223,9 @@ pub struct FaultReport {
     pub replication_delayed: u64,
     /// Writes stamped by a clock after it jumped.
     pub writes_stamped: u64,
+    /// Attempts answered with an error (`ErrorRate`).
+    #[serde(default)]
+    pub errors: u64,
     /// A partition between regions: keys whose replicas disagreed when it healed.
     pub diverged_keys_at_heal: Option<u64>,
     /// A partition between regions: seconds from the heal until replication had delivered
@@ -391,7 +398,7 @@ pub struct TimelineRow {
     pub name: String,
     pub issued: u64,
     pub ok: u64,
-    pub failed: [u64; 4],
+    pub failed: [u64; 5],
     pub availability: Option<f64>,
     pub p50_ms: Option<f64>,
     pub p99_ms: Option<f64>,
@@ -589,6 +596,7 @@ impl VariantResult {
                     messages_held: t.messages_held,
                     replication_delayed: t.replication_delayed,
                     writes_stamped: t.writes_stamped,
+                    errors: t.errors,
                     diverged_keys_at_heal: t.diverged_keys_at_heal,
                     caught_up_after_s: t.caught_up_after.map(|x| x as f64 / 1e9),
                     affected_populations: rec
@@ -817,7 +825,7 @@ struct OwnedTimelineRow {
     name: String,
     issued: u64,
     ok: u64,
-    failed: [u64; 4],
+    failed: [u64; 5],
     availability: Option<f64>,
     p50_ms: Option<f64>,
     p99_ms: Option<f64>,

@@ -142,7 +142,7 @@ pub fn failed_share(n: u64, failed: u64) -> String {
 
 /// The failed requests of each variant that had any, by reason (SPEC §2: a timeout, overload
 /// — a full queue or a deadline that expired in it —, a region unreachable, no region to
-/// ask), so that a low availability in the summary table says where it came from. Empty when
+/// ask, an error answer), so that a low availability in the summary table says where it came from. Empty when
 /// every request of every variant succeeded.
 pub fn render_failures(r: &ExperimentResult) -> String {
     let rows: Vec<Vec<String>> = r
@@ -159,6 +159,7 @@ pub fn render_failures(r: &ExperimentResult) -> String {
                 cell(o.failed_overload),
                 cell(o.failed_unreachable),
                 cell(o.failed_no_region),
+                cell(o.failed_error),
             ]
         })
         .collect();
@@ -172,6 +173,7 @@ pub fn render_failures(r: &ExperimentResult) -> String {
         "overload",
         "unreachable",
         "no region",
+        "error",
     ];
     format!(
         "failed requests by reason, after the warm-up\n{}",

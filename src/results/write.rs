@@ -78,7 +78,7 @@ pub(super) fn opt3(x: Option<f64>) -> String {
 }
 
 /// Header of summary.csv.
-pub const SUMMARY_HEADER: &str = "variant,scope,name,issued,ok,failed,failed_timeout,failed_overload,failed_unreachable,failed_no_region,availability,time_availability,min_ms,p50_ms,p90_ms,p95_ms,p99_ms,p999_ms,max_ms,mean_ms,read_p50_ms,read_p99_ms,write_p50_ms,write_p99_ms,served_by";
+pub const SUMMARY_HEADER: &str = "variant,scope,name,issued,ok,failed,failed_timeout,failed_overload,failed_unreachable,failed_no_region,failed_error,availability,time_availability,min_ms,p50_ms,p90_ms,p95_ms,p99_ms,p999_ms,max_ms,mean_ms,read_p50_ms,read_p99_ms,write_p50_ms,write_p99_ms,served_by";
 
 fn summary_row(
     out: &mut String,
@@ -93,7 +93,7 @@ fn summary_row(
     };
     let _ = writeln!(
         out,
-        "{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{}",
+        "{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{}",
         v.variant,
         scope,
         s.name,
@@ -104,6 +104,7 @@ fn summary_row(
         s.failed_overload,
         s.failed_unreachable,
         s.failed_no_region,
+        s.failed_error,
         opt6(s.availability),
         opt6(s.time_availability),
         ms(&s.all, s.all.min_ms),
@@ -202,13 +203,13 @@ pub fn data_csv(r: &ExperimentResult) -> String {
 /// timeline.csv: one row per variant × window × scope.
 pub fn timeline_csv(r: &ExperimentResult) -> String {
     let mut out = String::from(
-        "variant,window_start_s,warmup,scope,name,issued,ok,failed,failed_timeout,failed_overload,failed_unreachable,failed_no_region,availability,p50_ms,p99_ms\n",
+        "variant,window_start_s,warmup,scope,name,issued,ok,failed,failed_timeout,failed_overload,failed_unreachable,failed_no_region,failed_error,availability,p50_ms,p99_ms\n",
     );
     for v in &r.variants {
         for t in &v.timeline {
             let _ = writeln!(
                 out,
-                "{},{},{},{},{},{},{},{},{},{},{},{},{},{},{}",
+                "{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{}",
                 v.variant,
                 f3(t.window_start_s),
                 t.warmup,
@@ -221,6 +222,7 @@ pub fn timeline_csv(r: &ExperimentResult) -> String {
                 t.failed[1],
                 t.failed[2],
                 t.failed[3],
+                t.failed[4],
                 opt6(t.availability),
                 opt3(t.p50_ms),
                 opt3(t.p99_ms)

@@ -187,6 +187,8 @@ pub struct FaultTally {
     pub replication_delayed: u64,
     /// Writes stamped by a clock after it jumped.
     pub writes_stamped: u64,
+    /// Attempts a region served and answered with an error (`ErrorRate`).
+    pub errors: u64,
     /// Keys whose replicas disagreed when a partition between regions healed.
     pub diverged_keys_at_heal: Option<u64>,
     /// Time from the heal until replication had delivered everything held by the fault.
@@ -226,6 +228,7 @@ impl FaultTally {
             + self.messages_held
             + self.replication_delayed
             + self.writes_stamped
+            + self.errors
     }
 }
 

@@ -379,6 +379,16 @@ pub struct World<'a> {
     loss_by: Blame,
     /// Share of servers a standby runs (1 for active regions).
     capacity_factor: Vec<f64>,
+    /// `ErrorRate` faults: per region, the share of served requests answered with an error
+    /// and the share of health probes failed (sums of the active faults', used capped at 1),
+    /// the fault charged (the last begun of those active), how many are active (the request
+    /// path looks no further while none is), and their draws.
+    error_share: Vec<f64>,
+    probe_error_share: Vec<f64>,
+    error_by: Blame,
+    errors_active: u32,
+    error_rng: Stream,
+    probe_error_rng: Stream,
     links: LinkState,
     health: Option<HealthChecks>,
     random: Vec<RandomOutage>,
@@ -591,6 +601,12 @@ impl<'a> World<'a> {
             capacity_lost: vec![0.0; n],
             loss_by: Blame::new(n),
             capacity_factor,
+            error_share: vec![0.0; n],
+            probe_error_share: vec![0.0; n],
+            error_by: Blame::new(n),
+            errors_active: 0,
+            error_rng: stream(seed, "faults/errors"),
+            probe_error_rng: stream(seed, "faults/errors/probes"),
             links: LinkState::new(n, sc.populations.len()),
             health: sc.health.as_ref().map(|h| HealthChecks::new(h, n)),
             random,
@@ -1326,6 +1342,17 @@ impl<'a> World<'a> {
         if !self.allows(tag, region) {
             self.res_count(now, |t| t.requests_served_outside += 1);
         }
+        if self.errors_active > 0 && self.answers_with_error(r, region) {
+            // Served, and answered with an error: a write is not committed, a read not judged.
+            self.respond(
+                r,
+                region,
+                AttemptResult::Failed(FailReason::Error),
+                After::Nothing,
+                sched,
+            );
+            return;
+        }
         let Some(x) = self.data.data_region(region) else {
             self.respond(r, region, AttemptResult::Ok, After::Nothing, sched);
             return;
@@ -1339,6 +1366,31 @@ impl<'a> World<'a> {
             return;
         }
         self.commit_write(r, &q, x, region, tag, now, sched);
+    }
+
+    /// Whether `region`, under an `ErrorRate` fault, answers request `r` with an error (a draw
+    /// from the fault's own stream); the fault is then charged with the attempt.
+    #[cold]
+    #[inline(never)]
+    fn answers_with_error(&mut self, r: ReqRef, region: RegionId) -> bool {
+        let share = self.error_share[region as usize].min(1.0);
+        if share <= 0.0 || unit(&mut self.error_rng) >= share {
+            return false;
+        }
+        let f = self.error_by.get(region as usize);
+        self.tallies[f as usize].errors += 1;
+        self.requests[r.slot as usize].touched_by = f;
+        true
+    }
+
+    /// Whether `region`, under an `ErrorRate` fault whose probes fail, fails a health probe;
+    /// `Some(fault)` to charge.
+    #[cold]
+    #[inline(never)]
+    fn probe_errors(&mut self, region: RegionId) -> Option<FaultId> {
+        let share = self.probe_error_share[region as usize].min(1.0);
+        (share > 0.0 && unit(&mut self.probe_error_rng) < share)
+            .then(|| self.error_by.get(region as usize))
     }
 
     /// Write request `r` (`q`) served at `region` (data region `x`) commits: it is
@@ -2968,6 +3020,32 @@ impl<'a> World<'a> {
                     self.links.set_extra(o, ai, extra, start, fault);
                 }
             }
+            FaultKind::ErrorRate {
+                region,
+                fraction,
+                probes_fail,
+            } => {
+                let ri = region as usize;
+                let probe_share = if probes_fail { fraction } else { 0.0 };
+                if start {
+                    self.errors_active += 1;
+                    self.error_share[ri] += fraction;
+                    self.probe_error_share[ri] += probe_share;
+                    self.error_by.begin(ri, fault);
+                } else {
+                    self.errors_active -= 1;
+                    self.error_by.end(ri, fault);
+                    for (share, x) in [
+                        (&mut self.error_share[ri], fraction),
+                        (&mut self.probe_error_share[ri], probe_share),
+                    ] {
+                        *share = (*share - x).max(0.0);
+                        if *share < 1e-12 {
+                            *share = 0.0;
+                        }
+                    }
+                }
+            }
             FaultKind::CapacityLoss { region, fraction } => {
                 let ri = region as usize;
                 if start {
@@ -3091,19 +3169,30 @@ impl<'a> World<'a> {
             } else {
                 self.links.cut(pi, ri).or_else(|| self.links.cut(ri, pi))
             };
-            let ok = blocked.is_none() && rtt + extra <= timeout;
+            let answered = blocked.is_none() && rtt + extra <= timeout;
             // A probe only a latency spike made too slow is failed by that spike.
-            let blocked = match blocked {
-                None if !ok && rtt <= timeout => Some(if there > 0 { there_by } else { back_by }),
+            let mut blocked = match blocked {
+                None if !answered && rtt <= timeout => {
+                    Some(if there > 0 { there_by } else { back_by })
+                }
                 b => b,
             };
+            let mut ok = answered;
+            // A deep check under an `ErrorRate` fault: an error answer, in one round trip.
+            if answered
+                && self.errors_active > 0
+                && let Some(f) = self.probe_errors(region)
+            {
+                ok = false;
+                blocked = Some(f);
+            }
             if let Some(m) = &mut self.cost {
                 m.probe(sched.now());
             }
             if let Some(f) = blocked {
                 self.tallies[f as usize].probes_failed += 1;
             }
-            let delay = if ok { rtt + extra } else { timeout };
+            let delay = if answered { rtt + extra } else { timeout };
             sched.schedule_in(
                 delay,
                 Event::ProbeResult {

@@ -120,7 +120,8 @@ fn run_says_why_requests_failed() {
             "timeout",
             "overload",
             "unreachable",
-            "no region"
+            "no region",
+            "error",
         ]
     );
     let csv = std::fs::read_to_string(d.join("summary.csv")).unwrap();
@@ -389,7 +390,29 @@ fn a_single_seed_run_with_faults_says_its_figures_are_one_draw() {
     let note = "one seed per case: what a fault costs";
     let sweep = root().join("tests/fixtures/tiny-sweep.ron");
     let stdout = run_ok(&sweep, &temp_dir("cli-one-seed"));
-    assert!(stdout.contains(note), "{stdout}");
+    assert!(
+        stdout.contains("what a fault costs (writes lost at failover, RPO, RTO)"),
+        "{stdout}"
+    );
+    // Without a failover there are no lost writes and no RPO to name.
+    let d = temp_dir("cli-one-seed-no-failover");
+    let spike = d.join("spike.ron");
+    std::fs::write(
+        &spike,
+        format!(
+            r#"Experiment(name: "spike", topology: "{}", duration_s: 30, warmup_s: 2, window_s: 2,
+            design: ActiveActive(regions: ["eastus", "westeurope"]),
+            faults: [LatencySpike(a: "eastus", at_s: 10, for_s: 10, extra_ms: 300)],
+            populations: {{ "new-york": (lat: 40.71, lon: -74.01, anchor: "eastus", rate_per_s: 50) }})"#,
+            root().join("topologies/azure-15.ron").display()
+        ),
+    )
+    .unwrap();
+    let stdout = run_ok(&spike, &d.join("out"));
+    assert!(
+        stdout.contains("what a fault costs (failed requests, RTO)") && !stdout.contains("RPO"),
+        "{stdout}"
+    );
     let d = temp_dir("cli-two-seeds");
     let o = regionsim(&[
         "run",

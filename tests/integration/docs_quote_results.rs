@@ -159,9 +159,39 @@ fn the_readme_quotes_the_committed_results() {
         )
     };
     let faults = |v: &str| cell("dns-ttl-failover/faults.csv", &[v], "failed_requests");
+    // gray-failure's means over its four seeds (stats.csv: case, variant, point, seeds, metric).
+    let gray = |checks: &str, share: &str, metric: &str| {
+        let case = format!("{checks} @ fraction={share}");
+        let point = format!("faults.0.fraction={share}");
+        cell(
+            "gray-failure/stats.csv",
+            &[&case, checks, &point, "4", metric],
+            "mean",
+        )
+    };
     assert_quotes(
         "README.md",
         &[
+            (
+                "gray-failure failed, shallow, 30%",
+                gray("shallow-checks", "0.3", "failed"),
+            ),
+            (
+                "gray-failure failed, shallow, 100%",
+                gray("shallow-checks", "1.0", "failed"),
+            ),
+            (
+                "gray-failure RTO, shallow",
+                gray("shallow-checks", "0.3", "max_rto_s"),
+            ),
+            (
+                "gray-failure RTO, deep, 50%",
+                gray("deep-checks", "0.5", "max_rto_s"),
+            ),
+            (
+                "gray-failure RTO, deep, 100%",
+                gray("deep-checks", "1.0", "max_rto_s"),
+            ),
             ("ap-vs-aa lost at failover, async", lost("active-passive")),
             (
                 "ap-vs-aa lost at failover, semi-sync",

@@ -10,6 +10,7 @@ mod determinism;
 mod dns_caches;
 mod docs_quote_results;
 mod faults_and_failover;
+mod gray_failure;
 mod hand_over;
 mod latency_geography;
 mod loader_fuzz;

@@ -342,9 +342,14 @@ fn random_experiment(case_seed: u64) -> String {
                 one_or_all(&mut g),
                 g.real(0.0, 2000.0)
             ),
-            4 => format!(
+            4 if g.chance(0.5) => format!(
                 "CapacityLoss(region: \"{a}\", fraction: {:.2}, at_s: {at}, for_s: {for_s})",
                 g.real(0.05, 1.0)
+            ),
+            4 => format!(
+                "ErrorRate(region: \"{a}\", fraction: {:.2}, at_s: {at}, for_s: {for_s}, probes_fail: {})",
+                g.real(0.05, 1.0),
+                g.chance(0.5)
             ),
             _ if g.chance(0.5) => format!(
                 "LagSpike(a: \"{a}\", b: {}, at_s: {at}, for_s: {for_s}, extra_ms: {})",
@@ -502,7 +507,11 @@ fn consistent(r: &regionsim::results::VariantResult) -> Result<(), String> {
         }
     };
     let o = &r.overall;
-    let reasons = o.failed_timeout + o.failed_overload + o.failed_unreachable + o.failed_no_region;
+    let reasons = o.failed_timeout
+        + o.failed_overload
+        + o.failed_unreachable
+        + o.failed_no_region
+        + o.failed_error;
     expect(
         o.failed == reasons,
         format!("failed {} ≠ {reasons} by reason", o.failed),
