@@ -58,6 +58,18 @@ fn cell(file: &str, key: &[&str], col: &str) -> u64 {
     v.round() as u64
 }
 
+/// A mean over gray-failure's four seeds from its stats.csv (case, variant, point, seeds,
+/// metric, …): `checks` is the variant, `share` the swept error share as written.
+fn gray(checks: &str, share: &str, metric: &str) -> u64 {
+    let case = format!("{checks} @ fraction={share}");
+    let point = format!("faults.0.fraction={share}");
+    cell(
+        "gray-failure/stats.csv",
+        &[&case, checks, &point, "4", metric],
+        "mean",
+    )
+}
+
 fn assert_quotes(doc: &str, figures: &[(&str, u64)]) {
     let text = std::fs::read_to_string(root().join(doc)).unwrap();
     let written = numbers_in(&text);
@@ -145,6 +157,26 @@ fn the_teaching_exercises_quote_the_committed_results() {
         "ap-vs-aa wrong_winners",
         data(aa, "active-active-lww", "wrong_winners"),
     ));
+    figures.push((
+        "gray-failure failed, shallow, 30%",
+        gray("shallow-checks", "0.3", "failed"),
+    ));
+    figures.push((
+        "gray-failure failed, shallow, 100%",
+        gray("shallow-checks", "1.0", "failed"),
+    ));
+    figures.push((
+        "gray-failure RTO, shallow",
+        gray("shallow-checks", "0.3", "max_rto_s"),
+    ));
+    figures.push((
+        "gray-failure RTO, deep, 50%",
+        gray("deep-checks", "0.5", "max_rto_s"),
+    ));
+    figures.push((
+        "gray-failure RTO, deep, 100%",
+        gray("deep-checks", "1.0", "max_rto_s"),
+    ));
     assert_quotes("docs/teaching.md", &figures);
 }
 
@@ -159,16 +191,6 @@ fn the_readme_quotes_the_committed_results() {
         )
     };
     let faults = |v: &str| cell("dns-ttl-failover/faults.csv", &[v], "failed_requests");
-    // gray-failure's means over its four seeds (stats.csv: case, variant, point, seeds, metric).
-    let gray = |checks: &str, share: &str, metric: &str| {
-        let case = format!("{checks} @ fraction={share}");
-        let point = format!("faults.0.fraction={share}");
-        cell(
-            "gray-failure/stats.csv",
-            &[&case, checks, &point, "4", metric],
-            "mean",
-        )
-    };
     assert_quotes(
         "README.md",
         &[
