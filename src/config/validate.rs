@@ -767,7 +767,6 @@ fn resolve_place(
     None
 }
 
-/// Checks a fault's window and returns it in ns.
 /// A share as a percentage for a fault's label: `30` for 0.3, `0.5` for 0.005.
 fn percent_label(fraction: f64) -> String {
     let p = fraction * 100.0;
@@ -778,6 +777,7 @@ fn percent_label(fraction: f64) -> String {
     }
 }
 
+/// Checks a fault's window and returns it in ns.
 fn fault_window(cx: &mut Ctx, path: &[&str], at_s: f64, for_s: f64) -> (SimTime, SimTime) {
     cx.finite(path, "a fault's at_s", at_s, 0.0, false);
     cx.finite(path, "a fault's for_s", for_s, 0.0, true);

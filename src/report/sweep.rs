@@ -494,12 +494,14 @@ fn reader_name(path: &str, faults: &[super::data::FaultView]) -> Option<(String,
         let field = parts.next_back()?;
         let label = &faults.get(index)?.fault;
         let (kind, args) = label.split_once('(')?;
-        let place = args.split([',', ')', ' ']).next().unwrap_or_default();
+        // The fault's place: a region, or a link written `a <-> b`.
+        let place = args.split([',', ')']).next().unwrap_or_default();
+        let on = if place.contains(' ') { "on" } else { "at" };
         return Some(match (kind, field) {
             ("ErrorRate", "fraction") => (format!("error share at {place}"), ""),
             ("CapacityLoss", "fraction") => (format!("share of servers lost at {place}"), ""),
-            ("LatencySpike", "extra_ms") => (format!("extra latency at {place}"), "ms"),
-            ("LagSpike", "extra_ms") => (format!("extra replication lag at {place}"), "ms"),
+            ("LatencySpike", "extra_ms") => (format!("extra latency {on} {place}"), "ms"),
+            ("LagSpike", "extra_ms") => (format!("extra replication lag {on} {place}"), "ms"),
             ("ClockJump", "by_ms") => (format!("clock jump at {place}"), "ms"),
             (_, "for_s") => (format!("{kind} duration"), "s"),
             (_, "at_s") => (format!("{kind} start"), "s"),
@@ -628,6 +630,7 @@ mod tests {
         let faults = [
             fault("RegionOutage(eastus)"),
             fault("ErrorRate(eastus, 30%, probes fail)"),
+            fault("LatencySpike(eastus <-> westus2, +80 ms)"),
         ];
         let name = |path: &str| reader_name(path, &faults);
         assert_eq!(
@@ -642,8 +645,12 @@ mod tests {
             name("faults.0.for_s"),
             Some(("RegionOutage duration".into(), "s"))
         );
+        assert_eq!(
+            name("faults.2.extra_ms"),
+            Some(("extra latency on eastus <-> westus2".into(), "ms"))
+        );
         // No such fault, a field without a reader's name, not an index: the path stays.
-        assert_eq!(name("faults.2.fraction"), None);
+        assert_eq!(name("faults.3.fraction"), None);
         assert_eq!(name("faults.0.region"), None);
         assert_eq!(name("faults.x.fraction"), None);
         assert_eq!(name("dns.ttl_s"), Some(("DNS TTL".into(), "s")));

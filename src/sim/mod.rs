@@ -379,16 +379,15 @@ pub struct World<'a> {
     loss_by: Blame,
     /// Share of servers a standby runs (1 for active regions).
     capacity_factor: Vec<f64>,
-    /// `ErrorRate` faults: per region, the share of served requests answered with an error
-    /// and the share of health probes failed (sums of the active faults', used capped at 1),
-    /// the fault charged (the last begun of those active), how many are active (the request
-    /// path looks no further while none is), and their draws.
-    error_share: Vec<f64>,
-    probe_error_share: Vec<f64>,
-    error_by: Blame,
+    /// `ErrorRate` faults active per region, in the order they began: (fault, share of served
+    /// attempts it answers with an error, whether it fails health probes as often). Each
+    /// draws on its own, so overlapping faults combine as independent failures; the first to
+    /// fire owns the error. How many are active (the request path looks no further while
+    /// none is), and each region's streams of draws for requests and for probes.
+    errors: Vec<Vec<(FaultId, f64, bool)>>,
     errors_active: u32,
-    error_rng: Stream,
-    probe_error_rng: Stream,
+    error_rng: Vec<Stream>,
+    probe_error_rng: Vec<Stream>,
     links: LinkState,
     health: Option<HealthChecks>,
     random: Vec<RandomOutage>,
@@ -601,12 +600,18 @@ impl<'a> World<'a> {
             capacity_lost: vec![0.0; n],
             loss_by: Blame::new(n),
             capacity_factor,
-            error_share: vec![0.0; n],
-            probe_error_share: vec![0.0; n],
-            error_by: Blame::new(n),
+            errors: vec![vec![]; n],
             errors_active: 0,
-            error_rng: stream(seed, "faults/errors"),
-            probe_error_rng: stream(seed, "faults/errors/probes"),
+            error_rng: sc
+                .regions
+                .iter()
+                .map(|r| stream(seed, &format!("faults/errors/{}", r.name)))
+                .collect(),
+            probe_error_rng: sc
+                .regions
+                .iter()
+                .map(|r| stream(seed, &format!("faults/errors/{}/probes", r.name)))
+                .collect(),
             links: LinkState::new(n, sc.populations.len()),
             health: sc.health.as_ref().map(|h| HealthChecks::new(h, n)),
             random,
@@ -1344,6 +1349,11 @@ impl<'a> World<'a> {
         }
         if self.errors_active > 0 && self.answers_with_error(r, region) {
             // Served, and answered with an error: a write is not committed, a read not judged.
+            if q.op == Op::Write && self.failback.draining() {
+                // The draining primary will not commit it: the switchover may have waited
+                // only for it (as `commit_write` checks for a write that commits).
+                self.failback_progress(sched);
+            }
             self.respond(
                 r,
                 region,
@@ -1368,29 +1378,34 @@ impl<'a> World<'a> {
         self.commit_write(r, &q, x, region, tag, now, sched);
     }
 
-    /// Whether `region`, under an `ErrorRate` fault, answers request `r` with an error (a draw
-    /// from the fault's own stream); the fault is then charged with the attempt.
+    /// Whether `region`'s `ErrorRate` faults answer request `r` with an error: each active one
+    /// draws in turn (in the order they began), and the first that fires is charged with the
+    /// attempt, so `k` overlapping faults fail it with probability 1 − ∏(1 − fᵢ).
     #[cold]
     #[inline(never)]
     fn answers_with_error(&mut self, r: ReqRef, region: RegionId) -> bool {
-        let share = self.error_share[region as usize].min(1.0);
-        if share <= 0.0 || unit(&mut self.error_rng) >= share {
-            return false;
-        }
-        let f = self.error_by.get(region as usize);
+        let ri = region as usize;
+        let fired = self.errors[ri]
+            .iter()
+            .find(|(_, share, _)| unit(&mut self.error_rng[ri]) < *share)
+            .map(|(f, _, _)| *f);
+        let Some(f) = fired else { return false };
         self.tallies[f as usize].errors += 1;
         self.requests[r.slot as usize].touched_by = f;
         true
     }
 
-    /// Whether `region`, under an `ErrorRate` fault whose probes fail, fails a health probe;
-    /// `Some(fault)` to charge.
+    /// Whether `region`'s `ErrorRate` faults that fail probes (`probes_fail`) fail a health
+    /// probe, drawn as [`World::answers_with_error`] draws; `Some(fault)` to charge.
     #[cold]
     #[inline(never)]
     fn probe_errors(&mut self, region: RegionId) -> Option<FaultId> {
-        let share = self.probe_error_share[region as usize].min(1.0);
-        (share > 0.0 && unit(&mut self.probe_error_rng) < share)
-            .then(|| self.error_by.get(region as usize))
+        let ri = region as usize;
+        self.errors[ri]
+            .iter()
+            .filter(|(_, _, probes_fail)| *probes_fail)
+            .find(|(_, share, _)| unit(&mut self.probe_error_rng[ri]) < *share)
+            .map(|(f, _, _)| *f)
     }
 
     /// Write request `r` (`q`) served at `region` (data region `x`) commits: it is
@@ -3025,25 +3040,13 @@ impl<'a> World<'a> {
                 fraction,
                 probes_fail,
             } => {
-                let ri = region as usize;
-                let probe_share = if probes_fail { fraction } else { 0.0 };
+                let active = &mut self.errors[region as usize];
                 if start {
                     self.errors_active += 1;
-                    self.error_share[ri] += fraction;
-                    self.probe_error_share[ri] += probe_share;
-                    self.error_by.begin(ri, fault);
-                } else {
+                    active.push((fault, fraction, probes_fail));
+                } else if let Some(i) = active.iter().position(|e| e.0 == fault) {
                     self.errors_active -= 1;
-                    self.error_by.end(ri, fault);
-                    for (share, x) in [
-                        (&mut self.error_share[ri], fraction),
-                        (&mut self.probe_error_share[ri], probe_share),
-                    ] {
-                        *share = (*share - x).max(0.0);
-                        if *share < 1e-12 {
-                            *share = 0.0;
-                        }
-                    }
+                    active.remove(i);
                 }
             }
             FaultKind::CapacityLoss { region, fraction } => {

@@ -33,6 +33,7 @@ fn overloaded_run_accounts_for_every_request() {
             "failed_overload",
             "failed_unreachable",
             "failed_no_region",
+            "failed_error",
         ]
         .iter()
         .map(|k| o[*k].as_u64().unwrap())
