@@ -91,8 +91,8 @@ impl World<'_> {
             return false;
         };
         if primary == target
-            || self.down[target as usize] > 0
-            || self.down[primary as usize] > 0
+            || self.regions[target as usize].down > 0
+            || self.regions[primary as usize].down > 0
             || self
                 .health
                 .as_ref()
@@ -112,7 +112,7 @@ impl World<'_> {
                 self.data.regions[to as usize],
             );
             let (la, lb) = (self.links.region(a), self.links.region(b));
-            self.down[b as usize] == 0
+            self.regions[b as usize].down == 0
                 && self.links.cut(la, lb).is_none()
                 && self.links.cut(lb, la).is_none()
         })
@@ -278,7 +278,7 @@ impl World<'_> {
             }
             let slot = r.slot as usize;
             self.waits[slot].held = false;
-            if self.down[from as usize] > 0 {
+            if self.regions[from as usize].down > 0 {
                 let f = self.down_by[from as usize];
                 self.requests[slot].touched_by = f;
                 self.tallies[f as usize].lost_in_region += 1;

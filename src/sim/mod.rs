@@ -338,22 +338,49 @@ impl DownClock {
     }
 }
 
+/// One population's state on the request path: every arrival and attempt reads it, so it is
+/// kept together and found with one lookup.
+struct PopulationState<'a> {
+    /// The population as the scenario describes it.
+    spec: &'a crate::model::Population,
+    /// Streams of the arrival times and of the workload's draws (operation, key, user).
+    arrivals: Stream,
+    workload: Stream,
+    /// The key popularity (unused with one key or a uniform choice).
+    zipf: rand_distr::Zipf<f64>,
+    /// Peak of the diurnal curve, and the peak arrival rate per ns.
+    peak: f64,
+    rate_per_ns: f64,
+    /// Engine lane of the population's attempt timers (one lane per distinct timeout).
+    timeout_lane: usize,
+}
+
+/// One region's state on the request path: every attempt that reaches the region reads it, so
+/// it is kept together and found with one lookup.
+struct RegionState<'a> {
+    /// The region as the scenario describes it (its service times).
+    spec: &'a crate::model::Region,
+    pool: Pool<ReqRef>,
+    /// Stream of the service time draws.
+    service: Stream,
+    /// Outages in effect (scripted and random may overlap); the latest cause is in
+    /// [`World::down_by`].
+    down: u16,
+    /// Share of servers lost; the loss charged with it is in [`World::loss_by`].
+    capacity_lost: f64,
+}
+
 /// The simulated world of one run.
 pub struct World<'a> {
     sc: &'a Scenario,
     end: SimTime,
-    arrivals: Vec<Stream>,
-    /// Per population: (peak of the diurnal curve, peak arrival rate per ns).
-    arrival_rate: Vec<(f64, f64)>,
-    workload: Vec<Stream>,
-    zipf: Vec<rand_distr::Zipf<f64>>,
-    service: Vec<Stream>,
+    /// Per population: what its arrivals and attempts read (see [`PopulationState`]).
+    populations: Vec<PopulationState<'a>>,
+    /// Per region: its pool, service draws and outage state (see [`RegionState`]).
+    regions: Vec<RegionState<'a>>,
     net: Stream,
     dns_rng: Stream,
     client_rng: Stream,
-    pools: Vec<Pool<ReqRef>>,
-    /// Engine lane of each population's attempt timers (one lane per distinct timeout).
-    timeout_lane: Vec<usize>,
     /// Regions DNS may answer with: serving in the design now.
     serving: Vec<bool>,
     /// Serving and marked healthy by the health checks.
@@ -370,12 +397,10 @@ pub struct World<'a> {
     /// A promotion found no standby up and healthy: the first to be so is promoted, if the
     /// primary is still failed then (`promotion_pending` stays set meanwhile).
     awaiting_standby: bool,
-    /// Outages in effect per region (scripted and random may overlap), and the latest cause.
-    down: Vec<u16>,
+    /// The latest cause of each region's outages (their count: [`RegionState::down`]).
     down_by: Vec<FaultId>,
-    /// Share of servers lost per region, and the loss charged with it (the last begun of
-    /// those active).
-    capacity_lost: Vec<f64>,
+    /// The capacity loss charged with each region's lost share of servers
+    /// ([`RegionState::capacity_lost`]): the last begun of those active.
     loss_by: Blame,
     /// Share of servers a standby runs (1 for active regions).
     capacity_factor: Vec<f64>,
@@ -508,7 +533,7 @@ impl<'a> World<'a> {
             Design::ActiveActive { .. } => (None, vec![]),
         };
         let mut timeouts: Vec<SimTime> = vec![];
-        let timeout_lane = sc
+        let timeout_lane: Vec<usize> = sc
             .populations
             .iter()
             .map(
@@ -548,45 +573,38 @@ impl<'a> World<'a> {
         let mut w = World {
             sc,
             end,
-            timeout_lane,
-            arrival_rate: sc
+            populations: sc
                 .populations
                 .iter()
-                .map(|p| {
+                .zip(timeout_lane)
+                .map(|(p, timeout_lane)| {
                     let peak = p.diurnal_peak();
-                    (peak, p.rate_per_s * peak / 1e9)
+                    PopulationState {
+                        spec: p,
+                        arrivals: stream(seed, &format!("arrivals/{}", p.name)),
+                        workload: stream(seed, &format!("workload/{}", p.name)),
+                        zipf: rand_distr::Zipf::new(p.keys as f64, p.zipf_s)
+                            .expect("validated key space"),
+                        peak,
+                        rate_per_ns: p.rate_per_s * peak / 1e9,
+                        timeout_lane,
+                    }
                 })
                 .collect(),
-            arrivals: sc
-                .populations
-                .iter()
-                .map(|p| stream(seed, &format!("arrivals/{}", p.name)))
-                .collect(),
-            workload: sc
-                .populations
-                .iter()
-                .map(|p| stream(seed, &format!("workload/{}", p.name)))
-                .collect(),
-            zipf: sc
-                .populations
-                .iter()
-                .map(|p| {
-                    rand_distr::Zipf::new(p.keys as f64, p.zipf_s).expect("validated key space")
-                })
-                .collect(),
-            service: sc
+            regions: sc
                 .regions
                 .iter()
-                .map(|r| stream(seed, &format!("service/{}", r.name)))
+                .map(|r| RegionState {
+                    spec: r,
+                    pool: Pool::new(r.servers, r.queue_limit, sc.warmup),
+                    service: stream(seed, &format!("service/{}", r.name)),
+                    down: 0,
+                    capacity_lost: 0.0,
+                })
                 .collect(),
             net: stream(seed, "network/jitter"),
             dns_rng: stream(seed, "dns"),
             client_rng: stream(seed, "client/backoff"),
-            pools: sc
-                .regions
-                .iter()
-                .map(|r| Pool::new(r.servers, r.queue_limit, sc.warmup))
-                .collect(),
             eligible: serving.clone(),
             serving,
             primary,
@@ -595,9 +613,7 @@ impl<'a> World<'a> {
             promotion_epoch: 0,
             promotions: 0,
             awaiting_standby: false,
-            down: vec![0; n],
             down_by: vec![NO_FAULT; n],
-            capacity_lost: vec![0.0; n],
             loss_by: Blame::new(n),
             capacity_factor,
             errors: vec![vec![]; n],
@@ -738,8 +754,9 @@ impl<'a> World<'a> {
 
     /// Whether some region serving in the design, allowed for `tag`, is up.
     fn allowed_region_up(&self, tag: u8) -> bool {
-        (0..self.serving.len())
-            .any(|r| self.serving[r] && self.down[r] == 0 && self.allows(tag, r as RegionId))
+        (0..self.serving.len()).any(|r| {
+            self.serving[r] && self.regions[r].down == 0 && self.allows(tag, r as RegionId)
+        })
     }
 
     /// Residency counters after the warm-up.
@@ -810,11 +827,11 @@ impl<'a> World<'a> {
 
     /// Closes the pools' time-weighted statistics and returns them.
     pub fn finish_pools(&mut self, end: SimTime) -> Vec<pool::PoolStats> {
-        self.pools
+        self.regions
             .iter_mut()
-            .map(|p| {
-                p.finish(end);
-                p.stats.clone()
+            .map(|r| {
+                r.pool.finish(end);
+                r.pool.stats.clone()
             })
             .collect()
     }
@@ -840,10 +857,10 @@ impl<'a> World<'a> {
 
     /// Poisson arrivals at the peak rate, thinned by the diurnal curve; none past the end.
     fn schedule_arrival(&mut self, pop: PopulationId, from: SimTime, sched: &mut Scheduler<Event>) {
-        let p = &self.sc.populations[pop as usize];
-        let (peak, rate_per_ns) = self.arrival_rate[pop as usize];
         let end = self.end as i64 as f64;
-        let rng = &mut self.arrivals[pop as usize];
+        let ps = &mut self.populations[pop as usize];
+        let (p, peak, rate_per_ns) = (ps.spec, ps.peak, ps.rate_per_ns);
+        let rng = &mut ps.arrivals;
         // Through `i64` (one instruction each way): the loader keeps a run's times below 2^63.
         let mut t = from as i64 as f64;
         loop {
@@ -886,8 +903,9 @@ impl<'a> World<'a> {
 
     fn on_arrival(&mut self, pop: PopulationId, sched: &mut Scheduler<Event>) {
         let now = sched.now();
-        let p = &self.sc.populations[pop as usize];
-        let w = &mut self.workload[pop as usize];
+        let ps = &mut self.populations[pop as usize];
+        let p = ps.spec;
+        let w = &mut ps.workload;
         let op = if unit(w) < p.write_fraction {
             Op::Write
         } else {
@@ -896,7 +914,7 @@ impl<'a> World<'a> {
         let key = match (p.keys, p.zipf_s) {
             (1, _) => 0,
             (k, 0.0) => ((unit(w) * k as f64) as u32).min(k - 1),
-            _ => (self.zipf[pop as usize].sample(w) as u32).saturating_sub(1),
+            _ => (ps.zipf.sample(w) as u32).saturating_sub(1),
         };
         let user = ((unit(w) * p.users as f64) as u32).min(p.users - 1);
         let req = Request {
@@ -948,16 +966,13 @@ impl<'a> World<'a> {
     fn start_attempt(&mut self, r: ReqRef, sched: &mut Scheduler<Event>) {
         let now = sched.now();
         let q = self.requests[r.slot as usize];
-        let client = &self.sc.populations[q.pop as usize].client;
+        let ps = &self.populations[q.pop as usize];
+        let client = &ps.spec.client;
         // The attempt's timer never runs past the request's deadline.
         let deadline = q.t0.saturating_add(client.deadline);
         let timer = now.saturating_add(client.timeout).min(deadline).max(now);
         if timer <= self.end {
-            sched.schedule_at_lane(
-                self.timeout_lane[q.pop as usize],
-                timer,
-                Event::AttemptTimeout { req: r },
-            );
+            sched.schedule_at_lane(ps.timeout_lane, timer, Event::AttemptTimeout { req: r });
         }
         if q.attempt > 0 && !q.re_resolve && q.entry != NO_REGION {
             self.send(r, q.entry, sched);
@@ -969,7 +984,7 @@ impl<'a> World<'a> {
             Some(ans) => {
                 if now >= self.sc.warmup {
                     let a = ans.region as usize;
-                    if !self.eligible[a] || self.down[a] > 0 {
+                    if !self.eligible[a] || self.regions[a].down > 0 {
                         self.count_stale_answer(q.pop, ans.region, now);
                     }
                     if ans.past_ttl {
@@ -1127,7 +1142,7 @@ impl<'a> World<'a> {
         q.exec = region;
         let pop = q.pop;
         let (from, to) = (self.links.population(pop), self.links.region(region));
-        let refused_by = if self.down[region as usize] > 0 {
+        let refused_by = if self.regions[region as usize].down > 0 {
             Some(self.down_by[region as usize])
         } else {
             self.links
@@ -1160,7 +1175,7 @@ impl<'a> World<'a> {
         f: FaultId,
         sched: &mut Scheduler<Event>,
     ) {
-        if self.down[region as usize] > 0 {
+        if self.regions[region as usize].down > 0 {
             self.tallies[f as usize].last_attempt_while_down = Some(sched.now());
         }
         self.tallies[f as usize].refused += 1;
@@ -1209,18 +1224,21 @@ impl<'a> World<'a> {
         let Some(q) = self.get(r) else { return };
         let op = q.op;
         let ri = region as usize;
-        if self.down[ri] > 0 {
+        let rs = &self.regions[ri];
+        // Only faults change a region's capacity loss, not a write's diversion.
+        let (down, reduced) = (rs.down > 0, rs.capacity_lost > 0.0);
+        if down {
             self.lost_at_dead_region(r, region);
             return;
         }
         if op == Op::Write && self.write_diverted(r, region, sched) {
             return;
         }
-        if self.capacity_lost[ri] > 0.0 {
+        if reduced {
             self.charge_capacity_loss(r, region);
         }
         let now = sched.now();
-        match self.pools[ri].arrive(r, now) {
+        match self.regions[ri].pool.arrive(r, now) {
             Admission::Serve => self.start_service(region, r, now, sched),
             Admission::Queued => self.requests[r.slot as usize].stage = PoolStage::Queued,
             Admission::Shed => self.respond(
@@ -1297,14 +1315,14 @@ impl<'a> World<'a> {
         let q = &mut self.requests[r.slot as usize];
         q.stage = PoolStage::InService;
         let op = q.op;
-        let reg = &self.sc.regions[region as usize];
+        let rs = &mut self.regions[region as usize];
         let d: &Dist = if op == Op::Write {
-            &reg.write_service
+            &rs.spec.write_service
         } else {
-            &reg.read_service
+            &rs.spec.read_service
         };
-        let s = d.sample(&mut self.service[region as usize]);
-        let pool = &mut self.pools[region as usize];
+        let s = d.sample(&mut rs.service);
+        let pool = &mut rs.pool;
         pool.record_service(arrived, sched.now(), s);
         let epoch = pool.epoch();
         sched.schedule_in(
@@ -1324,13 +1342,13 @@ impl<'a> World<'a> {
         epoch: u32,
         sched: &mut Scheduler<Event>,
     ) {
-        if self.pools[region as usize].epoch() != epoch {
+        let pool = &mut self.regions[region as usize].pool;
+        if pool.epoch() != epoch {
             return; // the region crashed while serving it
         }
         let now = sched.now();
         let requests = &self.requests;
-        let next =
-            self.pools[region as usize].depart(now, |h| requests[h.slot as usize].is_current(h));
+        let next = pool.depart(now, |h| requests[h.slot as usize].is_current(h));
         if let Some((n, arrived)) = next {
             self.start_service(region, n, arrived, sched);
         }
@@ -1655,9 +1673,9 @@ impl<'a> World<'a> {
             self.data.regions[from as usize],
             self.data.regions[to as usize],
         );
-        let since = if self.down[a as usize] > 0 {
+        let since = if self.regions[a as usize].down > 0 {
             return;
-        } else if self.down[b as usize] > 0 {
+        } else if self.regions[b as usize].down > 0 {
             self.down_since[b as usize]
         } else {
             let (la, lb) = (self.links.region(a), self.links.region(b));
@@ -1712,9 +1730,9 @@ impl<'a> World<'a> {
             self.data.regions[to as usize],
         );
         let (la, lb) = (self.links.region(a), self.links.region(b));
-        if self.down[b as usize] > 0 {
+        if self.regions[b as usize].down > 0 {
             Some(self.down_by[b as usize])
-        } else if self.down[a as usize] > 0 && self.down_since[a as usize] <= head.ship {
+        } else if self.regions[a as usize].down > 0 && self.down_since[a as usize] <= head.ship {
             Some(self.down_by[a as usize])
         } else if self.sc.data.lag_at == LagAt::Target {
             self.links.cut_since(la, lb, head.arrive)
@@ -1999,7 +2017,7 @@ impl<'a> World<'a> {
         let has_all = |y: DataRegion| {
             let r = self.data.regions[y as usize];
             y != x
-                && self.down[r as usize] == 0
+                && self.regions[r as usize].down == 0
                 && needs[y as usize].is_none()
                 && (!enforced || self.allows(tag, r))
         };
@@ -2102,7 +2120,7 @@ impl<'a> World<'a> {
         // it holds is answered by nobody): nothing to fall back from.
         let state = self.semi_sync[o];
         if !waiting && (state.ack_seen >= seq || seq <= state.fallback_seq)
-            || self.down[self.data.regions[o] as usize] > 0
+            || self.regions[self.data.regions[o] as usize].down > 0
         {
             return;
         }
@@ -2153,9 +2171,9 @@ impl<'a> World<'a> {
         // acknowledgements were held (a cut-off primary's semi-synchronous write, say): the
         // demoted writer never acknowledges it, so it is not a lost write (SPEC §3 RPO counts
         // acknowledged writes), and the client's timer fires.
-        let Some(q) =
-            q.filter(|_| self.down[region as usize] == 0 && !self.data.is_fenced(origin, seq))
-        else {
+        let Some(q) = q.filter(|_| {
+            self.regions[region as usize].down == 0 && !self.data.is_fenced(origin, seq)
+        }) else {
             self.data.abandoned(origin, seq);
             return false;
         };
@@ -2393,10 +2411,10 @@ impl<'a> World<'a> {
                 self.data.regions[from as usize],
                 self.data.regions[to as usize],
             );
-            if self.down[b as usize] > 0 {
+            if self.regions[b as usize].down > 0 {
                 return Some(self.down_by[b as usize]);
             }
-            if self.down[a as usize] > 0 {
+            if self.regions[a as usize].down > 0 {
                 return Some(self.down_by[a as usize]);
             }
             self.links.cut(self.links.region(a), self.links.region(b))
@@ -2535,19 +2553,20 @@ impl<'a> World<'a> {
     ) {
         let ri = region as usize;
         let full = self.sc.regions[ri].servers as f64;
-        let lost = self.capacity_lost[ri].min(1.0);
+        let lost = self.regions[ri].capacity_lost.min(1.0);
         let n = full * self.capacity_factor[ri] * (1.0 - lost);
         let servers = if lost >= 1.0 {
             0
         } else {
             (n.round() as u32).max(1)
         };
-        if servers == self.pools[ri].servers() {
+        if servers == self.regions[ri].pool.servers() {
             return;
         }
         let requests = &self.requests;
-        let started =
-            self.pools[ri].set_servers(now, servers, |h| requests[h.slot as usize].is_current(h));
+        let started = self.regions[ri]
+            .pool
+            .set_servers(now, servers, |h| requests[h.slot as usize].is_current(h));
         if let Some(sched) = sched {
             for (h, at) in started {
                 self.start_service(region, h, at, sched);
@@ -2559,12 +2578,12 @@ impl<'a> World<'a> {
     /// active-active some region is up; for active-passive the current primary is up.
     fn service_up(&self) -> bool {
         match self.primary {
-            Some(p) => self.down[p as usize] == 0,
+            Some(p) => self.regions[p as usize].down == 0,
             None => self
                 .serving
                 .iter()
                 .enumerate()
-                .any(|(r, s)| *s && self.down[r] == 0),
+                .any(|(r, s)| *s && self.regions[r].down == 0),
         }
     }
 
@@ -2579,15 +2598,15 @@ impl<'a> World<'a> {
     fn region_goes_down(&mut self, region: RegionId, by: FaultId, sched: &mut Scheduler<Event>) {
         let now = sched.now();
         let ri = region as usize;
-        self.down[ri] += 1;
-        if self.down[ri] > 1 {
+        self.regions[ri].down += 1;
+        if self.regions[ri].down > 1 {
             // Already down: the fault that took it down keeps what follows while it lasts.
             return;
         }
         self.down_by[ri] = by;
         let requests = &mut self.requests;
         self.down_since[ri] = now;
-        let lost = self.pools[ri].crash(now, |h| {
+        let lost = self.regions[ri].pool.crash(now, |h| {
             let q = &mut requests[h.slot as usize];
             if q.is_current(h) {
                 q.touched_by = by;
@@ -2622,12 +2641,12 @@ impl<'a> World<'a> {
     fn region_comes_up(&mut self, region: RegionId, by: FaultId, sched: &mut Scheduler<Event>) {
         let now = sched.now();
         let ri = region as usize;
-        self.down[ri] -= 1;
-        if self.down[ri] > 0 && self.down_by[ri] == by {
+        self.regions[ri].down -= 1;
+        if self.regions[ri].down > 0 && self.down_by[ri] == by {
             // Another outage keeps it down: the earliest begun of those still on owns it now.
             self.down_by[ri] = self.earliest_outage_of(region).unwrap_or(NO_FAULT);
         }
-        if self.down[ri] == 0 {
+        if self.regions[ri].down == 0 {
             self.region_clock[ri].stop(now, self.sc.warmup);
             self.refresh_service_clock(now);
             self.restamp(Healed::Region(region), now);
@@ -2713,7 +2732,7 @@ impl<'a> World<'a> {
                 Design::ActivePassive {
                     failover: FailoverPolicy::Manual { .. },
                     ..
-                } => self.down[old as usize] > 0,
+                } => self.regions[old as usize].down > 0,
                 _ => self
                     .health
                     .as_ref()
@@ -2815,7 +2834,8 @@ impl<'a> World<'a> {
 
     /// Whether standby `r` may be promoted: up, and healthy to the checks when there are any.
     fn standby_ready(&self, r: RegionId) -> bool {
-        self.down[r as usize] == 0 && self.health.as_ref().is_none_or(|h| h.healthy[r as usize])
+        self.regions[r as usize].down == 0
+            && self.health.as_ref().is_none_or(|h| h.healthy[r as usize])
     }
 
     /// A region came up or changed health. A pending promotion is called off when its primary
@@ -2895,7 +2915,7 @@ impl<'a> World<'a> {
             for origin in (0..self.data.len() as DataRegion).filter(|x| fenced & 1 << x != 0) {
                 self.recheck_waiters(origin, sched);
             }
-            let failed_at = if self.down[old as usize] > 0 {
+            let failed_at = if self.regions[old as usize].down > 0 {
                 self.down_since[old as usize]
             } else {
                 now
@@ -3052,13 +3072,14 @@ impl<'a> World<'a> {
             FaultKind::CapacityLoss { region, fraction } => {
                 let ri = region as usize;
                 if start {
-                    self.capacity_lost[ri] += fraction;
+                    self.regions[ri].capacity_lost += fraction;
                     self.loss_by.begin(ri, fault);
                 } else {
                     self.loss_by.end(ri, fault);
-                    self.capacity_lost[ri] = (self.capacity_lost[ri] - fraction).max(0.0);
-                    if self.capacity_lost[ri] < 1e-12 {
-                        self.capacity_lost[ri] = 0.0;
+                    self.regions[ri].capacity_lost =
+                        (self.regions[ri].capacity_lost - fraction).max(0.0);
+                    if self.regions[ri].capacity_lost < 1e-12 {
+                        self.regions[ri].capacity_lost = 0.0;
                     }
                 }
                 self.apply_capacity(region, now, Some(sched));
@@ -3167,7 +3188,7 @@ impl<'a> World<'a> {
             let (there, there_by) = self.links.extra(pi, ri);
             let (back, back_by) = self.links.extra(ri, pi);
             let extra = there + back;
-            let blocked = if self.down[region as usize] > 0 {
+            let blocked = if self.regions[region as usize].down > 0 {
                 Some(self.down_by[region as usize])
             } else {
                 self.links.cut(pi, ri).or_else(|| self.links.cut(ri, pi))

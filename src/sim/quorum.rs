@@ -197,7 +197,7 @@ impl World<'_> {
         };
         let d = self.one_way(self.sc.network.region_rtt(a, b), pa, pb) + extra;
         if let (Some(m), Some(z)) = (&mut self.cost, &self.sizes)
-            && self.down[b as usize] == 0
+            && self.regions[b as usize].down == 0
         {
             // Sent is billed, arrived or not: the bytes left the region (SPEC §3 Cost). Not to
             // a region already down (nothing crosses to it: a write is billed once, when its
@@ -264,7 +264,7 @@ impl World<'_> {
         match phase {
             Phase::Write | Phase::Read => {
                 let b = self.data.regions[replica as usize];
-                if self.down[b as usize] > 0 {
+                if self.regions[b as usize].down > 0 {
                     // Lost at a dead replica: no ack, no answer. A write is held by its
                     // coordinator as a hint.
                     let t = &mut self.tallies[self.down_by[b as usize] as usize];
@@ -307,7 +307,7 @@ impl World<'_> {
                     }
                 }
                 // A dead coordinator hears nothing; the client's timer fires.
-                if !op.done && self.down[region as usize] == 0 {
+                if !op.done && self.regions[region as usize].down == 0 {
                     op.needed = op.needed.saturating_sub(1);
                     if op.needed == 0 {
                         op.done = true;
@@ -381,11 +381,11 @@ impl World<'_> {
         }
         let now = sched.now();
         let regions = self.data.regions.clone();
-        let (down, links) = (&self.down, &self.links);
+        let (states, links) = (&self.regions, &self.links);
         let sent = self.data.quorum_send_hints(|h, y| {
             let (a, b) = (regions[h as usize], regions[y as usize]);
-            down[a as usize] == 0
-                && down[b as usize] == 0
+            states[a as usize].down == 0
+                && states[b as usize].down == 0
                 && links.cut(links.region(a), links.region(b)).is_none()
         });
         for (batch, h, y, count) in sent {
@@ -419,7 +419,7 @@ impl World<'_> {
             return;
         };
         let b = self.data.regions[y as usize];
-        let up = self.down[b as usize] == 0;
+        let up = self.regions[b as usize].down == 0;
         let (_, _, count) = self.data.quorum_land_hints(batch, now, up);
         if !up {
             self.tallies[self.down_by[b as usize] as usize].messages_held += count;
