@@ -133,21 +133,27 @@ impl<E: Copy> EventQueue<E> {
             self.sift_down_from_root(e);
             return;
         }
-        let mut i = self.heap.len();
         self.heap.push(e);
+        // Through a slice: its length stays in a register, so the indices below, all under
+        // it, need no bounds checks (a store through the `Vec` could, for all the compiler
+        // knows, change its length).
+        let heap = &mut self.heap[..];
+        let mut i = heap.len() - 1;
         while i > 0 {
             let parent = (i - 1) / 2;
-            if self.heap[parent].key <= e.key {
+            if heap[parent].key <= e.key {
                 break;
             }
-            self.heap[i] = self.heap[parent];
+            heap[i] = heap[parent];
             i = parent;
         }
-        self.heap[i] = e;
+        heap[i] = e;
     }
 
-    /// Removes a taken root: the last entry walks down the hole it leaves.
-    #[inline]
+    /// Removes a taken root: the last entry walks down the hole it leaves. Inline always:
+    /// left to itself the compiler put it (and its sift-down) out of line, and the call cost
+    /// more than the bounds checks the slices save.
+    #[inline(always)]
     fn settle(&mut self) {
         if self.root_taken {
             self.root_taken = false;
@@ -168,25 +174,35 @@ impl<E: Copy> EventQueue<E> {
     }
 
     /// Puts `last` into the hole at the root of a non-empty heap and walks it down.
+    ///
+    /// Which of two children is smaller is a coin toss on random keys, which the branch
+    /// predictor cannot learn: the smaller one is picked by adding the comparison's result to
+    /// the index, without a branch. Whether `last` stops is still a branch, so the walk ends
+    /// where it stops (a fixed-depth walk that never branches cost more: BENCHMARKS.md).
     #[inline(always)]
     fn sift_down_from_root(&mut self, last: Entry<E>) {
-        let n = self.heap.len();
+        // A slice, for the same reason as in `heap_push`.
+        let heap = &mut self.heap[..];
+        let n = heap.len();
         let mut i = 0;
-        loop {
-            let mut c = 2 * i + 1;
-            if c >= n {
-                break;
+        let mut c = 1;
+        // While both children exist.
+        while c + 1 < n {
+            c += usize::from(heap[c + 1].key < heap[c].key);
+            if last.key <= heap[c].key {
+                heap[i] = last;
+                return;
             }
-            if c + 1 < n && self.heap[c + 1].key < self.heap[c].key {
-                c += 1;
-            }
-            if last.key <= self.heap[c].key {
-                break;
-            }
-            self.heap[i] = self.heap[c];
+            heap[i] = heap[c];
+            i = c;
+            c = 2 * i + 1;
+        }
+        // An only child (the last entry).
+        if c < n && heap[c].key < last.key {
+            heap[i] = heap[c];
             i = c;
         }
-        self.heap[i] = last;
+        heap[i] = last;
     }
 
     /// Where the earliest event is, and its key (the heap is settled).
