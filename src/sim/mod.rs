@@ -935,26 +935,31 @@ impl<'a> World<'a> {
             acked_origin: 0,
             acked_seq: 0,
         };
-        let slot = match self.free.pop() {
-            Some(s) => {
-                let generation = self.requests[s as usize].generation;
-                self.requests[s as usize] = Request { generation, ..req };
-                s
+        let r = match self.free.pop() {
+            Some(slot) => {
+                let q = &mut self.requests[slot as usize];
+                *q = Request {
+                    generation: q.generation,
+                    ..req
+                };
+                ReqRef {
+                    slot,
+                    generation: q.generation,
+                }
             }
             None => {
                 self.requests.push(req);
                 self.read_verdicts.push(ReadVerdict::NONE);
                 self.waits.push(Waits::NONE);
-                (self.requests.len() - 1) as u32
+                ReqRef {
+                    slot: (self.requests.len() - 1) as u32,
+                    generation: 0,
+                }
             }
         };
         self.in_flight += 1;
         self.counts.issued += 1;
         self.metrics.issued(pop, op, now);
-        let r = ReqRef {
-            slot,
-            generation: self.requests[slot as usize].generation,
-        };
         // The next arrival is drawn first, so that the attempt is this handler's last action
         // and a zero-delay hop can be handed over at once (engine ordering guarantee 7).
         self.schedule_arrival(pop, now, sched);
@@ -2369,31 +2374,39 @@ impl<'a> World<'a> {
     }
 
     fn on_response(&mut self, r: ReqRef, result: AttemptResult, sched: &mut Scheduler<Event>) {
-        let Some(q) = self.get(r) else { return };
+        let q = &mut self.requests[r.slot as usize];
+        if !q.is_current(r) {
+            return;
+        }
         match result {
             AttemptResult::Ok => {
                 // The fields it needs, not a copy of the whole slot (see `on_service_done`).
                 let (pop, entry, op, t0) = (q.pop, q.entry, q.op, q.t0);
+                let acked = q.acked_seq > 0;
+                // The request ends: its slot is freed while at hand (what follows reads of it
+                // only an acknowledged write's fields, which freeing leaves as they are).
+                q.live = false;
+                q.generation = q.generation.wrapping_add(1);
+                self.released(r.slot);
                 let now = sched.now();
-                if q.acked_seq > 0 {
-                    self.ack_reached_user(r, now);
+                if acked {
+                    self.ack_reached_user(r.slot, now);
                 }
                 let v =
                     std::mem::replace(&mut self.read_verdicts[r.slot as usize], ReadVerdict::NONE);
                 self.data.count_read(v);
                 self.metrics.ok(pop, entry, op, t0, now - t0);
                 self.counts.ok += 1;
-                self.release(r);
             }
             AttemptResult::Failed(reason) => self.attempt_failed(r, reason, sched),
         }
     }
 
-    /// The acknowledgement of write request `r` reached its user at `now`: the write is theirs
-    /// (read-your-writes, SPEC §3).
+    /// The acknowledgement of the write request in `slot` (just freed, its fields as they
+    /// were) reached its user at `now`: the write is theirs (read-your-writes, SPEC §3).
     #[inline(never)]
-    fn ack_reached_user(&mut self, r: ReqRef, now: SimTime) {
-        let q = self.requests[r.slot as usize];
+    fn ack_reached_user(&mut self, slot: u32, now: SimTime) {
+        let q = self.requests[slot as usize];
         let (x, seq) = (q.acked_origin, q.acked_seq);
         self.data.ack_received(x, seq, q.key, q.pop, q.user, now);
     }
@@ -2503,15 +2516,22 @@ impl<'a> World<'a> {
     }
 
     fn release(&mut self, r: ReqRef) {
-        debug_assert_eq!(
-            self.waits[r.slot as usize],
-            Waits::NONE,
-            "a request ends waiting"
-        );
         let s = &mut self.requests[r.slot as usize];
         s.live = false;
         s.generation = s.generation.wrapping_add(1);
-        self.free.push(r.slot);
+        self.released(r.slot);
+    }
+
+    /// Puts a slot its request has left (no longer live, its generation moved on) on the
+    /// free list.
+    #[inline]
+    fn released(&mut self, slot: u32) {
+        debug_assert_eq!(
+            self.waits[slot as usize],
+            Waits::NONE,
+            "a request ends waiting"
+        );
+        self.free.push(slot);
         self.in_flight -= 1;
     }
 
