@@ -777,6 +777,17 @@ fn percent_label(fraction: f64) -> String {
     }
 }
 
+/// Checks a fault's `fraction` (fault `idx`, `#0`…), a share in (0, 1]; `what` says what
+/// it is the share of.
+fn fault_share(cx: &mut Ctx, idx: &str, what: &str, fraction: f64) {
+    if !(fraction > 0.0 && fraction <= 1.0) {
+        cx.err(
+            &["faults", idx, "fraction"],
+            format!("{what}, in (0, 1]; found {fraction}"),
+        );
+    }
+}
+
 /// Checks a fault's window and returns it in ns.
 fn fault_window(cx: &mut Ctx, path: &[&str], at_s: f64, for_s: f64) -> (SimTime, SimTime) {
     cx.finite(path, "a fault's at_s", at_s, 0.0, false);
@@ -885,12 +896,12 @@ fn faults(cx: &mut Ctx, topo: &TopologyModel, raw: &RawExperiment) -> Vec<Fault>
                 for_s,
             } => {
                 let (start, end) = fault_window(cx, &path, *at_s, *for_s);
-                if !(*fraction > 0.0 && *fraction <= 1.0) {
-                    cx.err(
-                        &["faults", idx.as_str(), "fraction"],
-                        format!("CapacityLoss.fraction is the share of servers lost, in (0, 1]; found {fraction}"),
-                    );
-                }
+                fault_share(
+                    cx,
+                    &idx,
+                    "CapacityLoss.fraction is the share of servers lost",
+                    *fraction,
+                );
                 resolve_region(cx, topo, &path, region).map(|r| Fault {
                     label: format!("CapacityLoss({region}, {:.0}%)", fraction * 100.0),
                     kind: FaultKind::CapacityLoss {
@@ -909,12 +920,12 @@ fn faults(cx: &mut Ctx, topo: &TopologyModel, raw: &RawExperiment) -> Vec<Fault>
                 probes_fail,
             } => {
                 let (start, end) = fault_window(cx, &path, *at_s, *for_s);
-                if !(*fraction > 0.0 && *fraction <= 1.0) {
-                    cx.err(
-                        &["faults", idx.as_str(), "fraction"],
-                        format!("ErrorRate.fraction is the share of requests answered with an error, in (0, 1]; found {fraction}"),
-                    );
-                }
+                fault_share(
+                    cx,
+                    &idx,
+                    "ErrorRate.fraction is the share of requests answered with an error",
+                    *fraction,
+                );
                 resolve_region(cx, topo, &path, region).map(|r| Fault {
                     label: format!(
                         "ErrorRate({region}, {}%{})",

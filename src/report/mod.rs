@@ -806,28 +806,29 @@ fn fault_shades(s: &data::SummaryView) -> Vec<Shade> {
         }
     }
     if windows.len() > MAX_SHADE_LABELS {
+        // A label up to its first argument, when it has more than one: `ErrorRate(eastus`.
+        let stem = |label: &str| {
+            label
+                .strip_suffix(')')
+                .and_then(|l| l.split_once(", "))
+                .map(|(stem, _)| stem.to_owned())
+        };
+        let stems: Vec<Option<String>> = windows.iter().map(|(w, _)| stem(&w.label)).collect();
         let mut merged: Vec<(Shade, Vec<&str>)> = vec![];
-        for (sh, names) in &windows {
-            let stem = match sh.label.split_once(", ") {
-                Some((stem, _)) if sh.label.ends_with(')') => format!("{stem}, …)"),
-                _ => sh.label.clone(),
-            };
-            let same_stem = windows
-                .iter()
-                .filter(|(w, _)| {
-                    w.start_s == sh.start_s
-                        && w.end_s == sh.end_s
-                        && w.label.split_once(", ").map(|x| x.0)
-                            == sh.label.split_once(", ").map(|x| x.0)
-                })
-                .count();
-            let label = if same_stem > 1 {
-                stem
-            } else {
-                sh.label.clone()
-            };
+        for (i, (sh, names)) in windows.iter().enumerate() {
+            let shared = stems[i].as_ref().filter(|st| {
+                (0..windows.len())
+                    .filter(|&k| {
+                        let w = &windows[k].0;
+                        w.start_s == sh.start_s
+                            && w.end_s == sh.end_s
+                            && stems[k].as_ref() == Some(*st)
+                    })
+                    .count()
+                    > 1
+            });
             let sh = Shade {
-                label,
+                label: shared.map_or_else(|| sh.label.clone(), |st| format!("{st}, …)")),
                 start_s: sh.start_s,
                 end_s: sh.end_s,
             };

@@ -268,6 +268,14 @@ impl Request {
     fn is_current(&self, r: ReqRef) -> bool {
         self.live && self.generation == r.generation
     }
+
+    /// The request ends: no reference to it is current any more, and its fields stay as they
+    /// were until the slot is reused.
+    #[inline]
+    fn end(&mut self) {
+        self.live = false;
+        self.generation = self.generation.wrapping_add(1);
+    }
 }
 
 /// Counts over the whole run (warm-up included) used to check conservation.
@@ -2385,8 +2393,7 @@ impl<'a> World<'a> {
                 let acked = q.acked_seq > 0;
                 // The request ends: its slot is freed while at hand (what follows reads of it
                 // only an acknowledged write's fields, which freeing leaves as they are).
-                q.live = false;
-                q.generation = q.generation.wrapping_add(1);
+                q.end();
                 self.released(r.slot);
                 let now = sched.now();
                 if acked {
@@ -2516,9 +2523,7 @@ impl<'a> World<'a> {
     }
 
     fn release(&mut self, r: ReqRef) {
-        let s = &mut self.requests[r.slot as usize];
-        s.live = false;
-        s.generation = s.generation.wrapping_add(1);
+        self.requests[r.slot as usize].end();
         self.released(r.slot);
     }
 
@@ -3091,15 +3096,15 @@ impl<'a> World<'a> {
             }
             FaultKind::CapacityLoss { region, fraction } => {
                 let ri = region as usize;
+                let lost = &mut self.regions[ri].capacity_lost;
                 if start {
-                    self.regions[ri].capacity_lost += fraction;
+                    *lost += fraction;
                     self.loss_by.begin(ri, fault);
                 } else {
                     self.loss_by.end(ri, fault);
-                    self.regions[ri].capacity_lost =
-                        (self.regions[ri].capacity_lost - fraction).max(0.0);
-                    if self.regions[ri].capacity_lost < 1e-12 {
-                        self.regions[ri].capacity_lost = 0.0;
+                    *lost = (*lost - fraction).max(0.0);
+                    if *lost < 1e-12 {
+                        *lost = 0.0;
                     }
                 }
                 self.apply_capacity(region, now, Some(sched));
