@@ -24,6 +24,8 @@ pub struct Region {
     pub jurisdiction: String,
     pub servers: u32,
     pub read_service: Dist,
+    /// The mean of `read_service` in ns (`None` where it has none: a Pareto with shape ≤ 1).
+    pub read_mean_ns: Option<f64>,
     pub write_service: Dist,
     pub queue_limit: u32,
 }
@@ -352,6 +354,13 @@ pub enum FaultKind {
         region: RegionId,
         fraction: f64,
         probes_fail: bool,
+    },
+    /// Each service at the region takes `factor` (≥ 1) times as long; its deep health probes
+    /// wait behind its queue and are served as slowly only when `probes_slow`.
+    Slowdown {
+        region: RegionId,
+        factor: f64,
+        probes_slow: bool,
     },
     /// Extra replication lag on the links from and to `a` (or `a` → `b` only).
     LagSpike {

@@ -468,6 +468,19 @@ pub enum RawFault {
         #[serde(default)]
         probes_fail: bool,
     },
+    /// A gray failure of speed: the region stays up and serves every request, but each
+    /// service takes `factor` times as long (a degraded disk, a noisy neighbour, a dependency
+    /// that has slowed down), so its latency rises and its capacity falls by that factor.
+    /// Health checks see it only when `probes_slow` (a deep check, answered through the same
+    /// servers and queue); a shallow check (the default) keeps passing.
+    Slowdown {
+        region: String,
+        factor: f64,
+        at_s: f64,
+        for_s: f64,
+        #[serde(default)]
+        probes_slow: bool,
+    },
     /// Replication from and to region `a` (or only on the link `a` → `b`) lags `extra_ms`
     /// more: spent where the lag is (`lag_at`: at the target, or before it ships).
     LagSpike {

@@ -451,6 +451,10 @@ fn topology_best_effort(
             Some(s) => cx.dist(&p("read_service"), s, inputs),
             None => def_read.clone(),
         };
+        let read_mean_ns = read.as_ref().and_then(|dist| {
+            let spec = r.read_service.as_ref().unwrap_or(&d.read_service);
+            LengthBiased::new(spec, dist).map(|b| b.mean_ns)
+        });
         let write = match &r.write_service {
             Some(s) => cx.dist(&p("write_service"), s, inputs),
             None => def_write.clone(),
@@ -505,6 +509,7 @@ fn topology_best_effort(
             jurisdiction: r.jurisdiction.clone(),
             servers: servers.max(1),
             read_service: read.unwrap_or_else(|| stand_in.clone()),
+            read_mean_ns,
             write_service: write.unwrap_or(stand_in),
             queue_limit: r.queue_limit.unwrap_or(d.queue_limit),
         });
@@ -777,6 +782,10 @@ fn percent_label(fraction: f64) -> String {
     }
 }
 
+/// The largest `Slowdown.factor`: a service a thousand times longer is a region that no
+/// longer serves (a `RegionOutage` says that more cheaply).
+const MAX_SLOWDOWN: f64 = 1000.0;
+
 /// Checks a fault's `fraction` (fault `idx`, `#0`…), a share in (0, 1]; `what` says what
 /// it is the share of.
 fn fault_share(cx: &mut Ctx, idx: &str, what: &str, fraction: f64) {
@@ -936,6 +945,38 @@ fn faults(cx: &mut Ctx, topo: &TopologyModel, raw: &RawExperiment) -> Vec<Fault>
                         region: r,
                         fraction: fraction.clamp(0.0, 1.0),
                         probes_fail: *probes_fail,
+                    },
+                    start,
+                    end,
+                })
+            }
+            RawFault::Slowdown {
+                region,
+                factor,
+                at_s,
+                for_s,
+                probes_slow,
+            } => {
+                let (start, end) = fault_window(cx, &path, *at_s, *for_s);
+                if !(*factor >= 1.0 && *factor <= MAX_SLOWDOWN) {
+                    cx.err(
+                        &["faults", &idx, "factor"],
+                        format!(
+                            "Slowdown.factor is how many times longer each service takes, \
+                             in [1, {MAX_SLOWDOWN}]; found {factor}"
+                        ),
+                    );
+                }
+                resolve_region(cx, topo, &path, region).map(|r| Fault {
+                    label: format!(
+                        "Slowdown({region}, {}×{})",
+                        (factor * 100.0).round() / 100.0,
+                        if *probes_slow { ", probes slow" } else { "" }
+                    ),
+                    kind: FaultKind::Slowdown {
+                        region: r,
+                        factor: factor.clamp(1.0, MAX_SLOWDOWN),
+                        probes_slow: *probes_slow,
                     },
                     start,
                     end,

@@ -500,6 +500,7 @@ fn reader_name(path: &str, faults: &[super::data::FaultView]) -> Option<(String,
         return Some(match (kind, field) {
             ("ErrorRate", "fraction") => (format!("error share at {place}"), ""),
             ("CapacityLoss", "fraction") => (format!("share of servers lost at {place}"), ""),
+            ("Slowdown", "factor") => (format!("slowdown at {place}"), "×"),
             ("LatencySpike", "extra_ms") => (format!("extra latency {on} {place}"), "ms"),
             ("LagSpike", "extra_ms") => (format!("extra replication lag {on} {place}"), "ms"),
             ("ClockJump", "by_ms") => (format!("clock jump at {place}"), "ms"),

@@ -7,7 +7,7 @@ use std::fmt::Write as _;
 use super::write::opt3 as opt;
 
 /// Header of faults.csv.
-pub const FAULTS_HEADER: &str = "variant,fault,start_s,end_s,occurrences,active_s,touched,lost_in_region,refused,dropped,delayed,reduced_capacity_arrivals,probes_failed,messages_held,replication_delayed,writes_stamped,errors,diverged_keys_at_heal,caught_up_after_s,drain_s,failed_requests,failed_until_recovery,availability_during,rto_s,recovered,no_effect,affected_populations";
+pub const FAULTS_HEADER: &str = "variant,fault,start_s,end_s,occurrences,active_s,touched,lost_in_region,refused,dropped,delayed,reduced_capacity_arrivals,probes_failed,messages_held,replication_delayed,writes_stamped,errors,slowed_arrivals,diverged_keys_at_heal,caught_up_after_s,drain_s,failed_requests,failed_until_recovery,availability_during,rto_s,recovered,no_effect,affected_populations";
 
 /// faults.csv: one row per variant × fault.
 pub fn faults_csv(r: &ExperimentResult) -> String {
@@ -17,7 +17,7 @@ pub fn faults_csv(r: &ExperimentResult) -> String {
         for f in &v.faults {
             let _ = writeln!(
                 out,
-                "{},\"{}\",{},{},{},{:.3},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{}",
+                "{},\"{}\",{},{},{},{:.3},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{}",
                 v.variant,
                 f.fault,
                 opt(f.start_s),
@@ -35,6 +35,7 @@ pub fn faults_csv(r: &ExperimentResult) -> String {
                 f.replication_delayed,
                 f.writes_stamped,
                 f.errors,
+                f.slowed_arrivals,
                 f.diverged_keys_at_heal
                     .map(|d| d.to_string())
                     .unwrap_or_default(),
@@ -217,6 +218,7 @@ fn touched_parts(f: &super::FaultReport) -> String {
         (f.replication_delayed, "replication delayed"),
         (f.writes_stamped, "writes stamped"),
         (f.errors, "answered with an error"),
+        (f.slowed_arrivals, "arrivals while slowed"),
     ]
     .iter()
     .filter(|(n, _)| *n > 0)

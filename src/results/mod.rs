@@ -226,6 +226,9 @@ pub struct FaultReport {
     /// Attempts answered with an error (`ErrorRate`).
     #[serde(default)]
     pub errors: u64,
+    /// Requests that reached a region while it was slowed down (`Slowdown`).
+    #[serde(default)]
+    pub slowed_arrivals: u64,
     /// A partition between regions: keys whose replicas disagreed when it healed.
     pub diverged_keys_at_heal: Option<u64>,
     /// A partition between regions: seconds from the heal until replication had delivered
@@ -597,6 +600,7 @@ impl VariantResult {
                     replication_delayed: t.replication_delayed,
                     writes_stamped: t.writes_stamped,
                     errors: t.errors,
+                    slowed_arrivals: t.slowed_arrivals,
                     diverged_keys_at_heal: t.diverged_keys_at_heal,
                     caught_up_after_s: t.caught_up_after.map(|x| x as f64 / 1e9),
                     affected_populations: rec

@@ -178,6 +178,8 @@ pub struct FaultTally {
     pub delayed: u64,
     /// Requests that reached a region while it ran with reduced capacity.
     pub reduced_capacity_arrivals: u64,
+    /// Requests that reached a region while it was slowed down (`Slowdown`).
+    pub slowed_arrivals: u64,
     /// Health probes that failed because of this fault.
     pub probes_failed: u64,
     /// Replication messages held back (delivered when the fault heals; under `Quorum`, the
@@ -224,6 +226,7 @@ impl FaultTally {
             + self.dropped
             + self.delayed
             + self.reduced_capacity_arrivals
+            + self.slowed_arrivals
             + self.probes_failed
             + self.messages_held
             + self.replication_delayed

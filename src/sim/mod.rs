@@ -184,6 +184,14 @@ enum After {
 
 pub use crate::model::NO_REGION;
 
+/// A service of `s` ns at a region slowed `factor` times (a `Slowdown` fault), to the nearest
+/// nanosecond.
+#[cold]
+#[inline(never)]
+fn slowed(s: SimTime, factor: f64) -> SimTime {
+    (s as f64 * factor).round().min(1e18) as SimTime
+}
+
 /// The bytes of a response: `read_response` for a successful read (its answer), else
 /// `write_response` (a write's outcome, or a failure).
 fn response_bytes(z: Sizes, result: AttemptResult, op: Op) -> u64 {
@@ -376,6 +384,10 @@ struct RegionState<'a> {
     down: u16,
     /// Share of servers lost; the loss charged with it is in [`World::loss_by`].
     capacity_lost: f64,
+    /// How many times longer each service takes: the product of the active `Slowdown`
+    /// faults' factors (exactly 1 while none is active); the slowdown charged is in
+    /// [`World::slow_by`].
+    slowdown: f64,
 }
 
 /// The simulated world of one run.
@@ -412,6 +424,10 @@ pub struct World<'a> {
     loss_by: Blame,
     /// Share of servers a standby runs (1 for active regions).
     capacity_factor: Vec<f64>,
+    /// `Slowdown` faults active per region, in the order they began: (fault, factor, whether
+    /// its deep probes are slowed too); the last begun is charged ([`World::slow_by`]).
+    slowdowns: Vec<Vec<(FaultId, f64, bool)>>,
+    slow_by: Blame,
     /// `ErrorRate` faults active per region, in the order they began: (fault, share of served
     /// attempts it answers with an error, whether it fails health probes as often). Each
     /// draws on its own, so overlapping faults combine as independent failures; the first to
@@ -608,6 +624,7 @@ impl<'a> World<'a> {
                     service: stream(seed, &format!("service/{}", r.name)),
                     down: 0,
                     capacity_lost: 0.0,
+                    slowdown: 1.0,
                 })
                 .collect(),
             net: stream(seed, "network/jitter"),
@@ -624,6 +641,8 @@ impl<'a> World<'a> {
             down_by: vec![NO_FAULT; n],
             loss_by: Blame::new(n),
             capacity_factor,
+            slowdowns: vec![vec![]; n],
+            slow_by: Blame::new(n),
             errors: vec![vec![]; n],
             errors_active: 0,
             error_rng: sc
@@ -1238,8 +1257,8 @@ impl<'a> World<'a> {
         let op = q.op;
         let ri = region as usize;
         let rs = &self.regions[ri];
-        // Only faults change a region's capacity loss, not a write's diversion.
-        let (down, reduced) = (rs.down > 0, rs.capacity_lost > 0.0);
+        // Only faults change a region's capacity loss or slowdown, not a write's diversion.
+        let (down, degraded) = (rs.down > 0, rs.capacity_lost > 0.0 || rs.slowdown != 1.0);
         if down {
             self.lost_at_dead_region(r, region);
             return;
@@ -1247,8 +1266,8 @@ impl<'a> World<'a> {
         if op == Op::Write && self.write_diverted(r, region, sched) {
             return;
         }
-        if reduced {
-            self.charge_capacity_loss(r, region);
+        if degraded {
+            self.charge_degradation(r, region);
         }
         let now = sched.now();
         match self.regions[ri].pool.arrive(r, now) {
@@ -1273,14 +1292,23 @@ impl<'a> World<'a> {
         self.requests[r.slot as usize].touched_by = f;
     }
 
-    /// `region` runs with part of its capacity lost: the loss owns request `r`'s failure if
-    /// it fails here (overload, a queue too long for its timer).
+    /// `region` runs with part of its capacity lost or slowed down: the loss, else the
+    /// slowdown (when both, the slowdown), owns request `r`'s failure if it fails here
+    /// (overload, a queue too long for its timer, a service past it).
     #[cold]
     #[inline(never)]
-    fn charge_capacity_loss(&mut self, r: ReqRef, region: RegionId) {
-        let f = self.loss_by.get(region as usize);
-        self.tallies[f as usize].reduced_capacity_arrivals += 1;
-        self.requests[r.slot as usize].touched_by = f;
+    fn charge_degradation(&mut self, r: ReqRef, region: RegionId) {
+        let ri = region as usize;
+        if self.regions[ri].capacity_lost > 0.0 {
+            let f = self.loss_by.get(ri);
+            self.tallies[f as usize].reduced_capacity_arrivals += 1;
+            self.requests[r.slot as usize].touched_by = f;
+        }
+        if self.regions[ri].slowdown != 1.0 {
+            let f = self.slow_by.get(ri);
+            self.tallies[f as usize].slowed_arrivals += 1;
+            self.requests[r.slot as usize].touched_by = f;
+        }
     }
 
     /// Write request `r` reached `region`: whether it goes elsewhere instead of being served
@@ -1334,7 +1362,10 @@ impl<'a> World<'a> {
         } else {
             &rs.spec.read_service
         };
-        let s = d.sample(&mut rs.service);
+        let mut s = d.sample(&mut rs.service);
+        if rs.slowdown != 1.0 {
+            s = slowed(s, rs.slowdown);
+        }
         let pool = &mut rs.pool;
         pool.record_service(arrived, sched.now(), s);
         let epoch = pool.epoch();
@@ -1437,6 +1468,40 @@ impl<'a> World<'a> {
             .filter(|(_, _, probes_fail)| *probes_fail)
             .find(|(_, share, _)| unit(&mut self.probe_error_rng[ri]) < *share)
             .map(|(f, _, _)| *f)
+    }
+
+    /// How long a deep health probe of `region` takes there while `Slowdown` faults slow it,
+    /// and the fault to charge if that makes it fail: `(0, NO_FAULT)` unless one of them slows
+    /// probes (`probes_slow`). The probe waits behind the live requests queued there, served
+    /// `servers` at a time at the mean read service time, then is served itself, every
+    /// service slowed by the region's slowdown (SPEC §1 Faults; an estimate from the queue's
+    /// length, not a place in it: the probe takes no server's time).
+    #[cold]
+    #[inline(never)]
+    fn deep_probe_wait(&self, region: RegionId) -> (SimTime, FaultId) {
+        let ri = region as usize;
+        let Some(&(f, _, _)) = self.slowdowns[ri].iter().rev().find(|e| e.2) else {
+            return (0, NO_FAULT);
+        };
+        let rs = &self.regions[ri];
+        let Some(mean_ns) = rs.spec.read_mean_ns else {
+            return (SimTime::MAX / 4, f); // no finite mean: it never answers in time
+        };
+        let service = mean_ns * rs.slowdown;
+        let servers = rs.pool.servers();
+        let ahead = if !rs.pool.all_busy() {
+            0.0
+        } else if servers == 0 {
+            return (SimTime::MAX / 4, f);
+        } else {
+            let requests = &self.requests;
+            let live = rs
+                .pool
+                .queued_live(|h| requests[h.slot as usize].is_current(h));
+            (live + 1) as f64 / f64::from(servers)
+        };
+        let wait = service * (1.0 + ahead);
+        ((wait.min(1e18)).round() as SimTime, f)
     }
 
     /// Write request `r` (`q`) served at `region` (data region `x`) commits: it is
@@ -3094,6 +3159,23 @@ impl<'a> World<'a> {
                     active.remove(i);
                 }
             }
+            FaultKind::Slowdown {
+                region,
+                factor,
+                probes_slow,
+            } => {
+                let ri = region as usize;
+                let active = &mut self.slowdowns[ri];
+                if start {
+                    active.push((fault, factor, probes_slow));
+                    self.slow_by.begin(ri, fault);
+                } else if let Some(i) = active.iter().position(|e| e.0 == fault) {
+                    active.remove(i);
+                    self.slow_by.end(ri, fault);
+                }
+                // Recomputed, not divided back out: exactly 1 again once none is active.
+                self.regions[ri].slowdown = active.iter().map(|e| e.1).product();
+            }
             FaultKind::CapacityLoss { region, fraction } => {
                 let ri = region as usize;
                 let lost = &mut self.regions[ri].capacity_lost;
@@ -3218,9 +3300,15 @@ impl<'a> World<'a> {
             } else {
                 self.links.cut(pi, ri).or_else(|| self.links.cut(ri, pi))
             };
-            let answered = blocked.is_none() && rtt + extra <= timeout;
+            // A deep probe of a slowed region waits behind its queue and is served slowly.
+            let (deep_wait, slow_by) = match self.regions[region as usize].slowdown != 1.0 {
+                true => self.deep_probe_wait(region),
+                false => (0, NO_FAULT),
+            };
+            let answered = blocked.is_none() && rtt + extra + deep_wait <= timeout;
             // A probe only a latency spike made too slow is failed by that spike.
             let mut blocked = match blocked {
+                None if !answered && rtt + extra <= timeout => Some(slow_by),
                 None if !answered && rtt <= timeout => {
                     Some(if there > 0 { there_by } else { back_by })
                 }
@@ -3241,7 +3329,11 @@ impl<'a> World<'a> {
             if let Some(f) = blocked {
                 self.tallies[f as usize].probes_failed += 1;
             }
-            let delay = if answered { rtt + extra } else { timeout };
+            let delay = if answered {
+                rtt + extra + deep_wait
+            } else {
+                timeout
+            };
             sched.schedule_in(
                 delay,
                 Event::ProbeResult {

@@ -206,6 +206,16 @@ impl<H: Copy> Pool<H> {
     pub fn servers(&self) -> u32 {
         self.servers
     }
+
+    /// Whether a request arriving now would wait for a server.
+    pub fn all_busy(&self) -> bool {
+        self.busy >= self.servers
+    }
+
+    /// Requests waiting now that `live` accepts (those whose clients have not given up).
+    pub fn queued_live(&self, mut live: impl FnMut(H) -> bool) -> usize {
+        self.queue.iter().filter(|(h, _)| live(*h)).count()
+    }
 }
 
 #[cfg(test)]

@@ -70,6 +70,18 @@ fn gray(checks: &str, share: &str, metric: &str) -> u64 {
     )
 }
 
+/// A mean over slow-region's two seeds from its stats.csv: `checks` is the variant, `factor`
+/// the swept slowdown as written.
+fn slow(checks: &str, factor: &str, metric: &str) -> u64 {
+    let case = format!("{checks} @ factor={factor}");
+    let point = format!("faults.0.factor={factor}");
+    cell(
+        "slow-region/stats.csv",
+        &[&case, checks, &point, "2", metric],
+        "mean",
+    )
+}
+
 fn assert_quotes(doc: &str, figures: &[(&str, u64)]) {
     let text = std::fs::read_to_string(root().join(doc)).unwrap();
     let written = numbers_in(&text);
@@ -224,4 +236,36 @@ fn the_readme_quotes_the_committed_results() {
             ("dns-ttl-failover failed at TTL 300 s", faults("ttl-300")),
         ],
     );
+    let mut slow_figures = vec![];
+    for factor in ["1.5", "3"] {
+        for metric in ["p50_ms@new-york", "p99_ms@new-york", "p99_ms"] {
+            slow_figures.push((
+                format!("slow-region {metric}, {factor}×"),
+                slow("shallow-checks", factor, metric),
+            ));
+        }
+    }
+    for checks in ["shallow-checks", "deep-checks", "deep-slow-return"] {
+        for factor in ["4", "10"] {
+            slow_figures.push((
+                format!("slow-region failed, {checks}, {factor}×"),
+                slow(checks, factor, "failed"),
+            ));
+        }
+    }
+    for factor in ["4", "10"] {
+        for checks in ["shallow-checks", "deep-checks"] {
+            slow_figures.push((
+                format!("slow-region RTO, {checks}, {factor}×"),
+                slow(checks, factor, "max_rto_s"),
+            ));
+        }
+    }
+    slow_figures.push((
+        "slow-region p50, deep, 4×".into(),
+        slow("deep-checks", "4", "p50_ms@new-york"),
+    ));
+    let slow_figures: Vec<(&str, u64)> =
+        slow_figures.iter().map(|(w, v)| (w.as_str(), *v)).collect();
+    assert_quotes("README.md", &slow_figures);
 }

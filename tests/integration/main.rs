@@ -19,6 +19,7 @@ mod quorum;
 mod request_conservation;
 mod run_limits;
 mod sim_fuzz;
+mod slowdown;
 mod sweeps_and_seeds;
 mod validation;
 

@@ -346,9 +346,14 @@ fn random_experiment(case_seed: u64) -> String {
                 "CapacityLoss(region: \"{a}\", fraction: {:.2}, at_s: {at}, for_s: {for_s})",
                 g.real(0.05, 1.0)
             ),
-            4 => format!(
+            4 if g.chance(0.5) => format!(
                 "ErrorRate(region: \"{a}\", fraction: {:.2}, at_s: {at}, for_s: {for_s}, probes_fail: {})",
                 g.real(0.05, 1.0),
+                g.chance(0.5)
+            ),
+            4 => format!(
+                "Slowdown(region: \"{a}\", factor: {:.2}, at_s: {at}, for_s: {for_s}, probes_slow: {})",
+                g.real(1.0, 50.0),
                 g.chance(0.5)
             ),
             _ if g.chance(0.5) => format!(
