@@ -189,6 +189,26 @@ fn the_teaching_exercises_quote_the_committed_results() {
         "gray-failure RTO, deep, 100%",
         gray("deep-checks", "1.0", "max_rto_s"),
     ));
+    figures.push((
+        "slow-region failed, shallow, 4×",
+        slow("shallow-checks", "4", "failed"),
+    ));
+    figures.push((
+        "slow-region RTO, shallow",
+        slow("shallow-checks", "4", "max_rto_s"),
+    ));
+    for factor in ["4", "10"] {
+        figures.push((
+            "slow-region RTO, deep",
+            slow("deep-checks", factor, "max_rto_s"),
+        ));
+    }
+    for factor in ["1.5", "3"] {
+        figures.push((
+            "slow-region New York p99",
+            slow("shallow-checks", factor, "p99_ms@new-york"),
+        ));
+    }
     assert_quotes("docs/teaching.md", &figures);
 }
 
