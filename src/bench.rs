@@ -40,7 +40,7 @@ pub fn mg_c_scenario(
     warmup_s: f64,
 ) -> Scenario {
     let svc = Dist::new(&service, None).expect("valid service distribution");
-    let read_mean_ns = service.mean_ms().map(|m| m * 1e6);
+    let read_typical_ns = crate::distribution::typical_ns(&service, &svc);
     let never: SimTime = s_to_ns(duration_s * 10.0 + 1e6);
     Scenario {
         name: "mmc".into(),
@@ -57,7 +57,7 @@ pub fn mg_c_scenario(
             jurisdiction: String::new(),
             servers,
             read_service: svc.clone(),
-            read_mean_ns,
+            read_typical_ns,
             write_service: svc,
             queue_limit: u32::MAX,
         }],

@@ -234,6 +234,21 @@ impl Dist {
     }
 }
 
+/// One number for a distribution whose draws an estimate must stand for (a deep health
+/// probe's service, SPEC §1 Faults' `Slowdown`), in ns: its mean where it has one (a normal's
+/// truncated at 0), else its median (a Pareto with `shape` ≤ 1), at most [`MAX_DRAW`] (draws
+/// are capped there too). `dist` is built from `spec` (it holds an `EmpiricalCsv`'s values).
+pub fn typical_ns(spec: &DistSpec, dist: &Dist) -> f64 {
+    let typical = LengthBiased::new(spec, dist)
+        .map(|b| b.mean_ns)
+        .or(match spec {
+            DistSpec::Pareto { scale_ms, shape } => Some(scale_ms * 1e6 * 2f64.powf(1.0 / shape)),
+            _ => None,
+        })
+        .unwrap_or(0.0);
+    typical.clamp(0.0, MAX_DRAW as f64)
+}
+
 /// The length-biased form of a distribution (density x f(x) / E\[X\]) and its mean E\[X\]:
 /// what a renewal process whose periods are drawn from the distribution is in the middle of
 /// at an arbitrary instant. A long period covers more instants than a short one, so the
@@ -650,5 +665,24 @@ mod tests {
                 .is_empty()
         );
         assert!(DistSpec::Exponential { mean_ms: 1.0 }.problems().is_empty());
+    }
+
+    #[test]
+    fn a_typical_value_is_the_mean_else_the_median_and_never_past_the_longest_draw() {
+        let typical = |spec: DistSpec| typical_ns(&spec, &Dist::new(&spec, None).unwrap());
+        assert_eq!(typical(DistSpec::Exponential { mean_ms: 4.0 }), 4e6);
+        assert_eq!(typical(DistSpec::Constant { ms: 2.5 }), 2.5e6);
+        // A Pareto with shape 1 has no mean: its median, scale × 2^(1/shape).
+        let p = typical(DistSpec::Pareto {
+            scale_ms: 1.0,
+            shape: 1.0,
+        });
+        assert!((p - 2e6).abs() < 1e-6, "{p}");
+        // A log-normal whose mean is astronomical is held to the longest draw.
+        let huge = typical(DistSpec::LogNormal {
+            median_ms: 1.0,
+            p99_ms: 1e12,
+        });
+        assert_eq!(huge, MAX_DRAW as f64);
     }
 }

@@ -24,8 +24,9 @@ pub struct Region {
     pub jurisdiction: String,
     pub servers: u32,
     pub read_service: Dist,
-    /// The mean of `read_service` in ns (`None` where it has none: a Pareto with shape ≤ 1).
-    pub read_mean_ns: Option<f64>,
+    /// A typical read service time in ns, for estimates that need one number (a deep health
+    /// probe's wait, `Slowdown`): [`crate::distribution::typical_ns`].
+    pub read_typical_ns: f64,
     pub write_service: Dist,
     pub queue_limit: u32,
 }

@@ -451,9 +451,11 @@ fn topology_best_effort(
             Some(s) => cx.dist(&p("read_service"), s, inputs),
             None => def_read.clone(),
         };
-        let read_mean_ns = read.as_ref().and_then(|dist| {
-            let spec = r.read_service.as_ref().unwrap_or(&d.read_service);
-            LengthBiased::new(spec, dist).map(|b| b.mean_ns)
+        let read_typical_ns = read.as_ref().map_or(0.0, |dist| {
+            crate::distribution::typical_ns(
+                r.read_service.as_ref().unwrap_or(&d.read_service),
+                dist,
+            )
         });
         let write = match &r.write_service {
             Some(s) => cx.dist(&p("write_service"), s, inputs),
@@ -509,7 +511,7 @@ fn topology_best_effort(
             jurisdiction: r.jurisdiction.clone(),
             servers: servers.max(1),
             read_service: read.unwrap_or_else(|| stand_in.clone()),
-            read_mean_ns,
+            read_typical_ns,
             write_service: write.unwrap_or(stand_in),
             queue_limit: r.queue_limit.unwrap_or(d.queue_limit),
         });

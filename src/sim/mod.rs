@@ -15,7 +15,7 @@ mod run;
 
 use crate::cost::{CostMeter, Sizes};
 use crate::data::{DataLayer, DataRegion, Message, Pushed, ReadVerdict};
-use crate::distribution::Dist;
+use crate::distribution::{Dist, MAX_DRAW};
 use crate::dns::Dns;
 use crate::engine::{Model, Scheduler, SimTime};
 use crate::metrics::{FailReason, Metrics, Op};
@@ -184,12 +184,12 @@ enum After {
 
 pub use crate::model::NO_REGION;
 
-/// A service of `s` ns at a region slowed `factor` times (a `Slowdown` fault), to the nearest
-/// nanosecond.
+/// A service of `s` ns at a region slowed `factor` times (`Slowdown` faults, whose overlaps
+/// multiply), to the nearest nanosecond and at most the longest delay a run holds.
 #[cold]
 #[inline(never)]
-fn slowed(s: SimTime, factor: f64) -> SimTime {
-    (s as f64 * factor).round().min(1e18) as SimTime
+pub(super) fn slowed(s: SimTime, factor: f64) -> SimTime {
+    ((s as f64 * factor).round().min(MAX_DRAW as f64) as SimTime).min(MAX_DRAW)
 }
 
 /// The bytes of a response: `read_response` for a successful read (its answer), else
@@ -1292,23 +1292,30 @@ impl<'a> World<'a> {
         self.requests[r.slot as usize].touched_by = f;
     }
 
-    /// `region` runs with part of its capacity lost or slowed down: the loss, else the
-    /// slowdown (when both, the slowdown), owns request `r`'s failure if it fails here
-    /// (overload, a queue too long for its timer, a service past it).
+    /// `region` runs with part of its capacity lost or slowed down: the charged loss or
+    /// slowdown (when both are active, the one begun last) owns request `r`'s failure if it
+    /// fails here (overload, a queue too long for its timer, a service past it). Each counts
+    /// the arrival.
     #[cold]
     #[inline(never)]
     fn charge_degradation(&mut self, r: ReqRef, region: RegionId) {
         let ri = region as usize;
-        if self.regions[ri].capacity_lost > 0.0 {
-            let f = self.loss_by.get(ri);
+        let loss = (self.regions[ri].capacity_lost > 0.0).then(|| self.loss_by.get(ri));
+        let slow = (self.regions[ri].slowdown != 1.0).then(|| self.slow_by.get(ri));
+        if let Some(f) = loss {
             self.tallies[f as usize].reduced_capacity_arrivals += 1;
-            self.requests[r.slot as usize].touched_by = f;
         }
-        if self.regions[ri].slowdown != 1.0 {
-            let f = self.slow_by.get(ri);
+        if let Some(f) = slow {
             self.tallies[f as usize].slowed_arrivals += 1;
-            self.requests[r.slot as usize].touched_by = f;
         }
+        let owner = match (loss, slow) {
+            (Some(l), Some(s)) => {
+                let begun = |f: FaultId| self.tallies[f as usize].started;
+                if begun(l) > begun(s) { l } else { s }
+            }
+            (l, s) => l.or(s).unwrap_or(NO_FAULT),
+        };
+        self.requests[r.slot as usize].touched_by = owner;
     }
 
     /// Write request `r` reached `region`: whether it goes elsewhere instead of being served
@@ -1472,10 +1479,12 @@ impl<'a> World<'a> {
 
     /// How long a deep health probe of `region` takes there while `Slowdown` faults slow it,
     /// and the fault to charge if that makes it fail: `(0, NO_FAULT)` unless one of them slows
-    /// probes (`probes_slow`). The probe waits behind the live requests queued there, served
-    /// `servers` at a time at the mean read service time, then is served itself, every
-    /// service slowed by the region's slowdown (SPEC §1 Faults; an estimate from the queue's
-    /// length, not a place in it: the probe takes no server's time).
+    /// probes (`probes_slow`). The probe waits behind the live requests queued there when it
+    /// is sent, served `servers` at a time at the typical read service time
+    /// ([`crate::model::Region::read_typical_ns`]), then is served itself, every service
+    /// slowed by the region's slowdown (an estimate from the queue's length, not a place in
+    /// it: the probe takes no server's time). With no server left (a `CapacityLoss` of every
+    /// one) it is never served, and the loss is charged.
     #[cold]
     #[inline(never)]
     fn deep_probe_wait(&self, region: RegionId) -> (SimTime, FaultId) {
@@ -1484,24 +1493,23 @@ impl<'a> World<'a> {
             return (0, NO_FAULT);
         };
         let rs = &self.regions[ri];
-        let Some(mean_ns) = rs.spec.read_mean_ns else {
-            return (SimTime::MAX / 4, f); // no finite mean: it never answers in time
-        };
-        let service = mean_ns * rs.slowdown;
         let servers = rs.pool.servers();
-        let ahead = if !rs.pool.all_busy() {
-            0.0
-        } else if servers == 0 {
-            return (SimTime::MAX / 4, f);
-        } else {
+        if servers == 0 {
+            let loss = self.loss_by.get(ri);
+            return (MAX_DRAW, if loss == NO_FAULT { f } else { loss });
+        }
+        let service = rs.spec.read_typical_ns * rs.slowdown;
+        let ahead = if rs.pool.all_busy() {
             let requests = &self.requests;
             let live = rs
                 .pool
                 .queued_live(|h| requests[h.slot as usize].is_current(h));
             (live + 1) as f64 / f64::from(servers)
+        } else {
+            0.0
         };
         let wait = service * (1.0 + ahead);
-        ((wait.min(1e18)).round() as SimTime, f)
+        (wait.min(MAX_DRAW as f64).round() as SimTime, f)
     }
 
     /// Write request `r` (`q`) served at `region` (data region `x`) commits: it is

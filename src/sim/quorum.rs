@@ -195,6 +195,14 @@ impl World<'_> {
         } else {
             extra.sample(&mut self.quorum_rng)
         };
+        // A replica's part of a write or a read (the W and R phases) is its work: a `Slowdown`
+        // of its region slows it as it slows the region's servers.
+        let slowdown = self.regions[b as usize].slowdown;
+        let extra = if matches!(phase, Phase::Write | Phase::Read) && slowdown != 1.0 {
+            super::slowed(extra, slowdown)
+        } else {
+            extra
+        };
         let d = self.one_way(self.sc.network.region_rtt(a, b), pa, pb) + extra;
         if let (Some(m), Some(z)) = (&mut self.cost, &self.sizes)
             && self.regions[b as usize].down == 0

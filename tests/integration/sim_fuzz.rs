@@ -331,7 +331,7 @@ fn random_experiment(case_seed: u64) -> String {
                 "None".into()
             }
         };
-        faults.push(match g.int(0, 5) {
+        faults.push(match g.int(0, 6) {
             0 | 1 => format!("RegionOutage(region: \"{a}\", at_s: {at}, for_s: {for_s})"),
             2 => format!(
                 "Partition(a: \"{a}\", b: \"{b}\", at_s: {at}, for_s: {for_s}, one_way: {})",
@@ -346,14 +346,14 @@ fn random_experiment(case_seed: u64) -> String {
                 "CapacityLoss(region: \"{a}\", fraction: {:.2}, at_s: {at}, for_s: {for_s})",
                 g.real(0.05, 1.0)
             ),
-            4 if g.chance(0.5) => format!(
+            4 => format!(
                 "ErrorRate(region: \"{a}\", fraction: {:.2}, at_s: {at}, for_s: {for_s}, probes_fail: {})",
                 g.real(0.05, 1.0),
                 g.chance(0.5)
             ),
-            4 => format!(
+            6 => format!(
                 "Slowdown(region: \"{a}\", factor: {:.2}, at_s: {at}, for_s: {for_s}, probes_slow: {})",
-                g.real(1.0, 50.0),
+                if g.chance(0.1) { 1000.0 } else { g.real(1.0, 50.0) },
                 g.chance(0.5)
             ),
             _ if g.chance(0.5) => format!(
