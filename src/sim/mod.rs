@@ -189,6 +189,9 @@ pub use crate::model::NO_REGION;
 #[cold]
 #[inline(never)]
 pub(super) fn slowed(s: SimTime, factor: f64) -> SimTime {
+    if factor == 1.0 {
+        return s; // a capacity loss alone (a degraded region that is not slowed)
+    }
     ((s as f64 * factor).round().min(MAX_DRAW as f64) as SimTime).min(MAX_DRAW)
 }
 
@@ -393,6 +396,9 @@ struct RegionState<'a> {
     /// faults' factors (exactly 1 while none is active); the slowdown charged is in
     /// [`World::slow_by`].
     slowdown: f64,
+    /// `capacity_lost > 0 || slowdown != 1`, kept in step by the fault handlers: the request
+    /// path tests this one flag instead of two floats.
+    degraded: bool,
 }
 
 /// The simulated world of one run.
@@ -634,6 +640,7 @@ impl<'a> World<'a> {
                     down: 0,
                     capacity_lost: 0.0,
                     slowdown: 1.0,
+                    degraded: false,
                 })
                 .collect(),
             net: stream(seed, "network/jitter"),
@@ -1276,7 +1283,7 @@ impl<'a> World<'a> {
         let ri = region as usize;
         let rs = &self.regions[ri];
         // Only faults change a region's capacity loss or slowdown, not a write's diversion.
-        let (down, degraded) = (rs.down > 0, rs.capacity_lost > 0.0 || rs.slowdown != 1.0);
+        let (down, degraded) = (rs.down > 0, rs.degraded);
         if down {
             self.lost_at_dead_region(r, region);
             return;
@@ -1388,7 +1395,7 @@ impl<'a> World<'a> {
             &rs.spec.read_service
         };
         let mut s = d.sample(&mut rs.service);
-        if rs.slowdown != 1.0 {
+        if rs.degraded {
             s = slowed(s, rs.slowdown);
         }
         let pool = &mut rs.pool;
@@ -3200,7 +3207,9 @@ impl<'a> World<'a> {
                     self.slow_by.end(ri, fault);
                 }
                 // Recomputed, not divided back out: exactly 1 again once none is active.
-                self.regions[ri].slowdown = active.iter().map(|e| e.1).product();
+                let rs = &mut self.regions[ri];
+                rs.slowdown = active.iter().map(|e| e.1).product();
+                rs.degraded = rs.capacity_lost > 0.0 || rs.slowdown != 1.0;
             }
             FaultKind::CapacityLoss { region, fraction } => {
                 let ri = region as usize;
@@ -3215,6 +3224,8 @@ impl<'a> World<'a> {
                         *lost = 0.0;
                     }
                 }
+                let rs = &mut self.regions[ri];
+                rs.degraded = rs.capacity_lost > 0.0 || rs.slowdown != 1.0;
                 self.apply_capacity(region, now, Some(sched));
             }
         }
