@@ -55,6 +55,24 @@ impl Blame {
     }
 }
 
+/// The faults of one kind active on a region, in the order they began: (fault, its share or
+/// factor, whether it reaches health probes too). `ErrorRate` and `Slowdown` keep one each.
+pub type ActiveFaults = Vec<(FaultId, f64, bool)>;
+
+/// Fault `entry.0` begins (`start`) or ends on `active`: added at the end, or removed. Whether
+/// the list changed (an end of a fault not in it changes nothing).
+pub fn set_active(active: &mut ActiveFaults, entry: (FaultId, f64, bool), start: bool) -> bool {
+    if start {
+        active.push(entry);
+        true
+    } else if let Some(i) = active.iter().position(|e| e.0 == entry.0) {
+        active.remove(i);
+        true
+    } else {
+        false
+    }
+}
+
 /// Directed link state between every pair of places.
 pub struct LinkState {
     n_regions: usize,

@@ -24,7 +24,7 @@ use crate::model::{
 };
 use crate::residency::{ResidencyMap, ResidencyTally, UNPINNED};
 use crate::rng::{Stream, stream, unit};
-use faults::{Blame, FaultId, FaultTally, LinkState, NO_FAULT};
+use faults::{ActiveFaults, Blame, FaultId, FaultTally, LinkState, NO_FAULT, set_active};
 use health::{HealthChange, HealthChecks};
 use pool::{Admission, Pool};
 pub use quorum::Phase as QuorumPhase;
@@ -393,12 +393,19 @@ struct RegionState<'a> {
     /// Share of servers lost; the loss charged with it is in [`World::loss_by`].
     capacity_lost: f64,
     /// How many times longer each service takes: the product of the active `Slowdown`
-    /// faults' factors (exactly 1 while none is active); the slowdown charged is in
-    /// [`World::slow_by`].
+    /// faults' factors (exactly 1 while none is active); the slowdown charged is the last
+    /// begun of [`World::slowdowns`].
     slowdown: f64,
     /// `capacity_lost > 0 || slowdown != 1`, kept in step by the fault handlers: the request
     /// path tests this one flag instead of two floats.
     degraded: bool,
+}
+
+impl RegionState<'_> {
+    /// Sets [`RegionState::degraded`] after a change of the capacity lost or the slowdown.
+    fn note_degradation(&mut self) {
+        self.degraded = self.capacity_lost > 0.0 || self.slowdown != 1.0;
+    }
 }
 
 /// The simulated world of one run.
@@ -436,15 +443,14 @@ pub struct World<'a> {
     /// Share of servers a standby runs (1 for active regions).
     capacity_factor: Vec<f64>,
     /// `Slowdown` faults active per region, in the order they began: (fault, factor, whether
-    /// its deep probes are slowed too); the last begun is charged ([`World::slow_by`]).
-    slowdowns: Vec<Vec<(FaultId, f64, bool)>>,
-    slow_by: Blame,
+    /// its deep probes are slowed too); the last begun is charged.
+    slowdowns: Vec<ActiveFaults>,
     /// `ErrorRate` faults active per region, in the order they began: (fault, share of served
     /// attempts it answers with an error, whether it fails health probes as often). Each
     /// draws on its own, so overlapping faults combine as independent failures; the first to
     /// fire owns the error. How many are active (the request path looks no further while
     /// none is), and each region's streams of draws for requests and for probes.
-    errors: Vec<Vec<(FaultId, f64, bool)>>,
+    errors: Vec<ActiveFaults>,
     errors_active: u32,
     error_rng: Vec<Stream>,
     probe_error_rng: Vec<Stream>,
@@ -658,7 +664,6 @@ impl<'a> World<'a> {
             loss_by: Blame::new(n),
             capacity_factor,
             slowdowns: vec![vec![]; n],
-            slow_by: Blame::new(n),
             errors: vec![vec![]; n],
             errors_active: 0,
             error_rng: sc
@@ -1326,7 +1331,8 @@ impl<'a> World<'a> {
     fn charge_degradation(&mut self, r: ReqRef, region: RegionId) {
         let ri = region as usize;
         let loss = (self.regions[ri].capacity_lost > 0.0).then(|| self.loss_by.get(ri));
-        let slow = (self.regions[ri].slowdown != 1.0).then(|| self.slow_by.get(ri));
+        let slow = (self.regions[ri].slowdown != 1.0)
+            .then(|| self.slowdowns[ri].last().map_or(NO_FAULT, |e| e.0));
         if let Some(f) = loss {
             self.tallies[f as usize].reduced_capacity_arrivals += 1;
         }
@@ -3183,13 +3189,13 @@ impl<'a> World<'a> {
                 fraction,
                 probes_fail,
             } => {
-                let active = &mut self.errors[region as usize];
-                if start {
-                    self.errors_active += 1;
-                    active.push((fault, fraction, probes_fail));
-                } else if let Some(i) = active.iter().position(|e| e.0 == fault) {
-                    self.errors_active -= 1;
-                    active.remove(i);
+                let entry = (fault, fraction, probes_fail);
+                if set_active(&mut self.errors[region as usize], entry, start) {
+                    if start {
+                        self.errors_active += 1;
+                    } else {
+                        self.errors_active -= 1;
+                    }
                 }
             }
             FaultKind::Slowdown {
@@ -3197,19 +3203,12 @@ impl<'a> World<'a> {
                 factor,
                 probes_slow,
             } => {
-                let ri = region as usize;
-                let active = &mut self.slowdowns[ri];
-                if start {
-                    active.push((fault, factor, probes_slow));
-                    self.slow_by.begin(ri, fault);
-                } else if let Some(i) = active.iter().position(|e| e.0 == fault) {
-                    active.remove(i);
-                    self.slow_by.end(ri, fault);
-                }
+                let active = &mut self.slowdowns[region as usize];
+                set_active(active, (fault, factor, probes_slow), start);
                 // Recomputed, not divided back out: exactly 1 again once none is active.
-                let rs = &mut self.regions[ri];
+                let rs = &mut self.regions[region as usize];
                 rs.slowdown = active.iter().map(|e| e.1).product();
-                rs.degraded = rs.capacity_lost > 0.0 || rs.slowdown != 1.0;
+                rs.note_degradation();
             }
             FaultKind::CapacityLoss { region, fraction } => {
                 let ri = region as usize;
@@ -3224,8 +3223,7 @@ impl<'a> World<'a> {
                         *lost = 0.0;
                     }
                 }
-                let rs = &mut self.regions[ri];
-                rs.degraded = rs.capacity_lost > 0.0 || rs.slowdown != 1.0;
+                self.regions[ri].note_degradation();
                 self.apply_capacity(region, now, Some(sched));
             }
         }
@@ -3338,9 +3336,10 @@ impl<'a> World<'a> {
                 self.links.cut(pi, ri).or_else(|| self.links.cut(ri, pi))
             };
             // A deep probe of a slowed region waits behind its queue and is served slowly.
-            let (deep_wait, slow_by) = match self.regions[region as usize].slowdown != 1.0 {
-                true => self.deep_probe_wait(region),
-                false => (0, NO_FAULT),
+            let (deep_wait, slow_by) = if self.regions[region as usize].slowdown != 1.0 {
+                self.deep_probe_wait(region)
+            } else {
+                (0, NO_FAULT)
             };
             let answered = blocked.is_none() && rtt + extra + deep_wait <= timeout;
             // A probe only a latency spike made too slow is failed by that spike.

@@ -58,27 +58,46 @@ fn cell(file: &str, key: &[&str], col: &str) -> u64 {
     v.round() as u64
 }
 
-/// A mean over gray-failure's four seeds from its stats.csv (case, variant, point, seeds,
-/// metric, …): `checks` is the variant, `share` the swept error share as written.
-fn gray(checks: &str, share: &str, metric: &str) -> u64 {
-    let case = format!("{checks} @ fraction={share}");
-    let point = format!("faults.0.fraction={share}");
+/// A case's mean over its seeds from a swept experiment's stats.csv (case, variant, point,
+/// seeds, metric, …): `variant @ field=value` swept over `faults.0.<field>`, the value as
+/// written.
+fn sweep_mean(
+    experiment: &str,
+    seeds: &str,
+    variant: &str,
+    field_value: &str,
+    metric: &str,
+) -> u64 {
+    let case = format!("{variant} @ {field_value}");
+    let point = format!("faults.0.{field_value}");
     cell(
-        "gray-failure/stats.csv",
-        &[&case, checks, &point, "4", metric],
+        &format!("{experiment}/stats.csv"),
+        &[&case, variant, &point, seeds, metric],
         "mean",
     )
 }
 
-/// A mean over slow-region's two seeds from its stats.csv: `checks` is the variant, `factor`
-/// the swept slowdown as written.
+/// A mean over gray-failure's four seeds: `checks` is the variant, `share` the swept error
+/// share as written.
+fn gray(checks: &str, share: &str, metric: &str) -> u64 {
+    sweep_mean(
+        "gray-failure",
+        "4",
+        checks,
+        &format!("fraction={share}"),
+        metric,
+    )
+}
+
+/// A mean over slow-region's two seeds: `checks` is the variant, `factor` the swept slowdown
+/// as written.
 fn slow(checks: &str, factor: &str, metric: &str) -> u64 {
-    let case = format!("{checks} @ factor={factor}");
-    let point = format!("faults.0.factor={factor}");
-    cell(
-        "slow-region/stats.csv",
-        &[&case, checks, &point, "2", metric],
-        "mean",
+    sweep_mean(
+        "slow-region",
+        "2",
+        checks,
+        &format!("factor={factor}"),
+        metric,
     )
 }
 

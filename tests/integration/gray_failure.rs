@@ -124,17 +124,13 @@ fn shallow_health_checks_miss_a_gray_failure_and_deep_ones_fail_over() {
 
 #[test]
 fn an_error_rate_outside_zero_to_one_is_refused() {
-    let body = r#"Experiment(name: "bad", topology: "TOPO", duration_s: 60,
+    let err = super::experiment_error(
+        "error-rate-bad",
+        r#"duration_s: 60,
         design: ActiveActive(regions: ["eastus"]),
         faults: [ErrorRate(region: "eastus", fraction: 1.5, at_s: 0, for_s: 10)],
-        populations: { "ny": (lat: 40.71, lon: -74.01, rate_per_s: 10) })"#;
-    let d = super::temp_dir("error-rate-bad");
-    let f = d.join("bad.ron");
-    let topo = super::root().join("topologies/azure-15.ron");
-    std::fs::write(&f, body.replace("TOPO", &topo.display().to_string())).unwrap();
-    let err = regionsim::config::load_experiment(&f)
-        .unwrap_err()
-        .to_string();
+        populations: { "ny": (lat: 40.71, lon: -74.01, rate_per_s: 10) }"#,
+    );
     assert!(
         err.contains("ErrorRate.fraction is the share of requests answered with an error, in (0, 1]; found 1.5"),
         "{err}"

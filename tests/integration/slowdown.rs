@@ -132,17 +132,13 @@ fn users_recover_when_a_slowdown_ends_or_a_deep_check_fails_it_over() {
 
 #[test]
 fn a_slowdown_factor_below_one_is_refused() {
-    let body = r#"Experiment(name: "bad", topology: "TOPO", duration_s: 60,
+    let err = super::experiment_error(
+        "slowdown-bad",
+        r#"duration_s: 60,
         design: ActiveActive(regions: ["eastus"]),
         faults: [Slowdown(region: "eastus", factor: 0.5, at_s: 0, for_s: 10)],
-        populations: { "ny": (lat: 40.71, lon: -74.01, rate_per_s: 10) })"#;
-    let d = super::temp_dir("slowdown-bad");
-    let f = d.join("bad.ron");
-    let topo = super::root().join("topologies/azure-15.ron");
-    std::fs::write(&f, body.replace("TOPO", &topo.display().to_string())).unwrap();
-    let err = regionsim::config::load_experiment(&f)
-        .unwrap_err()
-        .to_string();
+        populations: { "ny": (lat: 40.71, lon: -74.01, rate_per_s: 10) }"#,
+    );
     assert!(
         err.contains(
             "Slowdown.factor is how many times longer each service takes, in [1, 1000]; found 0.5"
@@ -244,19 +240,15 @@ fn overlapping_capacity_loss_and_slowdown_charge_the_one_begun_last() {
 #[test]
 fn a_slowdown_factor_that_is_not_a_number_in_range_is_refused() {
     for (factor, found) in [("NaN", "NaN"), ("inf", "inf"), ("1001", "1001")] {
-        let body = format!(
-            r#"Experiment(name: "bad", topology: "TOPO", duration_s: 60,
-            design: ActiveActive(regions: ["eastus"]),
-            faults: [Slowdown(region: "eastus", factor: {factor}, at_s: 0, for_s: 10)],
-            populations: {{ "ny": (lat: 40.71, lon: -74.01, rate_per_s: 10) }})"#
+        let err = super::experiment_error(
+            &format!("slowdown-bad-{factor}"),
+            &format!(
+                r#"duration_s: 60,
+                design: ActiveActive(regions: ["eastus"]),
+                faults: [Slowdown(region: "eastus", factor: {factor}, at_s: 0, for_s: 10)],
+                populations: {{ "ny": (lat: 40.71, lon: -74.01, rate_per_s: 10) }}"#
+            ),
         );
-        let d = super::temp_dir(&format!("slowdown-bad-{factor}"));
-        let f = d.join("bad.ron");
-        let topo = super::root().join("topologies/azure-15.ron");
-        std::fs::write(&f, body.replace("TOPO", &topo.display().to_string())).unwrap();
-        let err = regionsim::config::load_experiment(&f)
-            .unwrap_err()
-            .to_string();
         assert!(
             err.contains(&format!("in [1, 1000]; found {found}")),
             "{factor}: {err}"
