@@ -57,10 +57,7 @@ pub fn variant_colour(index: usize) -> RGBColor {
     }
 }
 
-/// Variants that get a colour of their own from [`variant_colour`].
-pub const DISTINCT_COLOURS: usize = PALETTE.len() + PALETTE_MORE.len();
-
-/// Sequential schemes, light to dark, for a sweep with more variants than [`DISTINCT_COLOURS`]:
+/// Sequential schemes, light to dark, for a sweep with more variants than [`PALETTE`]:
 /// a hue per line of the sweep, a shade per swept value (ColorBrewer's 9-class Blues, Oranges,
 /// Purples, Greens, Reds and Greys, by Cynthia Brewer, Apache 2.0 licence; blue and orange first,
 /// as in [`PALETTE`]).
@@ -133,21 +130,35 @@ pub const SEQUENTIAL: [[RGBColor; 9]; 6] = [
     ],
 ];
 
-/// Most shades [`shade`] tells apart in one hue: the three lightest classes are too pale for a
+/// Shades [`shade`] takes from the classes of a hue: the three lightest are too pale for a
 /// line on white, so the shades come from the six darkest.
-pub const MAX_SHADES: usize = 6;
+const CLASSES_USED: usize = 6;
+
+/// Most shades [`shade`] gives one hue: up to [`CLASSES_USED`] are classes of the scheme; more
+/// (a sweep over nine values) are blends of neighbouring classes, closer together but still
+/// in order from light to dark.
+pub const MAX_SHADES: usize = 9;
 
 /// Shade `k` of `n` (`k < n ≤` [`MAX_SHADES`]) of sequential hue `family`, lighter for smaller
 /// `k`, spread evenly over the usable classes; one shade alone is the second darkest.
 pub fn shade(family: usize, k: usize, n: usize) -> RGBColor {
     let scheme = &SEQUENTIAL[family % SEQUENTIAL.len()];
-    let (lo, hi) = (9 - MAX_SHADES, 8);
-    let class = if n <= 1 {
-        7
-    } else {
-        lo + ((k.min(n - 1) * (hi - lo)) as f64 / (n - 1) as f64).round() as usize
-    };
-    scheme[class.min(hi)]
+    let (lo, hi) = (9 - CLASSES_USED, 8);
+    if n <= 1 {
+        return scheme[7];
+    }
+    let at = lo as f64 + (k.min(n - 1) * (hi - lo)) as f64 / (n - 1) as f64;
+    if n <= CLASSES_USED {
+        return scheme[(at.round() as usize).min(hi)];
+    }
+    // Between two classes: a blend, channel by channel.
+    let (a, b) = (
+        scheme[at.floor() as usize],
+        scheme[(at.ceil() as usize).min(hi)],
+    );
+    let f = at - at.floor();
+    let mix = |x: u8, y: u8| (f64::from(x) + (f64::from(y) - f64::from(x)) * f).round() as u8;
+    RGBColor(mix(a.0, b.0), mix(a.1, b.1), mix(a.2, b.2))
 }
 
 /// Text colour for labels and axes.

@@ -245,36 +245,58 @@ pub fn charts(d: &ReportData) -> Vec<ChartSpec> {
 
     // Timeline of the overall scope after the warm-up, faults shaded.
     let shades = fault_shades(s);
-    let series = s
-        .variants
-        .iter()
-        .enumerate()
-        .map(|(i, v)| TimelineSeries {
-            label: v.variant.clone(),
-            colour: colours[i],
-            points: d
-                .timeline
-                .iter()
-                .filter(|r| r.variant == v.variant && r.scope == "overall" && !r.warmup)
-                .map(|r| TimelinePoint {
-                    start_s: r.window_start_s,
-                    availability: r.availability,
-                    p99_ms: r.p99_ms,
-                })
-                .collect(),
-        })
-        .collect();
-    let markers = timeline_markers(d);
+    let all: Vec<usize> = (0..s.variants.len()).collect();
+    let timeline_series = |members: &[usize]| -> Vec<TimelineSeries> {
+        members
+            .iter()
+            .map(|&i| {
+                let v = &s.variants[i];
+                TimelineSeries {
+                    label: v.variant.clone(),
+                    colour: colours[i],
+                    points: d
+                        .timeline
+                        .iter()
+                        .filter(|r| r.variant == v.variant && r.scope == "overall" && !r.warmup)
+                        .map(|r| TimelinePoint {
+                            start_s: r.window_start_s,
+                            availability: r.availability,
+                            p99_ms: r.p99_ms,
+                        })
+                        .collect(),
+                }
+            })
+            .collect()
+    };
     out.push(ChartSpec {
         stem: stem("timeline".into()),
         caption: "Availability and p99 latency of all requests per window after the warm-up (requests counted in the window they were issued); shaded spans are faults; dashed lines mark health verdicts, promotions and, for TTL variants, when cached DNS answers expire.".into(),
         chart: AnyChart::Timeline(TimelineChart {
             title: "Availability and p99 latency over time".into(),
-            series,
-            shades,
-            markers,
+            series: timeline_series(&all),
+            shades: shades.clone(),
+            markers: timeline_markers(d, &all),
         }),
     });
+    // A sweep too big for one timeline to read: the same chart for each of its lines, the
+    // swept values in shades of the line's hue (lighter for smaller values), with the health
+    // verdicts and promotions of that line's variants only.
+    if let Some(lines) = colours::shaded_lines(d).filter(|l| l.len() > 1) {
+        for (label, members) in lines.iter().filter(|(_, m)| !m.is_empty()) {
+            out.push(ChartSpec {
+                stem: stem(format!("timeline-{}", style::slug(label))),
+                caption: format!(
+                    "The timeline above for the sweep's line {label} alone: a line per swept value, lighter for smaller values; dashed lines mark the health verdicts and promotions of these variants."
+                ),
+                chart: AnyChart::Timeline(TimelineChart {
+                    title: format!("Availability and p99 latency over time — {label}"),
+                    series: timeline_series(members),
+                    shades: shades.clone(),
+                    markers: timeline_markers(d, members),
+                }),
+            });
+        }
+    }
 
     // Data safety: conflicts and losses per variant.
     type Count = fn(&data::DataView) -> u64;
@@ -535,11 +557,12 @@ const MAX_MAPS_PER_VARIANT: usize = 4;
 /// More verdicts and promotions than this are not marked (random outages make dozens).
 const MAX_EVENT_MARKERS: usize = 8;
 
-/// Dashed lines on the timeline: health verdicts (what DNS and failover act on), promotions,
-/// and, when the variants vary the DNS TTL (`ttl-N…` names), when cached answers expire.
-fn timeline_markers(d: &ReportData) -> Vec<Marker> {
+/// Dashed lines on the timeline of the variants `members` (indices in experiment order):
+/// health verdicts (what DNS and failover act on), promotions, and, when the variants vary the
+/// DNS TTL (`ttl-N…` names), when cached answers expire.
+fn timeline_markers(d: &ReportData, members: &[usize]) -> Vec<Marker> {
     let colours = variant_colours(d);
-    let vs = &d.summary.variants;
+    let vs: Vec<&data::VariantView> = members.iter().map(|&i| &d.summary.variants[i]).collect();
     let mut out: Vec<Marker> = vec![];
     // Which variants saw an event, when not all did: "(a, b)", or "(4 of 20 variants)" when
     // the names would make the label long.
@@ -572,7 +595,7 @@ fn timeline_markers(d: &ReportData) -> Vec<Marker> {
         names: Vec<&'a str>,
     }
     let mut verdicts: Vec<Verdict> = vec![];
-    for v in vs {
+    for v in &vs {
         for h in &v.health_changes {
             let t = (h.at_s * 1000.0).round() / 1000.0;
             match verdicts
@@ -617,7 +640,7 @@ fn timeline_markers(d: &ReportData) -> Vec<Marker> {
         });
     }
     let mut promoted: Vec<(f64, &str, Vec<&str>)> = vec![];
-    for v in vs {
+    for v in &vs {
         for f in &v.failovers {
             if let (Some(to), Some(promoted_s)) = (&f.to, f.promoted_s) {
                 let t = (promoted_s * 1000.0).round() / 1000.0;
@@ -640,7 +663,7 @@ fn timeline_markers(d: &ReportData) -> Vec<Marker> {
     if out.len() > MAX_EVENT_MARKERS {
         out.clear();
     }
-    for (i, v) in vs.iter().enumerate() {
+    for (&i, v) in members.iter().zip(&vs) {
         let Some(p) = sweep::parse_name(&v.variant).filter(|p| p.param == "ttl") else {
             continue;
         };

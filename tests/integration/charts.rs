@@ -769,3 +769,76 @@ fn a_sweep_of_more_variants_than_colours_is_shaded_by_line_and_value() {
         assert!(cdf.contains(&format!("stroke=\"{c}\"")), "{c} not drawn");
     }
 }
+
+/// A sweep of more variants than the first palette's eight is shaded even when its values
+/// are more than six (gray-failure: two lines of nine error shares, eighteen variants, which
+/// used to take the repeating palette), and each of its lines gets a timeline of its own: one
+/// timeline of eighteen or twelve lines cannot be read.
+#[test]
+fn a_crowded_sweep_gets_a_timeline_per_line_in_shades_of_its_hue() {
+    use regionsim::report::{AnyChart, ReportData, charts, variant_colours};
+    for (experiment, lines, values) in [
+        ("gray-failure", ["shallow-checks", "deep-checks", ""], 9),
+        (
+            "slow-region",
+            ["shallow-checks", "deep-checks", "deep-slow-return"],
+            4,
+        ),
+    ] {
+        let lines: Vec<&str> = lines.into_iter().filter(|l| !l.is_empty()).collect();
+        let dir = super::root().join("results").join(experiment);
+        let d = ReportData::load(&dir).unwrap();
+        let colours = variant_colours(&d);
+        let sum = |c: &plotters::style::RGBColor| u32::from(c.0) + u32::from(c.1) + u32::from(c.2);
+        let distinct: std::collections::BTreeSet<(u8, u8, u8)> =
+            colours.iter().map(|c| (c.0, c.1, c.2)).collect();
+        assert_eq!(
+            distinct.len(),
+            lines.len() * values,
+            "{experiment}: {colours:?}"
+        );
+        let specs = charts(&d);
+        for line in &lines {
+            let stem = format!("timeline-{line}");
+            let spec = specs
+                .iter()
+                .find(|s| s.stem == stem)
+                .unwrap_or_else(|| panic!("{experiment}: no {stem}"));
+            let AnyChart::Timeline(t) = &spec.chart else {
+                panic!("{stem} is not a timeline")
+            };
+            // The line's variants, by increasing value, each in its colour in every chart.
+            assert_eq!(t.series.len(), values, "{experiment} {line}");
+            let value = |label: &str| -> f64 { label.rsplit('=').next().unwrap().parse().unwrap() };
+            for s in &t.series {
+                assert!(s.label.starts_with(&format!("{line} @ ")), "{}", s.label);
+                let i = d
+                    .summary
+                    .variants
+                    .iter()
+                    .position(|v| v.variant == s.label)
+                    .unwrap();
+                assert_eq!(s.colour, colours[i], "{}", s.label);
+            }
+            assert!(
+                t.series
+                    .windows(2)
+                    .all(|w| value(&w[0].label) < value(&w[1].label)
+                        && sum(&w[0].colour) > sum(&w[1].colour)),
+                "{experiment} {line}: not lighter to darker by value"
+            );
+            // The committed chart draws them.
+            let svg = std::fs::read_to_string(dir.join(format!("charts/{stem}.svg"))).unwrap();
+            for s in &t.series {
+                let hex = format!("#{:02X}{:02X}{:02X}", s.colour.0, s.colour.1, s.colour.2);
+                assert!(svg.contains(&format!("stroke=\"{hex}\"")), "{stem}: {hex}");
+            }
+        }
+        // Only the sweep's lines get one.
+        let per_line = specs
+            .iter()
+            .filter(|s| s.stem.starts_with("timeline-"))
+            .count();
+        assert_eq!(per_line, lines.len(), "{experiment}");
+    }
+}
