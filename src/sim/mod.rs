@@ -105,8 +105,12 @@ pub enum Event {
     ScaleUp { region: RegionId, promotion: u32 },
     /// The head of the replication log `from → to` (data regions) is due.
     ReplDeliver { from: DataRegion, to: DataRegion },
-    /// A replica's acknowledgement of write `(origin, seq)` reaches its origin.
-    ReplAck { origin: DataRegion, seq: u32 },
+    /// Replica `from`'s acknowledgement of write `(origin, seq)` reaches its origin.
+    ReplAck {
+        origin: DataRegion,
+        from: DataRegion,
+        seq: u32,
+    },
     /// A planned failback to `region` (its delay after it became ready again is over).
     Failback { region: RegionId },
     /// A message of quorum operation `op` arrives (at `replica`, or back from it).
@@ -134,11 +138,9 @@ const _: () = assert!(std::mem::size_of::<Event>() <= 16);
 /// One data region's SemiSync writes and their acknowledgements (`fallback_after_ms`).
 #[derive(Debug, Clone, Copy, Default)]
 struct SemiSyncOrigin {
-    /// Replicating asynchronously after a write waited `fallback_after_ms` in vain, until a
-    /// replica acknowledges again.
+    /// Replicating asynchronously after a write waited `fallback_after_ms` in vain, until as
+    /// many replicas as a write waits for have caught up.
     fallen_back: bool,
-    /// The newest of its writes some replica has acknowledged.
-    ack_seen: u32,
     /// The newest write it had released when it last fell back; an acknowledgement of it or
     /// a later one means a replica has caught up.
     fallback_seq: u32,
@@ -475,6 +477,10 @@ pub struct World<'a> {
     acked_on_receipt: BTreeSet<(DataRegion, DataRegion, u32)>,
     /// Per data region: where its SemiSync writes stand with their acknowledgements.
     semi_sync: Vec<SemiSyncOrigin>,
+    /// Per (origin, replica) data regions, `origin × len + replica`: the newest write of the
+    /// origin the replica has acknowledged to it (it holds every earlier one: the log is
+    /// ordered), for the return from a SemiSync fallback.
+    acked_up_to: Vec<Option<u32>>,
     /// Reads waiting for their replica to apply a write: (replica, origin, seq, n) → (request,
     /// region serving it).
     read_waiters: BTreeMap<(DataRegion, DataRegion, u32, u64), (ReqRef, RegionId)>,
@@ -689,6 +695,7 @@ impl<'a> World<'a> {
             awaiting_acks: BTreeMap::new(),
             acked_on_receipt: BTreeSet::new(),
             semi_sync: vec![SemiSyncOrigin::default(); sc.design.regions().len()],
+            acked_up_to: vec![None; sc.design.regions().len() * sc.design.regions().len()],
             read_waiters: BTreeMap::new(),
             read_waiter_seq: 0,
             route_groups: BTreeMap::new(),
@@ -1980,7 +1987,14 @@ impl<'a> World<'a> {
         if let (Some(m), Some(z)) = (&mut self.cost, &self.sizes) {
             m.replication(b, o, z.ack, now);
         }
-        sched.schedule_in(d, Event::ReplAck { origin, seq });
+        sched.schedule_in(
+            d,
+            Event::ReplAck {
+                origin,
+                from: to,
+                seq,
+            },
+        );
     }
 
     /// Serves a read at data region `x` (pool region `region`): under session or bounded
@@ -2206,16 +2220,30 @@ impl<'a> World<'a> {
         self.serve_waiting(ready, sched);
     }
 
-    /// A replica acknowledged a synchronous write: answer the client once enough have.
-    fn on_repl_ack(&mut self, origin: DataRegion, seq: u32, sched: &mut Scheduler<Event>) {
+    /// Replica `from` acknowledged a synchronous write: answer the client once enough have.
+    fn on_repl_ack(
+        &mut self,
+        origin: DataRegion,
+        from: DataRegion,
+        seq: u32,
+        sched: &mut Scheduler<Event>,
+    ) {
         let o = origin as usize;
-        let state = &mut self.semi_sync[o];
-        state.ack_seen = state.ack_seen.max(seq);
-        // A replica has caught up with the writes released at the fallback: the origin waits
-        // for replicas again. (An older write's acknowledgement, from a replica still behind,
-        // would only make the next writes wait out the timeout again.)
-        if state.fallen_back && seq >= state.fallback_seq {
-            state.fallen_back = false;
+        let n = self.data.len();
+        let high = &mut self.acked_up_to[o * n + from as usize];
+        *high = Some(high.map_or(seq, |h| h.max(seq)));
+        let state = self.semi_sync[o];
+        // As many replicas as a write waits for have caught up with the writes released at
+        // the fallback: the origin waits for replicas again (as MySQL's source switches
+        // semi-sync back on once `wait_for_replica_count` replicas acknowledged past the
+        // point where it switched off). An older write's acknowledgement, from a replica
+        // still behind, or fewer replicas than a write waits for (one of two dead under
+        // `SemiSync(2)`), would only make the next writes wait out the timeout again.
+        if state.fallen_back
+            && seq >= state.fallback_seq
+            && self.replicas_holding(origin, state.fallback_seq) >= self.data.acks_needed()
+        {
+            self.semi_sync[o].fallen_back = false;
         }
         let Some((_, left, _)) = self.awaiting_acks.get_mut(&(origin, seq)) else {
             return;
@@ -2227,16 +2255,29 @@ impl<'a> World<'a> {
         self.acks_complete(origin, seq, sched);
     }
 
+    /// Replicas that have acknowledged write `(origin, seq)` or a later one to the origin.
+    fn replicas_holding(&self, origin: DataRegion, seq: u32) -> u32 {
+        let (o, n) = (origin as usize, self.data.len());
+        self.acked_up_to[o * n..(o + 1) * n]
+            .iter()
+            .enumerate()
+            .filter(|&(x, h)| x != o && h.is_some_and(|h| h >= seq))
+            .count() as u32
+    }
+
     /// SemiSync write `(origin, seq)` has waited `fallback_after_ms`: if it still waits, or
-    /// its attempt gave up before any replica took it, the origin falls back to asynchronous
-    /// replication, and a write still waiting is acknowledged without its replicas.
+    /// its attempt gave up before as many replicas as it waits for took it, the origin falls
+    /// back to asynchronous replication, and a write still waiting is acknowledged without
+    /// its replicas.
     fn on_ack_wait_over(&mut self, origin: DataRegion, seq: u32, sched: &mut Scheduler<Event>) {
         let o = origin as usize;
         let waiting = self.awaiting_acks.contains_key(&(origin, seq));
-        // Taken by a replica, released by an earlier fallback, or its writer is down (a write
-        // it holds is answered by nobody): nothing to fall back from.
+        // Taken by enough replicas, released by an earlier fallback, or its writer is down (a
+        // write it holds is answered by nobody): nothing to fall back from.
         let state = self.semi_sync[o];
-        if !waiting && (state.ack_seen >= seq || seq <= state.fallback_seq)
+        if !waiting
+            && (self.replicas_holding(origin, seq) >= self.data.acks_needed()
+                || seq <= state.fallback_seq)
             || self.regions[self.data.regions[o] as usize].down > 0
         {
             return;
@@ -3480,7 +3521,7 @@ impl Model for World<'_> {
                 }
             }
             Event::ReplDeliver { from, to } => self.on_repl_deliver(from, to, sched),
-            Event::ReplAck { origin, seq } => self.on_repl_ack(origin, seq, sched),
+            Event::ReplAck { origin, from, seq } => self.on_repl_ack(origin, from, seq, sched),
             Event::Quorum { op, replica, phase } => self.on_quorum(op, replica, phase, sched),
             Event::QuorumHints { batch } => self.on_quorum_hints(batch, sched),
             Event::ReplReceived {
@@ -3603,7 +3644,11 @@ mod tests {
             kind(&Event::AttemptTimeout { req }),
             kind(&Event::Retry { req }),
             kind(&Event::Probe { checker: 1 }),
-            kind(&Event::ReplAck { origin: 1, seq: 1 }),
+            kind(&Event::ReplAck {
+                origin: 1,
+                from: 0,
+                seq: 1,
+            }),
             kind(&Event::ScaleUp {
                 region: 1,
                 promotion: 0,

@@ -1211,6 +1211,64 @@ fn semi_sync_falls_back_to_async_after_its_timeout_and_back_when_a_replica_retur
     );
 }
 
+/// `SemiSync(2)` with one of its two standbys dead: the origin falls back once and stays
+/// asynchronous until both standbys have caught up again (as MySQL's source switches semi-sync
+/// back on only once `wait_for_replica_count` replicas acknowledge). It used to switch back on
+/// the live standby's first acknowledgement, so every write after it waited out the 2 s
+/// timeout again: a fallback every few seconds, and writes at 2 s for the whole outage.
+#[test]
+fn semi_sync_waits_for_k_replicas_to_catch_up_before_it_waits_again() {
+    let e = experiment(
+        "semisync-two",
+        r#"duration_s: 180, warmup_s: 10, window_s: 10,
+        dns: (policy: Latency, ttl_s: 60),
+        faults: [RegionOutage(region: "westus2", at_s: 60, for_s: 60)],
+        design: ActivePassive(primary: "eastus", standbys: ["westus2", "brazilsouth"], failover: Off),
+        data: (replication: (mode: SemiSync(2), fallback_after_ms: 2000)),
+        populations: {
+            "new-york": (lat: 40.71, lon: -74.01, anchor: "eastus", rate_per_s: 100, write_fraction: 0.5),
+        },"#,
+    );
+    let r = run(variant(&e, "base"), 5);
+    eprintln!(
+        "{} fallbacks, {} writes acknowledged without waiting, {} failed",
+        r.data.semi_sync_fallbacks, r.data.acked_without_replicas, r.overall.failed
+    );
+    assert_eq!(r.data.semi_sync_fallbacks, 1);
+    // About 50 writes a second for the minute, less the 2 s the first waited.
+    assert!(
+        r.data.acked_without_replicas > 2_500 && r.data.acked_without_replicas < 3_100,
+        "{}",
+        r.data.acked_without_replicas
+    );
+    // While fallen back no write waits for a replica: every window's p99 of the outage is
+    // below the round trip to the nearer standby. Once Washington is back, writes wait for
+    // both standbys, so for the further one.
+    let sc = variant(&e, "base");
+    let rtt = |a: &str, b: &str| {
+        sc.network
+            .region_rtt(sc.region_id(a).unwrap(), sc.region_id(b).unwrap()) as f64
+            / 1e6
+    };
+    let (a, b) = (rtt("eastus", "westus2"), rtt("eastus", "brazilsouth"));
+    let (near, far) = (a.min(b), a.max(b));
+    let p99 = |from: f64, to: f64| -> Vec<f64> {
+        r.timeline
+            .iter()
+            .filter(|w| w.scope == "overall" && w.window_start_s >= from && w.window_start_s < to)
+            .filter_map(|w| w.p99_ms)
+            .collect()
+    };
+    let during = p99(70.0, 120.0);
+    let after = p99(130.0, 180.0);
+    eprintln!("p99 while fallen back {during:?}, after {after:?}, RTT {near} and {far} ms");
+    assert!(during.iter().all(|&p| p < near), "{during:?}");
+    assert!(
+        !after.is_empty() && after.iter().all(|&p| p >= far),
+        "{after:?}"
+    );
+}
+
 /// A replica that lags by more than `fallback_after_ms` (a 3 s latency spike on the link, a
 /// 1 s fallback): the origin falls back, and acknowledgements of writes from before the fallback
 /// do not switch it back while the replica is still behind; nor does the timer of a write an
