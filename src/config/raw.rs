@@ -578,9 +578,10 @@ pub struct RawReplication {
     #[serde(default)]
     pub ack: Option<RawReplicaAck>,
     /// `SemiSync` only: a write whose acknowledgements have not come this long after its
-    /// commit is acknowledged anyway, and its origin replicates asynchronously until a replica
-    /// acknowledges again (MySQL's `rpl_semi_sync_source_timeout`, 10 000 ms by default
-    /// there). Default: none, the write waits for as long as its client does.
+    /// commit is acknowledged anyway, and its origin replicates asynchronously until as many
+    /// replicas as a write waits for hold a write committed since (MySQL's
+    /// `rpl_semi_sync_source_timeout`, 10 000 ms by default there). Default: none, the write
+    /// waits for as long as its client does.
     #[serde(default)]
     pub fallback_after_ms: Option<f64>,
     /// Who sends to whom; default: Star from the primary (active-passive), Mesh (active-active).

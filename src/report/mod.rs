@@ -244,8 +244,28 @@ pub fn charts(d: &ReportData) -> Vec<ChartSpec> {
     });
 
     // Timeline of the overall scope after the warm-up, faults shaded.
-    let shades = fault_shades(s);
     let all: Vec<usize> = (0..s.variants.len()).collect();
+    // What the dashed lines of a timeline mark, when it has any, and what they leave out.
+    let marked = |markers: &[Marker], omitted: usize| -> String {
+        let ttl = markers.iter().any(|m| m.in_legend);
+        let events = markers.iter().any(|m| !m.in_legend);
+        let lines = match (events, ttl) {
+            (true, true) => {
+                "; dashed lines mark health verdicts, promotions and, for TTL variants, when cached DNS answers expire"
+            }
+            (true, false) => "; dashed lines mark health verdicts and promotions",
+            (false, true) => {
+                "; dashed lines mark when cached DNS answers expire (unhealthy verdict + the variant's TTL)"
+            }
+            (false, false) => "",
+        };
+        match omitted {
+            0 => lines.to_owned(),
+            n => format!(
+                "{lines}; its {n} health verdicts and promotions are too many to draw (summary.json lists them)"
+            ),
+        }
+    };
     let timeline_series = |members: &[usize]| -> Vec<TimelineSeries> {
         members
             .iter()
@@ -268,14 +288,18 @@ pub fn charts(d: &ReportData) -> Vec<ChartSpec> {
             })
             .collect()
     };
+    let (markers, omitted) = timeline_markers(d, &all);
     out.push(ChartSpec {
         stem: stem("timeline".into()),
-        caption: "Availability and p99 latency of all requests per window after the warm-up (requests counted in the window they were issued); shaded spans are faults; dashed lines mark health verdicts, promotions and, for TTL variants, when cached DNS answers expire.".into(),
+        caption: format!(
+            "Availability and p99 latency of all requests per window after the warm-up (requests counted in the window they were issued); shaded spans are faults{}.",
+            marked(&markers, omitted)
+        ),
         chart: AnyChart::Timeline(TimelineChart {
             title: "Availability and p99 latency over time".into(),
             series: timeline_series(&all),
-            shades: shades.clone(),
-            markers: timeline_markers(d, &all),
+            shades: fault_shades(s, &all),
+            markers,
         }),
     });
     // A sweep too big for one timeline to read: the same chart for each of its lines, the
@@ -283,16 +307,18 @@ pub fn charts(d: &ReportData) -> Vec<ChartSpec> {
     // verdicts and promotions of that line's variants only.
     if let Some(lines) = colours::shaded_lines(d).filter(|l| l.len() > 1) {
         for (label, members) in lines.iter().filter(|(_, m)| !m.is_empty()) {
+            let (markers, omitted) = timeline_markers(d, members);
             out.push(ChartSpec {
                 stem: stem(format!("timeline-{}", style::slug(label))),
                 caption: format!(
-                    "The timeline above for the sweep's line {label} alone: a line per swept value, lighter for smaller values; dashed lines mark the health verdicts and promotions of these variants."
+                    "The timeline above for the sweep's line {label} alone: a line per swept value, lighter for smaller values; shaded spans are these variants' faults{}.",
+                    marked(&markers, omitted)
                 ),
                 chart: AnyChart::Timeline(TimelineChart {
                     title: format!("Availability and p99 latency over time — {label}"),
                     series: timeline_series(members),
-                    shades: shades.clone(),
-                    markers: timeline_markers(d, members),
+                    shades: fault_shades(s, members),
+                    markers,
                 }),
             });
         }
@@ -559,8 +585,9 @@ const MAX_EVENT_MARKERS: usize = 8;
 
 /// Dashed lines on the timeline of the variants `members` (indices in experiment order):
 /// health verdicts (what DNS and failover act on), promotions, and, when the variants vary the
-/// DNS TTL (`ttl-N…` names), when cached answers expire.
-fn timeline_markers(d: &ReportData, members: &[usize]) -> Vec<Marker> {
+/// DNS TTL (`ttl-N…` names), when cached answers expire. Past [`MAX_EVENT_MARKERS`] verdicts
+/// and promotions none is drawn; the second value counts those left out.
+fn timeline_markers(d: &ReportData, members: &[usize]) -> (Vec<Marker>, usize) {
     let colours = variant_colours(d);
     let vs: Vec<&data::VariantView> = members.iter().map(|&i| &d.summary.variants[i]).collect();
     let mut out: Vec<Marker> = vec![];
@@ -660,9 +687,11 @@ fn timeline_markers(d: &ReportData, members: &[usize]) -> Vec<Marker> {
         });
     }
     // Random outages over a year change verdicts dozens of times: too many lines to read.
-    if out.len() > MAX_EVENT_MARKERS {
-        out.clear();
-    }
+    let omitted = if out.len() > MAX_EVENT_MARKERS {
+        std::mem::take(&mut out).len()
+    } else {
+        0
+    };
     for (&i, v) in members.iter().zip(&vs) {
         let Some(p) = sweep::parse_name(&v.variant).filter(|p| p.param == "ttl") else {
             continue;
@@ -676,7 +705,7 @@ fn timeline_markers(d: &ReportData, members: &[usize]) -> Vec<Marker> {
             });
         }
     }
-    out
+    (out, omitted)
 }
 
 /// (name, colour) of every variant, in experiment order.
@@ -795,14 +824,15 @@ fn remove_stale(charts_dir: &Path, keep: &BTreeSet<String>) -> Result<Vec<PathBu
 /// Fault windows the timeline's legend names one by one (see [`fault_shades`]).
 const MAX_SHADE_LABELS: usize = 4;
 
-/// The fault windows to shade on the timeline, each once. A window only some variants have is
+/// The fault windows of the variants `members` (indices in experiment order) to shade on their
+/// timeline, each once. A window only some of them have is
 /// labelled with them (`RegionOutage(eastus) [outage, outage-long]`): the shading is shared by
 /// every line, so without the names a reader would take it for every variant's. Past
 /// [`MAX_SHADE_LABELS`] windows, those over the same span whose labels differ only after
 /// their first argument (a sweep over an `ErrorRate`'s share: `ErrorRate(eastus, 20%)`,
 /// `ErrorRate(eastus, 30%)`, …) are one shade, `ErrorRate(eastus, …)`, whose settings the
 /// variants' names give: one legend row each would crowd out the chart.
-fn fault_shades(s: &data::SummaryView) -> Vec<Shade> {
+fn fault_shades(s: &data::SummaryView, members: &[usize]) -> Vec<Shade> {
     fn add<'a>(windows: &mut Vec<(Shade, Vec<&'a str>)>, sh: Shade, names: &[&'a str]) {
         let i = match windows.iter().position(|(w, _)| *w == sh) {
             Some(i) => i,
@@ -817,8 +847,9 @@ fn fault_shades(s: &data::SummaryView) -> Vec<Shade> {
             }
         }
     }
+    let vs: Vec<&data::VariantView> = members.iter().map(|&i| &s.variants[i]).collect();
     let mut windows: Vec<(Shade, Vec<&str>)> = vec![];
-    for v in &s.variants {
+    for v in &vs {
         for f in &v.fault_windows {
             let sh = Shade {
                 label: f.label.clone(),
@@ -862,15 +893,10 @@ fn fault_shades(s: &data::SummaryView) -> Vec<Shade> {
     windows
         .into_iter()
         .map(|(mut sh, names)| {
-            if names.len() <= 3 && names.len() < s.variants.len() {
+            if names.len() <= 3 && names.len() < vs.len() {
                 sh.label = format!("{} [{}]", sh.label, names.join(", "));
-            } else if names.len() < s.variants.len() {
-                sh.label = format!(
-                    "{} [{} of {} variants]",
-                    sh.label,
-                    names.len(),
-                    s.variants.len()
-                );
+            } else if names.len() < vs.len() {
+                sh.label = format!("{} [{} of {} variants]", sh.label, names.len(), vs.len());
             }
             sh
         })
@@ -953,7 +979,7 @@ mod tests {
             serde_json::from_value(serde_json::json!({ "variants": variants })).unwrap()
         };
         let labels = |s: &SummaryView| -> Vec<String> {
-            super::fault_shades(s)
+            super::fault_shades(s, &(0..s.variants.len()).collect::<Vec<_>>())
                 .into_iter()
                 .map(|x| x.label)
                 .collect()

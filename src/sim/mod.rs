@@ -141,9 +141,15 @@ struct SemiSyncOrigin {
     /// Replicating asynchronously after a write waited `fallback_after_ms` in vain, until as
     /// many replicas as a write waits for have caught up.
     fallen_back: bool,
-    /// The newest write it had released when it last fell back; an acknowledgement of it or
-    /// a later one means a replica has caught up.
+    /// Whether the fallback in effect is in `semi_sync_fallbacks` (one begun in the warm-up
+    /// is counted when it first acknowledges a write after it).
+    counted: bool,
+    /// The newest write it had released when it last fell back: a timer of it or an older
+    /// write has nothing left to release.
     fallback_seq: u32,
+    /// While fallen back, the first write committed since that needs a replica: once as many
+    /// replicas as it needs hold it, they have caught up and the origin waits for them again.
+    catch_up: Option<u32>,
 }
 
 /// A fault that healed, for re-sending the replication messages it held.
@@ -478,9 +484,13 @@ pub struct World<'a> {
     /// Per data region: where its SemiSync writes stand with their acknowledgements.
     semi_sync: Vec<SemiSyncOrigin>,
     /// Per (origin, replica) data regions, `origin × len + replica`: the newest write of the
-    /// origin the replica has acknowledged to it (it holds every earlier one: the log is
-    /// ordered), for the return from a SemiSync fallback.
+    /// origin the replica has acknowledged to it. It holds every earlier one the origin sent
+    /// it (the log is ordered), but not those residency kept from it: see `ack_needs`.
     acked_up_to: Vec<Option<u32>>,
+    /// SemiSync writes `(origin, seq)` residency keeps from some replicas, while a fallback
+    /// may still judge them: (replicas the write waits for, a bit per replica kept from).
+    /// Every other write waits for `acks_needed` and is sent everywhere.
+    ack_needs: BTreeMap<(DataRegion, u32), (u32, u64)>,
     /// Reads waiting for their replica to apply a write: (replica, origin, seq, n) → (request,
     /// region serving it).
     read_waiters: BTreeMap<(DataRegion, DataRegion, u32, u64), (ReqRef, RegionId)>,
@@ -696,6 +706,7 @@ impl<'a> World<'a> {
             acked_on_receipt: BTreeSet::new(),
             semi_sync: vec![SemiSyncOrigin::default(); sc.design.regions().len()],
             acked_up_to: vec![None; sc.design.regions().len() * sc.design.regions().len()],
+            ack_needs: BTreeMap::new(),
             read_waiters: BTreeMap::new(),
             read_waiter_seq: 0,
             route_groups: BTreeMap::new(),
@@ -1595,11 +1606,28 @@ impl<'a> World<'a> {
             let reachable = (self.data.len() as u32).saturating_sub(1 + withheld);
             needed = needed.min(reachable);
         }
-        if needed > 0 && self.semi_sync[x as usize].fallen_back {
+        // A write a fallback timer will judge, or the first since a fallback, is judged by
+        // the replicas residency lets it reach.
+        let state = &self.semi_sync[x as usize];
+        let judged = if state.fallen_back {
+            state.catch_up.is_none()
+        } else {
+            self.sc.data.semi_sync_fallback.is_some()
+        };
+        if judged && needed > 0 && withheld > 0 {
+            self.ack_needs.insert((x, seq), (needed, withheld_from));
+        }
+        let state = &mut self.semi_sync[x as usize];
+        if needed > 0 && state.fallen_back {
             // Fallen back to asynchronous replication: acknowledged at once.
             needed = 0;
+            state.catch_up.get_or_insert(seq);
             if now >= self.sc.warmup {
                 self.data.tally.acked_without_replicas += 1;
+                if !state.counted {
+                    state.counted = true;
+                    self.data.tally.semi_sync_fallbacks += 1;
+                }
             }
         }
         if needed == 0 {
@@ -2232,18 +2260,17 @@ impl<'a> World<'a> {
         let n = self.data.len();
         let high = &mut self.acked_up_to[o * n + from as usize];
         *high = Some(high.map_or(seq, |h| h.max(seq)));
-        let state = self.semi_sync[o];
-        // As many replicas as a write waits for have caught up with the writes released at
-        // the fallback: the origin waits for replicas again (as MySQL's source switches
-        // semi-sync back on once `wait_for_replica_count` replicas acknowledged past the
-        // point where it switched off). An older write's acknowledgement, from a replica
-        // still behind, or fewer replicas than a write waits for (one of two dead under
-        // `SemiSync(2)`), would only make the next writes wait out the timeout again.
-        if state.fallen_back
-            && seq >= state.fallback_seq
-            && self.replicas_holding(origin, state.fallback_seq) >= self.data.acks_needed()
+        // As many replicas as a write waits for hold the first write committed since the
+        // fallback: they have caught up, and the origin waits for replicas again (as MySQL's
+        // source switches semi-sync back on once `wait_for_replica_count` replicas
+        // acknowledged past the point where it switched off). An older write's
+        // acknowledgement, from a replica still behind, or fewer replicas than a write waits
+        // for (one of two dead under `SemiSync(2)`), would only make the next writes wait out
+        // the timeout again.
+        if let Some(first) = self.semi_sync[o].catch_up.filter(|f| seq >= *f)
+            && self.taken(origin, first)
         {
-            self.semi_sync[o].fallen_back = false;
+            self.end_fallback(origin);
         }
         let Some((_, left, _)) = self.awaiting_acks.get_mut(&(origin, seq)) else {
             return;
@@ -2255,14 +2282,30 @@ impl<'a> World<'a> {
         self.acks_complete(origin, seq, sched);
     }
 
-    /// Replicas that have acknowledged write `(origin, seq)` or a later one to the origin.
-    fn replicas_holding(&self, origin: DataRegion, seq: u32) -> u32 {
+    /// Whether as many replicas as SemiSync write `(origin, seq)` waits for hold it: they
+    /// acknowledged it or a later write, and residency did not keep it from them.
+    fn taken(&self, origin: DataRegion, seq: u32) -> bool {
+        let (needed, kept_from) = self
+            .ack_needs
+            .get(&(origin, seq))
+            .copied()
+            .unwrap_or((self.data.acks_needed(), 0));
         let (o, n) = (origin as usize, self.data.len());
-        self.acked_up_to[o * n..(o + 1) * n]
+        let holding = self.acked_up_to[o * n..(o + 1) * n]
             .iter()
             .enumerate()
-            .filter(|&(x, h)| x != o && h.is_some_and(|h| h >= seq))
-            .count() as u32
+            .filter(|&(x, h)| x != o && kept_from & (1 << x) == 0 && h.is_some_and(|h| h >= seq))
+            .count() as u32;
+        holding >= needed
+    }
+
+    /// Data region `origin` waits for its replicas again.
+    fn end_fallback(&mut self, origin: DataRegion) {
+        let state = &mut self.semi_sync[origin as usize];
+        state.fallen_back = false;
+        if let Some(first) = state.catch_up.take() {
+            self.ack_needs.remove(&(origin, first));
+        }
     }
 
     /// SemiSync write `(origin, seq)` has waited `fallback_after_ms`: if it still waits, or
@@ -2275,16 +2318,19 @@ impl<'a> World<'a> {
         // Taken by enough replicas, released by an earlier fallback, or its writer is down (a
         // write it holds is answered by nobody): nothing to fall back from.
         let state = self.semi_sync[o];
-        if !waiting
-            && (self.replicas_holding(origin, seq) >= self.data.acks_needed()
-                || seq <= state.fallback_seq)
-            || self.regions[self.data.regions[o] as usize].down > 0
-        {
+        let done = !waiting && (self.taken(origin, seq) || seq <= state.fallback_seq)
+            || self.regions[self.data.regions[o] as usize].down > 0;
+        if state.catch_up != Some(seq) {
+            self.ack_needs.remove(&(origin, seq));
+        }
+        if done {
             return;
         }
         let counted = sched.now() >= self.sc.warmup;
         if !state.fallen_back {
-            self.semi_sync[o].fallen_back = true;
+            let s = &mut self.semi_sync[o];
+            s.fallen_back = true;
+            s.counted = counted;
             if counted {
                 self.data.tally.semi_sync_fallbacks += 1;
             }
@@ -2927,7 +2973,7 @@ impl<'a> World<'a> {
     fn swap_primary(&mut self, old: RegionId, new: RegionId) {
         self.primary = Some(new);
         if let Some(x) = self.data.data_region(new) {
-            self.semi_sync[x as usize].fallen_back = false;
+            self.end_fallback(x);
         }
         self.standbys.retain(|s| *s != new);
         self.standbys.push(old);

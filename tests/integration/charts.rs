@@ -842,3 +842,48 @@ fn a_crowded_sweep_gets_a_timeline_per_line_in_shades_of_its_hue() {
         assert_eq!(per_line, lines.len(), "{experiment}");
     }
 }
+
+/// Each line's timeline shades that line's faults only, labelled against its own variants: a
+/// line whose error rate starts at 300 s must not show the other line's window at 600 s
+/// (found in review: every per-line chart shaded every line's windows, "[5 of 10 variants]").
+#[test]
+fn a_lines_timeline_shades_only_its_own_faults() {
+    use regionsim::report::{AnyChart, ReportData, charts};
+    let f = super::write_experiment(
+        "two-windows",
+        r#"seed: 3, duration_s: 900, warmup_s: 60, window_s: 10,
+        dns: (policy: Latency, ttl_s: 60),
+        faults: [ErrorRate(region: "eastus", fraction: 0.3, at_s: 300, for_s: 100)],
+        design: ActiveActive(regions: ["eastus", "westus2"]),
+        populations: {
+            "new-york": (lat: 40.71, lon: -74.01, anchor: "eastus", rate_per_s: 5),
+        },
+        variants: [(name: "early", overrides: {}), (name: "late", overrides: {"faults.0.at_s": 600})],
+        sweep: Grid({"faults.0.fraction": [0.2, 0.4, 0.6, 0.8, 1.0]}),"#,
+    );
+    let dir = run_fixture(f.to_str().unwrap(), "two-windows-out", &["--no-charts"]);
+    let d = ReportData::load(&dir).unwrap();
+    let specs = charts(&d);
+    let shades = |stem: &str| -> Vec<(f64, String)> {
+        let spec = specs.iter().find(|s| s.stem == stem).unwrap();
+        let AnyChart::Timeline(t) = &spec.chart else {
+            panic!("{stem}")
+        };
+        t.shades
+            .iter()
+            .map(|s| (s.start_s, s.label.clone()))
+            .collect()
+    };
+    let all = shades("timeline");
+    assert_eq!(all.len(), 2, "{all:?}");
+    assert!(
+        all.iter().all(|(_, l)| l.ends_with("[5 of 10 variants]")),
+        "{all:?}"
+    );
+    for (line, at) in [("early", 300.0), ("late", 600.0)] {
+        let own = shades(&format!("timeline-{line}"));
+        assert_eq!(own.len(), 1, "{line}: {own:?}");
+        assert_eq!(own[0].0, at, "{line}: {own:?}");
+        assert!(!own[0].1.contains('['), "{line}: {own:?}");
+    }
+}

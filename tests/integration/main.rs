@@ -115,7 +115,7 @@ pub fn experiment_error(name: &str, body: &str) -> String {
 }
 
 /// Writes `Experiment(name: …, topology: azure-15, body)` into a fresh directory; its path.
-fn write_experiment(name: &str, body: &str) -> PathBuf {
+pub fn write_experiment(name: &str, body: &str) -> PathBuf {
     let d = temp_dir(name);
     let topo = root().join("topologies/azure-15.ron");
     let text = format!(
