@@ -821,17 +821,14 @@ fn remove_stale(charts_dir: &Path, keep: &BTreeSet<String>) -> Result<Vec<PathBu
     Ok(removed)
 }
 
-/// Fault windows the timeline's legend names one by one (see [`fault_shades`]).
-const MAX_SHADE_LABELS: usize = 4;
-
 /// The fault windows of the variants `members` (indices in experiment order) to shade on their
 /// timeline, each once. A window only some of them have is
 /// labelled with them (`RegionOutage(eastus) [outage, outage-long]`): the shading is shared by
-/// every line, so without the names a reader would take it for every variant's. Past
-/// [`MAX_SHADE_LABELS`] windows, those over the same span whose labels differ only after
-/// their first argument (a sweep over an `ErrorRate`'s share: `ErrorRate(eastus, 20%)`,
-/// `ErrorRate(eastus, 30%)`, …) are one shade, `ErrorRate(eastus, …)`, whose settings the
-/// variants' names give: one legend row each would crowd out the chart.
+/// every line, so without the names a reader would take it for every variant's. Windows over
+/// the same span whose labels differ only after their first argument (a sweep over an
+/// `ErrorRate`'s share: `ErrorRate(eastus, 20%)`, `ErrorRate(eastus, 30%)`, …) are one shade,
+/// `ErrorRate(eastus, …)`, whose settings the variants' names give: one legend row each would
+/// crowd out the chart, and shades drawn over each other would darken into a solid block.
 fn fault_shades(s: &data::SummaryView, members: &[usize]) -> Vec<Shade> {
     fn add<'a>(windows: &mut Vec<(Shade, Vec<&'a str>)>, sh: Shade, names: &[&'a str]) {
         let i = match windows.iter().position(|(w, _)| *w == sh) {
@@ -859,7 +856,7 @@ fn fault_shades(s: &data::SummaryView, members: &[usize]) -> Vec<Shade> {
             add(&mut windows, sh, &[v.variant.as_str()]);
         }
     }
-    if windows.len() > MAX_SHADE_LABELS {
+    {
         // A label up to its first argument, when it has more than one: `ErrorRate(eastus`.
         let stem = |label: &str| {
             label
@@ -988,9 +985,17 @@ mod tests {
             labels(&summary(&[2, 3, 4, 5, 6, 7])),
             ["ErrorRate(eastus, …)", "RegionOutage(westus2)"]
         );
-        // Few enough to name one by one: each keeps its label and its cases.
+        // Even two over one span are one shade: drawn over each other they would read as a
+        // darker, different fault.
         assert_eq!(
             labels(&summary(&[2, 3])),
+            ["ErrorRate(eastus, …)", "RegionOutage(westus2)"]
+        );
+        // Windows over other spans keep their own labels, named by their variants.
+        let mut s = summary(&[2, 3]);
+        s.variants[1].fault_windows[0].start_s = 600.0;
+        assert_eq!(
+            labels(&s),
             [
                 "ErrorRate(eastus, 20%) [v @ fraction=0.2]",
                 "RegionOutage(westus2)",
