@@ -276,7 +276,7 @@ impl World<'_> {
             if self.get(r).is_none() {
                 continue;
             }
-            let slot = r.slot as usize;
+            let slot = r.slot;
             self.waits[slot].held = false;
             if self.regions[from as usize].down > 0 {
                 let f = self.down_by[from as usize];
@@ -324,7 +324,7 @@ impl World<'_> {
     pub(super) fn failback_hold(&mut self, r: ReqRef, region: RegionId) -> bool {
         if self.failback.draining() && self.primary == Some(region) {
             self.failback.held.push(r);
-            self.waits[r.slot as usize].held = true;
+            self.waits[r.slot].held = true;
             self.note_waits();
             true
         } else {

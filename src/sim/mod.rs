@@ -12,6 +12,7 @@ pub mod health;
 pub mod pool;
 mod quorum;
 mod run;
+mod slots;
 
 use crate::cost::{CostMeter, Sizes};
 use crate::data::{DataLayer, DataRegion, Message, Pushed, ReadVerdict};
@@ -32,6 +33,7 @@ use rand_distr::Distribution as _;
 pub use run::{
     DataReport, RunOutput, SimError, run_scenario, run_scenario_queued, run_scenario_until,
 };
+use slots::Slots;
 use std::collections::{BTreeMap, BTreeSet};
 
 /// A reference to one attempt of one request: its slot, and the slot's generation, which
@@ -519,14 +521,14 @@ pub struct World<'a> {
     /// When set, every occurrence of a random outage is recorded as (region, start, end;
     /// `SimTime::MAX` while it lasts): for tests that replay them as scheduled faults.
     pub outage_trace: Option<Vec<(RegionId, SimTime, SimTime)>>,
-    requests: Vec<Request>,
+    requests: Slots<Request>,
     /// Per request slot: the verdict on the read its current attempt was served (SPEC §3),
     /// counted when the response reaches the user, so that a read is counted once however
     /// many attempts it took.
-    read_verdicts: Vec<ReadVerdict>,
+    read_verdicts: Slots<ReadVerdict>,
     /// Per request slot: what its current attempt waits for outside the pools, removed when
     /// the attempt ends, so that those waits are bounded by the attempts in flight.
-    waits: Vec<Waits>,
+    waits: Slots<Waits>,
     /// Most entries ever held at once in `awaiting_acks`, `read_waiters`, the data layer's
     /// writes awaiting acknowledgement and the writes a failback drain holds, together.
     peak_waits: usize,
@@ -717,9 +719,9 @@ impl<'a> World<'a> {
             heal_watch: vec![],
             held_for: vec![(NO_FAULT, 0); sc.design.regions().len().pow(2)],
             outage_trace: None,
-            requests: Vec::with_capacity(1024),
-            read_verdicts: Vec::with_capacity(1024),
-            waits: Vec::with_capacity(1024),
+            requests: Slots::with_capacity(1024),
+            read_verdicts: Slots::with_capacity(1024),
+            waits: Slots::with_capacity(1024),
             peak_waits: 0,
             free: Vec::new(),
             in_flight: 0,
@@ -972,7 +974,7 @@ impl<'a> World<'a> {
 
     #[inline]
     fn get(&self, r: ReqRef) -> Option<&Request> {
-        let q = &self.requests[r.slot as usize];
+        let q = &self.requests[r.slot];
         q.is_current(r).then_some(q)
     }
 
@@ -1012,7 +1014,7 @@ impl<'a> World<'a> {
         };
         let r = match self.free.pop() {
             Some(slot) => {
-                let q = &mut self.requests[slot as usize];
+                let q = &mut self.requests[slot];
                 *q = Request {
                     generation: q.generation,
                     ..req
@@ -1045,7 +1047,7 @@ impl<'a> World<'a> {
     /// else the authoritative DNS); other retries go back to the region of the last attempt.
     fn start_attempt(&mut self, r: ReqRef, sched: &mut Scheduler<Event>) {
         let now = sched.now();
-        let q = self.requests[r.slot as usize];
+        let q = self.requests[r.slot];
         let ps = &self.populations[q.pop as usize];
         let client = &ps.spec.client;
         // The attempt's timer never runs past the request's deadline.
@@ -1153,7 +1155,7 @@ impl<'a> World<'a> {
             self.no_region(r, pop, sched);
             return;
         }
-        self.requests[r.slot as usize].re_resolve = false;
+        self.requests[r.slot].re_resolve = false;
         self.send(r, region, sched);
     }
 
@@ -1210,14 +1212,14 @@ impl<'a> World<'a> {
         // This attempt went nowhere: its failure is not charged to the region an earlier
         // attempt reached (a retry that re-resolved, the only kind that gets here with one,
         // resolves again).
-        self.requests[r.slot as usize].entry = NO_REGION;
+        self.requests[r.slot].entry = NO_REGION;
         self.attempt_failed(r, FailReason::NoRegion, sched);
     }
 
     /// The user connects to `region`: refused after the connect timeout when the region is
     /// down or cut off from the users (SPEC §2 step 3).
     fn send(&mut self, r: ReqRef, region: RegionId, sched: &mut Scheduler<Event>) {
-        let q = &mut self.requests[r.slot as usize];
+        let q = &mut self.requests[r.slot];
         q.entry = region;
         q.exec = region;
         let pop = q.pop;
@@ -1259,7 +1261,7 @@ impl<'a> World<'a> {
             self.tallies[f as usize].last_attempt_while_down = Some(sched.now());
         }
         self.tallies[f as usize].refused += 1;
-        self.requests[r.slot as usize].touched_by = f;
+        self.requests[r.slot].touched_by = f;
         let ct = self.sc.populations[pop as usize].client.connect_timeout;
         sched.schedule_in(
             ct,
@@ -1281,7 +1283,7 @@ impl<'a> World<'a> {
         op: Op,
         sched: &mut Scheduler<Event>,
     ) {
-        let slot = r.slot as usize;
+        let slot = r.slot;
         self.requests[slot].exec = to;
         let (a, b) = (self.links.region(from), self.links.region(to));
         if let Some(f) = self.links.cut(a, b) {
@@ -1320,7 +1322,7 @@ impl<'a> World<'a> {
         let now = sched.now();
         match self.regions[ri].pool.arrive(r, now) {
             Admission::Serve => self.start_service(region, r, now, sched),
-            Admission::Queued => self.requests[r.slot as usize].stage = PoolStage::Queued,
+            Admission::Queued => self.requests[r.slot].stage = PoolStage::Queued,
             Admission::Shed => self.respond(
                 r,
                 region,
@@ -1337,7 +1339,7 @@ impl<'a> World<'a> {
     fn lost_at_dead_region(&mut self, r: ReqRef, region: RegionId) {
         let f = self.down_by[region as usize];
         self.tallies[f as usize].dropped += 1;
-        self.requests[r.slot as usize].touched_by = f;
+        self.requests[r.slot].touched_by = f;
     }
 
     /// `region` runs with part of its capacity lost or slowed down: the charged loss or
@@ -1364,7 +1366,7 @@ impl<'a> World<'a> {
             }
             (l, s) => l.or(s).unwrap_or(NO_FAULT),
         };
-        self.requests[r.slot as usize].touched_by = owner;
+        self.requests[r.slot].touched_by = owner;
     }
 
     /// Write request `r` reached `region`: whether it goes elsewhere instead of being served
@@ -1381,11 +1383,11 @@ impl<'a> World<'a> {
         if let Some(primary) = self.primary
             && primary != region
         {
-            let tag = self.tag(self.requests[r.slot as usize].pop);
+            let tag = self.tag(self.requests[r.slot].pop);
             if self.enforced(tag) && !self.allows(tag, primary) {
                 // Enforced residency: a pinned write never leaves its allowed regions.
                 self.res_count(sched.now(), |t| t.forwards_refused += 1);
-                self.requests[r.slot as usize].kept_from_primary = true;
+                self.requests[r.slot].kept_from_primary = true;
                 self.respond(
                     r,
                     region,
@@ -1409,7 +1411,7 @@ impl<'a> World<'a> {
         arrived: SimTime,
         sched: &mut Scheduler<Event>,
     ) {
-        let q = &mut self.requests[r.slot as usize];
+        let q = &mut self.requests[r.slot];
         q.stage = PoolStage::InService;
         let op = q.op;
         let rs = &mut self.regions[region as usize];
@@ -1448,11 +1450,11 @@ impl<'a> World<'a> {
         }
         let now = sched.now();
         let requests = &self.requests;
-        let next = pool.depart(now, |h| requests[h.slot as usize].is_current(h));
+        let next = pool.depart(now, |h| requests[h.slot].is_current(h));
         if let Some((n, arrived)) = next {
             self.start_service(region, n, arrived, sched);
         }
-        let q = &mut self.requests[r.slot as usize];
+        let q = &mut self.requests[r.slot];
         if !q.is_current(r) {
             return;
         }
@@ -1509,7 +1511,7 @@ impl<'a> World<'a> {
             .map(|(f, _, _)| *f);
         let Some(f) = fired else { return false };
         self.tallies[f as usize].errors += 1;
-        self.requests[r.slot as usize].touched_by = f;
+        self.requests[r.slot].touched_by = f;
         true
     }
 
@@ -1550,9 +1552,7 @@ impl<'a> World<'a> {
         let service = rs.spec.read_typical_ns * rs.slowdown;
         let ahead = if rs.pool.all_busy() {
             let requests = &self.requests;
-            let live = rs
-                .pool
-                .queued_live(|h| requests[h.slot as usize].is_current(h));
+            let live = rs.pool.queued_live(|h| requests[h.slot].is_current(h));
             (live + 1) as f64 / f64::from(servers)
         } else {
             0.0
@@ -1635,7 +1635,7 @@ impl<'a> World<'a> {
             self.respond(r, region, AttemptResult::Ok, After::Nothing, sched);
         } else {
             self.awaiting_acks.insert((x, seq), (r, needed, now));
-            self.waits[r.slot as usize].ack = Some((x, seq));
+            self.waits[r.slot].ack = Some((x, seq));
             self.note_waits();
             if let Some(wait) = self.sc.data.semi_sync_fallback {
                 sched.schedule_in(wait, Event::AckWaitOver { origin: x, seq });
@@ -2052,7 +2052,7 @@ impl<'a> World<'a> {
             self.read_must_see(r, x, region, (o, seq), after, sched);
             return;
         }
-        self.read_verdicts[r.slot as usize] = self.data.judge_read(x, key, pop, user, t0, now);
+        self.read_verdicts[r.slot] = self.data.judge_read(x, key, pop, user, t0, now);
         self.respond(r, region, AttemptResult::Ok, after, sched);
     }
 
@@ -2070,7 +2070,7 @@ impl<'a> World<'a> {
         after: After,
         sched: &mut Scheduler<Event>,
     ) {
-        let q = self.requests[r.slot as usize];
+        let q = self.requests[r.slot];
         let now = sched.now();
         let c = self.sc.data.consistency;
         let counted = now >= self.sc.warmup;
@@ -2108,7 +2108,7 @@ impl<'a> World<'a> {
             self.read_waiter_seq += 1;
             let n = self.read_waiter_seq;
             self.read_waiters.insert((x, o, seq, n), (r, region));
-            self.waits[r.slot as usize].read = Some((x, o, seq, n));
+            self.waits[r.slot].read = Some((x, o, seq, n));
             if may_route {
                 // No region holds them all yet: probe every other region too, so that
                 // the read goes to the first that does rather than waiting here.
@@ -2140,7 +2140,7 @@ impl<'a> World<'a> {
 
     /// The attempt of slot `slot` ended: it waits for nothing any more (see [`Waits`]).
     fn stop_waiting(&mut self, slot: u32) {
-        let w = std::mem::replace(&mut self.waits[slot as usize], Waits::NONE);
+        let w = std::mem::replace(&mut self.waits[slot], Waits::NONE);
         if let Some(k) = w.ack {
             self.awaiting_acks.remove(&k);
             self.data.abandoned(k.0, k.1);
@@ -2211,7 +2211,7 @@ impl<'a> World<'a> {
             let Some((r, region)) = self.read_waiters.remove(&k) else {
                 continue;
             };
-            let w = &mut self.waits[r.slot as usize].read;
+            let w = &mut self.waits[r.slot].read;
             if w.is_some_and(|w| w.3 == k.3) {
                 *w = None;
             }
@@ -2363,8 +2363,8 @@ impl<'a> World<'a> {
             return false;
         };
         // An entry leaves with its attempt (`stop_waiting`): the one found is the slot's own.
-        debug_assert_eq!(self.waits[r.slot as usize].ack, Some((origin, seq)));
-        self.waits[r.slot as usize].ack = None;
+        debug_assert_eq!(self.waits[r.slot].ack, Some((origin, seq)));
+        self.waits[r.slot].ack = None;
         let region = self.data.regions[origin as usize];
         let q = self.get(r).copied();
         debug_assert!(
@@ -2400,7 +2400,7 @@ impl<'a> World<'a> {
     ) {
         self.data
             .acknowledged(x, seq, q.key, q.pop, q.user, committed, now);
-        let slot = &mut self.requests[r.slot as usize];
+        let slot = &mut self.requests[r.slot];
         (slot.acked_origin, slot.acked_seq) = (x, seq);
     }
 
@@ -2504,7 +2504,7 @@ impl<'a> World<'a> {
         after: After,
         sched: &mut Scheduler<Event>,
     ) {
-        let q = &self.requests[r.slot as usize];
+        let q = &self.requests[r.slot];
         let (pop, entry) = (q.pop, q.entry);
         let mut d = 0;
         if entry != from {
@@ -2534,7 +2534,7 @@ impl<'a> World<'a> {
     /// the region it entered (SPEC §3 Cost).
     #[inline(never)]
     fn bill_response(&mut self, r: ReqRef, result: AttemptResult, now: SimTime) {
-        let q = &self.requests[r.slot as usize];
+        let q = &self.requests[r.slot];
         if let (Some(m), Some(z)) = (&mut self.cost, self.sizes) {
             m.internet(q.entry, response_bytes(z, result, q.op), now);
         }
@@ -2551,7 +2551,7 @@ impl<'a> World<'a> {
         result: AttemptResult,
         now: SimTime,
     ) -> Option<SimTime> {
-        let q = self.requests[r.slot as usize];
+        let q = self.requests[r.slot];
         let (a, b) = (self.links.region(from), self.links.region(q.entry));
         if let Some(f) = self.links.cut(a, b) {
             self.response_lost(r, f);
@@ -2569,11 +2569,11 @@ impl<'a> World<'a> {
     #[inline(never)]
     fn response_lost(&mut self, r: ReqRef, f: FaultId) {
         self.tallies[f as usize].dropped += 1;
-        self.requests[r.slot as usize].touched_by = f;
+        self.requests[r.slot].touched_by = f;
     }
 
     fn on_response(&mut self, r: ReqRef, result: AttemptResult, sched: &mut Scheduler<Event>) {
-        let q = &mut self.requests[r.slot as usize];
+        let q = &mut self.requests[r.slot];
         if !q.is_current(r) {
             return;
         }
@@ -2590,8 +2590,7 @@ impl<'a> World<'a> {
                 if acked {
                     self.ack_reached_user(r.slot, now);
                 }
-                let v =
-                    std::mem::replace(&mut self.read_verdicts[r.slot as usize], ReadVerdict::NONE);
+                let v = std::mem::replace(&mut self.read_verdicts[r.slot], ReadVerdict::NONE);
                 self.data.count_read(v);
                 self.metrics.ok(pop, entry, op, t0, now - t0);
                 self.counts.ok += 1;
@@ -2604,7 +2603,7 @@ impl<'a> World<'a> {
     /// were) reached its user at `now`: the write is theirs (read-your-writes, SPEC §3).
     #[inline(never)]
     fn ack_reached_user(&mut self, slot: u32, now: SimTime) {
-        let q = self.requests[slot as usize];
+        let q = self.requests[slot];
         let (x, seq) = (q.acked_origin, q.acked_seq);
         self.data.ack_received(x, seq, q.key, q.pop, q.user, now);
     }
@@ -2640,27 +2639,25 @@ impl<'a> World<'a> {
             None
         };
         if let Some(f) = by {
-            self.requests[slot as usize].touched_by = f;
+            self.requests[slot].touched_by = f;
         }
     }
 
     /// Retries when attempts and deadline allow; otherwise the request fails.
     fn attempt_failed(&mut self, r: ReqRef, reason: FailReason, sched: &mut Scheduler<Event>) {
         let now = sched.now();
-        let waits = self.waits[r.slot as usize];
+        let waits = self.waits[r.slot];
         if waits != Waits::NONE {
-            if reason == FailReason::Timeout
-                && self.requests[r.slot as usize].touched_by == NO_FAULT
-            {
+            if reason == FailReason::Timeout && self.requests[r.slot].touched_by == NO_FAULT {
                 self.charge_blocked_wait(r.slot, waits);
             }
             self.stop_waiting(r.slot);
         }
-        let q = self.requests[r.slot as usize];
+        let q = self.requests[r.slot];
         if q.op == Op::Write && q.stage != PoolStage::Outside && self.failback.draining() {
             // A write the draining primary was serving or queueing will not commit: the
             // switchover may have waited only for it.
-            self.requests[r.slot as usize].stage = PoolStage::Outside;
+            self.requests[r.slot].stage = PoolStage::Outside;
             self.failback_progress(sched);
         }
         let client = &self.sc.populations[q.pop as usize].client;
@@ -2673,8 +2670,8 @@ impl<'a> World<'a> {
             if now.saturating_add(backoff) < q.t0.saturating_add(client.deadline) {
                 let re = client.re_resolve_on_failure;
                 // The next attempt is judged afresh where it is served.
-                self.read_verdicts[r.slot as usize] = ReadVerdict::NONE;
-                let s = &mut self.requests[r.slot as usize];
+                self.read_verdicts[r.slot] = ReadVerdict::NONE;
+                let s = &mut self.requests[r.slot];
                 s.attempt += 1;
                 s.generation = s.generation.wrapping_add(1);
                 s.re_resolve = re;
@@ -2706,7 +2703,7 @@ impl<'a> World<'a> {
             }
             t.failed_by_population[q.pop as usize] += 1;
         }
-        self.read_verdicts[r.slot as usize] = ReadVerdict::NONE;
+        self.read_verdicts[r.slot] = ReadVerdict::NONE;
         self.metrics
             .failed(q.pop, region, q.op, q.t0, reason, charged);
         self.counts.failed += 1;
@@ -2714,7 +2711,7 @@ impl<'a> World<'a> {
     }
 
     fn release(&mut self, r: ReqRef) {
-        self.requests[r.slot as usize].end();
+        self.requests[r.slot].end();
         self.released(r.slot);
     }
 
@@ -2722,11 +2719,7 @@ impl<'a> World<'a> {
     /// free list.
     #[inline]
     fn released(&mut self, slot: u32) {
-        debug_assert_eq!(
-            self.waits[slot as usize],
-            Waits::NONE,
-            "a request ends waiting"
-        );
+        debug_assert_eq!(self.waits[slot], Waits::NONE, "a request ends waiting");
         self.free.push(slot);
         self.in_flight -= 1;
     }
@@ -2782,7 +2775,7 @@ impl<'a> World<'a> {
         let requests = &self.requests;
         let started = self.regions[ri]
             .pool
-            .set_servers(now, servers, |h| requests[h.slot as usize].is_current(h));
+            .set_servers(now, servers, |h| requests[h.slot].is_current(h));
         if let Some(sched) = sched {
             for (h, at) in started {
                 self.start_service(region, h, at, sched);
@@ -2823,7 +2816,7 @@ impl<'a> World<'a> {
         let requests = &mut self.requests;
         self.down_since[ri] = now;
         let lost = self.regions[ri].pool.crash(now, |h| {
-            let q = &mut requests[h.slot as usize];
+            let q = &mut requests[h.slot];
             if q.is_current(h) {
                 q.touched_by = by;
                 q.stage = PoolStage::Outside;

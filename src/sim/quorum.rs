@@ -99,7 +99,7 @@ impl World<'_> {
         sched: &mut Scheduler<Event>,
     ) {
         let now = sched.now();
-        let q = self.requests[r.slot as usize];
+        let q = self.requests[r.slot];
         let (n, needed) = {
             let s = self.data.quorum().expect("quorum mode");
             (s.n, if write { s.w } else { s.r })
@@ -341,10 +341,10 @@ impl World<'_> {
         if write {
             self.data.quorum_committed(key, version, q.pop, q.user, now);
             // The user owes it to their reads once the response reaches them (`on_response`).
-            let slot = &mut self.requests[r.slot as usize];
+            let slot = &mut self.requests[r.slot];
             (slot.acked_origin, slot.acked_seq) = (version.origin, version.seq);
         } else {
-            self.read_verdicts[r.slot as usize] = self
+            self.read_verdicts[r.slot] = self
                 .data
                 .judge_quorum_read(key, best, newest, q.pop, q.user, start, q.t0);
             self.quorum_read_over(id);
