@@ -160,6 +160,8 @@ mod tests {
                 tl.failed(t, 0, Some(0), FailReason::Timeout, false);
             }
         }
+        // As when a run ends: the overall cells are summed from the populations'.
+        tl.finish();
         tl
     }
 
@@ -224,6 +226,7 @@ mod tests {
                 }
             }
         }
+        tl.finish();
         let r = recovery(&tl, 2, &[], 10, 20, 0.999, 0);
         assert_eq!(r.affected, vec![0, 1]);
         assert_eq!(r.rto, Some(50 - 10));
@@ -247,6 +250,7 @@ mod tests {
                 }
             }
         }
+        tl.finish();
         // A fault over windows 1–2 charged with none of them: it affected nobody.
         let other = recovery(&tl, 1, &[], 10, 30, 0.999, 0);
         assert!(other.affected.is_empty());
@@ -272,6 +276,7 @@ mod tests {
                 }
             }
         }
+        tl.finish();
         assert_eq!((tl.n_windows, tl.full_windows), (7, 6));
         let r = recovery(&tl, 1, &[], 30, 65, 0.999, 0);
         assert_eq!(r.affected, vec![0]);

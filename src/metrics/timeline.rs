@@ -61,6 +61,15 @@ impl WindowStats {
         let Some(c) = self.counts.take() else { return };
         LAYOUT.add_counts(&c, self.hist.get_or_insert_with(new_hist));
     }
+    /// Adds another cell's issued, ok and failed counts (not `charged`, which only the
+    /// populations' cells keep).
+    fn add_counts(&mut self, other: &WindowStats) {
+        self.issued += other.issued;
+        self.ok += other.ok;
+        for (f, o) in self.failed.iter_mut().zip(&other.failed) {
+            *f += o;
+        }
+    }
     /// Adds another cell's latencies (counts add exactly: the same as recording each value).
     fn merge_latency(&mut self, other: &WindowStats) {
         if let Some(o) = other.hist.as_deref().filter(|h| !h.is_empty()) {
@@ -89,9 +98,10 @@ impl WindowStats {
 
 /// Windows × scopes. Scope 0 is overall, then populations, then regions.
 ///
-/// A successful request's latency is recorded in its population's and its region's cell; the
-/// overall cell's latencies are the sum of its populations', added up once by [`finish`]
-/// (Timeline::finish) at the end of the run instead of a third record per request.
+/// A request is counted in its population's cell (and its outcome in its region's), and a
+/// successful one's latency recorded in both; the overall cell's counts and latencies are the
+/// sums of its populations', added up once by [`finish`](Timeline::finish) at the end of the
+/// run instead of once more per request (counts add exactly).
 pub struct Timeline {
     pub window: SimTime,
     pub n_windows: usize,
@@ -150,12 +160,10 @@ impl Timeline {
     }
     pub(crate) fn issued(&mut self, t0: SimTime, pop: u16) {
         let i = self.idx(t0);
-        self.cells[i].issued += 1;
         self.cells[i + 1 + pop as usize].issued += 1;
     }
     pub(crate) fn ok(&mut self, t0: SimTime, pop: u16, region: u16, latency: SimTime) {
         let i = self.idx(t0);
-        self.cells[i].ok += 1;
         for s in [1 + pop as usize, 1 + self.n_pops + region as usize] {
             self.cells[i + s].ok += 1;
             self.cells[i + s].record(latency);
@@ -170,7 +178,6 @@ impl Timeline {
         charged: bool,
     ) {
         let i = self.idx(t0);
-        self.cells[i].failed[reason as usize] += 1;
         self.cells[i + 1 + pop as usize].failed[reason as usize] += 1;
         self.cells[i + 1 + pop as usize].charged += u64::from(charged);
         if let Some(r) = region {
@@ -178,8 +185,8 @@ impl Timeline {
         }
         // Issued at the region level is unknown (DNS picks it later): region rows count outcomes.
     }
-    /// Completes the overall cells' latencies from the populations' (call once, when the run
-    /// ends; readers see the overall latency only after it).
+    /// Completes the overall cells from the populations' (call once, when the run ends;
+    /// readers see the overall cells only after it): their counts and latencies.
     pub fn finish(&mut self) {
         for c in &mut self.cells {
             c.build_histogram();
@@ -188,6 +195,7 @@ impl Timeline {
             let cells = &mut self.cells[w * self.n_scopes..(w + 1) * self.n_scopes];
             let (overall, rest) = cells.split_at_mut(1);
             for p in &rest[..self.n_pops] {
+                overall[0].add_counts(p);
                 overall[0].merge_latency(p);
             }
         }
