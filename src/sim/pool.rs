@@ -42,8 +42,15 @@ pub struct Pool<H> {
     busy: u32,
     limit: u32,
     queue: VecDeque<(H, SimTime)>,
-    last_change: SimTime,
     warmup: SimTime,
+    /// The time-weighted areas' running terms. With `τ(t) = max(t, warmup)`, the area of a
+    /// count `x` (busy servers; requests present) after the warm-up up to `now` is
+    /// `x(now)·τ(now) − Σ Δx·τ(t)` over the changes `Δx` at times `t` (summation by parts):
+    /// each change subtracts `Δx·τ(t)` here instead of multiplying the count by the time since
+    /// the last change, and [`Pool::finish`] adds the last term. Wrapping arithmetic: the
+    /// running value may dip below zero, the result is the exact area.
+    busy_term: u128,
+    present_term: u128,
     epoch: u32,
     pub stats: PoolStats,
 }
@@ -56,39 +63,49 @@ impl<H: Copy> Pool<H> {
             busy: 0,
             limit,
             queue: VecDeque::new(),
-            last_change: 0,
             warmup,
+            busy_term: 0,
+            present_term: 0,
             epoch: 0,
             stats: PoolStats::default(),
         }
     }
 
-    /// Accumulates the time-weighted areas up to `now` (only the part after the warm-up).
+    /// `τ(now)` of the areas' terms (see `busy_term`).
     #[inline]
-    fn advance(&mut self, now: SimTime) {
-        let from = self.last_change.max(self.warmup);
-        if now > from {
-            // 64 × 64 → 128-bit products (one multiplication each).
-            let dt = (now - from) as u128;
-            let present = u64::from(self.busy) + self.queue.len() as u64;
-            self.stats.busy_area += dt * u128::from(self.busy);
-            self.stats.present_area += dt * u128::from(present);
-        }
-        self.last_change = now;
+    fn tau(&self, now: SimTime) -> u128 {
+        u128::from(now.max(self.warmup))
+    }
+
+    /// Busy servers and requests present change by `+busy` and `+present` at `now`.
+    #[inline]
+    fn add(&mut self, now: SimTime, busy: u64, present: u64) {
+        let t = self.tau(now);
+        self.busy_term = self.busy_term.wrapping_sub(t * u128::from(busy));
+        self.present_term = self.present_term.wrapping_sub(t * u128::from(present));
+    }
+
+    /// Busy servers and requests present change by `-busy` and `-present` at `now`.
+    #[inline]
+    fn remove(&mut self, now: SimTime, busy: u64, present: u64) {
+        let t = self.tau(now);
+        self.busy_term = self.busy_term.wrapping_add(t * u128::from(busy));
+        self.present_term = self.present_term.wrapping_add(t * u128::from(present));
     }
 
     /// A request arrives at `now`.
     #[inline]
     pub fn arrive(&mut self, h: H, now: SimTime) -> Admission {
-        self.advance(now);
         let counted = now >= self.warmup;
         if self.busy < self.servers {
+            self.add(now, 1, 1);
             self.busy += 1;
             if counted {
                 self.stats.arrivals += 1;
             }
             Admission::Serve
         } else if (self.queue.len() as u32) < self.limit {
+            self.add(now, 0, 1);
             self.queue.push_back((h, now));
             if counted {
                 self.stats.arrivals += 1;
@@ -107,11 +124,10 @@ impl<H: Copy> Pool<H> {
     pub fn record_service(&mut self, arrived: SimTime, now: SimTime, service: SimTime) {
         if arrived >= self.warmup {
             let wait = (now - arrived) as u128;
+            // `wait_count` and `sojourn_count` follow from `served` and `abandoned` (`finish`).
             self.stats.served += 1;
             self.stats.wait_sum += wait;
-            self.stats.wait_count += 1;
             self.stats.sojourn_sum += wait + service as u128;
-            self.stats.sojourn_count += 1;
         }
     }
 
@@ -124,7 +140,7 @@ impl<H: Copy> Pool<H> {
         now: SimTime,
         mut live: impl FnMut(H) -> bool,
     ) -> Option<(H, SimTime)> {
-        self.advance(now);
+        self.remove(now, 1, 1);
         self.busy -= 1;
         self.next_waiting(now, &mut live)
     }
@@ -141,13 +157,15 @@ impl<H: Copy> Pool<H> {
         while let Some((h, at)) = self.queue.pop_front() {
             let counted = at >= self.warmup;
             if live(h) {
+                // From the queue to a server: present stays as it was.
+                self.add(now, 1, 0);
                 self.busy += 1;
                 return Some((h, at));
             }
+            self.remove(now, 0, 1);
             if counted {
                 self.stats.abandoned += 1;
                 self.stats.sojourn_sum += (now - at) as u128;
-                self.stats.sojourn_count += 1;
             }
         }
         None
@@ -162,7 +180,6 @@ impl<H: Copy> Pool<H> {
         servers: u32,
         mut live: impl FnMut(H) -> bool,
     ) -> Vec<(H, SimTime)> {
-        self.advance(now);
         self.servers = servers;
         let mut started = vec![];
         while let Some(x) = self.next_waiting(now, &mut live) {
@@ -175,8 +192,8 @@ impl<H: Copy> Pool<H> {
     /// services under way never complete (their completion events carry the old epoch).
     /// `waiting` sees each waiting request dropped. Returns how many requests were lost.
     pub fn crash(&mut self, now: SimTime, mut waiting: impl FnMut(H)) -> u64 {
-        self.advance(now);
         let lost = self.busy as u64 + self.queue.len() as u64;
+        self.remove(now, u64::from(self.busy), lost);
         self.busy = 0;
         for (h, _) in self.queue.drain(..) {
             waiting(h);
@@ -193,7 +210,12 @@ impl<H: Copy> Pool<H> {
 
     /// Closes the time-weighted statistics at the end of the run.
     pub fn finish(&mut self, end: SimTime) {
-        self.advance(end);
+        let t = self.tau(end);
+        let present = u64::from(self.busy) + self.queue.len() as u64;
+        self.stats.busy_area = self.busy_term.wrapping_add(t * u128::from(self.busy));
+        self.stats.present_area = self.present_term.wrapping_add(t * u128::from(present));
+        self.stats.wait_count = self.stats.served;
+        self.stats.sojourn_count = self.stats.served + self.stats.abandoned;
         self.stats.span = end.saturating_sub(self.warmup);
     }
 
