@@ -1047,35 +1047,41 @@ impl<'a> World<'a> {
     /// else the authoritative DNS); other retries go back to the region of the last attempt.
     fn start_attempt(&mut self, r: ReqRef, sched: &mut Scheduler<Event>) {
         let now = sched.now();
-        let q = self.requests[r.slot];
-        let ps = &self.populations[q.pop as usize];
+        // The fields it needs, not a copy of the whole slot.
+        let q = &self.requests[r.slot];
+        let (pop, user, t0, entry) = (q.pop, q.user, q.t0, q.entry);
+        let same_region = q.attempt > 0 && !q.re_resolve && entry != NO_REGION;
+        let ps = &self.populations[pop as usize];
         let client = &ps.spec.client;
         // The attempt's timer never runs past the request's deadline.
-        let deadline = q.t0.saturating_add(client.deadline);
+        let deadline = t0.saturating_add(client.deadline);
         let timer = now.saturating_add(client.timeout).min(deadline).max(now);
         if timer <= self.end {
             sched.schedule_at_lane(ps.timeout_lane, timer, Event::AttemptTimeout { req: r });
         }
-        if q.attempt > 0 && !q.re_resolve && q.entry != NO_REGION {
-            self.send(r, q.entry, sched);
+        if same_region {
+            self.send(r, entry, sched);
             return;
         }
-        let resolver = self.dns.resolver_of(q.pop, q.user);
-        match self.dns.cached(q.pop, resolver, now) {
-            Some(ans) if ans.region == NO_REGION => self.cached_no_region(r, q.pop, sched),
+        let resolver = self.dns.resolver_of(pop, user);
+        match self.dns.cached(pop, resolver, now) {
+            Some(ans) if ans.region == NO_REGION => self.cached_no_region(r, pop, sched),
             Some(ans) => {
                 if now >= self.sc.warmup {
                     let a = ans.region as usize;
                     if !self.eligible[a] || self.regions[a].down > 0 {
-                        self.count_stale_answer(q.pop, ans.region, now);
+                        self.count_stale_answer(pop, ans.region, now);
                     }
                     if ans.past_ttl {
-                        self.dns_tally[q.pop as usize].past_ttl_answers += 1;
+                        self.dns_tally[pop as usize].past_ttl_answers += 1;
                     }
                 }
                 self.send(r, ans.region, sched)
             }
-            None => self.resolve(r, &q, resolver, now, sched),
+            None => {
+                let q = self.requests[r.slot];
+                self.resolve(r, &q, resolver, now, sched)
+            }
         }
     }
 
@@ -1458,18 +1464,17 @@ impl<'a> World<'a> {
         if !q.is_current(r) {
             return;
         }
-        // Copied before the stage is written: a copy read back over a fresh one-byte store
-        // would wait for it (no store forwarding), on every request's path.
-        let copy = *q;
+        // The fields it needs, read before the stage is written: a read back over a fresh
+        // one-byte store would wait for it (no store forwarding), on every request's path.
+        let (pop, op) = (q.pop, q.op);
         q.stage = PoolStage::Outside;
-        let q = copy;
-        let tag = self.tag(q.pop);
+        let tag = self.tag(pop);
         if !self.allows(tag, region) {
             self.res_count(now, |t| t.requests_served_outside += 1);
         }
         if self.errors_active > 0 && self.answers_with_error(r, region) {
             // Served, and answered with an error: a write is not committed, a read not judged.
-            if q.op == Op::Write && self.failback.draining() {
+            if op == Op::Write && self.failback.draining() {
                 // The draining primary will not commit it: the switchover may have waited
                 // only for it (as `commit_write` checks for a write that commits).
                 self.failback_progress(sched);
@@ -1488,13 +1493,14 @@ impl<'a> World<'a> {
             return;
         };
         if self.data.quorum().is_some() {
-            self.quorum_start(r, x, region, q.op == Op::Write, sched);
+            self.quorum_start(r, x, region, op == Op::Write, sched);
             return;
         }
-        if q.op == Op::Read {
+        if op == Op::Read {
             self.serve_read(r, x, region, After::Nothing, sched);
             return;
         }
+        let q = self.requests[r.slot];
         self.commit_write(r, &q, x, region, tag, now, sched);
     }
 
