@@ -2033,6 +2033,7 @@ impl<'a> World<'a> {
 
     /// Serves a read at data region `x` (pool region `region`): under session or bounded
     /// staleness it first waits for, or is routed to, the write it must see.
+    #[inline(always)]
     fn serve_read(
         &mut self,
         r: ReqRef,
