@@ -1247,7 +1247,7 @@ impl<'a> World<'a> {
             sched.schedule_in(d, ev);
         } else if sched.hand_over_now::<Self>(ev).is_some() {
             // Users at zero distance: sending is the last action of every handler that sends.
-            self.on_at_region(r, region, sched);
+            self.at_region(r, region, sched);
         }
     }
 
@@ -1308,7 +1308,16 @@ impl<'a> World<'a> {
         sched.schedule_in(d, Event::AtRegion { req: r, region: to });
     }
 
+    /// An attempt (or a forwarded write) reaches `region`: the `AtRegion` event.
+    #[inline(never)]
     fn on_at_region(&mut self, r: ReqRef, region: RegionId, sched: &mut Scheduler<Event>) {
+        self.at_region(r, region, sched);
+    }
+
+    /// [`World::on_at_region`]'s body, inlined into `send`, whose hand-over is every
+    /// zero-distance attempt's way in: no call, and its arguments stay in registers.
+    #[inline(always)]
+    fn at_region(&mut self, r: ReqRef, region: RegionId, sched: &mut Scheduler<Event>) {
         let Some(q) = self.get(r) else { return };
         let op = q.op;
         let ri = region as usize;
