@@ -1419,6 +1419,7 @@ impl<'a> World<'a> {
         self.failback.draining() && self.failback_hold(r, region)
     }
 
+    #[inline(always)]
     fn start_service(
         &mut self,
         region: RegionId,
