@@ -2070,7 +2070,7 @@ impl<'a> World<'a> {
             return;
         }
         self.read_verdicts[r.slot] = self.data.judge_read(x, key, pop, user, t0, now);
-        self.respond(r, region, AttemptResult::Ok, after, sched);
+        self.respond_inline(r, region, AttemptResult::Ok, after, sched);
     }
 
     /// Read request `r` (`q`) at data region `x` (pool region `region`) must see write `seq`
@@ -2513,7 +2513,21 @@ impl<'a> World<'a> {
 
     /// Sends the outcome back: through the forwarding region when the write was forwarded.
     /// A response that would cross a cut link is lost (the client's timer fires).
+    #[inline(never)]
     fn respond(
+        &mut self,
+        r: ReqRef,
+        from: RegionId,
+        result: AttemptResult,
+        after: After,
+        sched: &mut Scheduler<Event>,
+    ) {
+        self.respond_inline(r, from, result, after, sched);
+    }
+
+    /// [`World::respond`]'s body, inlined into `serve_read`, every read's way back.
+    #[inline(always)]
+    fn respond_inline(
         &mut self,
         r: ReqRef,
         from: RegionId,
