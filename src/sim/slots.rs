@@ -5,7 +5,9 @@
 //! the free list, which holds only slots released earlier; no table ever shrinks. So a slot
 //! read from a [`super::ReqRef`] or the free list is always in range, and checking it again on
 //! every lookup (several per request on the hot path) buys nothing. The check stays in debug
-//! builds, where every test runs it.
+//! builds (`cargo test` without `--release`); the README's test command and CI build with
+//! `--release`, so there it is the invariant above, not the check, that keeps a lookup in
+//! range.
 
 use std::ops::{Deref, DerefMut, Index, IndexMut};
 
