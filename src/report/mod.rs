@@ -288,7 +288,7 @@ pub fn charts(d: &ReportData) -> Vec<ChartSpec> {
             })
             .collect()
     };
-    let (markers, omitted) = timeline_markers(d, &all);
+    let (markers, omitted) = timeline_markers(d, &colours, &all);
     out.push(ChartSpec {
         stem: stem("timeline".into()),
         caption: format!(
@@ -307,7 +307,7 @@ pub fn charts(d: &ReportData) -> Vec<ChartSpec> {
     // verdicts and promotions of that line's variants only.
     if let Some(lines) = colours::shaded_lines(d).filter(|l| l.len() > 1) {
         for (label, members) in lines.iter().filter(|(_, m)| !m.is_empty()) {
-            let (markers, omitted) = timeline_markers(d, members);
+            let (markers, omitted) = timeline_markers(d, &colours, members);
             out.push(ChartSpec {
                 stem: stem(format!("timeline-{}", style::slug(label))),
                 caption: format!(
@@ -587,8 +587,11 @@ const MAX_EVENT_MARKERS: usize = 8;
 /// health verdicts (what DNS and failover act on), promotions, and, when the variants vary the
 /// DNS TTL (`ttl-N…` names), when cached answers expire. Past [`MAX_EVENT_MARKERS`] verdicts
 /// and promotions none is drawn; the second value counts those left out.
-fn timeline_markers(d: &ReportData, members: &[usize]) -> (Vec<Marker>, usize) {
-    let colours = variant_colours(d);
+fn timeline_markers(
+    d: &ReportData,
+    colours: &[plotters::style::RGBColor],
+    members: &[usize],
+) -> (Vec<Marker>, usize) {
     let vs: Vec<&data::VariantView> = members.iter().map(|&i| &d.summary.variants[i]).collect();
     let mut out: Vec<Marker> = vec![];
     // Which variants saw an event, when not all did: "(a, b)", or "(4 of 20 variants)" when

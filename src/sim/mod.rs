@@ -2337,9 +2337,9 @@ impl<'a> World<'a> {
         let state = self.semi_sync[o];
         let done = !waiting && (self.taken(origin, seq) || seq <= state.fallback_seq)
             || self.regions[self.data.regions[o] as usize].down > 0;
-        if state.catch_up != Some(seq) {
-            self.ack_needs.remove(&(origin, seq));
-        }
+        // Its timer was the last to judge it (a write with a timer is never `catch_up`: that
+        // one is committed while fallen back, with no timer).
+        self.ack_needs.remove(&(origin, seq));
         if done {
             return;
         }
