@@ -1194,13 +1194,7 @@ fn semi_sync_falls_back_to_async_after_its_timeout_and_back_when_a_replica_retur
         sc.region_id("westus2").unwrap(),
     ) as f64
         / 1e6;
-    let p99 = |from: f64, to: f64| -> Vec<f64> {
-        with.timeline
-            .iter()
-            .filter(|w| w.scope == "overall" && w.window_start_s >= from && w.window_start_s < to)
-            .filter_map(|w| w.p99_ms)
-            .collect()
-    };
+    let p99 = |from: f64, to: f64| overall_p99s(&with, from, to);
     let during = p99(70.0, 120.0);
     let after = p99(130.0, 180.0);
     eprintln!("p99 while fallen back {during:?}, after {after:?}, RTT {rtt_ms} ms");
@@ -1252,13 +1246,7 @@ fn semi_sync_waits_for_k_replicas_to_catch_up_before_it_waits_again() {
     };
     let (a, b) = (rtt("eastus", "westus2"), rtt("eastus", "brazilsouth"));
     let (near, far) = (a.min(b), a.max(b));
-    let p99 = |from: f64, to: f64| -> Vec<f64> {
-        r.timeline
-            .iter()
-            .filter(|w| w.scope == "overall" && w.window_start_s >= from && w.window_start_s < to)
-            .filter_map(|w| w.p99_ms)
-            .collect()
-    };
+    let p99 = |from: f64, to: f64| overall_p99s(&r, from, to);
     let during = p99(70.0, 120.0);
     let after = p99(130.0, 180.0);
     eprintln!("p99 while fallen back {during:?}, after {after:?}, RTT {near} and {far} ms");
@@ -1315,13 +1303,7 @@ fn semi_sync_judges_a_write_residency_keeps_from_replicas_by_those_it_may_reach(
         sc.region_id("northeurope").unwrap(),
     ) as f64
         / 1e6;
-    let p99 = |from: f64, to: f64| -> Vec<f64> {
-        r.timeline
-            .iter()
-            .filter(|w| w.scope == "overall" && w.window_start_s >= from && w.window_start_s < to)
-            .filter_map(|w| w.p99_ms)
-            .collect()
-    };
+    let p99 = |from: f64, to: f64| overall_p99s(&r, from, to);
     let (before, during, after) = (p99(10.0, 60.0), p99(70.0, 120.0), p99(130.0, 180.0));
     eprintln!("p99 before {before:?}, while fallen back {during:?}, after {after:?}, RTT {rtt} ms");
     let fallen = during.iter().copied().fold(f64::NEG_INFINITY, f64::max);
@@ -1358,6 +1340,15 @@ fn a_semi_sync_fallback_from_the_warm_up_is_counted_when_it_acknowledges_after_i
         r.data.acked_without_replicas
     );
     assert_eq!(r.data.semi_sync_fallbacks, 1);
+}
+
+/// The p99 (ms) of every overall window of `r` that starts in `[from, to)` s and has one.
+fn overall_p99s(r: &regionsim::results::VariantResult, from: f64, to: f64) -> Vec<f64> {
+    r.timeline
+        .iter()
+        .filter(|w| w.scope == "overall" && w.window_start_s >= from && w.window_start_s < to)
+        .filter_map(|w| w.p99_ms)
+        .collect()
 }
 
 /// A replica that lags by more than `fallback_after_ms` (a 3 s latency spike on the link, a
